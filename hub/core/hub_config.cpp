@@ -1,0 +1,178 @@
+#include "hub/core/hub_config.h"
+
+#include <charconv>
+
+#include <boost/asio/ip/address.hpp>
+
+#include "hub/core/yaml_reader.h"
+
+namespace yici {
+
+Result<ListenAddress> ListenAddress::parse(std::string_view text) {
+  const auto bad = [&](std::string_view why) {
+    return Error::invalid("bad listen address \"" + std::string(text) + "\": " + std::string(why) +
+                          " (expected HOST:PORT, e.g. 127.0.0.1:8443 or [::1]:8443)");
+  };
+  std::string_view host;
+  std::string_view port;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return bad("unclosed IPv6 bracket or missing port");
+    }
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return bad("missing port");
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+    if (host.find(':') != std::string_view::npos) return bad("IPv6 addresses need brackets");
+  }
+  if (host.empty()) return bad("missing host");
+  if (host != "localhost") {
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(std::string(host), ec);
+    if (ec) return bad("host must be an IP address or localhost");
+  }
+  unsigned value = 0;
+  auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (ec != std::errc() || ptr != port.data() + port.size() || port.empty() || value > 65535) {
+    return bad("port must be a number from 0 to 65535");
+  }
+  return ListenAddress{std::string(host), static_cast<std::uint16_t>(value)};
+}
+
+std::string ListenAddress::to_string() const {
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
+}
+
+namespace {
+
+Status parse_tls(const YamlDoc& doc, const YAML::Node& node, TlsConfig& tls) {
+  YICI_TRY_STATUS(doc.expect_map(node, {"cert", "key", "client_ca", "min_version"}, "tls"));
+  YICI_TRY(tls.cert, doc.required_string(node, "cert"));
+  YICI_TRY(tls.key, doc.required_string(node, "key"));
+  YICI_TRY(tls.client_ca, doc.required_string(node, "client_ca"));
+  YICI_TRY(auto min_version, doc.optional_string(node, "min_version"));
+  if (min_version) {
+    if (*min_version != "1.2" && *min_version != "1.3") {
+      return doc.error_at(node["min_version"], "tls.min_version must be \"1.2\" or \"1.3\"");
+    }
+    tls.min_version = *min_version;
+  }
+  return {};
+}
+
+Status parse_limits(const YamlDoc& doc, const YAML::Node& node, LimitsConfig& limits) {
+  YICI_TRY_STATUS(doc.expect_map(node,
+                                 {"header_bytes", "body_bytes", "max_connections", "handshake_timeout",
+                                  "read_timeout", "write_timeout", "idle_timeout", "shutdown_grace"},
+                                 "limits"));
+  YICI_TRY(auto header, doc.optional_int(node, "header_bytes", 1024, 1 << 20));
+  if (header) limits.header_bytes = static_cast<std::size_t>(*header);
+  YICI_TRY(auto body, doc.optional_int(node, "body_bytes", 0, std::int64_t{1} << 30));
+  if (body) limits.body_bytes = static_cast<std::size_t>(*body);
+  YICI_TRY(auto conns, doc.optional_int(node, "max_connections", 1, 1'000'000));
+  if (conns) limits.max_connections = static_cast<std::size_t>(*conns);
+  const std::pair<const char*, std::chrono::milliseconds*> durations[] = {
+      {"handshake_timeout", &limits.handshake_timeout}, {"read_timeout", &limits.read_timeout},
+      {"write_timeout", &limits.write_timeout},         {"idle_timeout", &limits.idle_timeout},
+      {"shutdown_grace", &limits.shutdown_grace}};
+  for (const auto& [key, target] : durations) {
+    YICI_TRY(auto value, doc.optional_duration(node, key));
+    if (value) {
+      if (value->count() <= 0) return doc.error_at(node[key], std::string(key) + " must be greater than zero");
+      *target = *value;
+    }
+  }
+  return {};
+}
+
+Status parse_log(const YamlDoc& doc, const YAML::Node& node, LogConfig& log) {
+  YICI_TRY_STATUS(doc.expect_map(node, {"level", "format"}, "log"));
+  YICI_TRY(auto level, doc.optional_string(node, "level"));
+  if (level) {
+    if (*level != "trace" && *level != "debug" && *level != "info" && *level != "warn" && *level != "error") {
+      return doc.error_at(node["level"], "log.level must be one of trace, debug, info, warn, error");
+    }
+    log.level = *level;
+  }
+  YICI_TRY(auto format, doc.optional_string(node, "format"));
+  if (format) {
+    if (*format != "json" && *format != "text") return doc.error_at(node["format"], "log.format must be json or text");
+    log.format = *format;
+  }
+  return {};
+}
+
+}  // namespace
+
+namespace {
+
+Result<HubConfig> from_doc(const YamlDoc& doc) {
+  HubConfig config;
+  config.source_path = doc.origin();
+  const YAML::Node& root = doc.root();
+  YICI_TRY_STATUS(doc.expect_map(root,
+                                 {"listen", "data_dir", "schemas_dir", "sources_dir", "matters_dir", "policy",
+                                  "tls", "limits", "log", "threads"},
+                                 "hub configuration"));
+  YICI_TRY(auto listen, doc.optional_string(root, "listen"));
+  if (listen) {
+    auto parsed = ListenAddress::parse(*listen);
+    if (!parsed) return doc.error_at(root["listen"], parsed.error().message);
+    config.listen = *parsed;
+  }
+  const std::pair<const char*, std::string*> paths[] = {{"data_dir", &config.data_dir},
+                                                        {"schemas_dir", &config.schemas_dir},
+                                                        {"sources_dir", &config.sources_dir},
+                                                        {"matters_dir", &config.matters_dir},
+                                                        {"policy", &config.policy}};
+  for (const auto& [key, target] : paths) {
+    YICI_TRY(auto value, doc.optional_string(root, key));
+    if (value) {
+      if (value->empty()) return doc.error_at(root[key], std::string(key) + " must not be empty");
+      *target = *value;
+    }
+  }
+  if (!root["tls"].IsDefined()) return doc.error_at(root, "missing required key \"tls\" (cert, key, client_ca)");
+  YICI_TRY_STATUS(parse_tls(doc, root["tls"], config.tls));
+  if (root["limits"].IsDefined()) YICI_TRY_STATUS(parse_limits(doc, root["limits"], config.limits));
+  if (root["log"].IsDefined()) YICI_TRY_STATUS(parse_log(doc, root["log"], config.log));
+  YICI_TRY(auto threads, doc.optional_int(root, "threads", 0, 1024));
+  if (threads) config.threads = static_cast<int>(*threads);
+  return config;
+}
+
+}  // namespace
+
+Result<HubConfig> HubConfig::load_file(const std::string& path) {
+  YICI_TRY(auto doc, YamlDoc::load_file(path));
+  return from_doc(doc);
+}
+
+Result<HubConfig> HubConfig::parse(std::string_view text, const std::string& origin) {
+  YICI_TRY(auto doc, YamlDoc::parse(text, origin));
+  return from_doc(doc);
+}
+
+Status apply_overrides(HubConfig& config, const HubConfigOverrides& overrides) {
+  if (overrides.listen) {
+    auto parsed = ListenAddress::parse(*overrides.listen);
+    if (!parsed) return Error::invalid("--listen: " + parsed.error().message);
+    config.listen = *parsed;
+  }
+  if (overrides.data_dir) {
+    if (overrides.data_dir->empty()) return Error::invalid("--data-dir must not be empty");
+    config.data_dir = *overrides.data_dir;
+  }
+  if (overrides.sources_dir) {
+    if (overrides.sources_dir->empty()) return Error::invalid("--sources-dir must not be empty");
+    config.sources_dir = *overrides.sources_dir;
+  }
+  return {};
+}
+
+}  // namespace yici

@@ -1,0 +1,72 @@
+// The hub's own configuration (config/hub.yaml), parsed strictly: unknown keys and bad values are
+// errors naming the file and line. Command-line flags override the file (see apply_overrides).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "hub/core/result.h"
+
+namespace yici {
+
+struct ListenAddress {
+  std::string host;  // literal IP address, or "localhost"
+  std::uint16_t port = 0;
+
+  static Result<ListenAddress> parse(std::string_view text);  // "127.0.0.1:8443", "[::1]:8443"
+  [[nodiscard]] std::string to_string() const;
+};
+
+struct TlsConfig {
+  std::string cert;       // PEM server certificate chain
+  std::string key;        // PEM private key
+  std::string client_ca;  // PEM CA bundle that client certificates must chain to
+  std::string min_version = "1.2";  // "1.2" or "1.3"
+};
+
+struct LimitsConfig {
+  std::size_t header_bytes = 16 * 1024;
+  std::size_t body_bytes = 1024 * 1024;
+  std::size_t max_connections = 1024;
+  std::chrono::milliseconds handshake_timeout{10'000};
+  std::chrono::milliseconds read_timeout{30'000};   // whole request, from its first byte
+  std::chrono::milliseconds write_timeout{30'000};
+  std::chrono::milliseconds idle_timeout{60'000};   // keep-alive wait for the next request
+  std::chrono::milliseconds shutdown_grace{20'000}; // in-flight requests finish within this on SIGTERM
+};
+
+struct LogConfig {
+  std::string level = "info";  // trace, debug, info, warn, error
+  std::string format = "json"; // json or text
+};
+
+struct HubConfig {
+  std::string source_path;  // the file this came from
+  ListenAddress listen{"127.0.0.1", 8443};
+  std::string data_dir = "var/demo";
+  std::string schemas_dir = "schemas";
+  std::string sources_dir = "config/sources";
+  std::string matters_dir = "config/matters";
+  std::string policy = "config/policy.yaml";
+  TlsConfig tls;
+  LimitsConfig limits;
+  LogConfig log;
+  int threads = 0;  // 0: one per hardware thread
+
+  // Relative paths are taken from the working directory the hub is started in.
+  static Result<HubConfig> load_file(const std::string& path);
+  static Result<HubConfig> parse(std::string_view text, const std::string& origin);
+};
+
+struct HubConfigOverrides {
+  std::optional<std::string> listen;
+  std::optional<std::string> data_dir;
+  std::optional<std::string> sources_dir;
+};
+
+Status apply_overrides(HubConfig& config, const HubConfigOverrides& overrides);
+
+}  // namespace yici

@@ -1,0 +1,167 @@
+#include "hub/core/yaml_reader.h"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace yici {
+namespace {
+
+int line_of(const YAML::Node& node) {
+  const YAML::Mark mark = node.Mark();
+  return mark.is_null() ? 0 : mark.line + 1;
+}
+
+// Walks the tree counting nodes (aliases count every time they are reached), so an alias bomb
+// is refused after max_nodes visits instead of being expanded by a later consumer.
+Status check_shape(const YAML::Node& node, int depth, std::size_t& count, const YamlLimits& limits,
+                   const std::string& origin) {
+  if (++count > limits.max_nodes) {
+    return Error::invalid(origin + ": document too large (more than " + std::to_string(limits.max_nodes) +
+                          " nodes, counting aliases)");
+  }
+  if (depth > limits.max_depth) {
+    return Error::invalid(origin + ":" + std::to_string(line_of(node)) + ": nesting deeper than " +
+                          std::to_string(limits.max_depth) + " levels");
+  }
+  if (node.IsSequence()) {
+    for (const auto& child : node) YICI_TRY_STATUS(check_shape(child, depth + 1, count, limits, origin));
+  } else if (node.IsMap()) {
+    for (const auto& kv : node) {
+      YICI_TRY_STATUS(check_shape(kv.first, depth + 1, count, limits, origin));
+      YICI_TRY_STATUS(check_shape(kv.second, depth + 1, count, limits, origin));
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  std::int64_t value = 0;
+  const char* begin = text.data();
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(begin, end, value);
+  if (ec != std::errc() || ptr == begin || value < 0) {
+    return Error::invalid("bad duration \"" + std::string(text) + "\" (use e.g. 500ms, 10s, 5m, 1h, 2d)");
+  }
+  const std::string_view unit(ptr, static_cast<std::size_t>(end - ptr));
+  std::int64_t factor = 0;
+  if (unit == "ms") factor = 1;
+  else if (unit == "s") factor = 1000;
+  else if (unit == "m") factor = 60'000;
+  else if (unit == "h") factor = 3'600'000;
+  else if (unit == "d") factor = 86'400'000;
+  else return Error::invalid("bad duration \"" + std::string(text) + "\" (use e.g. 500ms, 10s, 5m, 1h, 2d)");
+  if (value > INT64_MAX / factor) return Error::invalid("duration \"" + std::string(text) + "\" too large");
+  return std::chrono::milliseconds(value * factor);
+}
+
+Result<YamlDoc> YamlDoc::parse(std::string_view text, std::string origin, const YamlLimits& limits) {
+  if (text.size() > limits.max_bytes) {
+    return Error::invalid(origin + ": larger than " + std::to_string(limits.max_bytes) + " bytes");
+  }
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
+    return Error::invalid(origin + ":" + std::to_string(line) + ": YAML syntax error: " + e.msg);
+  }
+  std::size_t count = 0;
+  YICI_TRY_STATUS(check_shape(root, 0, count, limits, origin));
+  return YamlDoc(std::move(root), std::move(origin));
+}
+
+Result<YamlDoc> YamlDoc::load_file(const std::string& path, const YamlLimits& limits) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::io(path + ": cannot open for reading");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) return Error::io(path + ": read error");
+  return parse(buf.str(), path, limits);
+}
+
+Error YamlDoc::error_at(const YAML::Node& node, std::string_view message) const {
+  return Error::invalid(origin_ + ":" + std::to_string(line_of(node)) + ": " + std::string(message));
+}
+
+Status YamlDoc::expect_map(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
+                           std::string_view what) const {
+  if (!map.IsMap()) return error_at(map, std::string(what) + " must be a mapping");
+  for (const auto& kv : map) {
+    if (!kv.first.IsScalar()) return error_at(kv.first, "keys must be plain strings");
+    const std::string& key = kv.first.Scalar();
+    bool known = false;
+    for (auto a : allowed) known = known || a == key;
+    if (!known) {
+      std::string list;
+      for (auto a : allowed) {
+        if (!list.empty()) list += ", ";
+        list += a;
+      }
+      return error_at(kv.first, "unknown key \"" + key + "\" in " + std::string(what) + " (known keys: " + list + ")");
+    }
+  }
+  return {};
+}
+
+Result<std::string> YamlDoc::required_string(const YAML::Node& map, std::string_view key) const {
+  YICI_TRY(auto value, optional_string(map, key));
+  if (!value) return error_at(map, "missing required key \"" + std::string(key) + "\"");
+  return std::move(*value);
+}
+
+Result<std::optional<std::string>> YamlDoc::optional_string(const YAML::Node& map, std::string_view key) const {
+  const YAML::Node node = map[std::string(key)];
+  if (!node.IsDefined() || node.IsNull()) return std::optional<std::string>();
+  if (!node.IsScalar()) return error_at(node, "\"" + std::string(key) + "\" must be a string");
+  return std::optional<std::string>(node.Scalar());
+}
+
+Result<std::optional<std::int64_t>> YamlDoc::optional_int(const YAML::Node& map, std::string_view key,
+                                                          std::int64_t min, std::int64_t max) const {
+  YICI_TRY(auto text, optional_string(map, key));
+  if (!text) return std::optional<std::int64_t>();
+  std::int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || ptr != text->data() + text->size()) {
+    return error_at(map[std::string(key)], "\"" + std::string(key) + "\" must be an integer, got \"" + *text + "\"");
+  }
+  if (value < min || value > max) {
+    return error_at(map[std::string(key)], "\"" + std::string(key) + "\" must be between " + std::to_string(min) +
+                                               " and " + std::to_string(max) + ", got " + *text);
+  }
+  return std::optional<std::int64_t>(value);
+}
+
+Result<std::optional<bool>> YamlDoc::optional_bool(const YAML::Node& map, std::string_view key) const {
+  YICI_TRY(auto text, optional_string(map, key));
+  if (!text) return std::optional<bool>();
+  if (*text == "true") return std::optional<bool>(true);
+  if (*text == "false") return std::optional<bool>(false);
+  return error_at(map[std::string(key)], "\"" + std::string(key) + "\" must be true or false, got \"" + *text + "\"");
+}
+
+Result<std::optional<std::chrono::milliseconds>> YamlDoc::optional_duration(const YAML::Node& map,
+                                                                            std::string_view key) const {
+  YICI_TRY(auto text, optional_string(map, key));
+  if (!text) return std::optional<std::chrono::milliseconds>();
+  auto parsed = parse_duration(*text);
+  if (!parsed) return error_at(map[std::string(key)], "\"" + std::string(key) + "\": " + parsed.error().message);
+  return std::optional<std::chrono::milliseconds>(*parsed);
+}
+
+Result<std::vector<std::string>> YamlDoc::string_list(const YAML::Node& map, std::string_view key) const {
+  std::vector<std::string> out;
+  const YAML::Node node = map[std::string(key)];
+  if (!node.IsDefined() || node.IsNull()) return out;
+  if (!node.IsSequence()) return error_at(node, "\"" + std::string(key) + "\" must be a list");
+  for (const auto& item : node) {
+    if (!item.IsScalar()) return error_at(item, "\"" + std::string(key) + "\" items must be strings");
+    out.push_back(item.Scalar());
+  }
+  return out;
+}
+
+}  // namespace yici

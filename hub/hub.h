@@ -1,0 +1,47 @@
+// The hub process: wires configuration, stores, access policy and the HTTPS server together and
+// owns the route table. main() only parses flags and calls Hub::create and Hub::run.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "hub/access/policy.h"
+#include "hub/api/http.h"
+#include "hub/core/hub_config.h"
+#include "hub/core/result.h"
+#include "hub/net/router.h"
+#include "hub/store/stores.h"
+
+namespace yici {
+
+namespace net {
+class Server;
+}
+
+class Hub {
+ public:
+  // Loads everything the config names, opens the stores and binds the listener.
+  static Result<std::unique_ptr<Hub>> create(HubConfig config);
+  ~Hub();
+
+  // Serves until SIGTERM/SIGINT; returns the process exit code.
+  int run();
+
+  [[nodiscard]] std::uint16_t port() const;
+
+  // Handles one request: resolves the principal, routes, and returns the response.
+  api::Response handle(api::Request& request);
+
+ private:
+  Hub() = default;
+  void register_routes();
+  void reload_policy();
+
+  HubConfig config_;
+  store::Stores stores_;
+  std::atomic<std::shared_ptr<const access::Policy>> policy_;
+  net::Router router_;
+  std::unique_ptr<net::Server> server_;
+};
+
+}  // namespace yici

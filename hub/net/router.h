@@ -1,0 +1,42 @@
+// Routes (method, path) to handlers. Patterns are literal segments and {param} segments:
+// "/v1/records/{dataset}/{subject}". An unknown path is 404, a known path with another method 405
+// (with Allow). Pure: no sockets, so it is tested without a network.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "hub/api/http.h"
+
+namespace yici::net {
+
+using PathParams = std::unordered_map<std::string, std::string>;
+using Handler = std::function<api::Response(const api::Request&, const PathParams&)>;
+
+// Who may call a route. Checked before the handler runs.
+enum class Access {
+  kOpen,           // no certificate needed (health, JWKS)
+  kAnyPrincipal,   // a certificate that maps to a principal
+};
+
+class Router {
+ public:
+  // Duplicate (method, pattern) pairs are a programming error: reported by returning false.
+  bool add(std::string method, std::string pattern, Access access, Handler handler);
+
+  [[nodiscard]] api::Response dispatch(const api::Request& request) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;  // "{name}" marks a parameter
+    Access access;
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+}  // namespace yici::net

@@ -1,0 +1,380 @@
+#include "hub/net/server.h"
+
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <csignal>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/url/parse.hpp>
+
+#include "hub/core/ids.h"
+#include "hub/core/log.h"
+#include "hub/net/peer_identity.h"
+#include "hub/net/tls_context.h"
+
+namespace yici::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using Stream = ssl::stream<beast::tcp_stream>;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// State of one connection, shared between its coroutine and the drain logic. `idle` is read and
+// written only on the connection's strand.
+struct Connection {
+  Connection(tcp::socket socket, ssl::context& ctx) : stream(std::move(socket), ctx) {}
+  Stream stream;
+  bool idle = true;
+};
+
+bool is_http_parse_error(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_method).category();
+}
+
+bool is_quiet_close(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof || ec == ssl::error::stream_truncated ||
+         ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+         ec == beast::error::timeout;
+}
+
+// Builds the handler's view of a request; nullopt when the target is not a valid origin-form URI.
+std::optional<api::Request> to_api_request(const http::request<http::string_body>& req) {
+  auto parsed = boost::urls::parse_origin_form(req.target());
+  if (!parsed) return std::nullopt;
+  api::Request out;
+  out.method = std::string(req.method_string());
+  out.target = std::string(req.target());
+  out.path = parsed->path();
+  if (out.path.empty()) out.path = "/";
+  for (auto param : parsed->params()) out.query.emplace_back(param.key, param.value);
+  for (const auto& field : req) {
+    std::string name(field.name_string());
+    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    out.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  out.body = req.body();
+  return out;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  RequestHandler handler;
+  std::shared_ptr<ssl::context> tls;  // declared before ioc: outlives every connection
+  asio::io_context ioc;
+  asio::strand<asio::io_context::executor_type> control{asio::make_strand(ioc)};
+  tcp::acceptor acceptor{control};
+  asio::signal_set signals{control};
+  asio::steady_timer grace_timer{control};
+  std::uint16_t port = 0;
+  std::atomic<bool> draining{false};
+  std::atomic<std::size_t> active{0};
+  std::mutex conns_mutex;
+  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> conns;
+  std::uint64_t next_conn_id = 1;
+  std::function<void()> on_sighup;
+
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> session(std::shared_ptr<Connection> conn, std::string peer);
+  asio::awaitable<void> write_error(Connection& conn, unsigned version, int status, std::string_view code,
+                                    std::string_view message, const std::string& request_id);
+  void wait_signal();
+  void begin_drain();
+  void maybe_finish();  // on control strand
+};
+
+asio::awaitable<void> Server::Impl::accept_loop() {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kTuple);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || draining) co_return;
+      log::warn("accept_failed", {{"error", ec.message()}});
+      // Out of file descriptors and the like: back off rather than spin.
+      asio::steady_timer pause(control, std::chrono::milliseconds(100));
+      co_await pause.async_wait(kTuple);
+      continue;
+    }
+    if (active.load() >= options.limits.max_connections) {
+      log::warn("connection_refused", {{"reason", "max_connections reached"},
+                                       {"max_connections", options.limits.max_connections}});
+      beast::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    beast::error_code ep_ec;
+    const auto ep = socket.remote_endpoint(ep_ec);
+    std::string peer = ep_ec ? "unknown" : ep.address().to_string() + ":" + std::to_string(ep.port());
+    auto executor = socket.get_executor();
+    auto conn = std::make_shared<Connection>(std::move(socket), *tls);
+    std::uint64_t id = 0;
+    {
+      std::lock_guard lock(conns_mutex);
+      id = next_conn_id++;
+      conns.emplace(id, conn);
+    }
+    ++active;
+    asio::co_spawn(executor, session(std::move(conn), std::move(peer)), [this, id](const std::exception_ptr& e) {
+      if (e) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          log::error("session_failed", {{"error", ex.what()}});
+        }
+      }
+      {
+        std::lock_guard lock(conns_mutex);
+        conns.erase(id);
+      }
+      if (--active == 0 && draining) asio::post(control, [this] { maybe_finish(); });
+    });
+  }
+}
+
+asio::awaitable<void> Server::Impl::write_error(Connection& conn, unsigned version, int status, std::string_view code,
+                                                std::string_view message, const std::string& request_id) {
+  const api::Response r = api::error_response(status, code, message);
+  http::response<http::string_body> res{static_cast<http::status>(status), version ? version : 11};
+  res.set(http::field::content_type, r.content_type);
+  res.set("X-Request-Id", request_id);
+  res.keep_alive(false);
+  res.body() = r.body;
+  res.prepare_payload();
+  beast::get_lowest_layer(conn.stream).expires_after(options.limits.write_timeout);
+  co_await http::async_write(conn.stream, res, kTuple);
+}
+
+asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, std::string peer) {
+  auto& stream = conn->stream;
+  auto& lowest = beast::get_lowest_layer(stream);
+  const LimitsConfig& limits = options.limits;
+
+  lowest.expires_after(limits.handshake_timeout);
+  auto [hs_ec] = co_await stream.async_handshake(ssl::stream_base::server, kTuple);
+  if (hs_ec) {
+    // Refused certificates (expired, foreign CA), old protocol versions and port scans end here.
+    log::info("tls_handshake_failed", {{"peer", peer}, {"reason", hs_ec.message()}});
+    co_return;
+  }
+  const access::PeerIdentity identity = peer_identity(stream.native_handle());
+
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits.header_bytes));
+    parser.body_limit(limits.body_bytes);
+    conn->idle = buffer.size() == 0;
+    if (draining && conn->idle) break;
+    if (conn->idle) {
+      // Wait for the first bytes of the next request under the idle timeout; a drain cancels
+      // this wait. Once bytes arrive the whole request must come within read_timeout.
+      lowest.expires_after(limits.idle_timeout);
+      auto [idle_ec, n] = co_await stream.async_read_some(buffer.prepare(16 * 1024), kTuple);
+      if (idle_ec) break;
+      buffer.commit(n);
+    }
+    conn->idle = false;
+    lowest.expires_after(limits.read_timeout);
+    auto [read_ec, read_n] = co_await http::async_read(stream, buffer, parser, kTuple);
+    (void)read_n;
+    const std::string request_id = new_request_id();
+    if (read_ec) {
+      if (read_ec == http::error::body_limit) {
+        log::info("request_rejected", {{"peer", peer}, {"request_id", request_id}, {"status", 413}});
+        co_await write_error(*conn, 11, 413, "body_too_large",
+                             "request body exceeds " + std::to_string(limits.body_bytes) + " bytes", request_id);
+      } else if (read_ec == http::error::header_limit) {
+        log::info("request_rejected", {{"peer", peer}, {"request_id", request_id}, {"status", 431}});
+        co_await write_error(*conn, 11, 431, "headers_too_large",
+                             "request headers exceed " + std::to_string(limits.header_bytes) + " bytes", request_id);
+      } else if (is_http_parse_error(read_ec) && read_ec != http::error::partial_message) {
+        log::info("request_rejected",
+                  {{"peer", peer}, {"request_id", request_id}, {"status", 400}, {"reason", read_ec.message()}});
+        co_await write_error(*conn, 11, 400, "malformed_request", "malformed HTTP request: " + read_ec.message(),
+                             request_id);
+      } else if (read_ec == beast::error::timeout) {
+        log::info("request_timeout", {{"peer", peer}, {"after_ms", limits.read_timeout.count()}});
+      } else if (!is_quiet_close(read_ec)) {
+        log::info("request_aborted", {{"peer", peer}, {"reason", read_ec.message()}});
+      }
+      break;
+    }
+
+    const auto begin = std::chrono::steady_clock::now();
+    http::request<http::string_body> req = parser.release();
+    auto api_req = to_api_request(req);
+    api::Response response;
+    std::string principal_id;
+    std::string path = std::string(req.target());
+    if (!api_req) {
+      response = api::error_response(400, "bad_target", "request target is not a valid path and query");
+    } else {
+      const std::string* client_id = api_req->header("x-request-id");
+      api_req->request_id = client_id && is_acceptable_request_id(*client_id) ? *client_id : request_id;
+      api_req->peer = identity;
+      path = api_req->path;
+      try {
+        response = handler(*api_req);
+      } catch (const std::exception& e) {
+        log::error("handler_failed", {{"request_id", api_req->request_id}, {"error", e.what()}});
+        response = api::error_response(500, "internal", "internal error; the request id is in the hub's log");
+      }
+      if (api_req->principal) principal_id = api_req->principal->id;
+    }
+    const std::string& rid = api_req ? api_req->request_id : request_id;
+
+    http::response<http::string_body> res{static_cast<http::status>(response.status), req.version()};
+    res.set(http::field::content_type, response.content_type);
+    res.set(http::field::cache_control, "no-store");
+    res.set("X-Request-Id", rid);
+    for (const auto& [name, value] : response.headers) res.set(name, value);
+    const bool keep_alive = req.keep_alive() && !response.close && !draining;
+    res.keep_alive(keep_alive);
+    res.body() = std::move(response.body);
+    res.prepare_payload();
+    const std::size_t body_size = res.body().size();
+
+    lowest.expires_after(limits.write_timeout);
+    auto [write_ec, written] = co_await http::async_write(stream, res, kTuple);
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - begin).count();
+    log::info("request", {{"request_id", rid},
+                          {"principal", principal_id.empty() ? boost::json::value(nullptr) : boost::json::value(principal_id)},
+                          {"method", std::string(req.method_string())},
+                          {"path", path},
+                          {"status", response.status},
+                          {"bytes", body_size},
+                          {"us", micros},
+                          {"peer", peer}});
+    if (write_ec || !keep_alive) break;
+  }
+  // Best effort close_notify, bounded in time.
+  lowest.expires_after(std::chrono::seconds(2));
+  co_await stream.async_shutdown(kTuple);
+  beast::error_code ignored;
+  lowest.socket().close(ignored);
+}
+
+void Server::Impl::wait_signal() {
+  signals.async_wait([this](const beast::error_code& ec, int signo) {
+    if (ec) return;  // cancelled at the end of a drain
+    if (signo == SIGHUP) {
+      log::info("signal", {{"signal", "SIGHUP"}, {"action", "reload"}});
+      if (on_sighup) on_sighup();
+      wait_signal();
+      return;
+    }
+    if (draining) {
+      log::warn("signal", {{"signal", signo}, {"action", "second stop signal: stopping now"}});
+      ioc.stop();
+      return;
+    }
+    log::info("signal", {{"signal", signo == SIGTERM ? "SIGTERM" : "SIGINT"}, {"action", "graceful shutdown"}});
+    begin_drain();
+    wait_signal();
+  });
+}
+
+void Server::Impl::begin_drain() {
+  bool expected = false;
+  if (!draining.compare_exchange_strong(expected, true)) return;
+  log::info("shutdown_started", {{"open_connections", active.load()},
+                                 {"grace_ms", options.limits.shutdown_grace.count()}});
+  asio::post(control, [this] {
+    beast::error_code ignored;
+    acceptor.close(ignored);
+    grace_timer.expires_after(options.limits.shutdown_grace);
+    grace_timer.async_wait([this](const beast::error_code& ec) {
+      if (ec) return;
+      log::warn("shutdown_grace_expired", {{"open_connections", active.load()}});
+      ioc.stop();
+    });
+    maybe_finish();
+  });
+  std::lock_guard lock(conns_mutex);
+  for (auto& [id, weak] : conns) {
+    if (auto conn = weak.lock()) {
+      asio::post(conn->stream.get_executor(), [conn] {
+        if (conn->idle) beast::get_lowest_layer(conn->stream).cancel();
+      });
+    }
+  }
+}
+
+void Server::Impl::maybe_finish() {
+  if (!draining || active.load() != 0) return;
+  grace_timer.cancel();
+  beast::error_code ignored;
+  signals.cancel(ignored);
+  log::info("shutdown_complete", {});
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::~Server() = default;
+
+Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options, RequestHandler handler) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->handler = std::move(handler);
+  YICI_TRY(impl->tls, make_server_tls_context(options.tls));
+
+  beast::error_code ec;
+  const std::string host = options.listen.host == "localhost" ? "127.0.0.1" : options.listen.host;
+  const auto address = asio::ip::make_address(host, ec);
+  if (ec) return Error::invalid("listen: bad address " + host);
+  const tcp::endpoint endpoint(address, options.listen.port);
+  auto& acceptor = impl->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Error::io("cannot listen on " + options.listen.to_string() + ": " + ec.message());
+  impl->port = acceptor.local_endpoint().port();
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+std::uint16_t Server::port() const { return impl_->port; }
+bool Server::draining() const { return impl_->draining; }
+
+void Server::run(std::function<void()> on_sighup) {
+  Impl& s = *impl_;
+  s.on_sighup = std::move(on_sighup);
+  std::signal(SIGPIPE, SIG_IGN);
+  s.signals.add(SIGINT);
+  s.signals.add(SIGTERM);
+  s.signals.add(SIGHUP);
+  asio::post(s.control, [&s] { s.wait_signal(); });
+  asio::co_spawn(s.control, s.accept_loop(), asio::detached);
+
+  int n = s.options.threads > 0 ? s.options.threads : static_cast<int>(std::thread::hardware_concurrency());
+  if (n < 1) n = 1;
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(n - 1));
+  for (int i = 1; i < n; ++i) threads.emplace_back([&s] { s.ioc.run(); });
+  s.ioc.run();
+  for (auto& t : threads) t.join();
+}
+
+void Server::stop() { impl_->begin_drain(); }
+
+}  // namespace yici::net

@@ -1,0 +1,52 @@
+// The HTTPS server: a listener and one coroutine per connection on a multi-threaded io_context.
+//
+// The server knows nothing about records or policy: each complete request is handed to a
+// RequestHandler (api::Request → api::Response). It owns timeouts, limits, the connection cap,
+// request ids, the per-request log line, and graceful shutdown (stop accepting, let in-flight
+// requests finish within limits.shutdown_grace, close idle keep-alive connections).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "hub/api/http.h"
+#include "hub/core/hub_config.h"
+#include "hub/core/result.h"
+
+namespace yici::net {
+
+using RequestHandler = std::function<api::Response(api::Request&)>;
+
+struct ServerOptions {
+  ListenAddress listen;
+  TlsConfig tls;
+  LimitsConfig limits;
+  int threads = 0;  // 0: hardware threads
+};
+
+class Server {
+ public:
+  // Loads TLS material and binds the listening socket (port 0 picks a free port).
+  static Result<std::unique_ptr<Server>> create(const ServerOptions& options, RequestHandler handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  [[nodiscard]] std::uint16_t port() const;
+
+  // Serves until SIGINT/SIGTERM or stop(), then drains. Returns when all threads are done.
+  // `on_signal` is called for SIGHUP (reload), on an io thread.
+  void run(std::function<void()> on_sighup = {});
+
+  // Thread-safe; begins the graceful shutdown.
+  void stop();
+  [[nodiscard]] bool draining() const;
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace yici::net

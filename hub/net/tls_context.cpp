@@ -1,0 +1,65 @@
+#include "hub/net/tls_context.h"
+
+#include <boost/asio/ssl/context.hpp>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+namespace yici::net {
+namespace {
+
+// TLS 1.2 suites: forward secret, AEAD only. TLS 1.3 suites are OpenSSL's defaults (all AEAD).
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"
+    "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305";
+
+std::string openssl_error() {
+  const unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  if (code == 0) return "unknown OpenSSL error";
+  char buf[256];
+  ERR_error_string_n(code, buf, sizeof buf);
+  return buf;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(const TlsConfig& tls) {
+  namespace ssl = boost::asio::ssl;
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+  SSL_CTX* native = ctx->native_handle();
+  const int min_version = tls.min_version == "1.3" ? TLS1_3_VERSION : TLS1_2_VERSION;
+  if (SSL_CTX_set_min_proto_version(native, min_version) != 1) {
+    return Error::internal("TLS: cannot set minimum version: " + openssl_error());
+  }
+  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
+                                  SSL_OP_SINGLE_ECDH_USE);
+  if (SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) {
+    return Error::internal("TLS: cannot set cipher list: " + openssl_error());
+  }
+  if (SSL_CTX_set1_groups_list(native, "X25519:P-256:P-384") != 1) {
+    return Error::internal("TLS: cannot set groups: " + openssl_error());
+  }
+  if (SSL_CTX_use_certificate_chain_file(native, tls.cert.c_str()) != 1) {
+    return Error::io("tls.cert " + tls.cert + ": cannot load certificate chain: " + openssl_error());
+  }
+  if (SSL_CTX_use_PrivateKey_file(native, tls.key.c_str(), SSL_FILETYPE_PEM) != 1) {
+    return Error::io("tls.key " + tls.key + ": cannot load private key: " + openssl_error());
+  }
+  if (SSL_CTX_check_private_key(native) != 1) {
+    return Error::invalid("tls.key " + tls.key + " does not match tls.cert " + tls.cert);
+  }
+  if (SSL_CTX_load_verify_locations(native, tls.client_ca.c_str(), nullptr) != 1) {
+    return Error::io("tls.client_ca " + tls.client_ca + ": cannot load CA certificates: " + openssl_error());
+  }
+  STACK_OF(X509_NAME)* ca_names = SSL_load_client_CA_file(tls.client_ca.c_str());
+  if (ca_names == nullptr) return Error::io("tls.client_ca " + tls.client_ca + ": no CA names: " + openssl_error());
+  SSL_CTX_set_client_CA_list(native, ca_names);
+  // Verify a presented certificate (expiry, chain to client_ca); a missing one is the router's 401.
+  SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
+  SSL_CTX_set_verify_depth(native, 4);
+  static const unsigned char kSessionContext[] = "yici-hub";
+  SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
+  return ctx;
+}
+
+}  // namespace yici::net

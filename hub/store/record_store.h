@@ -1,0 +1,51 @@
+// The record store: normalised records keyed by (dataset, source, source key), found by
+// (dataset, subject). An interface, so the SQLite backend (embedded default) and a PostgreSQL
+// backend (several hub nodes sharing state) are interchangeable.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hub/core/result.h"
+
+namespace yici::store {
+
+struct Record {
+  std::string dataset;       // population, legal_entity, e_license, credit
+  std::string subject;       // the dataset's subject field value (ID number, credit code, ...)
+  std::string source;        // source id that supplied it
+  std::string source_key;    // the row's primary key in the source, canonical text form
+  std::int64_t version = 0;  // 1 on insert, +1 on every content change (set by the store)
+  std::string content_hash;  // lowercase hex SHA-256 of fields_json (computed by the store if empty)
+  std::string pulled_at;     // RFC 3339 UTC
+  std::string status = "valid";  // valid, expired, revoked, suspended, withdrawn, ...
+  std::string fields_json;   // normalised fields as a JSON object
+};
+
+enum class UpsertOutcome { kInserted, kUpdated, kUnchanged };
+
+struct UpsertCounts {
+  std::int64_t inserted = 0;
+  std::int64_t updated = 0;
+  std::int64_t unchanged = 0;
+};
+
+class RecordStore {
+ public:
+  virtual ~RecordStore() = default;
+
+  // Inserts or updates by (dataset, source, source_key). A record whose content hash and status
+  // are unchanged is not rewritten (its pulled_at is refreshed). A changed one gets version + 1 and
+  // the previous version is kept in history. All records of a call commit in one transaction.
+  virtual Result<UpsertCounts> upsert(std::span<const Record> records) = 0;
+
+  // Current records of one subject, newest first. Safe to call from any thread concurrently.
+  virtual Result<std::vector<Record>> find_by_subject(std::string_view dataset, std::string_view subject) = 0;
+
+  virtual Result<std::int64_t> count(std::string_view dataset) = 0;
+};
+
+}  // namespace yici::store

@@ -1,0 +1,67 @@
+#include "hub/store/stores.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include "hub/core/ids.h"
+#include "hub/store/sqlite/sqlite_record_store.h"
+
+namespace yici::store {
+namespace {
+
+const sqlite::Migrations kMetaMigrations = {
+    R"sql(
+CREATE TABLE hub_info (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql",
+};
+
+// The audit log's tables arrive with the audit module; the file and its identity exist from the start.
+const sqlite::Migrations kAuditMigrations = {
+    R"sql(
+CREATE TABLE log_info (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql",
+};
+
+Result<std::string> ensure_instance_id(sqlite::Database& meta) {
+  return meta.with_writer([](sqlite::Connection& w) -> Result<std::string> {
+    YICI_TRY(auto tx, sqlite::Transaction::begin(w));
+    YICI_TRY(auto sel, w.prepare("SELECT value FROM hub_info WHERE key = 'instance_id'"));
+    YICI_TRY(bool found, sel.step());
+    std::string id;
+    if (found) {
+      id = std::string(sel.column_text(0));
+    } else {
+      id = new_request_id();
+      YICI_TRY(auto ins, w.prepare("INSERT INTO hub_info (key, value) VALUES ('instance_id', ?1)"));
+      ins.bind(1, id);
+      YICI_TRY_STATUS(ins.run());
+    }
+    YICI_TRY_STATUS(tx.commit());
+    return id;
+  });
+}
+
+}  // namespace
+
+Result<Stores> Stores::open(const std::string& data_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(data_dir, ec);
+  if (ec) return Error::io(data_dir + ": cannot create data directory: " + ec.message());
+  fs::permissions(data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  const fs::path dir(data_dir);
+  Stores stores;
+  YICI_TRY(stores.records, sqlite::SqliteRecordStore::open((dir / "records.db").string()));
+  YICI_TRY(stores.audit, sqlite::Database::open((dir / "audit.db").string(), kAuditMigrations));
+  YICI_TRY(stores.meta, sqlite::Database::open((dir / "meta.db").string(), kMetaMigrations));
+  YICI_TRY(stores.hub_instance_id, ensure_instance_id(*stores.meta));
+  return stores;
+}
+
+}  // namespace yici::store

@@ -1,0 +1,25 @@
+// The hub's databases under data_dir: records.db (normalised records), audit.db (the access log)
+// and meta.db (sources, pull history, cursors, quarantine). Separate files so that ingest and
+// audit writes never queue on the same lock.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "hub/core/result.h"
+#include "hub/store/record_store.h"
+#include "hub/store/sqlite/database.h"
+
+namespace yici::store {
+
+struct Stores {
+  std::unique_ptr<RecordStore> records;
+  std::unique_ptr<sqlite::Database> audit;
+  std::unique_ptr<sqlite::Database> meta;
+  std::string hub_instance_id;  // random, made when meta.db is created; names this hub's log
+
+  // Creates data_dir (mode 0700) if needed, opens and migrates the three files.
+  static Result<Stores> open(const std::string& data_dir);
+};
+
+}  // namespace yici::store

@@ -1,0 +1,201 @@
+// The real yici-hub over real TLS: identities, refusals, malformed input, limits, shutdown.
+#include <csignal>
+#include <thread>
+
+#include <boost/json/parse.hpp>
+#include <doctest/doctest.h>
+#include <openssl/ssl.h>
+
+#include "tests/support/hub_process.h"
+#include "tests/support/test_pki.h"
+#include "tests/support/tls_client.h"
+
+namespace yici::test {
+namespace {
+
+std::string error_code_of(const HttpResult& r) {
+  auto v = boost::json::parse(r.body);
+  return std::string(v.at("error").at("code").as_string());
+}
+
+TEST_CASE("a department certificate gets its principal from whoami") {
+  HubProcess hub;
+  auto r = https_request(hub.port(), HubProcess::as("market-regulation"), "GET", "/v1/whoami");
+  REQUIRE(r.status == 200);
+  auto body = boost::json::parse(r.body);
+  CHECK(body.at("principal").as_string() == "market-regulation");
+  CHECK(body.at("kind").as_string() == "department");
+  CHECK(body.at("name").as_string() == "市场监督管理局");
+  CHECK(body.at("certificate").at("fingerprint_sha256").as_string().size() == 64);
+  CHECK(r.headers["content-type"] == "application/json");
+
+  auto admin = https_request(hub.port(), HubProcess::as("admin"), "GET", "/v1/whoami");
+  CHECK(boost::json::parse(admin.body).at("kind").as_string() == "admin");
+}
+
+TEST_CASE("no certificate: open endpoints answer, whoami is 401 JSON") {
+  HubProcess hub;
+  auto health = https_request(hub.port(), HubProcess::as(""), "GET", "/healthz");
+  CHECK(health.status == 200);
+  auto ready = https_request(hub.port(), HubProcess::as(""), "GET", "/readyz");
+  CHECK(ready.status == 200);
+  CHECK(boost::json::parse(ready.body).at("ready").as_bool());
+  auto r = https_request(hub.port(), HubProcess::as(""), "GET", "/v1/whoami");
+  CHECK(r.status == 401);
+  CHECK(error_code_of(r) == "client_certificate_required");
+}
+
+TEST_CASE("a valid certificate that maps to no principal is 403") {
+  HubProcess hub;
+  auto r = https_request(hub.port(), HubProcess::as("human-resources"), "GET", "/v1/whoami");
+  CHECK(r.status == 403);
+  CHECK(error_code_of(r) == "unknown_principal");
+}
+
+TEST_CASE("foreign-CA and expired certificates are refused in the handshake") {
+  HubProcess hub;
+  std::string why;
+  CHECK_FALSE(handshake_succeeds(hub.port(), HubProcess::as("rogue"), &why));
+  CHECK_FALSE(handshake_succeeds(hub.port(), HubProcess::as("expired"), &why));
+  CHECK(handshake_succeeds(hub.port(), HubProcess::as("market-regulation"), &why));
+  CHECK(hub.log().find("tls_handshake_failed") != std::string::npos);
+}
+
+TEST_CASE("TLS 1.1 is refused; TLS 1.2 is accepted") {
+  HubProcess hub;
+  auto old = HubProcess::as("market-regulation");
+  old.max_tls_version = TLS1_1_VERSION;
+  CHECK_FALSE(handshake_succeeds(hub.port(), old));
+  auto v12 = HubProcess::as("market-regulation");
+  v12.max_tls_version = TLS1_2_VERSION;
+  CHECK(handshake_succeeds(hub.port(), v12));
+}
+
+TEST_CASE("unknown paths are 404 JSON and wrong methods 405 with Allow") {
+  HubProcess hub;
+  auto nf = https_request(hub.port(), HubProcess::as("market-regulation"), "GET", "/v1/nothing");
+  CHECK(nf.status == 404);
+  CHECK(error_code_of(nf) == "not_found");
+  auto wrong = https_request(hub.port(), HubProcess::as("market-regulation"), "DELETE", "/v1/whoami");
+  CHECK(wrong.status == 405);
+  CHECK(wrong.headers["allow"] == "GET");
+  CHECK(error_code_of(wrong) == "method_not_allowed");
+}
+
+TEST_CASE("request ids: a client's id is echoed, a bad one replaced, none generated") {
+  HubProcess hub;
+  auto as = HubProcess::as("market-regulation");
+  auto echoed = https_request(hub.port(), as, "GET", "/v1/whoami", "", {{"X-Request-Id", "clerk-42.a"}});
+  CHECK(echoed.headers["x-request-id"] == "clerk-42.a");
+  auto replaced = https_request(hub.port(), as, "GET", "/v1/whoami", "", {{"X-Request-Id", "bad id\"{}"}});
+  CHECK(replaced.headers["x-request-id"].size() == 32);
+  auto generated = https_request(hub.port(), as, "GET", "/healthz");
+  CHECK(generated.headers["x-request-id"].size() == 32);
+  // One structured line per request, carrying the same id.
+  const std::string log = hub.log();
+  CHECK(log.find(R"("event":"request","request_id":"clerk-42.a","principal":"market-regulation")") !=
+        std::string::npos);
+}
+
+TEST_CASE("malformed HTTP gets 400 and the hub keeps serving others") {
+  HubProcess hub;
+  auto as = HubProcess::as("market-regulation");
+  const char* bad_requests[] = {
+      "GET\r\n\r\n",
+      "GET /v1/whoami HTTP/9.9\r\nHost: x\r\n\r\n",
+      "G@T /v1/whoami HTTP/1.1\r\nHost: x\r\n\r\n",
+      "GET /v1/whoami HTTP/1.1\r\nBad Header\r\n\r\n",
+      "POST /v1/whoami HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello",
+      "POST /v1/whoami HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+  };
+  for (const char* raw : bad_requests) {
+    CAPTURE(raw);
+    TlsConnection conn(hub.port(), as);
+    conn.send_raw(raw);
+    auto r = conn.read_response();
+    REQUIRE(r.has_value());
+    CHECK(r->status == 400);
+    CHECK(error_code_of(*r) == "malformed_request");
+    CHECK(conn.closed_by_peer(std::chrono::seconds(2)));
+  }
+  CHECK(https_request(hub.port(), as, "GET", "/v1/whoami").status == 200);
+  CHECK(hub.running());
+}
+
+TEST_CASE("limits: a 2 MiB body is 413, oversized headers 431") {
+  HubProcess hub;
+  auto as = HubProcess::as("market-regulation");
+  {
+    TlsConnection conn(hub.port(), as);
+    conn.send_raw("POST /v1/whoami HTTP/1.1\r\nHost: x\r\nContent-Length: 2097152\r\n\r\n");
+    auto r = conn.read_response();
+    REQUIRE(r.has_value());
+    CHECK(r->status == 413);
+    CHECK(error_code_of(*r) == "body_too_large");
+  }
+  {
+    TlsConnection conn(hub.port(), as);
+    conn.send_raw("GET /v1/whoami HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n");
+    auto r = conn.read_response();
+    REQUIRE(r.has_value());
+    CHECK(r->status == 431);
+  }
+  CHECK(https_request(hub.port(), as, "GET", "/v1/whoami").status == 200);
+}
+
+TEST_CASE("a client that stalls mid-header is cut off and others are served meanwhile") {
+  HubProcess hub({.extra_config = "limits: {read_timeout: 1s}\n"});
+  auto as = HubProcess::as("market-regulation");
+  TlsConnection stalled(hub.port(), as);
+  stalled.send_raw("GET /v1/whoami HTTP/1.1\r\nHost: loc");
+  for (int i = 0; i < 3; ++i) CHECK(https_request(hub.port(), as, "GET", "/v1/whoami").status == 200);
+  CHECK_FALSE(stalled.closed_by_peer(std::chrono::milliseconds(100)));
+  CHECK(stalled.closed_by_peer(std::chrono::seconds(3)));
+}
+
+TEST_CASE("connection limit: extra connections are closed, freed slots are reused") {
+  HubProcess hub({.extra_config = "limits: {max_connections: 2}\n"});
+  auto as = HubProcess::as("market-regulation");
+  auto a = std::make_unique<TlsConnection>(hub.port(), as);
+  auto b = std::make_unique<TlsConnection>(hub.port(), as);
+  CHECK_FALSE(handshake_succeeds(hub.port(), as));
+  a.reset();
+  bool served = false;
+  for (int i = 0; i < 50 && !served; ++i) {
+    served = handshake_succeeds(hub.port(), as);
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(served);
+  CHECK(hub.log().find("max_connections reached") != std::string::npos);
+}
+
+TEST_CASE("SIGTERM during a slow request: the request completes, then exit 0") {
+  HubProcess hub;
+  auto as = HubProcess::as("market-regulation");
+  TlsConnection idle(hub.port(), as);  // an idle keep-alive connection must not hold shutdown up
+  TlsConnection slow(hub.port(), as);
+  slow.send_raw("POST /v1/whoami HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  hub.signal(SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(hub.running());  // still finishing the slow request
+  slow.send_raw("world");
+  auto r = slow.read_response();
+  REQUIRE(r.has_value());
+  CHECK(r->status == 405);  // answered (POST is not allowed on whoami) rather than dropped
+  CHECK(r->headers["connection"] == "close");
+  CHECK(hub.wait_exit(std::chrono::seconds(10)) == 0);
+  CHECK(idle.closed_by_peer(std::chrono::seconds(1)));
+}
+
+TEST_CASE("bad configuration stops start-up with file and line") {
+  TempDir dir;
+  dir.write("hub.yaml", "listen: 127.0.0.1:0\ntls: {cert: a, key: b, client_ca: c}\nbogus: 1\n");
+  std::string out;
+  const int rc = run_command(std::string(YICI_BINARY_DIR) + "/yici-hub --config " + dir.file("hub.yaml"), &out);
+  CHECK(rc == 2);
+  CHECK(out.find("hub.yaml:3: unknown key \"bogus\"") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace yici::test
