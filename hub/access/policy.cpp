@@ -57,12 +57,12 @@ Result<Grant> parse_grant(const YamlDoc& doc, const YAML::Node& node) {
 
 Result<std::shared_ptr<const Policy>> Policy::load_file(const std::string& path) {
   YICI_TRY(auto doc, YamlDoc::load_file(path));
-  return from_doc(doc);
+  return read_guarded(doc, [&] { return from_doc(doc); });
 }
 
 Result<std::shared_ptr<const Policy>> Policy::parse(std::string_view text, const std::string& origin) {
   YICI_TRY(auto doc, YamlDoc::parse(text, origin));
-  return from_doc(doc);
+  return read_guarded(doc, [&] { return from_doc(doc); });
 }
 
 Result<std::shared_ptr<const Policy>> Policy::from_doc(const YamlDoc& doc) {
@@ -70,7 +70,7 @@ Result<std::shared_ptr<const Policy>> Policy::from_doc(const YamlDoc& doc) {
   const YAML::Node& root = doc.root();
   YICI_TRY_STATUS(doc.expect_map(root, {"principals", "grants"}, "policy"));
   const YAML::Node principals = root["principals"];
-  if (!principals.IsSequence()) return doc.error_at(root, "policy needs a \"principals\" list");
+  if (!principals.IsDefined() || !principals.IsSequence()) return doc.error_at(root, "policy needs a \"principals\" list");
   for (const auto& node : principals) {
     YICI_TRY(auto p, parse_principal(doc, node));
     if (policy->by_id_.count(p.id)) return doc.error_at(node, "duplicate principal id \"" + p.id + "\"");

@@ -150,12 +150,12 @@ Result<HubConfig> from_doc(const YamlDoc& doc) {
 
 Result<HubConfig> HubConfig::load_file(const std::string& path) {
   YICI_TRY(auto doc, YamlDoc::load_file(path));
-  return from_doc(doc);
+  return read_guarded(doc, [&] { return from_doc(doc); });
 }
 
 Result<HubConfig> HubConfig::parse(std::string_view text, const std::string& origin) {
   YICI_TRY(auto doc, YamlDoc::parse(text, origin));
-  return from_doc(doc);
+  return read_guarded(doc, [&] { return from_doc(doc); });
 }
 
 Status apply_overrides(HubConfig& config, const HubConfigOverrides& overrides) {

@@ -8,6 +8,7 @@ namespace yici {
 namespace {
 
 int line_of(const YAML::Node& node) {
+  if (!node.IsDefined()) return 0;  // a missing key has no position (and Mark() would throw)
   const YAML::Mark mark = node.Mark();
   return mark.is_null() ? 0 : mark.line + 1;
 }
@@ -88,7 +89,7 @@ Error YamlDoc::error_at(const YAML::Node& node, std::string_view message) const 
 
 Status YamlDoc::expect_map(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
                            std::string_view what) const {
-  if (!map.IsMap()) return error_at(map, std::string(what) + " must be a mapping");
+  if (!map.IsDefined() || !map.IsMap()) return error_at(map, std::string(what) + " must be a mapping");
   for (const auto& kv : map) {
     if (!kv.first.IsScalar()) return error_at(kv.first, "keys must be plain strings");
     const std::string& key = kv.first.Scalar();

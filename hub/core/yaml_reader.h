@@ -60,6 +60,17 @@ class YamlDoc {
   std::string origin_;
 };
 
+// Runs a reader over `doc`, turning any yaml-cpp exception a reader failed to anticipate into an
+// error naming the document, so no file can crash the process.
+template <typename Fn>
+auto read_guarded(const YamlDoc& doc, Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const YAML::Exception& e) {
+    return Error::invalid(doc.origin() + ": " + e.what());
+  }
+}
+
 // "500ms", "10s", "5m", "1h", "2d" → milliseconds.
 Result<std::chrono::milliseconds> parse_duration(std::string_view text);
 

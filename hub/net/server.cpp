@@ -1,5 +1,6 @@
 #include "hub/net/server.h"
 
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <chrono>
@@ -160,8 +161,21 @@ asio::awaitable<void> Server::Impl::write_error(Connection& conn, unsigned versi
   res.keep_alive(false);
   res.body() = r.body;
   res.prepare_payload();
-  beast::get_lowest_layer(conn.stream).expires_after(options.limits.write_timeout);
-  co_await http::async_write(conn.stream, res, kTuple);
+  auto& lowest = beast::get_lowest_layer(conn.stream);
+  lowest.expires_after(options.limits.write_timeout);
+  auto [ec, n] = co_await http::async_write(conn.stream, res, kTuple);
+  if (ec) co_return;
+  // Lingering close: the client may still be sending the rest of what we refused. Closing with
+  // unread data would reset the connection and could destroy our answer before it is read, so
+  // read and discard for a short, bounded while (as nginx's lingering_close does).
+  lowest.expires_after(std::chrono::seconds(1));
+  std::array<char, 16 * 1024> scratch{};
+  std::size_t discarded = 0;
+  while (discarded < 4 * 1024 * 1024) {
+    auto [read_ec, got] = co_await conn.stream.async_read_some(asio::buffer(scratch), kTuple);
+    if (read_ec) break;
+    discarded += got;
+  }
 }
 
 asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, std::string peer) {

@@ -1,0 +1,133 @@
+#include "hub/store/sqlite/sqlite_record_store.h"
+
+#include <thread>
+
+#include <doctest/doctest.h>
+
+#include "hub/core/sha256.h"
+#include "tests/support/temp_dir.h"
+
+namespace yici::store::sqlite {
+namespace {
+
+Record rec(std::string subject, std::string key, std::string fields, std::string source = "hz-psb") {
+  Record r;
+  r.dataset = "population";
+  r.subject = std::move(subject);
+  r.source = std::move(source);
+  r.source_key = std::move(key);
+  r.pulled_at = "2026-11-22T00:00:00Z";
+  r.fields_json = std::move(fields);
+  return r;
+}
+
+TEST_CASE("record store: insert, unchanged, update with a new version and history") {
+  test::TempDir dir;
+  auto store = SqliteRecordStore::open(dir.file("records.db"));
+  REQUIRE(store.ok());
+  auto& s = **store;
+
+  std::vector<Record> batch = {rec("11010519491231002X", "1", R"({"name":"张三"})"),
+                               rec("110105194912310037", "2", R"({"name":"李四"})")};
+  auto c1 = s.upsert(batch);
+  REQUIRE(c1.ok());
+  CHECK(c1->inserted == 2);
+  CHECK(c1->updated == 0);
+
+  batch[0].pulled_at = "2026-11-22T01:00:00Z";
+  auto c2 = s.upsert(batch);
+  REQUIRE(c2.ok());
+  CHECK(c2->unchanged == 2);
+  auto found = s.find_by_subject("population", "11010519491231002X");
+  REQUIRE(found.ok());
+  REQUIRE(found->size() == 1);
+  CHECK((*found)[0].version == 1);
+  CHECK((*found)[0].pulled_at == "2026-11-22T01:00:00Z");  // freshness refreshed, no new version
+  CHECK((*found)[0].content_hash == sha256_hex(R"({"name":"张三"})"));
+
+  batch[0].fields_json = R"({"name":"张三丰"})";
+  auto c3 = s.upsert(std::span<const Record>(batch.data(), 1));
+  REQUIRE(c3.ok());
+  CHECK(c3->updated == 1);
+  found = s.find_by_subject("population", "11010519491231002X");
+  REQUIRE(found->size() == 1);
+  CHECK((*found)[0].version == 2);
+  CHECK((*found)[0].fields_json == R"({"name":"张三丰"})");
+
+  // A status change alone is a change too.
+  batch[0].status = "withdrawn";
+  CHECK(s.upsert(std::span<const Record>(batch.data(), 1))->updated == 1);
+  CHECK(s.find_by_subject("population", "11010519491231002X")->at(0).version == 3);
+
+  auto history = s.database().reader();
+  REQUIRE(history.ok());
+  auto stmt = (*history)->prepare("SELECT count(*), max(version) FROM record_history");
+  REQUIRE(stmt.ok());
+  REQUIRE(stmt->step().value());
+  CHECK(stmt->column_int(0) == 2);
+  CHECK(stmt->column_int(1) == 2);
+  CHECK(s.count("population").value() == 2);
+  CHECK(s.count("credit").value() == 0);
+}
+
+TEST_CASE("record store: one subject from two sources gives two records; other datasets stay apart") {
+  test::TempDir dir;
+  auto store = SqliteRecordStore::open(dir.file("records.db"));
+  REQUIRE(store.ok());
+  std::vector<Record> batch = {rec("S1", "1", "{}", "a"), rec("S1", "9", "{}", "b")};
+  Record other = rec("S1", "1", "{}", "a");
+  other.dataset = "credit";
+  batch.push_back(other);
+  REQUIRE((*store)->upsert(batch)->inserted == 3);
+  CHECK((*store)->find_by_subject("population", "S1")->size() == 2);
+  CHECK((*store)->find_by_subject("credit", "S1")->size() == 1);
+  CHECK((*store)->find_by_subject("population", "S2")->empty());
+}
+
+TEST_CASE("record store: concurrent readers on their own connections while a writer commits") {
+  test::TempDir dir;
+  auto store = SqliteRecordStore::open(dir.file("records.db"));
+  REQUIRE(store.ok());
+  auto& s = **store;
+  REQUIRE(s.upsert(std::vector<Record>{rec("S", "k", R"({"v":0})")}).ok());
+  std::atomic<bool> stop{false};
+  std::atomic<int> errors{0};
+  std::atomic<int> reads{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&] {
+      while (!stop) {
+        auto r = s.find_by_subject("population", "S");
+        if (!r.ok() || r->size() != 1) ++errors;
+        ++reads;
+      }
+    });
+  }
+  for (int i = 1; i <= 200; ++i) {
+    REQUIRE(s.upsert(std::vector<Record>{rec("S", "k", R"({"v":)" + std::to_string(i) + "}")}).ok());
+  }
+  stop = true;
+  for (auto& t : readers) t.join();
+  CHECK(errors == 0);
+  CHECK(reads > 0);
+  CHECK(s.find_by_subject("population", "S")->at(0).version == 201);
+}
+
+TEST_CASE("record store: a failed batch leaves nothing behind") {
+  test::TempDir dir;
+  auto store = SqliteRecordStore::open(dir.file("records.db"));
+  REQUIRE(store.ok());
+  REQUIRE((*store)->upsert(std::vector<Record>{rec("S", "k", "{}")}).ok());
+  // Make the next write fail half-way: a trigger that refuses one subject.
+  REQUIRE((*store)->database().with_writer([](Connection& w) {
+    return w.exec("CREATE TRIGGER refuse BEFORE INSERT ON records WHEN NEW.subject = 'BAD' "
+                  "BEGIN SELECT RAISE(ABORT, 'refused'); END;");
+  }).ok());
+  auto r = (*store)->upsert(std::vector<Record>{rec("A", "a", "{}"), rec("BAD", "b", "{}")});
+  CHECK_FALSE(r.ok());
+  CHECK((*store)->find_by_subject("population", "A")->empty());
+  CHECK((*store)->count("population").value() == 1);
+}
+
+}  // namespace
+}  // namespace yici::store::sqlite

@@ -1,0 +1,41 @@
+#include "hub/store/stores.h"
+
+#include <filesystem>
+
+#include <doctest/doctest.h>
+
+#include "tests/support/temp_dir.h"
+
+namespace yici::store {
+namespace {
+
+TEST_CASE("stores: three files in a private data directory, stable instance id") {
+  test::TempDir dir;
+  const std::string data = dir.file("data/nested");
+  std::string first_id;
+  {
+    auto s = Stores::open(data);
+    REQUIRE(s.ok());
+    first_id = s->hub_instance_id;
+    CHECK(first_id.size() == 32);
+  }
+  namespace fs = std::filesystem;
+  CHECK(fs::exists(data + "/records.db"));
+  CHECK(fs::exists(data + "/audit.db"));
+  CHECK(fs::exists(data + "/meta.db"));
+  CHECK((fs::status(data).permissions() & fs::perms::others_all) == fs::perms::none);
+  auto again = Stores::open(data);
+  REQUIRE(again.ok());
+  CHECK(again->hub_instance_id == first_id);
+}
+
+TEST_CASE("stores: an unusable data directory is an error naming it") {
+  test::TempDir dir;
+  dir.write("file", "x");
+  auto s = Stores::open(dir.file("file") + "/sub");
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().message.find(dir.file("file")) != std::string::npos);
+}
+
+}  // namespace
+}  // namespace yici::store
