@@ -25,9 +25,8 @@ Hub::~Hub() = default;
 std::uint16_t Hub::port() const { return server_->port(); }
 
 void Hub::register_routes() {
-  router_.add("GET", "/healthz", net::Access::kOpen, [](const api::Request&, const net::PathParams&) {
-    return api::healthz();
-  });
+  router_.add("GET", "/healthz", net::Access::kOpen,
+              [](const api::Request&, const net::PathParams&) { return api::healthz(); });
   router_.add("GET", "/readyz", net::Access::kOpen, [this](const api::Request&, const net::PathParams&) {
     api::Readiness r;
     r.config_loaded = true;
@@ -53,8 +52,10 @@ api::Response Hub::handle(api::Request& request) {
 void Hub::reload_policy() {
   auto loaded = access::Policy::load_file(config_.policy);
   if (!loaded) {
-    log::error("policy_reload_refused", {{"path", config_.policy}, {"error", loaded.error().message},
-                                         {"action", "the previous policy stays in force; fix the file and send SIGHUP again"}});
+    log::error("policy_reload_refused",
+               {{"path", config_.policy},
+                {"error", loaded.error().message},
+                {"action", "the previous policy stays in force; fix the file and send SIGHUP again"}});
     return;
   }
   policy_.store(std::move(*loaded));

@@ -9,7 +9,8 @@
 #include "hub/hub.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"yici-hub " YICI_VERSION ": the Yici data-sharing exchange hub (HTTPS with client certificates).\n"
+  CLI::App app{"yici-hub " YICI_VERSION
+               ": the Yici data-sharing exchange hub (HTTPS with client certificates).\n"
                "Flags override the configuration file. SIGTERM/SIGINT drain and stop; SIGHUP reloads the policy."};
   std::string config_path = "config/hub.yaml";
   yici::HubConfigOverrides overrides;

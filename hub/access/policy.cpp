@@ -70,7 +70,8 @@ Result<std::shared_ptr<const Policy>> Policy::from_doc(const YamlDoc& doc) {
   const YAML::Node& root = doc.root();
   YICI_TRY_STATUS(doc.expect_map(root, {"principals", "grants"}, "policy"));
   const YAML::Node principals = root["principals"];
-  if (!principals.IsDefined() || !principals.IsSequence()) return doc.error_at(root, "policy needs a \"principals\" list");
+  if (!principals.IsDefined() || !principals.IsSequence())
+    return doc.error_at(root, "policy needs a \"principals\" list");
   for (const auto& node : principals) {
     YICI_TRY(auto p, parse_principal(doc, node));
     if (policy->by_id_.count(p.id)) return doc.error_at(node, "duplicate principal id \"" + p.id + "\"");

@@ -4,9 +4,12 @@ namespace yici::access {
 
 std::string_view kind_name(PrincipalKind kind) {
   switch (kind) {
-    case PrincipalKind::kDepartment: return "department";
-    case PrincipalKind::kAdmin: return "admin";
-    case PrincipalKind::kAuditor: return "auditor";
+    case PrincipalKind::kDepartment:
+      return "department";
+    case PrincipalKind::kAdmin:
+      return "admin";
+    case PrincipalKind::kAuditor:
+      return "auditor";
   }
   return "department";
 }

@@ -14,7 +14,7 @@ std::string_view kind_name(PrincipalKind kind);
 std::optional<PrincipalKind> parse_kind(std::string_view text);
 
 struct Principal {
-  std::string id;       // stable id used in grants, audit entries and logs
+  std::string id;  // stable id used in grants, audit entries and logs
   PrincipalKind kind = PrincipalKind::kDepartment;
   std::string name;     // display name, e.g. 市场监督管理局
   std::string cert_cn;  // the client certificate's subject CN that maps to this principal

@@ -67,8 +67,8 @@ Status parse_tls(const YamlDoc& doc, const YAML::Node& node, TlsConfig& tls) {
 
 Status parse_limits(const YamlDoc& doc, const YAML::Node& node, LimitsConfig& limits) {
   YICI_TRY_STATUS(doc.expect_map(node,
-                                 {"header_bytes", "body_bytes", "max_connections", "handshake_timeout",
-                                  "read_timeout", "write_timeout", "idle_timeout", "shutdown_grace"},
+                                 {"header_bytes", "body_bytes", "max_connections", "handshake_timeout", "read_timeout",
+                                  "write_timeout", "idle_timeout", "shutdown_grace"},
                                  "limits"));
   YICI_TRY(auto header, doc.optional_int(node, "header_bytes", 1024, 1 << 20));
   if (header) limits.header_bytes = static_cast<std::size_t>(*header);
@@ -77,8 +77,10 @@ Status parse_limits(const YamlDoc& doc, const YAML::Node& node, LimitsConfig& li
   YICI_TRY(auto conns, doc.optional_int(node, "max_connections", 1, 1'000'000));
   if (conns) limits.max_connections = static_cast<std::size_t>(*conns);
   const std::pair<const char*, std::chrono::milliseconds*> durations[] = {
-      {"handshake_timeout", &limits.handshake_timeout}, {"read_timeout", &limits.read_timeout},
-      {"write_timeout", &limits.write_timeout},         {"idle_timeout", &limits.idle_timeout},
+      {"handshake_timeout", &limits.handshake_timeout},
+      {"read_timeout", &limits.read_timeout},
+      {"write_timeout", &limits.write_timeout},
+      {"idle_timeout", &limits.idle_timeout},
       {"shutdown_grace", &limits.shutdown_grace}};
   for (const auto& [key, target] : durations) {
     YICI_TRY(auto value, doc.optional_duration(node, key));
@@ -115,10 +117,10 @@ Result<HubConfig> from_doc(const YamlDoc& doc) {
   HubConfig config;
   config.source_path = doc.origin();
   const YAML::Node& root = doc.root();
-  YICI_TRY_STATUS(doc.expect_map(root,
-                                 {"listen", "data_dir", "schemas_dir", "sources_dir", "matters_dir", "policy",
-                                  "tls", "limits", "log", "threads"},
-                                 "hub configuration"));
+  YICI_TRY_STATUS(doc.expect_map(
+      root,
+      {"listen", "data_dir", "schemas_dir", "sources_dir", "matters_dir", "policy", "tls", "limits", "log", "threads"},
+      "hub configuration"));
   YICI_TRY(auto listen, doc.optional_string(root, "listen"));
   if (listen) {
     auto parsed = ListenAddress::parse(*listen);

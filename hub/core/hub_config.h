@@ -21,9 +21,9 @@ struct ListenAddress {
 };
 
 struct TlsConfig {
-  std::string cert;       // PEM server certificate chain
-  std::string key;        // PEM private key
-  std::string client_ca;  // PEM CA bundle that client certificates must chain to
+  std::string cert;                 // PEM server certificate chain
+  std::string key;                  // PEM private key
+  std::string client_ca;            // PEM CA bundle that client certificates must chain to
   std::string min_version = "1.2";  // "1.2" or "1.3"
 };
 
@@ -32,15 +32,15 @@ struct LimitsConfig {
   std::size_t body_bytes = 1024 * 1024;
   std::size_t max_connections = 1024;
   std::chrono::milliseconds handshake_timeout{10'000};
-  std::chrono::milliseconds read_timeout{30'000};   // whole request, from its first byte
+  std::chrono::milliseconds read_timeout{30'000};  // whole request, from its first byte
   std::chrono::milliseconds write_timeout{30'000};
-  std::chrono::milliseconds idle_timeout{60'000};   // keep-alive wait for the next request
-  std::chrono::milliseconds shutdown_grace{20'000}; // in-flight requests finish within this on SIGTERM
+  std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait for the next request
+  std::chrono::milliseconds shutdown_grace{20'000};  // in-flight requests finish within this on SIGTERM
 };
 
 struct LogConfig {
-  std::string level = "info";  // trace, debug, info, warn, error
-  std::string format = "json"; // json or text
+  std::string level = "info";   // trace, debug, info, warn, error
+  std::string format = "json";  // json or text
 };
 
 struct HubConfig {

@@ -15,8 +15,7 @@ std::string new_request_id() {
       std::random_device rd;
       for (auto& s : seed) s = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
     }
-    std::seed_seq seq(reinterpret_cast<std::uint32_t*>(seed.data()),
-                      reinterpret_cast<std::uint32_t*>(seed.data()) + 8);
+    std::seed_seq seq(reinterpret_cast<std::uint32_t*>(seed.data()), reinterpret_cast<std::uint32_t*>(seed.data()) + 8);
     return std::mt19937_64(seq);
   }();
   static constexpr char kHex[] = "0123456789abcdef";

@@ -18,9 +18,17 @@ enum class Level { kTrace, kDebug, kInfo, kWarn, kError };
 void init(const LogConfig& config);
 
 void event(Level level, std::string_view name, boost::json::object fields = {});
-inline void info(std::string_view name, boost::json::object fields = {}) { event(Level::kInfo, name, std::move(fields)); }
-inline void warn(std::string_view name, boost::json::object fields = {}) { event(Level::kWarn, name, std::move(fields)); }
-inline void error(std::string_view name, boost::json::object fields = {}) { event(Level::kError, name, std::move(fields)); }
-inline void debug(std::string_view name, boost::json::object fields = {}) { event(Level::kDebug, name, std::move(fields)); }
+inline void info(std::string_view name, boost::json::object fields = {}) {
+  event(Level::kInfo, name, std::move(fields));
+}
+inline void warn(std::string_view name, boost::json::object fields = {}) {
+  event(Level::kWarn, name, std::move(fields));
+}
+inline void error(std::string_view name, boost::json::object fields = {}) {
+  event(Level::kError, name, std::move(fields));
+}
+inline void debug(std::string_view name, boost::json::object fields = {}) {
+  event(Level::kDebug, name, std::move(fields));
+}
 
 }  // namespace yici::log

@@ -20,9 +20,9 @@ enum class ErrorCode {
   kAlreadyExists,
   kPermissionDenied,
   kUnauthenticated,
-  kCorruption,       // stored data does not verify
-  kIo,               // filesystem or network
-  kUnavailable,      // dependency down; retry may help
+  kCorruption,   // stored data does not verify
+  kIo,           // filesystem or network
+  kUnavailable,  // dependency down; retry may help
   kInternal,
 };
 
@@ -45,8 +45,8 @@ class [[nodiscard]] Result {
  public:
   static_assert(!std::is_same_v<T, Error>, "Result<Error> is ambiguous");
 
-  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}    // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   [[nodiscard]] bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -90,13 +90,13 @@ class [[nodiscard]] Status {
 // Propagate an error: YICI_TRY(auto x, expr) or YICI_TRY_STATUS(expr).
 #define YICI_CONCAT_INNER(a, b) a##b
 #define YICI_CONCAT(a, b) YICI_CONCAT_INNER(a, b)
-#define YICI_TRY_IMPL(tmp, decl, expr) \
-  auto tmp = (expr);                   \
+#define YICI_TRY_IMPL(tmp, decl, expr)    \
+  auto tmp = (expr);                      \
   if (!tmp.ok()) return tmp.take_error(); \
   decl = std::move(tmp).value()
 #define YICI_TRY(decl, expr) YICI_TRY_IMPL(YICI_CONCAT(yici_try_, __LINE__), decl, expr)
-#define YICI_TRY_STATUS(expr)                                   \
-  do {                                                          \
-    auto yici_status_ = (expr);                                 \
-    if (!yici_status_.ok()) return yici_status_.take_error();   \
+#define YICI_TRY_STATUS(expr)                                 \
+  do {                                                        \
+    auto yici_status_ = (expr);                               \
+    if (!yici_status_.ok()) return yici_status_.take_error(); \
   } while (false)

@@ -48,12 +48,18 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   }
   const std::string_view unit(ptr, static_cast<std::size_t>(end - ptr));
   std::int64_t factor = 0;
-  if (unit == "ms") factor = 1;
-  else if (unit == "s") factor = 1000;
-  else if (unit == "m") factor = 60'000;
-  else if (unit == "h") factor = 3'600'000;
-  else if (unit == "d") factor = 86'400'000;
-  else return Error::invalid("bad duration \"" + std::string(text) + "\" (use e.g. 500ms, 10s, 5m, 1h, 2d)");
+  if (unit == "ms")
+    factor = 1;
+  else if (unit == "s")
+    factor = 1000;
+  else if (unit == "m")
+    factor = 60'000;
+  else if (unit == "h")
+    factor = 3'600'000;
+  else if (unit == "d")
+    factor = 86'400'000;
+  else
+    return Error::invalid("bad duration \"" + std::string(text) + "\" (use e.g. 500ms, 10s, 5m, 1h, 2d)");
   if (value > INT64_MAX / factor) return Error::invalid("duration \"" + std::string(text) + "\" too large");
   return std::chrono::milliseconds(value * factor);
 }
@@ -120,8 +126,8 @@ Result<std::optional<std::string>> YamlDoc::optional_string(const YAML::Node& ma
   return std::optional<std::string>(node.Scalar());
 }
 
-Result<std::optional<std::int64_t>> YamlDoc::optional_int(const YAML::Node& map, std::string_view key,
-                                                          std::int64_t min, std::int64_t max) const {
+Result<std::optional<std::int64_t>> YamlDoc::optional_int(const YAML::Node& map, std::string_view key, std::int64_t min,
+                                                          std::int64_t max) const {
   YICI_TRY(auto text, optional_string(map, key));
   if (!text) return std::optional<std::int64_t>();
   std::int64_t value = 0;

@@ -22,7 +22,7 @@ namespace yici {
 struct YamlLimits {
   std::size_t max_bytes = 1 << 20;  // 1 MiB
   int max_depth = 32;
-  std::size_t max_nodes = 100000;   // after alias expansion
+  std::size_t max_nodes = 100000;  // after alias expansion
 };
 
 class YamlDoc {
@@ -43,8 +43,7 @@ class YamlDoc {
 
   // Scalar accessors. `required` errors when the key is missing; optional ones return nullopt.
   [[nodiscard]] Result<std::string> required_string(const YAML::Node& map, std::string_view key) const;
-  [[nodiscard]] Result<std::optional<std::string>> optional_string(const YAML::Node& map,
-                                                                   std::string_view key) const;
+  [[nodiscard]] Result<std::optional<std::string>> optional_string(const YAML::Node& map, std::string_view key) const;
   [[nodiscard]] Result<std::optional<std::int64_t>> optional_int(const YAML::Node& map, std::string_view key,
                                                                  std::int64_t min, std::int64_t max) const;
   [[nodiscard]] Result<std::optional<bool>> optional_bool(const YAML::Node& map, std::string_view key) const;

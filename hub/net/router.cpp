@@ -42,8 +42,10 @@ api::Response Router::dispatch(const api::Request& request) const {
     bool match = true;
     for (std::size_t i = 0; i < parts.size() && match; ++i) {
       if (is_param(route.segments[i])) {
-        if (parts[i].empty()) match = false;
-        else params.emplace(route.segments[i].substr(1, route.segments[i].size() - 2), std::string(parts[i]));
+        if (parts[i].empty())
+          match = false;
+        else
+          params.emplace(route.segments[i].substr(1, route.segments[i].size() - 2), std::string(parts[i]));
       } else {
         match = route.segments[i] == parts[i];
       }
@@ -59,9 +61,9 @@ api::Response Router::dispatch(const api::Request& request) const {
                                    "this endpoint needs a TLS client certificate issued by the hub's CA");
       }
       if (request.principal == nullptr) {
-        return api::error_response(403, "unknown_principal",
-                                   "certificate CN \"" + request.peer.subject_cn +
-                                       "\" is not mapped to any principal in the access policy");
+        return api::error_response(
+            403, "unknown_principal",
+            "certificate CN \"" + request.peer.subject_cn + "\" is not mapped to any principal in the access policy");
       }
     }
     return route.handler(request, params);

@@ -18,8 +18,8 @@ using Handler = std::function<api::Response(const api::Request&, const PathParam
 
 // Who may call a route. Checked before the handler runs.
 enum class Access {
-  kOpen,           // no certificate needed (health, JWKS)
-  kAnyPrincipal,   // a certificate that maps to a principal
+  kOpen,          // no certificate needed (health, JWKS)
+  kAnyPrincipal,  // a certificate that maps to a principal
 };
 
 class Router {

@@ -54,8 +54,7 @@ bool is_http_parse_error(const beast::error_code& ec) {
 
 bool is_quiet_close(const beast::error_code& ec) {
   return ec == http::error::end_of_stream || ec == asio::error::eof || ec == ssl::error::stream_truncated ||
-         ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
-         ec == beast::error::timeout;
+         ec == asio::error::operation_aborted || ec == asio::error::connection_reset || ec == beast::error::timeout;
 }
 
 // Builds the handler's view of a request; nullopt when the target is not a valid origin-form URI.
@@ -117,8 +116,8 @@ asio::awaitable<void> Server::Impl::accept_loop() {
       continue;
     }
     if (active.load() >= options.limits.max_connections) {
-      log::warn("connection_refused", {{"reason", "max_connections reached"},
-                                       {"max_connections", options.limits.max_connections}});
+      log::warn("connection_refused",
+                {{"reason", "max_connections reached"}, {"max_connections", options.limits.max_connections}});
       beast::error_code ignored;
       socket.close(ignored);
       continue;
@@ -272,14 +271,15 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
     auto [write_ec, written] = co_await http::async_write(stream, res, kTuple);
     const auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - begin).count();
-    log::info("request", {{"request_id", rid},
-                          {"principal", principal_id.empty() ? boost::json::value(nullptr) : boost::json::value(principal_id)},
-                          {"method", std::string(req.method_string())},
-                          {"path", path},
-                          {"status", response.status},
-                          {"bytes", body_size},
-                          {"us", micros},
-                          {"peer", peer}});
+    log::info("request",
+              {{"request_id", rid},
+               {"principal", principal_id.empty() ? boost::json::value(nullptr) : boost::json::value(principal_id)},
+               {"method", std::string(req.method_string())},
+               {"path", path},
+               {"status", response.status},
+               {"bytes", body_size},
+               {"us", micros},
+               {"peer", peer}});
     if (write_ec || !keep_alive) break;
   }
   // Best effort close_notify, bounded in time.
@@ -312,8 +312,8 @@ void Server::Impl::wait_signal() {
 void Server::Impl::begin_drain() {
   bool expected = false;
   if (!draining.compare_exchange_strong(expected, true)) return;
-  log::info("shutdown_started", {{"open_connections", active.load()},
-                                 {"grace_ms", options.limits.shutdown_grace.count()}});
+  log::info("shutdown_started",
+            {{"open_connections", active.load()}, {"grace_ms", options.limits.shutdown_grace.count()}});
   asio::post(control, [this] {
     beast::error_code ignored;
     acceptor.close(ignored);

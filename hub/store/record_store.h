@@ -14,15 +14,15 @@
 namespace yici::store {
 
 struct Record {
-  std::string dataset;       // population, legal_entity, e_license, credit
-  std::string subject;       // the dataset's subject field value (ID number, credit code, ...)
-  std::string source;        // source id that supplied it
-  std::string source_key;    // the row's primary key in the source, canonical text form
-  std::int64_t version = 0;  // 1 on insert, +1 on every content change (set by the store)
-  std::string content_hash;  // lowercase hex SHA-256 of fields_json (computed by the store if empty)
-  std::string pulled_at;     // RFC 3339 UTC
+  std::string dataset;           // population, legal_entity, e_license, credit
+  std::string subject;           // the dataset's subject field value (ID number, credit code, ...)
+  std::string source;            // source id that supplied it
+  std::string source_key;        // the row's primary key in the source, canonical text form
+  std::int64_t version = 0;      // 1 on insert, +1 on every content change (set by the store)
+  std::string content_hash;      // lowercase hex SHA-256 of fields_json (computed by the store if empty)
+  std::string pulled_at;         // RFC 3339 UTC
   std::string status = "valid";  // valid, expired, revoked, suspended, withdrawn, ...
-  std::string fields_json;   // normalised fields as a JSON object
+  std::string fields_json;       // normalised fields as a JSON object
 };
 
 enum class UpsertOutcome { kInserted, kUpdated, kUnchanged };

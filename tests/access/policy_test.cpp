@@ -29,7 +29,7 @@ TEST_CASE("policy: certificate CNs map to principals; unknown CNs to none") {
   REQUIRE(admin != nullptr);
   CHECK(admin->id == "admin");
   CHECK(admin->kind == PrincipalKind::kAdmin);
-  CHECK(admin->name == "admin");  // name defaults to id
+  CHECK(admin->name == "admin");                // name defaults to id
   CHECK((*p)->by_cert_cn("admin") == nullptr);  // ids are not CNs
   CHECK((*p)->by_cert_cn("") == nullptr);
   CHECK((*p)->by_cert_cn("Market-Regulation") == nullptr);  // exact match only
@@ -48,7 +48,8 @@ TEST_CASE("policy: each kind of bad file is refused with file and line") {
        "policy.yaml:3: duplicate principal id \"a\""},
       {"principals:\n  - {id: a, kind: department, cert_cn: x}\n  - {id: b, kind: admin, cert_cn: x}\n",
        "policy.yaml:3: certificate CN \"x\" already maps to principal \"a\""},
-      {"principals:\n  - {id: a, kind: boss, cert_cn: a}\n", "policy.yaml:2: kind must be department, admin or auditor"},
+      {"principals:\n  - {id: a, kind: boss, cert_cn: a}\n",
+       "policy.yaml:2: kind must be department, admin or auditor"},
       {"principals:\n  - {id: A B, kind: admin, cert_cn: a}\n", "must match [a-z0-9_-]"},
       {"principals:\n  - {id: a, kind: admin}\n", "missing required key \"cert_cn\""},
       {"principals:\n  - {id: a, kind: admin, cert_cn: a, colour: red}\n", "unknown key \"colour\" in principal"},

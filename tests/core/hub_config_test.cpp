@@ -36,13 +36,15 @@ TEST_CASE("hub config: each kind of bad file is an error naming file and line") 
     const char* expect;
   };
   const Case cases[] = {
-      {"listen: 127.0.0.1:8443\nlisten_port: 3\ntls: {cert: a, key: b, client_ca: c}\n", "hub.yaml:2: unknown key \"listen_port\""},
+      {"listen: 127.0.0.1:8443\nlisten_port: 3\ntls: {cert: a, key: b, client_ca: c}\n",
+       "hub.yaml:2: unknown key \"listen_port\""},
       {"listen: nowhere\ntls: {cert: a, key: b, client_ca: c}\n", "hub.yaml:1: bad listen address"},
       {"listen: 127.0.0.1:70000\ntls: {cert: a, key: b, client_ca: c}\n", "port must be a number"},
       {"data_dir: x\n", "hub.yaml:1: missing required key \"tls\""},
       {"tls: {cert: a, key: b}\n", "missing required key \"client_ca\""},
       {"tls: {cert: a, key: b, client_ca: c, min_version: '1.1'}\n", "tls.min_version must be"},
-      {"tls: {cert: a, key: b, client_ca: c}\nlimits:\n  read_timeout: soon\n", "hub.yaml:3: \"read_timeout\": bad duration"},
+      {"tls: {cert: a, key: b, client_ca: c}\nlimits:\n  read_timeout: soon\n",
+       "hub.yaml:3: \"read_timeout\": bad duration"},
       {"tls: {cert: a, key: b, client_ca: c}\nlimits: {body_bytes: -1}\n", "body_bytes\" must be between"},
       {"tls: {cert: a, key: b, client_ca: c}\nthreads: many\n", "hub.yaml:2: \"threads\" must be an integer"},
       {"tls: [a, b]\n", "tls must be a mapping"},

@@ -18,9 +18,8 @@ api::Request make(std::string method, std::string path, bool cert = true, bool p
 
 Router make_router() {
   Router router;
-  REQUIRE(router.add("GET", "/healthz", Access::kOpen, [](const api::Request&, const PathParams&) {
-    return api::json_response(200, "{}");
-  }));
+  REQUIRE(router.add("GET", "/healthz", Access::kOpen,
+                     [](const api::Request&, const PathParams&) { return api::json_response(200, "{}"); }));
   REQUIRE(router.add("GET", "/v1/records/{dataset}/{subject}", Access::kAnyPrincipal,
                      [](const api::Request&, const PathParams& p) {
                        return api::json_response(200, p.at("dataset") + "|" + p.at("subject"));

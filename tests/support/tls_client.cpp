@@ -70,9 +70,8 @@ TlsConnection::TlsConnection(std::uint16_t port, const TlsOptions& options) : im
   sock.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
   SSL_set_tlsext_host_name(impl_->stream->native_handle(), "localhost");
   impl_->stream->set_verify_callback(ssl::host_name_verification("localhost"));
-  auto ec = impl_->run(impl_->timeout, [&](auto handler) {
-    impl_->stream->async_handshake(ssl::stream_base::client, handler);
-  });
+  auto ec = impl_->run(impl_->timeout,
+                       [&](auto handler) { impl_->stream->async_handshake(ssl::stream_base::client, handler); });
   if (ec) throw std::runtime_error("TLS handshake failed: " + ec.message());
 }
 
@@ -82,18 +81,16 @@ TlsConnection::~TlsConnection() {
 }
 
 void TlsConnection::send_raw(const std::string& bytes) {
-  auto ec = impl_->run(impl_->timeout, [&](auto handler) {
-    asio::async_write(*impl_->stream, asio::buffer(bytes), handler);
-  });
+  auto ec = impl_->run(impl_->timeout,
+                       [&](auto handler) { asio::async_write(*impl_->stream, asio::buffer(bytes), handler); });
   if (ec) throw std::runtime_error("send failed: " + ec.message());
 }
 
 std::optional<HttpResult> TlsConnection::read_response() {
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
-  auto ec = impl_->run(impl_->timeout, [&](auto handler) {
-    http::async_read(*impl_->stream, impl_->buffer, parser, handler);
-  });
+  auto ec = impl_->run(impl_->timeout,
+                       [&](auto handler) { http::async_read(*impl_->stream, impl_->buffer, parser, handler); });
   if (ec) return std::nullopt;
   HttpResult r;
   const auto& res = parser.get();
@@ -110,8 +107,8 @@ std::optional<HttpResult> TlsConnection::read_response() {
 bool TlsConnection::closed_by_peer(std::chrono::milliseconds wait) {
   char byte = 0;
   auto ec = impl_->run(wait, [&](auto handler) { impl_->stream->async_read_some(asio::buffer(&byte, 1), handler); });
-  if (!ec) return false;                          // got data: open
-  return ec != asio::error::timed_out;             // EOF, reset, TLS alert: closed
+  if (!ec) return false;                // got data: open
+  return ec != asio::error::timed_out;  // EOF, reset, TLS alert: closed
 }
 
 HttpResult https_request(std::uint16_t port, const TlsOptions& options, const std::string& method,
@@ -120,7 +117,8 @@ HttpResult https_request(std::uint16_t port, const TlsOptions& options, const st
   TlsConnection conn(port, options);
   std::string req = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n";
   for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
-  if (!body.empty() || method == "POST" || method == "PUT") req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  if (!body.empty() || method == "POST" || method == "PUT")
+    req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   req += "\r\n" + body;
   conn.send_raw(req);
   auto r = conn.read_response();

@@ -18,8 +18,8 @@ struct ClientCert {
 
 struct TlsOptions {
   ClientCert client;
-  std::string ca;                 // CA to verify the hub with
-  int max_tls_version = 0;        // e.g. TLS1_1_VERSION to test refusal; 0: library default
+  std::string ca;           // CA to verify the hub with
+  int max_tls_version = 0;  // e.g. TLS1_1_VERSION to test refusal; 0: library default
   std::chrono::milliseconds timeout{10'000};
 };
 

@@ -45,7 +45,8 @@ TEST_CASE("a failing migration rolls back and reports its number") {
   auto db = Database::open(dir.file("t.db"), bad);
   REQUIRE_FALSE(db.ok());
   CHECK(db.error().message.find("migration 2") != std::string::npos);
-  auto good = Database::open(dir.file("t.db"), Migrations{"CREATE TABLE a (x INTEGER);", "CREATE TABLE b (x INTEGER);"});
+  auto good =
+      Database::open(dir.file("t.db"), Migrations{"CREATE TABLE a (x INTEGER);", "CREATE TABLE b (x INTEGER);"});
   REQUIRE(good.ok());  // migration 1 stayed, the half of 2 did not (b did not exist yet)
   CHECK((*good)->schema_version() == 2);
 }

@@ -119,10 +119,14 @@ TEST_CASE("record store: a failed batch leaves nothing behind") {
   REQUIRE(store.ok());
   REQUIRE((*store)->upsert(std::vector<Record>{rec("S", "k", "{}")}).ok());
   // Make the next write fail half-way: a trigger that refuses one subject.
-  REQUIRE((*store)->database().with_writer([](Connection& w) {
-    return w.exec("CREATE TRIGGER refuse BEFORE INSERT ON records WHEN NEW.subject = 'BAD' "
-                  "BEGIN SELECT RAISE(ABORT, 'refused'); END;");
-  }).ok());
+  REQUIRE((*store)
+              ->database()
+              .with_writer([](Connection& w) {
+                return w.exec(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON records WHEN NEW.subject = 'BAD' "
+                    "BEGIN SELECT RAISE(ABORT, 'refused'); END;");
+              })
+              .ok());
   auto r = (*store)->upsert(std::vector<Record>{rec("A", "a", "{}"), rec("BAD", "b", "{}")});
   CHECK_FALSE(r.ok());
   CHECK((*store)->find_by_subject("population", "A")->empty());
