@@ -78,6 +78,18 @@ std::string_view Statement::column_text(int index) const {
 
 bool Statement::column_is_null(int index) const { return sqlite3_column_type(stmt_, index) == SQLITE_NULL; }
 
+int Statement::column_count() const { return sqlite3_column_count(stmt_); }
+
+std::string Statement::column_name(int index) const {
+  const char* name = sqlite3_column_name(stmt_, index);
+  return name ? name : "";
+}
+
+std::string Statement::column_decltype(int index) const {
+  const char* type = sqlite3_column_decltype(stmt_, index);
+  return type ? type : "";
+}
+
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, Mode mode) {
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_NOMUTEX |
@@ -90,6 +102,10 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, Mo
   }
   std::unique_ptr<Connection> conn(new Connection(db));
   sqlite3_busy_timeout(db, 5000);
+  // Never read a double-quoted unknown identifier as a string literal: a mistyped column must be an
+  // error, not a column full of its own name.
+  sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, nullptr);
+  sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, 0, nullptr);
   sqlite3_extended_result_codes(db, 1);
   if (mode == Mode::kReadWrite) {
     // synchronous=FULL: a committed transaction survives power loss (audit and cursors depend on it).

@@ -40,6 +40,9 @@ class Statement {
   [[nodiscard]] std::int64_t column_int(int index) const;
   [[nodiscard]] std::string_view column_text(int index) const;  // valid until the next step/reset
   [[nodiscard]] bool column_is_null(int index) const;
+  [[nodiscard]] int column_count() const;
+  [[nodiscard]] std::string column_name(int index) const;
+  [[nodiscard]] std::string column_decltype(int index) const;  // "" for expressions
 
  private:
   friend class Connection;

@@ -1,0 +1,58 @@
+// The source adapter interface. An adapter reads rows from one department database or export in
+// that department's own column names; it knows nothing about schemas (the normaliser maps and
+// checks columns) and nothing about the store (the pull engine writes). Adapters stream: memory
+// stays flat whatever the size of the source.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hub/core/result.h"
+
+namespace yici::adapters {
+
+struct ColumnInfo {
+  std::string name;
+  std::string type;  // as the source declares it ("TEXT", "timestamp without time zone", ...); may be empty
+};
+
+// What to read. Columns are the source's own names, validated by the adapter's config parser and
+// the pull engine before they get here.
+struct ReadRequest {
+  std::vector<std::string> columns;      // columns to return, in this order (primary key columns included)
+  std::vector<std::string> primary_key;  // the row's identity in the source; each also in `columns`
+  // Incremental mode: only rows whose cursor column is >= cursor_from, ordered by cursor then key.
+  // Full mode: cursor_column empty; all rows, ordered by key.
+  std::string cursor_column;
+  std::optional<std::string> cursor_from;
+};
+
+// One source row: values aligned with ReadRequest::columns; nullopt is SQL NULL / empty cell.
+struct Row {
+  std::vector<std::optional<std::string>> values;
+  std::string key;  // canonical primary key text (see make_row_key)
+};
+
+class RowReader {
+ public:
+  virtual ~RowReader() = default;
+  // Fills `row` and returns true, or returns false at the end. An error ends the read.
+  virtual Result<bool> next(Row& row) = 0;
+};
+
+class Adapter {
+ public:
+  virtual ~Adapter() = default;
+  virtual Result<std::unique_ptr<RowReader>> read(const ReadRequest& request) = 0;
+  // Columns and declared types, for administrators and for checking mappings.
+  virtual Result<std::vector<ColumnInfo>> describe() = 0;
+};
+
+// The primary key as one string: a single column's value as is; several joined with U+001F (unit
+// separator), which does not occur in department data. NULL key parts are an error (caller's check).
+std::string make_row_key(const std::vector<std::optional<std::string>>& values, const std::vector<int>& key_indices);
+
+}  // namespace yici::adapters

@@ -1,0 +1,56 @@
+#include "adapters/common/select_builder.h"
+
+#include <algorithm>
+
+#include "adapters/common/sql_identifier.h"
+
+namespace yici::adapters {
+
+Result<std::vector<int>> key_indices(const ReadRequest& request) {
+  if (request.primary_key.empty()) return Error::invalid("primary_key must name at least one column");
+  std::vector<int> out;
+  for (const auto& k : request.primary_key) {
+    auto it = std::find(request.columns.begin(), request.columns.end(), k);
+    if (it == request.columns.end())
+      return Error::invalid("primary key column \"" + k + "\" is not among the columns read");
+    out.push_back(static_cast<int>(it - request.columns.begin()));
+  }
+  return out;
+}
+
+Result<std::string> build_select(const SelectSource& source, const ReadRequest& request, const char* placeholder) {
+  if (request.columns.empty()) return Error::invalid("no columns to read");
+  std::string sql = "SELECT ";
+  for (std::size_t i = 0; i < request.columns.size(); ++i) {
+    if (!is_safe_identifier(request.columns[i])) {
+      return Error::invalid("column name \"" + request.columns[i] + "\" is not a plain identifier");
+    }
+    if (i > 0) sql += ", ";
+    sql += quote_identifier(request.columns[i]);
+  }
+  sql += " FROM ";
+  if (!source.table.empty()) {
+    if (!is_safe_table_name(source.table))
+      return Error::invalid("table name \"" + source.table + "\" is not a plain identifier");
+    sql += quote_table_name(source.table);
+  } else {
+    YICI_TRY(auto q, check_select_query(source.query));
+    sql += "(" + q + ") AS yici_src";
+  }
+  std::string order;
+  if (!request.cursor_column.empty()) {
+    if (!is_safe_identifier(request.cursor_column)) {
+      return Error::invalid("cursor column \"" + request.cursor_column + "\" is not a plain identifier");
+    }
+    if (request.cursor_from) sql += " WHERE " + quote_identifier(request.cursor_column) + " >= " + placeholder;
+    order = quote_identifier(request.cursor_column);
+  }
+  for (const auto& k : request.primary_key) {
+    if (!is_safe_identifier(k)) return Error::invalid("primary key column \"" + k + "\" is not a plain identifier");
+    order += (order.empty() ? "" : ", ") + quote_identifier(k);
+  }
+  if (!order.empty()) sql += " ORDER BY " + order;
+  return sql;
+}
+
+}  // namespace yici::adapters

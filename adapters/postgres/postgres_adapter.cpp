@@ -1,0 +1,237 @@
+#include "adapters/postgres/postgres_adapter.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <libpq-fe.h>
+
+#include "adapters/common/sql_identifier.h"
+
+namespace yici::adapters::postgres {
+namespace {
+
+struct ConnCloser {
+  void operator()(PGconn* c) const { PQfinish(c); }
+};
+struct ResultClear {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using ConnPtr = std::unique_ptr<PGconn, ConnCloser>;
+using ResultPtr = std::unique_ptr<PGresult, ResultClear>;
+
+std::string trim_message(const char* message) {
+  std::string m = message ? message : "";
+  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+  return m;
+}
+
+Result<std::string> read_password(const PostgresConfig& c) {
+  if (!c.password_file.empty()) {
+    std::ifstream in(c.password_file);
+    if (!in) return Error::unavailable("password_file " + c.password_file + ": cannot read");
+    std::string line;
+    std::getline(in, line);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    return line;
+  }
+  if (!c.password_env.empty()) {
+    const char* value = std::getenv(c.password_env.c_str());
+    if (value == nullptr) return Error::unavailable("password_env " + c.password_env + " is not set");
+    return std::string(value);
+  }
+  return std::string();
+}
+
+Result<ConnPtr> connect(const PostgresConfig& c) {
+  YICI_TRY(auto password, read_password(c));
+  const std::string timeout = std::to_string(std::max<long long>(1, c.connect_timeout.count() / 1000));
+  std::vector<const char*> keys = {"dbname", "connect_timeout", "application_name", "sslmode"};
+  std::vector<const char*> values = {c.dsn.c_str(), timeout.c_str(), "yici-hub", c.tls.mode.c_str()};
+  if (!password.empty()) keys.push_back("password"), values.push_back(password.c_str());
+  if (!c.tls.ca.empty()) keys.push_back("sslrootcert"), values.push_back(c.tls.ca.c_str());
+  if (!c.tls.cert.empty()) keys.push_back("sslcert"), values.push_back(c.tls.cert.c_str());
+  if (!c.tls.key.empty()) keys.push_back("sslkey"), values.push_back(c.tls.key.c_str());
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  ConnPtr conn(PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1));
+  if (!conn) return Error::unavailable("postgres: out of memory");
+  if (PQstatus(conn.get()) != CONNECTION_OK) {
+    return Error::unavailable("postgres: cannot connect: " + trim_message(PQerrorMessage(conn.get())));
+  }
+  return conn;
+}
+
+Status exec_command(PGconn* conn, const char* sql) {
+  ResultPtr r(PQexec(conn, sql));
+  if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+    return Error::unavailable(std::string("postgres: ") + sql + ": " + trim_message(PQerrorMessage(conn)));
+  }
+  return {};
+}
+
+class PostgresRowReader final : public RowReader {
+ public:
+  PostgresRowReader(ConnPtr conn, std::vector<int> keys, std::size_t width, int fetch_size)
+      : conn_(std::move(conn)),
+        keys_(std::move(keys)),
+        width_(width),
+        fetch_sql_("FETCH FORWARD " + std::to_string(fetch_size) + " FROM yici_pull") {}
+
+  Result<bool> next(Row& row) override {
+    if (done_) return false;
+    if (!batch_ || index_ >= PQntuples(batch_.get())) {
+      batch_.reset(PQexec(conn_.get(), fetch_sql_.c_str()));
+      index_ = 0;
+      if (PQresultStatus(batch_.get()) != PGRES_TUPLES_OK) {
+        return Error::unavailable("postgres: fetch failed: " + trim_message(PQerrorMessage(conn_.get())));
+      }
+      if (PQntuples(batch_.get()) == 0) {
+        done_ = true;
+        batch_.reset();
+        YICI_TRY_STATUS(exec_command(conn_.get(), "COMMIT"));
+        return false;
+      }
+    }
+    PGresult* r = batch_.get();
+    row.values.resize(width_);
+    for (std::size_t i = 0; i < width_; ++i) {
+      const int col = static_cast<int>(i);
+      if (PQgetisnull(r, index_, col)) {
+        row.values[i].reset();
+      } else {
+        row.values[i] = std::string(PQgetvalue(r, index_, col), static_cast<std::size_t>(PQgetlength(r, index_, col)));
+      }
+    }
+    row.key = make_row_key(row.values, keys_);
+    ++index_;
+    return true;
+  }
+
+ private:
+  ConnPtr conn_;
+  std::vector<int> keys_;
+  std::size_t width_;
+  std::string fetch_sql_;
+  ResultPtr batch_;
+  int index_ = 0;
+  bool done_ = false;
+};
+
+std::string from_clause(const SelectSource& s) {
+  return s.table.empty() ? "(" + s.query + ") AS yici_src" : quote_table_name(s.table);
+}
+
+}  // namespace
+
+Result<PostgresConfig> parse_postgres_config(const YamlDoc& doc, const YAML::Node& block) {
+  YICI_TRY_STATUS(doc.expect_map(
+      block, {"type", "dsn", "password_file", "password_env", "tls", "table", "query", "connect_timeout", "fetch_size"},
+      "postgres adapter"));
+  PostgresConfig c;
+  YICI_TRY(c.dsn, doc.required_string(block, "dsn"));
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(c.dsn.c_str(), &err);
+  if (opts == nullptr) {
+    std::string message = trim_message(err);
+    PQfreemem(err);
+    return doc.error_at(block["dsn"], "adapter.dsn is not a valid libpq connection string: " + message);
+  }
+  bool has_password = false;
+  for (PQconninfoOption* o = opts; o->keyword != nullptr; ++o) {
+    if (std::string_view(o->keyword) == "password" && o->val != nullptr) has_password = true;
+  }
+  PQconninfoFree(opts);
+  if (has_password) {
+    return doc.error_at(block["dsn"], "adapter.dsn must not contain a password: use password_file or password_env");
+  }
+  YICI_TRY(auto file, doc.optional_string(block, "password_file"));
+  YICI_TRY(auto env, doc.optional_string(block, "password_env"));
+  if (file && env) return doc.error_at(block, "give password_file or password_env, not both");
+  c.password_file = file.value_or("");
+  c.password_env = env.value_or("");
+  const YAML::Node tls = block["tls"];
+  if (tls.IsDefined()) {
+    YICI_TRY_STATUS(doc.expect_map(tls, {"mode", "ca", "cert", "key"}, "adapter.tls"));
+    YICI_TRY(auto mode, doc.optional_string(tls, "mode"));
+    if (mode) {
+      static const char* const kModes[] = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"};
+      bool known = false;
+      for (const char* m : kModes) known = known || *mode == m;
+      if (!known) {
+        return doc.error_at(tls["mode"],
+                            "adapter.tls.mode must be disable, allow, prefer, require, verify-ca or verify-full");
+      }
+      c.tls.mode = *mode;
+    }
+    YICI_TRY(auto ca, doc.optional_string(tls, "ca"));
+    YICI_TRY(auto cert, doc.optional_string(tls, "cert"));
+    YICI_TRY(auto key, doc.optional_string(tls, "key"));
+    c.tls.ca = ca.value_or("");
+    c.tls.cert = cert.value_or("");
+    c.tls.key = key.value_or("");
+  }
+  YICI_TRY(auto table, doc.optional_string(block, "table"));
+  YICI_TRY(auto query, doc.optional_string(block, "query"));
+  if (table.has_value() == query.has_value()) {
+    return doc.error_at(block, "postgres adapter needs exactly one of \"table\" or \"query\"");
+  }
+  if (table) {
+    if (!is_safe_table_name(*table)) {
+      return doc.error_at(block["table"],
+                          "adapter.table \"" + *table + "\" must be a plain identifier (schema.table allowed)");
+    }
+    c.source.table = *table;
+  } else {
+    auto checked = check_select_query(*query);
+    if (!checked) return doc.error_at(block["query"], "adapter.query: " + checked.error().message);
+    c.source.query = *checked;
+  }
+  YICI_TRY(auto timeout, doc.optional_duration(block, "connect_timeout"));
+  if (timeout) c.connect_timeout = *timeout;
+  YICI_TRY(auto fetch, doc.optional_int(block, "fetch_size", 1, 100'000));
+  if (fetch) c.fetch_size = static_cast<int>(*fetch);
+  return c;
+}
+
+Result<std::unique_ptr<Adapter>> PostgresAdapterFactory::create(const YamlDoc& doc, const YAML::Node& block) const {
+  YICI_TRY(auto config, parse_postgres_config(doc, block));
+  return std::unique_ptr<Adapter>(std::make_unique<PostgresAdapter>(std::move(config)));
+}
+
+Result<std::unique_ptr<RowReader>> PostgresAdapter::read(const ReadRequest& request) {
+  YICI_TRY(auto keys, key_indices(request));
+  YICI_TRY(auto select, build_select(config_.source, request, "$1"));
+  YICI_TRY(auto conn, connect(config_));
+  YICI_TRY_STATUS(exec_command(conn.get(), "BEGIN READ ONLY ISOLATION LEVEL REPEATABLE READ"));
+  const std::string declare = "DECLARE yici_pull NO SCROLL CURSOR FOR " + select;
+  const char* params[1] = {request.cursor_from ? request.cursor_from->c_str() : nullptr};
+  const int n_params = request.cursor_from ? 1 : 0;
+  ResultPtr r(PQexecParams(conn.get(), declare.c_str(), n_params, nullptr, params, nullptr, nullptr, 0));
+  if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+    return Error::invalid("postgres: " + trim_message(PQerrorMessage(conn.get())));
+  }
+  return std::unique_ptr<RowReader>(std::make_unique<PostgresRowReader>(std::move(conn), std::move(keys),
+                                                                        request.columns.size(), config_.fetch_size));
+}
+
+Result<std::vector<ColumnInfo>> PostgresAdapter::describe() {
+  YICI_TRY(auto conn, connect(config_));
+  const std::string sql = "SELECT * FROM " + from_clause(config_.source) + " LIMIT 0";
+  ResultPtr r(PQexec(conn.get(), sql.c_str()));
+  if (PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
+    return Error::invalid("postgres: " + trim_message(PQerrorMessage(conn.get())));
+  }
+  std::vector<ColumnInfo> out;
+  for (int i = 0; i < PQnfields(r.get()); ++i) {
+    const std::string oid = std::to_string(PQftype(r.get(), i));
+    const char* params[1] = {oid.c_str()};
+    ResultPtr t(PQexecParams(conn.get(), "SELECT format_type($1::oid, NULL)", 1, nullptr, params, nullptr, nullptr, 0));
+    std::string type =
+        PQresultStatus(t.get()) == PGRES_TUPLES_OK && PQntuples(t.get()) == 1 ? PQgetvalue(t.get(), 0, 0) : "";
+    out.push_back({PQfname(r.get(), i), type});
+  }
+  return out;
+}
+
+}  // namespace yici::adapters::postgres

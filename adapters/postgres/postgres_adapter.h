@@ -1,0 +1,57 @@
+// The postgres adapter: reads a department's PostgreSQL database through libpq, streaming with a
+// server-side cursor (FETCH in batches) inside a read-only REPEATABLE READ transaction, so a pull
+// sees one snapshot and never loads a table into memory. Config (the source's `adapter:` block):
+//   type: postgres
+//   dsn: "host=db.psb port=5432 dbname=psb user=yici"   # no password here: it is refused
+//   password_file: /run/secrets/psb-db                   # or password_env: PSB_DB_PASSWORD
+//   tls: {mode: verify-full, ca: /etc/yici/psb-ca.crt}   # mode: disable|prefer|require|verify-ca|verify-full
+//   table: rk_jbxx                                       # or query: "SELECT ..."
+//   connect_timeout: 10s
+//   fetch_size: 1000
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "adapters/adapter.h"
+#include "adapters/common/select_builder.h"
+#include "adapters/registry.h"
+
+namespace yici::adapters::postgres {
+
+struct PostgresTls {
+  std::string mode = "prefer";
+  std::string ca, cert, key;
+};
+
+struct PostgresConfig {
+  std::string dsn;
+  std::string password_file;  // a reference: the file is read at each connect, never stored
+  std::string password_env;   // likewise, an environment variable's name
+  PostgresTls tls;
+  SelectSource source;
+  std::chrono::milliseconds connect_timeout{10'000};
+  int fetch_size = 1000;
+};
+
+Result<PostgresConfig> parse_postgres_config(const YamlDoc& doc, const YAML::Node& block);
+
+class PostgresAdapter final : public Adapter {
+ public:
+  explicit PostgresAdapter(PostgresConfig config) : config_(std::move(config)) {}
+  Result<std::unique_ptr<RowReader>> read(const ReadRequest& request) override;
+  Result<std::vector<ColumnInfo>> describe() override;
+
+ private:
+  PostgresConfig config_;
+};
+
+class PostgresAdapterFactory final : public AdapterFactory {
+ public:
+  [[nodiscard]] std::string_view name() const override { return "postgres"; }
+  Result<std::unique_ptr<Adapter>> create(const YamlDoc& doc, const YAML::Node& block) const override;
+};
+
+}  // namespace yici::adapters::postgres

@@ -1,0 +1,180 @@
+#include "adapters/postgres/postgres_adapter.h"
+
+#include <cstdlib>
+
+#include <doctest/doctest.h>
+
+#include "tests/support/postgres_server.h"
+#include "tests/support/temp_dir.h"
+
+namespace yici::adapters::postgres {
+namespace {
+
+using test::PostgresServer;
+
+// One server for this file's tests: starting PostgreSQL costs about a second.
+PostgresServer& server() {
+  static PostgresServer instance;
+  static bool seeded = [] {
+    instance.exec("CREATE DATABASE psb");
+    instance.exec(R"sql(
+      CREATE TABLE rk_jbxx (sfzh text PRIMARY KEY, xm text, csrq date, gxsj timestamp NOT NULL);
+      INSERT INTO rk_jbxx
+        SELECT '3301021990' || lpad(g::text, 8, '0'), '居民' || g, DATE '1990-01-01' + g,
+               TIMESTAMP '2026-01-01 00:00:00' + (g / 100) * INTERVAL '1 minute'
+        FROM generate_series(1, 5000) AS g;
+      INSERT INTO rk_jbxx VALUES ('330102199009090000', NULL, NULL, TIMESTAMP '2026-02-01 00:00:00');
+    )sql",
+                  "psb");
+    return true;
+  }();
+  (void)seeded;
+  return instance;
+}
+
+Result<std::unique_ptr<Adapter>> adapter_from(const std::string& extra) {
+  const std::string yaml = "type: postgres\ndsn: \"" + server().dsn("psb") + "\"\n" + extra;
+  auto doc = YamlDoc::parse(yaml, "source.yaml");
+  if (!doc) return doc.take_error();
+  PostgresAdapterFactory factory;
+  return factory.create(*doc, doc->root());
+}
+
+Result<std::vector<Row>> read_all(Adapter& a, const ReadRequest& req) {
+  YICI_TRY(auto reader, a.read(req));
+  std::vector<Row> rows;
+  Row row;
+  while (true) {
+    YICI_TRY(bool more, reader->next(row));
+    if (!more) break;
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+ReadRequest person_request() {
+  ReadRequest req;
+  req.columns = {"sfzh", "xm", "csrq", "gxsj"};
+  req.primary_key = {"sfzh"};
+  return req;
+}
+
+TEST_CASE("postgres adapter: streams a full table across many FETCH batches in key order") {
+  test::TempDir dir;
+  dir.write("pw", std::string(PostgresServer::kPassword) + "\n");
+  auto a = adapter_from("password_file: " + dir.file("pw") + "\ntable: rk_jbxx\nfetch_size: 333\n");
+  REQUIRE(a.ok());
+  auto rows = read_all(**a, person_request());
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 5001);
+  for (std::size_t i = 1; i < rows->size(); ++i) REQUIRE((*rows)[i - 1].key < (*rows)[i].key);
+  const auto& last = rows->back();
+  CHECK(last.key == "330102199009090000");
+  CHECK_FALSE(last.values[1].has_value());  // NULL stays NULL
+  CHECK((*rows)[0].values[1] == "居民1");
+  CHECK((*rows)[0].values[2] == "1990-01-02");
+}
+
+TEST_CASE("postgres adapter: incremental read binds the cursor value as a parameter") {
+  setenv("YICI_TEST_PG_PASSWORD", PostgresServer::kPassword, 1);
+  auto a = adapter_from("password_env: YICI_TEST_PG_PASSWORD\ntable: rk_jbxx\n");
+  REQUIRE(a.ok());
+  auto req = person_request();
+  req.cursor_column = "gxsj";
+  req.cursor_from = "2026-01-01 00:50:00";
+  auto rows = read_all(**a, req);
+  REQUIRE(rows.ok());
+  // g / 100 >= 50 → g in 5000..5000 (one row) plus g = 5000? g/100 = 50 only for g = 5000; plus the February row.
+  std::size_t expected = 0;
+  for (int g = 1; g <= 5000; ++g) expected += (g / 100) >= 50 ? 1 : 0;
+  CHECK(rows->size() == expected + 1);
+  CHECK(rows->back().key == "330102199009090000");  // ordered by cursor: the newest last
+
+  // A hostile cursor value is data, not SQL.
+  req.cursor_from = "2026-01-01'; DROP TABLE rk_jbxx; --";
+  auto hostile = read_all(**a, req);
+  CHECK_FALSE(hostile.ok());
+  server().exec("SELECT count(*) FROM rk_jbxx", "psb");  // the table is still there
+}
+
+TEST_CASE("postgres adapter: a query source and describe") {
+  setenv("YICI_TEST_PG_PASSWORD", PostgresServer::kPassword, 1);
+  auto a = adapter_from(
+      "password_env: YICI_TEST_PG_PASSWORD\nquery: \"SELECT sfzh AS id, xm AS name, gxsj FROM rk_jbxx WHERE xm IS NOT "
+      "NULL\"\n");
+  REQUIRE(a.ok());
+  auto cols = (*a)->describe();
+  REQUIRE(cols.ok());
+  REQUIRE(cols->size() == 3);
+  CHECK((*cols)[0].name == "id");
+  CHECK((*cols)[0].type == "text");
+  CHECK((*cols)[2].type == "timestamp without time zone");
+  ReadRequest req;
+  req.columns = {"id", "name"};
+  req.primary_key = {"id"};
+  auto rows = read_all(**a, req);
+  REQUIRE(rows.ok());
+  CHECK(rows->size() == 5000);
+}
+
+TEST_CASE("postgres adapter: a wrong password fails clearly and never shows the password") {
+  test::TempDir dir;
+  dir.write("pw", "not-the-password-XYZ\n");
+  auto a = adapter_from("password_file: " + dir.file("pw") + "\ntable: rk_jbxx\n");
+  REQUIRE(a.ok());
+  auto r = (*a)->read(person_request());
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == ErrorCode::kUnavailable);
+  CHECK(r.error().message.find("password authentication failed") != std::string::npos);
+  CHECK(r.error().message.find("not-the-password-XYZ") == std::string::npos);
+
+  auto unset = adapter_from("password_env: YICI_TEST_PG_UNSET_VARIABLE\ntable: rk_jbxx\n");
+  REQUIRE(unset.ok());
+  auto u = (*unset)->read(person_request());
+  REQUIRE_FALSE(u.ok());
+  CHECK(u.error().message.find("YICI_TEST_PG_UNSET_VARIABLE is not set") != std::string::npos);
+}
+
+TEST_CASE("postgres adapter: a stopped server is unavailable, and a restarted one serves again") {
+  setenv("YICI_TEST_PG_PASSWORD", PostgresServer::kPassword, 1);
+  auto a = adapter_from("password_env: YICI_TEST_PG_PASSWORD\ntable: rk_jbxx\nconnect_timeout: 2s\n");
+  REQUIRE(a.ok());
+  server().stop();
+  auto down = (*a)->read(person_request());
+  REQUIRE_FALSE(down.ok());
+  CHECK(down.error().code == ErrorCode::kUnavailable);
+  server().start();
+  auto up = read_all(**a, person_request());
+  REQUIRE(up.ok());
+  CHECK(up->size() == 5001);
+}
+
+TEST_CASE("postgres adapter config: secrets only by reference; bad values name their line") {
+  struct Case {
+    const char* yaml;
+    const char* expect;
+  };
+  const Case cases[] = {
+      {"type: postgres\ndsn: \"host=x password=hunter2\"\ntable: t\n",
+       "source.yaml:2: adapter.dsn must not contain a password"},
+      {"type: postgres\ndsn: \"host=x\"\ntable: t\npassword_file: a\npassword_env: B\n", "not both"},
+      {"type: postgres\ndsn: \"host=x nonsense\"\ntable: t\n", "not a valid libpq connection string"},
+      {"type: postgres\ndsn: \"host=x\"\ntable: t\ntls: {mode: sometimes}\n", "adapter.tls.mode must be"},
+      {"type: postgres\ndsn: \"host=x\"\ntable: \"a.b.c\"\n", "adapter.table"},
+      {"type: postgres\ndsn: \"host=x\"\ntable: t\nfetch_size: 0\n", "fetch_size"},
+      {"type: postgres\ntable: t\n", "missing required key \"dsn\""},
+  };
+  PostgresAdapterFactory factory;
+  for (const auto& c : cases) {
+    CAPTURE(c.yaml);
+    auto doc = YamlDoc::parse(c.yaml, "source.yaml");
+    REQUIRE(doc.ok());
+    auto r = factory.create(*doc, doc->root());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.find(c.expect) != std::string::npos);
+    CHECK(r.error().message.find("hunter2") == std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace yici::adapters::postgres
