@@ -2,16 +2,19 @@
 
 #include "hub/api/status_handlers.h"
 #include "hub/core/log.h"
+#include "hub/ingest/source_loader.h"
 #include "hub/net/server.h"
 
 namespace yici {
 
-Result<std::unique_ptr<Hub>> Hub::create(HubConfig config) {
+Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::AdapterRegistry& adapters) {
   std::unique_ptr<Hub> hub(new Hub());
   hub->config_ = std::move(config);
+  hub->adapters_ = &adapters;
   YICI_TRY(auto policy, access::Policy::load_file(hub->config_.policy));
   hub->policy_.store(std::move(policy));
   YICI_TRY(hub->stores_, store::Stores::open(hub->config_.data_dir));
+  hub->load_sources();
   hub->register_routes();
 
   net::ServerOptions options{hub->config_.listen, hub->config_.tls, hub->config_.limits, hub->config_.threads};
@@ -47,6 +50,18 @@ api::Response Hub::handle(api::Request& request) {
     }
   }
   return router_.dispatch(request);
+}
+
+void Hub::load_sources() {
+  auto loaded = ingest::load_sources_dir(config_.sources_dir, *adapters_);
+  for (const auto& e : loaded.errors) {
+    log::error("source_skipped", {{"error", e.message}, {"action", "fix the file; the other sources are loaded"}});
+  }
+  for (const auto& s : loaded.sources) {
+    log::info("source_loaded",
+              {{"source", s.id}, {"dataset", s.dataset}, {"adapter", s.adapter_type}, {"file", s.origin}});
+  }
+  sources_ = std::move(loaded.sources);
 }
 
 void Hub::reload_policy() {

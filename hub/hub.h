@@ -5,10 +5,12 @@
 #include <atomic>
 #include <memory>
 
+#include "adapters/registry.h"
 #include "hub/access/policy.h"
 #include "hub/api/http.h"
 #include "hub/core/hub_config.h"
 #include "hub/core/result.h"
+#include "hub/ingest/source_definition.h"
 #include "hub/net/router.h"
 #include "hub/store/stores.h"
 
@@ -20,8 +22,9 @@ class Server;
 
 class Hub {
  public:
-  // Loads everything the config names, opens the stores and binds the listener.
-  static Result<std::unique_ptr<Hub>> create(HubConfig config);
+  // Loads everything the config names, opens the stores and binds the listener. `adapters` must
+  // outlive the hub.
+  static Result<std::unique_ptr<Hub>> create(HubConfig config, const adapters::AdapterRegistry& adapters);
   ~Hub();
 
   // Serves until SIGTERM/SIGINT; returns the process exit code.
@@ -36,10 +39,13 @@ class Hub {
   Hub() = default;
   void register_routes();
   void reload_policy();
+  void load_sources();
 
   HubConfig config_;
   store::Stores stores_;
   std::atomic<std::shared_ptr<const access::Policy>> policy_;
+  const adapters::AdapterRegistry* adapters_ = nullptr;
+  std::vector<ingest::SourceDefinition> sources_;
   net::Router router_;
   std::unique_ptr<net::Server> server_;
 };

@@ -31,7 +31,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   yici::log::init(config->log);
-  auto hub = yici::Hub::create(std::move(*config));
+  yici::adapters::AdapterRegistry adapters;
+  yici::adapters::register_builtin_adapters(adapters);
+  auto hub = yici::Hub::create(std::move(*config), adapters);
   if (!hub) {
     yici::log::error("startup_failed", {{"error", hub.error().message}});
     std::fprintf(stderr, "yici-hub: %s\n", hub.error().message.c_str());

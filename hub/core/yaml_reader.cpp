@@ -1,5 +1,6 @@
 #include "hub/core/yaml_reader.h"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -96,9 +97,14 @@ Error YamlDoc::error_at(const YAML::Node& node, std::string_view message) const 
 Status YamlDoc::expect_map(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
                            std::string_view what) const {
   if (!map.IsDefined() || !map.IsMap()) return error_at(map, std::string(what) + " must be a mapping");
+  std::vector<std::string_view> seen;
   for (const auto& kv : map) {
     if (!kv.first.IsScalar()) return error_at(kv.first, "keys must be plain strings");
     const std::string& key = kv.first.Scalar();
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      return error_at(kv.first, "duplicate key \"" + key + "\" in " + std::string(what));
+    }
+    seen.push_back(key);
     bool known = false;
     for (auto a : allowed) known = known || a == key;
     if (!known) {

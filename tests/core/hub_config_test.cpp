@@ -50,6 +50,7 @@ TEST_CASE("hub config: each kind of bad file is an error naming file and line") 
       {"tls: [a, b]\n", "tls must be a mapping"},
       {"listen: [\n", "YAML syntax error"},
       {"- a\n- b\n", "hub configuration must be a mapping"},
+      {"data_dir: a\ntls: {cert: a, key: b, client_ca: c}\ndata_dir: b\n", "hub.yaml:3: duplicate key \"data_dir\""},
   };
   for (const auto& c : cases) {
     CAPTURE(c.text);

@@ -199,3 +199,24 @@ TEST_CASE("bad configuration stops start-up with file and line") {
 
 }  // namespace
 }  // namespace yici::test
+
+namespace yici::test {
+namespace {
+
+TEST_CASE("sources_dir: a bad source file is logged with its path and the hub still starts") {
+  TempDir sources;
+  sources.write("good.yaml",
+                "id: hz-psb\ndepartment: public-security\ndataset: population\n"
+                "adapter: {type: sqlite, path: /nonexistent.db, table: person}\n"
+                "primary_key: [sfzh]\nmapping: {id_number: sfzh}\n");
+  sources.write("bad.yaml", "id: Bad Id\n");
+  HubProcess hub({.sources_dir = sources.path().string()});
+  CHECK(https_request(hub.port(), HubProcess::as("admin"), "GET", "/v1/whoami").status == 200);
+  const std::string log = hub.log();
+  CHECK(log.find(R"("event":"source_skipped")") != std::string::npos);
+  CHECK(log.find("bad.yaml") != std::string::npos);
+  CHECK(log.find(R"("event":"source_loaded","source":"hz-psb")") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace yici::test

@@ -50,9 +50,9 @@ int run_command(const std::string& command, std::string* output) {
 HubProcess::HubProcess(const HubOptions& options) {
   dir_.write("policy.yaml", options.policy.empty() ? kTestPolicy : options.policy);
   std::string config = "data_dir: " + dir_.file("data") + "\n" + "policy: " + dir_.file("policy.yaml") + "\n" +
-                       "sources_dir: " + dir_.file("sources") + "\n" + "tls:\n  cert: " + pki("hub.crt") +
-                       "\n  key: " + pki("hub.key") + "\n  client_ca: " + pki("ca.crt") + "\n" + "threads: 2\n" +
-                       options.extra_config;
+                       "sources_dir: " + (options.sources_dir.empty() ? dir_.file("sources") : options.sources_dir) +
+                       "\n" + "tls:\n  cert: " + pki("hub.crt") + "\n  key: " + pki("hub.key") +
+                       "\n  client_ca: " + pki("ca.crt") + "\n" + "threads: 2\n" + options.extra_config;
   dir_.write("hub.yaml", config);
   const std::string binary = std::string(YICI_BINARY_DIR) + "/yici-hub";
   const std::string log = dir_.file("hub.log");

@@ -15,6 +15,7 @@ namespace yici::test {
 struct HubOptions {
   std::string extra_config;  // YAML appended to the generated hub.yaml (e.g. "limits: {...}\n")
   std::string policy;        // policy.yaml text; default: the test policy below
+  std::string sources_dir;   // default: an empty directory in the hub's temp dir
 };
 
 // Principals: market-regulation, public-security (departments), admin, auditor.

@@ -1,0 +1,116 @@
+#include "hub/ingest/source_definition.h"
+
+#include <algorithm>
+
+#include "adapters/common/sql_identifier.h"
+
+namespace yici::ingest {
+namespace {
+
+void add_unique(std::vector<std::string>& out, const std::string& column) {
+  if (std::find(out.begin(), out.end(), column) == out.end()) out.push_back(column);
+}
+
+Status check_column(const YamlDoc& doc, const YAML::Node& node, const std::string& path, const std::string& column) {
+  if (!adapters::is_safe_identifier(column)) {
+    return doc.error_at(node, path + ": column \"" + column + "\" must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*)");
+  }
+  return {};
+}
+
+}  // namespace
+
+bool is_valid_source_id(std::string_view id) {
+  if (id.empty() || id.size() > 64 || id.front() == '-' || id.back() == '-') return false;
+  return std::all_of(id.begin(), id.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+}
+
+std::vector<std::string> SourceDefinition::columns_to_read() const {
+  std::vector<std::string> out;
+  for (const auto& [field, column] : mapping) add_unique(out, column);
+  for (const auto& k : primary_key) add_unique(out, k);
+  if (cursor) add_unique(out, cursor->column);
+  if (status) add_unique(out, status->column);
+  return out;
+}
+
+Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapters::AdapterRegistry& registry) {
+  return read_guarded(doc, [&]() -> Result<SourceDefinition> {
+    const YAML::Node& root = doc.root();
+    YICI_TRY_STATUS(doc.expect_map(
+        root,
+        {"id", "department", "dataset", "adapter", "primary_key", "cursor", "mapping", "status", "schedule", "enabled"},
+        "source definition"));
+    SourceDefinition s;
+    s.origin = doc.origin();
+    YICI_TRY(s.id, doc.required_string(root, "id"));
+    if (!is_valid_source_id(s.id))
+      return doc.error_at(root["id"], "id \"" + s.id + "\" must match [a-z0-9-]+ (at most 64)");
+    YICI_TRY(s.department, doc.required_string(root, "department"));
+    YICI_TRY(s.dataset, doc.required_string(root, "dataset"));
+
+    if (!root["adapter"].IsDefined()) return doc.error_at(root, "missing required key \"adapter\"");
+    YICI_TRY(auto adapter, registry.create(doc, root["adapter"]));
+    s.adapter = std::move(adapter);
+    YICI_TRY(s.adapter_type, doc.required_string(root["adapter"], "type"));
+
+    YICI_TRY(s.primary_key, doc.string_list(root, "primary_key"));
+    if (s.primary_key.empty()) return doc.error_at(root, "primary_key: give the source column(s) that identify a row");
+    for (const auto& k : s.primary_key) YICI_TRY_STATUS(check_column(doc, root["primary_key"], "primary_key", k));
+
+    const YAML::Node cursor = root["cursor"];
+    if (cursor.IsDefined() && !cursor.IsNull()) {
+      YICI_TRY_STATUS(doc.expect_map(cursor, {"column", "overlap"}, "cursor"));
+      CursorSpec c;
+      YICI_TRY(c.column, doc.required_string(cursor, "column"));
+      YICI_TRY_STATUS(check_column(doc, cursor["column"], "cursor.column", c.column));
+      YICI_TRY(auto overlap, doc.optional_duration(cursor, "overlap"));
+      c.overlap = overlap.value_or(std::chrono::milliseconds(0));
+      s.cursor = c;
+    }
+
+    const YAML::Node mapping = root["mapping"];
+    if (!mapping.IsDefined() || !mapping.IsMap() || mapping.size() == 0) {
+      return doc.error_at(mapping.IsDefined() ? mapping : root, "mapping: give schema field: source column pairs");
+    }
+    for (const auto& kv : mapping) {
+      if (!kv.second.IsScalar())
+        return doc.error_at(kv.second, "mapping." + kv.first.Scalar() + " must be a column name");
+      const std::string field = kv.first.Scalar();
+      const std::string column = kv.second.Scalar();
+      YICI_TRY_STATUS(check_column(doc, kv.second, "mapping." + field, column));
+      s.mapping.emplace_back(field, column);
+    }
+
+    const YAML::Node status = root["status"];
+    if (status.IsDefined() && !status.IsNull()) {
+      YICI_TRY_STATUS(doc.expect_map(status, {"column", "withdrawn"}, "status"));
+      StatusSpec st;
+      YICI_TRY(st.column, doc.required_string(status, "column"));
+      YICI_TRY_STATUS(check_column(doc, status["column"], "status.column", st.column));
+      YICI_TRY(st.withdrawn_values, doc.string_list(status, "withdrawn"));
+      if (st.withdrawn_values.empty())
+        return doc.error_at(status, "status.withdrawn: list the source values that mean deleted");
+      s.status = std::move(st);
+    }
+
+    const YAML::Node schedule = root["schedule"];
+    if (schedule.IsDefined() && !schedule.IsNull()) {
+      YICI_TRY_STATUS(doc.expect_map(schedule, {"every", "jitter"}, "schedule"));
+      YICI_TRY(auto every, doc.optional_duration(schedule, "every"));
+      if (every) {
+        if (*every < std::chrono::seconds(1))
+          return doc.error_at(schedule["every"], "schedule.every must be at least 1s");
+        s.every = *every;
+      }
+      YICI_TRY(auto jitter, doc.optional_duration(schedule, "jitter"));
+      if (jitter) s.jitter = *jitter;
+    }
+    YICI_TRY(auto enabled, doc.optional_bool(root, "enabled"));
+    s.enabled = enabled.value_or(true);
+    return s;
+  });
+}
+
+}  // namespace yici::ingest

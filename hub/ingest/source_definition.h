@@ -1,0 +1,64 @@
+// A source definition: one department table (or export, or service) feeding one dataset, as
+// written in config/sources/<id>.yaml or posted to the admin API (format in CONTRACT.md):
+//
+//   id: hz-psb-population            # [a-z0-9-]+, unique
+//   department: public-security      # the owning department's principal id
+//   dataset: population
+//   adapter: {type: sqlite, path: /srv/psb/person.db, table: person}
+//   primary_key: [sfzh]
+//   cursor: {column: gxsj, overlap: 10m}   # omit for a full refresh on every pull
+//   mapping: {id_number: sfzh, name: xm}    # schema field: source column
+//   status: {column: zt, withdrawn: ["注销", "迁出"]}   # optional soft-delete column
+//   schedule: {every: 5m, jitter: 30s}
+//   enabled: true
+//
+// Parsing checks shape, identifiers and the adapter block; checks against the dataset's schema
+// (fields exist, required fields mapped) happen where schemas are loaded.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "adapters/registry.h"
+#include "hub/core/result.h"
+
+namespace yici::ingest {
+
+struct CursorSpec {
+  std::string column;
+  std::chrono::milliseconds overlap{0};
+};
+
+struct StatusSpec {
+  std::string column;
+  std::vector<std::string> withdrawn_values;  // source values meaning "this record no longer exists"
+};
+
+struct SourceDefinition {
+  std::string id;
+  std::string department;
+  std::string dataset;
+  std::string adapter_type;
+  std::vector<std::string> primary_key;
+  std::optional<CursorSpec> cursor;
+  std::vector<std::pair<std::string, std::string>> mapping;  // schema field → source column, file order
+  std::optional<StatusSpec> status;
+  std::chrono::milliseconds every{5 * 60 * 1000};
+  std::chrono::milliseconds jitter{0};
+  bool enabled = true;
+  std::string origin;  // file path or "request body"
+  std::shared_ptr<adapters::Adapter> adapter;
+
+  // The source columns a pull reads: mapped columns, key, cursor and status, each once.
+  [[nodiscard]] std::vector<std::string> columns_to_read() const;
+};
+
+Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapters::AdapterRegistry& registry);
+
+bool is_valid_source_id(std::string_view id);
+
+}  // namespace yici::ingest

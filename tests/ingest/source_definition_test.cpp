@@ -1,0 +1,109 @@
+#include "hub/ingest/source_definition.h"
+
+#include <doctest/doctest.h>
+
+#include "hub/ingest/source_loader.h"
+#include "tests/support/temp_dir.h"
+
+namespace yici::ingest {
+namespace {
+
+constexpr const char* kGood = R"(id: hz-psb-population
+department: public-security
+dataset: population
+adapter:
+  type: sqlite
+  path: /srv/psb/person.db
+  table: person
+primary_key: [sfzh]
+cursor: {column: gxsj, overlap: 10m}
+mapping:
+  id_number: sfzh
+  name: xm
+  gender: xb
+status: {column: zt, withdrawn: ["注销", "迁出"]}
+schedule: {every: 5m, jitter: 30s}
+)";
+
+adapters::AdapterRegistry& registry() {
+  static adapters::AdapterRegistry r = [] {
+    adapters::AdapterRegistry reg;
+    adapters::register_builtin_adapters(reg);
+    return reg;
+  }();
+  return r;
+}
+
+Result<SourceDefinition> parse(const std::string& text) {
+  auto doc = YamlDoc::parse(text, "src.yaml");
+  if (!doc) return doc.take_error();
+  return parse_source_definition(*doc, registry());
+}
+
+TEST_CASE("source definition: the CONTRACT example parses completely") {
+  auto s = parse(kGood);
+  REQUIRE(s.ok());
+  CHECK(s->id == "hz-psb-population");
+  CHECK(s->adapter_type == "sqlite");
+  CHECK(s->adapter != nullptr);
+  CHECK(s->cursor->overlap == std::chrono::minutes(10));
+  REQUIRE(s->mapping.size() == 3);
+  CHECK(s->mapping[1] == std::make_pair(std::string("name"), std::string("xm")));
+  CHECK(s->status->withdrawn_values.size() == 2);
+  CHECK(s->every == std::chrono::minutes(5));
+  CHECK(s->enabled);
+  CHECK(s->columns_to_read() == std::vector<std::string>{"sfzh", "xm", "xb", "gxsj", "zt"});
+}
+
+TEST_CASE("source definition: each kind of mistake names the key and line") {
+  auto replace = [](std::string text, const std::string& from, const std::string& to) {
+    text.replace(text.find(from), from.size(), to);
+    return text;
+  };
+  const std::string g = kGood;
+  struct Case {
+    std::string text;
+    const char* expect;
+  };
+  const Case cases[] = {
+      {replace(g, "id: hz-psb-population", "id: HZ_PSB"), "src.yaml:1: id \"HZ_PSB\" must match"},
+      {replace(g, "  name: xm", "  name: \"xm; drop\""), "src.yaml:12: mapping.name: column"},
+      {replace(g, "primary_key: [sfzh]", "primary_key: []"), "primary_key: give the source column"},
+      {replace(g, "overlap: 10m", "overlap: ten"), "bad duration"},
+      {replace(g, "every: 5m", "every: 10ms"), "schedule.every must be at least 1s"},
+      {replace(g, "type: sqlite", "type: mongodb"), "src.yaml:5: unknown adapter type \"mongodb\""},
+      {replace(g, "dataset: population", "dataset: population\ncolour: red"), "src.yaml:4: unknown key \"colour\""},
+      {replace(g, "withdrawn: [\"注销\", \"迁出\"]", "withdrawn: []"), "status.withdrawn"},
+      {replace(g, "department: public-security\n", ""), "missing required key \"department\""},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.text);
+    auto r = parse(c.text);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.find(c.expect) != std::string::npos);
+  }
+}
+
+TEST_CASE("sources_dir: bad files are reported with their path and skipped, the rest load") {
+  test::TempDir dir;
+  dir.write("a.yaml", kGood);
+  dir.write("b.yaml", "id: broken\n");
+  std::string dup = kGood;
+  dir.write("c.yaml", dup);
+  std::string other = kGood;
+  other.replace(other.find("hz-psb-population"), 17, "hz-psb-population-2");
+  dir.write("d.yml", other);
+  dir.write("notes.txt", "not a source");
+  auto loaded = load_sources_dir(dir.path().string(), registry());
+  REQUIRE(loaded.sources.size() == 2);
+  CHECK(loaded.sources[0].id == "hz-psb-population");
+  CHECK(loaded.sources[1].id == "hz-psb-population-2");
+  REQUIRE(loaded.errors.size() == 2);
+  CHECK(loaded.errors[0].message.find("b.yaml") != std::string::npos);
+  CHECK(loaded.errors[1].message.find("c.yaml") != std::string::npos);
+  CHECK(loaded.errors[1].message.find("already defined") != std::string::npos);
+  CHECK(load_sources_dir(dir.file("absent"), registry()).sources.empty());
+}
+
+}  // namespace
+}  // namespace yici::ingest
