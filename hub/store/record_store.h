@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,6 +32,39 @@ struct UpsertCounts {
   std::int64_t inserted = 0;
   std::int64_t updated = 0;
   std::int64_t unchanged = 0;
+  std::int64_t quarantined = 0;
+};
+
+// A source row that failed normalisation, kept with its reasons until a later pull brings a good
+// version of it (then it leaves quarantine).
+struct QuarantinedRow {
+  std::string dataset;
+  std::string source;
+  std::string source_key;
+  std::string row_json;     // the source row as read (field → raw value)
+  std::string errors_json;  // [{"field","code","message"}, ...]
+  std::string seen_at;      // RFC 3339
+};
+
+// One batch of a pull: its records, its rejected rows and the cursor that covers them, committed
+// atomically, so a crash never loses or doubles a row.
+struct BatchCommit {
+  std::string source;
+  std::span<const Record> records;
+  std::span<const QuarantinedRow> quarantined;
+  std::optional<std::string> cursor;  // the source's new cursor value; nullopt: unchanged
+};
+
+// A finished (or failed) pull, for history and health.
+struct PullRun {
+  std::string source;
+  std::string started_at;
+  std::string finished_at;
+  std::string mode;  // full or incremental
+  std::int64_t rows_read = 0;
+  UpsertCounts counts;
+  std::int64_t duration_ms = 0;
+  std::string error;  // empty on success
 };
 
 class RecordStore {
@@ -46,6 +80,15 @@ class RecordStore {
   virtual Result<std::vector<Record>> find_by_subject(std::string_view dataset, std::string_view subject) = 0;
 
   virtual Result<std::int64_t> count(std::string_view dataset) = 0;
+
+  // Upserts the batch's records (as upsert()), stores its quarantined rows, removes rows that are
+  // good now from quarantine, and saves the cursor: all in one transaction.
+  virtual Result<UpsertCounts> commit_batch(const BatchCommit& batch) = 0;
+  virtual Result<std::optional<std::string>> load_cursor(std::string_view source) = 0;
+  virtual Status record_pull_run(const PullRun& run) = 0;
+  // Newest first.
+  virtual Result<std::vector<PullRun>> recent_pull_runs(std::string_view source, int limit) = 0;
+  virtual Result<std::int64_t> quarantine_count(std::string_view source) = 0;
 };
 
 }  // namespace yici::store

@@ -32,6 +32,41 @@ CREATE TABLE record_history (
   PRIMARY KEY (record_id, version)
 );
 )sql",
+    // 2: ingest state lives beside the records so a batch, its rejects and its cursor commit in one
+    // transaction (SQLite in WAL mode is not atomic across attached files).
+    R"sql(
+CREATE TABLE source_cursors (
+  source       TEXT PRIMARY KEY,
+  cursor_value TEXT NOT NULL,
+  updated_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE quarantine (
+  id          INTEGER PRIMARY KEY,
+  dataset     TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  source_key  TEXT NOT NULL,
+  row_json    TEXT NOT NULL,
+  errors_json TEXT NOT NULL,
+  first_seen  TEXT NOT NULL,
+  last_seen   TEXT NOT NULL,
+  UNIQUE (source, source_key)
+);
+CREATE TABLE pull_runs (
+  id          INTEGER PRIMARY KEY,
+  source      TEXT NOT NULL,
+  started_at  TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  mode        TEXT NOT NULL,
+  rows_read   INTEGER NOT NULL,
+  inserted    INTEGER NOT NULL,
+  updated     INTEGER NOT NULL,
+  unchanged   INTEGER NOT NULL,
+  rejected    INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  error       TEXT NOT NULL
+);
+CREATE INDEX pull_runs_by_source ON pull_runs (source, id);
+)sql",
 };
 
 constexpr const char* kSelectExisting =
@@ -50,6 +85,23 @@ constexpr const char* kFind =
     "SELECT dataset, subject, source, source_key, version, content_hash, pulled_at, status, fields FROM records "
     "WHERE dataset = ?1 AND subject = ?2 ORDER BY pulled_at DESC, id DESC";
 constexpr const char* kCount = "SELECT count(*) FROM records WHERE dataset = ?1";
+constexpr const char* kUnquarantine = "DELETE FROM quarantine WHERE source = ?1 AND source_key = ?2";
+constexpr const char* kQuarantine =
+    "INSERT INTO quarantine (dataset, source, source_key, row_json, errors_json, first_seen, last_seen) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (source, source_key) DO UPDATE SET "
+    "dataset = excluded.dataset, row_json = excluded.row_json, errors_json = excluded.errors_json, "
+    "last_seen = excluded.last_seen";
+constexpr const char* kSaveCursor =
+    "INSERT INTO source_cursors (source, cursor_value) VALUES (?1, ?2) ON CONFLICT (source) DO UPDATE SET "
+    "cursor_value = excluded.cursor_value, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+constexpr const char* kLoadCursor = "SELECT cursor_value FROM source_cursors WHERE source = ?1";
+constexpr const char* kInsertRun =
+    "INSERT INTO pull_runs (source, started_at, finished_at, mode, rows_read, inserted, updated, unchanged, "
+    "rejected, duration_ms, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+constexpr const char* kRecentRuns =
+    "SELECT source, started_at, finished_at, mode, rows_read, inserted, updated, unchanged, rejected, duration_ms, "
+    "error FROM pull_runs WHERE source = ?1 ORDER BY id DESC LIMIT ?2";
+constexpr const char* kQuarantineCount = "SELECT count(*) FROM quarantine WHERE source = ?1";
 
 }  // namespace
 
@@ -58,44 +110,134 @@ Result<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::open(const std::st
   return std::unique_ptr<SqliteRecordStore>(new SqliteRecordStore(std::move(db)));
 }
 
+Status SqliteRecordStore::upsert_in(Connection& w, std::span<const Record> records, UpsertCounts& counts,
+                                    bool clear_quarantine) {
+  for (const Record& r : records) {
+    const std::string hash = r.content_hash.empty() ? sha256_hex(r.fields_json) : r.content_hash;
+    if (clear_quarantine) {
+      YICI_TRY(Statement * unq, w.cached(kUnquarantine));
+      unq->bind(1, r.source).bind(2, r.source_key);
+      YICI_TRY_STATUS(unq->run());
+    }
+    YICI_TRY(Statement * sel, w.cached(kSelectExisting));
+    sel->bind(1, r.dataset).bind(2, r.source).bind(3, r.source_key);
+    YICI_TRY(bool found, sel->step());
+    if (!found) {
+      YICI_TRY(Statement * ins, w.cached(kInsert));
+      ins->bind(1, r.dataset).bind(2, r.subject).bind(3, r.source).bind(4, r.source_key).bind(5, hash);
+      ins->bind(6, r.pulled_at).bind(7, r.status).bind(8, r.fields_json);
+      YICI_TRY_STATUS(ins->run());
+      ++counts.inserted;
+      continue;
+    }
+    const std::int64_t id = sel->column_int(0);
+    const bool same = sel->column_text(2) == hash && sel->column_text(3) == r.status;
+    sel->reset();
+    if (same) {
+      YICI_TRY(Statement * touch, w.cached(kTouch));
+      touch->bind(1, id).bind(2, r.pulled_at);
+      YICI_TRY_STATUS(touch->run());
+      ++counts.unchanged;
+      continue;
+    }
+    YICI_TRY(Statement * arch, w.cached(kArchive));
+    arch->bind(1, id);
+    YICI_TRY_STATUS(arch->run());
+    YICI_TRY(Statement * upd, w.cached(kUpdate));
+    upd->bind(1, id).bind(2, r.subject).bind(3, hash).bind(4, r.pulled_at).bind(5, r.status).bind(6, r.fields_json);
+    YICI_TRY_STATUS(upd->run());
+    ++counts.updated;
+  }
+  return {};
+}
+
 Result<UpsertCounts> SqliteRecordStore::upsert(std::span<const Record> records) {
   return db_->with_writer([&](Connection& w) -> Result<UpsertCounts> {
     UpsertCounts counts;
     YICI_TRY(auto tx, Transaction::begin(w));
-    for (const Record& r : records) {
-      const std::string hash = r.content_hash.empty() ? sha256_hex(r.fields_json) : r.content_hash;
-      YICI_TRY(Statement * sel, w.cached(kSelectExisting));
-      sel->bind(1, r.dataset).bind(2, r.source).bind(3, r.source_key);
-      YICI_TRY(bool found, sel->step());
-      if (!found) {
-        YICI_TRY(Statement * ins, w.cached(kInsert));
-        ins->bind(1, r.dataset).bind(2, r.subject).bind(3, r.source).bind(4, r.source_key).bind(5, hash);
-        ins->bind(6, r.pulled_at).bind(7, r.status).bind(8, r.fields_json);
-        YICI_TRY_STATUS(ins->run());
-        ++counts.inserted;
-        continue;
-      }
-      const std::int64_t id = sel->column_int(0);
-      const bool same = sel->column_text(2) == hash && sel->column_text(3) == r.status;
-      sel->reset();
-      if (same) {
-        YICI_TRY(Statement * touch, w.cached(kTouch));
-        touch->bind(1, id).bind(2, r.pulled_at);
-        YICI_TRY_STATUS(touch->run());
-        ++counts.unchanged;
-        continue;
-      }
-      YICI_TRY(Statement * arch, w.cached(kArchive));
-      arch->bind(1, id);
-      YICI_TRY_STATUS(arch->run());
-      YICI_TRY(Statement * upd, w.cached(kUpdate));
-      upd->bind(1, id).bind(2, r.subject).bind(3, hash).bind(4, r.pulled_at).bind(5, r.status).bind(6, r.fields_json);
-      YICI_TRY_STATUS(upd->run());
-      ++counts.updated;
+    YICI_TRY_STATUS(upsert_in(w, records, counts, false));
+    YICI_TRY_STATUS(tx.commit());
+    return counts;
+  });
+}
+
+Result<UpsertCounts> SqliteRecordStore::commit_batch(const BatchCommit& batch) {
+  return db_->with_writer([&](Connection& w) -> Result<UpsertCounts> {
+    UpsertCounts counts;
+    YICI_TRY(auto tx, Transaction::begin(w));
+    YICI_TRY_STATUS(upsert_in(w, batch.records, counts, true));
+    for (const QuarantinedRow& q : batch.quarantined) {
+      YICI_TRY(Statement * st, w.cached(kQuarantine));
+      st->bind(1, q.dataset).bind(2, q.source).bind(3, q.source_key).bind(4, q.row_json).bind(5, q.errors_json);
+      st->bind(6, q.seen_at);
+      YICI_TRY_STATUS(st->run());
+      ++counts.quarantined;
+    }
+    if (batch.cursor) {
+      YICI_TRY(Statement * st, w.cached(kSaveCursor));
+      st->bind(1, batch.source).bind(2, *batch.cursor);
+      YICI_TRY_STATUS(st->run());
     }
     YICI_TRY_STATUS(tx.commit());
     return counts;
   });
+}
+
+Result<std::optional<std::string>> SqliteRecordStore::load_cursor(std::string_view source) {
+  YICI_TRY(Connection * conn, db_->reader());
+  YICI_TRY(Statement * st, conn->cached(kLoadCursor));
+  st->bind(1, source);
+  YICI_TRY(bool row, st->step());
+  std::optional<std::string> out;
+  if (row) out = std::string(st->column_text(0));
+  st->reset();
+  return out;
+}
+
+Status SqliteRecordStore::record_pull_run(const PullRun& run) {
+  return db_->with_writer([&](Connection& w) -> Status {
+    YICI_TRY(Statement * st, w.cached(kInsertRun));
+    st->bind(1, run.source).bind(2, run.started_at).bind(3, run.finished_at).bind(4, run.mode);
+    st->bind(5, run.rows_read).bind(6, run.counts.inserted).bind(7, run.counts.updated).bind(8, run.counts.unchanged);
+    st->bind(9, run.counts.quarantined).bind(10, run.duration_ms).bind(11, run.error);
+    return st->run();
+  });
+}
+
+Result<std::vector<PullRun>> SqliteRecordStore::recent_pull_runs(std::string_view source, int limit) {
+  YICI_TRY(Connection * conn, db_->reader());
+  YICI_TRY(Statement * st, conn->cached(kRecentRuns));
+  st->bind(1, source).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<PullRun> out;
+  while (true) {
+    YICI_TRY(bool row, st->step());
+    if (!row) break;
+    PullRun r;
+    r.source = st->column_text(0);
+    r.started_at = st->column_text(1);
+    r.finished_at = st->column_text(2);
+    r.mode = st->column_text(3);
+    r.rows_read = st->column_int(4);
+    r.counts.inserted = st->column_int(5);
+    r.counts.updated = st->column_int(6);
+    r.counts.unchanged = st->column_int(7);
+    r.counts.quarantined = st->column_int(8);
+    r.duration_ms = st->column_int(9);
+    r.error = st->column_text(10);
+    out.push_back(std::move(r));
+  }
+  st->reset();
+  return out;
+}
+
+Result<std::int64_t> SqliteRecordStore::quarantine_count(std::string_view source) {
+  YICI_TRY(Connection * conn, db_->reader());
+  YICI_TRY(Statement * st, conn->cached(kQuarantineCount));
+  st->bind(1, source);
+  YICI_TRY(bool row, st->step());
+  const std::int64_t n = row ? st->column_int(0) : 0;
+  st->reset();
+  return n;
 }
 
 Result<std::vector<Record>> SqliteRecordStore::find_by_subject(std::string_view dataset, std::string_view subject) {

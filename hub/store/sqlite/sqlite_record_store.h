@@ -16,11 +16,18 @@ class SqliteRecordStore final : public RecordStore {
   Result<UpsertCounts> upsert(std::span<const Record> records) override;
   Result<std::vector<Record>> find_by_subject(std::string_view dataset, std::string_view subject) override;
   Result<std::int64_t> count(std::string_view dataset) override;
+  Result<UpsertCounts> commit_batch(const BatchCommit& batch) override;
+  Result<std::optional<std::string>> load_cursor(std::string_view source) override;
+  Status record_pull_run(const PullRun& run) override;
+  Result<std::vector<PullRun>> recent_pull_runs(std::string_view source, int limit) override;
+  Result<std::int64_t> quarantine_count(std::string_view source) override;
 
   [[nodiscard]] Database& database() { return *db_; }
 
  private:
   explicit SqliteRecordStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  // REQUIRES: a transaction is open on `w`.
+  Status upsert_in(Connection& w, std::span<const Record> records, UpsertCounts& counts, bool clear_quarantine);
   std::unique_ptr<Database> db_;
 };
 

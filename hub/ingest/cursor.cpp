@@ -1,0 +1,105 @@
+#include "hub/ingest/cursor.h"
+
+#include <cctype>
+#include <cstdio>
+
+namespace yici::ingest {
+namespace {
+
+bool digits(std::string_view s, std::size_t pos, std::size_t n) {
+  if (pos + n > s.size()) return false;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+int num(std::string_view s, std::size_t pos, std::size_t n) {
+  int v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) v = v * 10 + (s[i] - '0');
+  return v;
+}
+
+// Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm).
+long long days_from_civil(int y, int m, int d) {
+  y -= m <= 2;
+  const long long era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2) / 5 + static_cast<unsigned>(d) - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<long long>(doe) - 719468;
+}
+
+void civil_from_days(long long z, int& y, int& m, int& d) {
+  z += 719468;
+  const long long era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  y = static_cast<int>(static_cast<long long>(yoe) + era * 400 + (m <= 2));
+}
+
+}  // namespace
+
+Result<std::string> rewind_cursor(std::string_view value, std::chrono::milliseconds overlap) {
+  const std::string_view unsigned_part = !value.empty() && value[0] == '-' ? value.substr(1) : value;
+  if (!unsigned_part.empty() && unsigned_part.find_first_not_of("0123456789") == std::string_view::npos &&
+      value.size() != 14) {
+    return std::string(value);  // integer cursor
+  }
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  std::size_t rest = 0;
+  bool has_time = false;
+  bool compact = false;
+  if (value.size() == 14 && digits(value, 0, 14)) {
+    compact = true;
+    has_time = true;
+    y = num(value, 0, 4), mo = num(value, 4, 2), d = num(value, 6, 2);
+    h = num(value, 8, 2), mi = num(value, 10, 2), s = num(value, 12, 2);
+    rest = 14;
+  } else if (digits(value, 0, 4) && value.size() >= 10 && value[4] == '-' && digits(value, 5, 2) && value[7] == '-' &&
+             digits(value, 8, 2)) {
+    y = num(value, 0, 4), mo = num(value, 5, 2), d = num(value, 8, 2);
+    rest = 10;
+    if (value.size() >= 19 && (value[10] == ' ' || value[10] == 'T') && digits(value, 11, 2) && value[13] == ':' &&
+        digits(value, 14, 2) && value[16] == ':' && digits(value, 17, 2)) {
+      has_time = true;
+      h = num(value, 11, 2), mi = num(value, 14, 2), s = num(value, 17, 2);
+      rest = 19;
+    }
+  } else {
+    return Error::invalid("cursor value \"" + std::string(value) +
+                          "\" is neither a timestamp nor an integer; an overlap needs a timestamp cursor");
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
+    return Error::invalid("cursor value \"" + std::string(value) + "\" is not a valid date-time");
+  }
+  // The suffix (fraction, zone) is kept as is: the overlap is whole seconds and up.
+  const std::string_view suffix = value.substr(rest);
+  long long total = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+  total -= (overlap.count() + 999) / 1000;
+  long long days = total / 86400;
+  long long secs = total % 86400;
+  if (secs < 0) {
+    secs += 86400;
+    --days;
+  }
+  civil_from_days(days, y, mo, d);
+  h = static_cast<int>(secs / 3600);
+  mi = static_cast<int>(secs % 3600 / 60);
+  s = static_cast<int>(secs % 60);
+  char buf[40];
+  if (compact) {
+    std::snprintf(buf, sizeof buf, "%04d%02d%02d%02d%02d%02d", y, mo, d, h, mi, s);
+  } else if (has_time) {
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d%c%02d:%02d:%02d", y, mo, d, value[10], h, mi, s);
+  } else {
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, mo, d);
+  }
+  return std::string(buf) + std::string(suffix);
+}
+
+}  // namespace yici::ingest

@@ -1,0 +1,19 @@
+// Cursor values and the overlap window. A saved cursor is the source's own text for the last row
+// committed (e.g. "2026-01-02 10:00:00"); the next pull reads rows whose cursor is >= that value
+// minus the overlap, so rows committed late with an older timestamp are not lost.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "hub/core/result.h"
+
+namespace yici::ingest {
+
+// Subtracts `overlap` from a timestamp cursor, keeping its layout: "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS",
+// "YYYY-MM-DDTHH:MM:SS[.fraction][Z|±HH:MM]", "YYYYMMDDHHMMSS". An integer cursor (a version or
+// sequence number) is returned unchanged: overlap is a time. Anything else is an error.
+Result<std::string> rewind_cursor(std::string_view value, std::chrono::milliseconds overlap);
+
+}  // namespace yici::ingest

@@ -1,0 +1,25 @@
+// One pull of one source: adapter rows → mapping → normaliser → batches, each batch's records,
+// rejected rows and cursor committed in one transaction (RecordStore::commit_batch). A crash
+// between batches loses nothing (the cursor covers only committed rows) and doubles nothing
+// (re-read rows are deduplicated by key and content hash). Memory is bounded by the batch size.
+#pragma once
+
+#include <cstddef>
+
+#include "hub/ingest/row_normaliser.h"
+#include "hub/ingest/source_definition.h"
+#include "hub/store/record_store.h"
+
+namespace yici::ingest {
+
+struct PullOptions {
+  std::size_t batch_size = 1000;
+  bool force_full = false;  // ignore the saved cursor
+};
+
+// Runs the pull and records it in the pull history, whether it succeeded or not. On failure the
+// batches committed before the failure stay (and their cursor), and the error is returned.
+Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordStore& store, RowNormaliser& normaliser,
+                                const PullOptions& options = {});
+
+}  // namespace yici::ingest

@@ -1,0 +1,30 @@
+// What the pull job needs from the normaliser: turn one source row, already renamed to schema
+// field names by the source's mapping, into a record or a list of reasons. The schema module
+// provides the implementation; the pull job does not know how checking works.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace yici::ingest {
+
+struct NormalisedRow {
+  bool ok = false;
+  std::string subject;           // ok: the dataset's subject field, normalised
+  std::string status = "valid";  // ok: derived status (valid, expired, revoked, ...)
+  std::string fields_json;       // ok: normalised fields as a JSON object
+  std::string errors_json;       // !ok: [{"field","code","message"}, ...]
+};
+
+class RowNormaliser {
+ public:
+  virtual ~RowNormaliser() = default;
+  // `fields[i]` is the schema field name for `values[i]`; nullopt is an empty/NULL source value.
+  // Thread-compatible: one instance per pull.
+  virtual NormalisedRow normalise(const std::vector<std::string>& fields,
+                                  const std::vector<std::optional<std::string>>& values) = 0;
+};
+
+}  // namespace yici::ingest

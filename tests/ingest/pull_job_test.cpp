@@ -1,0 +1,187 @@
+#include "hub/ingest/pull_job.h"
+
+#include <filesystem>
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+#include "hub/store/sqlite/connection.h"
+#include "hub/store/sqlite/sqlite_record_store.h"
+#include "tests/support/temp_dir.h"
+
+namespace yici::ingest {
+namespace {
+
+// A stand-in for the schema normaliser, enough to drive the engine: id_number must be 18
+// characters; the record is the fields as given.
+class TestNormaliser final : public RowNormaliser {
+ public:
+  NormalisedRow normalise(const std::vector<std::string>& fields,
+                          const std::vector<std::optional<std::string>>& values) override {
+    NormalisedRow out;
+    boost::json::object o;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (values[i]) o[fields[i]] = *values[i];
+    }
+    const auto* id = o.if_contains("id_number");
+    if (id == nullptr || id->as_string().size() != 18) {
+      out.errors_json = R"([{"field":"id_number","code":"bad_length","message":"must be 18 characters"}])";
+      return out;
+    }
+    out.ok = true;
+    out.subject = std::string(id->as_string());
+    out.fields_json = boost::json::serialize(o);
+    return out;
+  }
+};
+
+struct Fixture {
+  test::TempDir dir;
+  std::unique_ptr<store::sqlite::Connection> src;
+  std::unique_ptr<store::sqlite::SqliteRecordStore> store;
+  adapters::AdapterRegistry registry;
+  TestNormaliser normaliser;
+
+  Fixture() {
+    src = store::sqlite::Connection::open(dir.file("psb.db"), store::sqlite::Connection::Mode::kReadWrite).value();
+    REQUIRE(src->exec("CREATE TABLE person (sfzh TEXT, xm TEXT, zt TEXT, gxsj TEXT)").ok());
+    store = store::sqlite::SqliteRecordStore::open(dir.file("records.db")).value();
+    adapters::register_builtin_adapters(registry);
+  }
+
+  void sql(const std::string& s) { REQUIRE(src->exec(s).ok()); }
+
+  SourceDefinition source(const std::string& extra = "cursor: {column: gxsj, overlap: 10m}\n") {
+    const std::string yaml =
+        "id: hz-psb\ndepartment: public-security\ndataset: population\n"
+        "adapter: {type: sqlite, path: " +
+        dir.file("psb.db") +
+        ", table: person}\nprimary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\n"
+        "status: {column: zt, withdrawn: [注销]}\n" +
+        extra;
+    auto doc = YamlDoc::parse(yaml, "src.yaml").value();
+    return parse_source_definition(doc, registry).value();
+  }
+
+  store::PullRun pull(const SourceDefinition& s, std::size_t batch = 1000) {
+    auto r = run_pull(s, *store, normaliser, {batch, false});
+    REQUIRE(r.ok());
+    return *r;
+  }
+
+  std::string name_of(const std::string& id) {
+    auto recs = store->find_by_subject("population", id).value();
+    REQUIRE(recs.size() == 1);
+    return std::string(boost::json::parse(recs[0].fields_json).at("name").as_string());
+  }
+};
+
+const std::string kA = "330102199001011234";
+const std::string kB = "330102198505052345";
+const std::string kC = "330106197712123456";
+
+TEST_CASE("pull: inserts, then unchanged rows are not rewritten, then an update makes version 2") {
+  Fixture f;
+  f.sql("INSERT INTO person VALUES ('" + kA + "', '王小明', NULL, '2026-01-01 10:00:00'), ('" + kB +
+        "', '李华', NULL, '2026-01-01 11:00:00')");
+  auto s = f.source("");  // no cursor: full refresh
+  auto r1 = f.pull(s);
+  CHECK(r1.mode == "full");
+  CHECK(r1.rows_read == 2);
+  CHECK(r1.counts.inserted == 2);
+  auto r2 = f.pull(s);
+  CHECK(r2.counts.unchanged == 2);
+  CHECK(r2.counts.inserted == 0);
+  f.sql("UPDATE person SET xm = '王晓明' WHERE sfzh = '" + kA + "'");
+  auto r3 = f.pull(s);
+  CHECK(r3.counts.updated == 1);
+  CHECK(r3.counts.unchanged == 1);
+  CHECK(f.name_of(kA) == "王晓明");
+  CHECK(f.store->find_by_subject("population", kA)->at(0).version == 2);
+  auto history = f.store->recent_pull_runs("hz-psb", 10).value();
+  REQUIRE(history.size() == 3);
+  CHECK(history[0].counts.updated == 1);  // newest first
+}
+
+TEST_CASE("pull: incremental reads see new rows and late rows inside the overlap") {
+  Fixture f;
+  f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', NULL, '2026-01-01 10:00:00')");
+  auto s = f.source();
+  CHECK(f.pull(s).counts.inserted == 1);
+  CHECK(f.store->load_cursor("hz-psb").value() == "2026-01-01 10:00:00");
+  // B committed late with a timestamp 5 minutes before the saved cursor; C is new.
+  f.sql("INSERT INTO person VALUES ('" + kB + "', 'B', NULL, '2026-01-01 09:55:00'), ('" + kC +
+        "', 'C', NULL, '2026-01-01 10:30:00')");
+  auto r = f.pull(s);
+  CHECK(r.mode == "incremental");
+  CHECK(r.counts.inserted == 2);
+  CHECK(r.counts.unchanged == 1);  // A again, inside the overlap: deduplicated, not doubled
+  CHECK(f.store->count("population").value() == 3);
+  CHECK(f.store->load_cursor("hz-psb").value() == "2026-01-01 10:30:00");
+}
+
+TEST_CASE("pull: many rows sharing one cursor value across batch boundaries are all pulled") {
+  Fixture f;
+  for (int i = 0; i < 25; ++i) {
+    char id[19];
+    std::snprintf(id, sizeof id, "3301021990010100%02d", i);
+    f.sql(std::string("INSERT INTO person VALUES ('") + id + "', 'n', NULL, '2026-01-01 10:00:00')");
+  }
+  auto s = f.source();
+  auto r = f.pull(s, 4);  // batches of 4: the shared value spans seven commits
+  CHECK(r.counts.inserted == 25);
+  f.sql("INSERT INTO person VALUES ('330102199001019999', 'late', NULL, '2026-01-01 10:00:00')");
+  auto r2 = f.pull(s, 4);
+  CHECK(r2.counts.inserted == 1);
+  CHECK(f.store->count("population").value() == 26);
+}
+
+TEST_CASE("pull: bad rows are quarantined with reasons and leave quarantine when fixed") {
+  Fixture f;
+  f.sql("INSERT INTO person VALUES ('" + kA +
+        "', 'A', NULL, '2026-01-01 10:00:00'), ('12345', 'short', NULL, "
+        "'2026-01-01 10:01:00'), (NULL, 'no key', NULL, '2026-01-01 10:02:00')");
+  auto s = f.source("");
+  auto r = f.pull(s);
+  CHECK(r.counts.inserted == 1);
+  CHECK(r.counts.quarantined == 2);
+  CHECK(f.store->quarantine_count("hz-psb").value() == 2);
+  f.sql("UPDATE person SET sfzh = '" + kB + "' WHERE sfzh = '12345'");
+  f.sql("DELETE FROM person WHERE sfzh IS NULL");
+  auto r2 = f.pull(s);
+  CHECK(r2.counts.inserted == 1);
+  CHECK(r2.counts.quarantined == 0);
+  // The row keyed '12345' is gone from the source; its quarantine entry stays until reconciliation.
+  CHECK(f.store->quarantine_count("hz-psb").value() == 2);
+}
+
+TEST_CASE("pull: a status column marks records withdrawn") {
+  Fixture f;
+  f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', '正常', '2026-01-01 10:00:00')");
+  auto s = f.source("");
+  f.pull(s);
+  CHECK(f.store->find_by_subject("population", kA)->at(0).status == "valid");
+  f.sql("UPDATE person SET zt = '注销'");
+  CHECK(f.pull(s).counts.updated == 1);
+  CHECK(f.store->find_by_subject("population", kA)->at(0).status == "withdrawn");
+}
+
+TEST_CASE("pull: a failing source is an error in the history; the last good data stays") {
+  Fixture f;
+  f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', NULL, '2026-01-01 10:00:00')");
+  auto s = f.source();
+  f.pull(s);
+  f.src.reset();
+  std::filesystem::remove(f.dir.file("psb.db"));
+  auto r = run_pull(s, *f.store, f.normaliser);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.find("psb.db") != std::string::npos);
+  auto history = f.store->recent_pull_runs("hz-psb", 1).value();
+  REQUIRE(history.size() == 1);
+  CHECK(history[0].error.find("psb.db") != std::string::npos);
+  CHECK(f.store->find_by_subject("population", kA)->size() == 1);
+  CHECK(f.store->load_cursor("hz-psb").value() == "2026-01-01 10:00:00");
+}
+
+}  // namespace
+}  // namespace yici::ingest
