@@ -1,0 +1,141 @@
+#include "hub/api/lookup_handler.h"
+
+#include <algorithm>
+
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "hub/access/decision.h"
+#include "hub/core/sha256.h"
+#include "hub/core/time.h"
+
+namespace yici::api {
+namespace {
+
+AuditEvent base_event(const Request& req, const std::string& dataset, const std::string& subject,
+                      const std::string& purpose) {
+  AuditEvent e;
+  e.time = format_rfc3339_micros(now_utc());
+  e.request_id = req.request_id;
+  e.principal = req.principal ? req.principal->id : "";
+  e.cert_fingerprint = req.peer.fingerprint_sha256;
+  e.purpose = purpose;
+  e.action = "lookup";
+  e.dataset = dataset;
+  e.subject = subject;
+  return e;
+}
+
+// Audits a refusal and returns its error response; if the audit log is down, 503 instead.
+Response refuse(LookupServices& s, AuditEvent event, int status, const std::string& code, const std::string& message,
+                std::vector<std::pair<std::string, std::string>> headers = {}) {
+  event.outcome = code;
+  event.http_status = status;
+  Response r = error_response(status, code, message);
+  auto body = s.audit->append(event, [&](std::int64_t) { return r.body; });
+  if (!body.ok())
+    return error_response(503, "audit_unavailable", "the audit log cannot record this access; try again later");
+  r.headers = std::move(headers);
+  return r;
+}
+
+}  // namespace
+
+std::string request_digest(const Request& request) {
+  const std::string principal = request.principal ? request.principal->id : "";
+  return sha256_hex(request.method + " " + request.target + "\n" + principal);
+}
+
+Response lookup_records(const Request& req, const std::string& dataset, const std::string& subject, LookupServices& s) {
+  const std::string* purpose_param = req.query_param("purpose");
+  const std::string purpose = purpose_param ? *purpose_param : "";
+  AuditEvent event = base_event(req, dataset, subject, purpose);
+
+  if (std::find(s.datasets.begin(), s.datasets.end(), dataset) == s.datasets.end()) {
+    return refuse(s, event, 404, "unknown_dataset", "no dataset named \"" + dataset + "\"");
+  }
+  const access::Decision decision = access::decide(*s.policy, *req.principal, dataset, purpose);
+  if (!decision.allowed) return refuse(s, event, decision.http_status, decision.code, decision.message);
+
+  if (auto valid = s.validate_subject(dataset, subject); !valid.ok()) {
+    return refuse(s, event, 400, "invalid_subject", valid.error().message);
+  }
+  int retry_after = 0;
+  if (!s.limiter->try_acquire(req.principal->id + "|" + dataset, decision.rate, access::RateLimiter::Clock::now(),
+                              &retry_after)) {
+    return refuse(s, event, 429, "rate_limited",
+                  "over the granted rate for " + dataset + "; retry after " + std::to_string(retry_after) + " s",
+                  {{"Retry-After", std::to_string(retry_after)}});
+  }
+  auto found = s.records->find_by_subject(dataset, subject);
+  if (!found.ok()) return error_response(503, "store_unavailable", "the record store is unavailable; try again later");
+  std::vector<store::Record> current;
+  for (auto& r : *found) {
+    if (r.status != "withdrawn") current.push_back(std::move(r));
+  }
+  if (current.empty()) return refuse(s, event, 404, "not_found", "no " + dataset + " record on file for this subject");
+
+  event.outcome = "allowed";
+  event.http_status = 200;
+  event.fields = decision.fields;
+  const std::string issued_at = format_rfc3339_seconds(now_utc());
+  const std::string digest = request_digest(req);
+  auto render = [&](std::int64_t audit_index) {
+    boost::json::array records;
+    for (const auto& r : current) {
+      boost::json::object fields;
+      boost::system::error_code ec;
+      auto parsed = boost::json::parse(r.fields_json, ec);
+      if (!ec && parsed.is_object()) {
+        for (const auto& f : decision.fields) {
+          if (const auto* v = parsed.as_object().if_contains(f)) fields[f] = *v;
+        }
+      }
+      boost::json::object provenance;
+      provenance["source"] = r.source;
+      provenance["department"] = s.department_of ? s.department_of(r.source) : "";
+      provenance["pulled_at"] = r.pulled_at;
+      provenance["version"] = r.version;
+      provenance["content_hash"] = r.content_hash;
+      boost::json::object rec;
+      rec["fields"] = std::move(fields);
+      rec["status"] = r.status;
+      rec["provenance"] = std::move(provenance);
+      if (s.is_stale && s.is_stale(r.source)) rec["stale"] = true;
+      records.push_back(std::move(rec));
+    }
+    boost::json::object body;
+    body["request_id"] = req.request_id;
+    body["issued_at"] = issued_at;
+    body["requester"] = req.principal->id;
+    body["purpose"] = purpose;
+    body["dataset"] = dataset;
+    body["subject"] = subject;
+    body["request_digest"] = digest;
+    body["audit_index"] = audit_index;
+    body["records"] = std::move(records);
+    return boost::json::serialize(body);
+  };
+  auto body = s.audit->append(event, render);
+  if (!body.ok())
+    return error_response(503, "audit_unavailable", "the audit log cannot record this access; try again later");
+
+  Response r;
+  r.status = 200;
+  const std::string* accept = req.header("accept");
+  if (accept != nullptr && accept->find("application/jose") != std::string::npos) {
+    auto jws = s.signer->sign_compact(*body);
+    if (!jws.ok()) return error_response(503, "signing_unavailable", "the response could not be signed");
+    r.content_type = "application/jose";
+    r.body = std::move(*jws);
+  } else {
+    auto jws = s.signer->sign_detached(*body);
+    if (!jws.ok()) return error_response(503, "signing_unavailable", "the response could not be signed");
+    r.headers.emplace_back("X-Yici-Signature", std::move(*jws));
+    r.body = std::move(*body);
+  }
+  return r;
+}
+
+}  // namespace yici::api

@@ -1,0 +1,223 @@
+#include "hub/api/lookup_handler.h"
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+#include "hub/core/sha256.h"
+#include "hub/store/sqlite/sqlite_record_store.h"
+#include "tests/support/temp_dir.h"
+
+namespace yici::api {
+namespace {
+
+constexpr const char* kPolicy = R"(principals:
+  - {id: mr, kind: department, cert_cn: mr}
+  - {id: admin, kind: admin, cert_cn: admin}
+grants:
+  - {principal: mr, dataset: population, fields: [id_number, name], purposes: [food-license], rate: {per_second: 1, burst: 3}}
+)";
+
+// The handler's collaborators, recorded for inspection. Signing and the Merkle log have their own
+// tests; here the signer tags the body's hash so the test can see exactly what was signed.
+struct RecordingSigner final : ResponseSigner {
+  std::vector<std::string> signed_bodies;
+  Result<std::string> sign_detached(std::string_view body) override {
+    signed_bodies.emplace_back(body);
+    return "hdr.." + sha256_hex(body);
+  }
+  Result<std::string> sign_compact(std::string_view body) override {
+    signed_bodies.emplace_back(body);
+    return "hdr." + std::string(body) + "." + sha256_hex(body);
+  }
+};
+
+struct MemoryAudit final : AuditSink {
+  std::vector<AuditEvent> events;
+  std::vector<std::string> bodies;
+  bool fail = false;
+  Result<std::string> append(const AuditEvent& e, const std::function<std::string(std::int64_t)>& render) override {
+    if (fail) return Error::unavailable("disk full");
+    events.push_back(e);
+    bodies.push_back(render(static_cast<std::int64_t>(events.size() - 1)));
+    return bodies.back();
+  }
+};
+
+struct Fixture {
+  test::TempDir dir;
+  std::unique_ptr<store::sqlite::SqliteRecordStore> store =
+      store::sqlite::SqliteRecordStore::open(dir.file("r.db")).value();
+  access::RateLimiter limiter;
+  RecordingSigner signer;
+  MemoryAudit audit;
+  LookupServices services;
+  std::shared_ptr<const access::Policy> policy = access::Policy::parse(kPolicy, "p.yaml").value();
+
+  Fixture() {
+    services.policy = policy;
+    services.records = store.get();
+    services.limiter = &limiter;
+    services.signer = &signer;
+    services.audit = &audit;
+    services.datasets = {"population", "legal_entity"};
+    services.validate_subject = [](std::string_view, std::string_view subject) -> Status {
+      if (subject.size() != 18) return Error::invalid("an ID number has 18 characters");
+      return {};
+    };
+    services.department_of = [](const std::string&) { return std::string("public-security"); };
+    services.is_stale = [](const std::string& source) { return source == "stale-src"; };
+    store::Record r;
+    r.dataset = "population";
+    r.subject = "11010519491231002X";
+    r.source = "hz-psb";
+    r.source_key = "1";
+    r.pulled_at = "2026-11-22T00:00:00Z";
+    r.fields_json = R"({"id_number":"11010519491231002X","name":"张三","gender":"M","phone":"13800000000"})";
+    REQUIRE(store->upsert(std::vector<store::Record>{r}).ok());
+  }
+
+  Response get(const std::string& who, const std::string& dataset, const std::string& subject,
+               const std::string& purpose, const std::string& accept = "") {
+    Request req;
+    req.method = "GET";
+    req.target = "/v1/records/" + dataset + "/" + subject + (purpose.empty() ? "" : "?purpose=" + purpose);
+    req.path = "/v1/records/" + dataset + "/" + subject;
+    if (!purpose.empty()) req.query.emplace_back("purpose", purpose);
+    if (!accept.empty()) req.headers.emplace_back("accept", accept);
+    req.request_id = "rid-1";
+    req.peer.has_certificate = true;
+    req.peer.fingerprint_sha256 = "ab";
+    req.principal = std::shared_ptr<const access::Principal>(policy, policy->by_id(who));
+    return lookup_records(req, dataset, subject, services);
+  }
+};
+
+std::string code_of(const Response& r) {
+  return std::string(boost::json::parse(r.body).at("error").at("code").as_string());
+}
+
+TEST_CASE("lookup: exactly the granted fields, with provenance, signed over the exact body, audited first") {
+  Fixture f;
+  auto r = f.get("mr", "population", "11010519491231002X", "food-license");
+  REQUIRE(r.status == 200);
+  auto body = boost::json::parse(r.body).as_object();
+  CHECK(body.at("requester").as_string() == "mr");
+  CHECK(body.at("purpose").as_string() == "food-license");
+  CHECK(body.at("dataset").as_string() == "population");
+  CHECK(body.at("subject").as_string() == "11010519491231002X");
+  CHECK(body.at("audit_index").as_int64() == 0);
+  CHECK(body.at("request_id").as_string() == "rid-1");
+  CHECK(body.at("request_digest").as_string() ==
+        sha256_hex("GET /v1/records/population/11010519491231002X?purpose=food-license\nmr"));
+  const auto& records = body.at("records").as_array();
+  REQUIRE(records.size() == 1);
+  const auto& fields = records[0].at("fields").as_object();
+  CHECK(fields.size() == 2);  // id_number and name; gender and phone are not granted
+  CHECK(fields.at("name").as_string() == "张三");
+  CHECK_FALSE(fields.contains("phone"));
+  const auto& prov = records[0].at("provenance").as_object();
+  CHECK(prov.at("source").as_string() == "hz-psb");
+  CHECK(prov.at("department").as_string() == "public-security");
+  CHECK(prov.at("version").as_int64() == 1);
+  CHECK(prov.at("pulled_at").as_string() == "2026-11-22T00:00:00Z");
+  CHECK_FALSE(records[0].as_object().contains("stale"));
+  // Signed over these exact bytes, which are also what the audit entry hashed.
+  REQUIRE(f.signer.signed_bodies.size() == 1);
+  CHECK(f.signer.signed_bodies[0] == r.body);
+  CHECK(f.audit.bodies[0] == r.body);
+  REQUIRE(r.headers.size() == 1);
+  CHECK(r.headers[0].second == "hdr.." + sha256_hex(r.body));
+  REQUIRE(f.audit.events.size() == 1);
+  CHECK(f.audit.events[0].outcome == "allowed");
+  CHECK(f.audit.events[0].fields == std::vector<std::string>{"id_number", "name"});
+}
+
+TEST_CASE("lookup: Accept application/jose returns the compact JWS as the body") {
+  Fixture f;
+  auto r = f.get("mr", "population", "11010519491231002X", "food-license", "application/jose");
+  REQUIRE(r.status == 200);
+  CHECK(r.content_type == "application/jose");
+  CHECK(r.body.rfind("hdr.{", 0) == 0);
+  CHECK(r.headers.empty());
+}
+
+TEST_CASE("lookup: every refusal has its status and code and is audited") {
+  Fixture f;
+  struct Case {
+    const char* who;
+    const char* dataset;
+    const char* subject;
+    const char* purpose;
+    int status;
+    const char* code;
+  };
+  const Case cases[] = {
+      {"mr", "cars", "11010519491231002X", "food-license", 404, "unknown_dataset"},
+      {"mr", "population", "11010519491231002X", "", 403, "purpose_required"},
+      {"mr", "population", "11010519491231002X", "tax", 403, "purpose_not_granted"},
+      {"mr", "legal_entity", "91350100M000100Y43", "food-license", 403, "dataset_not_granted"},
+      {"admin", "population", "11010519491231002X", "food-license", 403, "not_a_department"},
+      {"mr", "population", "123", "food-license", 400, "invalid_subject"},
+      {"mr", "population", "110105194912310037", "food-license", 404, "not_found"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.code);
+    const auto before = f.audit.events.size();
+    auto r = f.get(c.who, c.dataset, c.subject, c.purpose);
+    CHECK(r.status == c.status);
+    CHECK(code_of(r) == c.code);
+    REQUIRE(f.audit.events.size() == before + 1);
+    CHECK(f.audit.events.back().outcome == c.code);
+    CHECK(f.audit.events.back().http_status == c.status);
+    CHECK(f.audit.events.back().fields.empty());
+  }
+  CHECK(f.signer.signed_bodies.empty());
+}
+
+TEST_CASE("lookup: over the rate is 429 with Retry-After") {
+  Fixture f;
+  for (int i = 0; i < 3; ++i) CHECK(f.get("mr", "population", "11010519491231002X", "food-license").status == 200);
+  auto r = f.get("mr", "population", "11010519491231002X", "food-license");
+  CHECK(r.status == 429);
+  CHECK(code_of(r) == "rate_limited");
+  REQUIRE(r.headers.size() == 1);
+  CHECK(r.headers[0].first == "Retry-After");
+  CHECK(r.headers[0].second == "1");
+}
+
+TEST_CASE("lookup: fails closed with 503 when the audit log cannot record") {
+  Fixture f;
+  f.audit.fail = true;
+  auto ok = f.get("mr", "population", "11010519491231002X", "food-license");
+  CHECK(ok.status == 503);
+  CHECK(code_of(ok) == "audit_unavailable");
+  auto refused = f.get("mr", "population", "11010519491231002X", "tax");
+  CHECK(refused.status == 503);
+  CHECK(f.signer.signed_bodies.empty());
+}
+
+TEST_CASE("lookup: withdrawn records are not served; stale sources are marked") {
+  Fixture f;
+  store::Record r;
+  r.dataset = "population";
+  r.subject = "110105194912310037";
+  r.source = "stale-src";
+  r.source_key = "9";
+  r.pulled_at = "2026-01-01T00:00:00Z";
+  r.fields_json = R"({"name":"李四"})";
+  store::Record gone = r;
+  gone.source = "hz-psb";
+  gone.source_key = "10";
+  gone.status = "withdrawn";
+  REQUIRE(f.store->upsert(std::vector<store::Record>{r, gone}).ok());
+  auto resp = f.get("mr", "population", "110105194912310037", "food-license");
+  REQUIRE(resp.status == 200);
+  const auto parsed = boost::json::parse(resp.body);
+  const auto& records = parsed.at("records").as_array();
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].at("stale").as_bool());
+  CHECK(records[0].at("provenance").at("source").as_string() == "stale-src");
+}
+
+}  // namespace
+}  // namespace yici::api
