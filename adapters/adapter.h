@@ -49,6 +49,9 @@ class Adapter {
   virtual Result<std::unique_ptr<RowReader>> read(const ReadRequest& request) = 0;
   // Columns and declared types, for administrators and for checking mappings.
   virtual Result<std::vector<ColumnInfo>> describe() = 0;
+  // true when incremental reads return rows in ascending cursor order (SQL sources), so a cursor
+  // may be committed with every batch. Otherwise the pull job commits it only after the last row.
+  [[nodiscard]] virtual bool ordered_by_cursor() const { return true; }
 };
 
 // The primary key as one string: a single column's value as is; several joined with U+001F (unit

@@ -1,6 +1,7 @@
 #include "adapters/registry.h"
 
 #include "adapters/postgres/postgres_adapter.h"
+#include "adapters/rest/rest_adapter.h"
 #include "adapters/sqlite/sqlite_adapter.h"
 
 namespace yici::adapters {
@@ -39,6 +40,7 @@ void register_builtin_adapters(AdapterRegistry& registry) {
   // Each add() succeeds: the names are distinct. A failure here is a programming error.
   (void)registry.add(std::make_unique<sqlite::SqliteAdapterFactory>());
   (void)registry.add(std::make_unique<postgres::PostgresAdapterFactory>());
+  (void)registry.add(std::make_unique<rest::RestAdapterFactory>());
 }
 
 }  // namespace yici::adapters

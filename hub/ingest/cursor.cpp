@@ -102,4 +102,22 @@ Result<std::string> rewind_cursor(std::string_view value, std::chrono::milliseco
   return std::string(buf) + std::string(suffix);
 }
 
+bool cursor_less(std::string_view a, std::string_view b) {
+  auto integer = [](std::string_view v, long long& out) {
+    if (v.empty() || v.size() > 18) return false;
+    std::size_t i = v[0] == '-' ? 1 : 0;
+    if (i == v.size()) return false;
+    long long n = 0;
+    for (; i < v.size(); ++i) {
+      if (!std::isdigit(static_cast<unsigned char>(v[i]))) return false;
+      n = n * 10 + (v[i] - '0');
+    }
+    out = v[0] == '-' ? -n : n;
+    return true;
+  };
+  long long x = 0, y = 0;
+  if (integer(a, x) && integer(b, y)) return x < y;
+  return a < b;
+}
+
 }  // namespace yici::ingest

@@ -16,4 +16,8 @@ namespace yici::ingest {
 // sequence number) is returned unchanged: overlap is a time. Anything else is an error.
 Result<std::string> rewind_cursor(std::string_view value, std::chrono::milliseconds overlap);
 
+// Orders cursor values: numerically when both are integers, else as text (timestamps in one layout
+// sort correctly as text).
+bool cursor_less(std::string_view a, std::string_view b);
+
 }  // namespace yici::ingest

@@ -80,8 +80,13 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
     std::vector<std::optional<std::string>> values(field_names.size());
     adapters::Row row;
     const std::string pulled_at = run.started_at;
-    auto flush = [&]() -> Status {
-      if (batch.size() == 0) return {};
+    // The cursor commits with each batch only when rows arrive in cursor order; otherwise a crash
+    // could leave unread rows below a committed cursor, so it commits with the last batch.
+    const bool cursor_per_batch = source.adapter->ordered_by_cursor();
+    std::optional<std::string> max_cursor;
+    auto flush = [&](bool last) -> Status {
+      if (cursor_per_batch || last) batch.cursor = max_cursor;
+      if (batch.size() == 0 && !(last && batch.cursor)) return {};
       store::BatchCommit commit{source.id, batch.records, batch.quarantined, batch.cursor};
       YICI_TRY(auto counts, store.commit_batch(commit));
       run.counts.inserted += counts.inserted;
@@ -96,7 +101,8 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
       if (!more) break;
       ++run.rows_read;
       if (cursor_index >= 0 && row.values[static_cast<std::size_t>(cursor_index)]) {
-        batch.cursor = *row.values[static_cast<std::size_t>(cursor_index)];
+        const std::string& value = *row.values[static_cast<std::size_t>(cursor_index)];
+        if (!max_cursor || cursor_less(*max_cursor, value)) max_cursor = value;
       }
       bool key_missing = false;
       for (int k : key_index) key_missing = key_missing || !row.values[static_cast<std::size_t>(k)].has_value();
@@ -134,9 +140,9 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
         q.seen_at = pulled_at;
         batch.quarantined.push_back(std::move(q));
       }
-      if (batch.size() >= options.batch_size) YICI_TRY_STATUS(flush());
+      if (batch.size() >= options.batch_size) YICI_TRY_STATUS(flush(false));
     }
-    return flush();
+    return flush(true);
   };
 
   Status status = body();

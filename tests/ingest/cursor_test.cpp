@@ -24,5 +24,13 @@ TEST_CASE("rewind_cursor: integer cursors are unchanged; anything else is an err
   CHECK_FALSE(rewind_cursor("", 10min).ok());
 }
 
+TEST_CASE("cursor_less: integers numerically, everything else as text") {
+  CHECK(cursor_less("9", "10"));
+  CHECK_FALSE(cursor_less("10", "9"));
+  CHECK(cursor_less("-5", "3"));
+  CHECK(cursor_less("2026-01-01 09:00:00", "2026-01-01 10:00:00"));
+  CHECK_FALSE(cursor_less("2026-01-01", "2026-01-01"));
+}
+
 }  // namespace
 }  // namespace yici::ingest

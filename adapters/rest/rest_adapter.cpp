@@ -1,0 +1,317 @@
+#include "adapters/rest/rest_adapter.h"
+
+#include <fstream>
+#include <thread>
+
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+#include "adapters/common/sql_identifier.h"
+#include "hub/net/https_client.h"
+
+namespace yici::adapters::rest {
+namespace {
+
+namespace json = boost::json;
+
+const json::value* at_path(const json::value& root, const std::string& path) {
+  const json::value* v = &root;
+  std::size_t start = 0;
+  while (!path.empty() && start <= path.size()) {
+    const auto dot = path.find('.', start);
+    const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!v->is_object()) return nullptr;
+    v = v->as_object().if_contains(key);
+    if (v == nullptr) return nullptr;
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return v;
+}
+
+std::optional<std::string> to_cell(const json::value* v) {
+  if (v == nullptr || v->is_null()) return std::nullopt;
+  if (v->is_string()) return std::string(v->as_string());
+  return json::serialize(*v);
+}
+
+std::string describe_kind(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::string:
+      return "string";
+    case json::kind::int64:
+    case json::kind::uint64:
+      return "integer";
+    case json::kind::double_:
+      return "number";
+    case json::kind::bool_:
+      return "boolean";
+    case json::kind::object:
+      return "object";
+    case json::kind::array:
+      return "array";
+    case json::kind::null:
+      return "null";
+  }
+  return "";
+}
+
+// Fetches pages of one pull. Owns the HTTPS connection and the retry policy.
+class PageFetcher {
+ public:
+  PageFetcher(const RestConfig& config, std::unique_ptr<net::HttpsClient> client, std::string token, std::string origin)
+      : config_(config), client_(std::move(client)), token_(std::move(token)), origin_(std::move(origin)) {}
+
+  Result<json::value> get(const std::string& target) {
+    std::vector<std::pair<std::string, std::string>> headers = {{"Accept", "application/json"}};
+    if (!token_.empty()) headers.emplace_back("Authorization", "Bearer " + token_);
+    std::string last_error;
+    for (int attempt = 0; attempt <= config_.retries; ++attempt) {
+      auto response = client_->request("GET", target, {}, headers);
+      std::chrono::milliseconds wait = std::min<std::chrono::milliseconds>(
+          std::chrono::milliseconds(250LL << std::min(attempt, 10)), config_.max_retry_wait);
+      if (!response.ok()) {
+        last_error = response.error().message;
+      } else if (response->status == 200) {
+        json::error_code ec;
+        json::value v = json::parse(response->body, ec);
+        if (ec) return Error::invalid("rest source " + origin_ + target + ": response is not JSON: " + ec.message());
+        return v;
+      } else if (response->status == 429 || response->status >= 500) {
+        last_error = "HTTP " + std::to_string(response->status);
+        if (const std::string* ra = response->header("retry-after")) {
+          char* end = nullptr;
+          const long seconds = std::strtol(ra->c_str(), &end, 10);
+          if (end != ra->c_str() && seconds >= 0) {
+            wait = std::min<std::chrono::milliseconds>(std::chrono::seconds(seconds), config_.max_retry_wait);
+          }
+        }
+      } else {
+        std::string snippet = response->body.substr(0, 200);
+        return Error::invalid("rest source " + origin_ + target + ": HTTP " + std::to_string(response->status) +
+                              (snippet.empty() ? "" : ": " + snippet));
+      }
+      if (attempt < config_.retries) std::this_thread::sleep_for(wait);
+    }
+    return Error::unavailable("rest source " + origin_ + target + ": giving up after " +
+                              std::to_string(config_.retries + 1) + " attempts: " + last_error);
+  }
+
+ private:
+  const RestConfig& config_;
+  std::unique_ptr<net::HttpsClient> client_;
+  std::string token_;
+  std::string origin_;
+};
+
+class RestRowReader final : public RowReader {
+ public:
+  RestRowReader(const RestConfig& config, std::unique_ptr<PageFetcher> fetcher, boost::urls::url first,
+                std::vector<std::string> columns, std::vector<int> keys)
+      : config_(config),
+        fetcher_(std::move(fetcher)),
+        next_target_(std::string(first.encoded_target())),
+        columns_(std::move(columns)),
+        keys_(std::move(keys)),
+        page_url_(std::move(first)),
+        page_number_(config.paging.first) {}
+
+  Result<bool> next(Row& row) override {
+    while (items_ == nullptr || index_ >= items_->size()) {
+      if (next_target_.empty()) return false;
+      YICI_TRY_STATUS(load_page());
+    }
+    const json::value& item = (*items_)[index_++];
+    if (!item.is_object()) return Error::invalid("rest source: records array holds a non-object item");
+    row.values.resize(columns_.size());
+    for (std::size_t i = 0; i < columns_.size(); ++i)
+      row.values[i] = to_cell(item.as_object().if_contains(columns_[i]));
+    row.key = make_row_key(row.values, keys_);
+    return true;
+  }
+
+ private:
+  Status load_page() {
+    if (++pages_ > config_.max_pages) return Error::invalid("rest source: more than max_pages pages");
+    YICI_TRY(page_, fetcher_->get(next_target_));
+    const json::value* items = at_path(page_, config_.records_path);
+    if (items == nullptr || !items->is_array()) {
+      return Error::invalid("rest source: no array at records path \"" + config_.records_path + "\"");
+    }
+    items_ = &items->as_array();
+    index_ = 0;
+    switch (config_.paging.style) {
+      case RestPaging::Style::kNone:
+        next_target_.clear();
+        break;
+      case RestPaging::Style::kPage:
+        if (items_->size() < static_cast<std::size_t>(config_.paging.size)) {
+          next_target_.clear();  // a short page is the last
+        } else {
+          ++page_number_;
+          page_url_.params().set(config_.paging.page_param, std::to_string(page_number_));
+          next_target_ = std::string(page_url_.encoded_target());
+        }
+        break;
+      case RestPaging::Style::kNext: {
+        const json::value* next = at_path(page_, config_.paging.next_path);
+        if (next == nullptr || !next->is_string() || next->as_string().empty()) {
+          next_target_.clear();
+        } else {
+          const std::string link(next->as_string());  // url_view refers into it: keep it alive
+          auto parsed = boost::urls::parse_uri_reference(link);
+          if (!parsed) return Error::invalid("rest source: bad next link \"" + link + "\"");
+          if (parsed->has_authority() && parsed->encoded_host() != page_url_.encoded_host()) {
+            return Error::invalid("rest source: next link points to another host: " + std::string(next->as_string()));
+          }
+          std::string target(parsed->encoded_path());
+          if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());
+          next_target_ = target.empty() ? "/" : target;
+        }
+        break;
+      }
+    }
+    return {};
+  }
+
+  const RestConfig& config_;
+  std::unique_ptr<PageFetcher> fetcher_;
+  std::string next_target_;
+  std::vector<std::string> columns_;
+  std::vector<int> keys_;
+  boost::urls::url page_url_;
+  int page_number_;
+  int pages_ = 0;
+  json::value page_;
+  const json::array* items_ = nullptr;
+  std::size_t index_ = 0;
+};
+
+Result<std::string> read_token(const RestConfig& c) {
+  if (c.token_file.empty()) return std::string();
+  std::ifstream in(c.token_file);
+  if (!in) return Error::unavailable("token_file " + c.token_file + ": cannot read");
+  std::string token;
+  std::getline(in, token);
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  return token;
+}
+
+Result<std::unique_ptr<PageFetcher>> make_fetcher(const RestConfig& c, const boost::urls::url_view& url) {
+  YICI_TRY(auto token, read_token(c));
+  net::ClientOptions options{c.ca, c.cert, c.key, c.timeout};
+  const std::string origin = std::string(url.scheme()) + "://" + std::string(url.encoded_authority());
+  YICI_TRY(auto client, net::HttpsClient::create(origin, options));
+  return std::make_unique<PageFetcher>(c, std::move(client), std::move(token), origin);
+}
+
+boost::urls::url first_page_url(const RestConfig& c, const std::optional<std::string>& cursor_from) {
+  boost::urls::url url(c.url);
+  if (c.paging.style == RestPaging::Style::kPage) {
+    url.params().set(c.paging.page_param, std::to_string(c.paging.first));
+    url.params().set(c.paging.size_param, std::to_string(c.paging.size));
+  }
+  if (cursor_from && !c.cursor_param.empty()) url.params().set(c.cursor_param, *cursor_from);
+  return url;
+}
+
+}  // namespace
+
+Result<RestConfig> parse_rest_config(const YamlDoc& doc, const YAML::Node& block) {
+  YICI_TRY_STATUS(doc.expect_map(block,
+                                 {"type", "url", "records", "paging", "cursor_param", "token_file", "ca", "cert", "key",
+                                  "timeout", "retries", "max_pages"},
+                                 "rest adapter"));
+  RestConfig c;
+  YICI_TRY(c.url, doc.required_string(block, "url"));
+  auto url = boost::urls::parse_uri(c.url);
+  if (!url || url->scheme() != "https" || url->encoded_host().empty()) {
+    return doc.error_at(block["url"], "adapter.url must be an https:// URL");
+  }
+  YICI_TRY(auto records, doc.optional_string(block, "records"));
+  c.records_path = records.value_or("");
+  const YAML::Node paging = block["paging"];
+  if (paging.IsDefined()) {
+    YICI_TRY_STATUS(doc.expect_map(paging, {"style", "page_param", "size_param", "size", "first", "next"}, "paging"));
+    YICI_TRY(auto style, doc.required_string(paging, "style"));
+    if (style == "page") {
+      c.paging.style = RestPaging::Style::kPage;
+    } else if (style == "next") {
+      c.paging.style = RestPaging::Style::kNext;
+      YICI_TRY(c.paging.next_path, doc.required_string(paging, "next"));
+    } else if (style != "none") {
+      return doc.error_at(paging["style"], "paging.style must be page, next or none");
+    }
+    YICI_TRY(auto page_param, doc.optional_string(paging, "page_param"));
+    YICI_TRY(auto size_param, doc.optional_string(paging, "size_param"));
+    YICI_TRY(auto size, doc.optional_int(paging, "size", 1, 100'000));
+    YICI_TRY(auto first, doc.optional_int(paging, "first", 0, 1));
+    if (page_param) c.paging.page_param = *page_param;
+    if (size_param) c.paging.size_param = *size_param;
+    if (size) c.paging.size = static_cast<int>(*size);
+    if (first) c.paging.first = static_cast<int>(*first);
+  }
+  YICI_TRY(auto cursor_param, doc.optional_string(block, "cursor_param"));
+  c.cursor_param = cursor_param.value_or("");
+  YICI_TRY(auto token_file, doc.optional_string(block, "token_file"));
+  c.token_file = token_file.value_or("");
+  YICI_TRY(auto ca, doc.optional_string(block, "ca"));
+  YICI_TRY(auto cert, doc.optional_string(block, "cert"));
+  YICI_TRY(auto key, doc.optional_string(block, "key"));
+  c.ca = ca.value_or("");
+  c.cert = cert.value_or("");
+  c.key = key.value_or("");
+  if (c.cert.empty() != c.key.empty()) return doc.error_at(block, "give both cert and key, or neither");
+  YICI_TRY(auto timeout, doc.optional_duration(block, "timeout"));
+  if (timeout) c.timeout = *timeout;
+  YICI_TRY(auto retries, doc.optional_int(block, "retries", 0, 10));
+  if (retries) c.retries = static_cast<int>(*retries);
+  YICI_TRY(auto max_pages, doc.optional_int(block, "max_pages", 1, 10'000'000));
+  if (max_pages) c.max_pages = static_cast<int>(*max_pages);
+  return c;
+}
+
+Result<std::unique_ptr<Adapter>> RestAdapterFactory::create(const YamlDoc& doc, const YAML::Node& block) const {
+  YICI_TRY(auto config, parse_rest_config(doc, block));
+  return std::unique_ptr<Adapter>(std::make_unique<RestAdapter>(std::move(config)));
+}
+
+Result<std::unique_ptr<RowReader>> RestAdapter::read(const ReadRequest& request) {
+  std::vector<int> keys;
+  for (const auto& k : request.primary_key) {
+    auto it = std::find(request.columns.begin(), request.columns.end(), k);
+    if (it == request.columns.end())
+      return Error::invalid("primary key column \"" + k + "\" is not among the columns read");
+    keys.push_back(static_cast<int>(it - request.columns.begin()));
+  }
+  boost::urls::url url = first_page_url(config_, request.cursor_from);
+  YICI_TRY(auto fetcher, make_fetcher(config_, url));
+  return std::unique_ptr<RowReader>(
+      std::make_unique<RestRowReader>(config_, std::move(fetcher), std::move(url), request.columns, std::move(keys)));
+}
+
+Result<std::vector<ColumnInfo>> RestAdapter::describe() {
+  boost::urls::url url = first_page_url(config_, std::nullopt);
+  YICI_TRY(auto fetcher, make_fetcher(config_, url));
+  YICI_TRY(auto page, fetcher->get(std::string(url.encoded_target())));
+  const json::value* items = at_path(page, config_.records_path);
+  if (items == nullptr || !items->is_array()) {
+    return Error::invalid("rest source: no array at records path \"" + config_.records_path + "\"");
+  }
+  std::vector<ColumnInfo> out;
+  for (const auto& item : items->as_array()) {
+    if (!item.is_object()) continue;
+    for (const auto& kv : item.as_object()) {
+      auto it = std::find_if(out.begin(), out.end(), [&](const ColumnInfo& c) { return c.name == kv.key(); });
+      if (it == out.end()) {
+        out.push_back({std::string(kv.key()), describe_kind(kv.value())});
+      } else if (it->type == "null") {
+        it->type = describe_kind(kv.value());
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace yici::adapters::rest

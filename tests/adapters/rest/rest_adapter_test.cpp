@@ -1,0 +1,241 @@
+#include "adapters/rest/rest_adapter.h"
+
+#include <atomic>
+#include <thread>
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+#include "hub/net/server.h"
+#include "tests/support/hub_process.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_pki.h"
+
+namespace yici::adapters::rest {
+namespace {
+
+// A department's credit REST service: a real HTTPS server (the hub's own server code with a
+// handler of this test's), serving 23 records in pages, with a bearer token.
+class CreditService {
+ public:
+  std::atomic<int> failures_left{0};  // answer 503 (Retry-After: 0) this many times first
+  std::atomic<int> requests{0};
+  std::string last_target;
+
+  CreditService() {
+    for (int i = 1; i <= 23; ++i) {
+      boost::json::object o;
+      o["tyshxydm"] = "91330100MA2" + std::to_string(1000000 + i);
+      o["lb"] = i % 5 == 0 ? "black" : "red";
+      o["gxsj"] = "2026-01-" + std::string(i < 10 ? "0" : "") + std::to_string(i) + " 08:00:00";
+      o["amount"] = i * 1.5;
+      o["note"] = nullptr;
+      items_.push_back(o);
+    }
+    net::ServerOptions options;
+    options.listen = {"127.0.0.1", 0};
+    options.tls = {test::pki("hub.crt"), test::pki("hub.key"), test::pki("ca.crt"), "1.2"};
+    options.threads = 1;
+    server_ = net::Server::create(options, [this](api::Request& r) { return handle(r); }).value();
+    thread_ = std::thread([this] { server_->run(); });
+  }
+  ~CreditService() {
+    server_->stop();
+    thread_.join();
+  }
+  [[nodiscard]] std::string base() const { return "https://localhost:" + std::to_string(server_->port()); }
+
+ private:
+  api::Response handle(api::Request& r) {
+    ++requests;
+    last_target = r.target;
+    const std::string* auth = r.header("authorization");
+    if (auth == nullptr || *auth != "Bearer good-token") return api::error_response(401, "unauthorized", "bad token");
+    if (failures_left > 0) {
+      --failures_left;
+      auto resp = api::error_response(503, "busy", "try later");
+      resp.headers.emplace_back("Retry-After", "0");
+      return resp;
+    }
+    std::string since = r.query_param("updated_since") ? *r.query_param("updated_since") : "";
+    boost::json::array selected;
+    for (const auto& item : items_) {
+      if (since.empty() || std::string(item.at("gxsj").as_string()) >= since) selected.push_back(item);
+    }
+    if (r.path == "/api/credit") {
+      const int page = r.query_param("page") ? std::stoi(*r.query_param("page")) : 1;
+      const int size = r.query_param("size") ? std::stoi(*r.query_param("size")) : 10;
+      boost::json::array slice;
+      for (int i = (page - 1) * size; i < std::min<int>(page * size, static_cast<int>(selected.size())); ++i) {
+        slice.push_back(selected[static_cast<std::size_t>(i)]);
+      }
+      return api::json_response(200, boost::json::serialize(boost::json::object{{"data", {{"items", slice}}}}));
+    }
+    if (r.path == "/api/linked") {
+      const int offset = r.query_param("offset") ? std::stoi(*r.query_param("offset")) : 0;
+      boost::json::array slice;
+      for (int i = offset; i < std::min<int>(offset + 10, static_cast<int>(selected.size())); ++i) {
+        slice.push_back(selected[static_cast<std::size_t>(i)]);
+      }
+      boost::json::object body{{"items", slice}};
+      if (offset + 10 < static_cast<int>(selected.size())) {
+        body["next"] = "/api/linked?offset=" + std::to_string(offset + 10);
+      } else {
+        body["next"] = nullptr;
+      }
+      return api::json_response(200, boost::json::serialize(body));
+    }
+    return api::error_response(404, "not_found", "no such path");
+  }
+
+  boost::json::array items_;
+  std::unique_ptr<net::Server> server_;
+  std::thread thread_;
+};
+
+struct Fixture {
+  test::TempDir dir;
+  CreditService service;
+  Fixture() { dir.write("token", "good-token\n"); }
+
+  Result<std::unique_ptr<Adapter>> adapter(const std::string& extra, const std::string& path = "/api/credit") {
+    const std::string yaml = "type: rest\nurl: " + service.base() + path + "\nca: " + test::pki("ca.crt") +
+                             "\ntoken_file: " + dir.file("token") + "\ntimeout: 5s\n" + extra;
+    auto doc = YamlDoc::parse(yaml, "credit.yaml");
+    if (!doc) return doc.take_error();
+    RestAdapterFactory factory;
+    return factory.create(*doc, doc->root());
+  }
+};
+
+ReadRequest credit_request() {
+  ReadRequest req;
+  req.columns = {"tyshxydm", "lb", "gxsj", "amount", "note"};
+  req.primary_key = {"tyshxydm"};
+  return req;
+}
+
+Result<std::vector<Row>> read_all(Adapter& a, const ReadRequest& req) {
+  YICI_TRY(auto reader, a.read(req));
+  std::vector<Row> rows;
+  Row row;
+  while (true) {
+    YICI_TRY(bool more, reader->next(row));
+    if (!more) break;
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+TEST_CASE("rest adapter: page/size paging reads every record once, with JSON values as text") {
+  Fixture f;
+  auto a = f.adapter("records: data.items\npaging: {style: page, size: 5}\n");
+  REQUIRE(a.ok());
+  auto rows = read_all(**a, credit_request());
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 23);
+  CHECK((*rows)[0].key == "91330100MA21000001");
+  CHECK((*rows)[22].key == "91330100MA21000023");
+  CHECK((*rows)[1].values[3] == "3E0");  // 2 * 1.5 as Boost.JSON prints it
+  CHECK_FALSE((*rows)[0].values[4].has_value());
+  CHECK(f.service.requests == 5);  // 5 + 5 + 5 + 5 + 3: the short page ends it
+}
+
+TEST_CASE("rest adapter: next-link paging and incremental cursor parameter") {
+  Fixture f;
+  auto a = f.adapter("records: items\npaging: {style: next, next: next}\ncursor_param: updated_since\n", "/api/linked");
+  REQUIRE(a.ok());
+  auto all = read_all(**a, credit_request());
+  if (!all.ok()) FAIL(all.error().message);
+  CHECK(all->size() == 23);
+  auto req = credit_request();
+  req.cursor_column = "gxsj";
+  req.cursor_from = "2026-01-20 08:00:00";
+  auto recent = read_all(**a, req);
+  REQUIRE(recent.ok());
+  CHECK(recent->size() == 4);
+  CHECK(f.service.last_target.find("updated_since=2026-01-20") != std::string::npos);
+  CHECK_FALSE((*a)->ordered_by_cursor());
+}
+
+TEST_CASE("rest adapter: 503 with Retry-After is retried; a bad token is an error naming the status") {
+  Fixture f;
+  f.service.failures_left = 2;
+  auto a = f.adapter("records: data.items\npaging: {style: page, size: 50}\nretries: 3\n");
+  REQUIRE(a.ok());
+  auto rows = read_all(**a, credit_request());
+  REQUIRE(rows.ok());
+  CHECK(rows->size() == 23);
+
+  f.service.failures_left = 10;
+  auto gives_up = f.adapter("records: data.items\npaging: {style: page, size: 50}\nretries: 1\n");
+  auto r = read_all(**gives_up, credit_request());
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == ErrorCode::kUnavailable);
+  CHECK(r.error().message.find("giving up after 2 attempts") != std::string::npos);
+
+  f.service.failures_left = 0;
+  f.dir.write("token", "stolen-token\n");
+  auto denied = read_all(**a, credit_request());
+  REQUIRE_FALSE(denied.ok());
+  CHECK(denied.error().message.find("HTTP 401") != std::string::npos);
+  CHECK(denied.error().message.find("stolen-token") == std::string::npos);
+}
+
+TEST_CASE("rest adapter: describe lists members with JSON kinds; a wrong records path is clear") {
+  Fixture f;
+  auto a = f.adapter("records: data.items\npaging: {style: page, size: 5}\n");
+  auto cols = (*a)->describe();
+  REQUIRE(cols.ok());
+  REQUIRE(cols->size() == 5);
+  CHECK((*cols)[0].name == "tyshxydm");
+  CHECK((*cols)[0].type == "string");
+  CHECK((*cols)[3].type == "number");
+  auto wrong = f.adapter("records: data.rows\n");
+  auto r = read_all(**wrong, credit_request());
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.find("no array at records path \"data.rows\"") != std::string::npos);
+}
+
+TEST_CASE("rest adapter: an unreachable service fails with the reason") {
+  auto doc = YamlDoc::parse(
+      "type: rest\nurl: https://127.0.0.1:" + std::to_string(test::free_port()) + "/x\nretries: 0\ntimeout: 2s\n",
+      "c.yaml");
+  RestAdapterFactory factory;
+  auto a = factory.create(*doc, doc->root());
+  REQUIRE(a.ok());
+  auto r = (*a)->read(credit_request());
+  if (r.ok()) {
+    Row row;
+    auto next = (*r)->next(row);
+    REQUIRE_FALSE(next.ok());
+    CHECK(next.error().message.find("cannot connect") != std::string::npos);
+  }
+}
+
+TEST_CASE("rest adapter config: each mistake names its line") {
+  struct Case {
+    const char* yaml;
+    const char* expect;
+  };
+  const Case cases[] = {
+      {"type: rest\nurl: http://insecure.example/x\n", "c.yaml:2: adapter.url must be an https:// URL"},
+      {"type: rest\nurl: https://a.example/x\npaging: {style: cursor}\n", "paging.style must be page, next or none"},
+      {"type: rest\nurl: https://a.example/x\npaging: {style: next}\n", "missing required key \"next\""},
+      {"type: rest\nurl: https://a.example/x\ncert: c.pem\n", "give both cert and key"},
+      {"type: rest\nurl: https://a.example/x\nretries: 99\n", "\"retries\" must be between"},
+      {"type: rest\nurl: https://a.example/x\ntoken: abc\n", "unknown key \"token\""},
+  };
+  RestAdapterFactory factory;
+  for (const auto& c : cases) {
+    CAPTURE(c.yaml);
+    auto doc = YamlDoc::parse(c.yaml, "c.yaml");
+    REQUIRE(doc.ok());
+    auto r = factory.create(*doc, doc->root());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.find(c.expect) != std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace yici::adapters::rest
