@@ -30,10 +30,19 @@ Result<Principal> parse_principal(const YamlDoc& doc, const YAML::Node& node) {
 }
 
 Result<Grant> parse_grant(const YamlDoc& doc, const YAML::Node& node) {
-  YICI_TRY_STATUS(doc.expect_map(node, {"principal", "dataset", "fields", "purposes", "rate"}, "grant"));
+  YICI_TRY_STATUS(doc.expect_map(node, {"principal", "matter", "dataset", "fields", "purposes", "rate"}, "grant"));
   Grant g;
   g.line = node.Mark().is_null() ? 0 : node.Mark().line + 1;
   YICI_TRY(g.principal, doc.required_string(node, "principal"));
+  YICI_TRY(auto matter, doc.optional_string(node, "matter"));
+  if (matter) {
+    if (node["dataset"].IsDefined() || node["fields"].IsDefined() || node["purposes"].IsDefined()) {
+      return doc.error_at(node,
+                          "a matter grant gives exactly what the matter needs: drop dataset, fields and purposes");
+    }
+    g.matter = *matter;
+    return g;
+  }
   YICI_TRY(g.dataset, doc.required_string(node, "dataset"));
   YICI_TRY(g.fields, doc.string_list(node, "fields"));
   if (g.fields.empty()) return doc.error_at(node, "grant needs a non-empty \"fields\" list");
@@ -67,6 +76,7 @@ Result<std::shared_ptr<const Policy>> Policy::parse(std::string_view text, const
 
 Result<std::shared_ptr<const Policy>> Policy::from_doc(const YamlDoc& doc) {
   auto policy = std::make_shared<Policy>();
+  policy->origin_ = doc.origin();
   const YAML::Node& root = doc.root();
   YICI_TRY_STATUS(doc.expect_map(root, {"principals", "grants"}, "policy"));
   const YAML::Node principals = root["principals"];
@@ -98,6 +108,31 @@ Result<std::shared_ptr<const Policy>> Policy::from_doc(const YamlDoc& doc) {
     }
   }
   return std::shared_ptr<const Policy>(std::move(policy));
+}
+
+Result<std::shared_ptr<const Policy>> Policy::expand_matters(const MatterNeeds& needs) const {
+  auto out = std::make_shared<Policy>(*this);
+  out->grants_.clear();
+  for (const Grant& g : grants_) {
+    if (g.matter.empty()) {
+      out->grants_.push_back(g);
+      continue;
+    }
+    auto datasets = needs(g.matter);
+    if (!datasets.ok()) {
+      return Error::invalid(origin_ + ":" + std::to_string(g.line) + ": grant names matter \"" + g.matter +
+                            "\": " + datasets.error().message);
+    }
+    for (auto& [dataset, fields] : *datasets) {
+      Grant expanded = g;
+      expanded.matter.clear();
+      expanded.dataset = dataset;
+      expanded.fields = fields;
+      expanded.purposes = {g.matter};
+      out->grants_.push_back(std::move(expanded));
+    }
+  }
+  return std::shared_ptr<const Policy>(std::move(out));
 }
 
 const Principal* Policy::by_cert_cn(std::string_view cn) const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,6 +27,7 @@ struct RateLimit {
 
 struct Grant {
   std::string principal;
+  std::string matter;  // a matter grant: expanded by Policy::expand_matters into dataset grants
   std::string dataset;
   std::vector<std::string> fields;
   std::vector<std::string> purposes;  // matter codes
@@ -40,6 +42,13 @@ class Policy {
   static Result<std::shared_ptr<const Policy>> load_file(const std::string& path);
   static Result<std::shared_ptr<const Policy>> parse(std::string_view text, const std::string& origin);
 
+  // Datasets and fields a matter's materials need: (dataset, fields) pairs.
+  using MatterNeeds =
+      std::function<Result<std::vector<std::pair<std::string, std::vector<std::string>>>>(const std::string& matter)>;
+  // A copy in which each `matter:` grant is replaced by grants of exactly the fields its materials
+  // need, for that matter as the purpose. Unknown matters are errors with the grant's line.
+  [[nodiscard]] Result<std::shared_ptr<const Policy>> expand_matters(const MatterNeeds& needs) const;
+
   // nullptr when no principal has this certificate CN.
   [[nodiscard]] const Principal* by_cert_cn(std::string_view cn) const;
   [[nodiscard]] const Principal* by_id(std::string_view id) const;
@@ -50,6 +59,7 @@ class Policy {
   static Result<std::shared_ptr<const Policy>> from_doc(const YamlDoc& doc);
   std::vector<Principal> principals_;
   std::vector<Grant> grants_;
+  std::string origin_;
   std::unordered_map<std::string, std::size_t> by_cn_;
   std::unordered_map<std::string, std::size_t> by_id_;
 };

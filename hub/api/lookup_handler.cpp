@@ -7,37 +7,16 @@
 #include <boost/json/serialize.hpp>
 
 #include "hub/access/decision.h"
+#include "hub/api/audited_response.h"
 #include "hub/core/sha256.h"
 #include "hub/core/time.h"
 
 namespace yici::api {
 namespace {
 
-AuditEvent base_event(const Request& req, const std::string& dataset, const std::string& subject,
-                      const std::string& purpose) {
-  AuditEvent e;
-  e.time = format_rfc3339_micros(now_utc());
-  e.request_id = req.request_id;
-  e.principal = req.principal ? req.principal->id : "";
-  e.cert_fingerprint = req.peer.fingerprint_sha256;
-  e.purpose = purpose;
-  e.action = "lookup";
-  e.dataset = dataset;
-  e.subject = subject;
-  return e;
-}
-
-// Audits a refusal and returns its error response; if the audit log is down, 503 instead.
 Response refuse(LookupServices& s, AuditEvent event, int status, const std::string& code, const std::string& message,
                 std::vector<std::pair<std::string, std::string>> headers = {}) {
-  event.outcome = code;
-  event.http_status = status;
-  Response r = error_response(status, code, message);
-  auto body = s.audit->append(event, [&](std::int64_t) { return r.body; });
-  if (!body.ok())
-    return error_response(503, "audit_unavailable", "the audit log cannot record this access; try again later");
-  r.headers = std::move(headers);
-  return r;
+  return audited_refusal(*s.audit, std::move(event), status, code, message, std::move(headers));
 }
 
 }  // namespace
@@ -50,7 +29,7 @@ std::string request_digest(const Request& request) {
 Response lookup_records(const Request& req, const std::string& dataset, const std::string& subject, LookupServices& s) {
   const std::string* purpose_param = req.query_param("purpose");
   const std::string purpose = purpose_param ? *purpose_param : "";
-  AuditEvent event = base_event(req, dataset, subject, purpose);
+  AuditEvent event = audit_event_for(req, "lookup", dataset, subject, purpose);
 
   if (std::find(s.datasets.begin(), s.datasets.end(), dataset) == s.datasets.end()) {
     return refuse(s, event, 404, "unknown_dataset", "no dataset named \"" + dataset + "\"");
@@ -76,8 +55,6 @@ Response lookup_records(const Request& req, const std::string& dataset, const st
   }
   if (current.empty()) return refuse(s, event, 404, "not_found", "no " + dataset + " record on file for this subject");
 
-  event.outcome = "allowed";
-  event.http_status = 200;
   event.fields = decision.fields;
   const std::string issued_at = format_rfc3339_seconds(now_utc());
   const std::string digest = request_digest(req);
@@ -117,25 +94,7 @@ Response lookup_records(const Request& req, const std::string& dataset, const st
     body["records"] = std::move(records);
     return boost::json::serialize(body);
   };
-  auto body = s.audit->append(event, render);
-  if (!body.ok())
-    return error_response(503, "audit_unavailable", "the audit log cannot record this access; try again later");
-
-  Response r;
-  r.status = 200;
-  const std::string* accept = req.header("accept");
-  if (accept != nullptr && accept->find("application/jose") != std::string::npos) {
-    auto jws = s.signer->sign_compact(*body);
-    if (!jws.ok()) return error_response(503, "signing_unavailable", "the response could not be signed");
-    r.content_type = "application/jose";
-    r.body = std::move(*jws);
-  } else {
-    auto jws = s.signer->sign_detached(*body);
-    if (!jws.ok()) return error_response(503, "signing_unavailable", "the response could not be signed");
-    r.headers.emplace_back("X-Yici-Signature", std::move(*jws));
-    r.body = std::move(*body);
-  }
-  return r;
+  return audited_signed_ok(req, *s.audit, *s.signer, std::move(event), render);
 }
 
 }  // namespace yici::api

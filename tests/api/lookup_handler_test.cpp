@@ -5,6 +5,7 @@
 
 #include "hub/core/sha256.h"
 #include "hub/store/sqlite/sqlite_record_store.h"
+#include "tests/support/api_fakes.h"
 #include "tests/support/temp_dir.h"
 
 namespace yici::api {
@@ -17,31 +18,8 @@ grants:
   - {principal: mr, dataset: population, fields: [id_number, name], purposes: [food-license], rate: {per_second: 1, burst: 3}}
 )";
 
-// The handler's collaborators, recorded for inspection. Signing and the Merkle log have their own
-// tests; here the signer tags the body's hash so the test can see exactly what was signed.
-struct RecordingSigner final : ResponseSigner {
-  std::vector<std::string> signed_bodies;
-  Result<std::string> sign_detached(std::string_view body) override {
-    signed_bodies.emplace_back(body);
-    return "hdr.." + sha256_hex(body);
-  }
-  Result<std::string> sign_compact(std::string_view body) override {
-    signed_bodies.emplace_back(body);
-    return "hdr." + std::string(body) + "." + sha256_hex(body);
-  }
-};
-
-struct MemoryAudit final : AuditSink {
-  std::vector<AuditEvent> events;
-  std::vector<std::string> bodies;
-  bool fail = false;
-  Result<std::string> append(const AuditEvent& e, const std::function<std::string(std::int64_t)>& render) override {
-    if (fail) return Error::unavailable("disk full");
-    events.push_back(e);
-    bodies.push_back(render(static_cast<std::int64_t>(events.size() - 1)));
-    return bodies.back();
-  }
-};
+using test::MemoryAudit;
+using test::RecordingSigner;
 
 struct Fixture {
   test::TempDir dir;

@@ -1,0 +1,160 @@
+#include "hub/api/matter_handlers.h"
+
+#include <algorithm>
+
+#include <boost/json.hpp>
+
+#include "hub/access/decision.h"
+#include "hub/api/audited_response.h"
+#include "hub/api/lookup_handler.h"
+#include "hub/core/time.h"
+#include "hub/matter/bundle.h"
+
+namespace yici::api {
+namespace {
+
+std::string_view state_name(matter::MaterialResult::State s) {
+  switch (s) {
+    case matter::MaterialResult::State::kSatisfied:
+      return "satisfied";
+    case matter::MaterialResult::State::kMissing:
+      return "missing";
+    case matter::MaterialResult::State::kSubmit:
+      return "submit";
+  }
+  return "missing";
+}
+
+}  // namespace
+
+Response list_matters(const matter::MatterCatalog& catalog) {
+  boost::json::array matters;
+  for (const auto& [code, m] : catalog.all()) {
+    boost::json::array materials;
+    for (const auto& mat : m.materials) {
+      boost::json::object o{{"id", mat.id}, {"name", mat.name}};
+      if (mat.submit)
+        o["submit"] = true;
+      else
+        o["dataset"] = mat.dataset;
+      materials.push_back(std::move(o));
+    }
+    matters.push_back(boost::json::object{
+        {"code", m.code}, {"name", m.name}, {"applicant", m.applicant}, {"materials", std::move(materials)}});
+  }
+  return json_response(200, boost::json::serialize(boost::json::object{{"matters", std::move(matters)}}));
+}
+
+Response matter_bundle(const Request& req, const std::string& code, const matter::MatterCatalog& catalog,
+                       LookupServices& s) {
+  const std::string* applicant_param = req.query_param("applicant");
+  const std::string applicant = applicant_param ? *applicant_param : "";
+  AuditEvent event = audit_event_for(req, "bundle", "matter:" + code, applicant, code);
+  const matter::Matter* m = catalog.find(code);
+  if (m == nullptr)
+    return audited_refusal(*s.audit, event, 404, "unknown_matter", "no matter with code \"" + code + "\"");
+  if (applicant.empty()) {
+    return audited_refusal(
+        *s.audit, event, 400, "applicant_required",
+        "give the applicant's " +
+            std::string(m->applicant == "entity" ? "unified social credit code" : "resident ID number") +
+            " as ?applicant=");
+  }
+  const std::string subject_dataset = m->applicant == "entity" ? "legal_entity" : "population";
+  if (auto valid = s.validate_subject(subject_dataset, applicant); !valid.ok()) {
+    return audited_refusal(*s.audit, event, 400, "invalid_subject", valid.error().message);
+  }
+  // Every shared material's dataset must be granted for this matter; fields are what both the
+  // material shows and the grant allows.
+  std::map<std::string, std::vector<std::string>> granted;
+  access::RateLimit rate;
+  for (const auto& mat : m->materials) {
+    if (mat.submit || granted.count(mat.dataset)) continue;
+    const access::Decision d = access::decide(*s.policy, *req.principal, mat.dataset, code);
+    if (!d.allowed) {
+      return audited_refusal(*s.audit, event, 403, "matter_not_granted",
+                             req.principal->id + " may not resolve matter " + code + " (" + d.message + ")");
+    }
+    granted[mat.dataset] = d.fields;
+    if (d.rate.per_second > 0 && (rate.per_second == 0 || d.rate.per_second < rate.per_second)) rate = d.rate;
+  }
+  int retry_after = 0;
+  if (!s.limiter->try_acquire(req.principal->id + "|matter:" + code, rate, access::RateLimiter::Clock::now(),
+                              &retry_after)) {
+    return audited_refusal(*s.audit, event, 429, "rate_limited",
+                           "over the granted rate; retry after " + std::to_string(retry_after) + " s",
+                           {{"Retry-After", std::to_string(retry_after)}});
+  }
+  bool store_failed = false;
+  auto results = matter::resolve_bundle(*m, [&](const std::string& dataset) {
+    std::vector<store::Record> current;
+    auto found = s.records->find_by_subject(dataset, applicant);
+    if (!found.ok()) {
+      store_failed = true;
+      return current;
+    }
+    for (auto& r : *found) {
+      if (r.status != "withdrawn") current.push_back(std::move(r));
+    }
+    return current;
+  });
+  if (store_failed) return error_response(503, "store_unavailable", "the record store is unavailable; try again later");
+
+  for (const auto& [dataset, fields] : granted) {
+    for (const auto& f : fields) {
+      if (std::find(event.fields.begin(), event.fields.end(), f) == event.fields.end()) event.fields.push_back(f);
+    }
+  }
+  const std::string issued_at = format_rfc3339_seconds(now_utc());
+  const std::string digest = request_digest(req);
+  auto render = [&](std::int64_t audit_index) {
+    boost::json::array materials;
+    int satisfied = 0;
+    for (const auto& r : results) {
+      const matter::Material& mat = *r.material;
+      boost::json::object o{{"id", mat.id}, {"name", mat.name}, {"state", state_name(r.state)}};
+      if (!mat.submit) o["dataset"] = mat.dataset;
+      if (!r.reason.empty()) o["reason"] = r.reason;
+      if (r.state == matter::MaterialResult::State::kSatisfied) ++satisfied;
+      if (r.record) {
+        boost::json::object fields;
+        boost::system::error_code ec;
+        auto parsed = boost::json::parse(r.record->fields_json, ec);
+        const auto& allowed = granted[mat.dataset];
+        if (!ec && parsed.is_object()) {
+          for (const auto& f : mat.fields) {
+            if (std::find(allowed.begin(), allowed.end(), f) == allowed.end()) continue;
+            if (const auto* v = parsed.as_object().if_contains(f)) fields[f] = *v;
+          }
+        }
+        boost::json::object provenance{{"source", r.record->source},
+                                       {"department", s.department_of ? s.department_of(r.record->source) : ""},
+                                       {"pulled_at", r.record->pulled_at},
+                                       {"version", r.record->version},
+                                       {"content_hash", r.record->content_hash}};
+        boost::json::object rec{
+            {"fields", std::move(fields)}, {"status", r.record->status}, {"provenance", provenance}};
+        if (s.is_stale && s.is_stale(r.record->source)) rec["stale"] = true;
+        o["record"] = std::move(rec);
+      }
+      materials.push_back(std::move(o));
+    }
+    boost::json::object body{
+        {"request_id", req.request_id},
+        {"issued_at", issued_at},
+        {"requester", req.principal->id},
+        {"purpose", code},
+        {"matter", boost::json::object{{"code", m->code}, {"name", m->name}}},
+        {"applicant", applicant},
+        {"request_digest", digest},
+        {"audit_index", audit_index},
+        {"summary", boost::json::object{{"materials", results.size()},
+                                        {"satisfied", satisfied},
+                                        {"to_bring", static_cast<int>(results.size()) - satisfied}}},
+        {"materials", std::move(materials)}};
+    return boost::json::serialize(body);
+  };
+  return audited_signed_ok(req, *s.audit, *s.signer, std::move(event), render);
+}
+
+}  // namespace yici::api

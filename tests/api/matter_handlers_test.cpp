@@ -1,0 +1,150 @@
+#include "hub/api/matter_handlers.h"
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+#include "hub/store/sqlite/sqlite_record_store.h"
+#include "tests/support/api_fakes.h"
+#include "tests/support/temp_dir.h"
+
+namespace yici::api {
+namespace {
+
+constexpr const char* kPolicy = R"(principals:
+  - {id: mr, kind: department, cert_cn: mr}
+  - {id: hr, kind: department, cert_cn: hr}
+grants:
+  - {principal: mr, matter: food-business-license}
+  - {principal: hr, dataset: legal_entity, fields: [uscc], purposes: [food-business-license]}
+)";
+
+const char* const kEntity = "91350100M000100Y43";
+
+struct Fixture {
+  test::TempDir dir;
+  std::unique_ptr<store::sqlite::SqliteRecordStore> store =
+      store::sqlite::SqliteRecordStore::open(dir.file("r.db")).value();
+  access::RateLimiter limiter;
+  test::RecordingSigner signer;
+  test::MemoryAudit audit;
+  LookupServices services;
+  matter::MatterCatalog catalog =
+      matter::MatterCatalog::load_dir(std::string(YICI_SOURCE_DIR) + "/config/matters").value();
+  std::shared_ptr<const access::Policy> policy;
+
+  Fixture() {
+    auto parsed = access::Policy::parse(kPolicy, "p.yaml").value();
+    policy =
+        parsed
+            ->expand_matters(
+                [&](const std::string& code) -> Result<std::vector<std::pair<std::string, std::vector<std::string>>>> {
+                  const matter::Matter* m = catalog.find(code);
+                  if (m == nullptr) return Error::not_found("no such matter");
+                  std::map<std::string, std::vector<std::string>> needs;
+                  for (const auto& mat : m->materials) {
+                    if (!mat.submit)
+                      needs[mat.dataset].insert(needs[mat.dataset].end(), mat.fields.begin(), mat.fields.end());
+                  }
+                  return std::vector<std::pair<std::string, std::vector<std::string>>>(needs.begin(), needs.end());
+                })
+            .value();
+    services.policy = policy;
+    services.records = store.get();
+    services.limiter = &limiter;
+    services.signer = &signer;
+    services.audit = &audit;
+    services.datasets = {"population", "legal_entity", "e_license", "credit"};
+    services.validate_subject = [](std::string_view, std::string_view s) -> Status {
+      return s.size() == 18 ? Status() : Status(Error::invalid("18 characters"));
+    };
+    store::Record le;
+    le.dataset = "legal_entity";
+    le.subject = kEntity;
+    le.source = "hz-amr";
+    le.source_key = "1";
+    le.pulled_at = "2026-11-22T00:00:00Z";
+    le.fields_json =
+        std::string(R"({"uscc":")") + kEntity + R"(","name":"杭州小馆餐饮有限公司","status":"active","capital":"1"})";
+    REQUIRE(store->upsert(std::vector<store::Record>{le}).ok());
+  }
+
+  Response bundle(const std::string& who, const std::string& code, const std::string& applicant) {
+    Request req;
+    req.method = "GET";
+    req.target = "/v1/matters/" + code + "/materials?applicant=" + applicant;
+    if (!applicant.empty()) req.query.emplace_back("applicant", applicant);
+    req.request_id = "rid";
+    req.principal = std::shared_ptr<const access::Principal>(policy, policy->by_id(who));
+    return matter_bundle(req, code, catalog, services);
+  }
+};
+
+TEST_CASE("matter grants expand to exactly the fields the materials need") {
+  Fixture f;
+  std::vector<const access::Grant*> mine;
+  for (const auto& g : f.policy->grants()) {
+    if (g.principal == "mr") mine.push_back(&g);
+  }
+  REQUIRE(mine.size() == 2);  // legal_entity and credit
+  for (const auto* g : mine) {
+    CHECK(g->purposes == std::vector<std::string>{"food-business-license"});
+    CHECK(g->matter.empty());
+  }
+  auto bad = access::Policy::parse(
+                 "principals: [{id: a, kind: department, cert_cn: a}]\ngrants:\n  - {principal: a, "
+                 "matter: nope}\n",
+                 "p.yaml")
+                 .value()
+                 ->expand_matters(
+                     [](const std::string&) -> Result<std::vector<std::pair<std::string, std::vector<std::string>>>> {
+                       return Error::not_found("no such matter");
+                     });
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message.find("p.yaml:3: grant names matter \"nope\"") != std::string::npos);
+}
+
+TEST_CASE("bundle: the clerk sees what is on file and what to bring, only with granted fields") {
+  Fixture f;
+  auto r = f.bundle("mr", "food-business-license", kEntity);
+  REQUIRE(r.status == 200);
+  REQUIRE(r.headers.size() == 1);
+  CHECK(r.headers[0].first == "X-Yici-Signature");
+  auto body = boost::json::parse(r.body);
+  CHECK(body.at("matter").at("code").as_string() == "food-business-license");
+  CHECK(body.at("summary").at("satisfied").as_int64() == 2);  // licence on file, no black-list entry
+  CHECK(body.at("summary").at("to_bring").as_int64() == 2);
+  const auto& materials = body.at("materials").as_array();
+  REQUIRE(materials.size() == 4);
+  CHECK(materials[0].at("state").as_string() == "satisfied");
+  const auto& fields = materials[0].at("record").at("fields").as_object();
+  CHECK(fields.at("name").as_string() == "杭州小馆餐饮有限公司");
+  CHECK_FALSE(fields.contains("capital"));  // not a field the material shows
+  CHECK(materials[2].at("state").as_string() == "submit");
+  REQUIRE(f.audit.events.size() == 1);
+  CHECK(f.audit.events[0].action == "bundle");
+  CHECK(f.audit.events[0].outcome == "allowed");
+}
+
+TEST_CASE("bundle: refusals are audited with their codes") {
+  Fixture f;
+  CHECK(f.bundle("mr", "no-such-matter", kEntity).status == 404);
+  CHECK(f.bundle("mr", "food-business-license", "").status == 400);
+  CHECK(f.bundle("mr", "food-business-license", "123").status == 400);
+  auto r = f.bundle("hr", "food-business-license", kEntity);  // legal_entity granted, credit not
+  CHECK(r.status == 403);
+  CHECK(boost::json::parse(r.body).at("error").at("code").as_string() == "matter_not_granted");
+  REQUIRE(f.audit.events.size() == 4);
+  CHECK(f.audit.events[3].outcome == "matter_not_granted");
+  CHECK(f.signer.signed_bodies.empty());
+}
+
+TEST_CASE("matter catalogue lists codes, names and materials") {
+  Fixture f;
+  auto r = list_matters(f.catalog);
+  CHECK(r.status == 200);
+  auto body = boost::json::parse(r.body);
+  CHECK(body.at("matters").as_array().size() == 3);
+}
+
+}  // namespace
+}  // namespace yici::api
