@@ -1,5 +1,6 @@
 #include "adapters/registry.h"
 
+#include "adapters/csv/csv_adapter.h"
 #include "adapters/postgres/postgres_adapter.h"
 #include "adapters/rest/rest_adapter.h"
 #include "adapters/sqlite/sqlite_adapter.h"
@@ -41,6 +42,7 @@ void register_builtin_adapters(AdapterRegistry& registry) {
   (void)registry.add(std::make_unique<sqlite::SqliteAdapterFactory>());
   (void)registry.add(std::make_unique<postgres::PostgresAdapterFactory>());
   (void)registry.add(std::make_unique<rest::RestAdapterFactory>());
+  (void)registry.add(std::make_unique<csv::CsvAdapterFactory>());
 }
 
 }  // namespace yici::adapters

@@ -1,0 +1,208 @@
+#include "adapters/csv/csv_adapter.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fnmatch.h>
+#include <sys/stat.h>
+
+#include "hub/core/time.h"
+
+namespace yici::adapters::csv {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kFileColumn = "_file";
+constexpr const char* kMtimeColumn = "_file_mtime";
+
+struct SourceFile {
+  fs::path path;
+  std::string mtime;  // RFC 3339 UTC, nanoseconds: sorts as text
+};
+
+std::string mtime_text(const struct stat& st) {
+  const auto secs = std::chrono::sys_seconds(std::chrono::seconds(st.st_mtim.tv_sec));
+  std::string base = format_rfc3339_seconds(std::chrono::time_point_cast<std::chrono::microseconds>(secs));
+  char frac[16];
+  std::snprintf(frac, sizeof frac, ".%09ld", static_cast<long>(st.st_mtim.tv_nsec));
+  return base.substr(0, base.size() - 1) + frac + "Z";
+}
+
+Result<std::vector<SourceFile>> list_files(const CsvConfig& c) {
+  std::vector<SourceFile> out;
+  std::error_code ec;
+  const fs::file_status status = fs::status(c.path, ec);
+  if (ec || !fs::exists(status)) return Error::unavailable("csv source " + c.path + ": no such file or directory");
+  std::vector<fs::path> paths;
+  if (fs::is_directory(status)) {
+    for (fs::directory_iterator it(c.path, ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->is_regular_file() && fnmatch(c.pattern.c_str(), it->path().filename().c_str(), 0) == 0) {
+        paths.push_back(it->path());
+      }
+    }
+    if (ec) return Error::unavailable("csv source " + c.path + ": cannot list: " + ec.message());
+  } else {
+    paths.emplace_back(c.path);
+  }
+  for (const auto& p : paths) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0) return Error::unavailable("csv source " + p.string() + ": cannot stat");
+    out.push_back({p, mtime_text(st)});
+  }
+  std::sort(out.begin(), out.end(), [](const SourceFile& a, const SourceFile& b) {
+    return std::tie(a.mtime, a.path) < std::tie(b.mtime, b.path);
+  });
+  return out;
+}
+
+class CsvRowReader final : public RowReader {
+ public:
+  CsvRowReader(const CsvConfig& config, std::vector<SourceFile> files, std::vector<std::string> columns,
+               std::vector<int> keys)
+      : config_(config), files_(std::move(files)), columns_(std::move(columns)), keys_(std::move(keys)) {}
+
+  Result<bool> next(Row& row) override {
+    while (true) {
+      if (!reader_) {
+        if (file_index_ >= files_.size()) return false;
+        YICI_TRY_STATUS(open_file(files_[file_index_]));
+      }
+      YICI_TRY(bool more, reader_->next(fields_));
+      if (!more) {
+        reader_.reset();
+        ++file_index_;
+        continue;
+      }
+      const SourceFile& f = files_[file_index_];
+      if (fields_.size() != header_.size()) {
+        return Error::invalid(f.path.string() + ":" + std::to_string(reader_->record_line()) + ": " +
+                              std::to_string(fields_.size()) + " fields where the header has " +
+                              std::to_string(header_.size()));
+      }
+      row.values.resize(columns_.size());
+      for (std::size_t i = 0; i < columns_.size(); ++i) {
+        const int src = positions_[i];
+        if (src == -1) {
+          row.values[i] = f.path.filename().string();
+        } else if (src == -2) {
+          row.values[i] = f.mtime;
+        } else {
+          const std::string& v = fields_[static_cast<std::size_t>(src)];
+          if (v.empty())
+            row.values[i].reset();
+          else
+            row.values[i] = v;
+        }
+      }
+      row.key = make_row_key(row.values, keys_);
+      return true;
+    }
+  }
+
+ private:
+  Status open_file(const SourceFile& f) {
+    YICI_TRY(reader_, CsvReader::open(f.path.string(), config_.options));
+    YICI_TRY(bool has_header, reader_->next(header_));
+    if (!has_header) {
+      reader_.reset();
+      ++file_index_;
+      return {};
+    }
+    positions_.assign(columns_.size(), 0);
+    for (std::size_t i = 0; i < columns_.size(); ++i) {
+      if (columns_[i] == kFileColumn) {
+        positions_[i] = -1;
+      } else if (columns_[i] == kMtimeColumn) {
+        positions_[i] = -2;
+      } else {
+        auto it = std::find(header_.begin(), header_.end(), columns_[i]);
+        if (it == header_.end()) {
+          std::string known;
+          for (const auto& h : header_) known += (known.empty() ? "" : ", ") + h;
+          return Error::invalid(f.path.string() + ": column \"" + columns_[i] + "\" not found; columns are: " + known);
+        }
+        positions_[i] = static_cast<int>(it - header_.begin());
+      }
+    }
+    return {};
+  }
+
+  const CsvConfig& config_;
+  std::vector<SourceFile> files_;
+  std::vector<std::string> columns_;
+  std::vector<int> keys_;
+  std::size_t file_index_ = 0;
+  std::unique_ptr<CsvReader> reader_;
+  std::vector<std::string> header_;
+  std::vector<std::string> fields_;
+  std::vector<int> positions_;
+};
+
+}  // namespace
+
+Result<CsvConfig> parse_csv_config(const YamlDoc& doc, const YAML::Node& block) {
+  YICI_TRY_STATUS(doc.expect_map(block, {"type", "path", "pattern", "encoding", "delimiter"}, "csv adapter"));
+  CsvConfig c;
+  YICI_TRY(c.path, doc.required_string(block, "path"));
+  YICI_TRY(auto pattern, doc.optional_string(block, "pattern"));
+  if (pattern) c.pattern = *pattern;
+  YICI_TRY(auto encoding, doc.optional_string(block, "encoding"));
+  if (encoding) {
+    auto e = parse_encoding(*encoding);
+    if (!e) return doc.error_at(block["encoding"], "adapter.encoding: " + e.error().message);
+    c.options.encoding = *e;
+  }
+  YICI_TRY(auto delimiter, doc.optional_string(block, "delimiter"));
+  if (delimiter) {
+    if (*delimiter == "\\t" || *delimiter == "\t") {
+      c.options.delimiter = '\t';
+    } else if (delimiter->size() == 1 && (*delimiter)[0] != '"' && (*delimiter)[0] != '\n') {
+      c.options.delimiter = (*delimiter)[0];
+    } else {
+      return doc.error_at(block["delimiter"], "adapter.delimiter must be one character (not a quote or newline)");
+    }
+  }
+  return c;
+}
+
+Result<std::unique_ptr<Adapter>> CsvAdapterFactory::create(const YamlDoc& doc, const YAML::Node& block) const {
+  YICI_TRY(auto config, parse_csv_config(doc, block));
+  return std::unique_ptr<Adapter>(std::make_unique<CsvAdapter>(std::move(config)));
+}
+
+Result<std::unique_ptr<RowReader>> CsvAdapter::read(const ReadRequest& request) {
+  std::vector<int> keys;
+  for (const auto& k : request.primary_key) {
+    auto it = std::find(request.columns.begin(), request.columns.end(), k);
+    if (it == request.columns.end())
+      return Error::invalid("primary key column \"" + k + "\" is not among the columns read");
+    keys.push_back(static_cast<int>(it - request.columns.begin()));
+  }
+  YICI_TRY(auto files, list_files(config_));
+  if (request.cursor_from) {
+    if (request.cursor_column != kMtimeColumn) {
+      return Error::invalid("csv sources support incremental pulls only with cursor column _file_mtime");
+    }
+    std::erase_if(files, [&](const SourceFile& f) { return f.mtime < *request.cursor_from; });
+  }
+  return std::unique_ptr<RowReader>(
+      std::make_unique<CsvRowReader>(config_, std::move(files), request.columns, std::move(keys)));
+}
+
+Result<std::vector<ColumnInfo>> CsvAdapter::describe() {
+  YICI_TRY(auto files, list_files(config_));
+  std::vector<ColumnInfo> out;
+  if (!files.empty()) {
+    YICI_TRY(auto reader, CsvReader::open(files.back().path.string(), config_.options));
+    std::vector<std::string> header;
+    YICI_TRY(bool has, reader->next(header));
+    if (has) {
+      for (auto& h : header) out.push_back({std::move(h), "text"});
+    }
+  }
+  out.push_back({kFileColumn, "text"});
+  out.push_back({kMtimeColumn, "timestamp"});
+  return out;
+}
+
+}  // namespace yici::adapters::csv

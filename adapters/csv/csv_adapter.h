@@ -1,0 +1,47 @@
+// The csv adapter: reads a department's CSV exports, UTF-8 or GBK/GB18030, from one file or from
+// the files in a directory that match a pattern. Config:
+//   type: csv
+//   path: /srv/exports/licences          # a file, or a directory
+//   pattern: "dzzz_*.csv"                # directory only (fnmatch); default "*.csv"
+//   encoding: gbk                        # utf-8 (default), gbk, gb18030
+//   delimiter: ","                       # one character; "\t" for tab
+// The first record of each file names the columns. Two synthetic columns exist on every row:
+// _file (the file's name) and _file_mtime (its modification time, RFC 3339 UTC with nanoseconds).
+// With `cursor: {column: _file_mtime}` a pull reads only files modified at or after the saved
+// cursor, oldest first, so a file already pulled is not pulled again unless it changed (the newest
+// file is re-checked; unchanged rows are recognised by content hash and not rewritten).
+#pragma once
+
+#include "adapters/adapter.h"
+#include "adapters/csv/csv_reader.h"
+#include "adapters/registry.h"
+
+namespace yici::adapters::csv {
+
+struct CsvConfig {
+  std::string path;
+  std::string pattern = "*.csv";
+  CsvOptions options;
+};
+
+Result<CsvConfig> parse_csv_config(const YamlDoc& doc, const YAML::Node& block);
+
+class CsvAdapter final : public Adapter {
+ public:
+  explicit CsvAdapter(CsvConfig config) : config_(std::move(config)) {}
+  Result<std::unique_ptr<RowReader>> read(const ReadRequest& request) override;
+  Result<std::vector<ColumnInfo>> describe() override;
+  // Files are read in mtime order, so with the _file_mtime cursor rows arrive in cursor order.
+  [[nodiscard]] bool ordered_by_cursor() const override { return true; }
+
+ private:
+  CsvConfig config_;
+};
+
+class CsvAdapterFactory final : public AdapterFactory {
+ public:
+  [[nodiscard]] std::string_view name() const override { return "csv"; }
+  Result<std::unique_ptr<Adapter>> create(const YamlDoc& doc, const YAML::Node& block) const override;
+};
+
+}  // namespace yici::adapters::csv

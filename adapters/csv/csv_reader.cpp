@@ -1,0 +1,159 @@
+#include "adapters/csv/csv_reader.h"
+
+#include <cerrno>
+#include <cstring>
+#include <iconv.h>
+
+namespace yici::adapters::csv {
+
+Result<Encoding> parse_encoding(std::string_view name) {
+  std::string n;
+  for (char c : name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (n == "utf-8" || n == "utf8") return Encoding::kUtf8;
+  if (n == "gbk" || n == "cp936") return Encoding::kGbk;
+  if (n == "gb18030") return Encoding::kGb18030;
+  return Error::invalid("encoding must be utf-8, gbk or gb18030, got \"" + std::string(name) + "\"");
+}
+
+Result<std::unique_ptr<CsvReader>> CsvReader::open(const std::string& path, const CsvOptions& options) {
+  std::unique_ptr<CsvReader> r(new CsvReader());
+  r->path_ = path;
+  r->options_ = options;
+  r->file_ = std::fopen(path.c_str(), "rb");
+  if (r->file_ == nullptr) return Error::unavailable(path + ": cannot open: " + std::strerror(errno));
+  if (options.encoding != Encoding::kUtf8) {
+    // GB18030 is a superset of GBK: decoding GBK files as GB18030 accepts everything GBK encodes.
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (cd == reinterpret_cast<iconv_t>(-1)) return Error::internal("iconv cannot convert GB18030 to UTF-8");
+    r->iconv_ = cd;
+  }
+  return r;
+}
+
+CsvReader::~CsvReader() {
+  if (file_ != nullptr) std::fclose(file_);
+  if (iconv_ != nullptr) iconv_close(static_cast<iconv_t>(iconv_));
+}
+
+Result<bool> CsvReader::fill() {
+  if (pos_ > 0) {
+    buf_.erase(0, pos_);
+    pos_ = 0;
+  }
+  char chunk[64 * 1024];
+  while (true) {
+    std::size_t n = 0;
+    if (!eof_) {
+      n = std::fread(chunk, 1, sizeof chunk, file_);
+      if (n == 0) {
+        if (std::ferror(file_)) return Error::io(path_ + ": read error");
+        eof_ = true;
+      }
+    }
+    if (iconv_ == nullptr) {
+      if (n == 0) return false;
+      buf_.append(chunk, n);
+      return true;
+    }
+    raw_.append(chunk, n);
+    if (raw_.empty()) return false;
+    char* in = raw_.data();
+    std::size_t in_left = raw_.size();
+    std::string out(in_left * 2 + 16, '\0');
+    char* out_ptr = out.data();
+    std::size_t out_left = out.size();
+    const std::size_t rc = iconv(static_cast<iconv_t>(iconv_), &in, &in_left, &out_ptr, &out_left);
+    const int err = rc == static_cast<std::size_t>(-1) ? errno : 0;
+    const std::size_t produced = out.size() - out_left;
+    buf_.append(out.data(), produced);
+    raw_.erase(0, raw_.size() - in_left);
+    if (produced > 0) return true;  // a bad sequence after good text is reported on the next call
+    if (err == EILSEQ) {
+      return Error::invalid(path_ + ":" + std::to_string(line_) + ": bytes that are not valid GBK/GB18030");
+    }
+    if (eof_) {
+      if (!raw_.empty()) {
+        return Error::invalid(path_ + ":" + std::to_string(line_) + ": file ends inside a multi-byte character");
+      }
+      return false;
+    }
+  }
+}
+
+Result<bool> CsvReader::next(std::vector<std::string>& fields) {
+  fields.clear();
+  std::string field;
+  bool in_quotes = false;
+  bool field_started = false;  // distinguishes an empty last line from a record with one empty field
+  bool after_quote = false;    // just closed a quoted section
+  std::size_t record_bytes = 0;
+  record_line_ = line_;
+  auto need = [&]() -> Result<bool> {
+    if (pos_ < buf_.size()) return true;
+    return fill();
+  };
+  while (true) {
+    YICI_TRY(bool more, need());
+    if (!more) {
+      if (in_quotes) return Error::invalid(path_ + ":" + std::to_string(record_line_) + ": unterminated quoted field");
+      if (!field_started && fields.empty()) return false;
+      fields.push_back(std::move(field));
+      return true;
+    }
+    if (first_) {
+      first_ = false;
+      if (buf_.size() - pos_ >= 3 && buf_.compare(pos_, 3, "\xEF\xBB\xBF") == 0) pos_ += 3;
+      continue;
+    }
+    const char c = buf_[pos_++];
+    if (++record_bytes > options_.max_record_bytes) {
+      return Error::invalid(path_ + ":" + std::to_string(record_line_) + ": record longer than " +
+                            std::to_string(options_.max_record_bytes) + " bytes");
+    }
+    if (in_quotes) {
+      if (c == '"') {
+        YICI_TRY(bool more2, need());
+        if (more2 && buf_[pos_] == '"') {
+          field += '"';
+          ++pos_;
+        } else {
+          in_quotes = false;
+          after_quote = true;
+        }
+      } else {
+        if (c == '\n') ++line_;
+        field += c;
+      }
+      continue;
+    }
+    if (c == options_.delimiter) {
+      fields.push_back(std::move(field));
+      field.clear();
+      field_started = true;
+      after_quote = false;
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r') {
+        YICI_TRY(bool more2, need());
+        if (more2 && buf_[pos_] == '\n') ++pos_;
+      }
+      ++line_;
+      if (!field_started && fields.empty() && field.empty()) {  // blank line: skip
+        record_line_ = line_;
+        record_bytes = 0;
+        continue;
+      }
+      fields.push_back(std::move(field));
+      return true;
+    } else if (c == '"' && field.empty() && !after_quote) {
+      in_quotes = true;
+      field_started = true;
+    } else if (after_quote) {
+      return Error::invalid(path_ + ":" + std::to_string(line_) + ": characters after a closing quote");
+    } else {
+      field += c;
+      field_started = true;
+    }
+  }
+}
+
+}  // namespace yici::adapters::csv

@@ -1,0 +1,57 @@
+// A streaming RFC 4180 CSV reader: quoted fields, doubled quotes, embedded newlines, CRLF or LF,
+// a UTF-8 BOM, and GBK/GB18030 input converted to UTF-8 with iconv as it streams. Memory is
+// bounded by the longest record (capped), never by the file.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hub/core/result.h"
+
+namespace yici::adapters::csv {
+
+enum class Encoding { kUtf8, kGbk, kGb18030 };
+
+Result<Encoding> parse_encoding(std::string_view name);  // "utf-8", "gbk", "gb18030" (any case)
+
+struct CsvOptions {
+  Encoding encoding = Encoding::kUtf8;
+  char delimiter = ',';
+  std::size_t max_record_bytes = 4 * 1024 * 1024;  // a longer record is an error, not a memory spike
+};
+
+class CsvReader {
+ public:
+  static Result<std::unique_ptr<CsvReader>> open(const std::string& path, const CsvOptions& options);
+  ~CsvReader();
+  CsvReader(const CsvReader&) = delete;
+  CsvReader& operator=(const CsvReader&) = delete;
+
+  // Reads the next record into `fields`; false at end of file. Errors name the file and line
+  // (an unterminated quote, bytes that are not valid in the encoding, an oversized record).
+  Result<bool> next(std::vector<std::string>& fields);
+
+  // 1-based line where the last record returned began.
+  [[nodiscard]] long record_line() const { return record_line_; }
+
+ private:
+  CsvReader() = default;
+  Result<bool> fill();  // more decoded bytes into buf_; false at EOF
+
+  std::string path_;
+  CsvOptions options_;
+  std::FILE* file_ = nullptr;
+  void* iconv_ = nullptr;  // iconv_t when converting
+  std::string raw_;        // undecoded bytes carried between reads (incomplete multibyte sequence)
+  std::string buf_;        // decoded UTF-8
+  std::size_t pos_ = 0;
+  bool eof_ = false;
+  bool first_ = true;
+  long line_ = 1;
+  long record_line_ = 0;
+};
+
+}  // namespace yici::adapters::csv

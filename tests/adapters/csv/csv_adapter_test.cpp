@@ -1,0 +1,105 @@
+#include "adapters/csv/csv_adapter.h"
+
+#include <filesystem>
+#include <thread>
+
+#include <doctest/doctest.h>
+
+#include "tests/support/hub_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace yici::adapters::csv {
+namespace {
+
+Result<std::unique_ptr<Adapter>> adapter_from(const std::string& yaml) {
+  auto doc = YamlDoc::parse(yaml, "lic.yaml");
+  if (!doc) return doc.take_error();
+  CsvAdapterFactory factory;
+  return factory.create(*doc, doc->root());
+}
+
+Result<std::vector<Row>> read_all(Adapter& a, const ReadRequest& req) {
+  YICI_TRY(auto reader, a.read(req));
+  std::vector<Row> rows;
+  Row row;
+  while (true) {
+    YICI_TRY(bool more, reader->next(row));
+    if (!more) break;
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+void write_gbk(const test::TempDir& dir, const std::string& name, const std::string& utf8) {
+  dir.write(name + ".utf8", utf8);
+  REQUIRE(test::run_command("iconv -f UTF-8 -t GBK " + dir.file(name + ".utf8") + " > " +
+                            dir.file("exports/" + name)) == 0);
+  std::filesystem::remove(dir.file(name + ".utf8"));
+}
+
+TEST_CASE("csv adapter: a directory of GBK exports, files read oldest first, only changed files again") {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.file("exports"));
+  write_gbk(dir, "dzzz_20260101.csv", "zzbh,czzmc\nL1,杭州小馆\nL2,西湖茶社\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  write_gbk(dir, "dzzz_20260102.csv", "zzbh,czzmc\nL3,钱塘面馆\n");
+  dir.write("exports/readme.txt", "not a csv");
+  auto a = adapter_from("type: csv\npath: " + dir.file("exports") + "\npattern: \"dzzz_*.csv\"\nencoding: gbk\n");
+  REQUIRE(a.ok());
+  ReadRequest req;
+  req.columns = {"zzbh", "czzmc", "_file", "_file_mtime"};
+  req.primary_key = {"zzbh"};
+  req.cursor_column = "_file_mtime";
+  auto all = read_all(**a, req);
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 3);
+  CHECK((*all)[0].values[1] == "杭州小馆");
+  CHECK((*all)[2].values[2] == "dzzz_20260102.csv");
+  const std::string newest = *(*all)[2].values[3];
+
+  req.cursor_from = newest;  // what the pull job would have saved
+  auto again = read_all(**a, req);
+  REQUIRE(again.ok());
+  CHECK(again->size() == 1);  // only the newest file is re-checked; the older one is not pulled again
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  write_gbk(dir, "dzzz_20260101.csv", "zzbh,czzmc\nL1,杭州小馆（已更名）\nL2,西湖茶社\n");  // changed
+  auto changed = read_all(**a, req);
+  REQUIRE(changed.ok());
+  CHECK(changed->size() == 3);  // the changed file and the newest one
+}
+
+TEST_CASE("csv adapter: missing columns and ragged rows name the file and line") {
+  test::TempDir dir;
+  dir.write("one.csv", "a,b\n1,2\n3\n");
+  auto a = adapter_from("type: csv\npath: " + dir.file("one.csv") + "\n");
+  REQUIRE(a.ok());
+  ReadRequest req;
+  req.columns = {"a", "b"};
+  req.primary_key = {"a"};
+  auto r = read_all(**a, req);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.find("one.csv:3: 1 fields where the header has 2") != std::string::npos);
+  req.columns = {"a", "xm2"};
+  auto missing = read_all(**a, req);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().message.find("column \"xm2\" not found; columns are: a, b") != std::string::npos);
+  auto cols = (*a)->describe();
+  REQUIRE(cols.ok());
+  CHECK(cols->size() == 4);
+  auto nowhere = adapter_from("type: csv\npath: " + dir.file("none") + "\n");
+  auto err = (*nowhere)->read(req);
+  REQUIRE_FALSE(err.ok());
+  CHECK(err.error().code == ErrorCode::kUnavailable);
+}
+
+TEST_CASE("csv adapter config: bad values name their line") {
+  CHECK(adapter_from("type: csv\npath: x\nencoding: big5\n").error().message.find("lic.yaml:3: adapter.encoding") !=
+        std::string::npos);
+  CHECK(adapter_from("type: csv\npath: x\ndelimiter: \";;\"\n").error().message.find("one character") !=
+        std::string::npos);
+  CHECK(adapter_from("type: csv\n").error().message.find("missing required key \"path\"") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace yici::adapters::csv

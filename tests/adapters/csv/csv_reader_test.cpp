@@ -1,0 +1,92 @@
+#include "adapters/csv/csv_reader.h"
+
+#include <doctest/doctest.h>
+
+#include "tests/support/hub_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace yici::adapters::csv {
+namespace {
+
+std::vector<std::vector<std::string>> read_all(const std::string& path, CsvOptions options = {}) {
+  auto r = CsvReader::open(path, options);
+  REQUIRE(r.ok());
+  std::vector<std::vector<std::string>> out;
+  std::vector<std::string> fields;
+  while (true) {
+    auto more = (*r)->next(fields);
+    if (!more.ok()) FAIL(more.error().message);
+    if (!*more) break;
+    out.push_back(fields);
+  }
+  return out;
+}
+
+TEST_CASE("csv: RFC 4180 quoting, embedded newlines and quotes, CRLF, BOM, blank lines") {
+  test::TempDir dir;
+  dir.write("a.csv",
+            "\xEF\xBB\xBFid,name,addr\r\n"
+            "1,\"王, 小明\",\"杭州市\r\n西湖区\"\r\n"
+            "\r\n"
+            "2,\"say \"\"hi\"\"\",\r\n"
+            "3,,\"\"");
+  auto rows = read_all(dir.file("a.csv"));
+  REQUIRE(rows.size() == 4);
+  CHECK(rows[0] == std::vector<std::string>{"id", "name", "addr"});
+  CHECK(rows[1] == std::vector<std::string>{"1", "王, 小明", "杭州市\r\n西湖区"});
+  CHECK(rows[2] == std::vector<std::string>{"2", "say \"hi\"", ""});
+  CHECK(rows[3] == std::vector<std::string>{"3", "", ""});
+}
+
+TEST_CASE("csv: GBK input is converted to UTF-8, also across read-buffer boundaries") {
+  test::TempDir dir;
+  std::string text = "证照编号,持证者\n";
+  for (int i = 0; i < 5000; ++i)
+    text += std::to_string(i) + ",浙江省杭州市食品经营许可证持证人" + std::to_string(i) + "\n";
+  dir.write("utf8.csv", text);
+  REQUIRE(test::run_command("iconv -f UTF-8 -t GBK " + dir.file("utf8.csv") + " > " + dir.file("gbk.csv")) == 0);
+  CsvOptions gbk;
+  gbk.encoding = Encoding::kGbk;
+  auto rows = read_all(dir.file("gbk.csv"), gbk);
+  REQUIRE(rows.size() == 5001);
+  CHECK(rows[0][0] == "证照编号");
+  CHECK(rows[4321][1] == "浙江省杭州市食品经营许可证持证人4320");
+}
+
+TEST_CASE("csv: malformed files are errors with file and line") {
+  test::TempDir dir;
+  dir.write("open.csv", "a,b\n1,\"never closed\n2,3\n");
+  auto r = CsvReader::open(dir.file("open.csv"), {});
+  std::vector<std::string> f;
+  REQUIRE((*r)->next(f).value());
+  auto bad = (*r)->next(f);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message.find("open.csv:2: unterminated quoted field") != std::string::npos);
+
+  dir.write("after.csv", "a,b\n\"x\"y,1\n");
+  auto r2 = CsvReader::open(dir.file("after.csv"), {});
+  REQUIRE((*r2)->next(f).value());
+  CHECK_FALSE((*r2)->next(f).ok());
+
+  dir.write("badgbk.csv", std::string("a\n\x81\x20\n"));
+  CsvOptions gbk;
+  gbk.encoding = Encoding::kGbk;
+  auto r3 = CsvReader::open(dir.file("badgbk.csv"), gbk);
+  REQUIRE((*r3)->next(f).value());
+  auto e3 = (*r3)->next(f);
+  REQUIRE_FALSE(e3.ok());
+  CHECK(e3.error().message.find("not valid GBK") != std::string::npos);
+
+  CsvOptions small;
+  small.max_record_bytes = 100;
+  dir.write("long.csv", "a\n" + std::string(1000, 'x') + "\n");
+  auto r4 = CsvReader::open(dir.file("long.csv"), small);
+  REQUIRE((*r4)->next(f).value());
+  CHECK_FALSE((*r4)->next(f).ok());
+
+  CHECK_FALSE(CsvReader::open(dir.file("missing.csv"), {}).ok());
+  CHECK_FALSE(parse_encoding("latin1").ok());
+}
+
+}  // namespace
+}  // namespace yici::adapters::csv
