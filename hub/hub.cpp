@@ -1,7 +1,10 @@
 #include "hub/hub.h"
 
+#include "hub/api/admin_sources.h"
 #include "hub/api/status_handlers.h"
 #include "hub/core/log.h"
+#include "hub/core/time.h"
+#include "hub/ingest/pull_job.h"
 #include "hub/ingest/source_loader.h"
 #include "hub/net/server.h"
 
@@ -40,6 +43,87 @@ void Hub::register_routes() {
   });
   router_.add("GET", "/v1/whoami", net::Access::kAnyPrincipal,
               [](const api::Request& req, const net::PathParams&) { return api::whoami(req); });
+
+  auto view_of = [this](const ingest::SourceDefinition& d) {
+    api::SourceView v;
+    v.definition = &d;
+    if (scheduler_) v.health = scheduler_->health(d.id);
+    if (auto runs = stores_.records->recent_pull_runs(d.id, 5); runs.ok()) v.recent_pulls = std::move(*runs);
+    if (auto q = stores_.records->quarantine_count(d.id); q.ok()) v.quarantined = *q;
+    return v;
+  };
+  router_.add("GET", "/v1/admin/sources", net::Access::kAdmin,
+              [this, view_of](const api::Request&, const net::PathParams&) {
+                std::vector<api::SourceView> views;
+                for (const auto& d : sources_) views.push_back(view_of(d));
+                return api::list_sources(views);
+              });
+  router_.add("GET", "/v1/admin/sources/{id}", net::Access::kAdmin,
+              [this, view_of](const api::Request&, const net::PathParams& p) {
+                const ingest::SourceDefinition* d = find_source(p.at("id"));
+                if (d == nullptr) return api::error_response(404, "unknown_source", "no source \"" + p.at("id") + "\"");
+                return api::show_source(view_of(*d));
+              });
+  router_.add(
+      "POST", "/v1/admin/sources/{id}/pull", net::Access::kAdmin,
+      [this](const api::Request& req, const net::PathParams& p) {
+        const ingest::SourceDefinition* d = find_source(p.at("id"));
+        if (d == nullptr) return api::error_response(404, "unknown_source", "no source \"" + p.at("id") + "\"");
+        if (!d->enabled) return api::error_response(409, "source_disabled", "source " + d->id + " is disabled");
+        if (auto st = scheduler_->trigger(d->id); !st.ok()) {
+          return api::error_response(409, "not_scheduled", st.error().message);
+        }
+        log::info("pull_triggered", {{"source", d->id}, {"by", req.principal->id}, {"request_id", req.request_id}});
+        return api::json_response(202, R"({"triggered":")" + d->id + R"("})");
+      });
+}
+
+const ingest::SourceDefinition* Hub::find_source(const std::string& id) const {
+  for (const auto& s : sources_) {
+    if (s.id == id) return &s;
+  }
+  return nullptr;
+}
+
+Result<std::unique_ptr<ingest::RowNormaliser>> Hub::make_normaliser(const std::string& dataset) const {
+  return Error::unavailable("no schema is loaded for dataset \"" + dataset + "\" (schemas_dir: " + config_.schemas_dir +
+                            ")");
+}
+
+Status Hub::pull_source(const std::string& id) {
+  const ingest::SourceDefinition* d = find_source(id);
+  if (d == nullptr) return Error::not_found("no source " + id);
+  auto normaliser = make_normaliser(d->dataset);
+  if (!normaliser) {
+    // Recorded like any failed pull, so the administrator sees it in the source's history.
+    store::PullRun run;
+    run.source = id;
+    run.started_at = run.finished_at = format_rfc3339_micros(now_utc());
+    run.mode = "none";
+    run.error = normaliser.error().message;
+    (void)stores_.records->record_pull_run(run);
+    return normaliser.take_error();
+  }
+  ingest::PullOptions options;
+  options.batch_size = config_.ingest.batch_size;
+  auto run = ingest::run_pull(*d, *stores_.records, **normaliser, options);
+  if (!run.ok()) return run.take_error();
+  return {};
+}
+
+void Hub::start_ingest() {
+  ingest::RetryPolicy retry{config_.ingest.max_retries, config_.ingest.retry_base, config_.ingest.retry_max};
+  scheduler_ =
+      std::make_unique<ingest::Scheduler>(config_.ingest.max_concurrent_pulls, retry, [this](const std::string& id) {
+        Status st = pull_source(id);
+        if (!st.ok()) {
+          log::warn("pull_failed", {{"source", id}, {"error", st.error().message}});
+        }
+        return st;
+      });
+  for (const auto& s : sources_) {
+    if (s.enabled) scheduler_->upsert(s.id, {s.every, s.jitter});
+  }
 }
 
 api::Response Hub::handle(api::Request& request) {
@@ -81,7 +165,9 @@ int Hub::run() {
   log::info("hub_started", {{"listen", config_.listen.host + ":" + std::to_string(server_->port())},
                             {"data_dir", config_.data_dir},
                             {"version", YICI_VERSION}});
+  start_ingest();
   server_->run([this] { reload_policy(); });
+  scheduler_->stop();  // lets running pulls finish their current batch commit
   log::info("hub_stopped", {});
   return 0;
 }

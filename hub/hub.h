@@ -10,6 +10,8 @@
 #include "hub/api/http.h"
 #include "hub/core/hub_config.h"
 #include "hub/core/result.h"
+#include "hub/ingest/row_normaliser.h"
+#include "hub/ingest/scheduler.h"
 #include "hub/ingest/source_definition.h"
 #include "hub/net/router.h"
 #include "hub/store/stores.h"
@@ -40,12 +42,18 @@ class Hub {
   void register_routes();
   void reload_policy();
   void load_sources();
+  void start_ingest();
+  Status pull_source(const std::string& id);
+  [[nodiscard]] const ingest::SourceDefinition* find_source(const std::string& id) const;
+  // The normaliser for a dataset's schema.
+  Result<std::unique_ptr<ingest::RowNormaliser>> make_normaliser(const std::string& dataset) const;
 
   HubConfig config_;
   store::Stores stores_;
   std::atomic<std::shared_ptr<const access::Policy>> policy_;
   const adapters::AdapterRegistry* adapters_ = nullptr;
   std::vector<ingest::SourceDefinition> sources_;
+  std::unique_ptr<ingest::Scheduler> scheduler_;
   net::Router router_;
   std::unique_ptr<net::Server> server_;
 };

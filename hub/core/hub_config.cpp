@@ -92,6 +92,24 @@ Status parse_limits(const YamlDoc& doc, const YAML::Node& node, LimitsConfig& li
   return {};
 }
 
+Status parse_ingest(const YamlDoc& doc, const YAML::Node& node, IngestConfig& ingest) {
+  YICI_TRY_STATUS(doc.expect_map(
+      node, {"max_concurrent_pulls", "batch_size", "stale_after", "max_retries", "retry_base", "retry_max"}, "ingest"));
+  YICI_TRY(auto conc, doc.optional_int(node, "max_concurrent_pulls", 1, 64));
+  if (conc) ingest.max_concurrent_pulls = static_cast<int>(*conc);
+  YICI_TRY(auto batch, doc.optional_int(node, "batch_size", 1, 100'000));
+  if (batch) ingest.batch_size = static_cast<std::size_t>(*batch);
+  YICI_TRY(auto retries, doc.optional_int(node, "max_retries", 0, 100));
+  if (retries) ingest.max_retries = static_cast<int>(*retries);
+  const std::pair<const char*, std::chrono::milliseconds*> durations[] = {
+      {"stale_after", &ingest.stale_after}, {"retry_base", &ingest.retry_base}, {"retry_max", &ingest.retry_max}};
+  for (const auto& [key, target] : durations) {
+    YICI_TRY(auto value, doc.optional_duration(node, key));
+    if (value) *target = *value;
+  }
+  return {};
+}
+
 Status parse_log(const YamlDoc& doc, const YAML::Node& node, LogConfig& log) {
   YICI_TRY_STATUS(doc.expect_map(node, {"level", "format"}, "log"));
   YICI_TRY(auto level, doc.optional_string(node, "level"));
@@ -117,10 +135,10 @@ Result<HubConfig> from_doc(const YamlDoc& doc) {
   HubConfig config;
   config.source_path = doc.origin();
   const YAML::Node& root = doc.root();
-  YICI_TRY_STATUS(doc.expect_map(
-      root,
-      {"listen", "data_dir", "schemas_dir", "sources_dir", "matters_dir", "policy", "tls", "limits", "log", "threads"},
-      "hub configuration"));
+  YICI_TRY_STATUS(doc.expect_map(root,
+                                 {"listen", "data_dir", "schemas_dir", "sources_dir", "matters_dir", "policy", "tls",
+                                  "limits", "log", "ingest", "threads"},
+                                 "hub configuration"));
   YICI_TRY(auto listen, doc.optional_string(root, "listen"));
   if (listen) {
     auto parsed = ListenAddress::parse(*listen);
@@ -143,6 +161,7 @@ Result<HubConfig> from_doc(const YamlDoc& doc) {
   YICI_TRY_STATUS(parse_tls(doc, root["tls"], config.tls));
   if (root["limits"].IsDefined()) YICI_TRY_STATUS(parse_limits(doc, root["limits"], config.limits));
   if (root["log"].IsDefined()) YICI_TRY_STATUS(parse_log(doc, root["log"], config.log));
+  if (root["ingest"].IsDefined()) YICI_TRY_STATUS(parse_ingest(doc, root["ingest"], config.ingest));
   YICI_TRY(auto threads, doc.optional_int(root, "threads", 0, 1024));
   if (threads) config.threads = static_cast<int>(*threads);
   return config;

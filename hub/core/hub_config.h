@@ -38,6 +38,15 @@ struct LimitsConfig {
   std::chrono::milliseconds shutdown_grace{20'000};  // in-flight requests finish within this on SIGTERM
 };
 
+struct IngestConfig {
+  int max_concurrent_pulls = 2;
+  std::size_t batch_size = 1000;
+  std::chrono::milliseconds stale_after{60 * 60 * 1000};  // records of a source failing longer are marked stale
+  int max_retries = 5;
+  std::chrono::milliseconds retry_base{5'000};
+  std::chrono::milliseconds retry_max{5 * 60 * 1000};
+};
+
 struct LogConfig {
   std::string level = "info";   // trace, debug, info, warn, error
   std::string format = "json";  // json or text
@@ -54,6 +63,7 @@ struct HubConfig {
   TlsConfig tls;
   LimitsConfig limits;
   LogConfig log;
+  IngestConfig ingest;
   int threads = 0;  // 0: one per hardware thread
 
   // Relative paths are taken from the working directory the hub is started in.

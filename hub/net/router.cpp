@@ -55,7 +55,7 @@ api::Response Router::dispatch(const api::Request& request) const {
       if (allow.find(route.method) == std::string::npos) allow += allow.empty() ? route.method : ", " + route.method;
       continue;
     }
-    if (route.access == Access::kAnyPrincipal) {
+    if (route.access != Access::kOpen) {
       if (!request.peer.has_certificate) {
         return api::error_response(401, "client_certificate_required",
                                    "this endpoint needs a TLS client certificate issued by the hub's CA");
@@ -64,6 +64,20 @@ api::Response Router::dispatch(const api::Request& request) const {
         return api::error_response(
             403, "unknown_principal",
             "certificate CN \"" + request.peer.subject_cn + "\" is not mapped to any principal in the access policy");
+      }
+      const auto kind = request.principal->kind;
+      const bool allowed = route.access == Access::kAnyPrincipal ||
+                           (route.access == Access::kDepartment && kind == access::PrincipalKind::kDepartment) ||
+                           (route.access == Access::kAdmin && kind == access::PrincipalKind::kAdmin) ||
+                           (route.access == Access::kAuditor && kind == access::PrincipalKind::kAuditor);
+      if (!allowed) {
+        const char* needed = route.access == Access::kDepartment ? "department"
+                             : route.access == Access::kAdmin    ? "admin"
+                                                                 : "auditor";
+        return api::error_response(403, std::string(needed) + "_only",
+                                   "this endpoint is for " + std::string(needed) + " principals; " +
+                                       request.principal->id + " is " +
+                                       std::string(access::kind_name(request.principal->kind)));
       }
     }
     return route.handler(request, params);

@@ -20,6 +20,9 @@ using Handler = std::function<api::Response(const api::Request&, const PathParam
 enum class Access {
   kOpen,          // no certificate needed (health, JWKS)
   kAnyPrincipal,  // a certificate that maps to a principal
+  kDepartment,    // ... of kind department
+  kAdmin,         // ... of kind admin
+  kAuditor,       // ... of kind auditor
 };
 
 class Router {

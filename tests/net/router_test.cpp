@@ -66,6 +66,22 @@ TEST_CASE("router: 404 for unknown paths, 405 with Allow for known paths") {
   CHECK(r.headers[0].second == "POST");
 }
 
+TEST_CASE("router: principal kinds gate admin, auditor and department routes") {
+  Router router;
+  REQUIRE(router.add("GET", "/v1/admin/sources", Access::kAdmin,
+                     [](const api::Request&, const PathParams&) { return api::json_response(200, "{}"); }));
+  auto as = [](access::PrincipalKind kind) {
+    api::Request r = make("GET", "/v1/admin/sources");
+    r.principal = std::make_shared<access::Principal>(access::Principal{"p", kind, "P", "someone"});
+    return r;
+  };
+  CHECK(router.dispatch(as(access::PrincipalKind::kAdmin)).status == 200);
+  auto dept = router.dispatch(as(access::PrincipalKind::kDepartment));
+  CHECK(dept.status == 403);
+  CHECK(code(dept) == "admin_only");
+  CHECK(router.dispatch(as(access::PrincipalKind::kAuditor)).status == 403);
+}
+
 TEST_CASE("router: duplicate routes are refused") {
   Router router = make_router();
   CHECK_FALSE(router.add("GET", "/healthz", Access::kOpen, {}));
