@@ -38,18 +38,22 @@ Response audited_signed_ok(const Request& req, AuditSink& audit, ResponseSigner&
   auto body = audit.append(event, render);
   if (!body.ok())
     return error_response(503, "audit_unavailable", "the audit log cannot record this access; try again later");
+  return signed_response(req, signer, std::move(*body));
+}
+
+Response signed_response(const Request& req, ResponseSigner& signer, std::string body) {
   Response r;
   const std::string* accept = req.header("accept");
   if (accept != nullptr && accept->find("application/jose") != std::string::npos) {
-    auto jws = signer.sign_compact(*body);
+    auto jws = signer.sign_compact(body);
     if (!jws.ok()) return error_response(503, "signing_unavailable", "the response could not be signed");
     r.content_type = "application/jose";
     r.body = std::move(*jws);
   } else {
-    auto jws = signer.sign_detached(*body);
+    auto jws = signer.sign_detached(body);
     if (!jws.ok()) return error_response(503, "signing_unavailable", "the response could not be signed");
     r.headers.emplace_back("X-Yici-Signature", std::move(*jws));
-    r.body = std::move(*body);
+    r.body = std::move(body);
   }
   return r;
 }

@@ -20,6 +20,10 @@ AuditEvent audit_event_for(const Request& request, std::string action, std::stri
 Response audited_refusal(AuditSink& audit, AuditEvent event, int status, const std::string& code,
                          const std::string& message, std::vector<std::pair<std::string, std::string>> headers = {});
 
+// Signs an already-audited body: Accept: application/jose → the compact JWS is the body; otherwise
+// the JSON body with X-Yici-Signature (detached JWS).
+Response signed_response(const Request& request, ResponseSigner& signer, std::string body);
+
 // `render(audit_index)` builds the body. Accept: application/jose → the compact JWS is the body;
 // otherwise the JSON body with X-Yici-Signature (detached JWS).
 Response audited_signed_ok(const Request& request, AuditSink& audit, ResponseSigner& signer, AuditEvent event,

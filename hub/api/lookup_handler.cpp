@@ -8,6 +8,7 @@
 
 #include "hub/access/decision.h"
 #include "hub/api/audited_response.h"
+#include "hub/api/record_view.h"
 #include "hub/core/sha256.h"
 #include "hub/core/time.h"
 
@@ -60,28 +61,7 @@ Response lookup_records(const Request& req, const std::string& dataset, const st
   const std::string digest = request_digest(req);
   auto render = [&](std::int64_t audit_index) {
     boost::json::array records;
-    for (const auto& r : current) {
-      boost::json::object fields;
-      boost::system::error_code ec;
-      auto parsed = boost::json::parse(r.fields_json, ec);
-      if (!ec && parsed.is_object()) {
-        for (const auto& f : decision.fields) {
-          if (const auto* v = parsed.as_object().if_contains(f)) fields[f] = *v;
-        }
-      }
-      boost::json::object provenance;
-      provenance["source"] = r.source;
-      provenance["department"] = s.department_of ? s.department_of(r.source) : "";
-      provenance["pulled_at"] = r.pulled_at;
-      provenance["version"] = r.version;
-      provenance["content_hash"] = r.content_hash;
-      boost::json::object rec;
-      rec["fields"] = std::move(fields);
-      rec["status"] = r.status;
-      rec["provenance"] = std::move(provenance);
-      if (s.is_stale && s.is_stale(r.source)) rec["stale"] = true;
-      records.push_back(std::move(rec));
-    }
+    for (const auto& r : current) records.push_back(record_view(r, decision.fields, s));
     boost::json::object body;
     body["request_id"] = req.request_id;
     body["issued_at"] = issued_at;

@@ -49,6 +49,10 @@ class AuditSink {
   // must not be answered (503).
   virtual Result<std::string> append(const AuditEvent& event,
                                      const std::function<std::string(std::int64_t index)>& render) = 0;
+  // Several entries with consecutive indexes (a batch: one entry per item). render(first_index);
+  // the body's SHA-256 is recorded in every entry. REQUIRES: !events.empty().
+  virtual Result<std::string> append_many(const std::vector<AuditEvent>& events,
+                                          const std::function<std::string(std::int64_t first_index)>& render) = 0;
 };
 
 struct LookupServices {
@@ -59,6 +63,8 @@ struct LookupServices {
   AuditSink* audit = nullptr;
   // Dataset names the hub serves.
   std::vector<std::string> datasets;
+  // Most items in one POST /v1/lookups.
+  std::size_t batch_limit = 100;
   // Checks a subject's form and checksum for a dataset before any store access.
   std::function<Status(std::string_view dataset, std::string_view subject)> validate_subject;
   // Source id → department principal id, for provenance. Unknown sources map to "".

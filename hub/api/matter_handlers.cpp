@@ -7,6 +7,7 @@
 #include "hub/access/decision.h"
 #include "hub/api/audited_response.h"
 #include "hub/api/lookup_handler.h"
+#include "hub/api/record_view.h"
 #include "hub/core/time.h"
 #include "hub/matter/bundle.h"
 
@@ -117,25 +118,13 @@ Response matter_bundle(const Request& req, const std::string& code, const matter
       if (!r.reason.empty()) o["reason"] = r.reason;
       if (r.state == matter::MaterialResult::State::kSatisfied) ++satisfied;
       if (r.record) {
-        boost::json::object fields;
-        boost::system::error_code ec;
-        auto parsed = boost::json::parse(r.record->fields_json, ec);
+        // The material's fields, as far as the grant allows.
+        std::vector<std::string> shown;
         const auto& allowed = granted[mat.dataset];
-        if (!ec && parsed.is_object()) {
-          for (const auto& f : mat.fields) {
-            if (std::find(allowed.begin(), allowed.end(), f) == allowed.end()) continue;
-            if (const auto* v = parsed.as_object().if_contains(f)) fields[f] = *v;
-          }
+        for (const auto& f : mat.fields) {
+          if (std::find(allowed.begin(), allowed.end(), f) != allowed.end()) shown.push_back(f);
         }
-        boost::json::object provenance{{"source", r.record->source},
-                                       {"department", s.department_of ? s.department_of(r.record->source) : ""},
-                                       {"pulled_at", r.record->pulled_at},
-                                       {"version", r.record->version},
-                                       {"content_hash", r.record->content_hash}};
-        boost::json::object rec{
-            {"fields", std::move(fields)}, {"status", r.record->status}, {"provenance", provenance}};
-        if (s.is_stale && s.is_stale(r.record->source)) rec["stale"] = true;
-        o["record"] = std::move(rec);
+        o["record"] = record_view(*r.record, shown, s);
       }
       materials.push_back(std::move(o));
     }

@@ -34,6 +34,14 @@ struct MemoryAudit final : api::AuditSink {
     bodies.push_back(render(static_cast<std::int64_t>(events.size() - 1)));
     return bodies.back();
   }
+  Result<std::string> append_many(const std::vector<api::AuditEvent>& batch,
+                                  const std::function<std::string(std::int64_t)>& render) override {
+    if (fail) return Error::unavailable("disk full");
+    const auto first = static_cast<std::int64_t>(events.size());
+    events.insert(events.end(), batch.begin(), batch.end());
+    bodies.push_back(render(first));
+    return bodies.back();
+  }
 };
 
 }  // namespace yici::test

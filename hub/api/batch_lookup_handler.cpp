@@ -1,0 +1,133 @@
+#include "hub/api/batch_lookup_handler.h"
+
+#include <algorithm>
+
+#include <boost/json.hpp>
+
+#include "hub/access/decision.h"
+#include "hub/api/audited_response.h"
+#include "hub/api/lookup_handler.h"
+#include "hub/api/record_view.h"
+#include "hub/core/time.h"
+
+namespace yici::api {
+namespace {
+
+struct ItemResult {
+  std::string dataset;
+  std::string subject;
+  int status = 200;
+  std::string code;
+  std::string message;
+  std::vector<std::string> fields;
+  std::vector<store::Record> records;
+};
+
+}  // namespace
+
+Response batch_lookup(const Request& req, LookupServices& s) {
+  AuditEvent whole = audit_event_for(req, "batch_lookup", "", "", "");
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(req.body, ec);
+  if (ec || !parsed.is_object() || !parsed.as_object().contains("items") ||
+      !parsed.as_object().at("items").is_array()) {
+    return audited_refusal(*s.audit, whole, 400, "bad_request",
+                           "body must be JSON: {\"purpose\":P,\"items\":[{\"dataset\":D,\"subject\":S},…]}");
+  }
+  const auto& obj = parsed.as_object();
+  std::string purpose;
+  if (const auto* p = obj.if_contains("purpose"); p != nullptr && p->is_string()) purpose = std::string(p->as_string());
+  whole.purpose = purpose;
+  const auto& items = obj.at("items").as_array();
+  if (items.empty()) return audited_refusal(*s.audit, whole, 400, "bad_request", "items is empty");
+  if (items.size() > s.batch_limit) {
+    return audited_refusal(
+        *s.audit, whole, 400, "batch_too_large",
+        "at most " + std::to_string(s.batch_limit) + " items per batch, got " + std::to_string(items.size()));
+  }
+  std::vector<ItemResult> results;
+  for (const auto& item : items) {
+    ItemResult r;
+    const auto* d = item.is_object() ? item.as_object().if_contains("dataset") : nullptr;
+    const auto* sub = item.is_object() ? item.as_object().if_contains("subject") : nullptr;
+    if (d == nullptr || sub == nullptr || !d->is_string() || !sub->is_string()) {
+      return audited_refusal(*s.audit, whole, 400, "bad_request", "each item needs string \"dataset\" and \"subject\"");
+    }
+    r.dataset = std::string(d->as_string());
+    r.subject = std::string(sub->as_string());
+    results.push_back(std::move(r));
+  }
+  for (auto& r : results) {
+    if (std::find(s.datasets.begin(), s.datasets.end(), r.dataset) == s.datasets.end()) {
+      r.status = 404, r.code = "unknown_dataset", r.message = "no dataset named \"" + r.dataset + "\"";
+      continue;
+    }
+    const access::Decision decision = access::decide(*s.policy, *req.principal, r.dataset, purpose);
+    if (!decision.allowed) {
+      r.status = decision.http_status, r.code = decision.code, r.message = decision.message;
+      continue;
+    }
+    if (auto valid = s.validate_subject(r.dataset, r.subject); !valid.ok()) {
+      r.status = 400, r.code = "invalid_subject", r.message = valid.error().message;
+      continue;
+    }
+    int retry_after = 0;
+    if (!s.limiter->try_acquire(req.principal->id + "|" + r.dataset, decision.rate, access::RateLimiter::Clock::now(),
+                                &retry_after)) {
+      r.status = 429, r.code = "rate_limited",
+      r.message = "over the granted rate; retry after " + std::to_string(retry_after) + " s";
+      continue;
+    }
+    auto found = s.records->find_by_subject(r.dataset, r.subject);
+    if (!found.ok())
+      return error_response(503, "store_unavailable", "the record store is unavailable; try again later");
+    for (auto& rec : *found) {
+      if (rec.status != "withdrawn") r.records.push_back(std::move(rec));
+    }
+    if (r.records.empty()) {
+      r.status = 404, r.code = "not_found", r.message = "no record on file";
+      continue;
+    }
+    r.fields = decision.fields;
+  }
+  std::vector<AuditEvent> events;
+  for (const auto& r : results) {
+    AuditEvent e = audit_event_for(req, "batch_lookup", r.dataset, r.subject, purpose);
+    e.outcome = r.status == 200 ? "allowed" : r.code;
+    e.http_status = r.status;
+    e.fields = r.fields;
+    events.push_back(std::move(e));
+  }
+  const std::string issued_at = format_rfc3339_seconds(now_utc());
+  const std::string digest = request_digest(req);
+  auto render = [&](std::int64_t first) {
+    boost::json::array out;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      const auto& r = results[i];
+      boost::json::object o{{"dataset", r.dataset},
+                            {"subject", r.subject},
+                            {"status", r.status},
+                            {"audit_index", first + static_cast<std::int64_t>(i)}};
+      if (r.status == 200) {
+        boost::json::array recs;
+        for (const auto& rec : r.records) recs.push_back(record_view(rec, r.fields, s));
+        o["records"] = std::move(recs);
+      } else {
+        o["error"] = boost::json::object{{"code", r.code}, {"message", r.message}};
+      }
+      out.push_back(std::move(o));
+    }
+    return boost::json::serialize(boost::json::object{{"request_id", req.request_id},
+                                                      {"issued_at", issued_at},
+                                                      {"requester", req.principal->id},
+                                                      {"purpose", purpose},
+                                                      {"request_digest", digest},
+                                                      {"items", std::move(out)}});
+  };
+  auto body = s.audit->append_many(events, render);
+  if (!body.ok())
+    return error_response(503, "audit_unavailable", "the audit log cannot record this access; try again later");
+  return signed_response(req, *s.signer, std::move(*body));
+}
+
+}  // namespace yici::api

@@ -1,0 +1,106 @@
+#include "hub/api/batch_lookup_handler.h"
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+#include "hub/store/sqlite/sqlite_record_store.h"
+#include "tests/support/api_fakes.h"
+#include "tests/support/temp_dir.h"
+
+namespace yici::api {
+namespace {
+
+constexpr const char* kPolicy = R"(principals:
+  - {id: mr, kind: department, cert_cn: mr}
+grants:
+  - {principal: mr, dataset: population, fields: [name], purposes: [food-license]}
+)";
+
+struct Fixture {
+  test::TempDir dir;
+  std::unique_ptr<store::sqlite::SqliteRecordStore> store =
+      store::sqlite::SqliteRecordStore::open(dir.file("r.db")).value();
+  access::RateLimiter limiter;
+  test::RecordingSigner signer;
+  test::MemoryAudit audit;
+  LookupServices services;
+  std::shared_ptr<const access::Policy> policy = access::Policy::parse(kPolicy, "p.yaml").value();
+
+  Fixture() {
+    services.policy = policy;
+    services.records = store.get();
+    services.limiter = &limiter;
+    services.signer = &signer;
+    services.audit = &audit;
+    services.datasets = {"population", "credit"};
+    services.batch_limit = 3;
+    services.validate_subject = [](std::string_view, std::string_view s) -> Status {
+      return s.size() == 18 ? Status() : Status(Error::invalid("18 characters"));
+    };
+    store::Record r;
+    r.dataset = "population";
+    r.subject = "11010519491231002X";
+    r.source = "psb";
+    r.source_key = "1";
+    r.pulled_at = "2026-11-22T00:00:00Z";
+    r.fields_json = R"({"name":"张三","phone":"138"})";
+    REQUIRE(store->upsert(std::vector<store::Record>{r}).ok());
+  }
+
+  Response post(const std::string& body) {
+    Request req;
+    req.method = "POST";
+    req.target = "/v1/lookups";
+    req.body = body;
+    req.request_id = "rid";
+    req.principal = std::shared_ptr<const access::Principal>(policy, policy->by_id("mr"));
+    return batch_lookup(req, services);
+  }
+};
+
+TEST_CASE("batch: one signed response, a status per item, one audit entry per item") {
+  Fixture f;
+  auto r = f.post(R"({"purpose":"food-license","items":[
+      {"dataset":"population","subject":"11010519491231002X"},
+      {"dataset":"population","subject":"110105194912310037"},
+      {"dataset":"credit","subject":"11010519491231002X"}]})");
+  REQUIRE(r.status == 200);
+  REQUIRE(r.headers.size() == 1);
+  auto body = boost::json::parse(r.body);
+  const auto& items = body.at("items").as_array();
+  REQUIRE(items.size() == 3);
+  CHECK(items[0].at("status").as_int64() == 200);
+  const auto& fields = items[0].at("records").at(0).at("fields").as_object();
+  CHECK(fields.size() == 1);
+  CHECK(fields.at("name").as_string() == "张三");
+  CHECK(items[1].at("status").as_int64() == 404);
+  CHECK(items[2].at("status").as_int64() == 403);
+  CHECK(items[2].at("error").at("code").as_string() == "dataset_not_granted");
+  CHECK(items[0].at("audit_index").as_int64() == 0);
+  CHECK(items[2].at("audit_index").as_int64() == 2);
+  REQUIRE(f.audit.events.size() == 3);
+  CHECK(f.audit.events[0].outcome == "allowed");
+  CHECK(f.audit.events[1].outcome == "not_found");
+  CHECK(f.audit.events[2].subject == "11010519491231002X");
+  CHECK(f.signer.signed_bodies.at(0) == r.body);
+}
+
+TEST_CASE("batch: malformed bodies and oversized batches are refused and audited") {
+  Fixture f;
+  const char* bad[] = {
+      "not json", R"({"items":"x"})", R"({"items":[]})", R"({"items":[{"dataset":1}]})",
+      R"({"purpose":"p","items":[{"dataset":"population","subject":"a"},{"dataset":"population","subject":"b"},{"dataset":"population","subject":"c"},{"dataset":"population","subject":"d"}]})"};
+  for (const char* b : bad) {
+    CAPTURE(b);
+    auto r = f.post(b);
+    CHECK(r.status == 400);
+  }
+  CHECK(boost::json::parse(f.post(bad[4]).body).at("error").at("code").as_string() == "batch_too_large");
+  CHECK(f.audit.events.size() == 6);
+  f.audit.fail = true;
+  CHECK(f.post(R"({"purpose":"food-license","items":[{"dataset":"population","subject":"11010519491231002X"}]})")
+            .status == 503);
+}
+
+}  // namespace
+}  // namespace yici::api
