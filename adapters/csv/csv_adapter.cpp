@@ -5,6 +5,7 @@
 #include <fnmatch.h>
 #include <sys/stat.h>
 
+#include "adapters/common/select_builder.h"
 #include "hub/core/time.h"
 
 namespace yici::adapters::csv {
@@ -171,13 +172,7 @@ Result<std::unique_ptr<Adapter>> CsvAdapterFactory::create(const YamlDoc& doc, c
 }
 
 Result<std::unique_ptr<RowReader>> CsvAdapter::read(const ReadRequest& request) {
-  std::vector<int> keys;
-  for (const auto& k : request.primary_key) {
-    auto it = std::find(request.columns.begin(), request.columns.end(), k);
-    if (it == request.columns.end())
-      return Error::invalid("primary key column \"" + k + "\" is not among the columns read");
-    keys.push_back(static_cast<int>(it - request.columns.begin()));
-  }
+  YICI_TRY(auto keys, key_indices(request));
   YICI_TRY(auto files, list_files(config_));
   if (request.cursor_from) {
     if (request.cursor_column != kMtimeColumn) {

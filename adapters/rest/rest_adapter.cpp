@@ -7,6 +7,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
+#include "adapters/common/select_builder.h"
 #include "adapters/common/sql_identifier.h"
 #include "hub/net/https_client.h"
 
@@ -278,13 +279,7 @@ Result<std::unique_ptr<Adapter>> RestAdapterFactory::create(const YamlDoc& doc, 
 }
 
 Result<std::unique_ptr<RowReader>> RestAdapter::read(const ReadRequest& request) {
-  std::vector<int> keys;
-  for (const auto& k : request.primary_key) {
-    auto it = std::find(request.columns.begin(), request.columns.end(), k);
-    if (it == request.columns.end())
-      return Error::invalid("primary key column \"" + k + "\" is not among the columns read");
-    keys.push_back(static_cast<int>(it - request.columns.begin()));
-  }
+  YICI_TRY(auto keys, key_indices(request));
   boost::urls::url url = first_page_url(config_, request.cursor_from);
   YICI_TRY(auto fetcher, make_fetcher(config_, url));
   return std::unique_ptr<RowReader>(

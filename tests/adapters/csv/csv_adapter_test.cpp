@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include "tests/support/hub_process.h"
+#include "tests/support/read_rows.h"
 #include "tests/support/temp_dir.h"
 
 namespace yici::adapters::csv {
@@ -18,17 +19,7 @@ Result<std::unique_ptr<Adapter>> adapter_from(const std::string& yaml) {
   return factory.create(*doc, doc->root());
 }
 
-Result<std::vector<Row>> read_all(Adapter& a, const ReadRequest& req) {
-  YICI_TRY(auto reader, a.read(req));
-  std::vector<Row> rows;
-  Row row;
-  while (true) {
-    YICI_TRY(bool more, reader->next(row));
-    if (!more) break;
-    rows.push_back(row);
-  }
-  return rows;
-}
+Result<std::vector<Row>> read_all(Adapter& a, const ReadRequest& req) { return test::read_rows(a, req); }
 
 void write_gbk(const test::TempDir& dir, const std::string& name, const std::string& utf8) {
   dir.write(name + ".utf8", utf8);

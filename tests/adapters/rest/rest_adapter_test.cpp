@@ -8,6 +8,7 @@
 
 #include "hub/net/server.h"
 #include "tests/support/hub_process.h"
+#include "tests/support/read_rows.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 
@@ -115,17 +116,7 @@ ReadRequest credit_request() {
   return req;
 }
 
-Result<std::vector<Row>> read_all(Adapter& a, const ReadRequest& req) {
-  YICI_TRY(auto reader, a.read(req));
-  std::vector<Row> rows;
-  Row row;
-  while (true) {
-    YICI_TRY(bool more, reader->next(row));
-    if (!more) break;
-    rows.push_back(row);
-  }
-  return rows;
-}
+Result<std::vector<Row>> read_all(Adapter& a, const ReadRequest& req) { return test::read_rows(a, req); }
 
 TEST_CASE("rest adapter: page/size paging reads every record once, with JSON values as text") {
   Fixture f;

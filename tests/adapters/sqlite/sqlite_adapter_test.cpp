@@ -153,7 +153,8 @@ TEST_CASE("sqlite adapter config: each kind of bad block names its line") {
       {"type: sqlite\npath: x.db\ntable: \"t; DROP TABLE t\"\n", "source.yaml:3: adapter.table"},
       {"type: sqlite\npath: x.db\nquery: \"SELECT 1; DELETE FROM t\"\n", "source.yaml:3: adapter.query"},
       {"type: sqlite\npath: x.db\ntable: t\nhost: h\n", "source.yaml:4: unknown key \"host\""},
-      {"type: oracle\npath: x\n", "source.yaml:1: unknown adapter type \"oracle\" (known: csv, postgres, rest, sqlite)"},
+      {"type: oracle\npath: x\n",
+       "source.yaml:1: unknown adapter type \"oracle\" (known: csv, postgres, rest, sqlite)"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.yaml);
