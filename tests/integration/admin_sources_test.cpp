@@ -6,6 +6,7 @@
 
 #include "hub/store/sqlite/connection.h"
 #include "tests/support/hub_process.h"
+#include "tests/support/test_pki.h"
 
 namespace yici::test {
 namespace {
@@ -63,6 +64,48 @@ TEST_CASE("admin: sources are listed with health and pull history; departments g
     }
   }
   CHECK(pulled);
+}
+
+std::string ctl(const HubProcess& hub, const std::string& who, const std::string& args, int* rc) {
+  const std::string cmd = std::string(YICI_BINARY_DIR) + "/yici-ctl " + args +
+                          " --hub https://127.0.0.1:" + std::to_string(hub.port()) + " --cert " + pki(who + ".crt") +
+                          " --key " + pki(who + ".key") + " --ca " + pki("ca.crt");
+  std::string out;
+  *rc = run_command(cmd, &out);
+  return out;
+}
+
+TEST_CASE("yici-ctl sources: list, show and pull as admin; refused for a department; exit 3 when unreachable") {
+  SourceFixture f;
+  HubProcess hub({.sources_dir = f.sources.path().string()});
+  int rc = -1;
+  auto list = ctl(hub, "admin", "sources list", &rc);
+  CHECK(rc == 0);
+  CHECK(list.find("ID") != std::string::npos);
+  CHECK(list.find("hz-psb") != std::string::npos);
+  auto json = ctl(hub, "admin", "sources list --output json", &rc);
+  CHECK(rc == 0);
+  CHECK(boost::json::parse(json).at("sources").as_array().size() == 1);
+  auto show = ctl(hub, "admin", "sources show hz-psb", &rc);
+  CHECK(rc == 0);
+  CHECK(show.find("name←xm") != std::string::npos);
+  ctl(hub, "admin", "sources pull hz-psb", &rc);
+  CHECK(rc == 0);
+  auto missing = ctl(hub, "admin", "sources show nope", &rc);
+  CHECK(rc == 1);
+  CHECK(missing.find("unknown_source") != std::string::npos);
+  auto dept = ctl(hub, "market-regulation", "sources list", &rc);
+  CHECK(rc == 1);
+  CHECK(dept.find("admin_only") != std::string::npos);
+  std::string out;
+  rc = run_command(std::string(YICI_BINARY_DIR) +
+                       "/yici-ctl sources list --hub https://127.0.0.1:" + std::to_string(free_port()) + " --cert " +
+                       pki("admin.crt") + " --key " + pki("admin.key") + " --ca " + pki("ca.crt"),
+                   &out);
+  CHECK(rc == 3);
+  CHECK(out.find("cannot reach the hub") != std::string::npos);
+  rc = run_command(std::string(YICI_BINARY_DIR) + "/yici-ctl sources frobnicate", &out);
+  CHECK(rc == 2);
 }
 
 }  // namespace

@@ -1,12 +1,25 @@
-// yici-ctl: the administrators' and auditors' command line. Subcommands arrive with their issues;
-// each says whether it talks to a hub (mTLS) or works offline on files.
+// yici-ctl: the administrators' and auditors' command line. Each subcommand group lives in its own
+// file and is registered here; each says whether it talks to a hub (mTLS) or works offline.
 #include <CLI/CLI.hpp>
 
+#include "tools/yici-ctl/hub_client.h"
+#include "tools/yici-ctl/sources_command.h"
+
 int main(int argc, char** argv) {
-  CLI::App app{"yici-ctl " YICI_VERSION ": administer and audit a Yici hub.\n"
-               "Exit codes: 0 ok, 1 refused or failed check, 2 usage, 3 cannot reach hub."};
+  CLI::App app{
+      "yici-ctl " YICI_VERSION
+      ": administer and audit a Yici hub.\n"
+      "Online subcommands take --hub URL --cert F --key F --ca F (or YICI_HUB, YICI_CERT, YICI_KEY, YICI_CA).\n"
+      "Exit codes: 0 ok, 1 refused or failed check, 2 usage, 3 cannot reach hub."};
   app.set_version_flag("--version", YICI_VERSION);
   app.require_subcommand(1);
-  CLI11_PARSE(app, argc, argv);
-  return 0;
+  int exit_code = yici::ctl::kExitOk;
+  yici::ctl::add_sources_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : yici::ctl::kExitUsage;
+  }
+  return exit_code;
 }

@@ -1,0 +1,56 @@
+#include "tools/yici-ctl/hub_client.h"
+
+#include <iostream>
+
+#include <boost/json.hpp>
+
+namespace yici::ctl {
+
+void add_hub_flags(CLI::App& command, HubFlags& flags) {
+  command.add_option("--hub", flags.hub, "hub URL")->envname("YICI_HUB")->capture_default_str();
+  command.add_option("--cert", flags.cert, "your client certificate (PEM)")->envname("YICI_CERT");
+  command.add_option("--key", flags.key, "its private key (PEM)")->envname("YICI_KEY");
+  command.add_option("--ca", flags.ca, "CA that issued the hub's certificate (PEM)")->envname("YICI_CA");
+  command.add_option("--output,-o", flags.output, "table (for people) or json (for scripts)")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+}
+
+std::optional<net::ClientResponse> call_hub(const HubFlags& flags, const std::string& method, const std::string& target,
+                                            int& exit_code, const std::string& body) {
+  if (flags.cert.empty() || flags.key.empty()) {
+    std::cerr << "yici-ctl: give your client certificate with --cert and --key (or YICI_CERT, YICI_KEY)\n";
+    exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  auto client = net::HttpsClient::create(flags.hub, {flags.ca, flags.cert, flags.key, std::chrono::seconds(30)});
+  if (!client) {
+    std::cerr << "yici-ctl: " << client.error().message << "\n";
+    exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
+  auto response = (*client)->request(method, target, body, headers);
+  if (!response) {
+    std::cerr << "yici-ctl: cannot reach the hub at " << flags.hub << ": " << response.error().message << "\n";
+    exit_code = kExitUnreachable;
+    return std::nullopt;
+  }
+  return std::move(*response);
+}
+
+int print_http_error(const net::ClientResponse& response) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(response.body, ec);
+  if (!ec && v.is_object() && v.as_object().contains("error")) {
+    const auto& e = v.at("error");
+    std::cerr << "yici-ctl: " << e.at("code").as_string().c_str() << ": " << e.at("message").as_string().c_str()
+              << " (HTTP " << response.status << ")\n";
+  } else {
+    std::cerr << "yici-ctl: HTTP " << response.status << "\n";
+  }
+  return kExitRefused;
+}
+
+}  // namespace yici::ctl

@@ -1,0 +1,39 @@
+// How yici-ctl reaches a hub: --hub/--cert/--key/--ca (or YICI_HUB, YICI_CERT, YICI_KEY, YICI_CA),
+// --output table|json, and the exit codes every online subcommand shares:
+// 0 ok, 1 refused or failed, 2 usage, 3 cannot reach the hub.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "hub/core/result.h"
+#include "hub/net/https_client.h"
+
+namespace yici::ctl {
+
+constexpr int kExitOk = 0;
+constexpr int kExitRefused = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitUnreachable = 3;
+
+struct HubFlags {
+  std::string hub = "https://127.0.0.1:8443";
+  std::string cert;
+  std::string key;
+  std::string ca;
+  std::string output = "table";
+};
+
+void add_hub_flags(CLI::App& command, HubFlags& flags);
+
+// Sends one request; prints errors itself. On success returns the response (any HTTP status).
+// `exit_code` is set to 3 when the hub cannot be reached, 2 for bad flags.
+std::optional<net::ClientResponse> call_hub(const HubFlags& flags, const std::string& method, const std::string& target,
+                                            int& exit_code, const std::string& body = "");
+
+// Prints an error response as "yici-ctl: CODE: message" and returns kExitRefused.
+int print_http_error(const net::ClientResponse& response);
+
+}  // namespace yici::ctl

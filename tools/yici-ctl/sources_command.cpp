@@ -1,0 +1,125 @@
+#include "tools/yici-ctl/sources_command.h"
+
+#include <iomanip>
+#include <iostream>
+#include <memory>
+
+#include <boost/json.hpp>
+
+#include "tools/yici-ctl/hub_client.h"
+
+namespace yici::ctl {
+namespace {
+
+std::string text(const boost::json::value& v) {
+  if (v.is_string()) return std::string(v.as_string());
+  if (v.is_null()) return "-";
+  return boost::json::serialize(v);
+}
+
+void print_row(const std::vector<std::string>& cells, const std::vector<std::size_t>& widths) {
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    std::cout << std::left << std::setw(static_cast<int>(widths[i] + 2)) << cells[i];
+  }
+  std::cout << "\n";
+}
+
+void print_sources_table(const boost::json::array& sources) {
+  std::vector<std::vector<std::string>> rows = {
+      {"ID", "DATASET", "ADAPTER", "HEALTH", "LAST PULL", "READ", "REJECTED", "QUARANTINED"}};
+  for (const auto& s : sources) {
+    const auto& pulls = s.at("recent_pulls").as_array();
+    std::string last = "never", read = "-", rejected = "-";
+    if (!pulls.empty()) {
+      last = text(pulls[0].at("finished_at"));
+      read = text(pulls[0].at("rows_read"));
+      rejected = text(pulls[0].at("rejected"));
+    }
+    rows.push_back({text(s.at("id")), text(s.at("dataset")), text(s.at("adapter")), text(s.at("health").at("state")),
+                    last, read, rejected, text(s.at("quarantined"))});
+  }
+  std::vector<std::size_t> widths(rows[0].size(), 0);
+  for (const auto& r : rows) {
+    for (std::size_t i = 0; i < r.size(); ++i) widths[i] = std::max(widths[i], r[i].size());
+  }
+  for (const auto& r : rows) print_row(r, widths);
+}
+
+void print_source(const boost::json::object& s) {
+  std::cout << "source      " << text(s.at("id")) << "  (" << text(s.at("managed_by")) << ": " << text(s.at("file"))
+            << ")\n";
+  std::cout << "department  " << text(s.at("department")) << "\n";
+  std::cout << "dataset     " << text(s.at("dataset")) << " via " << text(s.at("adapter")) << "\n";
+  const auto& h = s.at("health").as_object();
+  std::cout << "health      " << text(h.at("state"));
+  if (h.contains("last_error")) std::cout << ": " << text(h.at("last_error"));
+  std::cout << "\nquarantined " << text(s.at("quarantined")) << " rows\n";
+  std::cout << "mapping    ";
+  for (const auto& kv : s.at("mapping").as_object()) std::cout << " " << kv.key() << "←" << text(kv.value());
+  std::cout << "\nrecent pulls:\n";
+  for (const auto& p : s.at("recent_pulls").as_array()) {
+    std::cout << "  " << text(p.at("finished_at")) << "  " << text(p.at("mode")) << "  read " << text(p.at("rows_read"))
+              << ", +" << text(p.at("inserted")) << " ~" << text(p.at("updated")) << " =" << text(p.at("unchanged"))
+              << " rejected " << text(p.at("rejected"));
+    if (p.as_object().contains("error")) std::cout << "  ERROR: " << text(p.at("error"));
+    std::cout << "\n";
+  }
+}
+
+}  // namespace
+
+void add_sources_command(CLI::App& app, int& exit_code) {
+  auto flags = std::make_shared<HubFlags>();
+  auto id = std::make_shared<std::string>();
+  CLI::App* sources = app.add_subcommand("sources", "a hub's data sources (admin certificate)");
+  sources->require_subcommand(1);
+
+  CLI::App* list = sources->add_subcommand("list", "every source with health and its last pull");
+  add_hub_flags(*list, *flags);
+  list->callback([flags, &exit_code] {
+    auto r = call_hub(*flags, "GET", "/v1/admin/sources", exit_code);
+    if (!r) return;
+    if (r->status != 200) {
+      exit_code = print_http_error(*r);
+      return;
+    }
+    if (flags->output == "json") {
+      std::cout << r->body << "\n";
+      return;
+    }
+    print_sources_table(boost::json::parse(r->body).at("sources").as_array());
+  });
+
+  CLI::App* show = sources->add_subcommand("show", "one source: definition, health, recent pulls");
+  add_hub_flags(*show, *flags);
+  show->add_option("id", *id, "source id")->required();
+  show->callback([flags, id, &exit_code] {
+    auto r = call_hub(*flags, "GET", "/v1/admin/sources/" + *id, exit_code);
+    if (!r) return;
+    if (r->status != 200) {
+      exit_code = print_http_error(*r);
+      return;
+    }
+    if (flags->output == "json") {
+      std::cout << r->body << "\n";
+      return;
+    }
+    print_source(boost::json::parse(r->body).as_object());
+  });
+
+  CLI::App* pull = sources->add_subcommand("pull", "pull a source now");
+  add_hub_flags(*pull, *flags);
+  pull->add_option("id", *id, "source id")->required();
+  pull->callback([flags, id, &exit_code] {
+    auto r = call_hub(*flags, "POST", "/v1/admin/sources/" + *id + "/pull", exit_code);
+    if (!r) return;
+    if (r->status != 202) {
+      exit_code = print_http_error(*r);
+      return;
+    }
+    std::cout << (flags->output == "json" ? r->body : "pull of " + *id + " started; see: yici-ctl sources show " + *id)
+              << "\n";
+  });
+}
+
+}  // namespace yici::ctl
