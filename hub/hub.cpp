@@ -5,6 +5,7 @@
 #include "hub/core/log.h"
 #include "hub/core/time.h"
 #include "hub/ingest/pull_job.h"
+#include "hub/ingest/reconcile.h"
 #include "hub/ingest/source_loader.h"
 #include "hub/net/server.h"
 
@@ -108,6 +109,20 @@ Status Hub::pull_source(const std::string& id) {
   options.batch_size = config_.ingest.batch_size;
   auto run = ingest::run_pull(*d, *stores_.records, **normaliser, options);
   if (!run.ok()) return run.take_error();
+  if (d->reconcile_every.count() > 0) {
+    const auto now = std::chrono::steady_clock::now();
+    bool due = false;
+    {
+      std::lock_guard lock(reconcile_mu_);
+      auto it = last_reconcile_.find(id);
+      due = it == last_reconcile_.end() || now - it->second >= d->reconcile_every;
+      if (due) last_reconcile_[id] = now;
+    }
+    if (due) {
+      auto withdrawn = ingest::reconcile_keys(*d, *stores_.records);
+      if (!withdrawn.ok()) return withdrawn.take_error();
+    }
+  }
   return {};
 }
 

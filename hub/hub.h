@@ -3,7 +3,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "adapters/registry.h"
 #include "hub/access/policy.h"
@@ -54,6 +57,8 @@ class Hub {
   const adapters::AdapterRegistry* adapters_ = nullptr;
   std::vector<ingest::SourceDefinition> sources_;
   std::unique_ptr<ingest::Scheduler> scheduler_;
+  std::mutex reconcile_mu_;
+  std::map<std::string, std::chrono::steady_clock::time_point> last_reconcile_;
   net::Router router_;
   std::unique_ptr<net::Server> server_;
 };

@@ -38,10 +38,10 @@ std::vector<std::string> SourceDefinition::columns_to_read() const {
 Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapters::AdapterRegistry& registry) {
   return read_guarded(doc, [&]() -> Result<SourceDefinition> {
     const YAML::Node& root = doc.root();
-    YICI_TRY_STATUS(doc.expect_map(
-        root,
-        {"id", "department", "dataset", "adapter", "primary_key", "cursor", "mapping", "status", "schedule", "enabled"},
-        "source definition"));
+    YICI_TRY_STATUS(doc.expect_map(root,
+                                   {"id", "department", "dataset", "adapter", "primary_key", "cursor", "mapping",
+                                    "status", "schedule", "reconcile", "enabled"},
+                                   "source definition"));
     SourceDefinition s;
     s.origin = doc.origin();
     YICI_TRY(s.id, doc.required_string(root, "id"));
@@ -106,6 +106,15 @@ Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapt
       }
       YICI_TRY(auto jitter, doc.optional_duration(schedule, "jitter"));
       if (jitter) s.jitter = *jitter;
+    }
+    const YAML::Node reconcile = root["reconcile"];
+    if (reconcile.IsDefined() && !reconcile.IsNull()) {
+      YICI_TRY_STATUS(doc.expect_map(reconcile, {"every"}, "reconcile"));
+      YICI_TRY(auto every, doc.optional_duration(reconcile, "every"));
+      if (!every || *every < std::chrono::minutes(1)) {
+        return doc.error_at(reconcile, "reconcile.every must be at least 1m");
+      }
+      s.reconcile_every = *every;
     }
     YICI_TRY(auto enabled, doc.optional_bool(root, "enabled"));
     s.enabled = enabled.value_or(true);

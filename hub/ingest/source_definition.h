@@ -10,6 +10,7 @@
 //   mapping: {id_number: sfzh, name: xm}    # schema field: source column
 //   status: {column: zt, withdrawn: ["注销", "迁出"]}   # optional soft-delete column
 //   schedule: {every: 5m, jitter: 30s}
+//   reconcile: {every: 24h}          # optional: full key scan marking vanished rows withdrawn
 //   enabled: true
 //
 // Parsing checks shape, identifiers and the adapter block; checks against the dataset's schema
@@ -49,6 +50,7 @@ struct SourceDefinition {
   std::optional<StatusSpec> status;
   std::chrono::milliseconds every{5 * 60 * 1000};
   std::chrono::milliseconds jitter{0};
+  std::chrono::milliseconds reconcile_every{0};  // 0: never
   bool enabled = true;
   std::string origin;  // file path or "request body"
   std::shared_ptr<adapters::Adapter> adapter;

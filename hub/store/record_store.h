@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -89,6 +90,13 @@ class RecordStore {
   // Newest first.
   virtual Result<std::vector<PullRun>> recent_pull_runs(std::string_view source, int limit) = 0;
   virtual Result<std::int64_t> quarantine_count(std::string_view source) = 0;
+
+  // Key reconciliation: `next_key` yields every key the source holds now (nullopt at the end).
+  // Records of the source whose key is not among them become `withdrawn` (a new version), and
+  // quarantine entries for vanished keys are dropped. Returns how many records were withdrawn.
+  // Memory stays flat: the keys go to a temporary table, not into RAM.
+  virtual Result<std::int64_t> withdraw_missing(
+      std::string_view source, const std::function<Result<std::optional<std::string>>()>& next_key) = 0;
 };
 
 }  // namespace yici::store

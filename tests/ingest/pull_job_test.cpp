@@ -185,3 +185,39 @@ TEST_CASE("pull: a failing source is an error in the history; the last good data
 
 }  // namespace
 }  // namespace yici::ingest
+
+#include "hub/ingest/reconcile.h"
+
+namespace yici::ingest {
+namespace {
+
+TEST_CASE("reconcile: records whose keys vanished from the source are withdrawn, once") {
+  Fixture f;
+  f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', NULL, '2026-01-01 10:00:00'), ('" + kB +
+        "', 'B', NULL, '2026-01-01 10:00:00'), ('123', 'bad', NULL, '2026-01-01 10:00:00')");
+  auto s = f.source();
+  f.pull(s);
+  CHECK(f.store->quarantine_count("hz-psb").value() == 1);
+  f.sql("DELETE FROM person WHERE sfzh IN ('" + kB + "', '123')");
+  auto n = reconcile_keys(s, *f.store);
+  REQUIRE(n.ok());
+  CHECK(*n == 1);
+  CHECK(f.store->find_by_subject("population", kB)->at(0).status == "withdrawn");
+  CHECK(f.store->find_by_subject("population", kB)->at(0).version == 2);
+  CHECK(f.store->find_by_subject("population", kA)->at(0).status == "valid");
+  CHECK(f.store->quarantine_count("hz-psb").value() == 0);
+  CHECK(reconcile_keys(s, *f.store).value() == 0);  // idempotent
+}
+
+TEST_CASE("reconcile: a source that cannot be read withdraws nothing") {
+  Fixture f;
+  f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', NULL, '2026-01-01 10:00:00')");
+  auto s = f.source();
+  f.pull(s);
+  f.sql("ALTER TABLE person RENAME TO person_old");  // the table is gone: the key scan fails
+  CHECK_FALSE(reconcile_keys(s, *f.store).ok());
+  CHECK(f.store->find_by_subject("population", kA)->at(0).status == "valid");
+}
+
+}  // namespace
+}  // namespace yici::ingest

@@ -52,6 +52,7 @@ TEST_CASE("source definition: the CONTRACT example parses completely") {
   CHECK(s->status->withdrawn_values.size() == 2);
   CHECK(s->every == std::chrono::minutes(5));
   CHECK(s->enabled);
+  CHECK(s->reconcile_every.count() == 0);
   CHECK(s->columns_to_read() == std::vector<std::string>{"sfzh", "xm", "xb", "gxsj", "zt"});
 }
 
@@ -75,6 +76,7 @@ TEST_CASE("source definition: each kind of mistake names the key and line") {
       {replace(g, "dataset: population", "dataset: population\ncolour: red"), "src.yaml:4: unknown key \"colour\""},
       {replace(g, "withdrawn: [\"注销\", \"迁出\"]", "withdrawn: []"), "status.withdrawn"},
       {replace(g, "department: public-security\n", ""), "missing required key \"department\""},
+      {g + "reconcile: {every: 5s}\n", "reconcile.every must be at least 1m"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.text);

@@ -274,4 +274,40 @@ Result<std::int64_t> SqliteRecordStore::count(std::string_view dataset) {
   return n;
 }
 
+Result<std::int64_t> SqliteRecordStore::withdraw_missing(
+    std::string_view source, const std::function<Result<std::optional<std::string>>()>& next_key) {
+  return db_->with_writer([&](Connection& w) -> Result<std::int64_t> {
+    YICI_TRY_STATUS(w.exec("CREATE TEMP TABLE IF NOT EXISTS present_keys (k TEXT PRIMARY KEY) WITHOUT ROWID"));
+    YICI_TRY(auto tx, Transaction::begin(w));
+    YICI_TRY_STATUS(w.exec("DELETE FROM temp.present_keys"));
+    YICI_TRY(Statement * ins, w.cached("INSERT OR IGNORE INTO temp.present_keys (k) VALUES (?1)"));
+    while (true) {
+      YICI_TRY(auto key, next_key());
+      if (!key) break;
+      ins->reset();
+      ins->bind(1, *key);
+      YICI_TRY_STATUS(ins->run());
+    }
+    YICI_TRY(Statement * archive,
+             w.cached("INSERT INTO record_history (record_id, version, content_hash, pulled_at, status, fields) "
+                      "SELECT id, version, content_hash, pulled_at, status, fields FROM records WHERE source = ?1 AND "
+                      "status <> 'withdrawn' AND source_key NOT IN (SELECT k FROM temp.present_keys)"));
+    archive->bind(1, source);
+    YICI_TRY_STATUS(archive->run());
+    YICI_TRY(Statement * upd,
+             w.cached("UPDATE records SET status = 'withdrawn', version = version + 1 WHERE source = ?1 "
+                      "AND status <> 'withdrawn' AND source_key NOT IN (SELECT k FROM temp.present_keys)"));
+    upd->bind(1, source);
+    YICI_TRY_STATUS(upd->run());
+    const std::int64_t withdrawn = w.changes();
+    YICI_TRY(Statement * q, w.cached("DELETE FROM quarantine WHERE source = ?1 AND source_key NOT IN "
+                                     "(SELECT k FROM temp.present_keys)"));
+    q->bind(1, source);
+    YICI_TRY_STATUS(q->run());
+    YICI_TRY_STATUS(w.exec("DELETE FROM temp.present_keys"));
+    YICI_TRY_STATUS(tx.commit());
+    return withdrawn;
+  });
+}
+
 }  // namespace yici::store::sqlite

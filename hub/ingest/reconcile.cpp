@@ -1,0 +1,24 @@
+#include "hub/ingest/reconcile.h"
+
+#include "hub/core/log.h"
+
+namespace yici::ingest {
+
+Result<std::int64_t> reconcile_keys(const SourceDefinition& source, store::RecordStore& store) {
+  adapters::ReadRequest request;
+  request.columns = source.primary_key;
+  request.primary_key = source.primary_key;
+  YICI_TRY(auto reader, source.adapter->read(request));
+  adapters::Row row;
+  // A read error aborts the store's transaction (the callback's error propagates), so a partial
+  // key list never withdraws anything.
+  auto withdrawn = store.withdraw_missing(source.id, [&]() -> Result<std::optional<std::string>> {
+    YICI_TRY(bool more, reader->next(row));
+    if (!more) return std::optional<std::string>();
+    return std::optional<std::string>(row.key);
+  });
+  if (withdrawn.ok()) log::info("keys_reconciled", {{"source", source.id}, {"withdrawn", *withdrawn}});
+  return withdrawn;
+}
+
+}  // namespace yici::ingest
