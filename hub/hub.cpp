@@ -107,6 +107,7 @@ Status Hub::pull_source(const std::string& id) {
   }
   ingest::PullOptions options;
   options.batch_size = config_.ingest.batch_size;
+  options.cancel = &stopping_;
   auto run = ingest::run_pull(*d, *stores_.records, **normaliser, options);
   if (!run.ok()) return run.take_error();
   if (d->reconcile_every.count() > 0) {
@@ -182,7 +183,8 @@ int Hub::run() {
                             {"version", YICI_VERSION}});
   start_ingest();
   server_->run([this] { reload_policy(); });
-  scheduler_->stop();  // lets running pulls finish their current batch commit
+  stopping_ = true;
+  scheduler_->stop();  // running pulls stop after their current batch commit
   log::info("hub_stopped", {});
   return 0;
 }

@@ -57,6 +57,7 @@ class Hub {
   const adapters::AdapterRegistry* adapters_ = nullptr;
   std::vector<ingest::SourceDefinition> sources_;
   std::unique_ptr<ingest::Scheduler> scheduler_;
+  std::atomic<bool> stopping_{false};  // tells running pulls to stop after their current batch
   std::mutex reconcile_mu_;
   std::map<std::string, std::chrono::steady_clock::time_point> last_reconcile_;
   net::Router router_;

@@ -24,7 +24,8 @@ Result<std::unique_ptr<CsvReader>> CsvReader::open(const std::string& path, cons
   if (options.encoding != Encoding::kUtf8) {
     // GB18030 is a superset of GBK: decoding GBK files as GB18030 accepts everything GBK encodes.
     iconv_t cd = iconv_open("UTF-8", "GB18030");
-    if (cd == reinterpret_cast<iconv_t>(-1)) return Error::internal("iconv cannot convert GB18030 to UTF-8");
+    if (cd == reinterpret_cast<iconv_t>(-1))  // NOLINT(performance-no-int-to-ptr): iconv's error value
+      return Error::internal("iconv cannot convert GB18030 to UTF-8");
     r->iconv_ = cd;
   }
   return r;

@@ -20,7 +20,7 @@ Result<Encoding> parse_encoding(std::string_view name);  // "utf-8", "gbk", "gb1
 struct CsvOptions {
   Encoding encoding = Encoding::kUtf8;
   char delimiter = ',';
-  std::size_t max_record_bytes = 4 * 1024 * 1024;  // a longer record is an error, not a memory spike
+  std::size_t max_record_bytes = std::size_t{4} * 1024 * 1024;  // a longer record is an error, not a memory spike
 };
 
 class CsvReader {

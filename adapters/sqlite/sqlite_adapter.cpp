@@ -99,6 +99,7 @@ Result<std::vector<ColumnInfo>> SqliteAdapter::describe() {
   auto stmt = conn->prepare("SELECT * FROM " + from + " LIMIT 0");
   if (!stmt) return Error::invalid("sqlite source " + config_.path + ": " + stmt.error().message);
   std::vector<ColumnInfo> out;
+  out.reserve(static_cast<std::size_t>(stmt->column_count()));
   for (int i = 0; i < stmt->column_count(); ++i) out.push_back({stmt->column_name(i), stmt->column_decltype(i)});
   return out;
 }

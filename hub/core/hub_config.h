@@ -28,8 +28,8 @@ struct TlsConfig {
 };
 
 struct LimitsConfig {
-  std::size_t header_bytes = 16 * 1024;
-  std::size_t body_bytes = 1024 * 1024;
+  std::size_t header_bytes = std::size_t{16} * 1024;
+  std::size_t body_bytes = std::size_t{1024} * 1024;
   std::size_t max_connections = 1024;
   std::chrono::milliseconds handshake_timeout{10'000};
   std::chrono::milliseconds read_timeout{30'000};  // whole request, from its first byte

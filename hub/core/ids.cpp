@@ -20,10 +20,10 @@ std::string new_request_id() {
   }();
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(32, '0');
-  for (int half = 0; half < 2; ++half) {
+  for (std::size_t half = 0; half < 2; ++half) {
     std::uint64_t v = gen();
-    for (int i = 0; i < 16; ++i) {
-      out[static_cast<std::size_t>(half * 16 + i)] = kHex[v & 0xf];
+    for (std::size_t i = 0; i < 16; ++i) {
+      out[half * 16 + i] = kHex[v & 0xf];
       v >>= 4;
     }
   }

@@ -87,7 +87,9 @@ class [[nodiscard]] Status {
 
 }  // namespace yici
 
-// Propagate an error: YICI_TRY(auto x, expr) or YICI_TRY_STATUS(expr).
+// Propagate an error: YICI_TRY(auto x, expr) or YICI_TRY_STATUS(expr). `decl` is a declaration or
+// an lvalue, so it cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define YICI_CONCAT_INNER(a, b) a##b
 #define YICI_CONCAT(a, b) YICI_CONCAT_INNER(a, b)
 #define YICI_TRY_IMPL(tmp, decl, expr)    \
@@ -100,3 +102,4 @@ class [[nodiscard]] Status {
     auto yici_status_ = (expr);                               \
     if (!yici_status_.ok()) return yici_status_.take_error(); \
   } while (false)
+// NOLINTEND(bugprone-macro-parentheses)

@@ -54,7 +54,7 @@ class YamlDoc {
   [[nodiscard]] Result<std::vector<std::string>> string_list(const YAML::Node& map, std::string_view key) const;
 
  private:
-  YamlDoc(YAML::Node root, std::string origin) : root_(std::move(root)), origin_(std::move(origin)) {}
+  YamlDoc(const YAML::Node& root, std::string origin) : root_(root), origin_(std::move(origin)) {}
   YAML::Node root_;
   std::string origin_;
 };

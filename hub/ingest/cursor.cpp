@@ -79,7 +79,7 @@ Result<std::string> rewind_cursor(std::string_view value, std::chrono::milliseco
   }
   // The suffix (fraction, zone) is kept as is: the overlap is whole seconds and up.
   const std::string_view suffix = value.substr(rest);
-  long long total = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+  long long total = days_from_civil(y, mo, d) * 86400 + static_cast<long long>(h) * 3600 + mi * 60LL + s;
   total -= (overlap.count() + 999) / 1000;
   long long days = total / 86400;
   long long secs = total % 86400;

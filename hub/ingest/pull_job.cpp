@@ -140,7 +140,14 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
         q.seen_at = pulled_at;
         batch.quarantined.push_back(std::move(q));
       }
-      if (batch.size() >= options.batch_size) YICI_TRY_STATUS(flush(false));
+      if (batch.size() >= options.batch_size) {
+        YICI_TRY_STATUS(flush(false));
+        if (options.cancel != nullptr && options.cancel->load()) {
+          return Error::unavailable("pull of " + source.id + " interrupted by shutdown after " +
+                                    std::to_string(run.rows_read) +
+                                    " rows; the next pull resumes from the saved cursor");
+        }
+      }
     }
     return flush(true);
   };

@@ -4,6 +4,7 @@
 // (re-read rows are deduplicated by key and content hash). Memory is bounded by the batch size.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 
 #include "hub/ingest/row_normaliser.h"
@@ -15,6 +16,9 @@ namespace yici::ingest {
 struct PullOptions {
   std::size_t batch_size = 1000;
   bool force_full = false;  // ignore the saved cursor
+  // Checked after each committed batch: when set, the pull stops there (its committed batches and
+  // cursor stay, so the next pull resumes) and returns kUnavailable. For shutdown.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Runs the pull and records it in the pull history, whether it succeeded or not. On failure the

@@ -76,7 +76,7 @@ struct HttpsClient::Impl {
       return Error::io("sending request: " + ec.message());
     }
     http::response_parser<http::string_body> parser;
-    parser.body_limit(256 * 1024 * 1024);
+    parser.body_limit(std::uint64_t{256} * 1024 * 1024);
     lowest.expires_after(options.timeout);
     std::size_t got = 0;
     http::async_read(*stream, buffer, parser, [&](beast::error_code e, std::size_t n) {

@@ -23,7 +23,7 @@ bool is_param(std::string_view segment) {
 
 }  // namespace
 
-bool Router::add(std::string method, std::string pattern, Access access, Handler handler) {
+bool Router::add(std::string method, const std::string& pattern, Access access, Handler handler) {
   std::vector<std::string> segments;
   for (auto s : split_path(pattern)) segments.emplace_back(s);
   for (const auto& r : routes_) {

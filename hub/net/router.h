@@ -28,7 +28,7 @@ enum class Access {
 class Router {
  public:
   // Duplicate (method, pattern) pairs are a programming error: reported by returning false.
-  bool add(std::string method, std::string pattern, Access access, Handler handler);
+  bool add(std::string method, const std::string& pattern, Access access, Handler handler);
 
   [[nodiscard]] api::Response dispatch(const api::Request& request) const;
 

@@ -168,9 +168,10 @@ asio::awaitable<void> Server::Impl::write_error(Connection& conn, unsigned versi
   // unread data would reset the connection and could destroy our answer before it is read, so
   // read and discard for a short, bounded while (as nginx's lingering_close does).
   lowest.expires_after(std::chrono::seconds(1));
-  std::array<char, 16 * 1024> scratch{};
+  constexpr std::size_t kScratchBytes = 16 * 1024;
+  std::array<char, kScratchBytes> scratch{};
   std::size_t discarded = 0;
-  while (discarded < 4 * 1024 * 1024) {
+  while (discarded < std::size_t{4} * 1024 * 1024) {
     auto [read_ec, got] = co_await conn.stream.async_read_some(asio::buffer(scratch), kTuple);
     if (read_ec) break;
     discarded += got;
@@ -202,7 +203,7 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
       // Wait for the first bytes of the next request under the idle timeout; a drain cancels
       // this wait. Once bytes arrive the whole request must come within read_timeout.
       lowest.expires_after(limits.idle_timeout);
-      auto [idle_ec, n] = co_await stream.async_read_some(buffer.prepare(16 * 1024), kTuple);
+      auto [idle_ec, n] = co_await stream.async_read_some(buffer.prepare(std::size_t{16} * 1024), kTuple);
       if (idle_ec) break;
       buffer.commit(n);
     }

@@ -166,6 +166,27 @@ TEST_CASE("pull: a status column marks records withdrawn") {
   CHECK(f.store->find_by_subject("population", kA)->at(0).status == "withdrawn");
 }
 
+TEST_CASE("pull: a cancelled pull stops after a committed batch and the next pull resumes") {
+  Fixture f;
+  for (int i = 0; i < 10; ++i) {
+    char id[19];
+    std::snprintf(id, sizeof id, "3301021990010100%02d", i);
+    f.sql(std::string("INSERT INTO person VALUES ('") + id + "', 'n', NULL, '2026-01-01 10:0" + std::to_string(i) +
+          ":00')");
+  }
+  auto s = f.source("cursor: {column: gxsj}\n");
+  std::atomic<bool> cancel{true};
+  auto r = run_pull(s, *f.store, f.normaliser, {3, false, &cancel});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.find("interrupted by shutdown") != std::string::npos);
+  CHECK(f.store->count("population").value() == 3);
+  CHECK(f.store->load_cursor("hz-psb").value() == "2026-01-01 10:02:00");
+  auto resumed = f.pull(s, 3);
+  CHECK(resumed.counts.inserted == 7);
+  CHECK(resumed.counts.unchanged == 1);  // the row at the saved cursor is read again, not doubled
+  CHECK(f.store->count("population").value() == 10);
+}
+
 TEST_CASE("pull: a failing source is an error in the history; the last good data stays") {
   Fixture f;
   f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', NULL, '2026-01-01 10:00:00')");

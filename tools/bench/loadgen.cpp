@@ -59,9 +59,10 @@ asio::awaitable<void> connection(Options const& o, ssl::context& ctx, int index,
   std::mt19937 rng(static_cast<unsigned>(index * 7919 + 1));
   std::uniform_int_distribution<std::size_t> pick(0, o.paths.size() - 1);
   const double per_conn_rate = o.rate > 0 ? o.rate / o.connections : 0;
-  const auto interval = per_conn_rate > 0 ? std::chrono::duration_cast<Clock::duration>(
-                                                std::chrono::duration<double>(1.0 / per_conn_rate))
-                                          : Clock::duration(0);
+  const auto interval =
+      per_conn_rate > 0
+          ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / per_conn_rate))
+          : Clock::duration(0);
   auto next_send = start + (per_conn_rate > 0 ? interval * index / o.connections : Clock::duration(0));
   while (Clock::now() < end) {
     ssl::stream<beast::tcp_stream> stream(ex, ctx);
@@ -84,8 +85,7 @@ asio::awaitable<void> connection(Options const& o, ssl::context& ctx, int index,
       co_return;
     }
     beast::flat_buffer buffer;
-    bool broken = false;
-    while (!broken && Clock::now() < end) {
+    while (Clock::now() < end) {
       if (per_conn_rate > 0) {
         if (next_send > Clock::now()) {
           asio::steady_timer t(ex, next_send);
@@ -111,13 +111,12 @@ asio::awaitable<void> connection(Options const& o, ssl::context& ctx, int index,
       const auto done = Clock::now();
       if (wec || rec2) {
         if (done < end) ++stats.errors;
-        broken = true;
         break;
       }
       if (scheduled >= measure_from) {
         stats.latencies_us.push_back(static_cast<std::uint32_t>(
             std::chrono::duration_cast<std::chrono::microseconds>(done - scheduled).count()));
-        ++stats.statuses[res.result_int()];
+        ++stats.statuses[static_cast<int>(res.result_int())];
         stats.bytes += res.body().size();
       }
       if (!res.keep_alive()) break;
@@ -166,9 +165,12 @@ int main(int argc, char** argv) {
     ctx.use_private_key_file(o.key, ssl::context::pem);
   }
   const auto start = Clock::now() + std::chrono::milliseconds(50);
-  const auto measure_from = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.warmup_s));
-  const auto end = measure_from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration_s));
+  const auto measure_from =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.warmup_s));
+  const auto end =
+      measure_from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration_s));
   std::vector<std::unique_ptr<asio::io_context>> iocs;
+  iocs.reserve(static_cast<std::size_t>(o.threads));
   std::vector<Stats> stats(static_cast<std::size_t>(o.connections));
   for (int t = 0; t < o.threads; ++t) iocs.push_back(std::make_unique<asio::io_context>(1));
   for (int i = 0; i < o.connections; ++i) {
@@ -177,6 +179,7 @@ int main(int argc, char** argv) {
                    asio::detached);
   }
   std::vector<std::thread> threads;
+  threads.reserve(iocs.size());
   for (auto& ioc : iocs) threads.emplace_back([&ioc] { ioc->run(); });
   for (auto& t : threads) t.join();
 
@@ -195,17 +198,19 @@ int main(int argc, char** argv) {
   };
   boost::json::object statuses;
   for (auto [k, v] : all.statuses) statuses[std::to_string(k)] = v;
-  boost::json::object out{{"requests", all.latencies_us.size()},
-                          {"errors", all.errors},
-                          {"duration_s", o.duration_s},
-                          {"rps", static_cast<double>(all.latencies_us.size()) / o.duration_s},
-                          {"p50_ms", pct(0.50)},
-                          {"p99_ms", pct(0.99)},
-                          {"p999_ms", pct(0.999)},
-                          {"mean_body_bytes", all.latencies_us.empty() ? 0.0 : static_cast<double>(all.bytes) / static_cast<double>(all.latencies_us.size())},
-                          {"connections", o.connections},
-                          {"rate", o.rate},
-                          {"statuses", statuses}};
+  boost::json::object out{
+      {"requests", all.latencies_us.size()},
+      {"errors", all.errors},
+      {"duration_s", o.duration_s},
+      {"rps", static_cast<double>(all.latencies_us.size()) / o.duration_s},
+      {"p50_ms", pct(0.50)},
+      {"p99_ms", pct(0.99)},
+      {"p999_ms", pct(0.999)},
+      {"mean_body_bytes",
+       all.latencies_us.empty() ? 0.0 : static_cast<double>(all.bytes) / static_cast<double>(all.latencies_us.size())},
+      {"connections", o.connections},
+      {"rate", o.rate},
+      {"statuses", statuses}};
   std::cout << boost::json::serialize(out) << "\n";
   return all.latencies_us.empty() ? 1 : 0;
 }
