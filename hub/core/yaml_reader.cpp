@@ -78,7 +78,7 @@ Result<YamlDoc> YamlDoc::parse(std::string_view text, std::string origin, const 
   }
   std::size_t count = 0;
   YICI_TRY_STATUS(check_shape(root, 0, count, limits, origin));
-  return YamlDoc(std::move(root), std::move(origin));
+  return YamlDoc(root, std::move(origin));
 }
 
 Result<YamlDoc> YamlDoc::load_file(const std::string& path, const YamlLimits& limits) {
@@ -113,7 +113,10 @@ Status YamlDoc::expect_map(const YAML::Node& map, std::initializer_list<std::str
         if (!list.empty()) list += ", ";
         list += a;
       }
-      return error_at(kv.first, "unknown key \"" + key + "\" in " + std::string(what) + " (known keys: " + list + ")");
+      std::string message = "unknown key \"" + key + "\" in ";
+      message += what;
+      message += " (known keys: " + list + ")";
+      return error_at(kv.first, message);
     }
   }
   return {};
@@ -136,10 +139,12 @@ Result<std::optional<std::int64_t>> YamlDoc::optional_int(const YAML::Node& map,
                                                           std::int64_t max) const {
   YICI_TRY(auto text, optional_string(map, key));
   if (!text) return std::optional<std::int64_t>();
+  const std::string& digits = *text;
   std::int64_t value = 0;
-  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || ptr != text->data() + text->size()) {
-    return error_at(map[std::string(key)], "\"" + std::string(key) + "\" must be an integer, got \"" + *text + "\"");
+  const char* end = digits.data() + digits.size();
+  auto [ptr, ec] = std::from_chars(digits.data(), end, value);
+  if (ec != std::errc() || ptr != end) {
+    return error_at(map[std::string(key)], "\"" + std::string(key) + "\" must be an integer, got \"" + digits + "\"");
   }
   if (value < min || value > max) {
     return error_at(map[std::string(key)], "\"" + std::string(key) + "\" must be between " + std::to_string(min) +

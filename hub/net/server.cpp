@@ -168,7 +168,7 @@ asio::awaitable<void> Server::Impl::write_error(Connection& conn, unsigned versi
   // unread data would reset the connection and could destroy our answer before it is read, so
   // read and discard for a short, bounded while (as nginx's lingering_close does).
   lowest.expires_after(std::chrono::seconds(1));
-  constexpr std::size_t kScratchBytes = 16 * 1024;
+  constexpr std::size_t kScratchBytes = std::size_t{16} * 1024;
   std::array<char, kScratchBytes> scratch{};
   std::size_t discarded = 0;
   while (discarded < std::size_t{4} * 1024 * 1024) {
