@@ -4,7 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "hub/store/sqlite/sqlite_record_store.h"
-#include "tests/support/api_fakes.h"
+#include "tests/support/handler_fixture.h"
 #include "tests/support/temp_dir.h"
 
 namespace yici::api {
@@ -16,35 +16,14 @@ grants:
   - {principal: mr, dataset: population, fields: [name], purposes: [food-license]}
 )";
 
-struct Fixture {
-  test::TempDir dir;
-  std::unique_ptr<store::sqlite::SqliteRecordStore> store =
-      store::sqlite::SqliteRecordStore::open(dir.file("r.db")).value();
-  access::RateLimiter limiter;
-  test::RecordingSigner signer;
-  test::MemoryAudit audit;
-  LookupServices services;
-  std::shared_ptr<const access::Policy> policy = access::Policy::parse(kPolicy, "p.yaml").value();
+struct Fixture : test::HandlerFixture {
+  std::shared_ptr<const access::Policy> policy;
 
-  Fixture() {
-    services.policy = policy;
-    services.records = store.get();
-    services.limiter = &limiter;
-    services.signer = &signer;
-    services.audit = &audit;
+  Fixture() : test::HandlerFixture(access::Policy::parse(kPolicy, "p.yaml").value()) {
+    policy = services.policy;
     services.datasets = {"population", "credit"};
     services.batch_limit = 3;
-    services.validate_subject = [](std::string_view, std::string_view s) -> Status {
-      return s.size() == 18 ? Status() : Status(Error::invalid("18 characters"));
-    };
-    store::Record r;
-    r.dataset = "population";
-    r.subject = "11010519491231002X";
-    r.source = "psb";
-    r.source_key = "1";
-    r.pulled_at = "2026-11-22T00:00:00Z";
-    r.fields_json = R"({"name":"张三","phone":"138"})";
-    REQUIRE(store->upsert(std::vector<store::Record>{r}).ok());
+    add_record("population", "11010519491231002X", "psb", "1", R"({"name":"张三","phone":"138"})");
   }
 
   Response post(const std::string& body) {

@@ -5,7 +5,7 @@
 
 #include "hub/core/sha256.h"
 #include "hub/store/sqlite/sqlite_record_store.h"
-#include "tests/support/api_fakes.h"
+#include "tests/support/handler_fixture.h"
 #include "tests/support/temp_dir.h"
 
 namespace yici::api {
@@ -18,40 +18,16 @@ grants:
   - {principal: mr, dataset: population, fields: [id_number, name], purposes: [food-license], rate: {per_second: 1, burst: 3}}
 )";
 
-using test::MemoryAudit;
-using test::RecordingSigner;
+struct Fixture : test::HandlerFixture {
+  std::shared_ptr<const access::Policy> policy;
 
-struct Fixture {
-  test::TempDir dir;
-  std::unique_ptr<store::sqlite::SqliteRecordStore> store =
-      store::sqlite::SqliteRecordStore::open(dir.file("r.db")).value();
-  access::RateLimiter limiter;
-  RecordingSigner signer;
-  MemoryAudit audit;
-  LookupServices services;
-  std::shared_ptr<const access::Policy> policy = access::Policy::parse(kPolicy, "p.yaml").value();
-
-  Fixture() {
-    services.policy = policy;
-    services.records = store.get();
-    services.limiter = &limiter;
-    services.signer = &signer;
-    services.audit = &audit;
+  Fixture() : test::HandlerFixture(access::Policy::parse(kPolicy, "p.yaml").value()) {
+    policy = services.policy;
     services.datasets = {"population", "legal_entity"};
-    services.validate_subject = [](std::string_view, std::string_view subject) -> Status {
-      if (subject.size() != 18) return Error::invalid("an ID number has 18 characters");
-      return {};
-    };
     services.department_of = [](const std::string&) { return std::string("public-security"); };
     services.is_stale = [](const std::string& source) { return source == "stale-src"; };
-    store::Record r;
-    r.dataset = "population";
-    r.subject = "11010519491231002X";
-    r.source = "hz-psb";
-    r.source_key = "1";
-    r.pulled_at = "2026-11-22T00:00:00Z";
-    r.fields_json = R"({"id_number":"11010519491231002X","name":"张三","gender":"M","phone":"13800000000"})";
-    REQUIRE(store->upsert(std::vector<store::Record>{r}).ok());
+    add_record("population", "11010519491231002X", "hz-psb", "1",
+               R"({"id_number":"11010519491231002X","name":"张三","gender":"M","phone":"13800000000"})");
   }
 
   Response get(const std::string& who, const std::string& dataset, const std::string& subject,
