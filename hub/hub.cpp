@@ -18,6 +18,19 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   YICI_TRY(auto policy, access::Policy::load_file(hub->config_.policy));
   hub->policy_.store(std::move(policy));
   YICI_TRY(hub->stores_, store::Stores::open(hub->config_.data_dir));
+  if (!hub->config_.signing_keys.empty()) {
+    std::vector<sign::KeySpec> specs;
+    for (const auto& k : hub->config_.signing_keys) {
+      specs.push_back({k.file, k.state == "active" ? sign::KeyState::kActive
+                               : k.state == "next" ? sign::KeyState::kNext
+                                                   : sign::KeyState::kRetired});
+    }
+    YICI_TRY(auto ring, sign::KeyRing::load(specs));
+    log::info("signing_keys_loaded", {{"active_kid", ring->active().kid}, {"keys", ring->keys().size()}});
+    hub->signer_ = std::make_unique<sign::ResponseSigner>(std::move(ring));
+  } else {
+    log::warn("no_signing_keys", {{"action", "add signing.keys to the hub config; /readyz stays 503 until then"}});
+  }
   hub->load_sources();
   hub->register_routes();
 
@@ -38,9 +51,12 @@ void Hub::register_routes() {
     api::Readiness r;
     r.config_loaded = true;
     r.stores_open = stores_.records != nullptr && stores_.audit != nullptr && stores_.meta != nullptr;
-    r.keys_loaded = server_ != nullptr;  // TLS keys; response-signing keys join with the signing module
+    r.keys_loaded = server_ != nullptr && signer_ != nullptr;  // TLS and response-signing keys
     r.draining = server_ && server_->draining();
     return api::readyz(r);
+  });
+  router_.add("GET", "/.well-known/jwks.json", net::Access::kOpen, [this](const api::Request&, const net::PathParams&) {
+    return api::json_response(200, signer_ ? signer_->ring()->jwks_json() : R"({"keys":[]})");
   });
   router_.add("GET", "/v1/whoami", net::Access::kAnyPrincipal,
               [](const api::Request& req, const net::PathParams&) { return api::whoami(req); });

@@ -17,6 +17,7 @@
 #include "hub/ingest/scheduler.h"
 #include "hub/ingest/source_definition.h"
 #include "hub/net/router.h"
+#include "hub/sign/response_signer.h"
 #include "hub/store/stores.h"
 
 namespace yici {
@@ -56,6 +57,7 @@ class Hub {
   std::atomic<std::shared_ptr<const access::Policy>> policy_;
   const adapters::AdapterRegistry* adapters_ = nullptr;
   std::vector<ingest::SourceDefinition> sources_;
+  std::unique_ptr<sign::ResponseSigner> signer_;  // null when no signing keys are configured
   std::unique_ptr<ingest::Scheduler> scheduler_;
   std::atomic<bool> stopping_{false};  // tells running pulls to stop after their current batch
   std::mutex reconcile_mu_;

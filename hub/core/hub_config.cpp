@@ -110,6 +110,28 @@ Status parse_ingest(const YamlDoc& doc, const YAML::Node& node, IngestConfig& in
   return {};
 }
 
+Status parse_signing(const YamlDoc& doc, const YAML::Node& node, std::vector<SigningKeyConfig>& keys) {
+  YICI_TRY_STATUS(doc.expect_map(node, {"keys"}, "signing"));
+  const YAML::Node list = node["keys"];
+  if (!list.IsDefined() || !list.IsSequence() || list.size() == 0) {
+    return doc.error_at(node, "signing.keys: list the response-signing keys ({file, state})");
+  }
+  int active = 0;
+  for (const auto& k : list) {
+    YICI_TRY_STATUS(doc.expect_map(k, {"file", "state"}, "signing key"));
+    SigningKeyConfig c;
+    YICI_TRY(c.file, doc.required_string(k, "file"));
+    YICI_TRY(c.state, doc.required_string(k, "state"));
+    if (c.state != "active" && c.state != "next" && c.state != "retired") {
+      return doc.error_at(k["state"], "state must be active, next or retired");
+    }
+    active += c.state == "active" ? 1 : 0;
+    keys.push_back(std::move(c));
+  }
+  if (active != 1) return doc.error_at(list, "signing.keys needs exactly one active key");
+  return {};
+}
+
 Status parse_log(const YamlDoc& doc, const YAML::Node& node, LogConfig& log) {
   YICI_TRY_STATUS(doc.expect_map(node, {"level", "format"}, "log"));
   YICI_TRY(auto level, doc.optional_string(node, "level"));
@@ -137,7 +159,7 @@ Result<HubConfig> from_doc(const YamlDoc& doc) {
   const YAML::Node& root = doc.root();
   YICI_TRY_STATUS(doc.expect_map(root,
                                  {"listen", "data_dir", "schemas_dir", "sources_dir", "matters_dir", "policy", "tls",
-                                  "limits", "log", "ingest", "threads"},
+                                  "limits", "log", "ingest", "signing", "threads"},
                                  "hub configuration"));
   YICI_TRY(auto listen, doc.optional_string(root, "listen"));
   if (listen) {
@@ -162,6 +184,7 @@ Result<HubConfig> from_doc(const YamlDoc& doc) {
   if (root["limits"].IsDefined()) YICI_TRY_STATUS(parse_limits(doc, root["limits"], config.limits));
   if (root["log"].IsDefined()) YICI_TRY_STATUS(parse_log(doc, root["log"], config.log));
   if (root["ingest"].IsDefined()) YICI_TRY_STATUS(parse_ingest(doc, root["ingest"], config.ingest));
+  if (root["signing"].IsDefined()) YICI_TRY_STATUS(parse_signing(doc, root["signing"], config.signing_keys));
   YICI_TRY(auto threads, doc.optional_int(root, "threads", 0, 1024));
   if (threads) config.threads = static_cast<int>(*threads);
   return config;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hub/core/result.h"
 
@@ -38,6 +39,11 @@ struct LimitsConfig {
   std::chrono::milliseconds shutdown_grace{20'000};  // in-flight requests finish within this on SIGTERM
 };
 
+struct SigningKeyConfig {
+  std::string file;   // PKCS#8 PEM, EC P-256
+  std::string state;  // active, next or retired
+};
+
 struct IngestConfig {
   int max_concurrent_pulls = 2;
   std::size_t batch_size = 1000;
@@ -64,7 +70,8 @@ struct HubConfig {
   LimitsConfig limits;
   LogConfig log;
   IngestConfig ingest;
-  int threads = 0;  // 0: one per hardware thread
+  std::vector<SigningKeyConfig> signing_keys;  // signing.keys: exactly one active
+  int threads = 0;                             // 0: one per hardware thread
 
   // Relative paths are taken from the working directory the hub is started in.
   static Result<HubConfig> load_file(const std::string& path);

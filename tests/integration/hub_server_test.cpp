@@ -45,6 +45,22 @@ TEST_CASE("no certificate: open endpoints answer, whoami is 401 JSON") {
   CHECK(error_code_of(r) == "client_certificate_required");
 }
 
+TEST_CASE("JWKS is open and publishes the active and next signing keys; readiness counts the keys") {
+  HubProcess hub;
+  auto r = https_request(hub.port(), HubProcess::as(""), "GET", "/.well-known/jwks.json");
+  REQUIRE(r.status == 200);
+  auto keys = boost::json::parse(r.body).at("keys").as_array();
+  REQUIRE(keys.size() == 2);
+  CHECK(keys[0].at("alg").as_string() == "ES256");
+  CHECK(keys[0].at("yici_state").as_string() == "active");
+  CHECK(keys[1].at("yici_state").as_string() == "next");
+  CHECK(boost::json::parse(https_request(hub.port(), HubProcess::as(""), "GET", "/readyz").body)
+            .at("checks")
+            .at("keys")
+            .as_bool());
+  CHECK(hub.log().find("signing_keys_loaded") != std::string::npos);
+}
+
 TEST_CASE("a valid certificate that maps to no principal is 403") {
   HubProcess hub;
   auto r = https_request(hub.port(), HubProcess::as("human-resources"), "GET", "/v1/whoami");

@@ -49,10 +49,12 @@ int run_command(const std::string& command, std::string* output) {
 
 HubProcess::HubProcess(const HubOptions& options) {
   dir_.write("policy.yaml", options.policy.empty() ? kTestPolicy : options.policy);
-  std::string config = "data_dir: " + dir_.file("data") + "\n" + "policy: " + dir_.file("policy.yaml") + "\n" +
-                       "sources_dir: " + (options.sources_dir.empty() ? dir_.file("sources") : options.sources_dir) +
-                       "\n" + "tls:\n  cert: " + pki("hub.crt") + "\n  key: " + pki("hub.key") +
-                       "\n  client_ca: " + pki("ca.crt") + "\n" + "threads: 2\n" + options.extra_config;
+  std::string config =
+      "data_dir: " + dir_.file("data") + "\n" + "policy: " + dir_.file("policy.yaml") + "\n" +
+      "sources_dir: " + (options.sources_dir.empty() ? dir_.file("sources") : options.sources_dir) + "\n" +
+      "tls:\n  cert: " + pki("hub.crt") + "\n  key: " + pki("hub.key") + "\n  client_ca: " + pki("ca.crt") + "\n" +
+      "threads: 2\n" + "signing:\n  keys:\n    - {file: " + pki("signing/active.key") +
+      ", state: active}\n    - {file: " + pki("signing/next.key") + ", state: next}\n" + options.extra_config;
   dir_.write("hub.yaml", config);
   const std::string binary = std::string(YICI_BINARY_DIR) + "/yici-hub";
   const std::string log = dir_.file("hub.log");

@@ -59,6 +59,7 @@ policy: {ROOT}/config/policy.yaml
 matters_dir: {ROOT}/config/matters
 schemas_dir: {ROOT}/schemas
 tls: {{cert: {pki}/hub.crt, key: {pki}/hub.key, client_ca: {pki}/ca.crt}}
+signing: {{keys: [{{file: {pki}/signing/active.key, state: active}}]}}
 log: {{level: warn}}
 threads: {threads}
 """)

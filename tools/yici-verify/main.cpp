@@ -1,15 +1,110 @@
 // yici-verify: verify a saved signed response offline against a JWKS.
 //
-// Not built yet (the signing module comes first). Until then it verifies nothing and says so with
-// a non-zero exit, so no script can mistake it for a successful verification.
+//   yici-verify --jwks FILE|URL [--signature FILE] [--ca FILE] FILE
+//
+// Two forms: FILE is the exact JSON body and --signature holds its X-Yici-Signature value (a JWS
+// with detached payload), or FILE is a compact JWS (what `Accept: application/jose` returns).
+// Exit 0 and a summary when it verifies; 1 with the reason when it does not; 2 for usage errors.
 #include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+
+#include "hub/net/https_client.h"
+#include "hub/sign/key_ring.h"
+
+namespace {
+
+bool read_file(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream s;
+  s << in.rdbuf();
+  out = s.str();
+  return true;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\n')) ++i;
+  return s.substr(i);
+}
+
+int fail(const std::string& why) {
+  std::cerr << "yici-verify: NOT VERIFIED: " << why << "\n";
+  return 1;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"yici-verify " YICI_VERSION ": verify a Yici signed response offline (not available yet)."};
+  CLI::App app{"yici-verify " YICI_VERSION
+               ": verify a Yici signed response offline.\n"
+               "Exit codes: 0 verified, 1 not verified (the reason is printed), 2 usage."};
+  std::string jwks_arg, signature_file, ca, file;
+  app.add_option("--jwks", jwks_arg, "the hub's JWKS: a file, or https://hub/.well-known/jwks.json")->required();
+  app.add_option("--signature", signature_file, "file holding the X-Yici-Signature header value (detached JWS)");
+  app.add_option("--ca", ca, "CA for fetching the JWKS over HTTPS");
+  app.add_option("file", file, "the response body (with --signature) or a compact JWS")->required();
   app.set_version_flag("--version", YICI_VERSION);
-  CLI11_PARSE(app, argc, argv);
-  std::fprintf(stderr, "yici-verify: response verification is not built yet; nothing was verified\n");
-  return 1;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  std::string jwks_text;
+  if (jwks_arg.rfind("https://", 0) == 0) {
+    auto url = boost::urls::parse_uri(jwks_arg);
+    if (!url) return fail("bad JWKS URL");
+    const std::string origin = std::string(url->scheme()) + "://" + std::string(url->encoded_authority());
+    auto client = yici::net::HttpsClient::create(origin, {ca, "", "", std::chrono::seconds(10)});
+    if (!client) return fail(client.error().message);
+    auto r = (*client)->request("GET", std::string(url->encoded_target()));
+    if (!r) return fail("cannot fetch the JWKS: " + r.error().message);
+    if (r->status != 200) return fail("cannot fetch the JWKS: HTTP " + std::to_string(r->status));
+    jwks_text = r->body;
+  } else if (!read_file(jwks_arg, jwks_text)) {
+    std::cerr << "yici-verify: cannot read " << jwks_arg << "\n";
+    return 2;
+  }
+  auto jwks = yici::sign::Jwks::parse(jwks_text);
+  if (!jwks) return fail("JWKS: " + jwks.error().message);
+
+  std::string content;
+  if (!read_file(file, content)) {
+    std::cerr << "yici-verify: cannot read " << file << "\n";
+    return 2;
+  }
+  yici::Result<yici::sign::VerifiedJws> verified = yici::Error::internal("unreachable");
+  if (!signature_file.empty()) {
+    std::string sig;
+    if (!read_file(signature_file, sig)) {
+      std::cerr << "yici-verify: cannot read " << signature_file << "\n";
+      return 2;
+    }
+    verified = yici::sign::verify_jws(*jwks, trim(sig), content);
+  } else {
+    verified = yici::sign::verify_jws(*jwks, trim(content));
+  }
+  if (!verified) return fail(verified.error().message);
+
+  std::cout << "VERIFIED with key " << verified->kid << (verified->typ.empty() ? "" : " (" + verified->typ + ")")
+            << "\n";
+  boost::system::error_code ec;
+  auto body = boost::json::parse(verified->payload, ec);
+  if (!ec && body.is_object()) {
+    for (const char* name : {"subject", "requester", "purpose", "dataset", "issued_at", "request_id", "audit_index"}) {
+      if (const auto* v = body.as_object().if_contains(name)) {
+        std::cout << "  " << name << ": " << (v->is_string() ? std::string(v->as_string()) : boost::json::serialize(*v))
+                  << "\n";
+      }
+    }
+  }
+  return 0;
 }
