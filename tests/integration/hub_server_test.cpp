@@ -236,3 +236,36 @@ TEST_CASE("sources_dir: a bad source file is logged with its path and the hub st
 
 }  // namespace
 }  // namespace yici::test
+
+namespace yici::test {
+namespace {
+
+TEST_CASE("SIGHUP reloads the policy; a bad new policy is refused and the old one stays") {
+  HubProcess hub;
+  auto hr = HubProcess::as("human-resources");
+  CHECK(https_request(hub.port(), hr, "GET", "/v1/whoami").status == 403);
+  std::string policy = kTestPolicy;
+  policy.replace(policy.find("grants:"), 7,
+                 "  - {id: human-resources, kind: department, cert_cn: human-resources}\ngrants:");
+  hub.dir().write("policy.yaml", policy);
+  hub.signal(SIGHUP);
+  bool allowed = false;
+  for (int i = 0; i < 100 && !allowed; ++i) {
+    allowed = https_request(hub.port(), hr, "GET", "/v1/whoami").status == 200;
+    if (!allowed) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(allowed);
+  hub.dir().write("policy.yaml", "principals: [{id: x, kind: boss, cert_cn: x}]\n");
+  hub.signal(SIGHUP);
+  bool refused_logged = false;
+  for (int i = 0; i < 100 && !refused_logged; ++i) {
+    refused_logged = hub.log().find("policy_reload_refused") != std::string::npos;
+    if (!refused_logged) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(refused_logged);
+  CHECK(https_request(hub.port(), hr, "GET", "/v1/whoami").status == 200);  // the old policy stays
+  CHECK(hub.running());
+}
+
+}  // namespace
+}  // namespace yici::test
