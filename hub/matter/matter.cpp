@@ -104,6 +104,22 @@ Result<MatterCatalog> MatterCatalog::load_dir(const std::string& dir) {
   return catalog;
 }
 
+Result<std::vector<std::pair<std::string, std::vector<std::string>>>> MatterCatalog::needs(
+    const std::string& code) const {
+  const Matter* m = find(code);
+  if (m == nullptr) return Error::not_found("no matter with code \"" + code + "\"");
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  for (const auto& mat : m->materials) {
+    if (mat.submit) continue;
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.first == mat.dataset; });
+    if (it == out.end()) it = out.insert(out.end(), {mat.dataset, {}});
+    for (const auto& f : mat.fields) {
+      if (std::find(it->second.begin(), it->second.end(), f) == it->second.end()) it->second.push_back(f);
+    }
+  }
+  return out;
+}
+
 const Matter* MatterCatalog::find(const std::string& code) const {
   auto it = matters_.find(code);
   return it == matters_.end() ? nullptr : &it->second;

@@ -63,6 +63,10 @@ class MatterCatalog {
   // Loads every *.yaml in `dir`; any bad file fails the load (matters are few and reviewed).
   static Result<MatterCatalog> load_dir(const std::string& dir);
   [[nodiscard]] const Matter* find(const std::string& code) const;
+  // The datasets and fields a matter's shared materials need (what a matter grant gives):
+  // (dataset, fields) pairs, fields in first-material order. Unknown matter → error.
+  [[nodiscard]] Result<std::vector<std::pair<std::string, std::vector<std::string>>>> needs(
+      const std::string& code) const;
   [[nodiscard]] const std::map<std::string, Matter>& all() const { return matters_; }
 
  private:

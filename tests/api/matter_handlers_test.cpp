@@ -4,7 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "hub/store/sqlite/sqlite_record_store.h"
-#include "tests/support/api_fakes.h"
+#include "tests/support/handler_fixture.h"
 #include "tests/support/temp_dir.h"
 
 namespace yici::api {
@@ -20,52 +20,20 @@ grants:
 
 const char* const kEntity = "91350100M000100Y43";
 
-struct Fixture {
-  test::TempDir dir;
-  std::unique_ptr<store::sqlite::SqliteRecordStore> store =
-      store::sqlite::SqliteRecordStore::open(dir.file("r.db")).value();
-  access::RateLimiter limiter;
-  test::RecordingSigner signer;
-  test::MemoryAudit audit;
-  LookupServices services;
+struct Fixture : test::HandlerFixture {
   matter::MatterCatalog catalog =
       matter::MatterCatalog::load_dir(std::string(YICI_SOURCE_DIR) + "/config/matters").value();
   std::shared_ptr<const access::Policy> policy;
 
-  Fixture() {
-    auto parsed = access::Policy::parse(kPolicy, "p.yaml").value();
-    policy =
-        parsed
-            ->expand_matters(
-                [&](const std::string& code) -> Result<std::vector<std::pair<std::string, std::vector<std::string>>>> {
-                  const matter::Matter* m = catalog.find(code);
-                  if (m == nullptr) return Error::not_found("no such matter");
-                  std::map<std::string, std::vector<std::string>> needs;
-                  for (const auto& mat : m->materials) {
-                    if (!mat.submit)
-                      needs[mat.dataset].insert(needs[mat.dataset].end(), mat.fields.begin(), mat.fields.end());
-                  }
-                  return std::vector<std::pair<std::string, std::vector<std::string>>>(needs.begin(), needs.end());
-                })
-            .value();
+  Fixture() : test::HandlerFixture(nullptr) {
+    policy = access::Policy::parse(kPolicy, "p.yaml")
+                 .value()
+                 ->expand_matters([&](const std::string& code) { return catalog.needs(code); })
+                 .value();
     services.policy = policy;
-    services.records = store.get();
-    services.limiter = &limiter;
-    services.signer = &signer;
-    services.audit = &audit;
-    services.datasets = {"population", "legal_entity", "e_license", "credit"};
-    services.validate_subject = [](std::string_view, std::string_view s) -> Status {
-      return s.size() == 18 ? Status() : Status(Error::invalid("18 characters"));
-    };
-    store::Record le;
-    le.dataset = "legal_entity";
-    le.subject = kEntity;
-    le.source = "hz-amr";
-    le.source_key = "1";
-    le.pulled_at = "2026-11-22T00:00:00Z";
-    le.fields_json =
-        std::string(R"({"uscc":")") + kEntity + R"(","name":"杭州小馆餐饮有限公司","status":"active","capital":"1"})";
-    REQUIRE(store->upsert(std::vector<store::Record>{le}).ok());
+    add_record(
+        "legal_entity", kEntity, "hz-amr", "1",
+        std::string(R"({"uscc":")") + kEntity + R"(","name":"杭州小馆餐饮有限公司","status":"active","capital":"1"})");
   }
 
   Response bundle(const std::string& who, const std::string& code, const std::string& applicant) {

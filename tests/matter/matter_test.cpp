@@ -108,3 +108,20 @@ TEST_CASE("bundle: a record's non-valid status is the reason when conditions fai
 
 }  // namespace
 }  // namespace yici::matter
+
+namespace yici::matter {
+namespace {
+
+TEST_CASE("matters: needs lists each dataset once with the union of its materials' fields") {
+  auto catalog = MatterCatalog::load_dir(std::string(YICI_SOURCE_DIR) + "/config/matters").value();
+  auto needs = catalog.needs("newborn-one-thing");
+  REQUIRE(needs.ok());
+  REQUIRE(needs->size() == 2);  // population and e_license (two e-licence materials, one entry)
+  CHECK((*needs)[0].first == "population");
+  CHECK((*needs)[1].first == "e_license");
+  CHECK((*needs)[1].second.size() == 6);
+  CHECK_FALSE(catalog.needs("no-such-matter").ok());
+}
+
+}  // namespace
+}  // namespace yici::matter

@@ -66,6 +66,22 @@ void print_source(const boost::json::object& s) {
   }
 }
 
+// GET `target`; on 200 prints the JSON as is (--output json) or through `print_table`.
+template <typename Print>
+void show_json(const HubFlags& flags, const std::string& target, int& exit_code, Print print_table) {
+  auto r = call_hub(flags, "GET", target, exit_code);
+  if (!r) return;
+  if (r->status != 200) {
+    exit_code = print_http_error(*r);
+    return;
+  }
+  if (flags.output == "json") {
+    std::cout << r->body << "\n";
+    return;
+  }
+  print_table(boost::json::parse(r->body));
+}
+
 }  // namespace
 
 void add_sources_command(CLI::App& app, int& exit_code) {
@@ -77,34 +93,16 @@ void add_sources_command(CLI::App& app, int& exit_code) {
   CLI::App* list = sources->add_subcommand("list", "every source with health and its last pull");
   add_hub_flags(*list, *flags);
   list->callback([flags, &exit_code] {
-    auto r = call_hub(*flags, "GET", "/v1/admin/sources", exit_code);
-    if (!r) return;
-    if (r->status != 200) {
-      exit_code = print_http_error(*r);
-      return;
-    }
-    if (flags->output == "json") {
-      std::cout << r->body << "\n";
-      return;
-    }
-    print_sources_table(boost::json::parse(r->body).at("sources").as_array());
+    show_json(*flags, "/v1/admin/sources", exit_code,
+              [](const boost::json::value& v) { print_sources_table(v.at("sources").as_array()); });
   });
 
   CLI::App* show = sources->add_subcommand("show", "one source: definition, health, recent pulls");
   add_hub_flags(*show, *flags);
   show->add_option("id", *id, "source id")->required();
   show->callback([flags, id, &exit_code] {
-    auto r = call_hub(*flags, "GET", "/v1/admin/sources/" + *id, exit_code);
-    if (!r) return;
-    if (r->status != 200) {
-      exit_code = print_http_error(*r);
-      return;
-    }
-    if (flags->output == "json") {
-      std::cout << r->body << "\n";
-      return;
-    }
-    print_source(boost::json::parse(r->body).as_object());
+    show_json(*flags, "/v1/admin/sources/" + *id, exit_code,
+              [](const boost::json::value& v) { print_source(v.as_object()); });
   });
 
   CLI::App* pull = sources->add_subcommand("pull", "pull a source now");
