@@ -76,6 +76,12 @@ std::string_view Statement::column_text(int index) const {
   return {text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index))};
 }
 
+std::string_view Statement::column_blob(int index) const {
+  const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, index));
+  if (data == nullptr) return {};
+  return {data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index))};
+}
+
 bool Statement::column_is_null(int index) const { return sqlite3_column_type(stmt_, index) == SQLITE_NULL; }
 
 int Statement::column_count() const { return sqlite3_column_count(stmt_); }

@@ -39,6 +39,7 @@ class Statement {
 
   [[nodiscard]] std::int64_t column_int(int index) const;
   [[nodiscard]] std::string_view column_text(int index) const;  // valid until the next step/reset
+  [[nodiscard]] std::string_view column_blob(int index) const;  // valid until the next step/reset
   [[nodiscard]] bool column_is_null(int index) const;
   [[nodiscard]] int column_count() const;
   [[nodiscard]] std::string column_name(int index) const;
