@@ -8,6 +8,7 @@
 #include "hub/ingest/reconcile.h"
 #include "hub/ingest/source_loader.h"
 #include "hub/net/server.h"
+#include "hub/schema/normaliser.h"
 
 namespace yici {
 
@@ -31,6 +32,7 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   } else {
     log::warn("no_signing_keys", {{"action", "add signing.keys to the hub config; /readyz stays 503 until then"}});
   }
+  hub->load_schemas();
   hub->load_sources();
   hub->register_routes();
 
@@ -103,8 +105,12 @@ const ingest::SourceDefinition* Hub::find_source(const std::string& id) const {
 }
 
 Result<std::unique_ptr<ingest::RowNormaliser>> Hub::make_normaliser(const std::string& dataset) const {
-  return Error::unavailable("no schema is loaded for dataset \"" + dataset + "\" (schemas_dir: " + config_.schemas_dir +
-                            ")");
+  auto schema = schemas_.find(dataset);
+  if (!schema) {
+    return Error::unavailable("no schema is loaded for dataset \"" + dataset + "\" (schemas_dir: " +
+                              config_.schemas_dir + ")");
+  }
+  return std::unique_ptr<ingest::RowNormaliser>(std::make_unique<schema::Normaliser>(std::move(schema)));
 }
 
 Status Hub::pull_source(const std::string& id) {
@@ -168,8 +174,40 @@ api::Response Hub::handle(api::Request& request) {
   return router_.dispatch(request);
 }
 
+void Hub::load_schemas() {
+  schemas_ = schema::SchemaSet::load_dir(config_.schemas_dir);
+  for (const auto& p : schemas_.problems) {
+    log::error("schema_skipped", {{"error", p}, {"action", "run yici-ctl schema check on the file and fix it"}});
+  }
+  for (const auto& [dataset, s] : schemas_.by_dataset) {
+    log::info("schema_loaded", {{"dataset", dataset}, {"version", s->version}, {"fields", s->fields.size()},
+                                {"file", s->origin}});
+  }
+}
+
 void Hub::load_sources() {
   auto loaded = ingest::load_sources_dir(config_.sources_dir, *adapters_);
+  // A source must feed a dataset the hub has a schema for, through fields that schema has.
+  std::vector<ingest::SourceDefinition> usable;
+  for (auto& s : loaded.sources) {
+    auto schema = schemas_.find(s.dataset);
+    if (!schema) {
+      loaded.errors.push_back(Error::invalid(s.origin + ": dataset \"" + s.dataset + "\" has no schema in " +
+                                             config_.schemas_dir));
+      continue;
+    }
+    std::string unknown;
+    for (const auto& [field, column] : s.mapping) {
+      if (!schema->field_index(field)) unknown += (unknown.empty() ? "" : ", ") + field;
+    }
+    if (!unknown.empty()) {
+      loaded.errors.push_back(Error::invalid(s.origin + ": mapping names fields that schema " + s.dataset +
+                                             " does not have: " + unknown));
+      continue;
+    }
+    usable.push_back(std::move(s));
+  }
+  loaded.sources = std::move(usable);
   for (const auto& e : loaded.errors) {
     log::error("source_skipped", {{"error", e.message}, {"action", "fix the file; the other sources are loaded"}});
   }

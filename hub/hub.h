@@ -17,6 +17,7 @@
 #include "hub/ingest/scheduler.h"
 #include "hub/ingest/source_definition.h"
 #include "hub/net/router.h"
+#include "hub/schema/schema_set.h"
 #include "hub/sign/response_signer.h"
 #include "hub/store/stores.h"
 
@@ -45,6 +46,7 @@ class Hub {
   Hub() = default;
   void register_routes();
   void reload_policy();
+  void load_schemas();
   void load_sources();
   void start_ingest();
   Status pull_source(const std::string& id);
@@ -56,6 +58,7 @@ class Hub {
   store::Stores stores_;
   std::atomic<std::shared_ptr<const access::Policy>> policy_;
   const adapters::AdapterRegistry* adapters_ = nullptr;
+  schema::SchemaSet schemas_;
   std::vector<ingest::SourceDefinition> sources_;
   std::unique_ptr<sign::ResponseSigner> signer_;  // null when no signing keys are configured
   std::unique_ptr<ingest::Scheduler> scheduler_;

@@ -16,6 +16,7 @@ struct NormalisedRow {
   std::string status = "valid";  // ok: derived status (valid, expired, revoked, ...)
   std::string fields_json;       // ok: normalised fields as a JSON object
   std::string errors_json;       // !ok: [{"field","code","message"}, ...]
+  std::string warnings_json;     // ok: the same shape, for accepted values the schema flags (may be empty)
 };
 
 class RowNormaliser {

@@ -1,0 +1,233 @@
+#include "hub/schema/text.h"
+
+#include <array>
+
+namespace yici::schema {
+namespace {
+
+constexpr char32_t kInvalid = 0xFFFFFFFF;
+
+// Decodes one code point at s[i], advancing i; kInvalid for a malformed, overlong or surrogate
+// sequence (i then advances by one byte).
+char32_t decode(std::string_view s, std::size_t& i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) {
+    ++i;
+    return b0;
+  }
+  int len = 0;
+  char32_t cp = 0;
+  char32_t min = 0;
+  if ((b0 & 0xE0) == 0xC0) {
+    len = 2, cp = b0 & 0x1F, min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3, cp = b0 & 0x0F, min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4, cp = b0 & 0x07, min = 0x10000;
+  } else {
+    ++i;
+    return kInvalid;
+  }
+  if (i + len > s.size()) {
+    ++i;
+    return kInvalid;
+  }
+  for (int k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) {
+      ++i;
+      return kInvalid;
+    }
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    ++i;
+    return kInvalid;
+  }
+  i += len;
+  return cp;
+}
+
+bool is_trimmable(char32_t cp) {
+  return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\v' || cp == '\f' || cp == 0x3000 ||
+         cp == 0x00A0 || cp == 0xFEFF || cp == 0x200B;
+}
+
+bool is_invisible(char32_t cp) { return cp == 0xFEFF || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060; }
+
+bool is_space(char32_t cp) {
+  return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000 || cp == 0x00A0;
+}
+
+bool is_control(char32_t cp) {
+  if (cp == '\t' || cp == '\n' || cp == '\r') return false;
+  return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0);
+}
+
+bool is_middle_dot(char32_t cp) {
+  return cp == 0x00B7 || cp == 0x2022 || cp == 0x30FB || cp == 0x2027 || cp == 0xFF0E || cp == 0xFF65 ||
+         cp == 0x2219 || cp == '.' || cp == 0x318D;
+}
+
+// The length of the UTF-8 sequence ending just before `end` (for trimming from the right).
+std::size_t last_sequence_start(std::string_view s, std::size_t end) {
+  std::size_t i = end - 1;
+  while (i > 0 && end - i < 4 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+  return i;
+}
+
+}  // namespace
+
+std::uint32_t transform_from_name(std::string_view name, bool& known) {
+  struct Entry {
+    std::string_view name;
+    std::uint32_t bit;
+  };
+  static constexpr std::array<Entry, 9> kNames = {{{"trim", 0},
+                                                   {"halfwidth", kHalfwidth},
+                                                   {"upper", kUpper},
+                                                   {"lower", kLower},
+                                                   {"strip_separators", kStripSeparators},
+                                                   {"collapse_spaces", kCollapseSpaces},
+                                                   {"cjk_spaces", kCjkSpaces},
+                                                   {"middle_dot", kMiddleDot},
+                                                   {"fullwidth_parens", kFullwidthParens}}};
+  for (const auto& e : kNames) {
+    if (e.name == name) {
+      known = true;
+      return e.bit;
+    }
+  }
+  known = false;
+  return 0;
+}
+
+std::string_view trim(std::string_view value) {
+  std::size_t b = 0;
+  while (b < value.size()) {
+    std::size_t i = b;
+    const char32_t cp = decode(value, i);
+    if (cp == kInvalid || !is_trimmable(cp)) break;
+    b = i;
+  }
+  std::size_t e = value.size();
+  while (e > b) {
+    std::size_t start = last_sequence_start(value, e);
+    if (start < b) break;
+    std::size_t i = start;
+    const char32_t cp = decode(value, i);
+    if (cp == kInvalid || i != e || !is_trimmable(cp)) break;
+    e = start;
+  }
+  return value.substr(b, e - b);
+}
+
+bool is_cjk(char32_t cp) {
+  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+         (cp >= 0x20000 && cp <= 0x2FA1F);
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+TextCheck clean(std::string_view value, std::uint32_t transforms, std::string& out) {
+  out.clear();
+  // ASCII fast path: no transform that needs code points, nothing to check beyond controls.
+  const bool collapse = (transforms & kCollapseSpaces) != 0;
+  const bool strip = (transforms & kStripSeparators) != 0;
+  const bool cjk_spaces = (transforms & kCjkSpaces) != 0;
+  char32_t prev = 0;         // last code point written (0 at start)
+  bool pending_space = false;  // a space held back by collapse/cjk_spaces until we see what follows
+  std::size_t i = 0;
+  while (i < value.size()) {
+    const std::size_t at = i;
+    char32_t cp = decode(value, i);
+    if (cp == kInvalid) return {TextFault::kBadUtf8, at, 0};
+    if (cp == 0xFFFD) return {TextFault::kReplacementChar, at, cp};
+    if (is_control(cp)) return {TextFault::kControlCharacter, at, cp};
+    if (is_invisible(cp)) continue;
+    if ((transforms & kHalfwidth) != 0) {
+      if (cp >= 0xFF01 && cp <= 0xFF5E && !((transforms & kMiddleDot) != 0 && cp == 0xFF0E)) {
+        cp -= 0xFEE0;
+      } else if (cp == 0x3000) {
+        cp = ' ';
+      }
+    }
+    if (strip && (is_space(cp) || cp == '-' || cp == '_')) continue;
+    if ((collapse || cjk_spaces) && is_space(cp)) {
+      if (collapse || cp == ' ') {
+        pending_space = true;
+        continue;
+      }
+    }
+    if ((transforms & kMiddleDot) != 0 && is_middle_dot(cp)) {
+      cp = 0x00B7;
+      pending_space = false;  // "阿依古丽 · 买买提" → "阿依古丽·买买提"
+    } else if (pending_space) {
+      const bool drop = prev == 0 || prev == 0x00B7 || (cjk_spaces && is_cjk(prev) && is_cjk(cp));
+      if (!drop) out.push_back(' ');
+      pending_space = false;
+    }
+    if ((transforms & kUpper) != 0 && cp >= 'a' && cp <= 'z') cp -= 32;
+    if ((transforms & kLower) != 0 && cp >= 'A' && cp <= 'Z') cp += 32;
+    if ((transforms & kFullwidthParens) != 0) {
+      if (cp == '(') cp = 0xFF08;
+      if (cp == ')') cp = 0xFF09;
+    }
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else {
+      append_utf8(out, cp);
+    }
+    prev = cp;
+  }
+  return {};
+}
+
+std::size_t code_point_count(std::string_view utf8) {
+  std::size_t n = 0;
+  for (const char c : utf8) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+void append_json_escaped(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::size_t run = 0;  // start of the current run of bytes that need no escaping
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xF]);
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+}
+
+}  // namespace yici::schema

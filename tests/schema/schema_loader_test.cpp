@@ -1,0 +1,143 @@
+#include "hub/schema/schema_loader.h"
+
+#include <doctest/doctest.h>
+
+#include "hub/schema/schema_set.h"
+#include "tests/schema/schema_test_util.h"
+
+namespace yici::schema {
+namespace {
+
+std::vector<std::string> problems_of(const std::string& yaml) {
+  auto doc = YamlDoc::parse(yaml, "s.yaml");
+  if (!doc) return {doc.error().message};
+  return load_schema(*doc).problems;
+}
+
+bool mentions(const std::vector<std::string>& problems, const std::string& text) {
+  for (const auto& p : problems) {
+    if (p.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+const char* kMinimal = R"(dataset: t
+subject: id
+fields:
+  - {name: id, type: id_number, required: true}
+)";
+
+TEST_CASE("the four shipped schemas load without a problem") {
+  const SchemaSet set = SchemaSet::load_dir(std::string(YICI_SOURCE_DIR) + "/schemas");
+  for (const auto& p : set.problems) FAIL_CHECK(p);
+  CHECK(set.by_dataset.size() == 4);
+  for (const char* d : {"population", "legal_entity", "e_license", "credit"}) {
+    CAPTURE(d);
+    const auto s = set.find(d);
+    REQUIRE(s != nullptr);
+    CHECK(s->fields[s->subject].required);
+  }
+  const auto pop = set.find("population");
+  CHECK(pop->fields[pop->subject].name == "id_number");
+  const auto* ethnicity = pop->fields[*pop->field_index("ethnicity")].codes;
+  REQUIRE(ethnicity != nullptr);
+  CHECK(ethnicity->codes.size() == 58);  // the 56 groups, 其他 and 外国血统
+}
+
+TEST_CASE("a minimal schema loads and compiles") {
+  auto s = test::schema_from_text(kMinimal);
+  REQUIRE(s != nullptr);
+  CHECK(s->dataset == "t");
+  CHECK(s->fields.size() == 1);
+}
+
+TEST_CASE("schema problems are reported with file and line, all of them") {
+  const auto p = problems_of(R"(dataset: t
+subject: id
+colour: blue
+fields:
+  - {name: id, type: id_number, required: true}
+)");
+  CHECK(mentions(p, "s.yaml:"));
+  CHECK(mentions(p, "colour"));
+
+  const auto many = problems_of(R"(dataset: t
+subject: id
+fields:
+  - {name: id, type: id_number, required: true}
+  - {name: gender, type: enum, codes: sex}
+  - {name: id, type: string}
+  - {name: born, type: datum}
+  - {name: nick, type: string, max_length: many}
+  - {name: code, type: string, pattern: "([0-9]"}
+  - {name: note, type: string, transforms: [shout]}
+  - {name: cap, type: string, money: true}
+  - {name: when, type: date, colour: red}
+rules:
+  - {rule: date_order, earlier: born, later: nowhere}
+  - {rule: teleport}
+)");
+  CHECK(mentions(many, "unknown code list \"sex\""));
+  CHECK(mentions(many, "s.yaml:6: duplicate field id (first defined at line 4)"));
+  CHECK(mentions(many, "unknown type \"datum\""));
+  CHECK(mentions(many, "s.yaml:8:"));  // max_length is not a number
+  CHECK(mentions(many, "does not compile"));
+  CHECK(mentions(many, "unknown transform \"shout\""));
+  CHECK(mentions(many, "money applies to decimal fields only"));
+  CHECK(mentions(many, "colour"));
+  CHECK(mentions(many, "later \"nowhere\" is not a field"));
+  CHECK(mentions(many, "unknown rule \"teleport\""));
+  CHECK(many.size() >= 10);
+}
+
+TEST_CASE("subject and status field are checked") {
+  CHECK(mentions(problems_of("dataset: t\nsubject: nope\nfields:\n  - {name: id, type: uscc, required: true}\n"),
+                 "subject \"nope\" is not a field"));
+  CHECK(mentions(problems_of("dataset: t\nsubject: id\nfields:\n  - {name: id, type: uscc}\n"), "must be required"));
+  CHECK(mentions(problems_of("dataset: t\nsubject: id\nstatus_field: id\nfields:\n  - {name: id, type: uscc, "
+                             "required: true}\n"),
+                 "must be an enum field"));
+  CHECK(mentions(problems_of("dataset: Bad-Name\nsubject: id\nfields:\n  - {name: id, type: uscc, required: true}\n"),
+                 "must match"));
+  CHECK(mentions(problems_of("dataset: t\nsubject: id\nfields: []\n"), "non-empty list"));
+}
+
+TEST_CASE("code lists: a synonym may not mean two codes; rules must name real codes") {
+  CHECK(mentions(problems_of(R"(dataset: t
+subject: id
+fields:
+  - {name: id, type: uscc, required: true}
+  - {name: s, type: enum, codes: st}
+code_lists:
+  st:
+    a: [正常, ok]
+    b: [OK]
+)"),
+                 "would mean both a and b"));
+  CHECK(mentions(problems_of(R"(dataset: t
+subject: id
+fields:
+  - {name: id, type: uscc, required: true}
+  - {name: s, type: enum, codes: st}
+  - {name: end, type: date}
+rules:
+  - {rule: expire, status: s, date: end, set: gone}
+code_lists:
+  st: {a: [x]}
+)"),
+                 "\"gone\" is not a code of list st"));
+}
+
+TEST_CASE("YAML that is not a schema at all is refused, not a crash") {
+  CHECK_FALSE(problems_of("- just\n- a list\n").empty());
+  CHECK_FALSE(problems_of("dataset: [1, 2]\nsubject: id\nfields: 7\n").empty());
+  CHECK_FALSE(problems_of("{{{").empty());
+  CHECK_FALSE(problems_of("").empty());
+  CHECK_FALSE(problems_of("dataset: t\nsubject: id\nfields:\n  - 42\n").empty());
+  CHECK_FALSE(problems_of("dataset: t\nsubject: id\nfields:\n  - {name: id, type: enum, codes: c, required: true}\n"
+                          "code_lists: {c: {a: {x: 1}}}\n")
+                  .empty());
+}
+
+}  // namespace
+}  // namespace yici::schema
