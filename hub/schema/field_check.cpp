@@ -242,7 +242,15 @@ class Checker {
   bool party_id(std::string_view v) {
     bool digits17 = v.size() == 18;
     for (std::size_t i = 0; digits17 && i < 17; ++i) digits17 = v[i] >= '0' && v[i] <= '9';
-    if (v.size() == 15 || digits17) return resident_id(v, false);
+    if (v.size() == 15) return resident_id(v, false);
+    if (digits17) {
+      // Eighteen characters, the first seventeen digits: a resident ID, or a USCC from before
+      // letters were common ("91330100" + a numeric organisation code). The one whose check
+      // holds wins; when neither does, the province prefix decides which error to report.
+      if (check_resident_id(v).fault == IdFault::kNone) return resident_id(v, false);
+      if (check_uscc(v).fault == IdFault::kNone) return uscc(v);
+      return is_province_code((v[0] - '0') * 10 + (v[1] - '0')) ? resident_id(v, false) : uscc(v);
+    }
     if (v.size() != 18) {
       return fail("bad_format", label() + " 应为 18 位身份证号码或统一社会信用代码，实为 " +
                                     std::to_string(code_point_count(v)) + " 位");

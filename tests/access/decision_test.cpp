@@ -21,7 +21,7 @@ std::shared_ptr<const Policy> policy() {
   return p;
 }
 
-TEST_CASE("decide: fields are the union of grants that list the purpose; strictest rate wins") {
+TEST_CASE("decide: fields are the union of grants that list the purpose, strictest rate wins") {
   auto p = policy();
   const Principal& mr = *p->by_id("mr");
   auto food = decide(*p, mr, "population", "food-license");

@@ -17,7 +17,7 @@ grants:
     rate: {per_second: 200, burst: 400}
 )";
 
-TEST_CASE("policy: certificate CNs map to principals; unknown CNs to none") {
+TEST_CASE("policy: certificate CNs map to principals, unknown CNs to none") {
   auto p = Policy::parse(kPolicy, "policy.yaml");
   REQUIRE(p.ok());
   const Principal* mr = (*p)->by_cert_cn("market-regulation");

@@ -27,7 +27,7 @@ TEST_CASE("rate limiter: a burst, then the steady rate, with Retry-After") {
   CHECK(allowed == 4);
 }
 
-TEST_CASE("rate limiter: slow rates give longer Retry-After; zero rate is unlimited") {
+TEST_CASE("rate limiter: slow rates give longer Retry-After, zero rate is unlimited") {
   RateLimiter limiter;
   const RateLimit slow{0.1, 1};
   auto t = RateLimiter::Clock::time_point{} + 1000s;

@@ -150,7 +150,7 @@ TEST_CASE("lookup: fails closed with 503 when the audit log cannot record") {
   CHECK(f.signer.signed_bodies.empty());
 }
 
-TEST_CASE("lookup: withdrawn records are not served; stale sources are marked") {
+TEST_CASE("lookup: withdrawn records are not served, stale sources are marked") {
   Fixture f;
   store::Record r;
   r.dataset = "population";

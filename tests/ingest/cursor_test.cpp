@@ -17,7 +17,7 @@ TEST_CASE("rewind_cursor: timestamps move back by the overlap in their own layou
   CHECK(rewind_cursor("2026-01-02 10:00:00", 1500ms).value() == "2026-01-02 09:59:58");  // rounds the overlap up
 }
 
-TEST_CASE("rewind_cursor: integer cursors are unchanged; anything else is an error") {
+TEST_CASE("rewind_cursor: integer cursors are unchanged, anything else is an error") {
   CHECK(rewind_cursor("123456", 10min).value() == "123456");
   CHECK_FALSE(rewind_cursor("yesterday", 10min).ok());
   CHECK_FALSE(rewind_cursor("2026-13-01", 10min).ok());

@@ -187,7 +187,7 @@ TEST_CASE("pull: a cancelled pull stops after a committed batch and the next pul
   CHECK(f.store->count("population").value() == 10);
 }
 
-TEST_CASE("pull: a failing source is an error in the history; the last good data stays") {
+TEST_CASE("pull: a failing source is an error in the history, the last good data stays") {
   Fixture f;
   f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', NULL, '2026-01-01 10:00:00')");
   auto s = f.source();

@@ -22,7 +22,7 @@ bool eventually(Pred pred, std::chrono::milliseconds limit = 5000ms) {
   return pred();
 }
 
-TEST_CASE("scheduler: first pull at once, then on the interval; health turns ok") {
+TEST_CASE("scheduler: first pull at once, then on the interval, health turns ok") {
   std::atomic<int> pulls{0};
   Scheduler s(2, {}, [&](const std::string&) {
     ++pulls;
@@ -116,7 +116,7 @@ TEST_CASE("scheduler: failures back off exponentially, then recover when the sou
   CHECK(s.health("a")->consecutive_failures == 0);
 }
 
-TEST_CASE("scheduler: retries are bounded; after them the normal interval applies") {
+TEST_CASE("scheduler: retries are bounded, after them the normal interval applies") {
   std::atomic<int> attempts{0};
   Scheduler s(1, {.max_retries = 2, .base = 5ms, .max = 10ms}, [&](const std::string&) {
     ++attempts;
@@ -129,7 +129,7 @@ TEST_CASE("scheduler: retries are bounded; after them the normal interval applie
   CHECK(s.health("a")->next_run_in > 30min);
 }
 
-TEST_CASE("scheduler: triggers for unknown sources fail; removed sources stop") {
+TEST_CASE("scheduler: triggers for unknown sources fail, removed sources stop") {
   std::atomic<int> pulls{0};
   Scheduler s(1, {}, [&](const std::string&) {
     ++pulls;

@@ -31,7 +31,7 @@ struct SourceFixture {
   }
 };
 
-TEST_CASE("admin: sources are listed with health and pull history; departments get 403") {
+TEST_CASE("admin: sources are listed with health and pull history, departments get 403") {
   SourceFixture f;
   HubProcess hub({.sources_dir = f.sources.path().string()});
   auto admin = HubProcess::as("admin");
@@ -75,7 +75,7 @@ std::string ctl(const HubProcess& hub, const std::string& who, const std::string
   return out;
 }
 
-TEST_CASE("yici-ctl sources: list, show and pull as admin; refused for a department; exit 3 when unreachable") {
+TEST_CASE("yici-ctl sources: list, show and pull as admin, refused for a department, exit 3 when unreachable") {
   SourceFixture f;
   HubProcess hub({.sources_dir = f.sources.path().string()});
   int rc = -1;

@@ -45,7 +45,7 @@ TEST_CASE("no certificate: open endpoints answer, whoami is 401 JSON") {
   CHECK(error_code_of(r) == "client_certificate_required");
 }
 
-TEST_CASE("JWKS is open and publishes the active and next signing keys; readiness counts the keys") {
+TEST_CASE("JWKS is open and publishes the active and next signing keys, readiness counts the keys") {
   HubProcess hub;
   auto r = https_request(hub.port(), HubProcess::as(""), "GET", "/.well-known/jwks.json");
   REQUIRE(r.status == 200);
@@ -77,7 +77,7 @@ TEST_CASE("foreign-CA and expired certificates are refused in the handshake") {
   CHECK(hub.log().find("tls_handshake_failed") != std::string::npos);
 }
 
-TEST_CASE("TLS 1.1 is refused; TLS 1.2 is accepted") {
+TEST_CASE("TLS 1.1 is refused, TLS 1.2 is accepted") {
   HubProcess hub;
   auto old = HubProcess::as("market-regulation");
   old.max_tls_version = TLS1_1_VERSION;
@@ -240,7 +240,7 @@ TEST_CASE("sources_dir: a bad source file is logged with its path and the hub st
 namespace yici::test {
 namespace {
 
-TEST_CASE("SIGHUP reloads the policy; a bad new policy is refused and the old one stays") {
+TEST_CASE("SIGHUP reloads the policy, a bad new policy is refused and the old one stays") {
   HubProcess hub;
   auto hr = HubProcess::as("human-resources");
   CHECK(https_request(hub.port(), hr, "GET", "/v1/whoami").status == 403);

@@ -15,7 +15,7 @@ std::string verify(const std::string& args, int* rc) {
   return out;
 }
 
-TEST_CASE("yici-verify: both forms verify offline and print the summary; forgeries exit 1 with the reason") {
+TEST_CASE("yici-verify: both forms verify offline and print the summary, forgeries exit 1 with the reason") {
   TempDir dir;
   auto ring = sign::KeyRing::load({{pki("signing/active.key"), sign::KeyState::kActive},
                                    {pki("signing/next.key"), sign::KeyState::kNext}})

@@ -33,7 +33,7 @@ std::string code(const api::Response& r) {
   return std::string(boost::json::parse(r.body).at("error").at("code").as_string());
 }
 
-TEST_CASE("router: parameters are captured; open routes need no certificate") {
+TEST_CASE("router: parameters are captured, open routes need no certificate") {
   Router router = make_router();
   CHECK(router.dispatch(make("GET", "/healthz", false, false)).status == 200);
   auto r = router.dispatch(make("GET", "/v1/records/population/11010519491231002X"));

@@ -256,6 +256,13 @@ TEST_CASE("credit: subject type derived from the ID, and checked when given") {
   CHECK(run_row(n, {{"subject_id", "91350100M000100Y43"}, {"subject_name", "x"}, {"list_type", "red"},
                     {"listed_on", "2030-01-01"}})
             .has_error("listed_on", "future_date"));
+  // A USCC whose first 17 characters are digits is still a USCC, not a malformed ID number.
+  const std::string numeric_uscc = uscc_with_check("91330100143012303");
+  REQUIRE(numeric_uscc == "913301001430123030");  // all digits
+  r = run_row(n, {{"subject_id", numeric_uscc}, {"subject_name", "x"}, {"list_type", "red"}, {"listed_on", "2020-01-01"}});
+  INFO(r.raw_errors);
+  REQUIRE(r.ok);
+  CHECK(r.str("subject_type") == "entity");
   CHECK(run_row(n, {{"subject_id", "ABC"}, {"subject_name", "x"}, {"list_type", "red"}, {"listed_on", "2020-01-01"}})
             .has_error("subject_id", "bad_format"));
 }

@@ -102,7 +102,7 @@ TEST_CASE("subject and status field are checked") {
   CHECK(mentions(problems_of("dataset: t\nsubject: id\nfields: []\n"), "non-empty list"));
 }
 
-TEST_CASE("code lists: a synonym may not mean two codes; rules must name real codes") {
+TEST_CASE("code lists: a synonym may not mean two codes, rules must name real codes") {
   CHECK(mentions(problems_of(R"(dataset: t
 subject: id
 fields:

@@ -79,7 +79,7 @@ TEST_CASE("ES256 agrees with openssl dgst in both directions") {
   CHECK(key->verify(test::read_file(k.dir.file("input.txt")), der_to_raw(test::read_file(k.dir.file("theirs.der")))));
 }
 
-TEST_CASE("key ring: one active key; JWKS publishes active, next and retired") {
+TEST_CASE("key ring: one active key, JWKS publishes active, next and retired") {
   Keys k;
   CHECK_FALSE(KeyRing::load({{k.file("a"), KeyState::kNext}}).ok());
   CHECK_FALSE(KeyRing::load({{k.file("a"), KeyState::kActive}, {k.file("b"), KeyState::kActive}}).ok());
@@ -96,7 +96,7 @@ TEST_CASE("key ring: one active key; JWKS publishes active, next and retired") {
   CHECK(keys[1].at("yici_state").as_string() == "next");
 }
 
-TEST_CASE("JWS: both forms verify; a response signed before a rotation verifies after it") {
+TEST_CASE("JWS: both forms verify, a response signed before a rotation verifies after it") {
   Keys k;
   auto before = KeyRing::load({{k.file("a"), KeyState::kActive}, {k.file("b"), KeyState::kNext}}).value();
   const std::string body = R"({"subject":"11010519491231002X","requester":"market-regulation"})";

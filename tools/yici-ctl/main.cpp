@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "tools/yici-ctl/hub_client.h"
+#include "tools/yici-ctl/schema_commands.h"
 #include "tools/yici-ctl/sources_command.h"
 
 int main(int argc, char** argv) {
@@ -15,6 +16,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = yici::ctl::kExitOk;
   yici::ctl::add_sources_command(app, exit_code);
+  yici::ctl::add_normalize_command(app, exit_code);
+  yici::ctl::add_schema_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -140,7 +140,7 @@ TEST_CASE("postgres adapter: a stopped server is unavailable, and a restarted on
   CHECK(up->size() == 5001);
 }
 
-TEST_CASE("postgres adapter config: secrets only by reference; bad values name their line") {
+TEST_CASE("postgres adapter config: secrets only by reference, bad values name their line") {
   struct Case {
     const char* yaml;
     const char* expect;

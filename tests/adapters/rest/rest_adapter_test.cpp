@@ -149,7 +149,7 @@ TEST_CASE("rest adapter: next-link paging and incremental cursor parameter") {
   CHECK_FALSE((*a)->ordered_by_cursor());
 }
 
-TEST_CASE("rest adapter: 503 with Retry-After is retried; a bad token is an error naming the status") {
+TEST_CASE("rest adapter: 503 with Retry-After is retried, a bad token is an error naming the status") {
   Fixture f;
   f.service.failures_left = 2;
   auto a = f.adapter("records: data.items\npaging: {style: page, size: 50}\nretries: 3\n");
@@ -173,7 +173,7 @@ TEST_CASE("rest adapter: 503 with Retry-After is retried; a bad token is an erro
   CHECK(denied.error().message.find("stolen-token") == std::string::npos);
 }
 
-TEST_CASE("rest adapter: describe lists members with JSON kinds; a wrong records path is clear") {
+TEST_CASE("rest adapter: describe lists members with JSON kinds, a wrong records path is clear") {
   Fixture f;
   auto a = f.adapter("records: data.items\npaging: {style: page, size: 5}\n");
   auto cols = (*a)->describe();

@@ -58,7 +58,7 @@ TEST_CASE("a file that is not a database is an error, not a crash") {
   CHECK_FALSE(db.ok());
 }
 
-TEST_CASE("each thread gets its own read connection; the same thread reuses it") {
+TEST_CASE("each thread gets its own read connection, the same thread reuses it") {
   test::TempDir dir;
   auto db = Database::open(dir.file("t.db"), Migrations{"CREATE TABLE a (x INTEGER);"});
   REQUIRE(db.ok());

@@ -70,7 +70,7 @@ TEST_CASE("record store: insert, unchanged, update with a new version and histor
   CHECK(s.count("credit").value() == 0);
 }
 
-TEST_CASE("record store: one subject from two sources gives two records; other datasets stay apart") {
+TEST_CASE("record store: one subject from two sources gives two records, other datasets stay apart") {
   test::TempDir dir;
   auto store = SqliteRecordStore::open(dir.file("records.db"));
   REQUIRE(store.ok());
