@@ -244,12 +244,21 @@ class Checker {
     for (std::size_t i = 0; digits17 && i < 17; ++i) digits17 = v[i] >= '0' && v[i] <= '9';
     if (v.size() == 15) return resident_id(v, false);
     if (digits17) {
-      // Eighteen characters, the first seventeen digits: a resident ID, or a USCC from before
-      // letters were common ("91330100" + a numeric organisation code). The one whose check
-      // holds wins; when neither does, the province prefix decides which error to report.
+      // Eighteen characters, the first seventeen digits: a resident ID, or a USCC with a numeric
+      // organisation code ("91330100" + 9 digits). A resident ID starts with a province and holds
+      // a real birth date at 7–14; a USCC has its province at 3–4. A mistyped ID must not pass
+      // as a USCC by the 1-in-31 chance that its characters satisfy the other check.
+      const auto province_at = [&](std::size_t i) { return is_province_code((v[i] - '0') * 10 + (v[i + 1] - '0')); };
+      const auto digits = [&](std::size_t i, std::size_t n) {
+        int x = 0;
+        for (std::size_t k = i; k < i + n; ++k) x = x * 10 + (v[k] - '0');
+        return x;
+      };
+      const bool like_id = province_at(0) && is_real_date(digits(6, 4), digits(10, 2), digits(12, 2));
+      const bool like_uscc = province_at(2);
       if (check_resident_id(v).fault == IdFault::kNone) return resident_id(v, false);
-      if (check_uscc(v).fault == IdFault::kNone) return uscc(v);
-      return is_province_code((v[0] - '0') * 10 + (v[1] - '0')) ? resident_id(v, false) : uscc(v);
+      if (like_uscc && !like_id) return uscc(v);
+      return like_id ? resident_id(v, false) : uscc(v);
     }
     if (v.size() != 18) {
       return fail("bad_format", label() + " 应为 18 位身份证号码或统一社会信用代码，实为 " +

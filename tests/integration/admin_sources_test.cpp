@@ -18,7 +18,8 @@ struct SourceFixture {
     auto db = store::sqlite::Connection::open(data.file("psb.db"), store::sqlite::Connection::Mode::kReadWrite).value();
     REQUIRE(
         db->exec("CREATE TABLE person (sfzh TEXT, xm TEXT, xb TEXT, csrq TEXT, gxsj TEXT);"
-                 "INSERT INTO person VALUES ('11010519491231002X', '张三', '女', '1949-12-31', '2026-01-01 00:00:00');")
+                 "INSERT INTO person VALUES ('11010519491231002X', '张三', '女', '1949-12-31', '2026-01-01 00:00:00');"
+                 "INSERT INTO person VALUES ('110105194912310021', '李四', '男', '1949-12-31', '2026-01-01 00:00:00');")
             .ok());
     sources.write("hz-psb.yaml",
                   "id: hz-psb\ndepartment: public-security\ndataset: population\n"
@@ -57,8 +58,15 @@ TEST_CASE("admin: sources are listed with health and pull history, departments g
     auto s = boost::json::parse(show.body);
     pulled = !s.at("recent_pulls").as_array().empty();
     if (pulled) {
+      INFO(show.body);
       CHECK(s.at("mapping").at("name").as_string() == "xm");
-      CHECK(s.at("health").at("state").as_string() != "pending");
+      CHECK(s.at("health").at("state").as_string() == "ok");
+      // Through the population schema: the good row is stored, the bad checksum quarantined.
+      const auto& run = s.at("recent_pulls").at(0);
+      CHECK_FALSE(run.as_object().contains("error"));
+      CHECK(run.at("rows_read").as_int64() == 2);
+      CHECK(run.at("rejected").as_int64() == 1);
+      CHECK(s.at("quarantined").as_int64() == 1);
     } else {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }

@@ -263,6 +263,10 @@ TEST_CASE("credit: subject type derived from the ID, and checked when given") {
   INFO(r.raw_errors);
   REQUIRE(r.ok);
   CHECK(r.str("subject_type") == "entity");
+  // A mistyped ID number whose characters happen to satisfy the USCC check is still a bad ID.
+  CHECK(run_row(n, {{"subject_id", "33020319650524258X"}, {"subject_name", "x"}, {"list_type", "red"},
+                    {"listed_on", "2020-01-01"}})
+            .has_error("subject_id", "bad_checksum"));
   CHECK(run_row(n, {{"subject_id", "ABC"}, {"subject_name", "x"}, {"list_type", "red"}, {"listed_on", "2020-01-01"}})
             .has_error("subject_id", "bad_format"));
 }

@@ -141,3 +141,33 @@ TEST_CASE("YAML that is not a schema at all is refused, not a crash") {
 
 }  // namespace
 }  // namespace yici::schema
+
+namespace yici::schema {
+namespace {
+
+TEST_CASE("the fifth schema in schemas/README.md loads, so the guide stays true") {
+  const std::string readme = test::read_text(std::string(YICI_SOURCE_DIR) + "/schemas/README.md");
+  const std::size_t section = readme.find("## Writing a schema");
+  REQUIRE(section != std::string::npos);
+  const std::size_t start = readme.find("```yaml\n", section);
+  REQUIRE(start != std::string::npos);
+  const std::size_t end = readme.find("```", start + 8);
+  auto schema = test::schema_from_text(readme.substr(start + 8, end - start - 8));
+  REQUIRE(schema != nullptr);
+  CHECK(schema->dataset == "social_insurance");
+  Normaliser n(schema, {test::kToday});
+  const auto r = test::run_row(n, {{"id_number", "11010519491231002X"},
+                                   {"name", "张三"},
+                                   {"insurance_kind", "基本养老保险"},
+                                   {"enrolled_on", "2010-01-01"},
+                                   {"ended_on", "2020年6月30日"},
+                                   {"monthly_base", "8,000.00"}});
+  INFO(r.raw_errors);
+  REQUIRE(r.ok);
+  CHECK(r.str("insurance_kind") == "pension");
+  CHECK(r.str("monthly_base") == "8000");
+  CHECK(r.status == "ended");
+}
+
+}  // namespace
+}  // namespace yici::schema

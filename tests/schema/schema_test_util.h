@@ -8,11 +8,20 @@
 #include <vector>
 
 #include <boost/json.hpp>
+#include <fstream>
+#include <sstream>
 
 #include "hub/schema/normaliser.h"
 #include "hub/schema/schema_loader.h"
 
 namespace yici::schema::test {
+
+inline std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 inline std::shared_ptr<const Schema> schema_from_text(const std::string& yaml) {
   auto doc = YamlDoc::parse(yaml, "test.yaml");
