@@ -121,7 +121,7 @@ class Checker {
   }
 
   bool boolean(std::string_view v) {
-    const std::string k = fold_key(v);
+    const std::string& k = fold_key_scratch(v);
     if (k == "是" || k == "true" || k == "1" || k == "y" || k == "yes" || k == "有") return set_literal("true");
     if (k == "否" || k == "false" || k == "0" || k == "n" || k == "no" || k == "无") return set_literal("false");
     return fail("bad_boolean", label() + " 应为 是/否：" + quoted(v));
@@ -138,7 +138,7 @@ class Checker {
   }
 
   bool date(std::string_view v) {
-    if (!f_.open_ended.empty() && f_.open_ended.count(fold_key(v)) != 0) {
+    if (!f_.open_ended.empty() && f_.open_ended.count(fold_key_scratch(v)) != 0) {
       out_.kind = FieldValue::Kind::kAbsent;  // "长期": no end date
       return true;
     }
@@ -174,7 +174,7 @@ class Checker {
   }
 
   bool enumeration(std::string_view v) {
-    const auto it = f_.codes->by_key.find(fold_key(v));
+    const auto it = f_.codes->by_key.find(fold_key_scratch(v));
     if (it == f_.codes->by_key.end()) {
       return fail("not_in_code_list", label() + " 的值 " + quoted(v) + " 不在代码表 " + f_.codes->name + " 中");
     }

@@ -50,7 +50,7 @@ void Normaliser::normalise_field(std::size_t index, const std::optional<std::str
   std::string_view text;
   if (raw != nullptr && raw->has_value()) text = trim(**raw);
   if (!text.empty() && text.size() <= kMaxNullValueBytes && !schema_->null_values.empty() &&
-      schema_->null_values.count(fold_key(text)) != 0) {
+      schema_->null_values.count(fold_key_scratch(text)) != 0) {
     text = {};
   }
   const auto reject = [&](std::string_view code, std::string message) {
@@ -158,7 +158,7 @@ ingest::NormalisedRow Normaliser::normalise(const std::vector<std::string>& fiel
   }
   row.ok = true;
   std::string& out = row.fields_json;
-  out.reserve(256);
+  out.reserve(last_size_ + 16);
   out.push_back('{');
   for (std::size_t i = 0; i < n; ++i) {
     if (i > 0) out.push_back(',');
@@ -175,6 +175,7 @@ ingest::NormalisedRow Normaliser::normalise(const std::vector<std::string>& fiel
     }
   }
   out.push_back('}');
+  last_size_ = out.size();
   row.subject = values_[schema_->subject].text;
   if (schema_->status_field && values_[*schema_->status_field].present()) {
     row.status = values_[*schema_->status_field].text;

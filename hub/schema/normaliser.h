@@ -50,6 +50,7 @@ class Normaliser final : public ingest::RowNormaliser {
   std::vector<FieldValue> values_;
   std::vector<Problem> problems_;
   std::string cleaned_;
+  std::size_t last_size_ = 256;  // the last record's JSON size: one allocation per record
 };
 
 }  // namespace yici::schema

@@ -18,6 +18,13 @@ std::string fold_key(std::string_view text) {
   return out;
 }
 
+const std::string& fold_key_scratch(std::string_view text) {
+  thread_local std::string buffer;
+  const TextCheck check = clean(trim(text), kHalfwidth | kLower | kStripSeparators, buffer);
+  if (check.fault != TextFault::kNone) buffer.assign(text);
+  return buffer;
+}
+
 std::string_view field_type_name(FieldType type) {
   switch (type) {
     case FieldType::kString: return "string";

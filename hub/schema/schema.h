@@ -109,6 +109,9 @@ struct Schema {
 
 // The folding used for code-list and null-value lookups.
 std::string fold_key(std::string_view text);
+// The same into a per-thread buffer, for per-row lookups without an allocation. The reference is
+// valid until the next call on this thread.
+const std::string& fold_key_scratch(std::string_view text);
 
 std::string_view field_type_name(FieldType type);
 

@@ -147,50 +147,68 @@ void append_utf8(std::string& out, char32_t cp) {
 
 TextCheck clean(std::string_view value, std::uint32_t transforms, std::string& out) {
   out.clear();
-  // ASCII fast path: no transform that needs code points, nothing to check beyond controls.
+  out.reserve(value.size());
   const bool collapse = (transforms & kCollapseSpaces) != 0;
   const bool strip = (transforms & kStripSeparators) != 0;
   const bool cjk_spaces = (transforms & kCjkSpaces) != 0;
-  char32_t prev = 0;         // last code point written (0 at start)
+  const bool halfwidth = (transforms & kHalfwidth) != 0;
+  const bool middle_dot = (transforms & kMiddleDot) != 0;
+  const bool hold_spaces = collapse || cjk_spaces;
+  char32_t prev = 0;           // last code point written (0 at start)
   bool pending_space = false;  // a space held back by collapse/cjk_spaces until we see what follows
   std::size_t i = 0;
-  while (i < value.size()) {
+  const std::size_t n = value.size();
+  while (i < n) {
     const std::size_t at = i;
-    char32_t cp = decode(value, i);
-    if (cp == kInvalid) return {TextFault::kBadUtf8, at, 0};
-    if (cp == 0xFFFD) return {TextFault::kReplacementChar, at, cp};
-    if (is_control(cp)) return {TextFault::kControlCharacter, at, cp};
-    if (is_invisible(cp)) continue;
-    if ((transforms & kHalfwidth) != 0) {
-      if (cp >= 0xFF01 && cp <= 0xFF5E && !((transforms & kMiddleDot) != 0 && cp == 0xFF0E)) {
-        cp -= 0xFEE0;
-      } else if (cp == 0x3000) {
-        cp = ' ';
+    const auto byte = static_cast<unsigned char>(value[i]);
+    char32_t cp = 0;
+    bool verbatim = false;  // a multi-byte character written back as its original bytes
+    if (byte < 0x80) {
+      cp = byte;
+      ++i;
+      if (is_control(cp)) return {TextFault::kControlCharacter, at, cp};
+    } else {
+      cp = decode(value, i);
+      if (cp == kInvalid) return {TextFault::kBadUtf8, at, 0};
+      if (cp == 0xFFFD) return {TextFault::kReplacementChar, at, cp};
+      if (is_control(cp)) return {TextFault::kControlCharacter, at, cp};
+      if (is_invisible(cp)) continue;
+      if (halfwidth) {
+        if (cp >= 0xFF01 && cp <= 0xFF5E && !(middle_dot && cp == 0xFF0E)) {
+          cp -= 0xFEE0;
+        } else if (cp == 0x3000) {
+          cp = ' ';
+        }
       }
+      verbatim = cp >= 0x80 && cp != 0x3000 && cp != 0x00A0 && !(middle_dot && is_middle_dot(cp));
     }
-    if (strip && (is_space(cp) || cp == '-' || cp == '_')) continue;
-    if ((collapse || cjk_spaces) && is_space(cp)) {
-      if (collapse || cp == ' ') {
+    if (!verbatim) {
+      if (strip && (is_space(cp) || cp == '-' || cp == '_')) continue;
+      if (hold_spaces && is_space(cp) && (collapse || cp == ' ')) {
         pending_space = true;
         continue;
       }
+      if (middle_dot && is_middle_dot(cp)) {
+        cp = 0x00B7;
+        pending_space = false;  // "阿依古丽 · 买买提" → "阿依古丽·买买提"
+      }
     }
-    if ((transforms & kMiddleDot) != 0 && is_middle_dot(cp)) {
-      cp = 0x00B7;
-      pending_space = false;  // "阿依古丽 · 买买提" → "阿依古丽·买买提"
-    } else if (pending_space) {
+    if (pending_space) {
       const bool drop = prev == 0 || prev == 0x00B7 || (cjk_spaces && is_cjk(prev) && is_cjk(cp));
       if (!drop) out.push_back(' ');
       pending_space = false;
     }
-    if ((transforms & kUpper) != 0 && cp >= 'a' && cp <= 'z') cp -= 32;
-    if ((transforms & kLower) != 0 && cp >= 'A' && cp <= 'Z') cp += 32;
-    if ((transforms & kFullwidthParens) != 0) {
-      if (cp == '(') cp = 0xFF08;
-      if (cp == ')') cp = 0xFF09;
-    }
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
+    if (verbatim) {
+      out.append(value.data() + at, i - at);
+    } else if (cp < 0x80) {
+      if ((transforms & kUpper) != 0 && cp >= 'a' && cp <= 'z') cp -= 32;
+      if ((transforms & kLower) != 0 && cp >= 'A' && cp <= 'Z') cp += 32;
+      if ((transforms & kFullwidthParens) != 0 && (cp == '(' || cp == ')')) {
+        cp = cp == '(' ? 0xFF08 : 0xFF09;
+        append_utf8(out, cp);
+      } else {
+        out.push_back(static_cast<char>(cp));
+      }
     } else {
       append_utf8(out, cp);
     }

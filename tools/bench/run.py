@@ -159,6 +159,15 @@ CREATE TABLE dst (sfzh TEXT PRIMARY KEY, xm TEXT, xb TEXT, csrq TEXT, gxsj TEXT)
     return rows / (time.monotonic() - start)
 
 
+def normalise_rows_per_s(build, rows):
+    """Population rows/s through the schema normaliser on one core, beside a JSON-escape-only baseline."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = subprocess.run([os.path.join(build, "yici-bench-normalise"), "--schema",
+                          os.path.join(root, "schemas", "population.yaml"), "--rows", str(rows)],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", required=True)
@@ -199,7 +208,8 @@ def main():
         results["sign"] = {"openssl_per_s": openssl_es256_per_s(1 if args.smoke else 3)}
         results["missing"].append("sign.hub_per_s (needs the signing module)")
         results["ingest"] = {"rows": rows, "sqlite_copy_rows_per_s": round(sqlite_copy_rows_per_s(rows, work))}
-        results["missing"].append("ingest.hub_rows_per_s, ingest.peak_rss_mb (needs the schema normaliser)")
+        results["normalise"] = normalise_rows_per_s(args.build, 20000 if args.smoke else int(1_000_000 * args.scale))
+        results["missing"].append("ingest.hub_rows_per_s, ingest.peak_rss_mb (a 5M-row pull through the hub)")
         results["missing"].append("audit.* (needs the audit log)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -215,6 +225,9 @@ def main():
     print(f"{'p99 ms at half the max rate':38} {l['p99_at_half_load_ms']:>12}")
     print(f"{'ES256 signatures/s (openssl speed)':38} {'-':>12} {results['sign']['openssl_per_s']:>12}")
     print(f"{'ingest rows/s (sqlite3 INSERT…SELECT)':38} {'-':>12} {results['ingest']['sqlite_copy_rows_per_s']:>12}")
+    nz = results["normalise"]
+    print(f"{'normalise population rows/s, 1 core':38} {nz['normalise_rows_per_s']:>12.0f} "
+          f"{nz['baseline_json_rows_per_s']:>12.0f} {nz['ratio_to_baseline']:>7}")
     print(f"{'start-up to ready, ms':38} {results['startup_ms']:>12}")
     for item in results["missing"]:
         print("not measured yet:", item)
@@ -223,7 +236,8 @@ def main():
         # The smoke run keeps the harness from rotting: every figure it can measure today must exist.
         need = [("lookup", "hub_rps"), ("lookup", "nginx_rps"), ("lookup", "ratio"), ("lookup", "p50_ms"),
                 ("lookup", "p99_ms"), ("lookup", "p99_at_half_load_ms"), ("sign", "openssl_per_s"),
-                ("ingest", "sqlite_copy_rows_per_s")]
+                ("ingest", "sqlite_copy_rows_per_s"), ("normalise", "normalise_rows_per_s"),
+                ("normalise", "baseline_json_rows_per_s")]
         absent = [f"{a}.{b}" for a, b in need if results.get(a, {}).get(b) in (None, 0)]
         if results.get("startup_ms") is None:
             absent.append("startup_ms")
