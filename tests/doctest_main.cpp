@@ -2,9 +2,9 @@
 // case by name; a name that no longer matches (renamed, or split by CMake at a ';') must show up
 // as a failure, never as a silent pass.
 #define DOCTEST_CONFIG_IMPLEMENT
-#include <doctest/doctest.h>
-
 #include <cstdio>
+
+#include <doctest/doctest.h>
 
 namespace {
 

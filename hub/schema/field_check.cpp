@@ -24,19 +24,32 @@ class Checker {
 
   bool run(std::string_view v) {
     switch (f_.type) {
-      case FieldType::kString: return string_value(v);
-      case FieldType::kInteger: return integer(v);
-      case FieldType::kDecimal: return decimal(v);
-      case FieldType::kBoolean: return boolean(v);
-      case FieldType::kDate: return date(v);
-      case FieldType::kDatetime: return datetime(v);
-      case FieldType::kEnum: return enumeration(v);
-      case FieldType::kIdNumber: return resident_id(v, true);
-      case FieldType::kUscc: return uscc(v);
-      case FieldType::kPartyId: return party_id(v);
-      case FieldType::kLicenseId: return license_id(v);
-      case FieldType::kPhone: return phone(v);
-      case FieldType::kDivision: return division(v);
+      case FieldType::kString:
+        return string_value(v);
+      case FieldType::kInteger:
+        return integer(v);
+      case FieldType::kDecimal:
+        return decimal(v);
+      case FieldType::kBoolean:
+        return boolean(v);
+      case FieldType::kDate:
+        return date(v);
+      case FieldType::kDatetime:
+        return datetime(v);
+      case FieldType::kEnum:
+        return enumeration(v);
+      case FieldType::kIdNumber:
+        return resident_id(v, true);
+      case FieldType::kUscc:
+        return uscc(v);
+      case FieldType::kPartyId:
+        return party_id(v);
+      case FieldType::kLicenseId:
+        return license_id(v);
+      case FieldType::kPhone:
+        return phone(v);
+      case FieldType::kDivision:
+        return division(v);
     }
     return false;
   }
@@ -195,17 +208,21 @@ class Checker {
     }
     out_.person = true;
     switch (c.fault) {
-      case IdFault::kNone: break;
+      case IdFault::kNone:
+        break;
       case IdFault::kBadLength:
         return fail("bad_format", label() + " 应为 18 位" + (f_.upgrade_15 ? "（或 15 位旧号码）" : "") + "，实为 " +
                                       std::to_string(code_point_count(v)) + " 位" +
                                       (alone ? "" : "；也不是 18 位统一社会信用代码"));
-      case IdFault::kBadCharacter: return fail("bad_format", label() + " 前 17 位应为数字，第 18 位为数字或 X");
+      case IdFault::kBadCharacter:
+        return fail("bad_format", label() + " 前 17 位应为数字，第 18 位为数字或 X");
       case IdFault::kBadProvince:
         return fail("bad_format", label() + " 前两位 " + std::string(v.substr(0, 2)) + " 不是省级行政区划代码");
-      case IdFault::kBadDate: return fail("bad_date", label() + " 中的出生日期（第 7–14 位）不是存在的日期");
+      case IdFault::kBadDate:
+        return fail("bad_date", label() + " 中的出生日期（第 7–14 位）不是存在的日期");
       case IdFault::kBadChecksum:
-        if (!checksum_failed(v, label() + " 校验码（第 18 位）不符：号码中至少有一位有误，请与证件原件核对")) return false;
+        if (!checksum_failed(v, label() + " 校验码（第 18 位）不符：号码中至少有一位有误，请与证件原件核对"))
+          return false;
         break;
     }
     const std::int64_t birth = days_from_civil(c.birth);
@@ -216,14 +233,16 @@ class Checker {
   bool uscc(std::string_view v) {
     const IdCheck c = check_uscc(v);
     switch (c.fault) {
-      case IdFault::kNone: break;
+      case IdFault::kNone:
+        break;
       case IdFault::kBadLength:
         return fail("bad_format",
                     label() + " 应为 18 位统一社会信用代码，实为 " + std::to_string(code_point_count(v)) + " 位");
       case IdFault::kBadCharacter:
         return fail("bad_format", label() + " 含不允许的字符（不使用 I、O、S、V、Z；第 3–8 位为数字）：" + quoted(v));
       default:
-        if (!checksum_failed(v, label() + " 校验码（第 18 位）不符：代码中至少有一位有误，请与营业执照核对")) return false;
+        if (!checksum_failed(v, label() + " 校验码（第 18 位）不符：代码中至少有一位有误，请与营业执照核对"))
+          return false;
         break;
     }
     if (f_.org_code_check != Severity::kOff && check_org_code(v).fault != IdFault::kNone) {
@@ -270,11 +289,12 @@ class Checker {
   bool license_id(std::string_view v) {
     const IdCheck c = check_license_id(v);
     switch (c.fault) {
-      case IdFault::kNone: break;
+      case IdFault::kNone:
+        break;
       case IdFault::kBadLength:
       case IdFault::kBadCharacter:
-        return fail("bad_format", label() + " 应为 1.2.156.3005.2.类型代码.发证机关信用代码.流水号.3位版本号.校验位：" +
-                                      quoted(v));
+        return fail("bad_format",
+                    label() + " 应为 1.2.156.3005.2.类型代码.发证机关信用代码.流水号.3位版本号.校验位：" + quoted(v));
       default:
         if (!checksum_failed(v, label() + " 校验位（最后一位）不符：标识中至少有一位有误")) return false;
         break;

@@ -13,7 +13,8 @@ int uscc_value(char c) {
   static const auto kTable = [] {
     std::array<signed char, 256> t{};
     t.fill(-1);
-    for (std::size_t i = 0; i < kUsccAlphabet.size(); ++i) t[static_cast<unsigned char>(kUsccAlphabet[i])] = static_cast<signed char>(i);
+    for (std::size_t i = 0; i < kUsccAlphabet.size(); ++i)
+      t[static_cast<unsigned char>(kUsccAlphabet[i])] = static_cast<signed char>(i);
     return t;
   }();
   return kTable[static_cast<unsigned char>(c)];

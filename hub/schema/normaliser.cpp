@@ -67,7 +67,8 @@ void Normaliser::normalise_field(std::size_t index, const std::optional<std::str
   }
   const TextCheck check = clean(text, f.transforms, cleaned_);
   switch (check.fault) {
-    case TextFault::kNone: break;
+    case TextFault::kNone:
+      break;
     case TextFault::kBadUtf8:
       return reject("bad_encoding", field_label(f) + " 不是有效的 UTF-8 文本（第 " + std::to_string(check.where + 1) +
                                         " 字节起）；若源文件为 GBK 编码，请将数据源的 encoding 设为 gbk");
@@ -76,8 +77,8 @@ void Normaliser::normalise_field(std::size_t index, const std::optional<std::str
     case TextFault::kControlCharacter: {
       char hex[8];
       std::snprintf(hex, sizeof hex, "%04X", static_cast<unsigned>(check.code_point));
-      return reject("control_character", field_label(f) + " 含控制字符 U+" + hex + "（第 " +
-                                             std::to_string(check.where + 1) + " 字节）");
+      return reject("control_character",
+                    field_label(f) + " 含控制字符 U+" + hex + "（第 " + std::to_string(check.where + 1) + " 字节）");
     }
   }
   if (cleaned_.empty()) {  // only separators or invisible characters
@@ -99,8 +100,8 @@ void Normaliser::normalise_field(std::size_t index, const std::optional<std::str
                                   std::string(field_type_name(f.type)) + "值");
   }
   if (matchers_[index] && !matchers_[index]->matches(cleaned_)) {
-    return reject("pattern", field_label(f) + " 不符合格式要求 " + f.pattern->source() + "：" +
-                                 quoted_value(f, cleaned_));
+    return reject("pattern",
+                  field_label(f) + " 不符合格式要求 " + f.pattern->source() + "：" + quoted_value(f, cleaned_));
   }
   const std::size_t before = problems_.size();
   if (!check_value(*schema_, index, cleaned_, ctx_, value, problems_)) {
@@ -146,8 +147,8 @@ ingest::NormalisedRow Normaliser::normalise(const std::vector<std::string>& fiel
   apply_rules(*schema_, ctx_, values_, problems_);
 
   ingest::NormalisedRow row;
-  const bool rejected = std::any_of(problems_.begin(), problems_.end(),
-                                    [](const Problem& p) { return p.severity == Severity::kReject; });
+  const bool rejected =
+      std::any_of(problems_.begin(), problems_.end(), [](const Problem& p) { return p.severity == Severity::kReject; });
   if (rejected) {
     // Rule findings were appended after field findings; present them in field order.
     std::stable_sort(problems_.begin(), problems_.end(), [](const Problem& a, const Problem& b) {
@@ -170,8 +171,11 @@ ingest::NormalisedRow Normaliser::normalise(const std::vector<std::string>& fiel
         append_json_escaped(out, v.text);
         out.push_back('"');
         break;
-      case FieldValue::Kind::kLiteral: out += v.text; break;
-      default: out += "null";
+      case FieldValue::Kind::kLiteral:
+        out += v.text;
+        break;
+      default:
+        out += "null";
     }
   }
   out.push_back('}');

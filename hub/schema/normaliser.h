@@ -43,9 +43,9 @@ class Normaliser final : public ingest::RowNormaliser {
 
   std::shared_ptr<const Schema> schema_;
   CheckContext ctx_;
-  std::vector<std::string> keys_;                   // "\"name\":" per field, pre-rendered
-  std::vector<std::string> mapped_names_;           // input field names the mapping was built for
-  std::vector<std::size_t> input_of_field_;         // schema field → input position (npos: not given)
+  std::vector<std::string> keys_;                            // "\"name\":" per field, pre-rendered
+  std::vector<std::string> mapped_names_;                    // input field names the mapping was built for
+  std::vector<std::size_t> input_of_field_;                  // schema field → input position (npos: not given)
   std::vector<std::unique_ptr<Pattern::Matcher>> matchers_;  // per field, when it has a pattern
   std::vector<FieldValue> values_;
   std::vector<Problem> problems_;

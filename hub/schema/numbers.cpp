@@ -21,9 +21,9 @@ std::string_view strip_spaces(std::string_view s) {
 
 // Removes a leading/trailing currency marker for yuan; reports a foreign one.
 NumberParse strip_currency(std::string_view& s) {
-  static constexpr std::array<std::string_view, 16> kForeign = {
-      "美元", "港元", "港币", "欧元", "日元", "英镑", "澳元", "加元", "新加坡元", "瑞士法郎",
-      "USD",  "HKD",  "EUR",  "JPY",  "GBP",  "$"};
+  static constexpr std::array<std::string_view, 16> kForeign = {"美元", "港元", "港币",     "欧元",     "日元", "英镑",
+                                                                "澳元", "加元", "新加坡元", "瑞士法郎", "USD",  "HKD",
+                                                                "EUR",  "JPY",  "GBP",      "$"};
   for (const auto f : kForeign) {
     if (s.find(f) != std::string_view::npos) return {NumberFault::kForeignCurrency, f};
   }
@@ -46,8 +46,7 @@ NumberParse strip_currency(std::string_view& s) {
 }
 
 // Canonicalises sign + integer digits + fraction digits, shifted left by `shift` places.
-void canonical(bool negative, std::string_view int_digits, std::string_view frac_digits, int shift,
-               std::string& out) {
+void canonical(bool negative, std::string_view int_digits, std::string_view frac_digits, int shift, std::string& out) {
   std::string digits;
   digits.reserve(int_digits.size() + frac_digits.size() + static_cast<std::size_t>(shift));
   digits.append(int_digits);

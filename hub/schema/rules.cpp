@@ -43,8 +43,9 @@ void apply_rules(const Schema& schema, const CheckContext& ctx, std::vector<Fiel
         const std::string_view embedded = std::string_view(id.text).substr(6, 8);
         if (d.substr(0, 4) != embedded.substr(0, 4) || d.substr(5, 2) != embedded.substr(4, 2) ||
             d.substr(8, 2) != embedded.substr(6, 2)) {
-          cross_field(schema, rule, values, problems,
-                      field_label(tf) + " 与" + field_label(schema.fields[rule.id]) + "中的出生日期（第 7–14 位）不一致");
+          cross_field(
+              schema, rule, values, problems,
+              field_label(tf) + " 与" + field_label(schema.fields[rule.id]) + "中的出生日期（第 7–14 位）不一致");
         }
         break;
       }

@@ -27,19 +27,32 @@ const std::string& fold_key_scratch(std::string_view text) {
 
 std::string_view field_type_name(FieldType type) {
   switch (type) {
-    case FieldType::kString: return "string";
-    case FieldType::kInteger: return "integer";
-    case FieldType::kDecimal: return "decimal";
-    case FieldType::kBoolean: return "boolean";
-    case FieldType::kDate: return "date";
-    case FieldType::kDatetime: return "datetime";
-    case FieldType::kEnum: return "enum";
-    case FieldType::kIdNumber: return "id_number";
-    case FieldType::kUscc: return "uscc";
-    case FieldType::kPartyId: return "party_id";
-    case FieldType::kLicenseId: return "license_id";
-    case FieldType::kPhone: return "phone";
-    case FieldType::kDivision: return "division";
+    case FieldType::kString:
+      return "string";
+    case FieldType::kInteger:
+      return "integer";
+    case FieldType::kDecimal:
+      return "decimal";
+    case FieldType::kBoolean:
+      return "boolean";
+    case FieldType::kDate:
+      return "date";
+    case FieldType::kDatetime:
+      return "datetime";
+    case FieldType::kEnum:
+      return "enum";
+    case FieldType::kIdNumber:
+      return "id_number";
+    case FieldType::kUscc:
+      return "uscc";
+    case FieldType::kPartyId:
+      return "party_id";
+    case FieldType::kLicenseId:
+      return "license_id";
+    case FieldType::kPhone:
+      return "phone";
+    case FieldType::kDivision:
+      return "division";
   }
   return "?";
 }

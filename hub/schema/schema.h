@@ -42,7 +42,7 @@ inline constexpr std::size_t kDefaultMaxLength = 4000;  // code points, for fiel
 // "男", " 男 ", "Male" and "MALE" all find their code.
 struct CodeList {
   std::string name;
-  std::vector<std::string> codes;                         // in file order
+  std::vector<std::string> codes;                       // in file order
   std::unordered_map<std::string, std::size_t> by_key;  // folded synonym or code → index in codes
   int line = 0;
 };
@@ -52,16 +52,16 @@ struct FieldSpec {
   std::string title;
   FieldType type = FieldType::kString;
   bool required = false;
-  bool sensitive = false;       // masked in logs, quarantine views and exports
+  bool sensitive = false;  // masked in logs, quarantine views and exports
   Severity severity = Severity::kReject;
   std::size_t max_length = kDefaultMaxLength;
   std::size_t min_length = 0;
   std::uint32_t transforms = 0;  // declared ones plus the type's defaults
   std::shared_ptr<const Pattern> pattern;
-  const CodeList* codes = nullptr;  // enum
-  bool not_future = false;          // date, datetime
+  const CodeList* codes = nullptr;             // enum
+  bool not_future = false;                     // date, datetime
   std::unordered_set<std::string> open_ended;  // date: folded words meaning "no end" → null
-  bool upgrade_15 = false;          // id_number, party_id
+  bool upgrade_15 = false;                     // id_number, party_id
   Severity checksum = Severity::kReject;
   std::unordered_set<std::string> checksum_allow;  // genuine codes that fail their check: warn
   Severity org_code_check = Severity::kOff;        // uscc, party_id
@@ -81,13 +81,13 @@ enum class RuleKind {
 
 struct Rule {
   RuleKind kind = RuleKind::kDateOrder;
-  std::size_t id = 0;      // id_gender, id_birth_date, party_type: the ID field
-  std::size_t field = 0;   // the field that is checked or set (error goes here)
-  std::size_t other = 0;   // date_order: earlier; expire: the date
-  std::string set;         // expire: status when the date has passed
-  std::string fallback;    // expire: status when the source gives none
-  std::vector<std::string> unless;  // expire: statuses that win over expiry
-  std::string male = "M", female = "F";          // id_gender
+  std::size_t id = 0;                                // id_gender, id_birth_date, party_type: the ID field
+  std::size_t field = 0;                             // the field that is checked or set (error goes here)
+  std::size_t other = 0;                             // date_order: earlier; expire: the date
+  std::string set;                                   // expire: status when the date has passed
+  std::string fallback;                              // expire: status when the source gives none
+  std::vector<std::string> unless;                   // expire: statuses that win over expiry
+  std::string male = "M", female = "F";              // id_gender
   std::string person = "person", entity = "entity";  // party_type
   int line = 0;
 };

@@ -184,12 +184,12 @@ class Loader {
   }
 
   void read_field(Schema& schema, const YAML::Node& node) {
-    if (!note(doc_.expect_map(node,
-                              {"name", "title", "description", "type", "required", "sensitive", "severity",
-                               "max_length", "min_length", "pattern", "transforms", "codes", "not_future",
-                               "open_ended", "upgrade_15", "checksum", "checksum_allow", "org_code_check", "money",
-                               "min", "max"},
-                              "field"))) {
+    if (!note(doc_.expect_map(
+            node,
+            {"name",       "title",      "description",    "type",           "required", "sensitive",  "severity",
+             "max_length", "min_length", "pattern",        "transforms",     "codes",    "not_future", "open_ended",
+             "upgrade_15", "checksum",   "checksum_allow", "org_code_check", "money",    "min",        "max"},
+            "field"))) {
       return;
     }
     FieldSpec f;
@@ -200,8 +200,8 @@ class Loader {
     const std::string where = "field " + f.name + ": ";
     if (!is_identifier(f.name)) problem(node["name"], where + "name must match [a-z][a-z0-9_]*");
     if (auto prev = schema.field_index(f.name)) {
-      problem(node["name"],
-              "duplicate field " + f.name + " (first defined at line " + std::to_string(schema.fields[*prev].line) + ")");
+      problem(node["name"], "duplicate field " + f.name + " (first defined at line " +
+                                std::to_string(schema.fields[*prev].line) + ")");
       return;
     }
     if (auto t = doc_.optional_string(node, "title"); note(t) && *t) f.title = **t;
@@ -259,7 +259,8 @@ class Loader {
         if (t == f.type) return true;
       }
       std::string names;
-      for (const FieldType t : types) names += std::string(names.empty() ? "" : " or ") + std::string(field_type_name(t));
+      for (const FieldType t : types)
+        names += std::string(names.empty() ? "" : " or ") + std::string(field_type_name(t));
       problem(node[std::string(key)], where + std::string(key) + " applies to " + names + " fields only");
       return false;
     };
@@ -323,12 +324,14 @@ class Loader {
     if (auto subject = doc_.required_string(root, "subject"); note(subject)) {
       auto index = schema.field_index(*subject);
       if (!index) {
-        if (!schema.fields.empty()) problem(root["subject"], "subject \"" + *subject + "\" is not a field of this schema");
+        if (!schema.fields.empty())
+          problem(root["subject"], "subject \"" + *subject + "\" is not a field of this schema");
       } else {
         schema.subject = *index;
         const FieldSpec& f = schema.fields[*index];
         if (!f.required) problem(root["subject"], "subject field " + f.name + " must be required: true");
-        if (f.severity != Severity::kReject) problem(root["subject"], "subject field " + f.name + " cannot be severity: warn");
+        if (f.severity != Severity::kReject)
+          problem(root["subject"], "subject field " + f.name + " cannot be severity: warn");
       }
     }
     if (auto status = doc_.optional_string(root, "status_field"); note(status) && *status) {
@@ -415,7 +418,8 @@ class Loader {
           problem(node, "rule date_order: earlier and later must both be dates or both datetimes");
         }
       } else if (*kind == "expire") {
-        if (!note(doc_.expect_map(node, {"rule", "status", "date", "set", "unless", "default"}, "rule expire"))) continue;
+        if (!note(doc_.expect_map(node, {"rule", "status", "date", "set", "unless", "default"}, "rule expire")))
+          continue;
         r.kind = RuleKind::kExpire;
         b = rule_field(schema, node, "status", {FT::kEnum});
         a = rule_field(schema, node, "date", {FT::kDate, FT::kDatetime});
@@ -440,8 +444,8 @@ class Loader {
           check_code(schema, node, *b, r.entity, "entity");
         }
       } else {
-        problem(node["rule"], "unknown rule \"" + *kind +
-                                  "\" (rules: id_gender, id_birth_date, date_order, expire, party_type)");
+        problem(node["rule"],
+                "unknown rule \"" + *kind + "\" (rules: id_gender, id_birth_date, date_order, expire, party_type)");
         continue;
       }
       if (!a || !b) continue;

@@ -65,8 +65,8 @@ bool is_control(char32_t cp) {
 }
 
 bool is_middle_dot(char32_t cp) {
-  return cp == 0x00B7 || cp == 0x2022 || cp == 0x30FB || cp == 0x2027 || cp == 0xFF0E || cp == 0xFF65 ||
-         cp == 0x2219 || cp == '.' || cp == 0x318D;
+  return cp == 0x00B7 || cp == 0x2022 || cp == 0x30FB || cp == 0x2027 || cp == 0xFF0E || cp == 0xFF65 || cp == 0x2219 ||
+         cp == '.' || cp == 0x318D;
 }
 
 // The length of the UTF-8 sequence ending just before `end` (for trimming from the right).
@@ -234,11 +234,21 @@ void append_json_escaped(std::string& out, std::string_view s) {
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         out += "\\u00";
         out.push_back(kHex[c >> 4]);

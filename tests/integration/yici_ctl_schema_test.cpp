@@ -61,9 +61,9 @@ TEST_CASE("yici-ctl normalize reproduces the expected results of every dataset's
     TempDir dir;
     const std::string fx = kRepo + "/tests/fixtures/schema/" + dataset;
     const std::string encoding = std::string(dataset) == "e_license" ? "gbk" : "utf-8";
-    const Run r = ctl(dir, "normalize --schema " + kRepo + "/schemas/" + dataset + ".yaml --input " + fx +
-                               "/messy.csv --mapping " + fx + "/mapping.yaml --encoding " + encoding +
-                               " --today 2026-06-01");
+    const Run r =
+        ctl(dir, "normalize --schema " + kRepo + "/schemas/" + dataset + ".yaml --input " + fx +
+                     "/messy.csv --mapping " + fx + "/mapping.yaml --encoding " + encoding + " --today 2026-06-01");
     INFO(r.err);
     REQUIRE(r.rc == 0);
     const auto got = json_lines(r.out);
@@ -111,7 +111,7 @@ TEST_CASE("yici-ctl normalize: CSV with schema field names, JSON Lines, and rows
   CHECK(rows[0].at("record").at("gender") == "F");
   CHECK(problem_set(rows[1], "errors").count({"id_number", "bad_checksum"}) == 1);
   CHECK(problem_set(rows[2], "errors").count({"", "bad_row"}) == 1);
-  CHECK(rows[3].at("line") == 5);  // the quoted newline keeps the row on lines 5-6
+  CHECK(rows[3].at("line") == 5);                    // the quoted newline keeps the row on lines 5-6
   CHECK(rows[3].at("record").at("name") == "王五");  // the newline collapses, then CJK spacing goes
   CHECK(r.err.find("\"shoe_size\" is not a field") != std::string::npos);
   CHECK(r.err.find("4 rows: 2 ok") != std::string::npos);
@@ -136,8 +136,8 @@ TEST_CASE("yici-ctl normalize: CSV with schema field names, JSON Lines, and rows
 TEST_CASE("yici-ctl normalize: GBK read as UTF-8 is named row by row, broken inputs stop with a reason") {
   TempDir dir;
   const std::string fx = kRepo + "/tests/fixtures/schema/e_license";
-  Run r = ctl(dir, "normalize --schema " + kRepo + "/schemas/e_license.yaml --input " + fx +
-                       "/messy.csv --mapping " + fx + "/mapping.yaml --encoding utf-8");
+  Run r = ctl(dir, "normalize --schema " + kRepo + "/schemas/e_license.yaml --input " + fx + "/messy.csv --mapping " +
+                       fx + "/mapping.yaml --encoding utf-8");
   CHECK(r.rc == 0);
   CHECK(r.out.find("bad_encoding") != std::string::npos);
   CHECK(r.out.find("encoding 设为 gbk") != std::string::npos);

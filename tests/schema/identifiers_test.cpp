@@ -13,13 +13,11 @@ TEST_CASE("resident ID check characters follow ISO 7064 MOD 11-2") {
   const Case cases[] = {
       {"11010519491231002X", IdFault::kNone},         // the standard's worked example
       {"110105194912310021", IdFault::kBadChecksum},  // same number, wrong check character
-      {"11010519491231002", IdFault::kBadLength},
-      {"1101051949123100201", IdFault::kBadLength},
-      {"11010519491231002A", IdFault::kBadCharacter},
-      {"1101051949123A002X", IdFault::kBadCharacter},
-      {"99010519491231002X", IdFault::kBadProvince},   // no province 99
-      {"110105194902300028", IdFault::kBadDate},       // 30 February
-      {"110105190002290020", IdFault::kBadDate},       // 1900 was not a leap year
+      {"11010519491231002", IdFault::kBadLength},     {"1101051949123100201", IdFault::kBadLength},
+      {"11010519491231002A", IdFault::kBadCharacter}, {"1101051949123A002X", IdFault::kBadCharacter},
+      {"99010519491231002X", IdFault::kBadProvince},  // no province 99
+      {"110105194902300028", IdFault::kBadDate},      // 30 February
+      {"110105190002290020", IdFault::kBadDate},      // 1900 was not a leap year
   };
   for (const auto& c : cases) {
     CAPTURE(c.id);

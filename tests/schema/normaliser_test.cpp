@@ -170,8 +170,10 @@ TEST_CASE("legal_entity: capital, status words and the USCC checks") {
     REQUIRE(s.ok);
     CHECK(s.status == code);
   }
-  CHECK(run_row(n, {{"uscc", "91350100M000100Y44"}, {"name", "x"}, {"status", "存续"}}).has_error("uscc", "bad_checksum"));
-  CHECK(run_row(n, {{"uscc", "91350100M000100Y43"}, {"name", "x"}, {"status", "存续"}, {"registered_capital", "50万美元"}})
+  CHECK(run_row(n, {{"uscc", "91350100M000100Y44"}, {"name", "x"}, {"status", "存续"}})
+            .has_error("uscc", "bad_checksum"));
+  CHECK(run_row(n,
+                {{"uscc", "91350100M000100Y43"}, {"name", "x"}, {"status", "存续"}, {"registered_capital", "50万美元"}})
             .has_error("registered_capital", "bad_number"));
   CHECK(run_row(n, {{"uscc", "91350100M000100Y43"}, {"name", "x"}, {"status", "存续"}, {"registered_capital", "-5"}})
             .has_error("registered_capital", "out_of_range"));
@@ -231,40 +233,56 @@ TEST_CASE("e_license: open-ended validity, derived status, date order") {
                     {"holder_name", "x"},
                     {"holder_id", "91350100M000100Y43"}})
             .has_error("license_id", "bad_checksum"));
-  CHECK(run_row(n, {{"license_id", "JY13301060012345"}, {"license_name", "x"}, {"holder_name", "x"},
+  CHECK(run_row(n, {{"license_id", "JY13301060012345"},
+                    {"license_name", "x"},
+                    {"holder_name", "x"},
                     {"holder_id", "91350100M000100Y43"}})
             .has_error("license_id", "bad_format"));
 }
 
 TEST_CASE("credit: subject type derived from the ID, and checked when given") {
   Normaliser n(test::repo_schema("credit"), {kToday});
-  auto r = run_row(n, {{"subject_id", kMaleId}, {"subject_name", "张三"}, {"list_type", "失信黑名单"},
-                       {"listed_on", "2024-03-01"}, {"expires_on", "2027-03-01"}});
+  auto r = run_row(n, {{"subject_id", kMaleId},
+                       {"subject_name", "张三"},
+                       {"list_type", "失信黑名单"},
+                       {"listed_on", "2024-03-01"},
+                       {"expires_on", "2027-03-01"}});
   INFO(r.raw_errors);
   REQUIRE(r.ok);
   CHECK(r.str("subject_type") == "person");
   CHECK(r.str("list_type") == "black");
   CHECK(r.status == "valid");
-  r = run_row(n, {{"subject_id", "91350100M000100Y43"}, {"subject_name", "某公司"}, {"list_type", "红名单"},
-                  {"listed_on", "2020-03-01"}, {"expires_on", "2023-03-01"}});
+  r = run_row(n, {{"subject_id", "91350100M000100Y43"},
+                  {"subject_name", "某公司"},
+                  {"list_type", "红名单"},
+                  {"listed_on", "2020-03-01"},
+                  {"expires_on", "2023-03-01"}});
   REQUIRE(r.ok);
   CHECK(r.str("subject_type") == "entity");
   CHECK(r.status == "expired");
-  CHECK(run_row(n, {{"subject_id", kMaleId}, {"subject_name", "张三"}, {"subject_type", "法人"}, {"list_type", "red"},
+  CHECK(run_row(n, {{"subject_id", kMaleId},
+                    {"subject_name", "张三"},
+                    {"subject_type", "法人"},
+                    {"list_type", "red"},
                     {"listed_on", "2024-03-01"}})
             .has_error("subject_type", "cross_field"));
-  CHECK(run_row(n, {{"subject_id", "91350100M000100Y43"}, {"subject_name", "x"}, {"list_type", "red"},
+  CHECK(run_row(n, {{"subject_id", "91350100M000100Y43"},
+                    {"subject_name", "x"},
+                    {"list_type", "red"},
                     {"listed_on", "2030-01-01"}})
             .has_error("listed_on", "future_date"));
   // A USCC whose first 17 characters are digits is still a USCC, not a malformed ID number.
   const std::string numeric_uscc = uscc_with_check("91330100143012303");
   REQUIRE(numeric_uscc == "913301001430123030");  // all digits
-  r = run_row(n, {{"subject_id", numeric_uscc}, {"subject_name", "x"}, {"list_type", "red"}, {"listed_on", "2020-01-01"}});
+  r = run_row(n,
+              {{"subject_id", numeric_uscc}, {"subject_name", "x"}, {"list_type", "red"}, {"listed_on", "2020-01-01"}});
   INFO(r.raw_errors);
   REQUIRE(r.ok);
   CHECK(r.str("subject_type") == "entity");
   // A mistyped ID number whose characters happen to satisfy the USCC check is still a bad ID.
-  CHECK(run_row(n, {{"subject_id", "33020319650524258X"}, {"subject_name", "x"}, {"list_type", "red"},
+  CHECK(run_row(n, {{"subject_id", "33020319650524258X"},
+                    {"subject_name", "x"},
+                    {"list_type", "red"},
                     {"listed_on", "2020-01-01"}})
             .has_error("subject_id", "bad_checksum"));
   CHECK(run_row(n, {{"subject_id", "ABC"}, {"subject_name", "x"}, {"list_type", "red"}, {"listed_on", "2020-01-01"}})

@@ -1,15 +1,15 @@
 // Helpers for schema tests: load a schema from text or from schemas/, run one row through it.
 #pragma once
 
+#include <fstream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <boost/json.hpp>
-#include <fstream>
-#include <sstream>
 
 #include "hub/schema/normaliser.h"
 #include "hub/schema/schema_loader.h"

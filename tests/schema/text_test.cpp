@@ -46,7 +46,7 @@ TEST_CASE("transforms") {
       {"杭州某某有限公司(滨江分公司)", kFullwidthParens, "杭州某某有限公司（滨江分公司）"},
       {"杭州某某有限公司（滨江分公司）", kHalfwidth | kFullwidthParens, "杭州某某有限公司（滨江分公司）"},
       {"Male", kLower, "male"},
-      {"张\u200B三", 0, "张三"},  // zero-width space dropped
+      {"张\u200B三", 0, "张三"},        // zero-width space dropped
       {"张\xEF\xBB\xBF三", 0, "张三"},  // BOM inside a value dropped
   };
   for (const auto& c : cases) {

@@ -40,9 +40,10 @@ std::vector<Row> make_rows(std::size_t n, std::uint32_t seed) {
     std::snprintf(updated, sizeof updated, "2024%02d%02d%02d%02d%02d", month, day, seq % 24, seq % 60, (seq * 7) % 60);
     char phone[16];
     std::snprintf(phone, sizeof phone, "13%09u", static_cast<unsigned>(rng() % 1000000000));
-    rows.push_back({id, std::string(kSurnames[rng() % 10]) + kGiven[rng() % 12], seq % 2 ? "男" : "女", std::string(birth),
-                    std::string(kEthnicity[rng() % 6]), "浙江省杭州市西湖区文三路" + std::to_string(seq) + "号",
-                    std::string(kDivisions[rng() % 7]), std::string(phone), std::string(updated)});
+    rows.push_back({id, std::string(kSurnames[rng() % 10]) + kGiven[rng() % 12], seq % 2 ? "男" : "女",
+                    std::string(birth), std::string(kEthnicity[rng() % 6]),
+                    "浙江省杭州市西湖区文三路" + std::to_string(seq) + "号", std::string(kDivisions[rng() % 7]),
+                    std::string(phone), std::string(updated)});
   }
   return rows;
 }
@@ -63,8 +64,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::shared_ptr<const yici::schema::Schema> schema(std::move(loaded.schema));
-  const std::vector<std::string> fields = {"id_number", "name",      "gender", "birth_date", "ethnicity",
-                                           "domicile_address", "domicile_division", "phone", "updated_at"};
+  const std::vector<std::string> fields = {"id_number",         "name",      "gender",
+                                           "birth_date",        "ethnicity", "domicile_address",
+                                           "domicile_division", "phone",     "updated_at"};
   const auto distinct = make_rows(std::min<std::size_t>(rows, 100000), 20261123);
   yici::schema::Normaliser normaliser(schema);
 
@@ -96,7 +98,7 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"rows\":%zu,\"ok\":%zu,\"normalise_rows_per_s\":%.0f,\"baseline_json_rows_per_s\":%.0f,"
       "\"ratio_to_baseline\":%.3f,\"output_bytes\":%zu,\"baseline_bytes\":%zu}\n",
-      rows, ok, static_cast<double>(rows) / normalise_s, static_cast<double>(rows) / baseline_s, baseline_s / normalise_s,
-      bytes, baseline_bytes);
+      rows, ok, static_cast<double>(rows) / normalise_s, static_cast<double>(rows) / baseline_s,
+      baseline_s / normalise_s, bytes, baseline_bytes);
   return 0;
 }

@@ -82,7 +82,8 @@ class CsvInput final : public RowInput {
       row.problem = "row has " + std::to_string(cells_.size()) + " columns; the header has " + std::to_string(width_);
       return true;
     }
-    for (std::size_t f = 0; f < layout_.fields.size(); ++f) row.values[f] = std::move(cells_[layout_.column_of_field[f]]);
+    for (std::size_t f = 0; f < layout_.fields.size(); ++f)
+      row.values[f] = std::move(cells_[layout_.column_of_field[f]]);
     return true;
   }
 

@@ -14,15 +14,15 @@ namespace yici::ctl {
 
 struct InputOptions {
   std::string path;
-  std::string format;    // "csv" or "jsonl"; empty: from the file extension
+  std::string format;  // "csv" or "jsonl"; empty: from the file extension
   std::string encoding = "utf-8";
   char delimiter = ',';
   std::vector<std::pair<std::string, std::string>> mapping;  // schema field → column; empty: same names
 };
 
 struct InputRow {
-  long number = 0;  // 1-based data row
-  long line = 0;    // where it starts in the file
+  long number = 0;                                 // 1-based data row
+  long line = 0;                                   // where it starts in the file
   std::vector<std::optional<std::string>> values;  // aligned with RowInput::fields()
   std::string problem;  // non-empty: the row could not be read as a row (wrong column count, bad JSON)
 };
