@@ -1,5 +1,7 @@
 #include "hub/hub.h"
 
+#include <algorithm>
+
 #include "hub/api/admin_sources.h"
 #include "hub/api/status_handlers.h"
 #include "hub/core/log.h"
@@ -8,6 +10,7 @@
 #include "hub/ingest/reconcile.h"
 #include "hub/ingest/source_loader.h"
 #include "hub/net/server.h"
+#include "hub/policy_loader.h"
 #include "hub/schema/normaliser.h"
 
 namespace yici {
@@ -16,7 +19,10 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   std::unique_ptr<Hub> hub(new Hub());
   hub->config_ = std::move(config);
   hub->adapters_ = &adapters;
-  YICI_TRY(auto policy, access::Policy::load_file(hub->config_.policy));
+  hub->load_schemas();
+  YICI_TRY(hub->matters_, matter::MatterCatalog::load_dir(hub->config_.matters_dir));
+  YICI_TRY_STATUS(check_matters(hub->matters_, hub->schemas_));
+  YICI_TRY(auto policy, load_policy(hub->config_.policy, hub->matters_, hub->schemas_));
   hub->policy_.store(std::move(policy));
   YICI_TRY(hub->stores_, store::Stores::open(hub->config_.data_dir));
   if (!hub->config_.signing_keys.empty()) {
@@ -32,7 +38,6 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   } else {
     log::warn("no_signing_keys", {{"action", "add signing.keys to the hub config; /readyz stays 503 until then"}});
   }
-  hub->load_schemas();
   hub->load_sources();
   hub->register_routes();
 
@@ -62,6 +67,7 @@ void Hub::register_routes() {
   });
   router_.add("GET", "/v1/whoami", net::Access::kAnyPrincipal,
               [](const api::Request& req, const net::PathParams&) { return api::whoami(req); });
+  register_lookup_routes();
 
   auto view_of = [this](const ingest::SourceDefinition& d) {
     api::SourceView v;
@@ -179,7 +185,9 @@ void Hub::load_schemas() {
   for (const auto& p : schemas_.problems) {
     log::error("schema_skipped", {{"error", p}, {"action", "run yici-ctl schema check on the file and fix it"}});
   }
+  datasets_.clear();
   for (const auto& [dataset, s] : schemas_.by_dataset) {
+    datasets_.push_back(dataset);
     log::info("schema_loaded", {{"dataset", dataset}, {"version", s->version}, {"fields", s->fields.size()},
                                 {"file", s->origin}});
   }
@@ -205,6 +213,16 @@ void Hub::load_sources() {
                                              " does not have: " + unknown));
       continue;
     }
+    std::string unmapped;
+    for (const auto& f : schema->fields) {
+      const bool mapped = std::any_of(s.mapping.begin(), s.mapping.end(), [&](const auto& m) { return m.first == f.name; });
+      if (f.required && !mapped) unmapped += (unmapped.empty() ? "" : ", ") + f.name;
+    }
+    if (!unmapped.empty()) {
+      loaded.errors.push_back(Error::invalid(s.origin + ": mapping leaves required fields of schema " + s.dataset +
+                                             " unmapped: " + unmapped + " (every row would be rejected)"));
+      continue;
+    }
     usable.push_back(std::move(s));
   }
   loaded.sources = std::move(usable);
@@ -219,7 +237,7 @@ void Hub::load_sources() {
 }
 
 void Hub::reload_policy() {
-  auto loaded = access::Policy::load_file(config_.policy);
+  auto loaded = load_policy(config_.policy, matters_, schemas_);
   if (!loaded) {
     log::error("policy_reload_refused",
                {{"path", config_.policy},

@@ -10,6 +10,9 @@
 
 #include "adapters/registry.h"
 #include "hub/access/policy.h"
+#include "hub/access/rate_limiter.h"
+#include "hub/api/lookup_services.h"
+#include "hub/matter/matter.h"
 #include "hub/api/http.h"
 #include "hub/core/hub_config.h"
 #include "hub/core/result.h"
@@ -45,6 +48,9 @@ class Hub {
  private:
   Hub() = default;
   void register_routes();
+  void register_lookup_routes();  // hub_lookups.cpp
+  api::LookupServices lookup_services();
+  [[nodiscard]] std::optional<api::Response> data_routes_unavailable() const;
   void reload_policy();
   void load_schemas();
   void load_sources();
@@ -59,6 +65,10 @@ class Hub {
   std::atomic<std::shared_ptr<const access::Policy>> policy_;
   const adapters::AdapterRegistry* adapters_ = nullptr;
   schema::SchemaSet schemas_;
+  std::vector<std::string> datasets_;  // those with a schema
+  matter::MatterCatalog matters_;
+  access::RateLimiter limiter_;
+  api::AuditSink* audit_ = nullptr;  // the audit log; data routes answer 503 without it
   std::vector<ingest::SourceDefinition> sources_;
   std::unique_ptr<sign::ResponseSigner> signer_;  // null when no signing keys are configured
   std::unique_ptr<ingest::Scheduler> scheduler_;

@@ -32,6 +32,7 @@ struct LimitsConfig {
   std::size_t header_bytes = std::size_t{16} * 1024;
   std::size_t body_bytes = std::size_t{1024} * 1024;
   std::size_t max_connections = 1024;
+  std::size_t max_batch_items = 100;  // items in one POST /v1/lookups
   std::chrono::milliseconds handshake_timeout{10'000};
   std::chrono::milliseconds read_timeout{30'000};  // whole request, from its first byte
   std::chrono::milliseconds write_timeout{30'000};

@@ -14,7 +14,7 @@
 //       name: 未列入严重失信主体名单
 //       dataset: credit
 //       fields: [subject_id, list_type, status]
-//       forbid: {list_type: black, status: active}   # satisfied when NO record matches
+//       forbid: {list_type: black, status: valid}    # satisfied when NO record matches
 //       forbid_reason: blacklisted
 //     - id: premises-plan
 //       name: 经营场所平面图
