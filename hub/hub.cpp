@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hub/api/admin_quarantine.h"
 #include "hub/api/admin_sources.h"
 #include "hub/api/status_handlers.h"
 #include "hub/core/log.h"
@@ -88,6 +89,17 @@ void Hub::register_routes() {
                 const ingest::SourceDefinition* d = find_source(p.at("id"));
                 if (d == nullptr) return api::error_response(404, "unknown_source", "no source \"" + p.at("id") + "\"");
                 return api::show_source(view_of(*d));
+              });
+  router_.add("GET", "/v1/admin/sources/{id}/quarantine", net::Access::kAdmin,
+              [this](const api::Request& req, const net::PathParams& p) {
+                const ingest::SourceDefinition* d = find_source(p.at("id"));
+                if (d == nullptr) return api::error_response(404, "unknown_source", "no source \"" + p.at("id") + "\"");
+                auto paging = api::quarantine_paging(req);
+                if (!paging) return api::error_response(400, "bad_paging", paging.error().message);
+                auto entries = stores_.records->list_quarantine(d->id, paging->second, paging->first);
+                if (!entries) return api::error_response(503, "store_unavailable", "the record store is unavailable");
+                const auto schema = schemas_.find(d->dataset);
+                return api::quarantine_page(*d, schema.get(), *entries, paging->first);
               });
   router_.add(
       "POST", "/v1/admin/sources/{id}/pull", net::Access::kAdmin,

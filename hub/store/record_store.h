@@ -47,6 +47,16 @@ struct QuarantinedRow {
   std::string seen_at;      // RFC 3339
 };
 
+// A quarantine entry as an administrator lists it.
+struct QuarantineEntry {
+  std::int64_t id = 0;  // paging cursor: entries come in id order
+  std::string source_key;
+  std::string row_json;
+  std::string errors_json;
+  std::string first_seen;
+  std::string last_seen;
+};
+
 // One batch of a pull: its records, its rejected rows and the cursor that covers them, committed
 // atomically, so a crash never loses or doubles a row.
 struct BatchCommit {
@@ -90,6 +100,9 @@ class RecordStore {
   // Newest first.
   virtual Result<std::vector<PullRun>> recent_pull_runs(std::string_view source, int limit) = 0;
   virtual Result<std::int64_t> quarantine_count(std::string_view source) = 0;
+  // Up to `limit` entries of a source with id > `after_id`, in id order.
+  virtual Result<std::vector<QuarantineEntry>> list_quarantine(std::string_view source, std::int64_t after_id,
+                                                               int limit) = 0;
 
   // Key reconciliation: `next_key` yields every key the source holds now (nullopt at the end).
   // Records of the source whose key is not among them become `withdrawn` (a new version), and

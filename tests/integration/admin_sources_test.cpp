@@ -72,6 +72,23 @@ TEST_CASE("admin: sources are listed with health and pull history, departments g
     }
   }
   CHECK(pulled);
+
+  // The rejected row, with its reason, and with the ID number and name masked.
+  auto q = https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-psb/quarantine");
+  REQUIRE(q.status == 200);
+  INFO(q.body);
+  auto page = boost::json::parse(q.body);
+  REQUIRE(page.at("items").as_array().size() == 1);
+  const auto& item = page.at("items").at(0);
+  CHECK(item.at("source_key").as_string() == "110***********0021");
+  CHECK(item.at("row").at("xm").as_string() == "李*");
+  CHECK(item.at("row").at("xb").as_string() == "男");  // not sensitive
+  CHECK(item.at("errors").at(0).at("code").as_string() == "bad_checksum");
+  CHECK(q.body.find("110105194912310021") == std::string::npos);
+  CHECK(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-psb/quarantine?limit=0").status == 400);
+  CHECK(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-psb/quarantine?after=x").status == 400);
+  CHECK(https_request(hub.port(), HubProcess::as("public-security"), "GET", "/v1/admin/sources/hz-psb/quarantine")
+            .status == 403);
 }
 
 std::string ctl(const HubProcess& hub, const std::string& who, const std::string& args, int* rc) {
@@ -99,6 +116,13 @@ TEST_CASE("yici-ctl sources: list, show and pull as admin, refused for a departm
   CHECK(show.find("name←xm") != std::string::npos);
   ctl(hub, "admin", "sources pull hz-psb", &rc);
   CHECK(rc == 0);
+  std::string quarantined;
+  for (int i = 0; i < 100 && quarantined.find("bad_checksum") == std::string::npos; ++i) {
+    quarantined = ctl(hub, "admin", "sources quarantine hz-psb", &rc);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(rc == 0);
+  CHECK(quarantined.find("110***********0021\tid_number\tbad_checksum") != std::string::npos);
   auto missing = ctl(hub, "admin", "sources show nope", &rc);
   CHECK(rc == 1);
   CHECK(missing.find("unknown_source") != std::string::npos);

@@ -105,6 +105,38 @@ void add_sources_command(CLI::App& app, int& exit_code) {
               [](const boost::json::value& v) { print_source(v.as_object()); });
   });
 
+  CLI::App* quarantine = sources->add_subcommand(
+      "quarantine", "a source's rejected rows with the reasons (sensitive values masked); follows pages to the end");
+  add_hub_flags(*quarantine, *flags);
+  quarantine->add_option("id", *id, "source id")->required();
+  quarantine->callback([flags, id, &exit_code] {
+    std::string target = "/v1/admin/sources/" + *id + "/quarantine?limit=1000";
+    bool header = false;
+    while (!target.empty()) {
+      auto r = call_hub(*flags, "GET", target, exit_code);
+      if (!r) return;
+      if (r->status != 200) {
+        exit_code = print_http_error(*r);
+        return;
+      }
+      const auto page = boost::json::parse(r->body).as_object();
+      if (flags->output == "json") {
+        for (const auto& item : page.at("items").as_array()) std::cout << boost::json::serialize(item) << "\n";
+      } else {
+        if (!header) std::cout << "KEY\tFIELD\tCODE\tMESSAGE\n";
+        header = true;
+        for (const auto& item : page.at("items").as_array()) {
+          for (const auto& e : item.at("errors").as_array()) {
+            std::cout << text(item.at("source_key")) << "\t" << text(e.at("field")) << "\t" << text(e.at("code"))
+                      << "\t" << text(e.at("message")) << "\n";
+          }
+        }
+      }
+      const auto* next = page.if_contains("next");
+      target = next != nullptr && next->is_string() ? std::string(next->as_string()) : "";
+    }
+  });
+
   CLI::App* pull = sources->add_subcommand("pull", "pull a source now");
   add_hub_flags(*pull, *flags);
   pull->add_option("id", *id, "source id")->required();

@@ -102,6 +102,9 @@ constexpr const char* kRecentRuns =
     "SELECT source, started_at, finished_at, mode, rows_read, inserted, updated, unchanged, rejected, duration_ms, "
     "error FROM pull_runs WHERE source = ?1 ORDER BY id DESC LIMIT ?2";
 constexpr const char* kQuarantineCount = "SELECT count(*) FROM quarantine WHERE source = ?1";
+constexpr const char* kQuarantineList =
+    "SELECT id, source_key, row_json, errors_json, first_seen, last_seen FROM quarantine "
+    "WHERE source = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
 
 }  // namespace
 
@@ -238,6 +241,27 @@ Result<std::int64_t> SqliteRecordStore::quarantine_count(std::string_view source
   const std::int64_t n = row ? st->column_int(0) : 0;
   st->reset();
   return n;
+}
+
+Result<std::vector<QuarantineEntry>> SqliteRecordStore::list_quarantine(std::string_view source,
+                                                                       std::int64_t after_id, int limit) {
+  YICI_TRY(Connection * conn, db_->reader());
+  YICI_TRY(Statement * st, conn->cached(kQuarantineList));
+  st->bind(1, source).bind(2, after_id).bind(3, static_cast<std::int64_t>(limit));
+  std::vector<QuarantineEntry> out;
+  while (true) {
+    auto row = st->step();
+    if (!row.ok()) {
+      st->reset();
+      return row.take_error();
+    }
+    if (!*row) break;
+    out.push_back({st->column_int(0), std::string(st->column_text(1)), std::string(st->column_text(2)),
+                   std::string(st->column_text(3)), std::string(st->column_text(4)),
+                   std::string(st->column_text(5))});
+  }
+  st->reset();
+  return out;
 }
 
 Result<std::vector<Record>> SqliteRecordStore::find_by_subject(std::string_view dataset, std::string_view subject) {

@@ -1,0 +1,81 @@
+#include "hub/api/admin_quarantine.h"
+
+#include <charconv>
+#include <set>
+
+#include <boost/json.hpp>
+
+#include "hub/schema/mask.h"
+
+namespace yici::api {
+namespace {
+
+// Source columns that carry a sensitive field (or any column when there is no schema to say).
+std::set<std::string> sensitive_columns(const ingest::SourceDefinition& source, const schema::Schema* schema) {
+  std::set<std::string> out;
+  for (const auto& [field, column] : source.mapping) {
+    if (schema == nullptr) {
+      out.insert(column);
+      continue;
+    }
+    if (auto i = schema->field_index(field); i && schema->fields[*i].sensitive) out.insert(column);
+  }
+  return out;
+}
+
+bool parse_int(const std::string& text, std::int64_t& out) {
+  const auto* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  return ec == std::errc() && ptr == end;
+}
+
+}  // namespace
+
+Result<std::pair<int, std::int64_t>> quarantine_paging(const Request& request) {
+  std::int64_t limit = 100, after = 0;
+  if (const std::string* l = request.query_param("limit")) {
+    if (!parse_int(*l, limit) || limit < 1 || limit > 1000) return Error::invalid("limit must be 1 to 1000");
+  }
+  if (const std::string* a = request.query_param("after")) {
+    if (!parse_int(*a, after) || after < 0) return Error::invalid("after must be an entry id from a previous page");
+  }
+  return std::pair<int, std::int64_t>{static_cast<int>(limit), after};
+}
+
+Response quarantine_page(const ingest::SourceDefinition& source, const schema::Schema* schema,
+                         const std::vector<store::QuarantineEntry>& entries, int limit) {
+  const std::set<std::string> masked = sensitive_columns(source, schema);
+  const bool key_masked = std::any_of(source.primary_key.begin(), source.primary_key.end(),
+                                      [&](const std::string& k) { return masked.count(k) != 0; });
+  boost::json::array items;
+  for (const auto& e : entries) {
+    boost::json::object item;
+    item["id"] = e.id;
+    item["source_key"] = key_masked ? schema::mask_value(e.source_key) : e.source_key;
+    boost::system::error_code ec;
+    boost::json::value row = boost::json::parse(e.row_json, ec);
+    if (ec || !row.is_object()) row = boost::json::object();
+    for (auto& kv : row.as_object()) {
+      if (masked.count(std::string(kv.key())) != 0 && kv.value().is_string()) {
+        kv.value() = schema::mask_value(kv.value().as_string());
+      }
+    }
+    item["row"] = std::move(row);
+    boost::json::value errors = boost::json::parse(e.errors_json, ec);
+    item["errors"] = ec ? boost::json::value(boost::json::array()) : std::move(errors);
+    item["first_seen"] = e.first_seen;
+    item["last_seen"] = e.last_seen;
+    items.push_back(std::move(item));
+  }
+  boost::json::object body;
+  body["source"] = source.id;
+  body["dataset"] = source.dataset;
+  body["items"] = std::move(items);
+  if (static_cast<int>(entries.size()) == limit && !entries.empty()) {
+    body["next"] = "/v1/admin/sources/" + source.id + "/quarantine?limit=" + std::to_string(limit) +
+                   "&after=" + std::to_string(entries.back().id);
+  }
+  return json_response(200, boost::json::serialize(body));
+}
+
+}  // namespace yici::api
