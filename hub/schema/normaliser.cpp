@@ -49,9 +49,10 @@ void Normaliser::normalise_field(std::size_t index, const std::optional<std::str
   value.ordinal = 0;
   std::string_view text;
   if (raw != nullptr && raw->has_value()) text = trim(**raw);
-  if (!text.empty() && text.size() <= kMaxNullValueBytes && !schema_->null_values.empty() &&
-      schema_->null_values.count(fold_key_scratch(text)) != 0) {
-    text = {};
+  if (!text.empty() && text.size() <= kMaxNullValueBytes &&
+      (!schema_->null_values.empty() || !f.null_values.empty())) {
+    const std::string& key = fold_key_scratch(text);
+    if (schema_->null_values.count(key) != 0 || f.null_values.count(key) != 0) text = {};
   }
   const auto reject = [&](std::string_view code, std::string message) {
     const Severity s = f.severity;

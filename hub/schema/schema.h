@@ -61,6 +61,7 @@ struct FieldSpec {
   const CodeList* codes = nullptr;             // enum
   bool not_future = false;                     // date, datetime
   std::unordered_set<std::string> open_ended;  // date: folded words meaning "no end" → null
+  std::unordered_set<std::string> null_values;  // folded texts meaning "no value" for this field only
   bool upgrade_15 = false;                     // id_number, party_id
   Severity checksum = Severity::kReject;
   std::unordered_set<std::string> checksum_allow;  // genuine codes that fail their check: warn

@@ -94,7 +94,8 @@ class Loader {
 
   void read_null_values(Schema& schema) {
     if (!doc_.root()["null_values"]) {
-      for (const char* v : {"NULL", "\\N", "N/A"}) schema.null_values.insert(fold_key(v));
+      // "-", "—" and "/" are how exports write "nothing here" (a lone "-" folds to the empty key).
+      for (const char* v : {"NULL", "\\N", "N/A", "-", "—", "/"}) schema.null_values.insert(fold_key(v));
       return;
     }
     auto list = doc_.string_list(doc_.root(), "null_values");
@@ -188,7 +189,8 @@ class Loader {
             node,
             {"name",       "title",      "description",    "type",           "required", "sensitive",  "severity",
              "max_length", "min_length", "pattern",        "transforms",     "codes",    "not_future", "open_ended",
-             "upgrade_15", "checksum",   "checksum_allow", "org_code_check", "money",    "min",        "max"},
+             "upgrade_15", "checksum",   "checksum_allow", "org_code_check", "money",    "min",        "max",
+             "null_values"},
             "field"))) {
       return;
     }
@@ -235,6 +237,9 @@ class Loader {
       } else {
         problem(node["pattern"], where + compiled.error().message);
       }
+    }
+    if (auto list = doc_.string_list(node, "null_values"); note(list)) {
+      for (const auto& v : *list) f.null_values.insert(fold_key(v));
     }
     if (auto list = doc_.string_list(node, "transforms"); note(list)) {
       for (const auto& t : *list) {
