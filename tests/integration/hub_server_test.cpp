@@ -224,14 +224,20 @@ TEST_CASE("sources_dir: a bad source file is logged with its path and the hub st
   sources.write("good.yaml",
                 "id: hz-psb\ndepartment: public-security\ndataset: population\n"
                 "adapter: {type: sqlite, path: /nonexistent.db, table: person}\n"
-                "primary_key: [sfzh]\nmapping: {id_number: sfzh}\n");
+                "primary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\n");
   sources.write("bad.yaml", "id: Bad Id\n");
+  // Well-formed, but the population schema requires a name this mapping never provides.
+  sources.write("unmapped.yaml",
+                "id: hz-psb-2\ndepartment: public-security\ndataset: population\n"
+                "adapter: {type: sqlite, path: /nonexistent.db, table: person}\n"
+                "primary_key: [sfzh]\nmapping: {id_number: sfzh}\n");
   HubProcess hub({.sources_dir = sources.path().string()});
   CHECK(https_request(hub.port(), HubProcess::as("admin"), "GET", "/v1/whoami").status == 200);
   const std::string log = hub.log();
   CHECK(log.find(R"("event":"source_skipped")") != std::string::npos);
   CHECK(log.find("bad.yaml") != std::string::npos);
   CHECK(log.find(R"("event":"source_loaded","source":"hz-psb")") != std::string::npos);
+  CHECK(log.find("leaves required fields of schema population unmapped: name") != std::string::npos);
 }
 
 }  // namespace

@@ -86,7 +86,7 @@ TEST_CASE("population: every failing field is reported, each with its code") {
   Normaliser n(test::repo_schema("population"), {kToday});
   const auto r = run_row(n, {{"id_number", kMaleId},
                              {"name", ""},
-                             {"gender", "未知"},
+                             {"gender", "中性"},
                              {"birth_date", "1990-02-30"},
                              {"ethnicity", "火星族"},
                              {"domicile_division", "3301"},
