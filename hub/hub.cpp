@@ -125,8 +125,8 @@ const ingest::SourceDefinition* Hub::find_source(const std::string& id) const {
 Result<std::unique_ptr<ingest::RowNormaliser>> Hub::make_normaliser(const std::string& dataset) const {
   auto schema = schemas_.find(dataset);
   if (!schema) {
-    return Error::unavailable("no schema is loaded for dataset \"" + dataset + "\" (schemas_dir: " +
-                              config_.schemas_dir + ")");
+    return Error::unavailable("no schema is loaded for dataset \"" + dataset +
+                              "\" (schemas_dir: " + config_.schemas_dir + ")");
   }
   return std::unique_ptr<ingest::RowNormaliser>(std::make_unique<schema::Normaliser>(std::move(schema)));
 }
@@ -200,8 +200,8 @@ void Hub::load_schemas() {
   datasets_.clear();
   for (const auto& [dataset, s] : schemas_.by_dataset) {
     datasets_.push_back(dataset);
-    log::info("schema_loaded", {{"dataset", dataset}, {"version", s->version}, {"fields", s->fields.size()},
-                                {"file", s->origin}});
+    log::info("schema_loaded",
+              {{"dataset", dataset}, {"version", s->version}, {"fields", s->fields.size()}, {"file", s->origin}});
   }
 }
 
@@ -212,8 +212,8 @@ void Hub::load_sources() {
   for (auto& s : loaded.sources) {
     auto schema = schemas_.find(s.dataset);
     if (!schema) {
-      loaded.errors.push_back(Error::invalid(s.origin + ": dataset \"" + s.dataset + "\" has no schema in " +
-                                             config_.schemas_dir));
+      loaded.errors.push_back(
+          Error::invalid(s.origin + ": dataset \"" + s.dataset + "\" has no schema in " + config_.schemas_dir));
       continue;
     }
     std::string unknown;
@@ -221,13 +221,14 @@ void Hub::load_sources() {
       if (!schema->field_index(field)) unknown += (unknown.empty() ? "" : ", ") + field;
     }
     if (!unknown.empty()) {
-      loaded.errors.push_back(Error::invalid(s.origin + ": mapping names fields that schema " + s.dataset +
-                                             " does not have: " + unknown));
+      loaded.errors.push_back(
+          Error::invalid(s.origin + ": mapping names fields that schema " + s.dataset + " does not have: " + unknown));
       continue;
     }
     std::string unmapped;
     for (const auto& f : schema->fields) {
-      const bool mapped = std::any_of(s.mapping.begin(), s.mapping.end(), [&](const auto& m) { return m.first == f.name; });
+      const bool mapped =
+          std::any_of(s.mapping.begin(), s.mapping.end(), [&](const auto& m) { return m.first == f.name; });
       if (f.required && !mapped) unmapped += (unmapped.empty() ? "" : ", ") + f.name;
     }
     if (!unmapped.empty()) {

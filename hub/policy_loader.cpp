@@ -55,8 +55,7 @@ Result<std::shared_ptr<const access::Policy>> load_policy(const std::string& pat
     }
     for (const auto& field : g.fields) {
       if (!schema->field_index(field)) {
-        problems += where + "grant to " + g.principal + ": dataset " + g.dataset + " has no field \"" + field +
-                    "\"\n";
+        problems += where + "grant to " + g.principal + ": dataset " + g.dataset + " has no field \"" + field + "\"\n";
       }
     }
   }

@@ -49,8 +49,7 @@ void Normaliser::normalise_field(std::size_t index, const std::optional<std::str
   value.ordinal = 0;
   std::string_view text;
   if (raw != nullptr && raw->has_value()) text = trim(**raw);
-  if (!text.empty() && text.size() <= kMaxNullValueBytes &&
-      (!schema_->null_values.empty() || !f.null_values.empty())) {
+  if (!text.empty() && text.size() <= kMaxNullValueBytes && (!schema_->null_values.empty() || !f.null_values.empty())) {
     const std::string& key = fold_key_scratch(text);
     if (schema_->null_values.count(key) != 0 || f.null_values.count(key) != 0) text = {};
   }

@@ -58,11 +58,11 @@ struct FieldSpec {
   std::size_t min_length = 0;
   std::uint32_t transforms = 0;  // declared ones plus the type's defaults
   std::shared_ptr<const Pattern> pattern;
-  const CodeList* codes = nullptr;             // enum
-  bool not_future = false;                     // date, datetime
-  std::unordered_set<std::string> open_ended;  // date: folded words meaning "no end" → null
+  const CodeList* codes = nullptr;              // enum
+  bool not_future = false;                      // date, datetime
+  std::unordered_set<std::string> open_ended;   // date: folded words meaning "no end" → null
   std::unordered_set<std::string> null_values;  // folded texts meaning "no value" for this field only
-  bool upgrade_15 = false;                     // id_number, party_id
+  bool upgrade_15 = false;                      // id_number, party_id
   Severity checksum = Severity::kReject;
   std::unordered_set<std::string> checksum_allow;  // genuine codes that fail their check: warn
   Severity org_code_check = Severity::kOff;        // uscc, party_id

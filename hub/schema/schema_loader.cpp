@@ -186,11 +186,10 @@ class Loader {
 
   void read_field(Schema& schema, const YAML::Node& node) {
     if (!note(doc_.expect_map(
-            node,
-            {"name",       "title",      "description",    "type",           "required", "sensitive",  "severity",
-             "max_length", "min_length", "pattern",        "transforms",     "codes",    "not_future", "open_ended",
-             "upgrade_15", "checksum",   "checksum_allow", "org_code_check", "money",    "min",        "max",
-             "null_values"},
+            node, {"name",       "title",      "description", "type",       "required",       "sensitive",
+                   "severity",   "max_length", "min_length",  "pattern",    "transforms",     "codes",
+                   "not_future", "open_ended", "upgrade_15",  "checksum",   "checksum_allow", "org_code_check",
+                   "money",      "min",        "max",         "null_values"},
             "field"))) {
       return;
     }

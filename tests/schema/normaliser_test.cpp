@@ -144,8 +144,8 @@ TEST_CASE("population: hostile text never crashes and is named precisely") {
   CHECK(nulls.str("ethnicity") == "<null>");
   CHECK(run_row(n, {{"id_number", std::nullopt}, {"name", "a"}}).has_error("id_number", "missing"));
   // "-" and "/" are how exports write nothing; GB/T 2261.1 code 9 is "not stated".
-  const auto dashes = run_row(n, {{"id_number", kMaleId}, {"name", "a"}, {"birth_date", "-"}, {"gender", "9"},
-                                  {"ethnicity", "/"}});
+  const auto dashes =
+      run_row(n, {{"id_number", kMaleId}, {"name", "a"}, {"birth_date", "-"}, {"gender", "9"}, {"ethnicity", "/"}});
   REQUIRE(dashes.ok);
   CHECK(dashes.str("birth_date") == "<null>");
   CHECK(dashes.str("gender") == "<null>");

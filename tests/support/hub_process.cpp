@@ -50,7 +50,8 @@ int run_command(const std::string& command, std::string* output) {
 HubProcess::HubProcess(const HubOptions& options) {
   dir_.write("policy.yaml", options.policy.empty() ? kTestPolicy : options.policy);
   std::string config =
-      "data_dir: " + dir_.file("data") + "\n" + "policy: " + dir_.file("policy.yaml") + "\n" +
+      "data_dir: " + (options.data_dir.empty() ? dir_.file("data") : options.data_dir) + "\n" +
+      "policy: " + dir_.file("policy.yaml") + "\n" +
       "sources_dir: " + (options.sources_dir.empty() ? dir_.file("sources") : options.sources_dir) + "\n" +
       "tls:\n  cert: " + pki("hub.crt") + "\n  key: " + pki("hub.key") + "\n  client_ca: " + pki("ca.crt") + "\n" +
       "threads: 2\n" + "signing:\n  keys:\n    - {file: " + pki("signing/active.key") +

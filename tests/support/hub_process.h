@@ -16,6 +16,7 @@ struct HubOptions {
   std::string extra_config;  // YAML appended to the generated hub.yaml (e.g. "limits: {...}\n")
   std::string policy;        // policy.yaml text; default: the test policy below
   std::string sources_dir;   // default: an empty directory in the hub's temp dir
+  std::string data_dir;      // default: a directory in the hub's temp dir (give one to restart on the same data)
 };
 
 // Principals: market-regulation, public-security (departments), admin, auditor.
