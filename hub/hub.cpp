@@ -27,13 +27,7 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   hub->policy_.store(std::move(policy));
   YICI_TRY(hub->stores_, store::Stores::open(hub->config_.data_dir));
   if (!hub->config_.signing_keys.empty()) {
-    std::vector<sign::KeySpec> specs;
-    for (const auto& k : hub->config_.signing_keys) {
-      specs.push_back({k.file, k.state == "active" ? sign::KeyState::kActive
-                               : k.state == "next" ? sign::KeyState::kNext
-                                                   : sign::KeyState::kRetired});
-    }
-    YICI_TRY(auto ring, sign::KeyRing::load(specs));
+    YICI_TRY(auto ring, load_key_ring(hub->config_.signing_keys));
     log::info("signing_keys_loaded", {{"active_kid", ring->active().kid}, {"keys", ring->keys().size()}});
     hub->signer_ = std::make_unique<sign::ResponseSigner>(std::move(ring));
   } else {
@@ -69,6 +63,7 @@ void Hub::register_routes() {
   router_.add("GET", "/v1/whoami", net::Access::kAnyPrincipal,
               [](const api::Request& req, const net::PathParams&) { return api::whoami(req); });
   register_lookup_routes();
+  register_admin_reload_route();
 
   auto view_of = [this](const ingest::SourceDefinition& d) {
     api::SourceView v;
@@ -249,25 +244,12 @@ void Hub::load_sources() {
   sources_ = std::move(loaded.sources);
 }
 
-void Hub::reload_policy() {
-  auto loaded = load_policy(config_.policy, matters_, schemas_);
-  if (!loaded) {
-    log::error("policy_reload_refused",
-               {{"path", config_.policy},
-                {"error", loaded.error().message},
-                {"action", "the previous policy stays in force; fix the file and send SIGHUP again"}});
-    return;
-  }
-  policy_.store(std::move(*loaded));
-  log::info("policy_reloaded", {{"path", config_.policy}});
-}
-
 int Hub::run() {
   log::info("hub_started", {{"listen", config_.listen.host + ":" + std::to_string(server_->port())},
                             {"data_dir", config_.data_dir},
                             {"version", YICI_VERSION}});
   start_ingest();
-  server_->run([this] { reload_policy(); });
+  server_->run([this] { (void)reload(); });
   stopping_ = true;
   scheduler_->stop();  // running pulls stop after their current batch commit
   log::info("hub_stopped", {});

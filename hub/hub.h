@@ -30,6 +30,9 @@ namespace net {
 class Server;
 }
 
+// Loads the signing keys a config names into a key ring.
+Result<std::shared_ptr<const sign::KeyRing>> load_key_ring(const std::vector<SigningKeyConfig>& keys);
+
 class Hub {
  public:
   // Loads everything the config names, opens the stores and binds the listener. `adapters` must
@@ -51,7 +54,16 @@ class Hub {
   void register_lookup_routes();  // hub_lookups.cpp
   api::LookupServices lookup_services();
   [[nodiscard]] std::optional<api::Response> data_routes_unavailable() const;
-  void reload_policy();
+  // SIGHUP and POST /v1/admin/reload (hub_reload.cpp): the policy, and the signing keys from the
+  // config file. Each part is all-or-nothing; a refused part keeps what is in force.
+  struct ReloadResult {
+    std::string policy_error;  // empty: reloaded
+    std::string keys_error;    // empty: reloaded (or no keys configured)
+    std::string active_kid;
+    bool rotated = false;  // the active key changed
+  };
+  ReloadResult reload();
+  void register_admin_reload_route();
   void load_schemas();
   void load_sources();
   void start_ingest();

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "tools/yici-ctl/hub_client.h"
+#include "tools/yici-ctl/reload_command.h"
 #include "tools/yici-ctl/schema_commands.h"
 #include "tools/yici-ctl/sources_command.h"
 
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   yici::ctl::add_sources_command(app, exit_code);
   yici::ctl::add_normalize_command(app, exit_code);
   yici::ctl::add_schema_command(app, exit_code);
+  yici::ctl::add_reload_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,81 @@
+// Reloading what may change without a restart: the access policy (checked against schemas and
+// matters exactly as at start) and the signing keys named in the config file, for rotation.
+#include <boost/json.hpp>
+
+#include "hub/core/log.h"
+#include "hub/hub.h"
+#include "hub/policy_loader.h"
+
+namespace yici {
+
+Result<std::shared_ptr<const sign::KeyRing>> load_key_ring(const std::vector<SigningKeyConfig>& keys) {
+  std::vector<sign::KeySpec> specs;
+  for (const auto& k : keys) {
+    specs.push_back({k.file, k.state == "active" ? sign::KeyState::kActive
+                             : k.state == "next" ? sign::KeyState::kNext
+                                                 : sign::KeyState::kRetired});
+  }
+  YICI_TRY(auto ring, sign::KeyRing::load(specs));
+  return std::shared_ptr<const sign::KeyRing>(std::move(ring));
+}
+
+Hub::ReloadResult Hub::reload() {
+  ReloadResult result;
+  if (auto loaded = load_policy(config_.policy, matters_, schemas_); loaded) {
+    policy_.store(std::move(*loaded));
+    log::info("policy_reloaded", {{"path", config_.policy}});
+  } else {
+    result.policy_error = loaded.error().message;
+    log::error("policy_reload_refused",
+               {{"path", config_.policy},
+                {"error", result.policy_error},
+                {"action", "the previous policy stays in force; fix the file and reload again"}});
+  }
+
+  if (signer_ == nullptr) {
+    result.keys_error = "the hub started without signing keys; add signing.keys and restart";
+    return result;
+  }
+  const std::string before = signer_->ring()->active().kid;
+  result.active_kid = before;
+  auto config = HubConfig::load_file(config_.source_path);
+  if (!config) {
+    result.keys_error = config.error().message;
+  } else if (config->signing_keys.empty()) {
+    result.keys_error = config_.source_path + ": signing.keys is empty; the keys in force stay";
+  } else if (auto ring = load_key_ring(config->signing_keys); !ring) {
+    result.keys_error = ring.error().message;
+  } else {
+    signer_->rotate(*ring);
+    result.active_kid = (*ring)->active().kid;
+    result.rotated = result.active_kid != before;
+    log::info(result.rotated ? "signing_key_rotated" : "signing_keys_reloaded",
+              {{"active_kid", result.active_kid}, {"previous_kid", before}, {"keys", (*ring)->keys().size()}});
+  }
+  if (!result.keys_error.empty()) {
+    log::error("signing_keys_reload_refused",
+               {{"config", config_.source_path},
+                {"error", result.keys_error},
+                {"action", "the keys in force stay; fix signing.keys and reload again"}});
+  }
+  return result;
+}
+
+void Hub::register_admin_reload_route() {
+  router_.add("POST", "/v1/admin/reload", net::Access::kAdmin, [this](const api::Request& req, const net::PathParams&) {
+    log::info("reload_requested", {{"by", req.principal->id}, {"request_id", req.request_id}});
+    const ReloadResult r = reload();
+    boost::json::object body;
+    body["policy"] = r.policy_error.empty() ? boost::json::value("reloaded") : boost::json::value(r.policy_error);
+    boost::json::object keys;
+    keys["status"] = r.keys_error.empty() ? "reloaded" : "refused";
+    if (!r.keys_error.empty()) keys["error"] = r.keys_error;
+    keys["active_kid"] = r.active_kid;
+    keys["rotated"] = r.rotated;
+    body["signing_keys"] = std::move(keys);
+    const bool ok = r.policy_error.empty() && r.keys_error.empty();
+    return api::json_response(ok ? 200 : 422, boost::json::serialize(body));
+  });
+}
+
+}  // namespace yici

@@ -1,0 +1,71 @@
+// Reloading without a restart: key rotation through POST /v1/admin/reload and yici-ctl reload.
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+#include "tests/support/hub_process.h"
+#include "tests/support/test_pki.h"
+
+namespace yici::test {
+namespace {
+
+std::vector<std::string> kids(const std::string& jwks) {
+  std::vector<std::string> out;
+  const boost::json::value parsed = boost::json::parse(jwks);
+  for (const auto& k : parsed.at("keys").as_array()) {
+    out.emplace_back(k.at("kid").as_string());
+  }
+  return out;
+}
+
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
+    s.replace(at, from.size(), to);
+  }
+}
+
+TEST_CASE("reload: rotating signing keys makes next active, keeps the old key published, refuses a bad ring") {
+  HubProcess hub;
+  const auto admin = HubProcess::as("admin");
+  const auto open = HubProcess::as("");
+  const auto before = kids(https_request(hub.port(), open, "GET", "/.well-known/jwks.json").body);
+  REQUIRE(before.size() == 2);
+
+  // next → active, active → retired, as an operator would edit hub.yaml.
+  std::string config = read_file(hub.dir().file("hub.yaml"));
+  replace_all(config, "active.key, state: active}", "active.key, state: retired}");
+  replace_all(config, "next.key, state: next}", "next.key, state: active}");
+  hub.dir().write("hub.yaml", config);
+  auto r = https_request(hub.port(), admin, "POST", "/v1/admin/reload");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto body = boost::json::parse(r.body);
+  CHECK(body.at("signing_keys").at("rotated").as_bool());
+  const std::string active = std::string(body.at("signing_keys").at("active_kid").as_string());
+  const auto after = kids(https_request(hub.port(), open, "GET", "/.well-known/jwks.json").body);
+  CHECK(after.size() == 2);  // the retired key stays published: earlier responses still verify
+  CHECK(std::find(after.begin(), after.end(), active) != after.end());
+  CHECK(std::find(before.begin(), before.end(), active) != before.end());
+
+  // Two active keys: refused, the ring in force stays.
+  replace_all(config, "state: retired}", "state: active}");
+  hub.dir().write("hub.yaml", config);
+  r = https_request(hub.port(), admin, "POST", "/v1/admin/reload");
+  CHECK(r.status == 422);
+  body = boost::json::parse(r.body);
+  CHECK(body.at("signing_keys").at("status") == "refused");
+  CHECK(body.at("signing_keys").at("active_kid").as_string() == active);
+  CHECK(hub.log().find("signing_keys_reload_refused") != std::string::npos);
+
+  CHECK(https_request(hub.port(), HubProcess::as("market-regulation"), "POST", "/v1/admin/reload").status == 403);
+
+  std::string out;
+  const int rc = run_command(std::string(YICI_BINARY_DIR) +
+                                 "/yici-ctl reload --hub https://127.0.0.1:" + std::to_string(hub.port()) + " --cert " +
+                                 pki("admin.crt") + " --key " + pki("admin.key") + " --ca " + pki("ca.crt"),
+                             &out);
+  CHECK(rc == 1);  // the keys part is still refused
+  CHECK(out.find("signing keys: refused") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace yici::test

@@ -1,0 +1,45 @@
+#include "tools/yici-ctl/reload_command.h"
+
+#include <iostream>
+#include <memory>
+
+#include <boost/json.hpp>
+
+#include "tools/yici-ctl/hub_client.h"
+
+namespace yici::ctl {
+
+void add_reload_command(CLI::App& app, int& exit_code) {
+  auto flags = std::make_shared<HubFlags>();
+  CLI::App* reload = app.add_subcommand(
+      "reload",
+      "reload the hub's access policy and signing keys without a restart (admin certificate). Key rotation: in "
+      "hub.yaml make the `next` key `active` and the old active key `retired`, then reload; responses signed "
+      "earlier still verify because retired keys stay in the JWKS. Exit 1 if either part was refused (the one in "
+      "force stays).");
+  add_hub_flags(*reload, *flags);
+  reload->callback([flags, &exit_code] {
+    auto r = call_hub(*flags, "POST", "/v1/admin/reload", exit_code);
+    if (!r) return;
+    if (r->status != 200 && r->status != 422) {
+      exit_code = print_http_error(*r);
+      return;
+    }
+    if (flags->output == "json") {
+      std::cout << r->body << "\n";
+    } else {
+      const auto body = boost::json::parse(r->body);
+      const auto& keys = body.at("signing_keys");
+      std::cout << "policy:       " << boost::json::value_to<std::string>(body.at("policy")) << "\n";
+      std::cout << "signing keys: " << boost::json::value_to<std::string>(keys.at("status")) << ", active key "
+                << boost::json::value_to<std::string>(keys.at("active_kid"))
+                << (keys.at("rotated").as_bool() ? " (rotated)" : "") << "\n";
+      if (const auto* e = keys.as_object().if_contains("error")) {
+        std::cout << "              " << boost::json::value_to<std::string>(*e) << "\n";
+      }
+    }
+    exit_code = r->status == 200 ? kExitOk : kExitRefused;
+  });
+}
+
+}  // namespace yici::ctl
