@@ -5,6 +5,7 @@
 #include "hub/api/admin_quarantine.h"
 #include "hub/api/admin_sources.h"
 #include "hub/api/status_handlers.h"
+#include "hub/audit/hmac_key.h"
 #include "hub/core/log.h"
 #include "hub/core/time.h"
 #include "hub/ingest/pull_job.h"
@@ -26,6 +27,10 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   YICI_TRY(auto policy, load_policy(hub->config_.policy, hub->matters_, hub->schemas_));
   hub->policy_.store(std::move(policy));
   YICI_TRY(hub->stores_, store::Stores::open(hub->config_.data_dir));
+  YICI_TRY(auto hmac_key, audit::load_or_create_hmac_key("", hub->config_.data_dir));
+  YICI_TRY(hub->audit_log_, audit::AuditLog::open(*hub->stores_.audit, std::move(hmac_key)));
+  hub->audit_ = hub->audit_log_.get();
+  log::info("audit_log_opened", {{"entries", hub->audit_log_->size()}, {"log_id", hub->stores_.hub_instance_id}});
   if (!hub->config_.signing_keys.empty()) {
     YICI_TRY(auto ring, load_key_ring(hub->config_.signing_keys));
     log::info("signing_keys_loaded", {{"active_kid", ring->active().kid}, {"keys", ring->keys().size()}});

@@ -13,6 +13,7 @@
 #include "hub/access/rate_limiter.h"
 #include "hub/api/http.h"
 #include "hub/api/lookup_services.h"
+#include "hub/audit/audit_log.h"
 #include "hub/core/hub_config.h"
 #include "hub/core/result.h"
 #include "hub/ingest/row_normaliser.h"
@@ -80,7 +81,8 @@ class Hub {
   std::vector<std::string> datasets_;  // those with a schema
   matter::MatterCatalog matters_;
   access::RateLimiter limiter_;
-  api::AuditSink* audit_ = nullptr;  // the audit log; data routes answer 503 without it
+  std::unique_ptr<audit::AuditLog> audit_log_;  // after stores_: closed before the database
+  api::AuditSink* audit_ = nullptr;             // the audit log; data routes answer 503 without it
   std::vector<ingest::SourceDefinition> sources_;
   std::unique_ptr<sign::ResponseSigner> signer_;  // null when no signing keys are configured
   std::unique_ptr<ingest::Scheduler> scheduler_;

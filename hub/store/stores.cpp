@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "hub/audit/audit_entry.h"
+#include "hub/audit/sqlite_node_store.h"
 #include "hub/core/ids.h"
 #include "hub/store/sqlite/sqlite_record_store.h"
 
@@ -18,7 +20,8 @@ CREATE TABLE hub_info (
 )sql",
 };
 
-// The audit log's tables arrive with the audit module; the file and its identity exist from the start.
+// The audit log (hub/audit/audit_log.h): its entries and the Merkle tree nodes that commit to them
+// live in one file so that both are written in one transaction.
 const sqlite::Migrations kAuditMigrations = {
     R"sql(
 CREATE TABLE log_info (
@@ -26,6 +29,8 @@ CREATE TABLE log_info (
   value TEXT NOT NULL
 );
 )sql",
+    audit::kAuditEntryMigration,
+    audit::kMerkleMigrations[0],
 };
 
 Result<std::string> ensure_instance_id(sqlite::Database& meta) {

@@ -1,0 +1,73 @@
+// One audit log entry: what is stored readable in `audit_entries`, and the leaf bytes the Merkle
+// tree commits to.
+//
+// The leaf commits to every field, but to the subject only through subject_hmac = base64(HMAC-SHA256
+// (hub secret, dataset "\n" subject)): a readable subject can be purged after its retention period
+// (set NULL) while the tree still verifies, and whoever holds the secret can still find a subject's
+// entries. Verification recomputes the leaf from the readable columns, so an edited row is caught.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hub/audit/hash.h"
+
+namespace yici::audit {
+
+inline constexpr const char* kAuditEntryMigration = R"sql(
+CREATE TABLE audit_entries (
+  seq              INTEGER PRIMARY KEY,     -- the leaf index, from 0, no gaps
+  time             TEXT NOT NULL,
+  request_id       TEXT NOT NULL,
+  principal        TEXT NOT NULL,
+  cert_fingerprint TEXT NOT NULL,
+  purpose          TEXT NOT NULL,
+  action           TEXT NOT NULL,
+  dataset          TEXT NOT NULL,
+  subject          TEXT,                    -- readable copy; NULL once purged
+  subject_hmac     TEXT NOT NULL,
+  fields           TEXT NOT NULL,           -- JSON array of the fields returned
+  outcome          TEXT NOT NULL,
+  http_status      INTEGER NOT NULL,
+  body_sha256      TEXT NOT NULL,
+  leaf_hash        BLOB NOT NULL CHECK (length(leaf_hash) = 32)
+);
+CREATE INDEX audit_by_subject ON audit_entries (subject_hmac, seq);
+CREATE INDEX audit_by_principal ON audit_entries (principal, seq);
+CREATE INDEX audit_by_time ON audit_entries (time);
+CREATE TABLE audit_checkpoints (
+  tree_size  INTEGER PRIMARY KEY,
+  root_hash  TEXT NOT NULL,                 -- standard base64
+  timestamp  TEXT NOT NULL,
+  jws        TEXT NOT NULL
+);
+)sql";
+
+struct AuditEntry {
+  std::int64_t seq = 0;
+  std::string time;
+  std::string request_id;
+  std::string principal;
+  std::string cert_fingerprint;
+  std::string purpose;
+  std::string action;
+  std::string dataset;
+  std::string subject;       // may be empty (admin actions) or purged
+  std::string subject_hmac;  // standard base64
+  std::vector<std::string> fields;
+  std::string outcome;
+  int http_status = 0;
+  std::string body_sha256;  // hex
+
+  // The canonical leaf: versioned JSON with a fixed key order, no whitespace.
+  [[nodiscard]] std::string leaf_bytes() const;
+  [[nodiscard]] Hash leaf() const { return leaf_hash(leaf_bytes()); }
+  // The fields array as stored in the `fields` column.
+  [[nodiscard]] std::string fields_json() const;
+};
+
+// base64(HMAC-SHA256(key, dataset "\n" subject)).
+std::string subject_hmac(const std::string& key, const std::string& dataset, const std::string& subject);
+
+}  // namespace yici::audit

@@ -1,0 +1,172 @@
+#include "hub/audit/audit_log.h"
+
+#include "hub/core/log.h"
+#include "hub/core/sha256.h"
+#include "hub/core/time.h"
+
+namespace yici::audit {
+
+AuditLog::AuditLog(store::sqlite::Database& db, std::string key, AuditLogOptions options)
+    : db_(db), key_(std::move(key)), options_(options), nodes_(db) {}
+
+Result<std::unique_ptr<AuditLog>> AuditLog::open(store::sqlite::Database& db, std::string hmac_key,
+                                                 AuditLogOptions options) {
+  std::unique_ptr<AuditLog> log(new AuditLog(db, std::move(hmac_key), options));
+  YICI_TRY(log->tree_, MerkleTree::open(log->nodes_));
+  // The entries and the tree are written in one transaction: their sizes must agree.
+  YICI_TRY(auto* reader, db.reader());
+  YICI_TRY(auto count, reader->prepare("SELECT count(*), coalesce(max(seq) + 1, 0) FROM audit_entries"));
+  YICI_TRY(const bool row, count.step());
+  const auto entries = row ? count.column_int(0) : 0;
+  const auto next_seq = row ? count.column_int(1) : 0;
+  if (static_cast<std::uint64_t>(entries) != log->tree_->size() || entries != next_seq) {
+    return Error::corruption(db.path() + ": the audit log has " + std::to_string(entries) + " entries (next seq " +
+                             std::to_string(next_seq) + ") but its tree has " + std::to_string(log->tree_->size()) +
+                             " leaves; run yici-ctl audit verify --data-dir on a copy and restore from backup");
+  }
+  log->next_index_ = log->tree_->size();
+  log->thread_ = std::thread([raw = log.get()] { raw->committer(); });
+  return log;
+}
+
+AuditLog::~AuditLog() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string AuditLog::subject_hmac_of(const std::string& dataset, const std::string& subject) const {
+  return subject_hmac(key_, dataset, subject);
+}
+
+Result<std::string> AuditLog::append(const api::AuditEvent& event,
+                                     const std::function<std::string(std::int64_t)>& render) {
+  return enqueue({event}, render);
+}
+
+Result<std::string> AuditLog::append_many(const std::vector<api::AuditEvent>& events,
+                                          const std::function<std::string(std::int64_t)>& render) {
+  if (events.empty()) return Error::internal("append_many with no events");
+  return enqueue(events, render);
+}
+
+Result<std::string> AuditLog::enqueue(const std::vector<api::AuditEvent>& events,
+                                      const std::function<std::string(std::int64_t)>& render) {
+  auto pending = std::make_unique<Pending>();
+  const std::string now = format_rfc3339_micros(now_utc());
+  for (const auto& e : events) {  // everything but the index and the body hash, outside the lock
+    AuditEntry entry;
+    entry.time = e.time.empty() ? now : e.time;
+    entry.request_id = e.request_id;
+    entry.principal = e.principal;
+    entry.cert_fingerprint = e.cert_fingerprint;
+    entry.purpose = e.purpose;
+    entry.action = e.action;
+    entry.dataset = e.dataset;
+    entry.subject = e.subject;
+    entry.subject_hmac = e.subject.empty() ? "" : subject_hmac(key_, e.dataset, e.subject);
+    entry.fields = e.fields;
+    entry.outcome = e.outcome;
+    entry.http_status = e.http_status;
+    pending->entries.push_back(std::move(entry));
+  }
+  std::future<Status> done = pending->done.get_future();
+  std::string body;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return Error::unavailable("the audit log is shutting down");
+    const std::uint64_t first = next_index_;
+    body = render(static_cast<std::int64_t>(first));
+    const std::string digest = sha256_hex(body);
+    for (std::size_t i = 0; i < pending->entries.size(); ++i) {
+      pending->entries[i].seq = static_cast<std::int64_t>(first + i);
+      pending->entries[i].body_sha256 = digest;
+    }
+    next_index_ += pending->entries.size();
+    queue_.push_back(std::move(pending));
+  }
+  wake_.notify_one();
+  Status status = done.get();
+  if (!status.ok()) return status.error();
+  return body;
+}
+
+void AuditLog::committer() {
+  while (true) {
+    std::vector<std::unique_ptr<Pending>> group;
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is written
+      std::size_t n = 0;
+      while (!queue_.empty() && (group.empty() || n + queue_.front()->entries.size() <= options_.max_group)) {
+        n += queue_.front()->entries.size();
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    Status status = write(group);
+    if (status.ok()) {
+      for (auto& p : group) p->done.set_value(Status());
+      continue;
+    }
+    // Entries queued meanwhile were numbered after this group: they fail with it, and numbering
+    // restarts at the committed size, so the log never has a gap.
+    std::deque<std::unique_ptr<Pending>> after;
+    {
+      std::lock_guard lock(mu_);
+      after.swap(queue_);
+      next_index_ = tree_->size();
+    }
+    log::error("audit_commit_failed",
+               {{"error", status.error().message},
+                {"entries_refused", group.size() + after.size()},
+                {"action",
+                 "lookups answer 503 until the audit database is writable again; check disk space and "
+                 "permissions of " +
+                     db_.path()}});
+    const Error error = Error::unavailable("the audit log could not record this access: " + status.error().message);
+    for (auto& p : group) p->done.set_value(error);
+    for (auto& p : after) p->done.set_value(error);
+  }
+}
+
+Status AuditLog::write(std::vector<std::unique_ptr<Pending>>& group) {
+  return db_.with_writer([&](store::sqlite::Connection& w) -> Status {
+    if (fail_for_test_.load()) return Error::io("simulated audit write failure");
+    YICI_TRY(auto tx, store::sqlite::Transaction::begin(w));
+    YICI_TRY(
+        auto insert,
+        w.prepare("INSERT INTO audit_entries (seq, time, request_id, principal, cert_fingerprint, purpose, action, "
+                  "dataset, subject, subject_hmac, fields, outcome, http_status, body_sha256, leaf_hash) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"));
+    std::vector<Hash> leaves;
+    for (const auto& p : group) {
+      for (const AuditEntry& e : p->entries) {
+        const Hash leaf = e.leaf();
+        leaves.push_back(leaf);
+        const std::string fields = e.fields_json();
+        insert.bind(1, e.seq).bind(2, e.time).bind(3, e.request_id).bind(4, e.principal);
+        insert.bind(5, e.cert_fingerprint).bind(6, e.purpose).bind(7, e.action).bind(8, e.dataset);
+        insert.bind(9, e.subject).bind(10, e.subject_hmac).bind(11, fields).bind(12, e.outcome);
+        insert.bind(13, static_cast<std::int64_t>(e.http_status)).bind(14, e.body_sha256);
+        insert.bind_blob(15, std::string_view(reinterpret_cast<const char*>(leaf.data()), leaf.size()));
+        YICI_TRY(const bool stepped, insert.step());
+        (void)stepped;
+        insert.reset();
+      }
+    }
+    PendingAppend pending = tree_->prepare_append(leaves);
+    YICI_TRY_STATUS(SqliteNodeWriter(w).put(pending.nodes));
+    YICI_TRY_STATUS(tx.commit());
+    YICI_TRY_STATUS(tree_->commit_append(std::move(pending)));
+    commits_.fetch_add(1);
+    entries_written_.fetch_add(leaves.size());
+    return {};
+  });
+}
+
+}  // namespace yici::audit

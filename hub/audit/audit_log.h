@@ -1,0 +1,87 @@
+// The audit log: every access (allowed or refused) and every administrative change, as entries of
+// an RFC 9162 Merkle tree stored in audit.db (audit_entry.h, merkle_tree.h).
+//
+// Durable before the response: append() returns only once the entry and the tree nodes it
+// creates are committed. Concurrent appends share commits (group commit): callers queue their
+// entries and one committer thread writes everything queued in one transaction, then wakes them.
+// If a commit fails, every entry queued at that moment fails and the next index falls back to the
+// committed size: indexes stay dense, the caller answers 503 (fail closed).
+//
+// Body rendering happens under the queue lock because a body names its own index; rendering is
+// microseconds, the commit (fsync) is what is shared.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "hub/api/lookup_services.h"
+#include "hub/audit/audit_entry.h"
+#include "hub/audit/merkle_tree.h"
+#include "hub/audit/sqlite_node_store.h"
+#include "hub/store/sqlite/database.h"
+
+namespace yici::audit {
+
+struct AuditLogOptions {
+  std::size_t max_group = 1024;  // entries per transaction at most
+};
+
+class AuditLog final : public api::AuditSink {
+ public:
+  // REQUIRES: `db` has kAuditMigrations applied and outlives the log.
+  static Result<std::unique_ptr<AuditLog>> open(store::sqlite::Database& db, std::string hmac_key,
+                                                AuditLogOptions options = {});
+  ~AuditLog() override;  // drains the queue, stops the committer
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  Result<std::string> append(const api::AuditEvent& event,
+                             const std::function<std::string(std::int64_t)>& render) override;
+  Result<std::string> append_many(const std::vector<api::AuditEvent>& events,
+                                  const std::function<std::string(std::int64_t)>& render) override;
+
+  [[nodiscard]] std::uint64_t size() const { return tree_->size(); }
+  [[nodiscard]] const MerkleTree& tree() const { return *tree_; }
+  [[nodiscard]] std::string subject_hmac_of(const std::string& dataset, const std::string& subject) const;
+  // Transactions committed and entries written since open (group commit shows as entries > commits).
+  [[nodiscard]] std::uint64_t commits() const { return commits_.load(); }
+  [[nodiscard]] std::uint64_t entries_written() const { return entries_written_.load(); }
+
+  // Test hook: the next commits fail as if the disk did.
+  void fail_commits_for_test(bool fail) { fail_for_test_.store(fail); }
+
+ private:
+  struct Pending {
+    std::vector<AuditEntry> entries;
+    std::string body;
+    std::promise<Status> done;
+  };
+  AuditLog(store::sqlite::Database& db, std::string key, AuditLogOptions options);
+  Result<std::string> enqueue(const std::vector<api::AuditEvent>& events,
+                              const std::function<std::string(std::int64_t)>& render);
+  void committer();
+  Status write(std::vector<std::unique_ptr<Pending>>& group);
+
+  store::sqlite::Database& db_;
+  std::string key_;
+  AuditLogOptions options_;
+  SqliteNodeStore nodes_;
+  std::unique_ptr<MerkleTree> tree_;
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<std::unique_ptr<Pending>> queue_;
+  std::uint64_t next_index_ = 0;  // guarded by mu_: committed size + entries queued
+  bool stopping_ = false;
+  std::atomic<std::uint64_t> commits_{0};
+  std::atomic<std::uint64_t> entries_written_{0};
+  std::atomic<bool> fail_for_test_{false};
+  std::thread thread_;
+};
+
+}  // namespace yici::audit

@@ -1,0 +1,176 @@
+#include "hub/audit/audit_log.h"
+
+#include <set>
+#include <sys/stat.h>
+#include <thread>
+
+#include <doctest/doctest.h>
+
+#include "hub/audit/hmac_key.h"
+#include "hub/audit/reference_tree.h"
+#include "hub/store/stores.h"
+#include "tests/support/temp_dir.h"
+
+namespace yici::audit {
+namespace {
+
+api::AuditEvent event(const std::string& subject, const std::string& principal = "market-regulation") {
+  api::AuditEvent e;
+  e.request_id = "req-" + subject;
+  e.principal = principal;
+  e.cert_fingerprint = "ab:cd";
+  e.purpose = "food-business-license";
+  e.action = "lookup";
+  e.dataset = "population";
+  e.subject = subject;
+  e.fields = {"id_number", "name"};
+  e.outcome = "allowed";
+  e.http_status = 200;
+  return e;
+}
+
+struct Fixture {
+  test::TempDir dir;
+  store::Stores stores = store::Stores::open(dir.file("data")).value();
+  std::unique_ptr<AuditLog> log = AuditLog::open(*stores.audit, std::string(64, 'k')).value();
+
+  // Every stored row, recomputed into its leaf: (seq, recomputed leaf, stored leaf).
+  std::vector<std::tuple<std::int64_t, Hash, Hash>> rows() {
+    std::vector<std::tuple<std::int64_t, Hash, Hash>> out;
+    auto* reader = stores.audit->reader().value();
+    auto st = reader
+                  ->prepare(
+                      "SELECT seq, time, request_id, principal, cert_fingerprint, purpose, action, dataset, "
+                      "subject_hmac, fields, outcome, http_status, body_sha256, leaf_hash FROM audit_entries "
+                      "ORDER BY seq")
+                  .value();
+    while (st.step().value()) {
+      AuditEntry e;
+      e.seq = st.column_int(0);
+      e.time = st.column_text(1);
+      e.request_id = st.column_text(2);
+      e.principal = st.column_text(3);
+      e.cert_fingerprint = st.column_text(4);
+      e.purpose = st.column_text(5);
+      e.action = st.column_text(6);
+      e.dataset = st.column_text(7);
+      e.subject_hmac = st.column_text(8);
+      e.fields = {"id_number", "name"};
+      e.outcome = st.column_text(10);
+      e.http_status = static_cast<int>(st.column_int(11));
+      e.body_sha256 = st.column_text(12);
+      Hash stored{};
+      const auto blob = st.column_blob(13);
+      std::copy(blob.begin(), blob.end(), reinterpret_cast<char*>(stored.data()));
+      out.emplace_back(e.seq, e.leaf(), stored);
+    }
+    return out;
+  }
+};
+
+TEST_CASE("audit log: concurrent appends get dense indexes, share commits, and the tree commits to every row") {
+  Fixture f;
+  constexpr int kThreads = 16, kEach = 200;
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::set<std::int64_t> indexes;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        std::int64_t mine = -1;
+        auto body = f.log->append(event(std::to_string(t * 1000 + i)), [&](std::int64_t index) {
+          mine = index;
+          return "{\"audit_index\":" + std::to_string(index) + "}";
+        });
+        REQUIRE(body.ok());
+        CHECK(*body == "{\"audit_index\":" + std::to_string(mine) + "}");
+        std::lock_guard lock(mu);
+        indexes.insert(mine);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  REQUIRE(indexes.size() == kThreads * kEach);
+  CHECK(*indexes.begin() == 0);
+  CHECK(*indexes.rbegin() == kThreads * kEach - 1);
+  CHECK(f.log->size() == kThreads * kEach);
+  CHECK(f.log->entries_written() == kThreads * kEach);
+  CHECK(f.log->commits() < f.log->entries_written());  // group commit happened
+  MESSAGE("commits: " << f.log->commits() << " for " << f.log->entries_written() << " entries");
+
+  // Each row recomputes to its stored leaf; the tree is the RFC 9162 tree over those leaves.
+  const auto rows = f.rows();
+  REQUIRE(rows.size() == kThreads * kEach);
+  std::vector<Hash> leaves;
+  for (const auto& [seq, recomputed, stored] : rows) {
+    CHECK(recomputed == stored);
+    leaves.push_back(recomputed);
+  }
+  CHECK(reference::root(leaves) == f.log->tree().root());
+}
+
+TEST_CASE("audit log: a failed commit refuses the access and leaves no gap") {
+  Fixture f;
+  auto render = [](std::int64_t i) { return std::to_string(i); };
+  REQUIRE(f.log->append(event("a"), render).ok());
+  f.log->fail_commits_for_test(true);
+  auto refused = f.log->append(event("b"), render);
+  CHECK_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::kUnavailable);
+  CHECK(f.log->size() == 1);
+  f.log->fail_commits_for_test(false);
+  auto next = f.log->append(event("c"), render);
+  REQUIRE(next.ok());
+  CHECK(*next == "1");  // the refused entry's index is reused: indexes stay dense
+  auto batch = f.log->append_many({event("d"), event("e"), event("f")}, render);
+  REQUIRE(batch.ok());
+  CHECK(*batch == "2");
+  CHECK(f.log->size() == 5);
+}
+
+TEST_CASE("audit log: reopening checks that entries and tree agree") {
+  test::TempDir dir;
+  {
+    auto stores = store::Stores::open(dir.file("data")).value();
+    auto log = AuditLog::open(*stores.audit, std::string(64, 'k')).value();
+    for (int i = 0; i < 10; ++i) REQUIRE(log->append(event(std::to_string(i)), [](std::int64_t) { return ""; }).ok());
+  }
+  {
+    auto stores = store::Stores::open(dir.file("data")).value();
+    auto log = AuditLog::open(*stores.audit, std::string(64, 'k'));
+    REQUIRE(log.ok());
+    CHECK((*log)->size() == 10);
+    REQUIRE((*log)->append(event("x"), [](std::int64_t i) { return std::to_string(i); }).value() == "10");
+  }
+  {
+    auto stores = store::Stores::open(dir.file("data")).value();
+    REQUIRE(stores.audit
+                ->with_writer(
+                    [](store::sqlite::Connection& w) { return w.exec("DELETE FROM audit_entries WHERE seq = 3"); })
+                .ok());
+    auto log = AuditLog::open(*stores.audit, std::string(64, 'k'));
+    REQUIRE_FALSE(log.ok());
+    CHECK(log.error().code == ErrorCode::kCorruption);
+  }
+}
+
+TEST_CASE("audit HMAC key: made once with mode 0600, refused when others can read it") {
+  test::TempDir dir;
+  auto key = load_or_create_hmac_key("", dir.path().string());
+  REQUIRE(key.ok());
+  CHECK(key->size() == 64);
+  struct stat st {};
+  REQUIRE(::stat(dir.file("audit-hmac.key").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(load_or_create_hmac_key("", dir.path().string()).value() == *key);  // the same key next time
+  ::chmod(dir.file("audit-hmac.key").c_str(), 0644);
+  CHECK_FALSE(load_or_create_hmac_key("", dir.path().string()).ok());
+  CHECK_FALSE(load_or_create_hmac_key(dir.file("missing.key"), dir.path().string()).ok());
+  // Different subjects, datasets and keys give different HMACs.
+  CHECK(subject_hmac("k1", "population", "a") != subject_hmac("k1", "population", "b"));
+  CHECK(subject_hmac("k1", "population", "a") != subject_hmac("k1", "credit", "a"));
+  CHECK(subject_hmac("k1", "population", "a") != subject_hmac("k2", "population", "a"));
+}
+
+}  // namespace
+}  // namespace yici::audit
