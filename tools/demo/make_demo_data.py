@@ -977,39 +977,51 @@ def main(argv=None) -> int:
         "as_of": f"{AS_OF:%Y-%m-%d}",
         "subjects": {
             "person_ok": {"id": ok.id, "name": ok.name, "matter": "newborn-one-thing",
-                          "explain": f"{ok.name}：户籍在西湖区，结婚证（2021-05-20）和孩子的出生医学证明（2026-11-08，登记在母亲名下）都在证照库，"
-                                     "无失信记录：新生儿出生“一件事”只需当场签申请表"},
+                          "explain": f"{ok.name}, 西湖区 resident: her 结婚证 (2021-05-20) and her baby's 出生医学证明 "
+                                     "(2026-11-08, filed under the mother's ID) are on the e-licence platform and she is on "
+                                     "no black list: the newborn bundle is satisfied, only the signed application form is left"},
             "person_newlywed": {"id": sp["person_newlywed"].id, "name": sp["person_newlywed"].name,
                                 "matter": "newborn-one-thing",
-                                "explain": "2026-10-02 登记结婚，证照库有结婚证，没有出生医学证明：该项显示 missing / none_on_file"},
+                                "explain": "married 2026-10-02: the 结婚证 is on file, no 出生医学证明 yet, so that material "
+                                           "is missing (none_on_file)"},
             "company_ok": {"id": cok.uscc, "name": cok.name, "matter": "food-business-license",
-                           "explain": f"存续的餐饮公司，法定代表人是{ok.name}；营业执照在册、无失信记录：食品经营许可（新办）"
-                                      "只需提交食品安全管理制度和平面布局图"},
+                           "explain": f"an active (存续) restaurant company registered 2026-09-16 whose legal representative "
+                                      f"is {ok.name}; registered and no credit record: the food-business-license bundle "
+                                      "is satisfied, only the two documents no department holds are to bring"},
             "company_blacklisted": {"id": sc["company_blacklisted"].uscc, "name": sc["company_blacklisted"].name,
                                     "matter": "food-business-license",
-                                    "explain": "存续，但被温州市鹿城区人民法院列为失信被执行人（黑名单，有效至 2029-04-14）："
-                                               "credit-clearance 为 missing，reason blacklisted"},
+                                    "explain": "active, but on the black list as a judgment defaulter (失信被执行人, "
+                                               "温州市鹿城区人民法院, until 2029-04-14): credit-clearance missing, "
+                                               "reason blacklisted"},
             "company_revoked": {"id": sc["company_revoked"].uscc, "name": sc["company_revoked"].name,
                                 "matter": "food-business-license",
-                                "explain": "营业执照已吊销（法人库状态“吊销”；证照库 11 月 15 日增量文件把营业执照从“有效”改为“吊销”）："
-                                           "business-license 为 missing，reason revoked；信用只有经营异常（重点关注），不拦截"},
+                                "explain": "licence revoked (吊销): the enterprise register says so, and the 15 November "
+                                           "e-licence increment turns its 营业执照 from 有效 to 吊销 (record version 2): "
+                                           "business-license missing, reason revoked; its only credit entry is a watch "
+                                           "list (经营异常), which does not block"},
             "company_credit_repaired": {"id": sc["company_credit_repaired"].uscc,
                                         "name": sc["company_credit_repaired"].name, "matter": "food-business-license",
-                                        "explain": "曾因重大税收违法列入黑名单，2026-08-30 信用修复“已移出”：credit-clearance 满足，"
-                                                   "记录仍可见（status removed）"},
+                                        "explain": "black-listed in 2024 for a tax offence, removed (已移出) after credit "
+                                                   "repair on 2026-08-30: credit-clearance satisfied, the removed entry is "
+                                                   "shown (status removed)"},
             "person_blacklisted": {"id": sp["person_blacklisted"].id, "name": sp["person_blacklisted"].name,
                                    "matter": "individual-business-registration",
-                                   "explain": "失信被执行人（有效）：个体工商户设立登记的 credit-clearance 为 missing，reason blacklisted"},
+                                   "explain": "a judgment defaulter on the black list: individual-business-registration "
+                                              "has credit-clearance missing, reason blacklisted"},
             "person_cancelled": {"id": sp["person_cancelled"].id, "name": sp["person_cancelled"].name,
-                                 "explain": "户籍已注销（czrk.zxbz = '1'）：记录以 status withdrawn 保存，查询和事项办理不再使用"},
+                                 "explain": "household registration cancelled (czrk.zxbz = '1'): stored as a withdrawn "
+                                            "record, so lookups answer 404 and bundles say none_on_file"},
         },
         "licenses": {"marriage_ok": lic_ref(sl["marriage_ok"]), "birth_ok": lic_ref(sl["birth_ok"]),
                      "revoked_in_increment": lic_ref(sl["license_revoked_update"])},
-        "quarantined_example": {**example, "explain": "公安人口库的一行出生日期写成 2 月 30 日：该行进入隔离区（quarantine），"
-                                                      "错误码 bad_date，其余 291 行照常入库"},
+        "quarantined_example": {**example, "explain": "a population row whose 出生日期 is 30 February is quarantined "
+                                                      "with bad_date (its ID is masked in the quarantine view); the "
+                                                      "other rows are stored"},
         "quarantined": defects,
-        "warnings": {"population_bad_phone": "一人的联系电话少一位：phone 为 warn 级别，置空并保留该人",
-                     "legal_entity_bad_org_code": "一家企业的组织机构代码段（第 9–17 位）不满足 GB 11714：org_code_check 为 warn，保留"},
+        "warnings": {"population_bad_phone": "one resident's phone number lacks a digit: phone is severity warn, so "
+                                             "it becomes null and the person is kept",
+                     "legal_entity_bad_org_code": "one company's organisation code (USCC positions 9-17) fails "
+                                                  "GB 11714: org_code_check is warn, the company is kept"},
         "expected": {
             "hz-psb-population": {"rows": len(pop_rows), "rejected": sum(1 for p in pop.people if p.defect),
                                   "withdrawn": sum(1 for p in pop.people if p.zxbz == "1")},
@@ -1027,13 +1039,14 @@ def main(argv=None) -> int:
     if not args.quiet:
         exp = story["expected"]
         print(f"demo data in {out}:")
-        print(f"  psb/person.db       czrk    {exp['hz-psb-population']['rows']:4d} rows, "
+        print(f"  {'psb/person.db':28} {exp['hz-psb-population']['rows']:4d} rows (czrk), "
               f"{exp['hz-psb-population']['rejected']} defective, {exp['hz-psb-population']['withdrawn']} cancelled")
-        print(f"  amr/enterprise.db   qyjbxx  {len(amr_rows):4d} rows ({len(TEST_ROWS)} test rows), "
+        print(f"  {'amr/enterprise.db':28} {len(amr_rows):4d} rows (qyjbxx), {len(TEST_ROWS)} of them test rows, "
               f"{exp['zj-amr-legal-entity']['rejected']} defective")
         for name, rows in files.items():
-            print(f"  license/{name}     {len(rows):4d} rows (GBK)")
-        print(f"  credit/credit.json          {len(credit):4d} entries, {exp['zj-credit-credit']['rejected']} defective")
+            bad = sum(1 for lic in plat.licenses if lic.defect) if name == LICENSE_FILES[0][0] else 0
+            print(f"  {'license/' + name:28} {len(rows):4d} rows (GBK), {bad} defective")
+        print(f"  {'credit/credit.json':28} {len(credit):4d} entries, {exp['zj-credit-credit']['rejected']} defective")
         print("  credit/token, story.json")
     return 0
 
