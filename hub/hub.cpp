@@ -38,6 +38,15 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   } else {
     log::warn("no_signing_keys", {{"action", "add signing.keys to the hub config; /readyz stays 503 until then"}});
   }
+  {
+    Hub* self = hub.get();
+    audit::CheckpointPolicy checkpoints;
+    checkpoints.log_id = hub->stores_.hub_instance_id;
+    checkpoints.keys = [self]() -> std::shared_ptr<const sign::KeyRing> {
+      return self->signer_ ? self->signer_->ring() : nullptr;
+    };
+    hub->audit_log_->set_checkpoint_policy(std::move(checkpoints));
+  }
   hub->load_sources();
   hub->register_routes();
 
@@ -69,6 +78,7 @@ void Hub::register_routes() {
               [](const api::Request& req, const net::PathParams&) { return api::whoami(req); });
   register_lookup_routes();
   register_admin_reload_route();
+  register_audit_routes();
 
   auto view_of = [this](const ingest::SourceDefinition& d) {
     api::SourceView v;
@@ -111,6 +121,7 @@ void Hub::register_routes() {
           return api::error_response(409, "not_scheduled", st.error().message);
         }
         log::info("pull_triggered", {{"source", d->id}, {"by", req.principal->id}, {"request_id", req.request_id}});
+        audit_admin_change(req, "source_pull", d->id, "allowed", 202);
         return api::json_response(202, R"({"triggered":")" + d->id + R"("})");
       });
 }

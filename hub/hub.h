@@ -11,6 +11,7 @@
 #include "adapters/registry.h"
 #include "hub/access/policy.h"
 #include "hub/access/rate_limiter.h"
+#include "hub/api/audit_handlers.h"
 #include "hub/api/http.h"
 #include "hub/api/lookup_services.h"
 #include "hub/audit/audit_log.h"
@@ -65,6 +66,11 @@ class Hub {
   };
   ReloadResult reload();
   void register_admin_reload_route();
+  void register_audit_routes();  // hub_audit.cpp
+  api::AuditServices audit_services();
+  // An audit entry for an administrative change (reload, pull, source change).
+  void audit_admin_change(const api::Request& request, const std::string& action, const std::string& target,
+                          const std::string& outcome, int http_status);
   void load_schemas();
   void load_sources();
   void start_ingest();
@@ -81,10 +87,10 @@ class Hub {
   std::vector<std::string> datasets_;  // those with a schema
   matter::MatterCatalog matters_;
   access::RateLimiter limiter_;
-  std::unique_ptr<audit::AuditLog> audit_log_;  // after stores_: closed before the database
-  api::AuditSink* audit_ = nullptr;             // the audit log; data routes answer 503 without it
   std::vector<ingest::SourceDefinition> sources_;
   std::unique_ptr<sign::ResponseSigner> signer_;  // null when no signing keys are configured
+  std::unique_ptr<audit::AuditLog> audit_log_;    // after stores_ and signer_: closed (final checkpoint) before them
+  api::AuditSink* audit_ = nullptr;               // the audit log; data routes answer 503 without it
   std::unique_ptr<ingest::Scheduler> scheduler_;
   std::atomic<bool> stopping_{false};  // tells running pulls to stop after their current batch
   std::mutex reconcile_mu_;

@@ -74,6 +74,7 @@ void Hub::register_admin_reload_route() {
     keys["rotated"] = r.rotated;
     body["signing_keys"] = std::move(keys);
     const bool ok = r.policy_error.empty() && r.keys_error.empty();
+    audit_admin_change(req, r.rotated ? "key_rotation" : "reload", "", ok ? "allowed" : "refused", ok ? 200 : 422);
     return api::json_response(ok ? 200 : 422, boost::json::serialize(body));
   });
 }

@@ -94,13 +94,61 @@ Result<std::string> AuditLog::enqueue(const std::vector<api::AuditEvent>& events
   return body;
 }
 
+void AuditLog::set_checkpoint_policy(CheckpointPolicy policy) {
+  auto latest = load_checkpoint(db_, std::nullopt, policy.log_id);
+  std::lock_guard lock(mu_);
+  if (latest.ok() && *latest) last_checkpoint_size_ = (*latest)->tree_size;
+  checkpoints_ = std::move(policy);
+  checkpointing_ = true;
+  wake_.notify_all();
+}
+
+void AuditLog::maybe_checkpoint(bool force) {
+  CheckpointPolicy policy;
+  {
+    std::lock_guard lock(mu_);
+    if (!checkpointing_) return;
+    policy = checkpoints_;
+  }
+  const std::uint64_t size = tree_->size();
+  if (size == last_checkpoint_size_) return;
+  const bool due = force || size - last_checkpoint_size_ >= policy.every ||
+                   std::chrono::steady_clock::now() - last_checkpoint_at_ >= policy.interval;
+  if (!due) return;
+  const auto keys = policy.keys ? policy.keys() : nullptr;
+  if (!keys) return;
+  auto root = tree_->root(size);
+  if (!root) return;
+  auto cp = sign_checkpoint(policy.log_id, size, *root, *keys);
+  if (cp.ok()) {
+    if (auto st = store_checkpoint(db_, *cp); !st.ok()) {
+      log::error("audit_checkpoint_failed", {{"tree_size", size}, {"error", st.error().message}});
+      return;
+    }
+    last_checkpoint_size_ = size;
+    last_checkpoint_at_ = std::chrono::steady_clock::now();
+    log::info("audit_checkpoint", {{"tree_size", size}, {"root_hash", hash_to_hex(*root)}});
+  } else {
+    log::error("audit_checkpoint_failed", {{"tree_size", size}, {"error", cp.error().message}});
+  }
+}
+
 void AuditLog::committer() {
   while (true) {
     std::vector<std::unique_ptr<Pending>> group;
     {
       std::unique_lock lock(mu_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything queued is written
+      const auto interval = checkpointing_ ? checkpoints_.interval : std::chrono::milliseconds(60'000);
+      if (!wake_.wait_for(lock, interval, [&] { return stopping_ || !queue_.empty(); })) {
+        lock.unlock();
+        maybe_checkpoint(false);  // quiet for a while: sign what has accumulated
+        continue;
+      }
+      if (queue_.empty()) {  // stopping, and everything queued is written
+        lock.unlock();
+        maybe_checkpoint(true);
+        return;
+      }
       std::size_t n = 0;
       while (!queue_.empty() && (group.empty() || n + queue_.front()->entries.size() <= options_.max_group)) {
         n += queue_.front()->entries.size();
@@ -111,6 +159,7 @@ void AuditLog::committer() {
     Status status = write(group);
     if (status.ok()) {
       for (auto& p : group) p->done.set_value(Status());
+      maybe_checkpoint(false);
       continue;
     }
     // Entries queued meanwhile were numbered after this group: they fail with it, and numbering

@@ -21,6 +21,7 @@
 
 #include "hub/api/lookup_services.h"
 #include "hub/audit/audit_entry.h"
+#include "hub/audit/checkpoint.h"
 #include "hub/audit/merkle_tree.h"
 #include "hub/audit/sqlite_node_store.h"
 #include "hub/store/sqlite/database.h"
@@ -29,6 +30,15 @@ namespace yici::audit {
 
 struct AuditLogOptions {
   std::size_t max_group = 1024;  // entries per transaction at most
+};
+
+// When to sign a checkpoint: after `every` new entries, or `interval` after the last one when
+// entries were added since, and at shutdown.
+struct CheckpointPolicy {
+  std::string log_id;
+  std::function<std::shared_ptr<const sign::KeyRing>()> keys;  // may return null: no checkpoint then
+  std::uint64_t every = 1000;
+  std::chrono::milliseconds interval{60'000};
 };
 
 class AuditLog final : public api::AuditSink {
@@ -52,6 +62,9 @@ class AuditLog final : public api::AuditSink {
   [[nodiscard]] std::uint64_t commits() const { return commits_.load(); }
   [[nodiscard]] std::uint64_t entries_written() const { return entries_written_.load(); }
 
+  // Starts signing checkpoints (checkpoint.h) from the committer thread.
+  void set_checkpoint_policy(CheckpointPolicy policy);
+
   // Test hook: the next commits fail as if the disk did.
   void fail_commits_for_test(bool fail) { fail_for_test_.store(fail); }
 
@@ -65,6 +78,7 @@ class AuditLog final : public api::AuditSink {
   Result<std::string> enqueue(const std::vector<api::AuditEvent>& events,
                               const std::function<std::string(std::int64_t)>& render);
   void committer();
+  void maybe_checkpoint(bool force);  // committer thread only
   Status write(std::vector<std::unique_ptr<Pending>>& group);
 
   store::sqlite::Database& db_;
@@ -81,6 +95,10 @@ class AuditLog final : public api::AuditSink {
   std::atomic<std::uint64_t> commits_{0};
   std::atomic<std::uint64_t> entries_written_{0};
   std::atomic<bool> fail_for_test_{false};
+  CheckpointPolicy checkpoints_;  // guarded by mu_ until the committer copies it
+  bool checkpointing_ = false;
+  std::uint64_t last_checkpoint_size_ = 0;
+  std::chrono::steady_clock::time_point last_checkpoint_at_ = std::chrono::steady_clock::now();
   std::thread thread_;
 };
 

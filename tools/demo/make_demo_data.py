@@ -677,7 +677,7 @@ def license_defects(rng: random.Random, plat: LicensePlatform) -> None:
                   "bad_checksum", "持证人身份证号校验位错误")
 
 
-def license_files(plat: LicensePlatform, s: dict) -> dict[str, list[dict]]:
+def license_files(plat: LicensePlatform) -> dict[str, list[dict]]:
     """The 1 November full export and the 15 November increment (rows changed since 1 November)."""
     first, second = [], []
     cut = dt.datetime(2026, 11, 1)
@@ -934,7 +934,7 @@ def main(argv=None) -> int:
     for name in os.listdir(lic_dir):
         if name.startswith("dzzz_") and name.endswith(".csv") and name not in dict(LICENSE_FILES):
             os.unlink(os.path.join(lic_dir, name))
-    files = license_files(plat, sl)
+    files = license_files(plat)
     for name, when in LICENSE_FILES:
         write_atomic(os.path.join(lic_dir, name), csv_bytes(LICENSE_COLUMNS, files[name]), mtime=when.timestamp())
     # credit/credit.json and credit/token

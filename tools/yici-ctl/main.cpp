@@ -2,6 +2,7 @@
 // file and is registered here; each says whether it talks to a hub (mTLS) or works offline.
 #include <CLI/CLI.hpp>
 
+#include "tools/yici-ctl/audit_command.h"
 #include "tools/yici-ctl/hub_client.h"
 #include "tools/yici-ctl/reload_command.h"
 #include "tools/yici-ctl/schema_commands.h"
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   yici::ctl::add_normalize_command(app, exit_code);
   yici::ctl::add_schema_command(app, exit_code);
   yici::ctl::add_reload_command(app, exit_code);
+  yici::ctl::add_audit_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,250 @@
+#include "hub/api/audit_handlers.h"
+
+#include <charconv>
+
+#include <boost/json.hpp>
+
+#include "hub/audit/audit_query.h"
+#include "hub/audit/checkpoint.h"
+#include "hub/audit/proof_json.h"
+
+namespace yici::api {
+namespace {
+
+// Parses an unsigned query parameter; nullopt when absent; error when malformed.
+Result<std::optional<std::uint64_t>> number_param(const Request& r, const char* name) {
+  const std::string* text = r.query_param(name);
+  if (text == nullptr) return std::optional<std::uint64_t>();
+  std::uint64_t v = 0;
+  const auto* end = text->data() + text->size();
+  auto [ptr, ec] = std::from_chars(text->data(), end, v);
+  if (ec != std::errc() || ptr != end || text->empty()) {
+    return Error::invalid(std::string(name) + " must be a non-negative integer");
+  }
+  return std::optional<std::uint64_t>(v);
+}
+
+std::string param(const Request& r, const char* name) {
+  const std::string* v = r.query_param(name);
+  return v == nullptr ? "" : *v;
+}
+
+boost::json::object entry_json(const audit::StoredEntry& s) {
+  const audit::AuditEntry& e = s.entry;
+  boost::json::object o;
+  o["seq"] = e.seq;
+  o["time"] = e.time;
+  o["request_id"] = e.request_id;
+  o["requester"] = e.principal;
+  o["cert_fingerprint"] = e.cert_fingerprint;
+  o["purpose"] = e.purpose;
+  o["action"] = e.action;
+  o["dataset"] = e.dataset;
+  if (s.subject_purged) {
+    o["subject"] = nullptr;
+  } else {
+    o["subject"] = e.subject;
+  }
+  boost::json::array fields;
+  for (const auto& f : e.fields) fields.emplace_back(f);
+  o["fields"] = std::move(fields);
+  o["outcome"] = e.outcome;
+  o["http_status"] = e.http_status;
+  o["body_sha256"] = e.body_sha256;
+  return o;
+}
+
+void csv_cell(std::string& out, const std::string& v) {
+  if (v.find_first_of(",\"\r\n") == std::string::npos) {
+    out += v;
+    return;
+  }
+  out.push_back('"');
+  for (const char c : v) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+std::string csv_of(const std::vector<audit::StoredEntry>& entries) {
+  std::string out = "\xEF\xBB\xBF";  // BOM: Excel then reads UTF-8
+  out += "seq,time,request_id,requester,purpose,action,dataset,subject,fields,outcome,http_status,body_sha256\r\n";
+  for (const auto& s : entries) {
+    const auto& e = s.entry;
+    std::string fields;
+    for (const auto& f : e.fields) fields += (fields.empty() ? "" : " ") + f;
+    const std::vector<std::string> cells = {std::to_string(e.seq),
+                                            e.time,
+                                            e.request_id,
+                                            e.principal,
+                                            e.purpose,
+                                            e.action,
+                                            e.dataset,
+                                            e.subject,
+                                            fields,
+                                            e.outcome,
+                                            std::to_string(e.http_status),
+                                            e.body_sha256};
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      if (i > 0) out.push_back(',');
+      csv_cell(out, cells[i]);
+    }
+    out += "\r\n";
+  }
+  return out;
+}
+
+Response text_response(int status, std::string content_type, std::string body) {
+  Response r = json_response(status, std::move(body));
+  r.content_type = std::move(content_type);
+  return r;
+}
+
+}  // namespace
+
+Response audit_checkpoint(const Request& request, AuditServices& s) {
+  auto size = number_param(request, "size");
+  if (!size) return error_response(400, "bad_parameter", size.error().message);
+  auto stored = audit::load_checkpoint(*s.db, *size, s.log_id);
+  if (!stored) return error_response(503, "audit_unavailable", "the audit log cannot be read; try again later");
+  const std::uint64_t current = s.log->size();
+  if (*stored && (!*size ? (*stored)->tree_size == current : true)) {
+    return text_response(200, "application/jose", (*stored)->jws);
+  }
+  if (*size && **size != current) {
+    return error_response(404, "no_checkpoint",
+                          "no checkpoint was signed at tree size " + std::to_string(**size) +
+                              "; ask for the latest and a consistency proof");
+  }
+  // The latest size has no checkpoint yet: sign one now.
+  auto keys = s.keys ? s.keys() : nullptr;
+  if (!keys) return error_response(503, "signing_unavailable", "no signing key is loaded");
+  auto root = s.log->tree().root(current);
+  if (!root) return error_response(503, "audit_unavailable", root.error().message);
+  auto signed_cp = audit::sign_checkpoint(s.log_id, current, *root, *keys);
+  if (!signed_cp) return error_response(503, "signing_unavailable", signed_cp.error().message);
+  (void)audit::store_checkpoint(*s.db, *signed_cp);
+  return text_response(200, "application/jose", signed_cp->jws);
+}
+
+Response audit_inclusion_proof(const Request& request, AuditServices& s) {
+  auto index = number_param(request, "index");
+  auto size = number_param(request, "size");
+  if (!index || !size) return error_response(400, "bad_parameter", (!index ? index : size).error().message);
+  if (!*index) return error_response(400, "bad_parameter", "index is required");
+  const std::uint64_t n = size->value_or(s.log->size());
+  if (**index >= n || n > s.log->size()) {
+    return error_response(400, "out_of_range", "need index < size <= " + std::to_string(s.log->size()));
+  }
+  if (request.principal->kind == access::PrincipalKind::kDepartment) {
+    auto entry = audit::read_entry(*s.db, **index);
+    if (!entry || !*entry) return error_response(503, "audit_unavailable", "the audit log cannot be read");
+    if ((*entry)->entry.principal != request.principal->id) {
+      return error_response(403, "not_your_entry", "a department may prove only the entries of its own requests");
+    }
+  }
+  auto leaf = s.log->tree().leaf(**index);
+  auto path = s.log->tree().inclusion_proof(**index, n);
+  if (!leaf || !path) return error_response(503, "audit_unavailable", "the audit tree cannot be read");
+  return json_response(200, audit::render(audit::InclusionProof{**index, n, *leaf, std::move(*path)}));
+}
+
+Response audit_consistency_proof(const Request& request, AuditServices& s) {
+  auto from = number_param(request, "from");
+  auto to = number_param(request, "to");
+  if (!from || !to) return error_response(400, "bad_parameter", (!from ? from : to).error().message);
+  if (!*from) return error_response(400, "bad_parameter", "from is required");
+  const std::uint64_t n = to->value_or(s.log->size());
+  if (**from > n || n > s.log->size()) {
+    return error_response(400, "out_of_range", "need from <= to <= " + std::to_string(s.log->size()));
+  }
+  auto path = s.log->tree().consistency_proof(**from, n);
+  if (!path) return error_response(503, "audit_unavailable", "the audit tree cannot be read");
+  return json_response(200, audit::render(audit::ConsistencyProof{**from, n, std::move(*path)}));
+}
+
+namespace {
+
+Result<audit::AuditQuery> query_of(const Request& request, AuditServices& s, int default_limit) {
+  audit::AuditQuery q;
+  q.principal = param(request, "requester");
+  q.purpose = param(request, "purpose");
+  q.action = param(request, "action");
+  q.outcome = param(request, "outcome");
+  q.from = param(request, "from");
+  q.to = param(request, "to");
+  if (const std::string* subject = request.query_param("subject")) {
+    q.subject_filter = true;
+    const std::string dataset = param(request, "dataset");
+    for (const auto& d : s.datasets) {
+      if (dataset.empty() || d == dataset) q.subject_hmacs.push_back(s.log->subject_hmac_of(d, *subject));
+    }
+  }
+  YICI_TRY(auto limit, number_param(request, "limit"));
+  if (limit && (*limit < 1 || *limit > 1000)) return Error::invalid("limit must be 1 to 1000");
+  q.limit = limit ? static_cast<int>(*limit) : default_limit;
+  YICI_TRY(auto cursor, number_param(request, "cursor"));
+  if (cursor) q.after_seq = static_cast<std::int64_t>(*cursor);
+  return q;
+}
+
+Response entries_response(const Request& request, AuditServices& s, const audit::AuditQuery& q,
+                          const std::vector<audit::StoredEntry>& entries) {
+  const std::string format = param(request, "format");
+  if (format == "csv") return text_response(200, "text/csv; charset=utf-8", csv_of(entries));
+  if (format == "jsonl") {
+    std::string out;
+    for (const auto& e : entries) out += boost::json::serialize(entry_json(e)) + "\n";
+    return text_response(200, "application/x-ndjson", std::move(out));
+  }
+  const bool proofs = param(request, "proofs") == "true";
+  const std::uint64_t size = s.log->size();
+  boost::json::array items;
+  for (const auto& e : entries) {
+    boost::json::object o = entry_json(e);
+    if (proofs) {
+      auto leaf = s.log->tree().leaf(static_cast<std::uint64_t>(e.entry.seq));
+      auto path = s.log->tree().inclusion_proof(static_cast<std::uint64_t>(e.entry.seq), size);
+      if (leaf && path) {
+        o["inclusion_proof"] =
+            audit::to_json(audit::InclusionProof{static_cast<std::uint64_t>(e.entry.seq), size, *leaf, *path});
+      }
+    }
+    items.push_back(std::move(o));
+  }
+  boost::json::object body;
+  body["items"] = std::move(items);
+  body["tree_size"] = size;
+  if (static_cast<int>(entries.size()) == q.limit && !entries.empty()) {
+    body["next_cursor"] = std::to_string(entries.back().entry.seq);
+  }
+  return json_response(200, boost::json::serialize(body));
+}
+
+}  // namespace
+
+Response audit_events(const Request& request, AuditServices& s) {
+  const std::string format = param(request, "format");
+  if (!format.empty() && format != "json" && format != "jsonl" && format != "csv") {
+    return error_response(400, "bad_parameter", "format must be json, jsonl or csv");
+  }
+  auto q = query_of(request, s, format.empty() || format == "json" ? 100 : 1000);
+  if (!q) return error_response(400, "bad_parameter", q.error().message);
+  auto entries = audit::search_audit(*s.db, *q);
+  if (!entries) return error_response(503, "audit_unavailable", "the audit log cannot be read");
+  return entries_response(request, s, *q, *entries);
+}
+
+Response audit_subject_report(const Request& request, const std::string& subject, AuditServices& s) {
+  auto q = query_of(request, s, 1000);
+  if (!q) return error_response(400, "bad_parameter", q.error().message);
+  q->subject_filter = true;
+  q->subject_hmacs.clear();
+  for (const auto& d : s.datasets) q->subject_hmacs.push_back(s.log->subject_hmac_of(d, subject));
+  auto entries = audit::search_audit(*s.db, *q);
+  if (!entries) return error_response(503, "audit_unavailable", "the audit log cannot be read");
+  return entries_response(request, s, *q, *entries);
+}
+
+}  // namespace yici::api

@@ -1,0 +1,32 @@
+// The audit endpoints of CONTRACT.md: signed checkpoints and RFC 9162 proofs (auditors and
+// departments; a department may prove only its own entries), filtered and paged events with
+// JSONL and Excel-ready CSV exports, and the "who looked at this subject" report (auditors).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hub/api/http.h"
+#include "hub/audit/audit_log.h"
+#include "hub/sign/key_ring.h"
+#include "hub/store/sqlite/database.h"
+
+namespace yici::api {
+
+struct AuditServices {
+  audit::AuditLog* log = nullptr;
+  store::sqlite::Database* db = nullptr;
+  std::string log_id;
+  std::function<std::shared_ptr<const sign::KeyRing>()> keys;  // null ring: no checkpoints can be signed
+  std::vector<std::string> datasets;                           // where a subject may appear
+};
+
+Response audit_checkpoint(const Request& request, AuditServices& s);
+Response audit_inclusion_proof(const Request& request, AuditServices& s);
+Response audit_consistency_proof(const Request& request, AuditServices& s);
+Response audit_events(const Request& request, AuditServices& s);
+Response audit_subject_report(const Request& request, const std::string& subject, AuditServices& s);
+
+}  // namespace yici::api

@@ -1,0 +1,98 @@
+#include "hub/audit/audit_query.h"
+
+#include <boost/json.hpp>
+
+namespace yici::audit {
+const char* const kAuditEntryColumns =
+    "SELECT seq, time, request_id, principal, cert_fingerprint, purpose, action, dataset, subject, subject_hmac, "
+    "fields, outcome, http_status, body_sha256, leaf_hash FROM audit_entries";
+
+StoredEntry read_entry_row(const store::sqlite::Statement& st) {
+  StoredEntry s;
+  AuditEntry& e = s.entry;
+  e.seq = st.column_int(0);
+  e.time = st.column_text(1);
+  e.request_id = st.column_text(2);
+  e.principal = st.column_text(3);
+  e.cert_fingerprint = st.column_text(4);
+  e.purpose = st.column_text(5);
+  e.action = st.column_text(6);
+  e.dataset = st.column_text(7);
+  s.subject_purged = st.column_is_null(8);
+  if (!s.subject_purged) e.subject = st.column_text(8);
+  e.subject_hmac = st.column_text(9);
+  boost::system::error_code ec;
+  const boost::json::value fields = boost::json::parse(st.column_text(10), ec);
+  if (!ec && fields.is_array()) {
+    for (const auto& f : fields.as_array()) {
+      if (f.is_string()) e.fields.emplace_back(f.as_string());
+    }
+  } else {
+    e.fields = {"<unreadable fields column>"};  // recomputing the leaf will then fail: tampering shows
+  }
+  e.outcome = st.column_text(11);
+  e.http_status = static_cast<int>(st.column_int(12));
+  e.body_sha256 = st.column_text(13);
+  const auto blob = st.column_blob(14);
+  if (blob.size() == s.stored_leaf.size())
+    std::copy(blob.begin(), blob.end(), reinterpret_cast<char*>(s.stored_leaf.data()));
+  return s;
+}
+
+Result<std::vector<StoredEntry>> search_audit(store::sqlite::Database& db, const AuditQuery& q) {
+  std::string sql = std::string(kAuditEntryColumns) + " WHERE seq > ?1";
+  std::vector<std::string> binds;
+  const auto add = [&](const char* clause, const std::string& value) {
+    if (value.empty()) return;
+    binds.push_back(value);
+    sql += std::string(" AND ") + clause + " ?" + std::to_string(binds.size() + 1);
+  };
+  add("principal =", q.principal);
+  add("purpose =", q.purpose);
+  add("action =", q.action);
+  add("outcome =", q.outcome);
+  add("time >=", q.from);
+  add("time <", q.to);
+  if (q.subject_filter) {
+    if (q.subject_hmacs.empty()) return std::vector<StoredEntry>();
+    sql += " AND subject_hmac IN (";
+    for (std::size_t i = 0; i < q.subject_hmacs.size(); ++i) {
+      binds.push_back(q.subject_hmacs[i]);
+      sql += (i > 0 ? ", ?" : "?") + std::to_string(binds.size() + 1);
+    }
+    sql += ")";
+  }
+  sql += " ORDER BY seq LIMIT " + std::to_string(std::max(1, q.limit));
+  YICI_TRY(auto* reader, db.reader());
+  YICI_TRY(auto st, reader->prepare(sql));
+  st.bind(1, q.after_seq);
+  for (std::size_t i = 0; i < binds.size(); ++i) st.bind(static_cast<int>(i + 2), binds[i]);
+  std::vector<StoredEntry> out;
+  while (true) {
+    YICI_TRY(const bool row, st.step());
+    if (!row) break;
+    out.push_back(read_entry_row(st));
+  }
+  return out;
+}
+
+Result<std::optional<StoredEntry>> read_entry(store::sqlite::Database& db, std::uint64_t seq) {
+  YICI_TRY(auto* reader, db.reader());
+  YICI_TRY(auto st, reader->prepare(std::string(kAuditEntryColumns) + " WHERE seq = ?1"));
+  st.bind(1, static_cast<std::int64_t>(seq));
+  YICI_TRY(const bool row, st.step());
+  if (!row) return std::optional<StoredEntry>();
+  return std::optional<StoredEntry>(read_entry_row(st));
+}
+
+Status scan_audit(store::sqlite::Database& db, const std::function<Status(const StoredEntry&)>& fn) {
+  YICI_TRY(auto* reader, db.reader());
+  YICI_TRY(auto st, reader->prepare(std::string(kAuditEntryColumns) + " ORDER BY seq"));
+  while (true) {
+    YICI_TRY(const bool row, st.step());
+    if (!row) return {};
+    YICI_TRY_STATUS(fn(read_entry_row(st)));
+  }
+}
+
+}  // namespace yici::audit

@@ -1,0 +1,79 @@
+#include "hub/audit/checkpoint.h"
+
+#include <boost/json.hpp>
+
+#include "hub/audit/base64.h"
+#include "hub/core/time.h"
+
+namespace yici::audit {
+
+std::string checkpoint_payload(const std::string& log_id, std::uint64_t tree_size, const Hash& root,
+                               const std::string& timestamp) {
+  boost::json::object o;
+  o["log_id"] = log_id;
+  o["tree_size"] = tree_size;
+  o["root_hash"] = hash_to_base64(root);
+  o["timestamp"] = timestamp;
+  return boost::json::serialize(o);
+}
+
+Result<Checkpoint> sign_checkpoint(const std::string& log_id, std::uint64_t tree_size, const Hash& root,
+                                   const sign::KeyRing& keys) {
+  Checkpoint c{log_id, tree_size, root, format_rfc3339_seconds(now_utc()), ""};
+  YICI_TRY(c.jws, keys.sign(checkpoint_payload(log_id, tree_size, root, c.timestamp), kCheckpointTyp, false));
+  return c;
+}
+
+Result<Checkpoint> parse_checkpoint_payload(std::string_view payload_json) {
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(payload_json, ec);
+  if (ec || !v.is_object()) return Error::invalid("checkpoint payload is not a JSON object");
+  const auto& o = v.as_object();
+  const auto* log_id = o.if_contains("log_id");
+  const auto* size = o.if_contains("tree_size");
+  const auto* root = o.if_contains("root_hash");
+  const auto* ts = o.if_contains("timestamp");
+  if (log_id == nullptr || !log_id->is_string() || size == nullptr || !size->is_number() || root == nullptr ||
+      !root->is_string() || ts == nullptr || !ts->is_string()) {
+    return Error::invalid("checkpoint payload needs log_id, tree_size, root_hash and timestamp");
+  }
+  Checkpoint c;
+  c.log_id = std::string(log_id->as_string());
+  c.tree_size = size->is_uint64() ? size->as_uint64() : static_cast<std::uint64_t>(size->as_int64());
+  YICI_TRY(c.root, hash_from_base64(root->as_string()));
+  c.timestamp = std::string(ts->as_string());
+  return c;
+}
+
+Status store_checkpoint(store::sqlite::Database& db, const Checkpoint& c) {
+  return db.with_writer([&](store::sqlite::Connection& w) -> Status {
+    YICI_TRY(auto st, w.prepare("INSERT OR IGNORE INTO audit_checkpoints (tree_size, root_hash, timestamp, jws) "
+                                "VALUES (?1, ?2, ?3, ?4)"));
+    const std::string root = hash_to_base64(c.root);
+    st.bind(1, static_cast<std::int64_t>(c.tree_size)).bind(2, root).bind(3, c.timestamp).bind(4, c.jws);
+    YICI_TRY(const bool done, st.step());
+    (void)done;
+    return {};
+  });
+}
+
+Result<std::optional<Checkpoint>> load_checkpoint(store::sqlite::Database& db, std::optional<std::uint64_t> size,
+                                                  const std::string& log_id) {
+  YICI_TRY(auto* reader, db.reader());
+  YICI_TRY(auto st, reader->prepare(size ? "SELECT tree_size, root_hash, timestamp, jws FROM audit_checkpoints "
+                                           "WHERE tree_size = ?1"
+                                         : "SELECT tree_size, root_hash, timestamp, jws FROM audit_checkpoints "
+                                           "ORDER BY tree_size DESC LIMIT 1"));
+  if (size) st.bind(1, static_cast<std::int64_t>(*size));
+  YICI_TRY(const bool row, st.step());
+  if (!row) return std::optional<Checkpoint>();
+  Checkpoint c;
+  c.log_id = log_id;
+  c.tree_size = static_cast<std::uint64_t>(st.column_int(0));
+  YICI_TRY(c.root, hash_from_base64(st.column_text(1)));
+  c.timestamp = std::string(st.column_text(2));
+  c.jws = std::string(st.column_text(3));
+  return std::optional<Checkpoint>(std::move(c));
+}
+
+}  // namespace yici::audit

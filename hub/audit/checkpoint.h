@@ -1,0 +1,43 @@
+// Signed checkpoints: {"log_id","tree_size","root_hash","timestamp"} as a compact JWS (typ
+// "yici-checkpoint+jws") with the hub's active signing key, verifiable with its JWKS. Whoever keeps
+// a checkpoint can later demand a consistency proof to a newer one (CONTRACT.md).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "hub/audit/hash.h"
+#include "hub/core/result.h"
+#include "hub/sign/key_ring.h"
+#include "hub/store/sqlite/database.h"
+
+namespace yici::audit {
+
+inline constexpr const char* kCheckpointTyp = "yici-checkpoint+jws";
+
+struct Checkpoint {
+  std::string log_id;
+  std::uint64_t tree_size = 0;
+  Hash root{};
+  std::string timestamp;  // RFC 3339
+  std::string jws;        // compact JWS over the payload
+};
+
+// The payload JSON, keys in this order.
+std::string checkpoint_payload(const std::string& log_id, std::uint64_t tree_size, const Hash& root,
+                               const std::string& timestamp);
+
+Result<Checkpoint> sign_checkpoint(const std::string& log_id, std::uint64_t tree_size, const Hash& root,
+                                   const sign::KeyRing& keys);
+
+// Parses a checkpoint's JWS payload (after verifying it: see sign::verify_jws).
+Result<Checkpoint> parse_checkpoint_payload(std::string_view payload_json);
+
+// audit_checkpoints table: every checkpoint is kept.
+Status store_checkpoint(store::sqlite::Database& db, const Checkpoint& checkpoint);
+// The newest, or the one at `size`; nullopt when there is none.
+Result<std::optional<Checkpoint>> load_checkpoint(store::sqlite::Database& db, std::optional<std::uint64_t> size,
+                                                  const std::string& log_id);
+
+}  // namespace yici::audit

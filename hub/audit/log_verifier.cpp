@@ -1,0 +1,150 @@
+#include "hub/audit/log_verifier.h"
+
+#include <map>
+#include <vector>
+
+#include "hub/audit/audit_query.h"
+#include "hub/audit/base64.h"
+#include "hub/audit/checkpoint.h"
+#include "hub/sign/base64url.h"
+#include "hub/store/sqlite/connection.h"
+
+namespace yici::audit {
+namespace {
+
+// The RFC 9162 root of a growing list of leaves in O(log n) memory: the complete subtrees of the
+// size's binary decomposition, folded right to left.
+class RootBuilder {
+ public:
+  void add(const Hash& leaf) {
+    stack_.push_back({1, leaf});
+    while (stack_.size() >= 2 && stack_[stack_.size() - 2].first == stack_.back().first) {
+      const auto right = stack_.back();
+      stack_.pop_back();
+      stack_.back() = {right.first * 2, node_hash(stack_.back().second, right.second)};
+    }
+  }
+  [[nodiscard]] Hash root() const {
+    if (stack_.empty()) return empty_root();
+    Hash h = stack_.back().second;
+    for (std::size_t i = stack_.size() - 1; i-- > 0;) h = node_hash(stack_[i].second, h);
+    return h;
+  }
+
+ private:
+  std::vector<std::pair<std::uint64_t, Hash>> stack_;
+};
+
+struct CheckpointRow {
+  Hash root{};
+  std::string jws;
+};
+
+}  // namespace
+
+Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* jwks,
+                                     const std::optional<std::string>& saved_checkpoint_jws) {
+  using store::sqlite::Connection;
+  YICI_TRY(auto db, Connection::open(path, Connection::Mode::kReadOnly));
+  VerifyReport report;
+  report.signatures_checked = jwks != nullptr;
+
+  // Checkpoints to meet on the way: size → claimed root (after checking the signature).
+  std::map<std::uint64_t, CheckpointRow> checkpoints;
+  const auto check_signed = [&](const std::string& jws, const std::string& what) -> Result<Checkpoint> {
+    std::string payload;
+    if (jwks != nullptr) {
+      auto verified = sign::verify_jws(*jwks, jws);
+      if (!verified) return Error::corruption(what + ": signature does not verify: " + verified.error().message);
+      payload = verified->payload;
+    } else {
+      const auto first = jws.find('.');
+      const auto second = jws.find('.', first + 1);
+      if (first == std::string::npos || second == std::string::npos) return Error::corruption(what + ": not a JWS");
+      YICI_TRY(payload, sign::base64url_decode(std::string_view(jws).substr(first + 1, second - first - 1)));
+    }
+    return parse_checkpoint_payload(payload);
+  };
+  {
+    YICI_TRY(auto st, db->prepare("SELECT tree_size, jws FROM audit_checkpoints ORDER BY tree_size"));
+    while (true) {
+      YICI_TRY(const bool row, st.step());
+      if (!row) break;
+      const auto size = static_cast<std::uint64_t>(st.column_int(0));
+      const std::string jws(st.column_text(1));
+      auto cp = check_signed(jws, "checkpoint at size " + std::to_string(size));
+      if (!cp) {
+        report.problem = cp.error().message;
+        return report;
+      }
+      if (cp->tree_size != size) {
+        report.problem = "checkpoint at size " + std::to_string(size) + ": its signed payload says size " +
+                         std::to_string(cp->tree_size);
+        return report;
+      }
+      checkpoints[size] = {cp->root, jws};
+    }
+  }
+  std::optional<Checkpoint> saved;
+  if (saved_checkpoint_jws) {
+    auto cp = check_signed(*saved_checkpoint_jws, "the saved checkpoint");
+    if (!cp) {
+      report.problem = cp.error().message;
+      return report;
+    }
+    saved = *cp;
+  }
+
+  RootBuilder builder;
+  const auto check_at = [&](std::uint64_t size) {
+    const Hash root = builder.root();
+    if (auto it = checkpoints.find(size); it != checkpoints.end()) {
+      ++report.checkpoints;
+      if (it->second.root != root) {
+        report.problem = "checkpoint at size " + std::to_string(size) +
+                         ": signed root differs from the root recomputed from the entries (the log was rewritten "
+                         "at or before entry " +
+                         std::to_string(size - 1) + ")";
+      }
+    }
+    if (saved && saved->tree_size == size && saved->root != root) {
+      report.problem = "the saved checkpoint (size " + std::to_string(size) +
+                       ") is not consistent with this log: the log was rewritten at or before entry " +
+                       std::to_string(size - 1);
+    }
+  };
+  check_at(0);
+  YICI_TRY(auto st, db->prepare(std::string(kAuditEntryColumns) + " ORDER BY seq"));
+  std::uint64_t expected = 0;
+  while (report.problem.empty()) {
+    YICI_TRY(const bool row, st.step());
+    if (!row) break;
+    const StoredEntry e = read_entry_row(st);
+    if (static_cast<std::uint64_t>(e.entry.seq) != expected) {
+      report.problem = "entry " + std::to_string(expected) + " is missing (next stored entry is " +
+                       std::to_string(e.entry.seq) + ")";
+      break;
+    }
+    const Hash leaf = e.entry.leaf();
+    if (leaf != e.stored_leaf) {
+      report.problem = "entry " + std::to_string(expected) + ": its columns no longer match its leaf (edited)";
+      break;
+    }
+    builder.add(leaf);
+    ++expected;
+    check_at(expected);
+  }
+  report.entries = expected;
+  report.root = builder.root();
+  if (report.problem.empty() && !checkpoints.empty() && checkpoints.rbegin()->first > expected) {
+    report.problem = "checkpoint at size " + std::to_string(checkpoints.rbegin()->first) + " but only " +
+                     std::to_string(expected) + " entries: entries were deleted from the end";
+  }
+  if (report.problem.empty() && saved && saved->tree_size > expected) {
+    report.problem = "the saved checkpoint has size " + std::to_string(saved->tree_size) + " but the log only " +
+                     std::to_string(expected) + " entries: entries were deleted";
+  }
+  return report;
+}
+
+}  // namespace yici::audit

@@ -1,0 +1,28 @@
+// Offline verification of a hub's audit log (yici-ctl audit verify --data-dir): recompute every
+// leaf from the readable columns, rebuild the tree root from the leaves, and check every stored
+// checkpoint's signature (with the hub's JWKS) and root, and a checkpoint saved earlier. Opens the
+// database read-only; never needs the hub running.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "hub/audit/hash.h"
+#include "hub/core/result.h"
+#include "hub/sign/key_ring.h"
+
+namespace yici::audit {
+
+struct VerifyReport {
+  std::uint64_t entries = 0;
+  Hash root{};
+  std::uint64_t checkpoints = 0;  // stored checkpoints checked
+  bool signatures_checked = false;
+  std::string problem;  // empty: everything verified; else the first problem (names the entry or checkpoint)
+};
+
+// `jwks` null: roots are checked but signatures are not (the report says so).
+Result<VerifyReport> verify_audit_db(const std::string& audit_db_path, const sign::Jwks* jwks,
+                                     const std::optional<std::string>& saved_checkpoint_jws);
+
+}  // namespace yici::audit

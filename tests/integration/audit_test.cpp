@@ -1,0 +1,179 @@
+// The audit log end to end: lookups through a real hub leave entries; checkpoints verify with the
+// JWKS; proofs verify against them; auditors search and export; yici-ctl audit verify passes on
+// the stopped hub's data directory and names the first bad entry after tampering.
+#include <csignal>
+#include <thread>
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+#include "hub/audit/checkpoint.h"
+#include "hub/audit/proof_json.h"
+#include "hub/audit/proof_verify.h"
+#include "hub/sign/key_ring.h"
+#include "hub/store/sqlite/connection.h"
+#include "tests/support/hub_process.h"
+#include "tests/support/test_pki.h"
+
+namespace yici::test {
+namespace {
+
+const char* const kPolicy = R"(principals:
+  - {id: market-regulation, kind: department, name: 市场监督管理局, cert_cn: market-regulation}
+  - {id: public-security, kind: department, name: 公安厅, cert_cn: public-security}
+  - {id: admin, kind: admin, cert_cn: admin}
+  - {id: auditor, kind: auditor, cert_cn: auditor}
+grants:
+  - principal: market-regulation
+    dataset: population
+    fields: [id_number, name]
+    purposes: [food-business-license]
+)";
+
+constexpr const char* kSubject = "11010519491231002X";
+
+std::string ctl(const std::string& args, int* rc) {
+  std::string out;
+  *rc = run_command(std::string(YICI_BINARY_DIR) + "/yici-ctl " + args, &out);
+  return out;
+}
+
+TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verification") {
+  TempDir work;
+  {
+    auto db = store::sqlite::Connection::open(work.file("psb.db"), store::sqlite::Connection::Mode::kReadWrite).value();
+    REQUIRE(db->exec("CREATE TABLE person (sfzh TEXT, xm TEXT);"
+                     "INSERT INTO person VALUES ('11010519491231002X', '张三');")
+                .ok());
+  }
+  work.write("sources/psb.yaml",
+             "id: psb\ndepartment: public-security\ndataset: population\n"
+             "adapter: {type: sqlite, path: " +
+                 work.file("psb.db") +
+                 ", table: person}\n"
+                 "primary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\nschedule: {every: 1h}\n");
+  const std::string data = work.file("data");
+  HubProcess hub({.policy = kPolicy, .sources_dir = work.file("sources"), .data_dir = data});
+  const auto market = HubProcess::as("market-regulation");
+  const auto auditor = HubProcess::as("auditor");
+  const std::string lookup = std::string("/v1/records/population/") + kSubject + "?purpose=food-business-license";
+  HttpResult ok;
+  for (int i = 0; i < 100; ++i) {
+    ok = https_request(hub.port(), market, "GET", lookup);
+    if (ok.status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(ok.status == 200);
+  const auto index = boost::json::parse(ok.body).at("audit_index").as_int64();
+  CHECK(https_request(hub.port(), market, "GET", std::string("/v1/records/population/") + kSubject).status == 403);
+
+  // The latest checkpoint is signed by a key of the JWKS and covers every entry so far.
+  const auto jwks =
+      sign::Jwks::parse(https_request(hub.port(), HubProcess::as(""), "GET", "/.well-known/jwks.json").body);
+  REQUIRE(jwks.ok());
+  const HttpResult cp = https_request(hub.port(), auditor, "GET", "/v1/audit/checkpoint");
+  REQUIRE(cp.status == 200);
+  auto verified = sign::verify_jws(*jwks, cp.body);
+  REQUIRE(verified.ok());
+  CHECK(verified->typ == audit::kCheckpointTyp);
+  const auto checkpoint = audit::parse_checkpoint_payload(verified->payload).value();
+  CHECK(checkpoint.tree_size >= static_cast<std::uint64_t>(index) + 1);
+  work.write("saved-checkpoint.jws", cp.body);
+
+  // A department proves its own lookup is in the log; it may not fetch another's proof.
+  const std::string inclusion =
+      "/v1/audit/proof/inclusion?index=" + std::to_string(index) + "&size=" + std::to_string(checkpoint.tree_size);
+  const HttpResult proof = https_request(hub.port(), market, "GET", inclusion);
+  REQUIRE(proof.status == 200);
+  const auto parsed = audit::parse_inclusion_proof(proof.body).value();
+  CHECK(audit::verify_inclusion(parsed.leaf_index, parsed.tree_size, parsed.leaf_hash, parsed.path, checkpoint.root)
+            .ok());
+  CHECK(https_request(hub.port(), HubProcess::as("public-security"), "GET", inclusion).status == 403);
+  CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/proof/inclusion?index=x").status == 400);
+  CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/proof/inclusion?index=99999").status == 400);
+  CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/proof/consistency?from=5&to=2").status == 400);
+
+  // More accesses, then a consistency proof from the saved checkpoint to now.
+  for (int i = 0; i < 5; ++i) REQUIRE(https_request(hub.port(), market, "GET", lookup).status == 200);
+  const HttpResult cp2 = https_request(hub.port(), auditor, "GET", "/v1/audit/checkpoint");
+  const auto later = audit::parse_checkpoint_payload(sign::verify_jws(*jwks, cp2.body).value().payload).value();
+  CHECK(later.tree_size > checkpoint.tree_size);
+  const HttpResult cons = https_request(hub.port(), auditor, "GET",
+                                        "/v1/audit/proof/consistency?from=" + std::to_string(checkpoint.tree_size) +
+                                            "&to=" + std::to_string(later.tree_size));
+  REQUIRE(cons.status == 200);
+  const auto cproof = audit::parse_consistency_proof(cons.body).value();
+  CHECK(audit::verify_consistency(cproof.from, cproof.to, cproof.path, checkpoint.root, later.root).ok());
+
+  // Auditors search by subject and export; departments cannot.
+  const HttpResult events =
+      https_request(hub.port(), auditor, "GET", std::string("/v1/audit/events?subject=") + kSubject + "&limit=3");
+  REQUIRE(events.status == 200);
+  const auto page = boost::json::parse(events.body);
+  CHECK(page.at("items").as_array().size() == 3);
+  CHECK(page.at("items").at(0).at("subject") == kSubject);
+  CHECK(page.as_object().contains("next_cursor"));
+  const HttpResult refused = https_request(hub.port(), auditor, "GET", "/v1/audit/events?outcome=purpose_required");
+  CHECK(boost::json::parse(refused.body).at("items").as_array().size() == 1);
+  const HttpResult csv = https_request(hub.port(), auditor, "GET", "/v1/audit/events?format=csv");
+  REQUIRE(csv.status == 200);
+  CHECK(csv.body.rfind("\xEF\xBB\xBFseq,time,", 0) == 0);
+  CHECK(csv.body.find("\r\n") != std::string::npos);
+  const HttpResult report =
+      https_request(hub.port(), auditor, "GET", std::string("/v1/audit/subjects/") + kSubject + "/report");
+  REQUIRE(report.status == 200);
+  CHECK(boost::json::parse(report.body).at("items").as_array().size() >= 7);
+  CHECK(https_request(hub.port(), market, "GET", "/v1/audit/events").status == 403);
+  CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/events?limit=0").status == 400);
+  CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/events?format=xml").status == 400);
+
+  // yici-ctl audit search and online verify.
+  const std::string conn = " --hub https://127.0.0.1:" + std::to_string(hub.port()) + " --cert " + pki("auditor.crt") +
+                           " --key " + pki("auditor.key") + " --ca " + pki("ca.crt");
+  int rc = -1;
+  std::string out = ctl(std::string("audit search --subject ") + kSubject + conn, &rc);
+  CHECK(rc == 0);
+  CHECK(out.find("market-regulation") != std::string::npos);
+  out = ctl("audit verify --checkpoint " + work.file("saved-checkpoint.jws") + conn, &rc);
+  INFO(out);
+  CHECK(rc == 0);
+  CHECK(out.find("VERIFIED") != std::string::npos);
+
+  // Stop the hub (a final checkpoint is signed), then verify its data directory offline.
+  work.write("jwks.json", https_request(hub.port(), HubProcess::as(""), "GET", "/.well-known/jwks.json").body);
+  hub.signal(SIGTERM);
+  REQUIRE(hub.wait_exit(std::chrono::seconds(20)) == 0);
+  const std::string offline = "audit verify --data-dir " + data + " --jwks " + work.file("jwks.json") +
+                              " --checkpoint " + work.file("saved-checkpoint.jws");
+  out = ctl(offline, &rc);
+  INFO(out);
+  CHECK(rc == 0);
+  CHECK(out.find("signatures checked") != std::string::npos);
+
+  // Purging readable subjects keeps the log verifiable.
+  auto db = store::sqlite::Connection::open(data + "/audit.db", store::sqlite::Connection::Mode::kReadWrite).value();
+  REQUIRE(db->exec("UPDATE audit_entries SET subject = NULL").ok());
+  CHECK(ctl(offline, &rc).find("VERIFIED") != std::string::npos);
+  CHECK(rc == 0);
+  // Editing an entry is caught, naming it.
+  auto original = db->prepare("SELECT purpose FROM audit_entries WHERE seq = 1").value();
+  REQUIRE(original.step().value());
+  const std::string purpose(original.column_text(0));
+  original.reset();
+  REQUIRE(db->exec("UPDATE audit_entries SET purpose = 'newborn-one-thing-x' WHERE seq = 1").ok());
+  out = ctl(offline, &rc);
+  CHECK(rc == 1);
+  CHECK(out.find("entry 1:") != std::string::npos);
+  auto restore = db->prepare("UPDATE audit_entries SET purpose = ?1 WHERE seq = 1").value();
+  restore.bind(1, purpose);
+  REQUIRE(restore.step().ok());
+  CHECK(ctl(offline, &rc).find("VERIFIED") != std::string::npos);
+  // Rewriting a row and its stored leaf together is caught by the signed checkpoints.
+  REQUIRE(db->exec("DELETE FROM audit_entries WHERE seq = (SELECT max(seq) FROM audit_entries)").ok());
+  out = ctl(offline, &rc);
+  CHECK(rc == 1);
+  CHECK(out.find("NOT VERIFIED") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace yici::test

@@ -1,0 +1,261 @@
+#include "tools/yici-ctl/audit_command.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include <boost/json.hpp>
+#include <boost/url.hpp>
+
+#include "hub/audit/base64.h"
+#include "hub/audit/checkpoint.h"
+#include "hub/audit/hash.h"
+#include "hub/audit/log_verifier.h"
+#include "hub/audit/proof_json.h"
+#include "hub/audit/proof_verify.h"
+#include "hub/sign/base64url.h"
+#include "hub/sign/key_ring.h"
+#include "tools/yici-ctl/hub_client.h"
+
+namespace yici::ctl {
+namespace {
+
+struct SearchFlags {
+  std::string subject, dataset, requester, from, to, purpose, action, outcome, format = "table";
+};
+
+struct VerifyFlags {
+  std::string checkpoint;
+  std::string data_dir;
+  std::string jwks;
+};
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+std::string query_string(const SearchFlags& f) {
+  boost::urls::url u("/v1/audit/events");
+  auto params = u.params();
+  const std::pair<const char*, const std::string*> all[] = {
+      {"subject", &f.subject}, {"dataset", &f.dataset}, {"requester", &f.requester}, {"from", &f.from},
+      {"to", &f.to},           {"purpose", &f.purpose}, {"action", &f.action},       {"outcome", &f.outcome}};
+  for (const auto& [k, v] : all) {
+    if (!v->empty()) params.append({k, *v});
+  }
+  return std::string(u.buffer());
+}
+
+int search(const HubFlags& hub, const SearchFlags& f) {
+  int exit_code = kExitOk;
+  const std::string format = f.format == "table" ? "json" : f.format;
+  std::string cursor;
+  bool first_page = true;
+  while (true) {
+    std::string target = query_string(f);
+    target += (target.find('?') == std::string::npos ? "?" : "&") + std::string("format=") + format + "&limit=1000";
+    if (!cursor.empty()) target += "&cursor=" + cursor;
+    auto r = call_hub(hub, "GET", target, exit_code);
+    if (!r) return exit_code;
+    if (r->status != 200) return print_http_error(*r);
+    if (format == "csv" || format == "jsonl") {
+      std::string body = r->body;
+      if (format == "csv" && !first_page) {  // one header (and BOM) for the whole export
+        const auto nl = body.find("\r\n");
+        body = nl == std::string::npos ? "" : body.substr(nl + 2);
+      }
+      std::cout << body;
+      // Text exports are paged by the last seq they contain.
+      std::size_t lines = 0;
+      std::string last_seq;
+      std::istringstream in(r->body);
+      for (std::string line; std::getline(in, line);) {
+        if (format == "jsonl" && !line.empty()) {
+          last_seq = std::to_string(boost::json::parse(line).at("seq").as_int64());
+          ++lines;
+        } else if (format == "csv" && !line.empty() && line[0] >= '0' && line[0] <= '9') {
+          last_seq = line.substr(0, line.find(','));
+          ++lines;
+        }
+      }
+      if (lines < 1000) return kExitOk;
+      cursor = last_seq;
+    } else {
+      const auto body = boost::json::parse(r->body).as_object();
+      if (first_page) std::cout << "SEQ\tTIME\tREQUESTER\tACTION\tPURPOSE\tDATASET\tSUBJECT\tOUTCOME\tSTATUS\n";
+      for (const auto& item : body.at("items").as_array()) {
+        const auto& o = item.as_object();
+        const auto s = [&](const char* k) {
+          const auto& v = o.at(k);
+          return v.is_string() ? std::string(v.as_string()) : v.is_null() ? "-" : boost::json::serialize(v);
+        };
+        std::cout << s("seq") << "\t" << s("time") << "\t" << s("requester") << "\t" << s("action") << "\t"
+                  << s("purpose") << "\t" << s("dataset") << "\t" << s("subject") << "\t" << s("outcome") << "\t"
+                  << s("http_status") << "\n";
+      }
+      const auto* next = body.if_contains("next_cursor");
+      if (next == nullptr || !next->is_string()) return kExitOk;
+      cursor = std::string(next->as_string());
+    }
+    first_page = false;
+  }
+}
+
+Result<std::string> fetch_jwks(const HubFlags& hub, const std::string& arg, int& exit_code) {
+  if (!arg.empty() && arg.rfind("https://", 0) != 0) {
+    if (!std::filesystem::exists(arg)) return Error::invalid("--jwks " + arg + ": no such file");
+    return read_text(arg);
+  }
+  auto r = call_hub(hub, "GET", "/.well-known/jwks.json", exit_code);
+  if (!r) return Error::unavailable("cannot fetch the hub's JWKS");
+  if (r->status != 200) return Error::unavailable("cannot fetch the hub's JWKS: HTTP " + std::to_string(r->status));
+  return r->body;
+}
+
+int verify_offline(const VerifyFlags& f, const HubFlags& hub) {
+  std::optional<sign::Jwks> jwks;
+  if (!f.jwks.empty()) {
+    int exit_code = kExitOk;
+    auto text = fetch_jwks(hub, f.jwks, exit_code);
+    if (!text) {
+      std::cerr << "yici-ctl audit verify: " << text.error().message << "\n";
+      return exit_code == kExitOk ? kExitRefused : exit_code;
+    }
+    auto parsed = sign::Jwks::parse(*text);
+    if (!parsed) {
+      std::cerr << "yici-ctl audit verify: the JWKS does not parse: " << parsed.error().message << "\n";
+      return kExitRefused;
+    }
+    jwks = std::move(*parsed);
+  }
+  const std::string db = (std::filesystem::path(f.data_dir) / "audit.db").string();
+  if (!std::filesystem::exists(db)) {
+    std::cerr << "yici-ctl audit verify: " << db << " does not exist (is --data-dir a hub's data_dir?)\n";
+    return kExitUsage;
+  }
+  std::optional<std::string> saved;
+  if (!f.checkpoint.empty()) saved = read_text(f.checkpoint);
+  auto report = audit::verify_audit_db(db, jwks ? &*jwks : nullptr, saved);
+  if (!report) {
+    std::cerr << "yici-ctl audit verify: " << report.error().message << "\n";
+    return kExitRefused;
+  }
+  if (!report->problem.empty()) {
+    std::cout << "NOT VERIFIED: " << report->problem << "\n";
+    return kExitRefused;
+  }
+  std::cout << "VERIFIED: " << report->entries << " entries, root " << audit::hash_to_base64(report->root) << ", "
+            << report->checkpoints << " signed checkpoints match"
+            << (report->signatures_checked ? " (signatures checked with the JWKS)"
+                                           : " (signatures NOT checked: give --jwks)")
+            << (saved ? ", consistent with the saved checkpoint" : "") << "\n";
+  return kExitOk;
+}
+
+int verify_online(const VerifyFlags& f, const HubFlags& hub) {
+  int exit_code = kExitOk;
+  auto jwks_text = fetch_jwks(hub, f.jwks, exit_code);
+  if (!jwks_text) {
+    std::cerr << "yici-ctl audit verify: " << jwks_text.error().message << "\n";
+    return exit_code == kExitOk ? kExitRefused : exit_code;
+  }
+  auto jwks = sign::Jwks::parse(*jwks_text);
+  if (!jwks) {
+    std::cerr << "yici-ctl audit verify: the JWKS does not parse\n";
+    return kExitRefused;
+  }
+  auto r = call_hub(hub, "GET", "/v1/audit/checkpoint", exit_code);
+  if (!r) return exit_code;
+  if (r->status != 200) return print_http_error(*r);
+  const auto latest_checked = sign::verify_jws(*jwks, r->body);
+  if (!latest_checked) {
+    std::cout << "NOT VERIFIED: the hub's latest checkpoint signature: " << latest_checked.error().message << "\n";
+    return kExitRefused;
+  }
+  auto latest = audit::parse_checkpoint_payload(latest_checked->payload);
+  if (!latest) {
+    std::cout << "NOT VERIFIED: " << latest.error().message << "\n";
+    return kExitRefused;
+  }
+  std::cout << "latest checkpoint: size " << latest->tree_size << ", root " << audit::hash_to_base64(latest->root)
+            << ", signed by " << latest_checked->kid << " at " << latest->timestamp << "\n";
+  if (f.checkpoint.empty()) return kExitOk;
+  const auto saved_checked = sign::verify_jws(*jwks, read_text(f.checkpoint));
+  if (!saved_checked) {
+    std::cout << "NOT VERIFIED: the saved checkpoint's signature: " << saved_checked.error().message << "\n";
+    return kExitRefused;
+  }
+  auto saved = audit::parse_checkpoint_payload(saved_checked->payload);
+  if (!saved || saved->tree_size > latest->tree_size) {
+    std::cout << "NOT VERIFIED: the saved checkpoint is larger than the hub's latest: the log shrank\n";
+    return kExitRefused;
+  }
+  r = call_hub(hub, "GET",
+               "/v1/audit/proof/consistency?from=" + std::to_string(saved->tree_size) +
+                   "&to=" + std::to_string(latest->tree_size),
+               exit_code);
+  if (!r) return exit_code;
+  if (r->status != 200) return print_http_error(*r);
+  auto proof = audit::parse_consistency_proof(r->body);
+  if (!proof) {
+    std::cout << "NOT VERIFIED: the consistency proof does not parse\n";
+    return kExitRefused;
+  }
+  if (auto st = audit::verify_consistency(saved->tree_size, latest->tree_size, proof->path, saved->root, latest->root);
+      !st.ok()) {
+    std::cout << "NOT VERIFIED: the log is not consistent with the saved checkpoint (size " << saved->tree_size
+              << "): " << st.error().message << "\n";
+    return kExitRefused;
+  }
+  std::cout << "VERIFIED: the log at size " << latest->tree_size << " extends the saved checkpoint (size "
+            << saved->tree_size << ")\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_audit_command(CLI::App& app, int& exit_code) {
+  CLI::App* audit = app.add_subcommand("audit", "the tamper-evident audit log (auditor certificate)");
+  audit->require_subcommand(1);
+
+  auto hub = std::make_shared<HubFlags>();
+  auto sf = std::make_shared<SearchFlags>();
+  CLI::App* search_cmd = audit->add_subcommand(
+      "search", "online: audit entries matching every filter given, oldest first (follows pages to the end)");
+  add_hub_flags(*search_cmd, *hub);
+  search_cmd->add_option("--subject", sf->subject, "a resident ID or credit code");
+  search_cmd->add_option("--dataset", sf->dataset, "with --subject: only this dataset");
+  search_cmd->add_option("--requester", sf->requester, "principal id, e.g. market-regulation");
+  search_cmd->add_option("--from", sf->from, "RFC 3339 time, inclusive (e.g. 2026-11-01T00:00:00Z)");
+  search_cmd->add_option("--to", sf->to, "RFC 3339 time, exclusive");
+  search_cmd->add_option("--purpose", sf->purpose, "matter code");
+  search_cmd->add_option("--action", sf->action, "lookup, batch_lookup, bundle, source_pull, reload, …");
+  search_cmd->add_option("--outcome", sf->outcome, "allowed, or a refusal code such as purpose_not_granted");
+  search_cmd->add_option("--format", sf->format, "table (default), jsonl, or csv (UTF-8 with BOM, for Excel)")
+      ->check(CLI::IsMember({"table", "jsonl", "csv"}));
+  search_cmd->callback([hub, sf, &exit_code] { exit_code = search(*hub, *sf); });
+
+  auto vf = std::make_shared<VerifyFlags>();
+  auto vhub = std::make_shared<HubFlags>();
+  CLI::App* verify = audit->add_subcommand(
+      "verify",
+      "offline with --data-dir: recompute every entry's leaf and the tree, check every stored checkpoint's root "
+      "(and signature with --jwks), and a saved --checkpoint; online: verify the hub's latest signed checkpoint and "
+      "its consistency with a saved --checkpoint. Exit 1 naming the first bad entry or checkpoint.");
+  add_hub_flags(*verify, *vhub);
+  verify->add_option("--data-dir", vf->data_dir, "a hub's data_dir (works on a stopped hub or a copy)");
+  verify->add_option("--checkpoint", vf->checkpoint, "a checkpoint JWS saved earlier (GET /v1/audit/checkpoint)");
+  verify->add_option("--jwks", vf->jwks, "the hub's JWKS file (default online: fetched from the hub)");
+  verify->callback([vf, vhub, &exit_code] {
+    exit_code = vf->data_dir.empty() ? verify_online(*vf, *vhub) : verify_offline(*vf, *vhub);
+  });
+}
+
+}  // namespace yici::ctl
