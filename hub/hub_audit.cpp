@@ -13,6 +13,8 @@ api::AuditServices Hub::audit_services() {
   s.log_id = stores_.hub_instance_id;
   s.keys = [this]() -> std::shared_ptr<const sign::KeyRing> { return signer_ ? signer_->ring() : nullptr; };
   s.datasets = datasets_;
+  // Bundles are logged under "matter:<code>": a subject search covers them too.
+  for (const auto& [code, m] : matters_.all()) s.datasets.push_back("matter:" + code);
   return s;
 }
 

@@ -28,6 +28,7 @@ grants:
     dataset: population
     fields: [id_number, name]
     purposes: [food-business-license]
+  - {principal: market-regulation, matter: individual-business-registration}
 )";
 
 constexpr const char* kSubject = "11010519491231002X";
@@ -105,6 +106,11 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   const auto cproof = audit::parse_consistency_proof(cons.body).value();
   CHECK(audit::verify_consistency(cproof.from, cproof.to, cproof.path, checkpoint.root, later.root).ok());
 
+  // A bundle for the same person is found by a subject search too.
+  REQUIRE(https_request(hub.port(), market, "GET",
+                        std::string("/v1/matters/individual-business-registration/materials?applicant=") + kSubject)
+              .status == 200);
+
   // Auditors search by subject and export; departments cannot.
   const HttpResult events =
       https_request(hub.port(), auditor, "GET", std::string("/v1/audit/events?subject=") + kSubject + "&limit=3");
@@ -122,7 +128,8 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   const HttpResult report =
       https_request(hub.port(), auditor, "GET", std::string("/v1/audit/subjects/") + kSubject + "/report");
   REQUIRE(report.status == 200);
-  CHECK(boost::json::parse(report.body).at("items").as_array().size() >= 7);
+  CHECK(boost::json::parse(report.body).at("items").as_array().size() >= 8);
+  CHECK(report.body.find("\"action\":\"bundle\"") != std::string::npos);
   CHECK(https_request(hub.port(), market, "GET", "/v1/audit/events").status == 403);
   CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/events?limit=0").status == 400);
   CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/events?format=xml").status == 400);
