@@ -6,72 +6,12 @@
 #include <doctest/doctest.h>
 
 #include "hub/store/sqlite/connection.h"
+#include "tests/support/department_fixture.h"
 #include "tests/support/hub_process.h"
 #include "tests/support/test_pki.h"
 
 namespace yici::test {
 namespace {
-
-const char* const kPolicy = R"(principals:
-  - {id: market-regulation, kind: department, name: 市场监督管理局, cert_cn: market-regulation}
-  - {id: public-security, kind: department, name: 公安厅, cert_cn: public-security}
-  - {id: admin, kind: admin, cert_cn: admin}
-  - {id: auditor, kind: auditor, cert_cn: auditor}
-grants:
-  - principal: market-regulation
-    dataset: population
-    fields: [id_number, name, gender]
-    purposes: [food-business-license]
-    rate: {per_second: 1000, burst: 1000}
-  - principal: market-regulation
-    dataset: legal_entity
-    fields: [uscc, name, status]
-    purposes: [food-business-license]
-)";
-
-struct Departments {
-  TempDir sources;
-  TempDir data;
-  Departments() {
-    auto db =
-        store::sqlite::Connection::open(data.file("dept.db"), store::sqlite::Connection::Mode::kReadWrite).value();
-    REQUIRE(
-        db->exec("CREATE TABLE person (sfzh TEXT, xm TEXT, xb TEXT, csrq TEXT, lxdh TEXT, gxsj TEXT);"
-                 "INSERT INTO person VALUES ('11010519491231002x', '张 三', '2', '1949年12月31日', '13812345678',"
-                 " '2026-01-01 00:00:00');"
-                 "CREATE TABLE qy (tyshxydm TEXT, qymc TEXT, djzt TEXT, zczb TEXT, gxsj TEXT);"
-                 "INSERT INTO qy VALUES ('91350100M000100Y43', '福州某某有限公司', '存续', '500万元', '2026-01-01');")
-            .ok());
-    const std::string path = data.file("dept.db");
-    sources.write("psb.yaml",
-                  "id: psb\ndepartment: public-security\ndataset: population\n"
-                  "adapter: {type: sqlite, path: " +
-                      path +
-                      ", table: person}\n"
-                      "primary_key: [sfzh]\n"
-                      "mapping: {id_number: sfzh, name: xm, gender: xb, birth_date: csrq, phone: lxdh}\n"
-                      "schedule: {every: 1h}\n");
-    sources.write("amr.yaml",
-                  "id: amr\ndepartment: market-regulation\ndataset: legal_entity\n"
-                  "adapter: {type: sqlite, path: " +
-                      path +
-                      ", table: qy}\n"
-                      "primary_key: [tyshxydm]\n"
-                      "mapping: {uscc: tyshxydm, name: qymc, status: djzt, registered_capital: zczb}\n"
-                      "schedule: {every: 1h}\n");
-  }
-};
-
-// Waits until the first pulls have stored the records (a lookup stops answering 404).
-HttpResult wait_for(std::uint16_t port, const TlsOptions& who, const std::string& target) {
-  HttpResult r;
-  for (int i = 0; i < 100; ++i) {
-    r = https_request(port, who, "GET", target);
-    if (r.status != 404) return r;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return r;
-}
 
 std::string error_code(const HttpResult& r) {
   return std::string(boost::json::parse(r.body).at("error").at("code").as_string());
@@ -79,7 +19,7 @@ std::string error_code(const HttpResult& r) {
 
 TEST_CASE("lookup: a granted department gets only its fields, signed, with provenance and an audit index") {
   Departments d;
-  HubProcess hub({.policy = kPolicy, .sources_dir = d.sources.path().string()});
+  HubProcess hub({.policy = kDepartmentPolicy, .sources_dir = d.sources.path().string()});
   const auto market = HubProcess::as("market-regulation");
   const std::string target = "/v1/records/population/11010519491231002X?purpose=food-business-license";
   const HttpResult r = wait_for(hub.port(), market, target);
@@ -129,7 +69,7 @@ TEST_CASE("lookup: a granted department gets only its fields, signed, with prove
 
 TEST_CASE("lookup: refusals are precise, and none of them leaks data") {
   Departments d;
-  HubProcess hub({.policy = kPolicy, .sources_dir = d.sources.path().string()});
+  HubProcess hub({.policy = kDepartmentPolicy, .sources_dir = d.sources.path().string()});
   const auto market = HubProcess::as("market-regulation");
   REQUIRE(
       wait_for(hub.port(), market, "/v1/records/population/11010519491231002X?purpose=food-business-license").status ==
@@ -166,7 +106,7 @@ TEST_CASE("lookup: refusals are precise, and none of them leaks data") {
 
 TEST_CASE("batch lookups and matter bundles over the same data") {
   Departments d;
-  HubProcess hub({.policy = kPolicy, .sources_dir = d.sources.path().string()});
+  HubProcess hub({.policy = kDepartmentPolicy, .sources_dir = d.sources.path().string()});
   const auto market = HubProcess::as("market-regulation");
   REQUIRE(wait_for(hub.port(), market, "/v1/records/legal_entity/91350100M000100Y43?purpose=food-business-license")
               .status == 200);
