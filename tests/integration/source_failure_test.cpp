@@ -1,0 +1,67 @@
+// A source that fails keeps its last good data served, marked stale after ingest.stale_after, and
+// recovers by itself (bounded retries with backoff) once the department fixes it.
+#include <cstdio>
+#include <thread>
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+#include "tests/support/department_fixture.h"
+#include "tests/support/hub_process.h"
+
+namespace yici::test {
+namespace {
+
+std::string health(const HubProcess& hub) {
+  const auto r = https_request(hub.port(), HubProcess::as("admin"), "GET", "/v1/admin/sources/psb");
+  const boost::json::value body = boost::json::parse(r.body);
+  return std::string(body.at("health").at("state").as_string());
+}
+
+template <typename Pred>
+bool eventually(Pred pred, int tries = 200) {
+  for (int i = 0; i < tries; ++i) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+TEST_CASE("ingest: a failing source is served stale, backs off, and recovers when fixed") {
+  Departments d;
+  HubProcess hub({.extra_config = "ingest: {stale_after: 1s, retry_base: 300ms, retry_max: 600ms, max_retries: 50}\n",
+                  .policy = kDepartmentPolicy,
+                  .sources_dir = d.sources.path().string()});
+  const auto market = HubProcess::as("market-regulation");
+  const std::string target = "/v1/records/population/11010519491231002X?purpose=food-business-license";
+  REQUIRE(wait_for(hub.port(), market, target).status == 200);
+
+  // The department's database goes away: the next pull fails.
+  REQUIRE(std::rename(d.data.file("dept.db").c_str(), d.data.file("dept.db.away").c_str()) == 0);
+  REQUIRE(https_request(hub.port(), HubProcess::as("admin"), "POST", "/v1/admin/sources/psb/pull").status == 202);
+  CHECK(eventually([&] { return health(hub) == "failing"; }));
+
+  // Lookups keep answering from the last good data; after stale_after the records say so.
+  bool stale = false;
+  CHECK(eventually([&] {
+    const HttpResult r = https_request(hub.port(), market, "GET", target);
+    if (r.status != 200) return false;
+    const boost::json::value body = boost::json::parse(r.body);
+    const auto& rec = body.at("records").at(0).as_object();
+    stale = rec.contains("stale") && rec.at("stale").as_bool();
+    return stale;
+  }));
+  CHECK(stale);
+
+  // Fixed at the source: the retries pick it up, health is ok, and the records are fresh again.
+  REQUIRE(std::rename(d.data.file("dept.db.away").c_str(), d.data.file("dept.db").c_str()) == 0);
+  CHECK(eventually([&] { return health(hub) == "ok"; }));
+  const HttpResult fresh = https_request(hub.port(), market, "GET", target);
+  REQUIRE(fresh.status == 200);
+  const boost::json::value fresh_body = boost::json::parse(fresh.body);
+  CHECK_FALSE(fresh_body.at("records").at(0).as_object().contains("stale"));
+  CHECK(hub.log().find("pull_failed") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace yici::test
