@@ -236,6 +236,12 @@ void Hub::load_sources() {
           Error::invalid(s.origin + ": mapping names fields that schema " + s.dataset + " does not have: " + unknown));
       continue;
     }
+    const access::Principal* owner = policy_.load()->by_id(s.department);
+    if (owner == nullptr || owner->kind != access::PrincipalKind::kDepartment) {
+      loaded.errors.push_back(Error::invalid(s.origin + ": department \"" + s.department +
+                                             "\" is not a department principal in " + config_.policy));
+      continue;
+    }
     std::string unmapped;
     for (const auto& f : schema->fields) {
       const bool mapped =

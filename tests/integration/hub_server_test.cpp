@@ -226,6 +226,10 @@ TEST_CASE("sources_dir: a bad source file is logged with its path and the hub st
                 "adapter: {type: sqlite, path: /nonexistent.db, table: person}\n"
                 "primary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\n");
   sources.write("bad.yaml", "id: Bad Id\n");
+  sources.write("nodept.yaml",
+                "id: hz-tax\ndepartment: tax-bureau\ndataset: population\n"
+                "adapter: {type: sqlite, path: /nonexistent.db, table: person}\n"
+                "primary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\n");
   // Well-formed, but the population schema requires a name this mapping never provides.
   sources.write("unmapped.yaml",
                 "id: hz-psb-2\ndepartment: public-security\ndataset: population\n"
@@ -238,6 +242,7 @@ TEST_CASE("sources_dir: a bad source file is logged with its path and the hub st
   CHECK(log.find("bad.yaml") != std::string::npos);
   CHECK(log.find(R"("event":"source_loaded","source":"hz-psb")") != std::string::npos);
   CHECK(log.find("leaves required fields of schema population unmapped: name") != std::string::npos);
+  CHECK(log.find("department \"tax-bureau\" is not a department principal") != std::string::npos);
 }
 
 }  // namespace
