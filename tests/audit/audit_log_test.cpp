@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include "hub/audit/audit_query.h"
 #include "hub/audit/hmac_key.h"
 #include "hub/audit/reference_tree.h"
 #include "hub/store/stores.h"
@@ -37,33 +38,10 @@ struct Fixture {
   // Every stored row, recomputed into its leaf: (seq, recomputed leaf, stored leaf).
   std::vector<std::tuple<std::int64_t, Hash, Hash>> rows() {
     std::vector<std::tuple<std::int64_t, Hash, Hash>> out;
-    auto* reader = stores.audit->reader().value();
-    auto st = reader
-                  ->prepare(
-                      "SELECT seq, time, request_id, principal, cert_fingerprint, purpose, action, dataset, "
-                      "subject_hmac, fields, outcome, http_status, body_sha256, leaf_hash FROM audit_entries "
-                      "ORDER BY seq")
-                  .value();
-    while (st.step().value()) {
-      AuditEntry e;
-      e.seq = st.column_int(0);
-      e.time = st.column_text(1);
-      e.request_id = st.column_text(2);
-      e.principal = st.column_text(3);
-      e.cert_fingerprint = st.column_text(4);
-      e.purpose = st.column_text(5);
-      e.action = st.column_text(6);
-      e.dataset = st.column_text(7);
-      e.subject_hmac = st.column_text(8);
-      e.fields = {"id_number", "name"};
-      e.outcome = st.column_text(10);
-      e.http_status = static_cast<int>(st.column_int(11));
-      e.body_sha256 = st.column_text(12);
-      Hash stored{};
-      const auto blob = st.column_blob(13);
-      std::copy(blob.begin(), blob.end(), reinterpret_cast<char*>(stored.data()));
-      out.emplace_back(e.seq, e.leaf(), stored);
-    }
+    REQUIRE(scan_audit(*stores.audit, [&](const StoredEntry& e) -> Status {
+              out.emplace_back(e.entry.seq, e.entry.leaf(), e.stored_leaf);
+              return {};
+            }).ok());
     return out;
   }
 };

@@ -12,24 +12,15 @@
 #include "hub/audit/proof_verify.h"
 #include "hub/sign/key_ring.h"
 #include "hub/store/sqlite/connection.h"
+#include "tests/support/department_fixture.h"
 #include "tests/support/hub_process.h"
 #include "tests/support/test_pki.h"
 
 namespace yici::test {
 namespace {
 
-const char* const kPolicy = R"(principals:
-  - {id: market-regulation, kind: department, name: 市场监督管理局, cert_cn: market-regulation}
-  - {id: public-security, kind: department, name: 公安厅, cert_cn: public-security}
-  - {id: admin, kind: admin, cert_cn: admin}
-  - {id: auditor, kind: auditor, cert_cn: auditor}
-grants:
-  - principal: market-regulation
-    dataset: population
-    fields: [id_number, name]
-    purposes: [food-business-license]
-  - {principal: market-regulation, matter: individual-business-registration}
-)";
+const std::string kPolicy =
+    std::string(kDepartmentPolicy) + "  - {principal: market-regulation, matter: individual-business-registration}\n";
 
 constexpr const char* kSubject = "11010519491231002X";
 
