@@ -125,6 +125,19 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/events?limit=0").status == 400);
   CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/events?format=xml").status == 400);
 
+  // Fail closed: while another process holds the audit database's write lock, lookups get 503 and
+  // nothing is answered unaudited; once it is released they are served again.
+  {
+    auto locker =
+        store::sqlite::Connection::open(data + "/audit.db", store::sqlite::Connection::Mode::kReadWrite).value();
+    REQUIRE(locker->exec("BEGIN EXCLUSIVE").ok());
+    const HttpResult blocked = https_request(hub.port(), market, "GET", lookup);
+    CHECK(blocked.status == 503);
+    CHECK(blocked.body.find("audit") != std::string::npos);
+    REQUIRE(locker->exec("ROLLBACK").ok());
+  }
+  REQUIRE(https_request(hub.port(), market, "GET", lookup).status == 200);
+
   // yici-ctl audit search and online verify.
   const std::string conn = " --hub https://127.0.0.1:" + std::to_string(hub.port()) + " --cert " + pki("auditor.crt") +
                            " --key " + pki("auditor.key") + " --ca " + pki("ca.crt");
@@ -167,10 +180,47 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   REQUIRE(restore.step().ok());
   CHECK(ctl(offline, &rc).find("VERIFIED") != std::string::npos);
   // Rewriting a row and its stored leaf together is caught by the signed checkpoints.
-  REQUIRE(db->exec("DELETE FROM audit_entries WHERE seq = (SELECT max(seq) FROM audit_entries)").ok());
+  // Two entries swapped (each row moved to the other's seq): the first is named.
+  REQUIRE(db->exec("UPDATE audit_entries SET seq = -1 WHERE seq = 2; UPDATE audit_entries SET seq = 2 WHERE seq = 3;"
+                   "UPDATE audit_entries SET seq = 3 WHERE seq = -1")
+              .ok());
   out = ctl(offline, &rc);
   CHECK(rc == 1);
-  CHECK(out.find("NOT VERIFIED") != std::string::npos);
+  CHECK(out.find("entry 2:") != std::string::npos);
+  REQUIRE(db->exec("UPDATE audit_entries SET seq = -1 WHERE seq = 2; UPDATE audit_entries SET seq = 2 WHERE seq = 3;"
+                   "UPDATE audit_entries SET seq = 3 WHERE seq = -1")
+              .ok());
+  CHECK(ctl(offline, &rc).find("VERIFIED") != std::string::npos);
+  // A forged checkpoint (its payload changed, the signature kept) is refused.
+  {
+    auto st = db->prepare("SELECT tree_size, jws FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1").value();
+    REQUIRE(st.step().value());
+    const std::int64_t size = st.column_int(0);
+    std::string jws(st.column_text(1));
+    st.reset();
+    const auto dot = jws.find('.');
+    const std::string forged_payload =
+        "eyJsb2dfaWQiOiJ4IiwidHJlZV9zaXplIjoxLCJyb290X2hhc2giOiJBQUFBIiwidGltZXN0YW1wIjoieCJ9";
+    const std::string forged = jws.substr(0, dot + 1) + forged_payload + jws.substr(jws.find('.', dot + 1));
+    auto upd = db->prepare("UPDATE audit_checkpoints SET jws = ?1 WHERE tree_size = ?2").value();
+    upd.bind(1, forged).bind(2, size);
+    REQUIRE(upd.step().ok());
+    upd.reset();
+    out = ctl(offline, &rc);
+    CHECK(rc == 1);
+    CHECK(out.find("signature does not verify") != std::string::npos);
+    auto back = db->prepare("UPDATE audit_checkpoints SET jws = ?1 WHERE tree_size = ?2").value();
+    back.bind(1, jws).bind(2, size);
+    REQUIRE(back.step().ok());
+  }
+  CHECK(ctl(offline, &rc).find("VERIFIED") != std::string::npos);
+  // A truncated log, with the checkpoints after the cut removed too: the saved checkpoint catches it.
+  REQUIRE(db->exec("DELETE FROM audit_checkpoints; DELETE FROM audit_entries WHERE seq >= " +
+                   std::to_string(checkpoint.tree_size - 1))
+              .ok());
+  out = ctl(offline, &rc);
+  CHECK(rc == 1);
+  CHECK(out.find("saved checkpoint") != std::string::npos);
 }
 
 }  // namespace

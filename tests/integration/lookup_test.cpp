@@ -133,3 +133,34 @@ TEST_CASE("batch lookups and matter bundles over the same data") {
 
 }  // namespace
 }  // namespace yici::test
+
+namespace yici::test {
+namespace {
+
+TEST_CASE("lookup: over the granted rate is 429 with Retry-After, audited like any refusal") {
+  std::string policy = kDepartmentPolicy;
+  const std::string fast = "rate: {per_second: 1000, burst: 1000}";
+  policy.replace(policy.find(fast), fast.size(), "rate: {per_second: 1, burst: 2}");
+  Departments d;
+  HubProcess hub({.policy = policy, .sources_dir = d.sources.path().string()});
+  const auto market = HubProcess::as("market-regulation");
+  // Every granted request spends a token, found or not (404 before the first pull included).
+  const std::string target = "/v1/records/population/11010519491231002X?purpose=food-business-license";
+  int ok = 0, limited = 0;
+  HttpResult last;
+  for (int i = 0; i < 6; ++i) {
+    last = https_request(hub.port(), market, "GET", target);
+    if (last.status == 429) {
+      ++limited;
+      CHECK(last.headers.count("retry-after") == 1);
+      CHECK(boost::json::parse(last.body).at("error").at("code") == "rate_limited");
+    } else {
+      ++ok;
+    }
+  }
+  CHECK(ok <= 3);  // the burst, and at most one token refilled meanwhile
+  CHECK(limited >= 3);
+}
+
+}  // namespace
+}  // namespace yici::test
