@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "hub/audit/audit_query.h"
+#include "hub/audit/base64.h"
 #include "hub/audit/checkpoint.h"
 #include "hub/audit/proof_json.h"
 
@@ -51,6 +52,9 @@ boost::json::object entry_json(const audit::StoredEntry& s) {
   o["outcome"] = e.outcome;
   o["http_status"] = e.http_status;
   o["body_sha256"] = e.body_sha256;
+  // What the Merkle leaf commits to, so a third party can recompute the leaf hash itself.
+  o["leaf"] = e.leaf_bytes();
+  o["leaf_hash"] = audit::hash_to_base64(e.leaf());
   return o;
 }
 

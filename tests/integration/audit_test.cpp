@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include "hub/audit/base64.h"
 #include "hub/audit/checkpoint.h"
 #include "hub/audit/proof_json.h"
 #include "hub/audit/proof_verify.h"
@@ -109,6 +110,13 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   const auto page = boost::json::parse(events.body);
   CHECK(page.at("items").as_array().size() == 3);
   CHECK(page.at("items").at(0).at("subject") == kSubject);
+  // A third party recomputes the leaf hash from the published leaf bytes: SHA-256(0x00 || leaf).
+  {
+    const auto& first = page.at("items").at(0);
+    const std::string leaf(first.at("leaf").as_string());
+    CHECK(audit::hash_to_base64(audit::leaf_hash(leaf)) == first.at("leaf_hash").as_string());
+    CHECK(leaf.find(kSubject) == std::string::npos);  // the leaf holds the subject's HMAC only
+  }
   CHECK(page.as_object().contains("next_cursor"));
   const HttpResult refused = https_request(hub.port(), auditor, "GET", "/v1/audit/events?outcome=purpose_required");
   CHECK(boost::json::parse(refused.body).at("items").as_array().size() == 1);
