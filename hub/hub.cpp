@@ -27,8 +27,9 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   YICI_TRY(auto policy, load_policy(hub->config_.policy, hub->matters_, hub->schemas_));
   hub->policy_.store(std::move(policy));
   YICI_TRY(hub->stores_, store::Stores::open(hub->config_.data_dir));
-  YICI_TRY(auto hmac_key, audit::load_or_create_hmac_key("", hub->config_.data_dir));
-  YICI_TRY(hub->audit_log_, audit::AuditLog::open(*hub->stores_.audit, std::move(hmac_key)));
+  YICI_TRY(auto hmac_key, audit::load_or_create_hmac_key(hub->config_.audit.hmac_key_file, hub->config_.data_dir));
+  YICI_TRY(hub->audit_log_, audit::AuditLog::open(*hub->stores_.audit, std::move(hmac_key),
+                                                  {static_cast<std::size_t>(hub->config_.audit.group_commit_max)}));
   hub->audit_ = hub->audit_log_.get();
   log::info("audit_log_opened", {{"entries", hub->audit_log_->size()}, {"log_id", hub->stores_.hub_instance_id}});
   if (!hub->config_.signing_keys.empty()) {
@@ -42,6 +43,8 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
     Hub* self = hub.get();
     audit::CheckpointPolicy checkpoints;
     checkpoints.log_id = hub->stores_.hub_instance_id;
+    checkpoints.every = static_cast<std::uint64_t>(hub->config_.audit.checkpoint_every);
+    checkpoints.interval = hub->config_.audit.checkpoint_interval;
     checkpoints.keys = [self]() -> std::shared_ptr<const sign::KeyRing> {
       return self->signer_ ? self->signer_->ring() : nullptr;
     };

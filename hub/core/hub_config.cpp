@@ -94,6 +94,24 @@ Status parse_limits(const YamlDoc& doc, const YAML::Node& node, LimitsConfig& li
   return {};
 }
 
+Status parse_audit(const YamlDoc& doc, const YAML::Node& node, AuditConfig& audit) {
+  YICI_TRY_STATUS(
+      doc.expect_map(node, {"hmac_key_file", "checkpoint_every", "checkpoint_interval", "group_commit_max"}, "audit"));
+  YICI_TRY(auto key, doc.optional_string(node, "hmac_key_file"));
+  if (key) audit.hmac_key_file = *key;
+  YICI_TRY(auto every, doc.optional_int(node, "checkpoint_every", 1, 100'000'000));
+  if (every) audit.checkpoint_every = *every;
+  YICI_TRY(auto interval, doc.optional_duration(node, "checkpoint_interval"));
+  if (interval) {
+    if (interval->count() <= 0)
+      return doc.error_at(node["checkpoint_interval"], "checkpoint_interval must be positive");
+    audit.checkpoint_interval = *interval;
+  }
+  YICI_TRY(auto group, doc.optional_int(node, "group_commit_max", 1, 100'000));
+  if (group) audit.group_commit_max = *group;
+  return {};
+}
+
 Status parse_ingest(const YamlDoc& doc, const YAML::Node& node, IngestConfig& ingest) {
   YICI_TRY_STATUS(doc.expect_map(
       node, {"max_concurrent_pulls", "batch_size", "stale_after", "max_retries", "retry_base", "retry_max"}, "ingest"));
@@ -161,7 +179,7 @@ Result<HubConfig> from_doc(const YamlDoc& doc) {
   const YAML::Node& root = doc.root();
   YICI_TRY_STATUS(doc.expect_map(root,
                                  {"listen", "data_dir", "schemas_dir", "sources_dir", "matters_dir", "policy", "tls",
-                                  "limits", "log", "ingest", "signing", "threads"},
+                                  "limits", "log", "ingest", "audit", "signing", "threads"},
                                  "hub configuration"));
   YICI_TRY(auto listen, doc.optional_string(root, "listen"));
   if (listen) {
@@ -186,6 +204,7 @@ Result<HubConfig> from_doc(const YamlDoc& doc) {
   if (root["limits"].IsDefined()) YICI_TRY_STATUS(parse_limits(doc, root["limits"], config.limits));
   if (root["log"].IsDefined()) YICI_TRY_STATUS(parse_log(doc, root["log"], config.log));
   if (root["ingest"].IsDefined()) YICI_TRY_STATUS(parse_ingest(doc, root["ingest"], config.ingest));
+  if (root["audit"].IsDefined()) YICI_TRY_STATUS(parse_audit(doc, root["audit"], config.audit));
   if (root["signing"].IsDefined()) YICI_TRY_STATUS(parse_signing(doc, root["signing"], config.signing_keys));
   YICI_TRY(auto threads, doc.optional_int(root, "threads", 0, 1024));
   if (threads) config.threads = static_cast<int>(*threads);

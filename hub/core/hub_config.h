@@ -40,6 +40,14 @@ struct LimitsConfig {
   std::chrono::milliseconds shutdown_grace{20'000};  // in-flight requests finish within this on SIGTERM
 };
 
+// audit: the audit log (hub/audit/audit_log.h).
+struct AuditConfig {
+  std::string hmac_key_file;                              // empty: data_dir/audit-hmac.key, made on first start
+  std::int64_t checkpoint_every = 1000;                   // sign a checkpoint after this many new entries
+  std::chrono::milliseconds checkpoint_interval{60'000};  // ... or this long after the last, if any were added
+  std::int64_t group_commit_max = 1024;                   // entries per transaction at most
+};
+
 struct SigningKeyConfig {
   std::string file;   // PKCS#8 PEM, EC P-256
   std::string state;  // active, next or retired
@@ -71,6 +79,7 @@ struct HubConfig {
   LimitsConfig limits;
   LogConfig log;
   IngestConfig ingest;
+  AuditConfig audit;
   std::vector<SigningKeyConfig> signing_keys;  // signing.keys: exactly one active
   int threads = 0;                             // 0: one per hardware thread
 

@@ -11,6 +11,7 @@ policy: p.yaml
 tls: {cert: a.crt, key: a.key, client_ca: ca.crt}
 limits: {body_bytes: 2048, read_timeout: 5s, max_connections: 10}
 log: {level: debug, format: text}
+audit: {hmac_key_file: /etc/yici/audit.key, checkpoint_every: 50, checkpoint_interval: 10s, group_commit_max: 64}
 threads: 3
 )";
 
@@ -28,6 +29,10 @@ TEST_CASE("hub config: a complete file parses with every value") {
   CHECK(c->limits.max_connections == 10);
   CHECK(c->log.level == "debug");
   CHECK(c->threads == 3);
+  CHECK(c->audit.hmac_key_file == "/etc/yici/audit.key");
+  CHECK(c->audit.checkpoint_every == 50);
+  CHECK(c->audit.checkpoint_interval == std::chrono::seconds(10));
+  CHECK(c->audit.group_commit_max == 64);
 }
 
 TEST_CASE("hub config: each kind of bad file is an error naming file and line") {
@@ -48,6 +53,8 @@ TEST_CASE("hub config: each kind of bad file is an error naming file and line") 
       {"tls: {cert: a, key: b, client_ca: c}\nlimits: {body_bytes: -1}\n", "body_bytes\" must be between"},
       {"tls: {cert: a, key: b, client_ca: c}\nthreads: many\n", "hub.yaml:2: \"threads\" must be an integer"},
       {"tls: [a, b]\n", "tls must be a mapping"},
+      {"tls: {cert: a, key: b, client_ca: c}\naudit: {checkpoint_every: 0}\n", "\"checkpoint_every\" must be between"},
+      {"tls: {cert: a, key: b, client_ca: c}\naudit: {hmac_key: x}\n", "hub.yaml:2: unknown key \"hmac_key\""},
       {"listen: [\n", "YAML syntax error"},
       {"- a\n- b\n", "hub configuration must be a mapping"},
       {"data_dir: a\ntls: {cert: a, key: b, client_ca: c}\ndata_dir: b\n", "hub.yaml:3: duplicate key \"data_dir\""},

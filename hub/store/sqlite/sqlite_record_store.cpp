@@ -243,8 +243,8 @@ Result<std::int64_t> SqliteRecordStore::quarantine_count(std::string_view source
   return n;
 }
 
-Result<std::vector<QuarantineEntry>> SqliteRecordStore::list_quarantine(std::string_view source,
-                                                                       std::int64_t after_id, int limit) {
+Result<std::vector<QuarantineEntry>> SqliteRecordStore::list_quarantine(std::string_view source, std::int64_t after_id,
+                                                                        int limit) {
   YICI_TRY(Connection * conn, db_->reader());
   YICI_TRY(Statement * st, conn->cached(kQuarantineList));
   st->bind(1, source).bind(2, after_id).bind(3, static_cast<std::int64_t>(limit));
@@ -257,8 +257,7 @@ Result<std::vector<QuarantineEntry>> SqliteRecordStore::list_quarantine(std::str
     }
     if (!*row) break;
     out.push_back({st->column_int(0), std::string(st->column_text(1)), std::string(st->column_text(2)),
-                   std::string(st->column_text(3)), std::string(st->column_text(4)),
-                   std::string(st->column_text(5))});
+                   std::string(st->column_text(3)), std::string(st->column_text(4)), std::string(st->column_text(5))});
   }
   st->reset();
   return out;
