@@ -18,6 +18,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -78,9 +79,15 @@ std::optional<api::Request> to_api_request(const http::request<http::string_body
 
 }  // namespace
 
+// Handlers block (a lookup waits for its audit entry's commit, a store read may wait on disk), so
+// they run on their own pool and never hold an I/O thread: concurrent requests then share audit
+// commits instead of queueing behind one another.
+constexpr std::size_t kHandlerThreads = 64;
+
 struct Server::Impl {
   ServerOptions options;
   RequestHandler handler;
+  asio::thread_pool handler_pool{kHandlerThreads};
   std::shared_ptr<ssl::context> tls;  // declared before ioc: outlives every connection
   asio::io_context ioc;
   asio::strand<asio::io_context::executor_type> control{asio::make_strand(ioc)};
@@ -247,12 +254,17 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
       api_req->request_id = client_id && is_acceptable_request_id(*client_id) ? *client_id : request_id;
       api_req->peer = identity;
       path = api_req->path;
-      try {
-        response = handler(*api_req);
-      } catch (const std::exception& e) {
-        log::error("handler_failed", {{"request_id", api_req->request_id}, {"error", e.what()}});
-        response = api::error_response(500, "internal", "internal error; the request id is in the hub's log");
-      }
+      response = co_await asio::co_spawn(
+          handler_pool,
+          [&]() -> asio::awaitable<api::Response> {
+            try {
+              co_return handler(*api_req);
+            } catch (const std::exception& e) {
+              log::error("handler_failed", {{"request_id", api_req->request_id}, {"error", e.what()}});
+              co_return api::error_response(500, "internal", "internal error; the request id is in the hub's log");
+            }
+          },
+          asio::use_awaitable);
       if (api_req->principal) principal_id = api_req->principal->id;
     }
     const std::string& rid = api_req ? api_req->request_id : request_id;
@@ -388,6 +400,7 @@ void Server::run(std::function<void()> on_sighup) {
   for (int i = 1; i < n; ++i) threads.emplace_back([&s] { s.ioc.run(); });
   s.ioc.run();
   for (auto& t : threads) t.join();
+  s.handler_pool.join();
 }
 
 void Server::stop() { impl_->begin_drain(); }
