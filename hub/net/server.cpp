@@ -82,7 +82,7 @@ std::optional<api::Request> to_api_request(const http::request<http::string_body
 // Handlers block (a lookup waits for its audit entry's commit, a store read may wait on disk), so
 // they run on their own pool and never hold an I/O thread: concurrent requests then share audit
 // commits instead of queueing behind one another.
-constexpr std::size_t kHandlerThreads = 64;
+constexpr std::size_t kHandlerThreads = 32;
 
 struct Server::Impl {
   ServerOptions options;
