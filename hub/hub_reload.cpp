@@ -10,6 +10,7 @@ namespace yici {
 
 Result<std::shared_ptr<const sign::KeyRing>> load_key_ring(const std::vector<SigningKeyConfig>& keys) {
   std::vector<sign::KeySpec> specs;
+  specs.reserve(keys.size());
   for (const auto& k : keys) {
     specs.push_back({k.file, k.state == "active" ? sign::KeyState::kActive
                              : k.state == "next" ? sign::KeyState::kNext

@@ -211,7 +211,7 @@ Status AuditLog::write(std::vector<std::unique_ptr<Pending>>& group) {
     PendingAppend pending = tree_->prepare_append(leaves);
     YICI_TRY_STATUS(SqliteNodeWriter(w).put(pending.nodes));
     YICI_TRY_STATUS(tx.commit());
-    YICI_TRY_STATUS(tree_->commit_append(std::move(pending)));
+    YICI_TRY_STATUS(tree_->commit_append(pending));
     commits_.fetch_add(1);
     entries_written_.fetch_add(leaves.size());
     return {};

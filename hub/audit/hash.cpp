@@ -25,8 +25,8 @@ Hash node_hash(const Hash& left, const Hash& right) {
 }
 
 const Hash& empty_root() {
-  static const Hash root = sha256("");
-  return root;
+  static const Hash kRoot = sha256("");
+  return kRoot;
 }
 
 std::string hash_to_hex(const Hash& hash) { return yici::to_hex(hash.data(), hash.size()); }

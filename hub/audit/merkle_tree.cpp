@@ -78,6 +78,7 @@ Result<Hash> MerkleTree::read(NodeId id) const {
 // 2 * log2(hi - lo) nodes.
 Result<Hash> MerkleTree::subtree(std::uint64_t lo, std::uint64_t hi) const {
   const std::uint64_t n = hi - lo;
+  if (n == 0) return Error::internal("empty subtree range");
   if (std::has_single_bit(n) && lo % n == 0) return read({std::countr_zero(n), lo >> std::countr_zero(n)});
   const std::uint64_t k = split_point(n);
   YICI_TRY(Hash left, subtree(lo, lo + k));
@@ -148,7 +149,7 @@ Result<std::vector<Hash>> MerkleTree::inclusion_proof(std::uint64_t index, std::
     return Error::invalid("leaf index " + str(index) + " is not below tree size " + str(size));
   }
   std::vector<Hash> out;
-  out.reserve(2 * 64);
+  out.reserve(std::size_t{2} * 64);
   YICI_TRY_STATUS(path(index, 0, size, out));
   return out;
 }
@@ -159,7 +160,7 @@ Result<std::vector<Hash>> MerkleTree::consistency_proof(std::uint64_t from, std:
   if (from > to) return Error::invalid("from " + str(from) + " is above to " + str(to));
   std::vector<Hash> out;
   if (from == 0 || from == to) return out;
-  out.reserve(2 * 64);
+  out.reserve(std::size_t{2} * 64);
   YICI_TRY_STATUS(subproof(from, 0, to, true, out));
   return out;
 }
@@ -191,7 +192,7 @@ PendingAppend MerkleTree::prepare_append(std::span<const Hash> leaves) const {
   return p;
 }
 
-Status MerkleTree::commit_append(PendingAppend pending) {
+Status MerkleTree::commit_append(const PendingAppend& pending) {
   std::lock_guard lock(mutex_);
   if (pending.old_size != frontier_.size) {
     return Error::invalid("merkle append prepared at size " + str(pending.old_size) + " but the tree is at " +
@@ -206,7 +207,7 @@ Result<Hash> MerkleTree::append(std::span<const Hash> leaves, NodeSink& sink) {
   PendingAppend pending = prepare_append(leaves);
   YICI_TRY_STATUS(sink.put(pending.nodes));
   const Hash r = pending.root;
-  YICI_TRY_STATUS(commit_append(std::move(pending)));
+  YICI_TRY_STATUS(commit_append(pending));
   return r;
 }
 

@@ -79,7 +79,7 @@ class MerkleTree {
   // Phase 1: the nodes that appending `leaves` (leaf hashes, in log order) creates.
   [[nodiscard]] PendingAppend prepare_append(std::span<const Hash> leaves) const;
   // Phase 2, once pending.nodes are stored. Error::invalid if the tree changed since prepare_append.
-  Status commit_append(PendingAppend pending);
+  Status commit_append(const PendingAppend& pending);
   // Both phases, storing the nodes in `sink` in between. Returns the new root.
   Result<Hash> append(std::span<const Hash> leaves, NodeSink& sink);
 

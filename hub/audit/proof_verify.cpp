@@ -126,8 +126,8 @@ std::size_t inclusion_path_length(std::uint64_t leaf_index, std::uint64_t tree_s
   // Levels below the point where the leaf's path and the right edge meet are full; above it, each
   // set bit of the remaining right edge adds one sibling.
   const std::uint64_t last = tree_size - 1;
-  const int inner = std::bit_width(leaf_index ^ last);
-  return static_cast<std::size_t>(inner + std::popcount(last >> inner));
+  const auto inner = static_cast<std::size_t>(std::bit_width(leaf_index ^ last));
+  return inner + static_cast<std::size_t>(std::popcount(last >> inner));
 }
 
 std::size_t consistency_path_length(std::uint64_t from, std::uint64_t to) {

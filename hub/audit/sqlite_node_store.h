@@ -10,7 +10,7 @@
 //     auto pending = tree.prepare_append(leaf_hashes);
 //     YICI_TRY_STATUS(SqliteNodeWriter(w).put(pending.nodes));
 //     YICI_TRY_STATUS(tx.commit());
-//     return tree.commit_append(std::move(pending));
+//     return tree.commit_append(pending);
 //   });
 //
 // Reads (SqliteNodeStore) use the database's per-thread read-only connections, so they see

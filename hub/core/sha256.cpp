@@ -10,8 +10,8 @@ namespace {
 
 // Fetched once: an implicit fetch on every EVP_DigestInit_ex costs more than hashing 65 bytes.
 const EVP_MD* sha256_md() {
-  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
+  static EVP_MD* const kMd = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return kMd;
 }
 
 }  // namespace

@@ -161,7 +161,7 @@ CivilDate civil_from_days(std::int64_t z) {
 CivilDate today_in_china() {
   const auto now = std::chrono::system_clock::now();
   const auto secs = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  return civil_from_days((secs + kChinaOffsetMinutes * 60) / 86400);
+  return civil_from_days((secs + std::int64_t{kChinaOffsetMinutes} * 60) / 86400);
 }
 
 DateParse parse_date(std::string_view text, CivilDate& out) {

@@ -178,9 +178,10 @@ class Checker {
     out_.kind = FieldValue::Kind::kString;
     out_.text.clear();
     append_rfc3339_china(out_.text, dt);
-    const int offset = dt.offset_minutes.value_or(8 * 60);
-    out_.ordinal = days_from_civil(dt.date) * 86400 + dt.hour * 3600 + dt.minute * 60 + dt.second - offset * 60;
-    if (f_.not_future && (out_.ordinal + 8 * 3600) / 86400 > ctx_.today_days) {
+    const std::int64_t offset = dt.offset_minutes.value_or(8 * 60);
+    out_.ordinal = days_from_civil(dt.date) * 86400 + std::int64_t{dt.hour} * 3600 + std::int64_t{dt.minute} * 60 +
+                   dt.second - offset * 60;
+    if (f_.not_future && (out_.ordinal + std::int64_t{8} * 3600) / 86400 > ctx_.today_days) {
       return fail("future_date", label() + " " + quoted(v) + " 晚于今天");
     }
     return true;

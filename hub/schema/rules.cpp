@@ -70,7 +70,7 @@ void apply_rules(const Schema& schema, const CheckContext& ctx, std::vector<Fiel
         if (!end.present()) break;
         const bool passed = schema.fields[rule.other].type == FieldType::kDate
                                 ? end.ordinal < ctx.today_days
-                                : (end.ordinal + 8 * 3600) / 86400 < ctx.today_days;
+                                : (end.ordinal + std::int64_t{8} * 3600) / 86400 < ctx.today_days;
         if (passed && std::find(rule.unless.begin(), rule.unless.end(), target.text) == rule.unless.end()) {
           target.text = rule.set;
         }

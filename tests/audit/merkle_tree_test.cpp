@@ -278,7 +278,7 @@ TEST_CASE("merkle tree: two-phase append changes nothing until committed") {
   // A transaction that fails: the pending append is dropped and the tree carries on.
   PendingAppend other = tree->prepare_append(std::span(leaves).subspan(5, 1));
   REQUIRE(store.put(other.nodes).ok());
-  REQUIRE(tree->commit_append(std::move(other)).ok());
+  REQUIRE(tree->commit_append(other).ok());
   // `pending` was prepared at size 5; the tree is now at 6.
   auto stale = tree->commit_append(pending);
   REQUIRE_FALSE(stale.ok());

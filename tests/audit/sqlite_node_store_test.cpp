@@ -30,7 +30,7 @@ Status append_batch(Database& db, MerkleTree& tree, std::span<const Hash> leaves
     PendingAppend pending = tree.prepare_append(leaves);
     YICI_TRY_STATUS(SqliteNodeWriter(w).put(pending.nodes));
     YICI_TRY_STATUS(tx.commit());
-    return tree.commit_append(std::move(pending));
+    return tree.commit_append(pending);
   });
 }
 

@@ -18,10 +18,10 @@ using Row = std::vector<std::optional<std::string>>;
 
 // Messy but mostly valid population rows, as a department export has them.
 std::vector<Row> make_rows(std::size_t n, std::uint32_t seed) {
-  static const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周"};
-  static const char* kGiven[] = {"伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇"};
-  static const char* kDivisions[] = {"330102", "330105", "330106", "330108", "330110", "330212", "330302"};
-  static const char* kEthnicity[] = {"汉族", "汉", "01", "回族", "畲族", "满"};
+  static constexpr const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周"};
+  static constexpr const char* kGiven[] = {"伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇"};
+  static constexpr const char* kDivisions[] = {"330102", "330105", "330106", "330108", "330110", "330212", "330302"};
+  static constexpr const char* kEthnicity[] = {"汉族", "汉", "01", "回族", "畲族", "满"};
   std::mt19937 rng(seed);
   std::vector<Row> rows;
   rows.reserve(n);
