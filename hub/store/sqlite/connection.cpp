@@ -115,7 +115,11 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, Mo
   sqlite3_extended_result_codes(db, 1);
   if (mode == Mode::kReadWrite) {
     // synchronous=FULL: a committed transaction survives power loss (audit and cursors depend on it).
-    auto st = conn->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+    // The writer gets a 32 MiB page cache: upserts into million-row key indexes otherwise re-read the
+    // same interior pages from the OS on every batch (the default cache is 2 MiB). Readers, one per
+    // handler thread, keep the default.
+    auto st = conn->exec(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;");
     if (!st.ok()) return Error::io(path + ": " + st.error().message);
   } else {
     auto st = conn->exec("PRAGMA foreign_keys=ON;");
