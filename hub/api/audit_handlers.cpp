@@ -197,26 +197,26 @@ Response entries_response(const Request& request, AuditServices& s, const audit:
                           const std::vector<audit::StoredEntry>& entries) {
   const std::string format = param(request, "format");
   if (format == "csv") return text_response(200, "text/csv; charset=utf-8", csv_of(entries));
-  if (format == "jsonl") {
-    std::string out;
-    for (const auto& e : entries) out += boost::json::serialize(entry_json(e)) + "\n";
-    return text_response(200, "application/x-ndjson", std::move(out));
-  }
   const bool proofs = param(request, "proofs") == "true";
   const std::uint64_t size = s.log->size();
-  boost::json::array items;
-  for (const auto& e : entries) {
+  // Each entry, with its inclusion proof against the current size when asked for.
+  const auto render = [&](const audit::StoredEntry& e) {
     boost::json::object o = entry_json(e);
     if (proofs) {
-      auto leaf = s.log->tree().leaf(static_cast<std::uint64_t>(e.entry.seq));
-      auto path = s.log->tree().inclusion_proof(static_cast<std::uint64_t>(e.entry.seq), size);
-      if (leaf && path) {
-        o["inclusion_proof"] =
-            audit::to_json(audit::InclusionProof{static_cast<std::uint64_t>(e.entry.seq), size, *leaf, *path});
-      }
+      const auto seq = static_cast<std::uint64_t>(e.entry.seq);
+      auto leaf = s.log->tree().leaf(seq);
+      auto path = s.log->tree().inclusion_proof(seq, size);
+      if (leaf && path) o["inclusion_proof"] = audit::to_json(audit::InclusionProof{seq, size, *leaf, *path});
     }
-    items.push_back(std::move(o));
+    return o;
+  };
+  if (format == "jsonl") {
+    std::string out;
+    for (const auto& e : entries) out += boost::json::serialize(render(e)) + "\n";
+    return text_response(200, "application/x-ndjson", std::move(out));
   }
+  boost::json::array items;
+  for (const auto& e : entries) items.push_back(render(e));
   boost::json::object body;
   body["items"] = std::move(items);
   body["tree_size"] = size;

@@ -120,6 +120,22 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   CHECK(page.as_object().contains("next_cursor"));
   const HttpResult refused = https_request(hub.port(), auditor, "GET", "/v1/audit/events?outcome=purpose_required");
   CHECK(boost::json::parse(refused.body).at("items").as_array().size() == 1);
+  // A JSONL export with proofs: every line's proof verifies against the root of its tree size.
+  const HttpResult jsonl = https_request(hub.port(), auditor, "GET", "/v1/audit/events?format=jsonl&proofs=true");
+  REQUIRE(jsonl.status == 200);
+  {
+    const std::string first_line = jsonl.body.substr(0, jsonl.body.find('\n'));
+    const boost::json::value line = boost::json::parse(first_line);
+    const auto proof_of_line = audit::inclusion_proof_from_json(line.at("inclusion_proof")).value();
+    const HttpResult cp_at = https_request(hub.port(), auditor, "GET",
+                                           "/v1/audit/checkpoint?size=" + std::to_string(proof_of_line.tree_size));
+    if (cp_at.status == 200) {
+      const auto at = audit::parse_checkpoint_payload(sign::verify_jws(*jwks, cp_at.body).value().payload).value();
+      CHECK(audit::verify_inclusion(proof_of_line.leaf_index, proof_of_line.tree_size, proof_of_line.leaf_hash,
+                                    proof_of_line.path, at.root)
+                .ok());
+    }
+  }
   const HttpResult csv = https_request(hub.port(), auditor, "GET", "/v1/audit/events?format=csv");
   REQUIRE(csv.status == 200);
   CHECK(csv.body.rfind("\xEF\xBB\xBFseq,time,", 0) == 0);
