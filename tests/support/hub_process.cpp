@@ -68,11 +68,16 @@ HubProcess::HubProcess(const HubOptions& options) {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    // setpriv (util-linux) execs the hub with a parent-death signal: if a test crashes, its hub
+    // dies with it instead of lingering on a port. The pid is the hub's (setpriv execs in place).
     std::vector<std::string> args = {binary, "--config", config_path, "--listen", listen};
+    if (::access("/usr/bin/setpriv", X_OK) == 0) {
+      args.insert(args.begin(), {"/usr/bin/setpriv", "--pdeathsig", "KILL"});
+    }
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
+    const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) throw std::runtime_error("cannot start " + binary);
 
