@@ -52,6 +52,8 @@ class Adapter {
   // true when incremental reads return rows in ascending cursor order (SQL sources), so a cursor
   // may be committed with every batch. Otherwise the pull job commits it only after the last row.
   [[nodiscard]] virtual bool ordered_by_cursor() const { return true; }
+  // What describe() looked at, for messages: "table rk_jbxx", "the query's result", ...
+  [[nodiscard]] virtual std::string describe_target() const { return "the source"; }
 };
 
 // The primary key as one string: a single column's value as is; several joined with U+001F (unit

@@ -1,9 +1,9 @@
 #include "hub/hub.h"
 
 #include <algorithm>
+#include <thread>
 
-#include "hub/api/admin_quarantine.h"
-#include "hub/api/admin_sources.h"
+#include "hub/admin/source_check.h"
 #include "hub/api/status_handlers.h"
 #include "hub/audit/hmac_key.h"
 #include "hub/core/log.h"
@@ -83,57 +83,11 @@ void Hub::register_routes() {
   register_admin_reload_route();
   register_audit_routes();
 
-  auto view_of = [this](const ingest::SourceDefinition& d) {
-    api::SourceView v;
-    v.definition = &d;
-    if (scheduler_) v.health = scheduler_->health(d.id);
-    if (auto runs = stores_.records->recent_pull_runs(d.id, 5); runs.ok()) v.recent_pulls = std::move(*runs);
-    if (auto q = stores_.records->quarantine_count(d.id); q.ok()) v.quarantined = *q;
-    return v;
-  };
-  router_.add("GET", "/v1/admin/sources", net::Access::kAdmin,
-              [this, view_of](const api::Request&, const net::PathParams&) {
-                std::vector<api::SourceView> views;
-                for (const auto& d : sources_) views.push_back(view_of(d));
-                return api::list_sources(views);
-              });
-  router_.add("GET", "/v1/admin/sources/{id}", net::Access::kAdmin,
-              [this, view_of](const api::Request&, const net::PathParams& p) {
-                const ingest::SourceDefinition* d = find_source(p.at("id"));
-                if (d == nullptr) return api::error_response(404, "unknown_source", "no source \"" + p.at("id") + "\"");
-                return api::show_source(view_of(*d));
-              });
-  router_.add("GET", "/v1/admin/sources/{id}/quarantine", net::Access::kAdmin,
-              [this](const api::Request& req, const net::PathParams& p) {
-                const ingest::SourceDefinition* d = find_source(p.at("id"));
-                if (d == nullptr) return api::error_response(404, "unknown_source", "no source \"" + p.at("id") + "\"");
-                auto paging = api::quarantine_paging(req);
-                if (!paging) return api::error_response(400, "bad_paging", paging.error().message);
-                auto entries = stores_.records->list_quarantine(d->id, paging->second, paging->first);
-                if (!entries) return api::error_response(503, "store_unavailable", "the record store is unavailable");
-                const auto schema = schemas_.find(d->dataset);
-                return api::quarantine_page(*d, schema.get(), *entries, paging->first);
-              });
-  router_.add(
-      "POST", "/v1/admin/sources/{id}/pull", net::Access::kAdmin,
-      [this](const api::Request& req, const net::PathParams& p) {
-        const ingest::SourceDefinition* d = find_source(p.at("id"));
-        if (d == nullptr) return api::error_response(404, "unknown_source", "no source \"" + p.at("id") + "\"");
-        if (!d->enabled) return api::error_response(409, "source_disabled", "source " + d->id + " is disabled");
-        if (auto st = scheduler_->trigger(d->id); !st.ok()) {
-          return api::error_response(409, "not_scheduled", st.error().message);
-        }
-        log::info("pull_triggered", {{"source", d->id}, {"by", req.principal->id}, {"request_id", req.request_id}});
-        audit_admin_change(req, "source_pull", d->id, "allowed", 202);
-        return api::json_response(202, R"({"triggered":")" + d->id + R"("})");
-      });
+  register_source_routes();
 }
 
-const ingest::SourceDefinition* Hub::find_source(const std::string& id) const {
-  for (const auto& s : sources_) {
-    if (s.id == id) return &s;
-  }
-  return nullptr;
+std::shared_ptr<const ingest::RegisteredSource> Hub::find_source(const std::string& id) const {
+  return sources_.find(id);
 }
 
 Result<std::unique_ptr<ingest::RowNormaliser>> Hub::make_normaliser(const std::string& dataset) const {
@@ -146,8 +100,11 @@ Result<std::unique_ptr<ingest::RowNormaliser>> Hub::make_normaliser(const std::s
 }
 
 Status Hub::pull_source(const std::string& id) {
-  const ingest::SourceDefinition* d = find_source(id);
-  if (d == nullptr) return Error::not_found("no source " + id);
+  const auto entry = find_source(id);
+  if (entry == nullptr) return Error::not_found("no source " + id + " (it was retired)");
+  if (!entry->problem.empty()) return Error::invalid("source " + id + " does not load: " + entry->problem);
+  if (stopping_) return Error::unavailable("the hub is stopping");
+  const ingest::SourceDefinition* d = &entry->definition;
   auto normaliser = make_normaliser(d->dataset);
   if (!normaliser) {
     // Recorded like any failed pull, so the administrator sees it in the source's history.
@@ -161,7 +118,7 @@ Status Hub::pull_source(const std::string& id) {
   }
   ingest::PullOptions options;
   options.batch_size = config_.ingest.batch_size;
-  options.cancel = &stopping_;
+  options.cancel = entry->cancel.get();
   auto run = ingest::run_pull(*d, *stores_.records, **normaliser, options);
   if (!run.ok()) return run.take_error();
   if (d->reconcile_every.count() > 0) {
@@ -191,9 +148,25 @@ void Hub::start_ingest() {
         }
         return st;
       });
-  for (const auto& s : sources_) {
-    if (s.enabled) scheduler_->upsert(s.id, {s.every, s.jitter});
+  for (const auto& s : sources_.list()) schedule(*s);
+}
+
+void Hub::schedule(const ingest::RegisteredSource& source) {
+  if (scheduler_ && source.schedulable()) {
+    scheduler_->upsert(source.definition.id, {source.definition.every, source.definition.jitter});
   }
+}
+
+bool Hub::quiesce(const ingest::RegisteredSource& source) {
+  source.cancel->store(true);
+  if (!scheduler_) return true;
+  scheduler_->remove(source.definition.id);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (scheduler_->busy(source.definition.id)) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
 }
 
 api::Response Hub::handle(api::Request& request) {
@@ -219,54 +192,31 @@ void Hub::load_schemas() {
   }
 }
 
+admin::SourceCheckContext Hub::check_context(const access::Policy& policy) const {
+  return {&schemas_, &policy, config_.schemas_dir, config_.policy};
+}
+
 void Hub::load_sources() {
   auto loaded = ingest::load_sources_dir(config_.sources_dir, *adapters_);
-  // A source must feed a dataset the hub has a schema for, through fields that schema has.
-  std::vector<ingest::SourceDefinition> usable;
+  const auto policy = policy_.load();
   for (auto& s : loaded.sources) {
-    auto schema = schemas_.find(s.dataset);
-    if (!schema) {
-      loaded.errors.push_back(
-          Error::invalid(s.origin + ": dataset \"" + s.dataset + "\" has no schema in " + config_.schemas_dir));
+    // A source must feed a dataset the hub has a schema for, through fields that schema has.
+    const auto problems = admin::check_source(s, check_context(*policy));
+    if (!problems.empty()) {
+      loaded.errors.push_back(Error::invalid(s.origin + ": " + admin::join_problems(problems)));
       continue;
     }
-    std::string unknown;
-    for (const auto& [field, column] : s.mapping) {
-      if (!schema->field_index(field)) unknown += (unknown.empty() ? "" : ", ") + field;
-    }
-    if (!unknown.empty()) {
-      loaded.errors.push_back(
-          Error::invalid(s.origin + ": mapping names fields that schema " + s.dataset + " does not have: " + unknown));
-      continue;
-    }
-    const access::Principal* owner = policy_.load()->by_id(s.department);
-    if (owner == nullptr || owner->kind != access::PrincipalKind::kDepartment) {
-      loaded.errors.push_back(Error::invalid(s.origin + ": department \"" + s.department +
-                                             "\" is not a department principal in " + config_.policy));
-      continue;
-    }
-    std::string unmapped;
-    for (const auto& f : schema->fields) {
-      const bool mapped =
-          std::any_of(s.mapping.begin(), s.mapping.end(), [&](const auto& m) { return m.first == f.name; });
-      if (f.required && !mapped) unmapped += (unmapped.empty() ? "" : ", ") + f.name;
-    }
-    if (!unmapped.empty()) {
-      loaded.errors.push_back(Error::invalid(s.origin + ": mapping leaves required fields of schema " + s.dataset +
-                                             " unmapped: " + unmapped + " (every row would be rejected)"));
-      continue;
-    }
-    usable.push_back(std::move(s));
+    log::info("source_loaded",
+              {{"source", s.id}, {"dataset", s.dataset}, {"adapter", s.adapter_type}, {"file", s.origin}});
+    auto entry = std::make_shared<ingest::RegisteredSource>();
+    entry->definition = std::move(s);
+    entry->managed_by = ingest::ManagedBy::kFile;
+    sources_.put(std::move(entry));
   }
-  loaded.sources = std::move(usable);
   for (const auto& e : loaded.errors) {
     log::error("source_skipped", {{"error", e.message}, {"action", "fix the file; the other sources are loaded"}});
   }
-  for (const auto& s : loaded.sources) {
-    log::info("source_loaded",
-              {{"source", s.id}, {"dataset", s.dataset}, {"adapter", s.adapter_type}, {"file", s.origin}});
-  }
-  sources_ = std::move(loaded.sources);
+  load_api_sources();
 }
 
 int Hub::run() {
@@ -276,6 +226,7 @@ int Hub::run() {
   start_ingest();
   server_->run([this] { (void)reload(); });
   stopping_ = true;
+  sources_.cancel_all();
   scheduler_->stop();  // running pulls stop after their current batch commit
   log::info("hub_stopped", {});
   return 0;

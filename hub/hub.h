@@ -11,6 +11,7 @@
 #include "adapters/registry.h"
 #include "hub/access/policy.h"
 #include "hub/access/rate_limiter.h"
+#include "hub/admin/source_check.h"
 #include "hub/api/audit_handlers.h"
 #include "hub/api/http.h"
 #include "hub/api/lookup_services.h"
@@ -20,10 +21,12 @@
 #include "hub/ingest/row_normaliser.h"
 #include "hub/ingest/scheduler.h"
 #include "hub/ingest/source_definition.h"
+#include "hub/ingest/source_registry.h"
 #include "hub/matter/matter.h"
 #include "hub/net/router.h"
 #include "hub/schema/schema_set.h"
 #include "hub/sign/response_signer.h"
+#include "hub/store/source_catalog.h"
 #include "hub/store/stores.h"
 
 namespace yici {
@@ -68,14 +71,27 @@ class Hub {
   void register_admin_reload_route();
   void register_audit_routes();  // hub_audit.cpp
   api::AuditServices audit_services();
-  // An audit entry for an administrative change (reload, pull, source change).
-  void audit_admin_change(const api::Request& request, const std::string& action, const std::string& target,
+  // An audit entry for an administrative change (reload, pull, source change). false: the entry
+  // could not be written (logged); source writes then refuse to go ahead.
+  bool audit_admin_change(const api::Request& request, const std::string& action, const std::string& target,
                           const std::string& outcome, int http_status);
   void load_schemas();
+  // Sources at start: files in sources_dir, then those registered through the API (meta.db).
   void load_sources();
+  void load_api_sources();
+  [[nodiscard]] admin::SourceCheckContext check_context(const access::Policy& policy) const;
   void start_ingest();
+  void schedule(const ingest::RegisteredSource& source);
+  // Stops a source's pulls and waits (bounded) for a running one to end; false on timeout.
+  bool quiesce(const ingest::RegisteredSource& source);
   Status pull_source(const std::string& id);
-  [[nodiscard]] const ingest::SourceDefinition* find_source(const std::string& id) const;
+  [[nodiscard]] std::shared_ptr<const ingest::RegisteredSource> find_source(const std::string& id) const;
+  // The admin source routes (hub_sources.cpp).
+  void register_source_routes();
+  api::Response add_source(const api::Request& request);
+  api::Response update_source(const api::Request& request, const std::string& id);
+  api::Response delete_source(const api::Request& request, const std::string& id);
+  api::Response set_source_enabled(const api::Request& request, const std::string& id, bool enabled);
   // The normaliser for a dataset's schema.
   Result<std::unique_ptr<ingest::RowNormaliser>> make_normaliser(const std::string& dataset) const;
 
@@ -87,10 +103,12 @@ class Hub {
   std::vector<std::string> datasets_;  // those with a schema
   matter::MatterCatalog matters_;
   access::RateLimiter limiter_;
-  std::vector<ingest::SourceDefinition> sources_;
-  std::unique_ptr<sign::ResponseSigner> signer_;  // null when no signing keys are configured
-  std::unique_ptr<audit::AuditLog> audit_log_;    // after stores_ and signer_: closed (final checkpoint) before them
-  api::AuditSink* audit_ = nullptr;               // the audit log; data routes answer 503 without it
+  ingest::SourceRegistry sources_;
+  std::unique_ptr<store::SourceCatalog> catalog_;  // API-registered sources, in meta.db
+  std::mutex source_writes_;                       // one source change at a time
+  std::unique_ptr<sign::ResponseSigner> signer_;   // null when no signing keys are configured
+  std::unique_ptr<audit::AuditLog> audit_log_;     // after stores_ and signer_: closed (final checkpoint) before them
+  api::AuditSink* audit_ = nullptr;                // the audit log; data routes answer 503 without it
   std::unique_ptr<ingest::Scheduler> scheduler_;
   std::atomic<bool> stopping_{false};  // tells running pulls to stop after their current batch
   std::mutex reconcile_mu_;

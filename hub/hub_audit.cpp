@@ -44,9 +44,9 @@ void Hub::register_audit_routes() {
         });
 }
 
-void Hub::audit_admin_change(const api::Request& request, const std::string& action, const std::string& target,
+bool Hub::audit_admin_change(const api::Request& request, const std::string& action, const std::string& target,
                              const std::string& outcome, int http_status) {
-  if (audit_log_ == nullptr) return;
+  if (audit_log_ == nullptr) return false;
   api::AuditEvent e;
   e.time = format_rfc3339_micros(now_utc());
   e.request_id = request.request_id;
@@ -60,7 +60,9 @@ void Hub::audit_admin_change(const api::Request& request, const std::string& act
   if (!r) {
     log::error("audit_admin_change_failed",
                {{"action", action}, {"error", r.error().message}, {"request_id", request.request_id}});
+    return false;
   }
+  return true;
 }
 
 }  // namespace yici

@@ -25,8 +25,8 @@ api::LookupServices Hub::lookup_services() {
     return schema::check_subject(*schema, subject);
   };
   s.department_of = [this](const std::string& source) {
-    const ingest::SourceDefinition* d = find_source(source);
-    return d == nullptr ? std::string() : d->department;
+    const auto d = find_source(source);
+    return d == nullptr ? std::string() : d->definition.department;
   };
   s.is_stale = [this](const std::string& source) {
     if (!scheduler_) return false;

@@ -31,6 +31,7 @@ class CsvAdapter final : public Adapter {
   explicit CsvAdapter(CsvConfig config) : config_(std::move(config)) {}
   Result<std::unique_ptr<RowReader>> read(const ReadRequest& request) override;
   Result<std::vector<ColumnInfo>> describe() override;
+  [[nodiscard]] std::string describe_target() const override { return "the CSV header of " + config_.path; }
   // Files are read in mtime order, so with the _file_mtime cursor rows arrive in cursor order.
   [[nodiscard]] bool ordered_by_cursor() const override { return true; }
 

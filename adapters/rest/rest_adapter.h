@@ -55,6 +55,7 @@ class RestAdapter final : public Adapter {
   explicit RestAdapter(RestConfig config) : config_(std::move(config)) {}
   Result<std::unique_ptr<RowReader>> read(const ReadRequest& request) override;
   Result<std::vector<ColumnInfo>> describe() override;
+  [[nodiscard]] std::string describe_target() const override { return "the first record from " + config_.url; }
   [[nodiscard]] bool ordered_by_cursor() const override { return false; }
 
  private:

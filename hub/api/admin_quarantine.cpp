@@ -5,23 +5,11 @@
 
 #include <boost/json.hpp>
 
+#include "hub/admin/source_masking.h"
 #include "hub/schema/mask.h"
 
 namespace yici::api {
 namespace {
-
-// Source columns that carry a sensitive field (or any column when there is no schema to say).
-std::set<std::string> sensitive_columns(const ingest::SourceDefinition& source, const schema::Schema* schema) {
-  std::set<std::string> out;
-  for (const auto& [field, column] : source.mapping) {
-    if (schema == nullptr) {
-      out.insert(column);
-      continue;
-    }
-    if (auto i = schema->field_index(field); i && schema->fields[*i].sensitive) out.insert(column);
-  }
-  return out;
-}
 
 bool parse_int(const std::string& text, std::int64_t& out) {
   const auto* end = text.data() + text.size();
@@ -44,7 +32,7 @@ Result<std::pair<int, std::int64_t>> quarantine_paging(const Request& request) {
 
 Response quarantine_page(const ingest::SourceDefinition& source, const schema::Schema* schema,
                          const std::vector<store::QuarantineEntry>& entries, int limit) {
-  const std::set<std::string> masked = sensitive_columns(source, schema);
+  const std::set<std::string> masked = admin::sensitive_columns(source, schema);
   const bool key_masked = std::any_of(source.primary_key.begin(), source.primary_key.end(),
                                       [&](const std::string& k) { return masked.count(k) != 0; });
   boost::json::array items;

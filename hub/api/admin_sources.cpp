@@ -2,25 +2,68 @@
 
 #include <boost/json.hpp>
 
+#include "hub/core/time.h"
+
 namespace yici::api {
 namespace {
 
-boost::json::object render(const SourceView& v, bool detail) {
-  const auto& d = *v.definition;
-  boost::json::object o{
-      {"id", d.id},           {"department", d.department}, {"dataset", d.dataset}, {"adapter", d.adapter_type},
-      {"enabled", d.enabled}, {"managed_by", "file"},       {"file", d.origin},     {"quarantined", v.quarantined}};
+boost::json::object health_json(const SourceView& v) {
+  const auto& s = *v.source;
   boost::json::object health;
-  if (v.health) {
+  if (!s.problem.empty()) {
+    health["state"] = "invalid";
+    health["last_error"] = s.problem;
+  } else if (v.health) {
     health["state"] = ingest::state_name(v.health->state);
     health["running"] = v.health->running;
     health["consecutive_failures"] = v.health->consecutive_failures;
     health["next_run_in_ms"] = v.health->next_run_in.count();
+    if (!v.health->running) {
+      health["next_run_at"] =
+          format_rfc3339_micros(now_utc() + std::chrono::duration_cast<SysTime::duration>(v.health->next_run_in));
+    }
+    if (v.health->last_success != SysTime{}) health["last_success"] = format_rfc3339_micros(v.health->last_success);
     if (!v.health->last_error.empty()) health["last_error"] = v.health->last_error;
   } else {
-    health["state"] = d.enabled ? "not_scheduled" : "disabled";
+    health["state"] = s.definition.enabled ? "not_scheduled" : "disabled";
   }
-  o["health"] = std::move(health);
+  return health;
+}
+
+boost::json::object render(const SourceView& v, bool detail) {
+  const auto& s = *v.source;
+  const auto& d = s.definition;
+  boost::json::object o{{"id", d.id},
+                        {"department", d.department},
+                        {"dataset", d.dataset},
+                        {"adapter", d.adapter_type},
+                        {"enabled", d.enabled},
+                        {"managed_by", ingest::managed_by_name(s.managed_by)},
+                        {"quarantined", v.quarantined}};
+  if (s.managed_by == ingest::ManagedBy::kFile) {
+    o["file"] = d.origin;
+  } else {
+    o["version"] = s.version;
+    o["updated_at"] = s.updated_at;
+    o["updated_by"] = s.updated_by;
+  }
+  boost::json::object records;
+  std::int64_t current = 0;
+  for (const auto& [status, n] : v.records) {
+    records[status] = n;
+    if (status != "withdrawn") current += n;
+  }
+  o["records"] = current;
+  o["records_by_status"] = std::move(records);
+  o["health"] = health_json(v);
+  // Reject rate of the latest pull that read anything.
+  o["reject_rate"] = nullptr;
+  for (const auto& p : v.recent_pulls) {
+    if (p.rows_read > 0) {
+      o["reject_rate"] = static_cast<double>(p.counts.quarantined) / static_cast<double>(p.rows_read);
+      break;
+    }
+  }
   boost::json::array pulls;
   for (const auto& p : v.recent_pulls) {
     boost::json::object po{
@@ -41,6 +84,10 @@ boost::json::object render(const SourceView& v, bool detail) {
     if (d.cursor)
       o["cursor"] = boost::json::object{{"column", d.cursor->column}, {"overlap_ms", d.cursor->overlap.count()}};
     o["schedule"] = boost::json::object{{"every_ms", d.every.count()}, {"jitter_ms", d.jitter.count()}};
+    boost::system::error_code ec;
+    boost::json::value adapter = boost::json::parse(d.adapter_config_json, ec);
+    if (!ec) o["adapter_config"] = std::move(adapter);
+    if (s.managed_by == ingest::ManagedBy::kApi) o["definition"] = s.definition_text;
   }
   return o;
 }
@@ -55,6 +102,21 @@ Response list_sources(const std::vector<SourceView>& sources) {
 
 Response show_source(const SourceView& source) {
   return json_response(200, boost::json::serialize(render(source, true)));
+}
+
+Response source_versions(const std::string& id, const std::vector<store::SourceChange>& changes) {
+  boost::json::array items;
+  for (const auto& c : changes) {
+    boost::json::object o{{"seq", c.seq},
+                          {"version", c.version},
+                          {"action", c.action},
+                          {"changed_at", c.changed_at},
+                          {"changed_by", c.changed_by},
+                          {"request_id", c.request_id}};
+    if (c.definition) o["definition"] = *c.definition;
+    items.push_back(std::move(o));
+  }
+  return json_response(200, boost::json::serialize(boost::json::object{{"id", id}, {"changes", std::move(items)}}));
 }
 
 }  // namespace yici::api

@@ -31,6 +31,9 @@ std::string_view error_code_name(ErrorCode code);
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
+  // Where in a configuration document the problem is, as a key path ("mapping.name",
+  // "primary_key[0]"), when known; empty otherwise. The message names it too.
+  std::string path = {};
 
   static Error invalid(std::string msg) { return {ErrorCode::kInvalidArgument, std::move(msg)}; }
   static Error not_found(std::string msg) { return {ErrorCode::kNotFound, std::move(msg)}; }

@@ -5,6 +5,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
 namespace yici {
 namespace {
 
@@ -16,8 +19,19 @@ int line_of(const YAML::Node& node) {
 
 // Walks the tree counting nodes (aliases count every time they are reached), so an alias bomb
 // is refused after max_nodes visits instead of being expanded by a later consumer.
-Status check_shape(const YAML::Node& node, int depth, std::size_t& count, const YamlLimits& limits,
-                   const std::string& origin) {
+using PathIndex = std::map<std::pair<int, int>, std::string>;
+
+void index_path(const YAML::Node& node, const std::string& path, PathIndex& paths) {
+  const YAML::Mark mark = node.Mark();
+  if (!mark.is_null()) paths.emplace(std::make_pair(mark.line, mark.column), path);
+}
+
+std::string child_path(const std::string& parent, const std::string& key) {
+  return parent.empty() ? key : parent + "." + key;
+}
+
+Status check_shape(const YAML::Node& node, const std::string& path, int depth, std::size_t& count,
+                   const YamlLimits& limits, const std::string& origin, PathIndex& paths) {
   if (++count > limits.max_nodes) {
     return Error::invalid(origin + ": document too large (more than " + std::to_string(limits.max_nodes) +
                           " nodes, counting aliases)");
@@ -26,18 +40,42 @@ Status check_shape(const YAML::Node& node, int depth, std::size_t& count, const 
     return Error::invalid(origin + ":" + std::to_string(line_of(node)) + ": nesting deeper than " +
                           std::to_string(limits.max_depth) + " levels");
   }
+  index_path(node, path, paths);
   if (node.IsSequence()) {
-    for (const auto& child : node) YICI_TRY_STATUS(check_shape(child, depth + 1, count, limits, origin));
+    std::size_t i = 0;
+    for (const auto& child : node) {
+      YICI_TRY_STATUS(
+          check_shape(child, path + "[" + std::to_string(i++) + "]", depth + 1, count, limits, origin, paths));
+    }
   } else if (node.IsMap()) {
     for (const auto& kv : node) {
-      YICI_TRY_STATUS(check_shape(kv.first, depth + 1, count, limits, origin));
-      YICI_TRY_STATUS(check_shape(kv.second, depth + 1, count, limits, origin));
+      // A key node is indexed with the path it introduces, so "unknown key" errors name it.
+      const std::string key_path = child_path(path, kv.first.IsScalar() ? kv.first.Scalar() : "?");
+      YICI_TRY_STATUS(check_shape(kv.first, key_path, depth + 1, count, limits, origin, paths));
+      YICI_TRY_STATUS(check_shape(kv.second, key_path, depth + 1, count, limits, origin, paths));
     }
   }
   return {};
 }
 
+boost::json::value to_json(const YAML::Node& node) {
+  if (node.IsMap()) {
+    boost::json::object o;
+    for (const auto& kv : node) o[kv.first.IsScalar() ? kv.first.Scalar() : "?"] = to_json(kv.second);
+    return o;
+  }
+  if (node.IsSequence()) {
+    boost::json::array a;
+    for (const auto& item : node) a.push_back(to_json(item));
+    return a;
+  }
+  if (node.IsScalar()) return boost::json::string(node.Scalar());
+  return nullptr;
+}
+
 }  // namespace
+
+std::string yaml_to_json(const YAML::Node& node) { return boost::json::serialize(to_json(node)); }
 
 Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   std::int64_t value = 0;
@@ -77,8 +115,9 @@ Result<YamlDoc> YamlDoc::parse(std::string_view text, std::string origin, const 
     return Error::invalid(origin + ":" + std::to_string(line) + ": YAML syntax error: " + e.msg);
   }
   std::size_t count = 0;
-  YICI_TRY_STATUS(check_shape(root, 0, count, limits, origin));
-  return YamlDoc(root, std::move(origin));
+  auto paths = std::make_shared<PathIndex>();
+  YICI_TRY_STATUS(check_shape(root, "", 0, count, limits, origin, *paths));
+  return YamlDoc(root, std::move(origin), std::move(paths));
 }
 
 Result<YamlDoc> YamlDoc::load_file(const std::string& path, const YamlLimits& limits) {
@@ -90,8 +129,24 @@ Result<YamlDoc> YamlDoc::load_file(const std::string& path, const YamlLimits& li
   return parse(buf.str(), path, limits);
 }
 
+std::string YamlDoc::path_of(const YAML::Node& node) const {
+  if (!paths_ || !node.IsDefined()) return "";
+  const YAML::Mark mark = node.Mark();
+  if (mark.is_null()) return "";
+  auto it = paths_->find(std::make_pair(mark.line, mark.column));
+  return it == paths_->end() ? "" : it->second;
+}
+
 Error YamlDoc::error_at(const YAML::Node& node, std::string_view message) const {
-  return Error::invalid(origin_ + ":" + std::to_string(line_of(node)) + ": " + std::string(message));
+  Error e = Error::invalid(origin_ + ":" + std::to_string(line_of(node)) + ": " + std::string(message));
+  e.path = path_of(node);
+  return e;
+}
+
+Error YamlDoc::error_at_key(const YAML::Node& map, std::string_view key, std::string_view message) const {
+  Error e = error_at(map, message);
+  e.path = child_path(path_of(map), std::string(key));
+  return e;
 }
 
 Status YamlDoc::expect_map(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
@@ -124,7 +179,7 @@ Status YamlDoc::expect_map(const YAML::Node& map, std::initializer_list<std::str
 
 Result<std::string> YamlDoc::required_string(const YAML::Node& map, std::string_view key) const {
   YICI_TRY(auto value, optional_string(map, key));
-  if (!value) return error_at(map, "missing required key \"" + std::string(key) + "\"");
+  if (!value) return error_at_key(map, key, "missing required key \"" + std::string(key) + "\"");
   return std::move(*value);
 }
 

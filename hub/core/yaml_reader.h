@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,8 +36,13 @@ class YamlDoc {
   [[nodiscard]] const YAML::Node& root() const { return root_; }
   [[nodiscard]] const std::string& origin() const { return origin_; }
 
-  // "origin:line: message" for a node (line is 1-based; 0 when the node has no mark).
+  // "origin:line: message" for a node (line is 1-based; 0 when the node has no mark), with the
+  // node's key path (Error::path) when it is part of this document.
   [[nodiscard]] Error error_at(const YAML::Node& node, std::string_view message) const;
+  // The same for a key missing from (or refused in) `map`: the path is the map's path plus `key`.
+  [[nodiscard]] Error error_at_key(const YAML::Node& map, std::string_view key, std::string_view message) const;
+  // The key path of a node of this document ("" for the root or an unknown node).
+  [[nodiscard]] std::string path_of(const YAML::Node& node) const;
 
   // Errors if `map` is not a map or has a key outside `allowed`.
   [[nodiscard]] Status expect_map(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
@@ -54,9 +61,12 @@ class YamlDoc {
   [[nodiscard]] Result<std::vector<std::string>> string_list(const YAML::Node& map, std::string_view key) const;
 
  private:
-  YamlDoc(const YAML::Node& root, std::string origin) : root_(root), origin_(std::move(origin)) {}
+  using PathIndex = std::map<std::pair<int, int>, std::string>;  // (line, column) → key path
+  YamlDoc(const YAML::Node& root, std::string origin, std::shared_ptr<const PathIndex> paths)
+      : root_(root), origin_(std::move(origin)), paths_(std::move(paths)) {}
   YAML::Node root_;
   std::string origin_;
+  std::shared_ptr<const PathIndex> paths_;
 };
 
 // Runs a reader over `doc`, turning any yaml-cpp exception a reader failed to anticipate into an
@@ -69,6 +79,9 @@ auto read_guarded(const YamlDoc& doc, Fn&& fn) -> decltype(fn()) {
     return Error::invalid(doc.origin() + ": " + e.what());
   }
 }
+
+// A YAML node as compact JSON: maps → objects, sequences → arrays, scalars → strings, null → null.
+std::string yaml_to_json(const YAML::Node& node);
 
 // "500ms", "10s", "5m", "1h", "2d" → milliseconds.
 Result<std::chrono::milliseconds> parse_duration(std::string_view text);

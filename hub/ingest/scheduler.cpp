@@ -89,6 +89,12 @@ Status Scheduler::trigger(const std::string& id) {
   return {};
 }
 
+bool Scheduler::busy(const std::string& id) const {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(id);
+  return it != entries_.end() && it->second.running;
+}
+
 std::optional<SourceHealth> Scheduler::health(const std::string& id) const {
   std::lock_guard lock(mu_);
   auto it = entries_.find(id);

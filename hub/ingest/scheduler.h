@@ -66,6 +66,8 @@ class Scheduler {
   Status trigger(const std::string& id);
 
   [[nodiscard]] std::optional<SourceHealth> health(const std::string& id) const;
+  // true while a pull of the source is queued or running, even after remove().
+  [[nodiscard]] bool busy(const std::string& id) const;
 
   // Waits for running pulls, then returns. Idempotent.
   void stop();

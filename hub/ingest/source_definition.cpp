@@ -50,13 +50,16 @@ Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapt
     YICI_TRY(s.department, doc.required_string(root, "department"));
     YICI_TRY(s.dataset, doc.required_string(root, "dataset"));
 
-    if (!root["adapter"].IsDefined()) return doc.error_at(root, "missing required key \"adapter\"");
+    if (!root["adapter"].IsDefined()) return doc.error_at_key(root, "adapter", "missing required key \"adapter\"");
     YICI_TRY(auto adapter, registry.create(doc, root["adapter"]));
     s.adapter = std::move(adapter);
     YICI_TRY(s.adapter_type, doc.required_string(root["adapter"], "type"));
+    s.adapter_config_json = yaml_to_json(root["adapter"]);
 
     YICI_TRY(s.primary_key, doc.string_list(root, "primary_key"));
-    if (s.primary_key.empty()) return doc.error_at(root, "primary_key: give the source column(s) that identify a row");
+    if (s.primary_key.empty()) {
+      return doc.error_at_key(root, "primary_key", "primary_key: give the source column(s) that identify a row");
+    }
     for (const auto& k : s.primary_key) YICI_TRY_STATUS(check_column(doc, root["primary_key"], "primary_key", k));
 
     const YAML::Node cursor = root["cursor"];
@@ -72,7 +75,7 @@ Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapt
 
     const YAML::Node mapping = root["mapping"];
     if (!mapping.IsDefined() || !mapping.IsMap() || mapping.size() == 0) {
-      return doc.error_at(mapping.IsDefined() ? mapping : root, "mapping: give schema field: source column pairs");
+      return doc.error_at_key(root, "mapping", "mapping: give schema field: source column pairs");
     }
     for (const auto& kv : mapping) {
       if (!kv.second.IsScalar())

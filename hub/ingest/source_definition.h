@@ -52,7 +52,8 @@ struct SourceDefinition {
   std::chrono::milliseconds jitter{0};
   std::chrono::milliseconds reconcile_every{0};  // 0: never
   bool enabled = true;
-  std::string origin;  // file path or "request body"
+  std::string origin;               // file path or "request body"
+  std::string adapter_config_json;  // the adapter block as JSON (scalars as strings); holds no secret values
   std::shared_ptr<adapters::Adapter> adapter;
 
   // The source columns a pull reads: mapped columns, key, cursor and status, each once.

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -103,6 +104,12 @@ class RecordStore {
   // Up to `limit` entries of a source with id > `after_id`, in id order.
   virtual Result<std::vector<QuarantineEntry>> list_quarantine(std::string_view source, std::int64_t after_id,
                                                                int limit) = 0;
+
+  // Records of one source by status ({"valid": 10, "withdrawn": 2, ...}).
+  virtual Result<std::map<std::string, std::int64_t>> count_by_status(std::string_view dataset,
+                                                                      std::string_view source) = 0;
+  // Forgets a source's cursor, so its next pull reads everything (after its definition changed).
+  virtual Status clear_cursor(std::string_view source) = 0;
 
   // Key reconciliation: `next_key` yields every key the source holds now (nullopt at the end).
   // Records of the source whose key is not among them become `withdrawn` (a new version), and

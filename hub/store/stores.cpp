@@ -6,6 +6,7 @@
 #include "hub/audit/audit_entry.h"
 #include "hub/audit/sqlite_node_store.h"
 #include "hub/core/ids.h"
+#include "hub/store/source_catalog.h"
 #include "hub/store/sqlite/sqlite_record_store.h"
 
 namespace yici::store {
@@ -18,6 +19,7 @@ CREATE TABLE hub_info (
   value TEXT NOT NULL
 );
 )sql",
+    kSourceCatalogMigration,
 };
 
 // The audit log (hub/audit/audit_log.h): its entries and the Merkle tree nodes that commit to them

@@ -241,7 +241,8 @@ TEST_CASE("sources_dir: a bad source file is logged with its path and the hub st
   CHECK(log.find(R"("event":"source_skipped")") != std::string::npos);
   CHECK(log.find("bad.yaml") != std::string::npos);
   CHECK(log.find(R"("event":"source_loaded","source":"hz-psb")") != std::string::npos);
-  CHECK(log.find("leaves required fields of schema population unmapped: name") != std::string::npos);
+  CHECK(log.find("unmapped.yaml: mapping.name: required field name of schema population is not mapped") !=
+        std::string::npos);
   CHECK(log.find("tax-bureau") != std::string::npos);
   CHECK(log.find("is not a department principal") != std::string::npos);
 }

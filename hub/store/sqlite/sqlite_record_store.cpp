@@ -197,6 +197,34 @@ Result<std::optional<std::string>> SqliteRecordStore::load_cursor(std::string_vi
   return out;
 }
 
+Result<std::map<std::string, std::int64_t>> SqliteRecordStore::count_by_status(std::string_view dataset,
+                                                                               std::string_view source) {
+  YICI_TRY(Connection * conn, db_->reader());
+  YICI_TRY(Statement * st, conn->cached("SELECT status, count(*) FROM records WHERE dataset = ?1 AND source = ?2 "
+                                        "GROUP BY status"));
+  st->bind(1, dataset).bind(2, source);
+  std::map<std::string, std::int64_t> out;
+  while (true) {
+    auto row = st->step();
+    if (!row) {
+      st->reset();
+      return row.take_error();
+    }
+    if (!*row) break;
+    out[std::string(st->column_text(0))] = st->column_int(1);
+  }
+  st->reset();
+  return out;
+}
+
+Status SqliteRecordStore::clear_cursor(std::string_view source) {
+  return db_->with_writer([&](Connection& w) -> Status {
+    YICI_TRY(auto st, w.prepare("DELETE FROM source_cursors WHERE source = ?1"));
+    st.bind(1, source);
+    return st.run();
+  });
+}
+
 Status SqliteRecordStore::record_pull_run(const PullRun& run) {
   return db_->with_writer([&](Connection& w) -> Status {
     YICI_TRY(Statement * st, w.cached(kInsertRun));

@@ -1,0 +1,467 @@
+// Source administration: the /v1/admin/sources routes. Sources from sources_dir are read-only
+// here (file-managed); sources registered through the API are validated (shape, schema, policy,
+// a live connection and a sample through the normaliser), kept in meta.db with every previous
+// version, scheduled at once, and retired with their records withdrawn or kept.
+#include <boost/json.hpp>
+
+#include "hub/admin/source_probe.h"
+#include "hub/api/admin_quarantine.h"
+#include "hub/api/admin_sources.h"
+#include "hub/core/log.h"
+#include "hub/hub.h"
+
+namespace yici {
+namespace {
+
+constexpr std::size_t kMaxDefinitionBytes = 64 * 1024;
+
+// Limits for a definition in a request body: small, shallow, no alias expansion to speak of.
+YamlLimits definition_limits() {
+  YamlLimits limits;
+  limits.max_bytes = kMaxDefinitionBytes;
+  limits.max_depth = 8;
+  limits.max_nodes = 2000;
+  return limits;
+}
+
+bool flag(const api::Request& request, std::string_view name) {
+  const std::string* v = request.query_param(name);
+  return v != nullptr && (*v == "true" || *v == "1" || v->empty());
+}
+
+api::Response refused(const std::vector<admin::SourceProblem>& problems) {
+  boost::json::array list;
+  for (const auto& p : problems) list.push_back(boost::json::object{{"path", p.path}, {"message", p.message}});
+  boost::json::object error{{"code", "invalid_source"},
+                            {"message", "source definition refused: " + admin::join_problems(problems)},
+                            {"problems", std::move(list)}};
+  return api::json_response(422, boost::json::serialize(boost::json::object{{"error", std::move(error)}}));
+}
+
+api::Response unknown_source(const std::string& id) {
+  return api::error_response(404, "unknown_source", "no source \"" + id + "\"");
+}
+
+api::Response file_managed(const ingest::RegisteredSource& s) {
+  return api::error_response(409, "file_managed",
+                             "source " + s.definition.id + " is managed by the file " + s.definition.origin +
+                                 "; change that file (and restart the hub) instead: the API changes only sources "
+                                 "registered through it");
+}
+
+// Keys that would carry a secret value, refused with a pointer to the reference keys.
+void refuse_inline_secrets(const YamlDoc& doc, std::vector<admin::SourceProblem>& problems) {
+  const YAML::Node adapter = doc.root()["adapter"];
+  if (!adapter.IsMap()) return;
+  for (const char* key : {"password", "token", "secret", "api_key"}) {
+    if (adapter[key].IsDefined()) {
+      problems.push_back({std::string("adapter.") + key,
+                          "secrets are not accepted in a definition: give a reference instead (password_file or "
+                          "password_env for postgres, token_file for rest); the value was not stored"});
+    }
+  }
+}
+
+struct Submission {
+  std::optional<ingest::SourceDefinition> definition;
+  std::vector<admin::SourceProblem> problems;
+  admin::ProbeResult probe;
+};
+
+}  // namespace
+
+void Hub::load_api_sources() {
+  catalog_ = std::make_unique<store::SourceCatalog>(*stores_.meta);
+  auto stored = catalog_->load_all();
+  if (!stored) {
+    log::error("api_sources_unreadable", {{"error", stored.error().message},
+                                          {"action", "check meta.db in the data directory; file sources still load"}});
+    return;
+  }
+  const auto policy = policy_.load();
+  for (auto& row : *stored) {
+    if (auto existing = sources_.find(row.id); existing != nullptr) {
+      log::error("source_shadowed", {{"source", row.id},
+                                     {"file", existing->definition.origin},
+                                     {"action",
+                                      "a file and an API registration share this id; the file wins. "
+                                      "Retire one of them"}});
+      continue;
+    }
+    auto entry = std::make_shared<ingest::RegisteredSource>();
+    entry->managed_by = ingest::ManagedBy::kApi;
+    entry->version = row.version;
+    entry->definition_text = row.definition;
+    entry->updated_at = row.updated_at;
+    entry->updated_by = row.updated_by;
+    entry->definition.id = row.id;
+    const std::string origin = "source " + row.id + " v" + std::to_string(row.version) + " (meta.db)";
+    auto doc = YamlDoc::parse(row.definition, origin, definition_limits());
+    auto parsed =
+        doc ? ingest::parse_source_definition(*doc, *adapters_) : Result<ingest::SourceDefinition>(doc.error());
+    if (!parsed) {
+      entry->problem = parsed.error().message;
+    } else {
+      parsed->enabled = row.enabled;
+      const auto problems = admin::check_source(*parsed, check_context(*policy));
+      if (!problems.empty()) entry->problem = admin::join_problems(problems);
+      entry->definition = std::move(*parsed);
+    }
+    if (entry->problem.empty()) {
+      log::info("source_loaded", {{"source", row.id},
+                                  {"dataset", entry->definition.dataset},
+                                  {"adapter", entry->definition.adapter_type},
+                                  {"managed_by", "api"},
+                                  {"version", row.version}});
+    } else {
+      log::error("source_invalid", {{"source", row.id},
+                                    {"error", entry->problem},
+                                    {"action", "fix it with PUT /v1/admin/sources/" + row.id +
+                                                   " (yici-ctl sources update); it is not pulled until then"}});
+    }
+    sources_.put(std::move(entry));
+  }
+}
+
+void Hub::register_source_routes() {
+  auto view_of = [this](const std::shared_ptr<const ingest::RegisteredSource>& s) {
+    api::SourceView v;
+    v.source = s;
+    const auto& d = s->definition;
+    if (scheduler_) v.health = scheduler_->health(d.id);
+    if (auto runs = stores_.records->recent_pull_runs(d.id, 5); runs.ok()) v.recent_pulls = std::move(*runs);
+    if (auto q = stores_.records->quarantine_count(d.id); q.ok()) v.quarantined = *q;
+    if (auto c = stores_.records->count_by_status(d.dataset, d.id); c.ok()) v.records = std::move(*c);
+    return v;
+  };
+  router_.add("GET", "/v1/admin/sources", net::Access::kAdmin,
+              [this, view_of](const api::Request&, const net::PathParams&) {
+                std::vector<api::SourceView> views;
+                for (const auto& s : sources_.list()) views.push_back(view_of(s));
+                return api::list_sources(views);
+              });
+  router_.add("POST", "/v1/admin/sources", net::Access::kAdmin,
+              [this](const api::Request& req, const net::PathParams&) { return add_source(req); });
+  router_.add("GET", "/v1/admin/sources/{id}", net::Access::kAdmin,
+              [this, view_of](const api::Request&, const net::PathParams& p) {
+                auto s = find_source(p.at("id"));
+                if (s == nullptr) return unknown_source(p.at("id"));
+                return api::show_source(view_of(s));
+              });
+  router_.add("PUT", "/v1/admin/sources/{id}", net::Access::kAdmin,
+              [this](const api::Request& req, const net::PathParams& p) { return update_source(req, p.at("id")); });
+  router_.add("DELETE", "/v1/admin/sources/{id}", net::Access::kAdmin,
+              [this](const api::Request& req, const net::PathParams& p) { return delete_source(req, p.at("id")); });
+  router_.add(
+      "POST", "/v1/admin/sources/{id}/enable", net::Access::kAdmin,
+      [this](const api::Request& req, const net::PathParams& p) { return set_source_enabled(req, p.at("id"), true); });
+  router_.add(
+      "POST", "/v1/admin/sources/{id}/disable", net::Access::kAdmin,
+      [this](const api::Request& req, const net::PathParams& p) { return set_source_enabled(req, p.at("id"), false); });
+  router_.add("GET", "/v1/admin/sources/{id}/versions", net::Access::kAdmin,
+              [this](const api::Request&, const net::PathParams& p) {
+                auto s = find_source(p.at("id"));
+                auto history = catalog_->history(p.at("id"));
+                if (!history) return api::error_response(503, "store_unavailable", "meta.db is unavailable");
+                if (s == nullptr && history->empty()) return unknown_source(p.at("id"));
+                if (s != nullptr && s->managed_by == ingest::ManagedBy::kFile) return file_managed(*s);
+                return api::source_versions(p.at("id"), *history);
+              });
+  router_.add("GET", "/v1/admin/sources/{id}/quarantine", net::Access::kAdmin,
+              [this](const api::Request& req, const net::PathParams& p) {
+                auto s = find_source(p.at("id"));
+                if (s == nullptr) return unknown_source(p.at("id"));
+                auto paging = api::quarantine_paging(req);
+                if (!paging) return api::error_response(400, "bad_paging", paging.error().message);
+                auto entries = stores_.records->list_quarantine(s->definition.id, paging->second, paging->first);
+                if (!entries) return api::error_response(503, "store_unavailable", "the record store is unavailable");
+                const auto schema = schemas_.find(s->definition.dataset);
+                return api::quarantine_page(s->definition, schema.get(), *entries, paging->first);
+              });
+  router_.add("POST", "/v1/admin/sources/{id}/pull", net::Access::kAdmin,
+              [this](const api::Request& req, const net::PathParams& p) {
+                auto s = find_source(p.at("id"));
+                if (s == nullptr) return unknown_source(p.at("id"));
+                if (!s->problem.empty()) {
+                  return api::error_response(409, "source_invalid",
+                                             "source " + s->definition.id + " does not load: " + s->problem);
+                }
+                if (!s->definition.enabled) {
+                  return api::error_response(409, "source_disabled",
+                                             "source " + s->definition.id +
+                                                 " is disabled; enable it first (yici-ctl sources enable " +
+                                                 s->definition.id + ")");
+                }
+                if (auto st = scheduler_->trigger(s->definition.id); !st.ok()) {
+                  return api::error_response(409, "not_scheduled", st.error().message);
+                }
+                log::info("pull_triggered",
+                          {{"source", s->definition.id}, {"by", req.principal->id}, {"request_id", req.request_id}});
+                audit_admin_change(req, "source_pull", s->definition.id, "allowed", 202);
+                return api::json_response(202, R"({"triggered":")" + s->definition.id + R"("})");
+              });
+}
+
+namespace {
+
+// Parses and checks a definition from a request body; `current` is the source being replaced
+// (PUT) or null (POST). Probes the source only when everything else is right.
+Submission examine(const api::Request& request, const adapters::AdapterRegistry& adapters,
+                   const ingest::SourceRegistry& sources, const schema::SchemaSet& schemas,
+                   const admin::SourceCheckContext& context, const ingest::RegisteredSource* current) {
+  Submission out;
+  if (request.body.empty()) {
+    out.problems.push_back({"", "the body is empty: send the source definition as YAML or JSON (CONTRACT.md)"});
+    return out;
+  }
+  auto doc = YamlDoc::parse(request.body, "request body", definition_limits());
+  if (!doc) {
+    out.problems.push_back(admin::problem_from(doc.error()));
+    return out;
+  }
+  if (!doc->root().IsMap()) {
+    out.problems.push_back({"", "the body must be a mapping (a source definition), not a list or a scalar"});
+    return out;
+  }
+  refuse_inline_secrets(*doc, out.problems);
+  if (!out.problems.empty()) return out;
+  auto parsed = ingest::parse_source_definition(*doc, adapters);
+  if (!parsed) {
+    out.problems.push_back(admin::problem_from(parsed.error()));
+    return out;
+  }
+  ingest::SourceDefinition& d = *parsed;
+  if (current == nullptr) {
+    if (auto existing = sources.find(d.id); existing != nullptr) {
+      out.problems.push_back({"id", "a source \"" + d.id + "\" already exists (managed by " +
+                                        std::string(ingest::managed_by_name(existing->managed_by)) +
+                                        "); change it with PUT /v1/admin/sources/" + d.id + " or pick another id"});
+    }
+  } else {
+    if (d.id != current->definition.id) {
+      out.problems.push_back({"id", "the body's id \"" + d.id + "\" differs from the URL's \"" +
+                                        current->definition.id + "\"; ids cannot change"});
+    }
+    if (current->problem.empty() && d.dataset != current->definition.dataset) {
+      out.problems.push_back({"dataset", "a source's dataset cannot change (from " + current->definition.dataset +
+                                             " to " + d.dataset + "): retire it and add a new source"});
+    }
+    if (current->problem.empty() && d.primary_key != current->definition.primary_key) {
+      out.problems.push_back({"primary_key",
+                              "a source's primary key cannot change (stored records are keyed by "
+                              "it): retire it and add a new source"});
+    }
+  }
+  auto checked = admin::check_source(d, context);
+  out.problems.insert(out.problems.end(), checked.begin(), checked.end());
+  if (out.problems.empty()) {
+    out.probe = admin::probe_source(d, schemas.find(d.dataset));
+    out.problems = out.probe.problems;
+  }
+  out.definition = std::move(d);
+  return out;
+}
+
+boost::json::object preview_body(const Submission& s) {
+  boost::json::array columns;
+  for (const auto& c : s.probe.columns) columns.push_back(boost::json::string(c));
+  return boost::json::object{{"columns", std::move(columns)}, {"preview", admin::preview_json(s.probe.preview)}};
+}
+
+}  // namespace
+
+api::Response Hub::add_source(const api::Request& request) {
+  if (request.body.size() > kMaxDefinitionBytes) {
+    return api::error_response(413, "body_too_large",
+                               "a source definition is at most " + std::to_string(kMaxDefinitionBytes) + " bytes");
+  }
+  const auto policy = policy_.load();
+  Submission sub = examine(request, *adapters_, sources_, schemas_, check_context(*policy), nullptr);
+  const bool dry_run = flag(request, "dry_run");
+  const std::string id = sub.definition ? sub.definition->id : "";
+  if (!sub.problems.empty()) {
+    if (!dry_run) audit_admin_change(request, "source_create", id, "refused", 422);
+    return refused(sub.problems);
+  }
+  boost::json::object body = preview_body(sub);
+  body["id"] = id;
+  if (dry_run) {
+    body["dry_run"] = true;
+    body["saved"] = false;
+    return api::json_response(200, boost::json::serialize(body));
+  }
+  std::lock_guard lock(source_writes_);
+  if (auto existing = sources_.find(id); existing != nullptr) {
+    return refused({{"id", "a source \"" + id + "\" was registered meanwhile; pick another id"}});
+  }
+  if (!audit_admin_change(request, "source_create", id, "allowed", 201)) {
+    return api::error_response(503, "audit_unavailable", "the audit log cannot record the change; nothing was saved");
+  }
+  auto stored =
+      catalog_->create(id, request.body, sub.definition->enabled, {request.principal->id, request.request_id});
+  if (!stored) {
+    log::error("source_save_failed", {{"source", id}, {"error", stored.error().message}});
+    audit_admin_change(request, "source_create", id, "failed", 503);
+    return api::error_response(503, "store_unavailable", "could not save the source: " + stored.error().message);
+  }
+  auto entry = std::make_shared<ingest::RegisteredSource>();
+  entry->definition = std::move(*sub.definition);
+  entry->definition.origin = "api v" + std::to_string(stored->version);
+  entry->managed_by = ingest::ManagedBy::kApi;
+  entry->version = stored->version;
+  entry->definition_text = stored->definition;
+  entry->updated_at = stored->updated_at;
+  entry->updated_by = stored->updated_by;
+  sources_.put(entry);
+  schedule(*entry);
+  log::info("source_registered", {{"source", id},
+                                  {"dataset", entry->definition.dataset},
+                                  {"version", stored->version},
+                                  {"by", request.principal->id},
+                                  {"request_id", request.request_id}});
+  body["saved"] = true;
+  body["version"] = stored->version;
+  body["enabled"] = entry->definition.enabled;
+  return api::json_response(201, boost::json::serialize(body));
+}
+
+api::Response Hub::update_source(const api::Request& request, const std::string& id) {
+  if (request.body.size() > kMaxDefinitionBytes) {
+    return api::error_response(413, "body_too_large",
+                               "a source definition is at most " + std::to_string(kMaxDefinitionBytes) + " bytes");
+  }
+  auto current = find_source(id);
+  if (current == nullptr) return unknown_source(id);
+  if (current->managed_by == ingest::ManagedBy::kFile) return file_managed(*current);
+  const auto policy = policy_.load();
+  Submission sub = examine(request, *adapters_, sources_, schemas_, check_context(*policy), current.get());
+  const bool dry_run = flag(request, "dry_run");
+  if (!sub.problems.empty()) {
+    if (!dry_run) audit_admin_change(request, "source_update", id, "refused", 422);
+    return refused(sub.problems);
+  }
+  boost::json::object body = preview_body(sub);
+  body["id"] = id;
+  if (dry_run) {
+    body["dry_run"] = true;
+    body["saved"] = false;
+    return api::json_response(200, boost::json::serialize(body));
+  }
+  std::lock_guard lock(source_writes_);
+  current = find_source(id);
+  if (current == nullptr) return unknown_source(id);
+  if (!audit_admin_change(request, "source_update", id, "allowed", 200)) {
+    return api::error_response(503, "audit_unavailable", "the audit log cannot record the change; nothing was saved");
+  }
+  if (!quiesce(*current)) {
+    current->cancel->store(false);
+    schedule(*current);
+    audit_admin_change(request, "source_update", id, "failed", 503);
+    return api::error_response(503, "pull_running", "a pull of " + id + " did not stop within 60 s; try again");
+  }
+  auto stored = catalog_->update(id, request.body, {request.principal->id, request.request_id});
+  if (!stored) {
+    current->cancel->store(false);
+    schedule(*current);
+    audit_admin_change(request, "source_update", id, "failed", 503);
+    return api::error_response(503, "store_unavailable", "could not save the source: " + stored.error().message);
+  }
+  auto entry = std::make_shared<ingest::RegisteredSource>();
+  entry->definition = std::move(*sub.definition);
+  entry->definition.origin = "api v" + std::to_string(stored->version);
+  entry->definition.enabled = stored->enabled;  // enable/disable is its own switch
+  entry->managed_by = ingest::ManagedBy::kApi;
+  entry->version = stored->version;
+  entry->definition_text = stored->definition;
+  entry->updated_at = stored->updated_at;
+  entry->updated_by = stored->updated_by;
+  // The mapping or the source may have changed: read everything again on the next pull.
+  if (auto st = stores_.records->clear_cursor(id); !st.ok()) {
+    log::warn("cursor_not_cleared", {{"source", id}, {"error", st.error().message}});
+  }
+  sources_.put(entry);
+  schedule(*entry);
+  log::info("source_updated", {{"source", id},
+                               {"version", stored->version},
+                               {"by", request.principal->id},
+                               {"request_id", request.request_id}});
+  body["saved"] = true;
+  body["version"] = stored->version;
+  body["enabled"] = entry->definition.enabled;
+  return api::json_response(200, boost::json::serialize(body));
+}
+
+api::Response Hub::delete_source(const api::Request& request, const std::string& id) {
+  auto current = find_source(id);
+  if (current == nullptr) return unknown_source(id);
+  if (current->managed_by == ingest::ManagedBy::kFile) return file_managed(*current);
+  const bool keep_records = flag(request, "keep_records");
+  std::lock_guard lock(source_writes_);
+  if (!audit_admin_change(request, "source_delete", id, "allowed", 200)) {
+    return api::error_response(503, "audit_unavailable", "the audit log cannot record the change; nothing was changed");
+  }
+  if (!quiesce(*current)) {
+    current->cancel->store(false);
+    schedule(*current);
+    audit_admin_change(request, "source_delete", id, "failed", 503);
+    return api::error_response(503, "pull_running", "a pull of " + id + " did not stop within 60 s; try again");
+  }
+  std::int64_t withdrawn = 0;
+  if (!keep_records) {
+    auto w = stores_.records->withdraw_missing(id, []() -> Result<std::optional<std::string>> {
+      return std::optional<std::string>();  // the source holds no keys any more
+    });
+    if (!w) {
+      current->cancel->store(false);
+      schedule(*current);
+      audit_admin_change(request, "source_delete", id, "failed", 503);
+      return api::error_response(503, "store_unavailable", "could not withdraw the records: " + w.error().message);
+    }
+    withdrawn = *w;
+  }
+  (void)stores_.records->clear_cursor(id);
+  if (auto st = catalog_->remove(id, {request.principal->id, request.request_id}); !st.ok()) {
+    audit_admin_change(request, "source_delete", id, "failed", 503);
+    return api::error_response(503, "store_unavailable", "could not remove the source: " + st.error().message);
+  }
+  sources_.erase(id);
+  log::info("source_retired", {{"source", id},
+                               {"records_withdrawn", withdrawn},
+                               {"records_kept", keep_records},
+                               {"by", request.principal->id},
+                               {"request_id", request.request_id}});
+  return api::json_response(
+      200, boost::json::serialize(
+               boost::json::object{{"deleted", id}, {"records_withdrawn", withdrawn}, {"records_kept", keep_records}}));
+}
+
+api::Response Hub::set_source_enabled(const api::Request& request, const std::string& id, bool enabled) {
+  auto current = find_source(id);
+  if (current == nullptr) return unknown_source(id);
+  if (current->managed_by == ingest::ManagedBy::kFile) return file_managed(*current);
+  const std::string action = enabled ? "source_enable" : "source_disable";
+  std::lock_guard lock(source_writes_);
+  if (!audit_admin_change(request, action, id, "allowed", 200)) {
+    return api::error_response(503, "audit_unavailable", "the audit log cannot record the change; nothing was changed");
+  }
+  auto stored = catalog_->set_enabled(id, enabled, {request.principal->id, request.request_id});
+  if (!stored) {
+    audit_admin_change(request, action, id, "failed", 503);
+    return api::error_response(503, "store_unavailable", "could not save the change: " + stored.error().message);
+  }
+  auto entry = std::make_shared<ingest::RegisteredSource>(*current);
+  entry->definition.enabled = enabled;
+  entry->updated_at = stored->updated_at;
+  entry->updated_by = stored->updated_by;
+  sources_.put(entry);
+  if (enabled) {
+    schedule(*entry);
+  } else if (scheduler_) {
+    scheduler_->remove(id);  // a running pull finishes; no new one starts
+  }
+  log::info(enabled ? "source_enabled" : "source_disabled",
+            {{"source", id}, {"by", request.principal->id}, {"request_id", request.request_id}});
+  return api::json_response(200, boost::json::serialize(boost::json::object{{"id", id}, {"enabled", enabled}}));
+}
+
+}  // namespace yici

@@ -1,0 +1,394 @@
+// Registering, changing and retiring sources through the admin API, against the real hub over
+// mTLS: runtime sources are pulled and served without a restart and survive one; every kind of
+// bad definition is refused with its key path and nothing is saved; secrets given by reference
+// never come back.
+#include <algorithm>
+#include <cstdlib>
+#include <thread>
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+#include "hub/schema/identifiers.h"
+#include "hub/store/sqlite/connection.h"
+#include "tests/support/hub_process.h"
+#include "tests/support/postgres_server.h"
+#include "tests/support/test_pki.h"
+
+namespace yici::test {
+namespace {
+
+// A valid 18-digit resident ID born on 1980-01-01 with sequence `seq`.
+std::string resident_id(int seq) {
+  char first17[18];
+  std::snprintf(first17, sizeof first17, "11010519800101%03d", seq % 1000);
+  return std::string(first17) + schema::resident_id_check_char(first17);
+}
+
+// A department database: `good` valid people and one row with a broken ID checksum.
+std::string make_department_db(const TempDir& dir, int good) {
+  const std::string path = dir.file("rk.db");
+  auto db = store::sqlite::Connection::open(path, store::sqlite::Connection::Mode::kReadWrite).value();
+  REQUIRE(db->exec("CREATE TABLE rk_jbxx (sfzh TEXT PRIMARY KEY, xm TEXT, xb TEXT, csrq TEXT, gxsj TEXT)").ok());
+  for (int i = 1; i <= good; ++i) {
+    // The ID's 17th digit is odd for men, even for women: the schema checks the two agree.
+    REQUIRE(db->exec("INSERT INTO rk_jbxx VALUES ('" + resident_id(i) + "', '王" + std::to_string(i) + "', '" +
+                     (i % 2 == 1 ? "男" : "女") + "', '1980-01-01', '2026-01-01 00:00:00')")
+                .ok());
+  }
+  REQUIRE(db->exec("INSERT INTO rk_jbxx VALUES ('110105198001019990', '坏行', '男', '1980-01-01', "
+                   "'2026-01-01 00:00:00')")
+              .ok());
+  return path;
+}
+
+std::string definition(const std::string& id, const std::string& db, const std::string& mapping,
+                       const std::string& extra = "") {
+  return "id: " + id + "\ndepartment: public-security\ndataset: population\n" + "adapter: {type: sqlite, path: " + db +
+         ", table: rk_jbxx}\n" + "primary_key: [sfzh]\ncursor: {column: gxsj, overlap: 10m}\nmapping: " + mapping +
+         "\nschedule: {every: 1h}\n" + extra;
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+const std::string kMapping = "{id_number: sfzh, name: xm, gender: xb, birth_date: csrq}";
+
+boost::json::value json(const HttpResult& r) { return boost::json::parse(r.body); }
+
+HttpResult lookup(const HubProcess& hub, const std::string& subject) {
+  return https_request(hub.port(), HubProcess::as("market-regulation"), "GET",
+                       "/v1/records/population/" + subject + "?purpose=food-business-license");
+}
+
+template <typename Pred>
+bool eventually(Pred pred, int tries = 200) {
+  for (int i = 0; i < tries; ++i) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// The audit entries' actions for one source, oldest first.
+std::vector<std::string> audited_actions(const HubProcess& hub, const std::string& source) {
+  auto r = https_request(hub.port(), HubProcess::as("auditor"), "GET", "/v1/audit/events?limit=1000");
+  REQUIRE(r.status == 200);
+  std::vector<std::pair<std::int64_t, std::string>> entries;
+  const boost::json::value page = json(r);
+  for (const auto& e : page.at("items").as_array()) {
+    const auto& o = e.as_object();
+    if (o.at("dataset") == boost::json::value(source)) {
+      entries.emplace_back(o.at("seq").as_int64(),
+                           std::string(o.at("action").as_string()) + ":" + std::string(o.at("outcome").as_string()));
+    }
+  }
+  std::sort(entries.begin(), entries.end());
+  std::vector<std::string> out;
+  for (auto& [seq, action] : entries) out.push_back(std::move(action));
+  return out;
+}
+
+TEST_CASE("admin API: a source added at runtime is pulled and served at once, kept across a restart, retired") {
+  TempDir dept;
+  TempDir data;
+  const std::string db = make_department_db(dept, 3);
+  const auto admin = HubProcess::as("admin");
+  const std::string body = definition("hz-rk", db, kMapping);
+  {
+    HubProcess hub({.data_dir = data.path().string()});
+    // Dry run: the preview, nothing saved.
+    auto dry = https_request(hub.port(), admin, "POST", "/v1/admin/sources?dry_run=true", body,
+                             {{"Content-Type", "application/yaml"}});
+    INFO(dry.body);
+    REQUIRE(dry.status == 200);
+    auto p = json(dry);
+    CHECK(p.at("saved") == false);
+    CHECK(p.at("preview").at("rows_sampled") == 4);
+    CHECK(p.at("preview").at("accepted") == 3);
+    CHECK(p.at("preview").at("rejected") == 1);
+    const auto& reason = p.at("preview").at("top_reasons").at(0);
+    CHECK(reason.at("field") == "id_number");
+    CHECK(reason.at("count") == 1);
+    // The sample row is masked: the broken ID and the name are not shown in full.
+    const std::string sample = boost::json::serialize(reason.at("samples"));
+    CHECK(sample.find("110105198001019990") == std::string::npos);
+    CHECK(sample.find("坏行") == std::string::npos);
+    CHECK(json(https_request(hub.port(), admin, "GET", "/v1/admin/sources")).at("sources").as_array().empty());
+    CHECK(lookup(hub, resident_id(1)).status == 404);
+
+    // Saved: pulled at once, served without a restart.
+    auto created = https_request(hub.port(), admin, "POST", "/v1/admin/sources", body);
+    INFO(created.body);
+    REQUIRE(created.status == 201);
+    CHECK(json(created).at("version") == 1);
+    CHECK(eventually([&] { return lookup(hub, resident_id(2)).status == 200; }));
+    auto show = json(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-rk"));
+    CHECK(show.at("managed_by") == "api");
+    CHECK(show.at("version") == 1);
+    CHECK(show.at("definition") == boost::json::value(body));
+    CHECK(eventually(
+        [&] { return json(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-rk")).at("records") == 3; }));
+
+    // A new version (as JSON this time): the mapping without gender; versions are kept.
+    const std::string v2 =
+        R"({"id":"hz-rk","department":"public-security","dataset":"population",)"
+        R"("adapter":{"type":"sqlite","path":")" +
+        db +
+        R"(","table":"rk_jbxx"},"primary_key":["sfzh"],"cursor":{"column":"gxsj","overlap":"10m"},)"
+        R"("mapping":{"id_number":"sfzh","name":"xm","birth_date":"csrq"},"schedule":{"every":"1h"}})";
+    auto updated =
+        https_request(hub.port(), admin, "PUT", "/v1/admin/sources/hz-rk", v2, {{"Content-Type", "application/json"}});
+    INFO(updated.body);
+    REQUIRE(updated.status == 200);
+    CHECK(json(updated).at("version") == 2);
+    auto versions = json(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-rk/versions"));
+    REQUIRE(versions.at("changes").as_array().size() == 2);
+    CHECK(versions.at("changes").at(0).at("definition") == boost::json::value(body));
+    CHECK(versions.at("changes").at(1).at("action") == "updated");
+
+    auto disabled = https_request(hub.port(), admin, "POST", "/v1/admin/sources/hz-rk/disable");
+    CHECK(disabled.status == 200);
+    show = json(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-rk"));
+    CHECK(show.at("enabled") == false);
+    CHECK(show.at("health").at("state") == "disabled");
+    CHECK(https_request(hub.port(), admin, "POST", "/v1/admin/sources/hz-rk/pull").status == 409);
+    CHECK(https_request(hub.port(), admin, "POST", "/v1/admin/sources/hz-rk/enable").status == 200);
+  }
+  {
+    // Restarted on the same data: the source is there, at version 2, still serving.
+    HubProcess hub({.data_dir = data.path().string()});
+    auto show = https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-rk");
+    INFO(show.body);
+    REQUIRE(show.status == 200);
+    CHECK(json(show).at("version") == 2);
+    CHECK(json(show).at("enabled") == true);
+    CHECK(json(show).at("mapping").as_object().size() == 3);
+    CHECK(lookup(hub, resident_id(3)).status == 200);
+
+    // Retired with its records withdrawn: no longer listed or served; its history stays.
+    auto deleted = https_request(hub.port(), admin, "DELETE", "/v1/admin/sources/hz-rk");
+    INFO(deleted.body);
+    REQUIRE(deleted.status == 200);
+    CHECK(json(deleted).at("records_withdrawn") == 3);
+    CHECK(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-rk").status == 404);
+    CHECK(lookup(hub, resident_id(3)).status == 404);
+    auto versions = json(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-rk/versions"));
+    CHECK(versions.at("changes").as_array().back().at("action") == "deleted");
+
+    // Every change is in the audit log, in order.
+    const std::vector<std::string> expected = {"source_create:allowed", "source_update:allowed",
+                                               "source_disable:allowed", "source_enable:allowed",
+                                               "source_delete:allowed"};
+    std::vector<std::string> actions = audited_actions(hub, "hz-rk");
+    actions.erase(std::remove_if(actions.begin(), actions.end(),
+                                 [](const std::string& a) { return a.rfind("source_pull", 0) == 0; }),
+                  actions.end());
+    CHECK(actions == expected);
+  }
+  {
+    // Retired for good: a restart does not bring it back.
+    HubProcess hub({.data_dir = data.path().string()});
+    CHECK(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-rk").status == 404);
+  }
+}
+
+TEST_CASE("admin API: records of a source retired with keep_records stay served") {
+  TempDir dept;
+  const std::string db = make_department_db(dept, 2);
+  HubProcess hub;
+  const auto admin = HubProcess::as("admin");
+  REQUIRE(https_request(hub.port(), admin, "POST", "/v1/admin/sources", definition("hz-keep", db, kMapping)).status ==
+          201);
+  REQUIRE(eventually([&] { return lookup(hub, resident_id(1)).status == 200; }));
+  auto deleted = https_request(hub.port(), admin, "DELETE", "/v1/admin/sources/hz-keep?keep_records=true");
+  REQUIRE(deleted.status == 200);
+  CHECK(json(deleted).at("records_withdrawn") == 0);
+  CHECK(lookup(hub, resident_id(1)).status == 200);
+}
+
+struct BadCase {
+  const char* what;
+  std::string body;
+  std::string path;     // expected problem path
+  std::string message;  // expected in that problem's message
+};
+
+TEST_CASE("admin API: each kind of bad definition gets 422 with its key path, and nothing is saved") {
+  TempDir dept;
+  const std::string db = make_department_db(dept, 2);
+  HubProcess hub;
+  const auto admin = HubProcess::as("admin");
+  // One good source, so that a duplicate id can be refused.
+  REQUIRE(https_request(hub.port(), admin, "POST", "/v1/admin/sources", definition("hz-ok", db, kMapping)).status ==
+          201);
+  const std::vector<BadCase> cases = {
+      {"unknown schema field", definition("hz-a", db, "{id_number: sfzh, name: xm, shoe_size: xb}"),
+       "mapping.shoe_size", "no such field in schema population"},
+      {"required field unmapped", definition("hz-b", db, "{id_number: sfzh}"), "mapping.name", "required field name"},
+      {"column missing in the table", definition("hz-c", db, "{id_number: sfzh, name: xm2}"), "mapping.name",
+       "column \"xm2\" not found in table rk_jbxx; columns are: sfzh, xm, xb, csrq, gxsj"},
+      {"status column missing", definition("hz-d", db, kMapping) + "status: {column: zt, withdrawn: [x]}\n",
+       "status.column", "column \"zt\" not found"},
+      {"bad id", definition("Bad_Id", db, kMapping), "id", "must match [a-z0-9-]+"},
+      {"duplicate id", definition("hz-ok", db, kMapping), "id", "already exists"},
+      {"unknown dataset",
+       "id: hz-e\ndepartment: public-security\ndataset: horses\nadapter: {type: sqlite, path: " + db +
+           ", table: rk_jbxx}\nprimary_key: [sfzh]\nmapping: {id_number: sfzh}\n",
+       "dataset", "has no schema"},
+      {"owner is not a department",
+       replaced(definition("hz-f", db, kMapping), "department: public-security", "department: auditor"), "department",
+       "not a department principal"},
+      {"unknown top-level key", definition("hz-g", db, kMapping) + "colour: red\n", "colour", "unknown key"},
+      {"unknown adapter type",
+       "id: hz-h\ndepartment: public-security\ndataset: population\n"
+       "adapter: {type: oracle, path: x}\nprimary_key: [sfzh]\nmapping: {id_number: sfzh}\n",
+       "adapter.type", "oracle"},
+      {"unsafe column identifier", definition("hz-i", db, "{id_number: \"sfzh; DROP TABLE x\", name: xm}"),
+       "mapping.id_number", "plain identifier"},
+      {"database file missing", definition("hz-j", dept.file("nope.db"), kMapping), "adapter", "cannot read"},
+      {"inline password",
+       "id: hz-k\ndepartment: public-security\ndataset: population\n"
+       "adapter: {type: postgres, dsn: 'host=127.0.0.1 dbname=x', password: hunter2, table: t}\n"
+       "primary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\n",
+       "adapter.password", "secrets are not accepted"},
+      {"password inside the dsn",
+       "id: hz-l\ndepartment: public-security\ndataset: population\n"
+       "adapter: {type: postgres, dsn: 'host=127.0.0.1 password=hunter2', table: t}\n"
+       "primary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\n",
+       "adapter.dsn", "must not contain a password"},
+      {"YAML syntax error", "id: [unclosed\n", "", "YAML syntax error"},
+      {"a list, not a mapping", "- id: hz-m\n", "", "must be a mapping"},
+      {"empty body", "", "", "the body is empty"},
+      {"deep nesting", "id: hz-n\nx: " + std::string(200, '[') + std::string(200, ']') + "\n", "", "nesting deeper"},
+      {"alias bomb",
+       "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+       "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+       "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n",
+       "", "document too large"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.what);
+    for (const char* target : {"/v1/admin/sources", "/v1/admin/sources?dry_run=true"}) {
+      const auto started = std::chrono::steady_clock::now();
+      auto r = https_request(hub.port(), admin, "POST", target, c.body);
+      INFO(r.body);
+      REQUIRE(r.status == 422);
+      CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+      auto e = json(r).at("error");
+      CHECK(e.at("code") == "invalid_source");
+      bool found = false;
+      for (const auto& p : e.at("problems").as_array()) {
+        if (p.at("path") == boost::json::value(c.path) &&
+            std::string(p.at("message").as_string()).find(c.message) != std::string::npos) {
+          found = true;
+        }
+      }
+      CHECK(found);
+    }
+  }
+  // Oversized: refused before parsing.
+  auto big = https_request(hub.port(), admin, "POST", "/v1/admin/sources",
+                           definition("hz-big", db, kMapping) + "# " + std::string(70000, 'x') + "\n");
+  CHECK(big.status == 413);
+  // Nothing but the good source was saved, and no refused id has a history.
+  auto list = json(https_request(hub.port(), admin, "GET", "/v1/admin/sources"));
+  REQUIRE(list.at("sources").as_array().size() == 1);
+  CHECK(list.at("sources").at(0).at("id") == "hz-ok");
+  CHECK(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-a/versions").status == 404);
+  // A refused PUT leaves the stored version as it was.
+  auto put = https_request(hub.port(), admin, "PUT", "/v1/admin/sources/hz-ok",
+                           definition("hz-ok", db, "{id_number: sfzh, name: xm, shoe_size: xb}"));
+  CHECK(put.status == 422);
+  CHECK(json(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-ok")).at("version") == 1);
+  CHECK(
+      https_request(hub.port(), admin, "PUT", "/v1/admin/sources/hz-ok", definition("hz-other", db, kMapping)).status ==
+      422);
+}
+
+TEST_CASE("admin API: departments get 403 for every source write, file-managed sources refuse API writes") {
+  TempDir dept;
+  TempDir sources;
+  const std::string db = make_department_db(dept, 1);
+  sources.write("hz-file.yaml", definition("hz-file", db, kMapping));
+  HubProcess hub({.sources_dir = sources.path().string()});
+  const auto department = HubProcess::as("market-regulation");
+  const std::string body = definition("hz-x", db, kMapping);
+  CHECK(https_request(hub.port(), department, "POST", "/v1/admin/sources", body).status == 403);
+  CHECK(https_request(hub.port(), department, "POST", "/v1/admin/sources?dry_run=true", body).status == 403);
+  CHECK(https_request(hub.port(), department, "PUT", "/v1/admin/sources/hz-file", body).status == 403);
+  CHECK(https_request(hub.port(), department, "DELETE", "/v1/admin/sources/hz-file").status == 403);
+  CHECK(https_request(hub.port(), department, "POST", "/v1/admin/sources/hz-file/disable").status == 403);
+  CHECK(https_request(hub.port(), HubProcess::as("auditor"), "POST", "/v1/admin/sources", body).status == 403);
+
+  const auto admin = HubProcess::as("admin");
+  for (const auto& [method, target] :
+       std::vector<std::pair<std::string, std::string>>{{"PUT", "/v1/admin/sources/hz-file"},
+                                                        {"DELETE", "/v1/admin/sources/hz-file"},
+                                                        {"POST", "/v1/admin/sources/hz-file/disable"}}) {
+    auto r = https_request(hub.port(), admin, method, target, definition("hz-file", db, kMapping));
+    INFO(r.body);
+    CHECK(r.status == 409);
+    CHECK(json(r).at("error").at("code") == "file_managed");
+    CHECK(r.body.find("hz-file.yaml") != std::string::npos);
+  }
+  auto show = json(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-file"));
+  CHECK(show.at("managed_by") == "file");
+  CHECK(show.at("enabled") == true);
+}
+
+TEST_CASE(
+    "admin API: a PostgreSQL password given through an environment variable never appears in a response "
+    "or a log line") {
+  PostgresServer pg;
+  pg.exec(
+      "CREATE TABLE rk (sfzh text PRIMARY KEY, xm text, gxsj timestamp);"
+      "INSERT INTO rk VALUES ('" +
+      resident_id(7) +
+      "', '赵七', '2026-01-01 00:00:00');"
+      "GRANT SELECT ON rk TO " +
+      PostgresServer::kUser + ";");
+  ::setenv("YICI_TEST_PG_PASSWORD", PostgresServer::kPassword, 1);
+  ::setenv("YICI_TEST_PG_WRONG", "not-the-password-Xq7", 1);
+  HubProcess hub;
+  const auto admin = HubProcess::as("admin");
+  auto body = [&](const std::string& env) {
+    return "id: pg-rk\ndepartment: public-security\ndataset: population\n"
+           "adapter: {type: postgres, dsn: '" +
+           pg.dsn() + " user=" + PostgresServer::kUser + "', password_env: " + env +
+           ", table: rk}\nprimary_key: [sfzh]\ncursor: {column: gxsj}\nmapping: {id_number: sfzh, name: xm}\n";
+  };
+  std::string responses;
+  // The wrong password: refused by the server, and the refusal says so without any password.
+  auto wrong = https_request(hub.port(), admin, "POST", "/v1/admin/sources", body("YICI_TEST_PG_WRONG"));
+  INFO(wrong.body);
+  CHECK(wrong.status == 422);
+  CHECK(wrong.body.find("password authentication failed") != std::string::npos);
+  responses += wrong.body;
+  auto created = https_request(hub.port(), admin, "POST", "/v1/admin/sources", body("YICI_TEST_PG_PASSWORD"));
+  INFO(created.body);
+  REQUIRE(created.status == 201);
+  responses += created.body;
+  CHECK(eventually([&] { return lookup(hub, resident_id(7)).status == 200; }));
+  for (const char* target : {"/v1/admin/sources", "/v1/admin/sources/pg-rk", "/v1/admin/sources/pg-rk/versions"}) {
+    auto r = https_request(hub.port(), admin, "GET", target);
+    CHECK(r.status == 200);
+    responses += r.body;
+  }
+  responses += https_request(hub.port(), HubProcess::as("auditor"), "GET", "/v1/audit/events?limit=1000").body;
+  CHECK(responses.find("YICI_TEST_PG_PASSWORD") != std::string::npos);  // the reference is shown
+  CHECK(responses.find(PostgresServer::kPassword) == std::string::npos);
+  CHECK(responses.find("not-the-password-Xq7") == std::string::npos);
+  const std::string log = hub.log();
+  CHECK(log.find("source_registered") != std::string::npos);
+  CHECK(log.find(PostgresServer::kPassword) == std::string::npos);
+  CHECK(log.find("not-the-password-Xq7") == std::string::npos);
+  ::unsetenv("YICI_TEST_PG_PASSWORD");
+  ::unsetenv("YICI_TEST_PG_WRONG");
+}
+
+}  // namespace
+}  // namespace yici::test
