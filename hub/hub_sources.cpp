@@ -29,12 +29,13 @@ bool flag(const api::Request& request, std::string_view name) {
   return v != nullptr && (*v == "true" || *v == "1" || v->empty());
 }
 
-api::Response refused(const std::vector<admin::SourceProblem>& problems) {
+api::Response refused(const std::vector<admin::SourceProblem>& problems, const std::string& id = "") {
   boost::json::array list;
   for (const auto& p : problems) list.push_back(boost::json::object{{"path", p.path}, {"message", p.message}});
   boost::json::object error{{"code", "invalid_source"},
                             {"message", "source definition refused: " + admin::join_problems(problems)},
                             {"problems", std::move(list)}};
+  if (!id.empty()) error["source"] = id;
   return api::json_response(422, boost::json::serialize(boost::json::object{{"error", std::move(error)}}));
 }
 
@@ -281,7 +282,7 @@ api::Response Hub::add_source(const api::Request& request) {
   const std::string id = sub.definition ? sub.definition->id : "";
   if (!sub.problems.empty()) {
     if (!dry_run) audit_admin_change(request, "source_create", id, "refused", 422);
-    return refused(sub.problems);
+    return refused(sub.problems, id);
   }
   boost::json::object body = preview_body(sub);
   body["id"] = id;
@@ -338,7 +339,7 @@ api::Response Hub::update_source(const api::Request& request, const std::string&
   const bool dry_run = flag(request, "dry_run");
   if (!sub.problems.empty()) {
     if (!dry_run) audit_admin_change(request, "source_update", id, "refused", 422);
-    return refused(sub.problems);
+    return refused(sub.problems, id);
   }
   boost::json::object body = preview_body(sub);
   body["id"] = id;

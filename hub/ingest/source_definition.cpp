@@ -94,7 +94,7 @@ Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapt
       YICI_TRY_STATUS(check_column(doc, status["column"], "status.column", st.column));
       YICI_TRY(st.withdrawn_values, doc.string_list(status, "withdrawn"));
       if (st.withdrawn_values.empty())
-        return doc.error_at(status, "status.withdrawn: list the source values that mean deleted");
+        return doc.error_at_key(status, "withdrawn", "status.withdrawn: list the source values that mean deleted");
       s.status = std::move(st);
     }
 
@@ -115,7 +115,7 @@ Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapt
       YICI_TRY_STATUS(doc.expect_map(reconcile, {"every"}, "reconcile"));
       YICI_TRY(auto every, doc.optional_duration(reconcile, "every"));
       if (!every || *every < std::chrono::minutes(1)) {
-        return doc.error_at(reconcile, "reconcile.every must be at least 1m");
+        return doc.error_at_key(reconcile, "every", "reconcile.every must be at least 1m");
       }
       s.reconcile_every = *every;
     }

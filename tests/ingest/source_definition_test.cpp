@@ -65,6 +65,7 @@ TEST_CASE("source definition: each kind of mistake names the key and line") {
   struct Case {
     std::string text;
     const char* expect;
+    const char* path;  // the key path the error names (Error::path), for the admin API's 422
   };
   const Case cases[] = {
       {replace(g, "id: hz-psb-population", "id: HZ_PSB"), "src.yaml:1: id \"HZ_PSB\" must match"},

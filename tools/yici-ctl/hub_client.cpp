@@ -17,7 +17,7 @@ void add_hub_flags(CLI::App& command, HubFlags& flags) {
 }
 
 std::optional<net::ClientResponse> call_hub(const HubFlags& flags, const std::string& method, const std::string& target,
-                                            int& exit_code, const std::string& body) {
+                                            int& exit_code, const std::string& body, const std::string& content_type) {
   if (flags.cert.empty() || flags.key.empty()) {
     std::cerr << "yici-ctl: give your client certificate with --cert and --key (or YICI_CERT, YICI_KEY)\n";
     exit_code = kExitUsage;
@@ -30,7 +30,7 @@ std::optional<net::ClientResponse> call_hub(const HubFlags& flags, const std::st
     return std::nullopt;
   }
   std::vector<std::pair<std::string, std::string>> headers;
-  if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
+  if (!body.empty()) headers.emplace_back("Content-Type", content_type);
   auto response = (*client)->request(method, target, body, headers);
   if (!response) {
     std::cerr << "yici-ctl: cannot reach the hub at " << flags.hub << ": " << response.error().message << "\n";

@@ -31,7 +31,8 @@ void add_hub_flags(CLI::App& command, HubFlags& flags);
 // Sends one request; prints errors itself. On success returns the response (any HTTP status).
 // `exit_code` is set to 3 when the hub cannot be reached, 2 for bad flags.
 std::optional<net::ClientResponse> call_hub(const HubFlags& flags, const std::string& method, const std::string& target,
-                                            int& exit_code, const std::string& body = "");
+                                            int& exit_code, const std::string& body = "",
+                                            const std::string& content_type = "application/json");
 
 // Prints an error response as "yici-ctl: CODE: message" and returns kExitRefused.
 int print_http_error(const net::ClientResponse& response);

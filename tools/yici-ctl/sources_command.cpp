@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "tools/yici-ctl/hub_client.h"
+#include "tools/yici-ctl/source_writes_command.h"
 
 namespace yici::ctl {
 namespace {
@@ -26,7 +27,7 @@ void print_row(const std::vector<std::string>& cells, const std::vector<std::siz
 
 void print_sources_table(const boost::json::array& sources) {
   std::vector<std::vector<std::string>> rows = {
-      {"ID", "DATASET", "ADAPTER", "HEALTH", "LAST PULL", "READ", "REJECTED", "QUARANTINED"}};
+      {"ID", "DATASET", "ADAPTER", "MANAGED", "HEALTH", "RECORDS", "LAST PULL", "READ", "REJECTED", "QUARANTINED"}};
   for (const auto& s : sources) {
     const auto& pulls = s.at("recent_pulls").as_array();
     std::string last = "never", read = "-", rejected = "-";
@@ -35,8 +36,11 @@ void print_sources_table(const boost::json::array& sources) {
       read = text(pulls[0].at("rows_read"));
       rejected = text(pulls[0].at("rejected"));
     }
-    rows.push_back({text(s.at("id")), text(s.at("dataset")), text(s.at("adapter")), text(s.at("health").at("state")),
-                    last, read, rejected, text(s.at("quarantined"))});
+    std::string managed = text(s.at("managed_by"));
+    if (const auto* v = s.as_object().if_contains("version")) managed += " v" + text(*v);
+    rows.push_back({text(s.at("id")), text(s.at("dataset")), text(s.at("adapter")), managed,
+                    text(s.at("health").at("state")), text(s.at("records")), last, read, rejected,
+                    text(s.at("quarantined"))});
   }
   std::vector<std::size_t> widths(rows[0].size(), 0);
   for (const auto& r : rows) {
@@ -46,14 +50,26 @@ void print_sources_table(const boost::json::array& sources) {
 }
 
 void print_source(const boost::json::object& s) {
-  std::cout << "source      " << text(s.at("id")) << "  (" << text(s.at("managed_by")) << ": " << text(s.at("file"))
-            << ")\n";
+  std::cout << "source      " << text(s.at("id")) << "  (";
+  if (const auto* file = s.if_contains("file")) {
+    std::cout << "file-managed: " << text(*file);
+  } else {
+    std::cout << "registered through the API, version " << text(s.at("version")) << ", by " << text(s.at("updated_by"))
+              << " at " << text(s.at("updated_at"));
+  }
+  std::cout << ")\n";
+  std::cout << "enabled     " << (s.at("enabled").as_bool() ? "yes" : "no") << "\n";
   std::cout << "department  " << text(s.at("department")) << "\n";
   std::cout << "dataset     " << text(s.at("dataset")) << " via " << text(s.at("adapter")) << "\n";
   const auto& h = s.at("health").as_object();
   std::cout << "health      " << text(h.at("state"));
   if (h.contains("last_error")) std::cout << ": " << text(h.at("last_error"));
-  std::cout << "\nquarantined " << text(s.at("quarantined")) << " rows\n";
+  if (h.contains("next_run_at")) std::cout << "; next pull " << text(h.at("next_run_at"));
+  std::cout << "\nrecords     " << text(s.at("records")) << " current\n";
+  if (s.at("reject_rate").is_number()) {
+    std::cout << "reject rate " << 100.0 * s.at("reject_rate").to_number<double>() << "% of the last pull's rows\n";
+  }
+  std::cout << "quarantined " << text(s.at("quarantined")) << " rows\n";
   std::cout << "mapping    ";
   for (const auto& kv : s.at("mapping").as_object()) std::cout << " " << kv.key() << "←" << text(kv.value());
   std::cout << "\nrecent pulls:\n";
@@ -89,6 +105,7 @@ void add_sources_command(CLI::App& app, int& exit_code) {
   auto id = std::make_shared<std::string>();
   CLI::App* sources = app.add_subcommand("sources", "a hub's data sources (admin certificate)");
   sources->require_subcommand(1);
+  add_source_write_commands(*sources, flags, exit_code);
 
   CLI::App* list = sources->add_subcommand("list", "every source with health and its last pull");
   add_hub_flags(*list, *flags);

@@ -1,0 +1,213 @@
+#include "tools/yici-ctl/source_writes_command.h"
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <boost/json.hpp>
+
+namespace yici::ctl {
+namespace {
+
+std::string text(const boost::json::value& v) {
+  if (v.is_string()) return std::string(v.as_string());
+  if (v.is_null()) return "-";
+  return boost::json::serialize(v);
+}
+
+// Reads a definition file ("-" for stdin); sets exit code 2 when it cannot.
+std::optional<std::string> read_definition(const std::string& path, int& exit_code) {
+  std::ostringstream buf;
+  if (path == "-") {
+    buf << std::cin.rdbuf();
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      std::cerr << "yici-ctl: cannot read " << path << "\n";
+      exit_code = kExitUsage;
+      return std::nullopt;
+    }
+    buf << in.rdbuf();
+  }
+  return buf.str();
+}
+
+std::string content_type_of(const std::string& path) {
+  return path.size() > 5 && path.substr(path.size() - 5) == ".json" ? "application/json" : "application/yaml";
+}
+
+// 422: one line per problem, "source ID: path: message", then what to do.
+int print_refusal(const net::ClientResponse& r) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(r.body, ec);
+  if (ec || !v.is_object() || !v.as_object().contains("error") || !v.at("error").as_object().contains("problems")) {
+    return print_http_error(r);
+  }
+  const auto& e = v.at("error").as_object();
+  const std::string id = e.contains("source") ? text(e.at("source")) : "(definition)";
+  for (const auto& p : e.at("problems").as_array()) {
+    const std::string path = text(p.at("path"));
+    std::cerr << "source " << id << ": " << (path.empty() ? "" : path + ": ") << text(p.at("message")) << "\n";
+  }
+  std::cerr << "yici-ctl: refused, nothing was saved; fix the definition and run the command again\n";
+  return kExitRefused;
+}
+
+void print_preview(const boost::json::object& body) {
+  if (!body.contains("preview")) return;
+  const auto& p = body.at("preview").as_object();
+  const auto sampled = p.at("rows_sampled").to_number<double>();
+  std::cout << "sample of " << text(p.at("rows_sampled")) << " rows: " << text(p.at("accepted")) << " accepted";
+  if (sampled > 0) {
+    std::ostringstream rate;
+    rate.precision(1);
+    rate << std::fixed << 100.0 * p.at("accepted").to_number<double>() / sampled;
+    std::cout << " (" << rate.str() << "%)";
+  }
+  std::cout << ", " << text(p.at("rejected")) << " rejected\n";
+  for (const auto& r : p.at("top_reasons").as_array()) {
+    const std::string field = text(r.at("field"));
+    std::cout << "  " << (field.empty() ? "(row)" : field) << "  " << text(r.at("code")) << "  x" << text(r.at("count"))
+              << "  " << text(r.at("message")) << "\n";
+    for (const auto& s : r.at("samples").as_array()) std::cout << "      e.g. " << boost::json::serialize(s) << "\n";
+  }
+}
+
+// POST or PUT a definition; prints the preview, or each problem.
+void submit(const HubFlags& flags, const std::string& method, const std::string& target, const std::string& file,
+            bool dry_run, int& exit_code) {
+  auto body = read_definition(file, exit_code);
+  if (!body) return;
+  auto r = call_hub(flags, method, target + (dry_run ? "?dry_run=true" : ""), exit_code, *body, content_type_of(file));
+  if (!r) return;
+  if (r->status == 422) {
+    exit_code = print_refusal(*r);
+    return;
+  }
+  if (r->status != 200 && r->status != 201) {
+    exit_code = print_http_error(*r);
+    return;
+  }
+  if (flags.output == "json") {
+    std::cout << r->body << "\n";
+    return;
+  }
+  const auto v = boost::json::parse(r->body);
+  const auto& o = v.as_object();
+  const std::string id = text(o.at("id"));
+  if (dry_run) {
+    std::cout << "source " << id << ": definition valid, connection ok (dry run: nothing saved)\n";
+  } else {
+    std::cout << "source " << id << " saved as version " << text(o.at("version"))
+              << (o.at("enabled").as_bool() ? "; its first pull has started" : " (disabled)") << "\n";
+  }
+  print_preview(o);
+  if (!dry_run) std::cout << "see: yici-ctl sources show " << id << "\n";
+}
+
+// A POST/DELETE without a body whose answer is printed as a sentence (or the JSON).
+void simple(const HubFlags& flags, const std::string& method, const std::string& target, const std::string& done,
+            int& exit_code) {
+  auto r = call_hub(flags, method, target, exit_code);
+  if (!r) return;
+  if (r->status != 200) {
+    exit_code = print_http_error(*r);
+    return;
+  }
+  std::cout << (flags.output == "json" ? r->body : done) << "\n";
+}
+
+}  // namespace
+
+void add_source_write_commands(CLI::App& sources, const std::shared_ptr<HubFlags>& flags, int& exit_code) {
+  auto id = std::make_shared<std::string>();
+  auto file = std::make_shared<std::string>();
+  auto dry_run = std::make_shared<bool>(false);
+  auto keep = std::make_shared<bool>(false);
+
+  CLI::App* add = sources.add_subcommand(
+      "add",
+      "register a new source from a definition file (YAML or .json; format in CONTRACT.md). The hub checks it, "
+      "connects to the source, runs a sample through the schema and shows the accept rate; refused definitions are "
+      "listed key by key and nothing is saved");
+  add_hub_flags(*add, *flags);
+  add->add_option("file", *file, "definition file, or - for stdin")->required();
+  add->add_flag("--dry-run", *dry_run, "check and preview only; save nothing");
+  add->callback(
+      [flags, file, dry_run, &exit_code] { submit(*flags, "POST", "/v1/admin/sources", *file, *dry_run, exit_code); });
+
+  CLI::App* update = sources.add_subcommand(
+      "update",
+      "replace a source's definition (a new version; the previous ones are kept); the next pull re-reads "
+      "everything");
+  add_hub_flags(*update, *flags);
+  update->add_option("id", *id, "source id")->required();
+  update->add_option("file", *file, "definition file, or - for stdin")->required();
+  update->add_flag("--dry-run", *dry_run, "check and preview only; save nothing");
+  update->callback([flags, id, file, dry_run, &exit_code] {
+    submit(*flags, "PUT", "/v1/admin/sources/" + *id, *file, *dry_run, exit_code);
+  });
+
+  CLI::App* enable = sources.add_subcommand("enable", "resume a disabled source's pulls (the first at once)");
+  add_hub_flags(*enable, *flags);
+  enable->add_option("id", *id, "source id")->required();
+  enable->callback([flags, id, &exit_code] {
+    simple(*flags, "POST", "/v1/admin/sources/" + *id + "/enable", "source " + *id + " enabled", exit_code);
+  });
+
+  CLI::App* disable =
+      sources.add_subcommand("disable", "stop a source's pulls; its records stay served until it is retired");
+  add_hub_flags(*disable, *flags);
+  disable->add_option("id", *id, "source id")->required();
+  disable->callback([flags, id, &exit_code] {
+    simple(*flags, "POST", "/v1/admin/sources/" + *id + "/disable", "source " + *id + " disabled", exit_code);
+  });
+
+  CLI::App* retire =
+      sources.add_subcommand("retire",
+                             "remove a source: its records are withdrawn (no longer served) unless --keep-records; its "
+                             "definitions stay readable with `versions`");
+  retire->alias("delete");
+  add_hub_flags(*retire, *flags);
+  retire->add_option("id", *id, "source id")->required();
+  retire->add_flag("--keep-records", *keep, "keep serving the records it pulled");
+  retire->callback([flags, id, keep, &exit_code] {
+    auto r = call_hub(*flags, "DELETE", "/v1/admin/sources/" + *id + (*keep ? "?keep_records=true" : ""), exit_code);
+    if (!r) return;
+    if (r->status != 200) {
+      exit_code = print_http_error(*r);
+      return;
+    }
+    if (flags->output == "json") {
+      std::cout << r->body << "\n";
+      return;
+    }
+    const auto v = boost::json::parse(r->body);
+    std::cout << "source " << *id << " retired; "
+              << (*keep ? "its records are kept" : text(v.at("records_withdrawn")) + " records withdrawn") << "\n";
+  });
+
+  CLI::App* versions = sources.add_subcommand("versions", "every change to a source registered through the API");
+  add_hub_flags(*versions, *flags);
+  versions->add_option("id", *id, "source id")->required();
+  versions->callback([flags, id, &exit_code] {
+    auto r = call_hub(*flags, "GET", "/v1/admin/sources/" + *id + "/versions", exit_code);
+    if (!r) return;
+    if (r->status != 200) {
+      exit_code = print_http_error(*r);
+      return;
+    }
+    if (flags->output == "json") {
+      std::cout << r->body << "\n";
+      return;
+    }
+    const auto v = boost::json::parse(r->body);
+    std::cout << "VERSION\tACTION\tAT\tBY\n";
+    for (const auto& c : v.at("changes").as_array()) {
+      std::cout << text(c.at("version")) << "\t" << text(c.at("action")) << "\t" << text(c.at("changed_at")) << "\t"
+                << text(c.at("changed_by")) << "\n";
+    }
+  });
+}
+
+}  // namespace yici::ctl
