@@ -140,5 +140,56 @@ TEST_CASE("yici-ctl sources: list, show and pull as admin, refused for a departm
   CHECK(rc == 2);
 }
 
+TEST_CASE("yici-ctl sources: add (refused key by key, dry run, saved), show, disable, update, retire") {
+  SourceFixture f;
+  HubProcess hub;
+  int rc = -1;
+  const std::string body = "id: hz-ctl\ndepartment: public-security\ndataset: population\n"
+                           "adapter: {type: sqlite, path: " +
+                           f.data.file("psb.db") +
+                           ", table: person}\nprimary_key: [sfzh]\n"
+                           "mapping: {id_number: sfzh, name: xm2, gender: xb, birth_date: csrq}\n";
+  f.data.write("bad.yaml", body);
+  auto refused = ctl(hub, "admin", "sources add " + f.data.file("bad.yaml"), &rc);
+  CHECK(rc == 1);
+  CHECK(refused.find("source hz-ctl: mapping.name: column \"xm2\" not found in table person; columns are: sfzh, xm, "
+                     "xb, csrq, gxsj") != std::string::npos);
+  CHECK(refused.find("nothing was saved") != std::string::npos);
+
+  std::string good = body;
+  good.replace(good.find("xm2"), 3, "xm");
+  f.data.write("good.yaml", good);
+  auto dry = ctl(hub, "admin", "sources add --dry-run " + f.data.file("good.yaml"), &rc);
+  CHECK(rc == 0);
+  CHECK(dry.find("sample of 2 rows: 1 accepted (50.0%), 1 rejected") != std::string::npos);
+  CHECK(dry.find("bad_checksum") != std::string::npos);
+  CHECK(ctl(hub, "admin", "sources show hz-ctl", &rc).find("unknown_source") != std::string::npos);
+
+  auto added = ctl(hub, "admin", "sources add " + f.data.file("good.yaml"), &rc);
+  CHECK(rc == 0);
+  CHECK(added.find("source hz-ctl saved as version 1") != std::string::npos);
+  auto show = ctl(hub, "admin", "sources show hz-ctl", &rc);
+  CHECK(rc == 0);
+  CHECK(show.find("registered through the API, version 1") != std::string::npos);
+  ctl(hub, "admin", "sources disable hz-ctl", &rc);
+  CHECK(rc == 0);
+  CHECK(ctl(hub, "admin", "sources show hz-ctl", &rc).find("enabled     no") != std::string::npos);
+  auto updated = ctl(hub, "admin", "sources update hz-ctl " + f.data.file("good.yaml"), &rc);
+  CHECK(rc == 0);
+  CHECK(updated.find("saved as version 2 (disabled)") != std::string::npos);
+  auto versions = ctl(hub, "admin", "sources versions hz-ctl", &rc);
+  CHECK(rc == 0);
+  CHECK(versions.find("2\tupdated") != std::string::npos);
+  CHECK(ctl(hub, "market-regulation", "sources retire hz-ctl", &rc).find("admin_only") != std::string::npos);
+  CHECK(rc == 1);
+  auto retired = ctl(hub, "admin", "sources retire hz-ctl", &rc);
+  CHECK(rc == 0);
+  CHECK(retired.find("source hz-ctl retired") != std::string::npos);
+  ctl(hub, "admin", "sources enable hz-ctl", &rc);
+  CHECK(rc == 1);
+  ctl(hub, "admin", "sources add " + f.data.file("absent.yaml"), &rc);
+  CHECK(rc == 2);
+}
+
 }  // namespace
 }  // namespace yici::test
