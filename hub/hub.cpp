@@ -54,6 +54,12 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   hub->register_routes();
 
   net::ServerOptions options{hub->config_.listen, hub->config_.tls, hub->config_.limits, hub->config_.threads};
+  // Lookups block on nothing but their audit commit: they run on the I/O threads and wait for the
+  // commit asynchronously. Everything else (admin changes, probes, audit exports) uses the pool.
+  options.runs_inline = [](const api::Request& r) {
+    return (r.method == "GET" && (r.path.rfind("/v1/records/", 0) == 0 || r.path.rfind("/v1/matters", 0) == 0)) ||
+           (r.method == "POST" && r.path == "/v1/lookups");
+  };
   Hub* self = hub.get();
   YICI_TRY(hub->server_, net::Server::create(options, [self](api::Request& r) { return self->handle(r); }));
   return hub;

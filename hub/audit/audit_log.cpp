@@ -74,10 +74,18 @@ Result<std::string> AuditLog::enqueue(const std::vector<api::AuditEvent>& events
     pending->entries.push_back(std::move(entry));
   }
   std::future<Status> done = pending->done.get_future();
+  api::CommitDeferral* deferral = api::CommitDeferral::current();
+  if (deferral != nullptr) {
+    pending->deferral = deferral->shared_from_this();
+    deferral->expect();
+  }
   std::string body;
   {
     std::lock_guard lock(mu_);
-    if (stopping_) return Error::unavailable("the audit log is shutting down");
+    if (stopping_) {
+      if (deferral != nullptr) deferral->done(Error::unavailable("shutting down"));
+      return Error::unavailable("the audit log is shutting down");
+    }
     const std::uint64_t first = next_index_;
     body = render(static_cast<std::int64_t>(first));
     const std::string digest = sha256_hex(body);
@@ -89,6 +97,7 @@ Result<std::string> AuditLog::enqueue(const std::vector<api::AuditEvent>& events
     queue_.push_back(std::move(pending));
   }
   wake_.notify_one();
+  if (deferral != nullptr) return body;  // the server waits for the commit before it answers
   Status status = done.get();
   if (!status.ok()) return status.error();
   return body;
@@ -158,7 +167,7 @@ void AuditLog::committer() {
     }
     Status status = write(group);
     if (status.ok()) {
-      for (auto& p : group) p->done.set_value(Status());
+      for (auto& p : group) p->complete(Status());
       maybe_checkpoint(false);
       continue;
     }
@@ -178,8 +187,8 @@ void AuditLog::committer() {
                  "permissions of " +
                      db_.path()}});
     const Error error = Error::unavailable("the audit log could not record this access: " + status.error().message);
-    for (auto& p : group) p->done.set_value(error);
-    for (auto& p : after) p->done.set_value(error);
+    for (auto& p : group) p->complete(error);
+    for (auto& p : after) p->complete(error);
   }
 }
 

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <thread>
 
+#include "hub/api/commit_deferral.h"
 #include "hub/api/lookup_services.h"
 #include "hub/audit/audit_entry.h"
 #include "hub/audit/checkpoint.h"
@@ -73,6 +74,11 @@ class AuditLog final : public api::AuditSink {
     std::vector<AuditEntry> entries;
     std::string body;
     std::promise<Status> done;
+    std::shared_ptr<api::CommitDeferral> deferral;  // set: the server waits for the commit, not the caller
+    void complete(const Status& status) {
+      if (deferral) deferral->done(status);
+      done.set_value(status);
+    }
   };
   AuditLog(store::sqlite::Database& db, std::string key, AuditLogOptions options);
   Result<std::string> enqueue(const std::vector<api::AuditEvent>& events,

@@ -14,10 +14,12 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -25,6 +27,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
 
+#include "hub/api/commit_deferral.h"
 #include "hub/core/ids.h"
 #include "hub/core/log.h"
 #include "hub/net/peer_identity.h"
@@ -79,9 +82,9 @@ std::optional<api::Request> to_api_request(const http::request<http::string_body
 
 }  // namespace
 
-// Handlers block (a lookup waits for its audit entry's commit, a store read may wait on disk), so
-// they run on their own pool and never hold an I/O thread: concurrent requests then share audit
-// commits instead of queueing behind one another.
+// Handlers that may block (admin changes, probes, exports) run on their own pool and never hold
+// an I/O thread. Lookups (ServerOptions::runs_inline) run on the I/O thread and wait for their
+// audit commit asynchronously, so concurrent lookups share commits without a thread each.
 constexpr std::size_t kHandlerThreads = 32;
 
 struct Server::Impl {
@@ -104,6 +107,7 @@ struct Server::Impl {
 
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> session(std::shared_ptr<Connection> conn, std::string peer);
+  asio::awaitable<api::Response> run_inline(api::Request& request);
   asio::awaitable<void> write_error(Connection& conn, unsigned version, int status, std::string_view code,
                                     std::string_view message, const std::string& request_id);
   void wait_signal();
@@ -185,6 +189,34 @@ asio::awaitable<void> Server::Impl::write_error(Connection& conn, unsigned versi
   }
 }
 
+// Runs the handler on this I/O thread with audit commits deferred, then waits for them without
+// holding the thread: the group commit's fsync is shared by every request waiting on it.
+asio::awaitable<api::Response> Server::Impl::run_inline(api::Request& request) {
+  auto deferral = std::make_shared<api::CommitDeferral>();
+  api::Response response;
+  {
+    api::CommitDeferral::Scope scope(deferral.get());
+    try {
+      response = handler(request);
+    } catch (const std::exception& e) {
+      log::error("handler_failed", {{"request_id", request.request_id}, {"error", e.what()}});
+      response = api::error_response(500, "internal", "internal error; the request id is in the hub's log");
+    }
+  }
+  if (deferral->pending()) {
+    // The wake-up is posted to this coroutine's strand, so it runs only after the wait has begun.
+    auto executor = co_await asio::this_coro::executor;
+    auto wait = std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
+    deferral->when_done([wait, executor] { asio::post(executor, [wait] { wait->cancel(); }); });
+    co_await wait->async_wait(kTuple);
+  }
+  if (deferral->failed()) {
+    response =
+        api::error_response(503, "audit_unavailable", "the audit log cannot record this access; try again later");
+  }
+  co_return response;
+}
+
 asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, std::string peer) {
   auto& stream = conn->stream;
   auto& lowest = beast::get_lowest_layer(stream);
@@ -254,17 +286,21 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
       api_req->request_id = client_id && is_acceptable_request_id(*client_id) ? *client_id : request_id;
       api_req->peer = identity;
       path = api_req->path;
-      response = co_await asio::co_spawn(
-          handler_pool,
-          [&]() -> asio::awaitable<api::Response> {
-            try {
-              co_return handler(*api_req);
-            } catch (const std::exception& e) {
-              log::error("handler_failed", {{"request_id", api_req->request_id}, {"error", e.what()}});
-              co_return api::error_response(500, "internal", "internal error; the request id is in the hub's log");
-            }
-          },
-          asio::use_awaitable);
+      if (options.runs_inline && options.runs_inline(*api_req)) {
+        response = co_await run_inline(*api_req);
+      } else {
+        response = co_await asio::co_spawn(
+            handler_pool,
+            [&]() -> asio::awaitable<api::Response> {
+              try {
+                co_return handler(*api_req);
+              } catch (const std::exception& e) {
+                log::error("handler_failed", {{"request_id", api_req->request_id}, {"error", e.what()}});
+                co_return api::error_response(500, "internal", "internal error; the request id is in the hub's log");
+              }
+            },
+            asio::use_awaitable);
+      }
       if (api_req->principal) principal_id = api_req->principal->id;
     }
     const std::string& rid = api_req ? api_req->request_id : request_id;

@@ -23,6 +23,10 @@ struct ServerOptions {
   TlsConfig tls;
   LimitsConfig limits;
   int threads = 0;  // 0: hardware threads
+  // Requests for which this returns true run on the I/O thread with their audit commits deferred
+  // (api/commit_deferral.h): handlers that never block except on an audit commit. The others
+  // run on the handler pool.
+  std::function<bool(const api::Request&)> runs_inline = {};
 };
 
 class Server {

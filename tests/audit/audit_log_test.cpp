@@ -1,5 +1,6 @@
 #include "hub/audit/audit_log.h"
 
+#include <future>
 #include <set>
 #include <sys/stat.h>
 #include <thread>
@@ -148,6 +149,45 @@ TEST_CASE("audit HMAC key: made once with mode 0600, refused when others can rea
   CHECK(subject_hmac("k1", "population", "a") != subject_hmac("k1", "population", "b"));
   CHECK(subject_hmac("k1", "population", "a") != subject_hmac("k1", "credit", "a"));
   CHECK(subject_hmac("k1", "population", "a") != subject_hmac("k2", "population", "a"));
+}
+
+TEST_CASE("audit log: with a commit deferral an append returns at once and the deferral tracks the commit") {
+  Fixture f;
+  auto deferral = std::make_shared<api::CommitDeferral>();
+  std::promise<void> notified;
+  {
+    api::CommitDeferral::Scope scope(deferral.get());
+    for (int i = 0; i < 3; ++i) {
+      auto body = f.log->append(event("s" + std::to_string(i)),
+                                [](std::int64_t index) { return "{\"audit_index\":" + std::to_string(index) + "}"; });
+      REQUIRE(body.ok());
+      CHECK(*body == "{\"audit_index\":" + std::to_string(i) + "}");
+    }
+  }
+  CHECK(api::CommitDeferral::current() == nullptr);  // the scope ended
+  deferral->when_done([&] { notified.set_value(); });
+  REQUIRE(notified.get_future().wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+  CHECK_FALSE(deferral->pending());
+  CHECK_FALSE(deferral->failed());
+  CHECK(f.rows().size() == 3);  // committed before the deferral said done
+
+  // A failed commit is reported to the deferral, so the server answers 503 instead.
+  f.log->fail_commits_for_test(true);
+  auto failing = std::make_shared<api::CommitDeferral>();
+  std::promise<void> failed;
+  {
+    api::CommitDeferral::Scope scope(failing.get());
+    REQUIRE(f.log->append(event("s9"), [](std::int64_t) { return std::string("{}"); }).ok());
+  }
+  failing->when_done([&] { failed.set_value(); });
+  REQUIRE(failed.get_future().wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+  CHECK(failing->failed());
+  f.log->fail_commits_for_test(false);
+  CHECK(f.rows().size() == 3);
+  // Without a deferral the caller waits, and the numbering has no gap after the failure.
+  auto body = f.log->append(event("s10"), [](std::int64_t index) { return std::to_string(index); });
+  REQUIRE(body.ok());
+  CHECK(*body == "3");
 }
 
 }  // namespace
