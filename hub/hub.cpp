@@ -56,6 +56,11 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   net::ServerOptions options{hub->config_.listen, hub->config_.tls, hub->config_.limits, hub->config_.threads};
   // Lookups block on nothing but their audit commit: they run on the I/O threads and wait for the
   // commit asynchronously. Everything else (admin changes, probes, audit exports) uses the pool.
+  options.on_response = [self = hub.get()](const api::Request& r, int status, double seconds) {
+    self->metrics_.observe_request(r.route.empty() ? "unmatched" : r.route, r.method, status,
+                                   r.principal ? r.principal->id : "", seconds);
+  };
+  options.on_handshake_failure = [self = hub.get()] { self->metrics_.tls_handshake_failed(); };
   options.runs_inline = [](const api::Request& r) {
     return (r.method == "GET" && (r.path.rfind("/v1/records/", 0) == 0 || r.path.rfind("/v1/matters", 0) == 0)) ||
            (r.method == "POST" && r.path == "/v1/lookups");
@@ -88,6 +93,7 @@ void Hub::register_routes() {
   register_lookup_routes();
   register_admin_reload_route();
   register_audit_routes();
+  register_metrics_route();
 
   register_source_routes();
 }
@@ -125,8 +131,15 @@ Status Hub::pull_source(const std::string& id) {
   ingest::PullOptions options;
   options.batch_size = config_.ingest.batch_size;
   options.cancel = entry->cancel.get();
+  const auto started = std::chrono::steady_clock::now();
   auto run = ingest::run_pull(*d, *stores_.records, **normaliser, options);
-  if (!run.ok()) return run.take_error();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!run.ok()) {
+    metrics_.pull_finished(id, false, 0, 0, 0, seconds);
+    return run.take_error();
+  }
+  metrics_.pull_finished(id, true, run->rows_read, run->counts.inserted + run->counts.updated + run->counts.unchanged,
+                         run->counts.quarantined, seconds);
   if (d->reconcile_every.count() > 0) {
     const auto now = std::chrono::steady_clock::now();
     bool due = false;
@@ -182,7 +195,7 @@ api::Response Hub::handle(api::Request& request) {
       request.principal = std::shared_ptr<const access::Principal>(policy, p);
     }
   }
-  return router_.dispatch(request);
+  return router_.dispatch(request, &request.route);
 }
 
 void Hub::load_schemas() {

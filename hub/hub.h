@@ -23,6 +23,7 @@
 #include "hub/ingest/source_definition.h"
 #include "hub/ingest/source_registry.h"
 #include "hub/matter/matter.h"
+#include "hub/metrics/metrics.h"
 #include "hub/net/router.h"
 #include "hub/schema/schema_set.h"
 #include "hub/sign/response_signer.h"
@@ -69,7 +70,8 @@ class Hub {
   };
   ReloadResult reload();
   void register_admin_reload_route();
-  void register_audit_routes();  // hub_audit.cpp
+  void register_audit_routes();   // hub_audit.cpp
+  void register_metrics_route();  // hub_metrics.cpp
   api::AuditServices audit_services();
   // An audit entry for an administrative change (reload, pull, source change). false: the entry
   // could not be written (logged); source writes then refuse to go ahead.
@@ -113,6 +115,7 @@ class Hub {
   std::atomic<bool> stopping_{false};  // tells running pulls to stop after their current batch
   std::mutex reconcile_mu_;
   std::map<std::string, std::chrono::steady_clock::time_point> last_reconcile_;
+  metrics::Metrics metrics_;
   net::Router router_;
   std::unique_ptr<net::Server> server_;
 };

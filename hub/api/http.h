@@ -20,6 +20,8 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
   std::string body;
   std::string request_id;
+  std::string
+      route;  // set by the router: the matched pattern ("/v1/records/{dataset}/{subject}"), for logs and metrics
   access::PeerIdentity peer;
   // Set by the hub before routing; null without a certificate or when the CN maps to no principal.
   // Shares ownership of the policy snapshot it came from, so a policy reload mid-request is safe.

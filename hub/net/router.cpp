@@ -29,11 +29,11 @@ bool Router::add(std::string method, const std::string& pattern, Access access, 
   for (const auto& r : routes_) {
     if (r.method == method && r.segments == segments) return false;
   }
-  routes_.push_back(Route{std::move(method), std::move(segments), access, std::move(handler)});
+  routes_.push_back(Route{std::move(method), pattern, std::move(segments), access, std::move(handler)});
   return true;
 }
 
-api::Response Router::dispatch(const api::Request& request) const {
+api::Response Router::dispatch(const api::Request& request, std::string* matched) const {
   const auto parts = split_path(request.path);
   std::string allow;
   for (const auto& route : routes_) {
@@ -51,6 +51,7 @@ api::Response Router::dispatch(const api::Request& request) const {
       }
     }
     if (!match) continue;
+    if (matched != nullptr) *matched = route.pattern;
     if (route.method != request.method) {
       if (allow.find(route.method) == std::string::npos) allow += allow.empty() ? route.method : ", " + route.method;
       continue;

@@ -30,11 +30,13 @@ class Router {
   // Duplicate (method, pattern) pairs are a programming error: reported by returning false.
   bool add(std::string method, const std::string& pattern, Access access, Handler handler);
 
-  [[nodiscard]] api::Response dispatch(const api::Request& request) const;
+  // `route`, when given, receives the matched pattern (also for 405), or stays empty.
+  [[nodiscard]] api::Response dispatch(const api::Request& request, std::string* route = nullptr) const;
 
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;  // "{name}" marks a parameter
     Access access;
     Handler handler;

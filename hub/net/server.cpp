@@ -227,6 +227,7 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
   if (hs_ec) {
     // Refused certificates (expired, foreign CA), old protocol versions and port scans end here.
     log::info("tls_handshake_failed", {{"peer", peer}, {"reason", hs_ec.message()}});
+    if (options.on_handshake_failure) options.on_handshake_failure();
     co_return;
   }
   const access::PeerIdentity identity = peer_identity(stream.native_handle());
@@ -278,14 +279,12 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
     auto api_req = to_api_request(req);
     api::Response response;
     std::string principal_id;
-    std::string path = std::string(req.target());
     if (!api_req) {
       response = api::error_response(400, "bad_target", "request target is not a valid path and query");
     } else {
       const std::string* client_id = api_req->header("x-request-id");
       api_req->request_id = client_id && is_acceptable_request_id(*client_id) ? *client_id : request_id;
       api_req->peer = identity;
-      path = api_req->path;
       if (options.runs_inline && options.runs_inline(*api_req)) {
         response = co_await run_inline(*api_req);
       } else {
@@ -320,15 +319,20 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
     auto [write_ec, written] = co_await http::async_write(stream, res, kTuple);
     const auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - begin).count();
+    // The route pattern, not the path: paths carry subjects (ID numbers), which stay out of logs.
+    const std::string route = api_req && !api_req->route.empty() ? api_req->route : "unmatched";
     log::info("request",
               {{"request_id", rid},
                {"principal", principal_id.empty() ? boost::json::value(nullptr) : boost::json::value(principal_id)},
                {"method", std::string(req.method_string())},
-               {"path", path},
+               {"route", route},
                {"status", response.status},
                {"bytes", body_size},
                {"us", micros},
                {"peer", peer}});
+    if (options.on_response && api_req) {
+      options.on_response(*api_req, response.status, static_cast<double>(micros) / 1e6);
+    }
     if (write_ec || !keep_alive) break;
   }
   // Best effort close_notify, bounded in time.

@@ -27,6 +27,10 @@ struct ServerOptions {
   // (api/commit_deferral.h): handlers that never block except on an audit commit. The others
   // run on the handler pool.
   std::function<bool(const api::Request&)> runs_inline = {};
+  // Observers (may be empty): every answered request (with its duration from the last byte read
+  // to the answer written), and every failed TLS handshake.
+  std::function<void(const api::Request&, int status, double seconds)> on_response = {};
+  std::function<void()> on_handshake_failure = {};
 };
 
 class Server {

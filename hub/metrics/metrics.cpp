@@ -1,0 +1,108 @@
+#include "hub/metrics/metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+namespace yici::metrics {
+
+Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
+  requests_ = &prometheus::BuildCounter()
+                   .Name("yici_http_requests_total")
+                   .Help("HTTP requests answered, by route pattern, method, status and principal")
+                   .Register(*registry_);
+  latency_ = &prometheus::BuildHistogram()
+                  .Name("yici_http_request_duration_seconds")
+                  .Help("Time from a request's last byte read to its answer written, by route pattern and method")
+                  .Register(*registry_);
+  handshake_failures_ = &prometheus::BuildCounter()
+                             .Name("yici_tls_handshake_failures_total")
+                             .Help("TLS handshakes refused or broken off (bad or expired certificates, old protocols)")
+                             .Register(*registry_)
+                             .Add({});
+  pulls_ = &prometheus::BuildCounter()
+                .Name("yici_pulls_total")
+                .Help("Pulls finished, by source and outcome (ok, failed)")
+                .Register(*registry_);
+  pull_rows_ = &prometheus::BuildCounter()
+                    .Name("yici_pull_rows_total")
+                    .Help("Source rows pulled, by source and kind (read, accepted, rejected)")
+                    .Register(*registry_);
+  pull_seconds_ = &prometheus::BuildHistogram()
+                       .Name("yici_pull_duration_seconds")
+                       .Help("Duration of pulls, by source")
+                       .Register(*registry_);
+}
+
+Metrics::~Metrics() = default;
+
+void Metrics::observe_request(std::string_view route, std::string_view method, int status, std::string_view principal,
+                              double seconds) {
+  requests_
+      ->Add({{"route", std::string(route)},
+             {"method", std::string(method)},
+             {"status", std::to_string(status)},
+             {"principal", principal.empty() ? std::string("anonymous") : std::string(principal)}})
+      .Increment();
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                                   0.1,    0.25,  0.5,    1,     2.5,  5};
+  latency_->Add({{"route", std::string(route)}, {"method", std::string(method)}}, kBuckets).Observe(seconds);
+}
+
+void Metrics::tls_handshake_failed() { handshake_failures_->Increment(); }
+
+void Metrics::pull_finished(const std::string& source, bool ok, std::int64_t rows_read, std::int64_t accepted,
+                            std::int64_t rejected, double seconds) {
+  pulls_->Add({{"source", source}, {"outcome", ok ? "ok" : "failed"}}).Increment();
+  pull_rows_->Add({{"source", source}, {"kind", "read"}}).Increment(static_cast<double>(rows_read));
+  pull_rows_->Add({{"source", source}, {"kind", "accepted"}}).Increment(static_cast<double>(accepted));
+  pull_rows_->Add({{"source", source}, {"kind", "rejected"}}).Increment(static_cast<double>(rejected));
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600};
+  pull_seconds_->Add({{"source", source}}, kBuckets).Observe(seconds);
+}
+
+std::string Metrics::render(const Snapshot& snapshot) const {
+  // State gauges live in a registry of their own, built for this scrape: sources that were
+  // retired disappear instead of reporting their last value for ever.
+  prometheus::Registry state;
+  auto& up = prometheus::BuildGauge()
+                 .Name("yici_source_up")
+                 .Help("1 when the source's last pull succeeded (or it has not failed yet), 0 when it is failing")
+                 .Register(state);
+  auto& last_success = prometheus::BuildGauge()
+                           .Name("yici_source_last_success_timestamp_seconds")
+                           .Help("When the source's last successful pull finished (Unix time)")
+                           .Register(state);
+  for (const auto& s : snapshot.sources) {
+    up.Add({{"source", s.id}}).Set(s.up ? 1 : 0);
+    if (s.last_success_unix_s) last_success.Add({{"source", s.id}}).Set(*s.last_success_unix_s);
+  }
+  prometheus::BuildGauge()
+      .Name("yici_audit_tree_size")
+      .Help("Entries in the audit log's Merkle tree")
+      .Register(state)
+      .Add({})
+      .Set(static_cast<double>(snapshot.audit_tree_size));
+  if (snapshot.last_checkpoint_age_s) {
+    prometheus::BuildGauge()
+        .Name("yici_audit_last_checkpoint_age_seconds")
+        .Help("Seconds since the newest signed checkpoint was made")
+        .Register(state)
+        .Add({})
+        .Set(*snapshot.last_checkpoint_age_s);
+  }
+  prometheus::BuildGauge()
+      .Name("yici_build_info")
+      .Help("The hub's version, as a label")
+      .Register(state)
+      .Add({{"version", YICI_VERSION}})
+      .Set(1);
+  auto families = registry_->Collect();
+  auto more = state.Collect();
+  families.insert(families.end(), more.begin(), more.end());
+  return prometheus::TextSerializer().Serialize(families);
+}
+
+}  // namespace yici::metrics

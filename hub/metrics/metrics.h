@@ -1,0 +1,64 @@
+// The hub's operational metrics in the Prometheus text format (GET /metrics, admin principals),
+// through prometheus-cpp's core registry and text serializer. Counters and histograms are
+// updated as things happen; gauges that describe state (source health, audit tree size, the last
+// checkpoint's age) are read from a snapshot the hub takes at scrape time. Label values are route
+// patterns, source ids and principal ids: never raw paths, which carry subjects.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace prometheus {
+class Registry;
+template <typename T>
+class Family;
+class Counter;
+class Histogram;
+}  // namespace prometheus
+
+namespace yici::metrics {
+
+struct SourceState {
+  std::string id;
+  bool up = false;                            // last pull succeeded (or none yet failed)
+  std::optional<double> last_success_unix_s;  // seconds since the epoch
+};
+
+struct Snapshot {
+  std::vector<SourceState> sources;
+  std::uint64_t audit_tree_size = 0;
+  std::optional<double> last_checkpoint_age_s;  // none: no checkpoint yet
+};
+
+class Metrics {
+ public:
+  Metrics();
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  // `route` is the matched pattern ("/v1/records/{dataset}/{subject}") or "unmatched".
+  void observe_request(std::string_view route, std::string_view method, int status, std::string_view principal,
+                       double seconds);
+  void tls_handshake_failed();
+  void pull_finished(const std::string& source, bool ok, std::int64_t rows_read, std::int64_t accepted,
+                     std::int64_t rejected, double seconds);
+
+  // The text exposition (format 0.0.4) of everything, with the snapshot's gauges.
+  [[nodiscard]] std::string render(const Snapshot& snapshot) const;
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>* requests_;
+  prometheus::Family<prometheus::Histogram>* latency_;
+  prometheus::Counter* handshake_failures_;
+  prometheus::Family<prometheus::Counter>* pulls_;
+  prometheus::Family<prometheus::Counter>* pull_rows_;
+  prometheus::Family<prometheus::Histogram>* pull_seconds_;
+};
+
+}  // namespace yici::metrics

@@ -1,0 +1,64 @@
+// GET /metrics against the real hub over mTLS.
+#include <thread>
+
+#include <doctest/doctest.h>
+
+#include "tests/support/department_fixture.h"
+#include "tests/support/hub_process.h"
+#include "tests/support/test_pki.h"
+
+namespace yici::test {
+namespace {
+
+// The value of the first sample line starting with `series`, or -1.
+double sample(const std::string& text, const std::string& series) {
+  const auto at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
+TEST_CASE("metrics: admins scrape requests, handshake failures, pulls and audit size, others get 403") {
+  Departments d;
+  HubProcess hub({.policy = kDepartmentPolicy, .sources_dir = d.sources.path().string()});
+  const auto admin = HubProcess::as("admin");
+  const std::string subject = "11010519491231002X";
+  const std::string target = "/v1/records/population/" + subject + "?purpose=food-business-license";
+  REQUIRE(wait_for(hub.port(), HubProcess::as("market-regulation"), target).status == 200);
+  CHECK(https_request(hub.port(), HubProcess::as("market-regulation"), "GET", "/metrics").status == 403);
+  CHECK(https_request(hub.port(), HubProcess::as("auditor"), "GET", "/metrics").status == 403);
+  CHECK(https_request(hub.port(), TlsOptions{}, "GET", "/metrics").status == 401);
+
+  auto before = https_request(hub.port(), admin, "GET", "/metrics");
+  REQUIRE(before.status == 200);
+  CHECK(before.headers.at("content-type").find("text/plain; version=0.0.4") == 0);
+  const std::string lookup_series = R"(yici_http_requests_total{method="GET",principal="market-regulation",)"
+                                    R"(route="/v1/records/{dataset}/{subject}",status="200"})";
+  const double lookups_before = std::max(0.0, sample(before.body, lookup_series));
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(https_request(hub.port(), HubProcess::as("market-regulation"), "GET", target).status == 200);
+  }
+  // A certificate from another CA: refused in the handshake, counted.
+  const double handshakes_before = sample(before.body, "yici_tls_handshake_failures_total");
+  std::string why;
+  CHECK_FALSE(handshake_succeeds(hub.port(), HubProcess::as("rogue"), &why));
+
+  auto after = https_request(hub.port(), admin, "GET", "/metrics");
+  REQUIRE(after.status == 200);
+  INFO(after.body);
+  CHECK(sample(after.body, lookup_series) == lookups_before + 3);
+  CHECK(sample(after.body, "yici_tls_handshake_failures_total") >= handshakes_before + 1);
+  CHECK(after.body.find(
+            R"(yici_http_request_duration_seconds_count{method="GET",route="/v1/records/{dataset}/{subject}"})") !=
+        std::string::npos);
+  CHECK(after.body.find("yici_pulls_total{outcome=\"ok\",source=\"") != std::string::npos);
+  CHECK(after.body.find("yici_source_up{source=\"") != std::string::npos);
+  CHECK(sample(after.body, "yici_audit_tree_size") >= 3);
+  CHECK(after.body.find("yici_build_info{version=\"") != std::string::npos);
+  // Subjects never become label values, and the request log names the route, not the path.
+  CHECK(after.body.find(subject) == std::string::npos);
+  CHECK(hub.log().find(subject) == std::string::npos);
+  CHECK(hub.log().find(R"("route":"/v1/records/{dataset}/{subject}")") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace yici::test

@@ -1,0 +1,43 @@
+#include "hub/metrics/metrics.h"
+
+#include <doctest/doctest.h>
+
+namespace yici::metrics {
+namespace {
+
+TEST_CASE("metrics: counters, histograms and scrape-time gauges in the text format") {
+  Metrics m;
+  m.observe_request("/v1/records/{dataset}/{subject}", "GET", 200, "market-regulation", 0.003);
+  m.observe_request("/v1/records/{dataset}/{subject}", "GET", 200, "market-regulation", 0.004);
+  m.observe_request("unmatched", "GET", 404, "", 0.0001);
+  m.tls_handshake_failed();
+  m.pull_finished("hz-psb", true, 10, 9, 1, 0.2);
+  m.pull_finished("hz-psb", false, 0, 0, 0, 1.0);
+  Snapshot snap;
+  snap.sources = {{"hz-psb", false, 1700000000.0}, {"hz-\"odd\"", true, std::nullopt}};
+  snap.audit_tree_size = 42;
+  snap.last_checkpoint_age_s = 12.5;
+  const std::string text = m.render(snap);
+  INFO(text);
+  CHECK(text.find("# TYPE yici_http_requests_total counter") != std::string::npos);
+  CHECK(text.find(R"(yici_http_requests_total{method="GET",principal="market-regulation",)"
+                  R"(route="/v1/records/{dataset}/{subject}",status="200"} 2)") != std::string::npos);
+  CHECK(text.find(R"(principal="anonymous",route="unmatched",status="404"} 1)") != std::string::npos);
+  CHECK(text.find(R"(yici_http_request_duration_seconds_bucket{method="GET",route="/v1/records/{dataset}/{subject}",)"
+                  R"(le="0.005"} 2)") != std::string::npos);
+  CHECK(text.find("yici_tls_handshake_failures_total 1") != std::string::npos);
+  CHECK(text.find(R"(yici_pulls_total{outcome="ok",source="hz-psb"} 1)") != std::string::npos);
+  CHECK(text.find(R"(yici_pulls_total{outcome="failed",source="hz-psb"} 1)") != std::string::npos);
+  CHECK(text.find(R"(yici_pull_rows_total{kind="rejected",source="hz-psb"} 1)") != std::string::npos);
+  CHECK(text.find(R"(yici_source_up{source="hz-psb"} 0)") != std::string::npos);
+  CHECK(text.find(R"(yici_source_up{source="hz-\"odd\""} 1)") != std::string::npos);  // escaped
+  CHECK(text.find(R"(yici_source_last_success_timestamp_seconds{source="hz-psb"} 1700000000)") != std::string::npos);
+  CHECK(text.find("yici_audit_tree_size 42") != std::string::npos);
+  CHECK(text.find("yici_audit_last_checkpoint_age_seconds 12.5") != std::string::npos);
+  // A source gone from the snapshot is gone from the next scrape.
+  snap.sources.pop_back();
+  CHECK(m.render(snap).find("odd") == std::string::npos);
+}
+
+}  // namespace
+}  // namespace yici::metrics
