@@ -134,6 +134,10 @@ Status Hub::pull_source(const std::string& id) {
   const auto started = std::chrono::steady_clock::now();
   auto run = ingest::run_pull(*d, *stores_.records, **normaliser, options);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  {
+    std::lock_guard lock(counts_mu_);  // the next view counts afresh
+    counts_.erase(id);
+  }
   if (!run.ok()) {
     metrics_.pull_finished(id, false, 0, 0, 0, seconds);
     return run.take_error();

@@ -108,6 +108,11 @@ class Hub {
   ingest::SourceRegistry sources_;
   std::unique_ptr<store::SourceCatalog> catalog_;  // API-registered sources, in meta.db
   std::mutex source_writes_;                       // one source change at a time
+  // Records per source by status, counted at most every 10 s (a count scans the source's index).
+  std::map<std::string, std::int64_t> record_counts(const ingest::SourceDefinition& source);
+  std::mutex counts_mu_;
+  std::map<std::string, std::pair<std::chrono::steady_clock::time_point, std::map<std::string, std::int64_t>>>
+      counts_;
   std::unique_ptr<sign::ResponseSigner> signer_;   // null when no signing keys are configured
   std::unique_ptr<audit::AuditLog> audit_log_;     // after stores_ and signer_: closed (final checkpoint) before them
   api::AuditSink* audit_ = nullptr;                // the audit log; data routes answer 503 without it

@@ -124,6 +124,20 @@ void Hub::load_api_sources() {
   }
 }
 
+std::map<std::string, std::int64_t> Hub::record_counts(const ingest::SourceDefinition& source) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(counts_mu_);
+    auto it = counts_.find(source.id);
+    if (it != counts_.end() && now - it->second.first < std::chrono::seconds(10)) return it->second.second;
+  }
+  auto counted = stores_.records->count_by_status(source.dataset, source.id);
+  if (!counted) return {};
+  std::lock_guard lock(counts_mu_);
+  counts_[source.id] = {now, *counted};
+  return std::move(*counted);
+}
+
 void Hub::register_source_routes() {
   auto view_of = [this](const std::shared_ptr<const ingest::RegisteredSource>& s) {
     api::SourceView v;
@@ -132,7 +146,7 @@ void Hub::register_source_routes() {
     if (scheduler_) v.health = scheduler_->health(d.id);
     if (auto runs = stores_.records->recent_pull_runs(d.id, 5); runs.ok()) v.recent_pulls = std::move(*runs);
     if (auto q = stores_.records->quarantine_count(d.id); q.ok()) v.quarantined = *q;
-    if (auto c = stores_.records->count_by_status(d.dataset, d.id); c.ok()) v.records = std::move(*c);
+    v.records = record_counts(d);
     return v;
   };
   router_.add("GET", "/v1/admin/sources", net::Access::kAdmin,
@@ -426,6 +440,10 @@ api::Response Hub::delete_source(const api::Request& request, const std::string&
     return api::error_response(503, "store_unavailable", "could not remove the source: " + st.error().message);
   }
   sources_.erase(id);
+  {
+    std::lock_guard lock(counts_mu_);
+    counts_.erase(id);
+  }
   log::info("source_retired", {{"source", id},
                                {"records_withdrawn", withdrawn},
                                {"records_kept", keep_records},
