@@ -1,0 +1,160 @@
+// yici-bench-audit: the audit log's three figures, with the hub's own code.
+//  1. append: T threads append lookup-like entries through AuditLog (group commit, SQLite
+//     synchronous=FULL: each answer waits for a durable commit); entries/s.
+//  2. verify: the offline verifier (log_verifier.h) over that log: entries/s.
+//  3. proof: inclusion-proof latency at --proof-entries leaves. The big tree is built through the
+//     same MerkleTree and SQLite node store, from random leaf hashes in 100k-leaf transactions
+//     (building it through AuditLog would take the append rate times 10M); proofs are then read
+//     from a freshly opened tree, as the hub serves them.
+// Prints one JSON object for tools/bench/run.py.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "hub/audit/audit_log.h"
+#include "hub/audit/log_verifier.h"
+#include "hub/audit/merkle_tree.h"
+#include "hub/audit/sqlite_node_store.h"
+#include "hub/store/stores.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+int fail(const std::string& what) {
+  std::fprintf(stderr, "yici-bench-audit: %s\n", what.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"yici-bench-audit: audit append, verification and inclusion-proof figures"};
+  std::string dir;
+  std::uint64_t entries = 100000;
+  int threads = 16;
+  std::uint64_t proof_entries = 10'000'000;
+  int proofs = 1000;
+  app.add_option("--dir", dir, "scratch directory (removed first)")->required();
+  app.add_option("--entries", entries, "entries to append")->capture_default_str();
+  app.add_option("--threads", threads, "appending threads")->capture_default_str();
+  app.add_option("--proof-entries", proof_entries, "leaves in the tree proofs are taken from")->capture_default_str();
+  app.add_option("--proofs", proofs, "inclusion proofs to time")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  std::filesystem::remove_all(dir);
+
+  // 1. Append.
+  double append_s = 0;
+  std::string audit_db;
+  {
+    auto stores = yici::store::Stores::open(dir + "/data");
+    if (!stores) return fail(stores.error().message);
+    audit_db = stores->audit->path();
+    auto log = yici::audit::AuditLog::open(*stores->audit, std::string(64, 'k'));
+    if (!log) return fail(log.error().message);
+    std::atomic<std::uint64_t> next{0};
+    std::atomic<bool> failed{false};
+    const auto start = Clock::now();
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+      workers.emplace_back([&] {
+        yici::api::AuditEvent e;
+        e.principal = "market-regulation";
+        e.cert_fingerprint = "ab:cd:ef";
+        e.purpose = "food-business-license";
+        e.action = "lookup";
+        e.dataset = "population";
+        e.fields = {"id_number", "name", "gender"};
+        e.outcome = "allowed";
+        e.http_status = 200;
+        for (std::uint64_t i = next++; i < entries; i = next++) {
+          e.request_id = "bench-" + std::to_string(i);
+          e.subject = "3301061990030" + std::to_string(10000 + i % 90000);
+          auto r = (*log)->append(
+              e, [](std::int64_t index) { return R"({"audit_index":)" + std::to_string(index) + R"(,"records":[]})"; });
+          if (!r) failed = true;
+        }
+      });
+    }
+    for (auto& w : workers) w.join();
+    append_s = since(start);
+    if (failed) return fail("an append failed");
+  }
+
+  // 2. Verify, offline, as `yici-ctl audit verify --data-dir` does.
+  const auto vstart = Clock::now();
+  auto report = yici::audit::verify_audit_db(audit_db, nullptr, std::nullopt);
+  const double verify_s = since(vstart);
+  if (!report) return fail(report.error().message);
+  if (!report->problem.empty()) return fail("verification failed: " + report->problem);
+
+  // 3. A tree of proof_entries leaves, then proofs from a freshly opened tree.
+  const std::string tree_db = dir + "/tree.db";
+  double build_s = 0;
+  {
+    auto db = yici::store::sqlite::Database::open(tree_db, yici::audit::kMerkleMigrations);
+    if (!db) return fail(db.error().message);
+    yici::audit::SqliteNodeStore store(**db);
+    auto tree = yici::audit::MerkleTree::open(store);
+    if (!tree) return fail(tree.error().message);
+    std::mt19937_64 rng(42);
+    std::vector<yici::audit::Hash> leaves;
+    const auto bstart = Clock::now();
+    for (std::uint64_t done = 0; done < proof_entries;) {
+      const std::uint64_t n = std::min<std::uint64_t>(100000, proof_entries - done);
+      leaves.resize(n);
+      for (auto& h : leaves) {
+        for (std::size_t i = 0; i < h.size(); i += 8) {
+          const std::uint64_t r = rng();
+          std::memcpy(h.data() + i, &r, 8);
+        }
+      }
+      auto st = (*db)->with_writer([&](yici::store::sqlite::Connection& w) -> yici::Status {
+        YICI_TRY(auto tx, yici::store::sqlite::Transaction::begin(w));
+        yici::audit::PendingAppend pending = (*tree)->prepare_append(leaves);
+        YICI_TRY_STATUS(yici::audit::SqliteNodeWriter(w).put(pending.nodes));
+        YICI_TRY_STATUS(tx.commit());
+        return (*tree)->commit_append(pending);
+      });
+      if (!st.ok()) return fail(st.error().message);
+      done += n;
+    }
+    build_s = since(bstart);
+  }
+  std::vector<double> ms;
+  std::uint64_t proof_size = 0;
+  {
+    auto db = yici::store::sqlite::Database::open(tree_db, yici::audit::kMerkleMigrations);
+    if (!db) return fail(db.error().message);
+    yici::audit::SqliteNodeStore store(**db);
+    auto tree = yici::audit::MerkleTree::open(store);
+    if (!tree) return fail(tree.error().message);
+    proof_size = (*tree)->size();
+    std::mt19937_64 rng(7);
+    for (int i = 0; i < proofs; ++i) {
+      const std::uint64_t index = rng() % proof_size;
+      const auto t = Clock::now();
+      auto path = (*tree)->inclusion_proof(index, proof_size);
+      ms.push_back(since(t) * 1000);
+      if (!path) return fail(path.error().message);
+    }
+  }
+  std::sort(ms.begin(), ms.end());
+  const auto pct = [&](double p) { return ms[std::min(ms.size() - 1, static_cast<std::size_t>(p * ms.size()))]; };
+  std::printf(
+      "{\"append_entries\":%llu,\"append_threads\":%d,\"append_per_s\":%.1f,\"verify_entries_per_s\":%.1f,"
+      "\"proof_tree_size\":%llu,\"proof_tree_build_s\":%.1f,\"proof_ms\":%.4f,\"proof_p99_ms\":%.4f}\n",
+      static_cast<unsigned long long>(entries), threads, static_cast<double>(entries) / append_s,
+      static_cast<double>(report->entries) / verify_s, static_cast<unsigned long long>(proof_size), build_s, pct(0.5),
+      pct(0.99));
+  std::filesystem::remove_all(dir);
+  return 0;
+}
