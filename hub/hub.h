@@ -111,11 +111,10 @@ class Hub {
   // Records per source by status, counted at most every 10 s (a count scans the source's index).
   std::map<std::string, std::int64_t> record_counts(const ingest::SourceDefinition& source);
   std::mutex counts_mu_;
-  std::map<std::string, std::pair<std::chrono::steady_clock::time_point, std::map<std::string, std::int64_t>>>
-      counts_;
-  std::unique_ptr<sign::ResponseSigner> signer_;   // null when no signing keys are configured
-  std::unique_ptr<audit::AuditLog> audit_log_;     // after stores_ and signer_: closed (final checkpoint) before them
-  api::AuditSink* audit_ = nullptr;                // the audit log; data routes answer 503 without it
+  std::map<std::string, std::pair<std::chrono::steady_clock::time_point, std::map<std::string, std::int64_t>>> counts_;
+  std::unique_ptr<sign::ResponseSigner> signer_;  // null when no signing keys are configured
+  std::unique_ptr<audit::AuditLog> audit_log_;    // after stores_ and signer_: closed (final checkpoint) before them
+  api::AuditSink* audit_ = nullptr;               // the audit log; data routes answer 503 without it
   std::unique_ptr<ingest::Scheduler> scheduler_;
   std::atomic<bool> stopping_{false};  // tells running pulls to stop after their current batch
   std::mutex reconcile_mu_;

@@ -13,7 +13,7 @@
 namespace yici {
 namespace {
 
-constexpr std::size_t kMaxDefinitionBytes = 64 * 1024;
+constexpr std::size_t kMaxDefinitionBytes = std::size_t{64} * 1024;
 
 // Limits for a definition in a request body: small, shallow, no alias expansion to speak of.
 YamlLimits definition_limits() {

@@ -110,7 +110,7 @@ ProbeResult run_probe(const ingest::SourceDefinition& source, const schema::Sche
 
 }  // namespace
 
-ProbeResult probe_source(const ingest::SourceDefinition& source, std::shared_ptr<const schema::Schema> schema,
+ProbeResult probe_source(const ingest::SourceDefinition& source, const std::shared_ptr<const schema::Schema>& schema,
                          const ProbeOptions& options) {
   auto promise = std::make_shared<std::promise<ProbeResult>>();
   std::future<ProbeResult> future = promise->get_future();

@@ -47,7 +47,7 @@ struct ProbeResult {
 // Runs the probe on its own thread and waits at most options.timeout. `schema` must be the
 // dataset's schema. The definition's adapter is shared with the probe thread (it may outlive a
 // timed-out call).
-ProbeResult probe_source(const ingest::SourceDefinition& source, std::shared_ptr<const schema::Schema> schema,
+ProbeResult probe_source(const ingest::SourceDefinition& source, const std::shared_ptr<const schema::Schema>& schema,
                          const ProbeOptions& options = {});
 
 boost::json::object preview_json(const QualityPreview& preview);

@@ -144,11 +144,12 @@ TEST_CASE("yici-ctl sources: add (refused key by key, dry run, saved), show, dis
   SourceFixture f;
   HubProcess hub;
   int rc = -1;
-  const std::string body = "id: hz-ctl\ndepartment: public-security\ndataset: population\n"
-                           "adapter: {type: sqlite, path: " +
-                           f.data.file("psb.db") +
-                           ", table: person}\nprimary_key: [sfzh]\n"
-                           "mapping: {id_number: sfzh, name: xm2, gender: xb, birth_date: csrq}\n";
+  const std::string body =
+      "id: hz-ctl\ndepartment: public-security\ndataset: population\n"
+      "adapter: {type: sqlite, path: " +
+      f.data.file("psb.db") +
+      ", table: person}\nprimary_key: [sfzh]\n"
+      "mapping: {id_number: sfzh, name: xm2, gender: xb, birth_date: csrq}\n";
   f.data.write("bad.yaml", body);
   auto refused = ctl(hub, "admin", "sources add " + f.data.file("bad.yaml"), &rc);
   CHECK(rc == 1);

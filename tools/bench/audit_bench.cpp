@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
     std::atomic<bool> failed{false};
     const auto start = Clock::now();
     std::vector<std::thread> workers;
+    workers.reserve(static_cast<std::size_t>(threads));
     for (int t = 0; t < threads; ++t) {
       workers.emplace_back([&] {
         yici::api::AuditEvent e;
@@ -148,7 +149,9 @@ int main(int argc, char** argv) {
     }
   }
   std::sort(ms.begin(), ms.end());
-  const auto pct = [&](double p) { return ms[std::min(ms.size() - 1, static_cast<std::size_t>(p * ms.size()))]; };
+  const auto pct = [&](double p) {
+    return ms[std::min(ms.size() - 1, static_cast<std::size_t>(p * static_cast<double>(ms.size())))];
+  };
   std::printf(
       "{\"append_entries\":%llu,\"append_threads\":%d,\"append_per_s\":%.1f,\"verify_entries_per_s\":%.1f,"
       "\"proof_tree_size\":%llu,\"proof_tree_build_s\":%.1f,\"proof_ms\":%.4f,\"proof_p99_ms\":%.4f}\n",
