@@ -61,6 +61,8 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
         auto from = rewind_cursor(*saved, source.cursor->overlap);
         if (!from) return Error::invalid("source " + source.id + ": saved cursor: " + from.error().message);
         request.cursor_from = *from;
+      } else {
+        run.mode = "full";  // no saved cursor yet (first pull, or after an update): everything is read
       }
     }
     // Positions of mapped fields, cursor and status among the columns read.

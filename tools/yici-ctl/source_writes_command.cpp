@@ -99,7 +99,7 @@ void submit(const HubFlags& flags, const std::string& method, const std::string&
     std::cout << "source " << id << ": definition valid, connection ok (dry run: nothing saved)\n";
   } else {
     std::cout << "source " << id << " saved as version " << text(o.at("version"))
-              << (o.at("enabled").as_bool() ? "; its first pull has started" : " (disabled)") << "\n";
+              << (o.at("enabled").as_bool() ? "; a full pull has started" : " (disabled)") << "\n";
   }
   print_preview(o);
   if (!dry_run) std::cout << "see: yici-ctl sources show " << id << "\n";
