@@ -1,5 +1,8 @@
 #include "hub/audit/audit_entry.h"
 
+#include <charconv>
+#include <iterator>
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -9,12 +12,21 @@
 namespace yici::audit {
 namespace {
 
-void add(std::string& out, const char* key, const std::string& value) {
+void add(std::string& out, std::string_view key, std::string_view value) {
   out += ",\"";
   out += key;
   out += "\":\"";
   schema::append_json_escaped(out, value);
-  out += "\"";
+  out += '"';
+}
+
+void add_number(std::string& out, std::string_view key, std::int64_t value) {
+  out += ",\"";
+  out += key;
+  out += "\":";
+  char digits[24];
+  const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
+  out.append(digits, end);
 }
 
 }  // namespace
@@ -31,21 +43,42 @@ std::string AuditEntry::fields_json() const {
   return out;
 }
 
+void append_leaf_bytes(std::string& out, const LeafParts& p) {
+  out += "{\"v\":1";
+  add_number(out, "seq", p.seq);
+  add(out, "time", p.time);
+  add(out, "request_id", p.request_id);
+  add(out, "principal", p.principal);
+  add(out, "cert_fingerprint", p.cert_fingerprint);
+  add(out, "purpose", p.purpose);
+  add(out, "action", p.action);
+  add(out, "dataset", p.dataset);
+  add(out, "subject_hmac", p.subject_hmac);
+  out += ",\"fields\":";
+  out += p.fields_json;
+  add(out, "outcome", p.outcome);
+  add_number(out, "http_status", p.http_status);
+  add(out, "body_sha256", p.body_sha256);
+  out += '}';
+}
+
 std::string AuditEntry::leaf_bytes() const {
-  std::string out = "{\"v\":1,\"seq\":" + std::to_string(seq);
-  add(out, "time", time);
-  add(out, "request_id", request_id);
-  add(out, "principal", principal);
-  add(out, "cert_fingerprint", cert_fingerprint);
-  add(out, "purpose", purpose);
-  add(out, "action", action);
-  add(out, "dataset", dataset);
-  add(out, "subject_hmac", subject_hmac);
-  out += ",\"fields\":" + fields_json();
-  add(out, "outcome", outcome);
-  out += ",\"http_status\":" + std::to_string(http_status);
-  add(out, "body_sha256", body_sha256);
-  out += "}";
+  const std::string fields_text = fields_json();
+  std::string out;
+  out.reserve(256 + fields_text.size());
+  append_leaf_bytes(out, {.seq = seq,
+                          .time = time,
+                          .request_id = request_id,
+                          .principal = principal,
+                          .cert_fingerprint = cert_fingerprint,
+                          .purpose = purpose,
+                          .action = action,
+                          .dataset = dataset,
+                          .subject_hmac = subject_hmac,
+                          .fields_json = fields_text,
+                          .outcome = outcome,
+                          .http_status = http_status,
+                          .body_sha256 = body_sha256});
   return out;
 }
 

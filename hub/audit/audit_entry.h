@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hub/audit/hash.h"
@@ -66,6 +67,20 @@ struct AuditEntry {
   // The fields array as stored in the `fields` column.
   [[nodiscard]] std::string fields_json() const;
 };
+
+// The parts of a leaf, as views: an AuditEntry's, or a stored row's columns read in place (the
+// verifier renders millions of leaves without copying a row). `fields_json` is the fields array as
+// AuditEntry::fields_json() writes it and the `fields` column stores it.
+struct LeafParts {
+  std::int64_t seq = 0;
+  std::string_view time, request_id, principal, cert_fingerprint, purpose, action, dataset, subject_hmac, fields_json,
+      outcome;
+  int http_status = 0;
+  std::string_view body_sha256;
+};
+
+// Appends the canonical leaf (see AuditEntry::leaf_bytes) to `out`.
+void append_leaf_bytes(std::string& out, const LeafParts& parts);
 
 // base64(HMAC-SHA256(key, dataset "\n" subject)).
 std::string subject_hmac(const std::string& key, const std::string& dataset, const std::string& subject);

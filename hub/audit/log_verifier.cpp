@@ -1,11 +1,14 @@
 #include "hub/audit/log_verifier.h"
 
+#include <algorithm>
+#include <future>
 #include <map>
+#include <thread>
 #include <vector>
 
-#include "hub/audit/audit_query.h"
 #include "hub/audit/base64.h"
 #include "hub/audit/checkpoint.h"
+#include "hub/audit/leaf_scan.h"
 #include "hub/sign/base64url.h"
 #include "hub/store/sqlite/connection.h"
 
@@ -43,7 +46,8 @@ struct CheckpointRow {
 }  // namespace
 
 Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* jwks,
-                                     const std::optional<std::string>& saved_checkpoint_jws) {
+                                     const std::optional<std::string>& saved_checkpoint_jws,
+                                     const VerifyOptions& options) {
   using store::sqlite::Connection;
   YICI_TRY(auto db, Connection::open(path, Connection::Mode::kReadOnly));
   VerifyReport report;
@@ -96,9 +100,14 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
   }
 
   RootBuilder builder;
+  // Called after every leaf; the root (a fold of up to log2(size) node hashes) is computed only
+  // at the sizes a checkpoint names.
   const auto check_at = [&](std::uint64_t size) {
+    const auto it = checkpoints.find(size);
+    const bool at_saved = saved && saved->tree_size == size;
+    if (it == checkpoints.end() && !at_saved) return;
     const Hash root = builder.root();
-    if (auto it = checkpoints.find(size); it != checkpoints.end()) {
+    if (it != checkpoints.end()) {
       ++report.checkpoints;
       if (it->second.root != root) {
         report.problem = "checkpoint at size " + std::to_string(size) +
@@ -107,32 +116,72 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
                          std::to_string(size - 1) + ")";
       }
     }
-    if (saved && saved->tree_size == size && saved->root != root) {
+    if (at_saved && saved->root != root) {
       report.problem = "the saved checkpoint (size " + std::to_string(size) +
                        ") is not consistent with this log: the log was rewritten at or before entry " +
                        std::to_string(size - 1);
     }
   };
   check_at(0);
-  YICI_TRY(auto st, db->prepare(std::string(kAuditEntryColumns) + " ORDER BY seq"));
+
+  // Leaves are recomputed in parallel, chunk by chunk, each worker with its own connection; this
+  // thread folds one round of chunks into the tree while the workers hash the next round.
+  const unsigned threads =
+      options.threads != 0 ? options.threads : std::clamp(std::thread::hardware_concurrency(), 1U, 8U);
+  const std::uint64_t chunk = std::max<std::uint64_t>(options.chunk, 1);
+  std::vector<std::unique_ptr<LeafScanner>> scanners;
+  for (unsigned i = 0; i < threads; ++i) {
+    YICI_TRY(auto scanner, LeafScanner::open(path));
+    scanners.push_back(std::move(scanner));
+  }
+  YICI_TRY(const SeqBounds bounds, scanners.front()->bounds());
   std::uint64_t expected = 0;
-  while (report.problem.empty()) {
-    YICI_TRY(const bool row, st.step());
-    if (!row) break;
-    const StoredEntry e = read_entry_row(st);
-    if (static_cast<std::uint64_t>(e.entry.seq) != expected) {
-      report.problem = "entry " + std::to_string(expected) + " is missing (next stored entry is " +
-                       std::to_string(e.entry.seq) + ")";
-      break;
+  if (bounds.max >= bounds.min && bounds.min < 0) {
+    report.problem = "an entry is stored at seq " + std::to_string(bounds.min) + ", outside the log (seq starts at 0)";
+  }
+  const std::uint64_t end = bounds.max >= 0 ? static_cast<std::uint64_t>(bounds.max) + 1 : 0;
+
+  struct Chunk {
+    std::vector<Hash> leaves;
+    Result<std::string> problem = std::string();
+  };
+  using Round = std::vector<std::future<Chunk>>;
+  const auto launch = [&](std::uint64_t from) {
+    Round round;
+    for (unsigned i = 0; i < threads && from < end; ++i, from += chunk) {
+      const std::uint64_t to = std::min(end, from + chunk);
+      round.push_back(std::async(std::launch::async, [scanner = scanners[i].get(), from, to] {
+        Chunk c;
+        c.leaves.reserve(to - from);
+        c.problem = scanner->scan(from, to, c.leaves);
+        return c;
+      }));
     }
-    const Hash leaf = e.entry.leaf();
-    if (leaf != e.stored_leaf) {
-      report.problem = "entry " + std::to_string(expected) + ": its columns no longer match its leaf (edited)";
-      break;
+    return round;
+  };
+  std::uint64_t next_from = 0;
+  Round round;
+  if (report.problem.empty()) {
+    round = launch(next_from);
+    next_from += chunk * threads;
+  }
+  while (!round.empty() && report.problem.empty()) {
+    std::vector<Chunk> done;
+    done.reserve(round.size());
+    for (auto& f : round) done.push_back(f.get());
+    round = launch(next_from);  // the workers are free again: start the next round before folding
+    next_from += chunk * threads;
+    for (auto& c : done) {
+      if (!c.problem) return c.problem.error();
+      for (const Hash& leaf : c.leaves) {
+        builder.add(leaf);
+        ++expected;
+        check_at(expected);
+        if (!report.problem.empty()) break;
+      }
+      if (report.problem.empty() && !c.problem->empty()) report.problem = *c.problem;
+      if (!report.problem.empty()) break;
     }
-    builder.add(leaf);
-    ++expected;
-    check_at(expected);
   }
   report.entries = expected;
   report.root = builder.root();

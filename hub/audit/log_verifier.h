@@ -1,7 +1,7 @@
 // Offline verification of a hub's audit log (yici-ctl audit verify --data-dir): recompute every
-// leaf from the readable columns, rebuild the tree root from the leaves, and check every stored
-// checkpoint's signature (with the hub's JWKS) and root, and a checkpoint saved earlier. Opens the
-// database read-only; never needs the hub running.
+// leaf from the readable columns (in parallel, leaf_scan.h), rebuild the tree root from the leaves, and check every
+// stored checkpoint's signature (with the hub's JWKS) and root, and a checkpoint saved earlier. Opens the database
+// read-only; never needs the hub running.
 #pragma once
 
 #include <optional>
@@ -21,8 +21,14 @@ struct VerifyReport {
   std::string problem;  // empty: everything verified; else the first problem (names the entry or checkpoint)
 };
 
+struct VerifyOptions {
+  unsigned threads = 0;         // workers recomputing leaves; 0: one per core, at most 8
+  std::uint64_t chunk = 32768;  // entries per worker task (a round is threads × chunk entries in memory)
+};
+
 // `jwks` null: roots are checked but signatures are not (the report says so).
 Result<VerifyReport> verify_audit_db(const std::string& audit_db_path, const sign::Jwks* jwks,
-                                     const std::optional<std::string>& saved_checkpoint_jws);
+                                     const std::optional<std::string>& saved_checkpoint_jws,
+                                     const VerifyOptions& options = {});
 
 }  // namespace yici::audit

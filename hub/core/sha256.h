@@ -5,11 +5,10 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
-
-struct evp_md_ctx_st;
 
 namespace yici {
 
@@ -23,8 +22,7 @@ inline std::string sha256_hex(std::string_view data) {
 }
 
 // Incremental SHA-256: hash several parts without concatenating them first. Reusable: finish()
-// returns the digest and starts a new, empty hash. Allocation failure inside OpenSSL throws
-// std::bad_alloc (an invariant, not an input error).
+// returns the digest and starts a new, empty hash.
 class Sha256 {
  public:
   Sha256();
@@ -38,8 +36,9 @@ class Sha256 {
   Sha256Digest finish();
 
  private:
+  struct State;  // OpenSSL's SHA256_CTX
   void init();
-  evp_md_ctx_st* ctx_ = nullptr;
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace yici

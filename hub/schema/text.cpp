@@ -1,6 +1,8 @@
 #include "hub/schema/text.h"
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 
 namespace yici::schema {
 namespace {
@@ -225,10 +227,36 @@ std::size_t code_point_count(std::string_view utf8) {
   return n;
 }
 
+namespace {
+
+// True if any of the 8 bytes in `w` is a control character, '"' or '\\' (bit tricks from
+// "Bit Twiddling Hacks": a byte below n, a byte equal to b; exact for bytes of any value).
+bool needs_escape(std::uint64_t w) {
+  constexpr std::uint64_t kOnes = ~std::uint64_t{0} / 255;
+  constexpr std::uint64_t kHigh = kOnes * 0x80;
+  const auto has_zero = [](std::uint64_t v) { return ((v - kOnes) & ~v & kHigh) != 0; };
+  const bool below_space = ((w - kOnes * 0x20) & ~w & kHigh) != 0;
+  return below_space || has_zero(w ^ (kOnes * '"')) || has_zero(w ^ (kOnes * '\\'));
+}
+
+}  // namespace
+
 void append_json_escaped(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  std::size_t i = 0;
+  // Most values need no escaping: skip 8 bytes at a time while none of them does.
+  while (i + 8 <= s.size()) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, 8);
+    if (needs_escape(w)) break;
+    i += 8;
+  }
+  if (i == s.size()) {
+    out.append(s);
+    return;
+  }
   std::size_t run = 0;  // start of the current run of bytes that need no escaping
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  for (; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.data() + run, i - run);

@@ -1,5 +1,9 @@
 #include "hub/schema/text.h"
 
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
 #include <doctest/doctest.h>
 
 namespace yici::schema {
@@ -83,6 +87,33 @@ TEST_CASE("JSON escaping and code points") {
   CHECK(known);
   (void)transform_from_name("full_to_half", known);
   CHECK_FALSE(known);
+}
+
+TEST_CASE("JSON escaping finds a character to escape wherever it sits in a long value") {
+  // The escaper skips 8 bytes at a time: put each kind of character at every offset of values
+  // longer than a word, among ASCII and multi-byte UTF-8, and check the result parses back.
+  const std::vector<std::string> specials = {"\"", "\\", "\n", "\t", "\x01", "\x1f", std::string(1, '\0')};
+  const std::vector<std::string> fillers = {"abcdefgh", "张三李四王五赵六", " ~\x7f!#$%&"};
+  for (const auto& filler : fillers) {
+    const std::string base = filler + filler + filler;
+    for (const auto& special : specials) {
+      for (std::size_t at = 0; at <= base.size(); ++at) {
+        if (at < base.size() && (static_cast<unsigned char>(base[at]) & 0xC0) == 0x80) continue;  // inside a character
+        const std::string value = base.substr(0, at) + special + base.substr(at);
+        std::string out = "\"";
+        append_json_escaped(out, value);
+        out += "\"";
+        boost::system::error_code ec;
+        const auto parsed = boost::json::parse(out, ec);
+        INFO("offset " << at << " in " << out);
+        REQUIRE_FALSE(ec);
+        CHECK(parsed.as_string() == value);
+      }
+    }
+    std::string plain;
+    append_json_escaped(plain, base);  // nothing to escape: copied as it is
+    CHECK(plain == base);
+  }
 }
 
 }  // namespace

@@ -1,0 +1,53 @@
+// Recomputes stored audit entries' leaves from their readable columns, a range of seq at a time,
+// for the offline verifier (log_verifier.h). Rows are rendered in place from SQLite's column
+// buffers into one reused buffer: no per-row allocation, no JSON parsing (the stored `fields` text
+// goes into the leaf as it is, so any edit to it, even one that keeps its meaning, shows).
+//
+// Thread safety: a LeafScanner has its own read-only connection and is used by one thread at a
+// time; several scanners over the same file may run in parallel.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hub/audit/hash.h"
+#include "hub/core/result.h"
+
+namespace yici::store::sqlite {
+class Connection;
+}
+
+namespace yici::audit {
+
+struct SeqBounds {
+  std::int64_t min = 0;
+  std::int64_t max = -1;  // max < min: no entries
+};
+
+class LeafScanner {
+ public:
+  static Result<std::unique_ptr<LeafScanner>> open(const std::string& audit_db_path);
+  ~LeafScanner();
+  LeafScanner(const LeafScanner&) = delete;
+  LeafScanner& operator=(const LeafScanner&) = delete;
+
+  // The lowest and highest stored seq.
+  Result<SeqBounds> bounds();
+
+  // Appends the leaves of entries [from, to) to `leaves`, in order, each checked against its
+  // stored leaf hash. Stops at the first entry that is missing or whose columns no longer match
+  // its leaf, and returns a message naming it; an empty string when the whole range verified.
+  Result<std::string> scan(std::uint64_t from, std::uint64_t to, std::vector<Hash>& leaves);
+
+ private:
+  explicit LeafScanner(std::unique_ptr<store::sqlite::Connection> db);
+  Result<std::optional<std::int64_t>> next_stored_after(std::uint64_t seq);
+
+  std::unique_ptr<store::sqlite::Connection> db_;
+  std::string buffer_;
+};
+
+}  // namespace yici::audit

@@ -1,0 +1,178 @@
+// The offline verifier over real audit databases: the parallel leaf recomputation gives the same
+// root however the log is cut into chunks, and every kind of damage is named by its first entry,
+// also when it sits in a later chunk or on a chunk boundary.
+#include "hub/audit/log_verifier.h"
+
+#include <doctest/doctest.h>
+
+#include "hub/audit/audit_log.h"
+#include "hub/audit/checkpoint.h"
+#include "hub/audit/reference_tree.h"
+#include "hub/sign/base64url.h"
+#include "hub/store/sqlite/connection.h"
+#include "hub/store/stores.h"
+#include "tests/support/temp_dir.h"
+
+namespace yici::audit {
+namespace {
+
+using store::sqlite::Connection;
+
+constexpr std::uint64_t kEntries = 2000;
+
+struct Log {
+  test::TempDir dir;
+  std::string path;
+  std::vector<Hash> leaves;  // as stored, in seq order
+
+  explicit Log(std::uint64_t entries) {
+    auto stores = store::Stores::open(dir.file("data")).value();
+    path = stores.audit->path();
+    {
+      auto log = AuditLog::open(*stores.audit, std::string(64, 'k')).value();
+      std::vector<api::AuditEvent> batch;
+      for (std::uint64_t i = 0; i < entries; ++i) {
+        api::AuditEvent e;
+        e.request_id = "req-" + std::to_string(i);
+        e.principal = i % 3 == 0 ? "market-regulation" : "civil-affairs";
+        e.cert_fingerprint = "ab:cd";
+        e.purpose = "food-business-license";
+        e.action = "lookup";
+        e.dataset = "population";
+        e.subject = "33010619900301" + std::to_string(1000 + i);
+        e.fields = {"id_number", "name"};
+        if (i % 7 == 0) e.fields.emplace_back("domicile \"address\"\n");  // escaped in the leaf
+        e.outcome = "allowed";
+        e.http_status = 200;
+        batch.push_back(e);
+        if (batch.size() == 100 || i + 1 == entries) {
+          REQUIRE(log->append_many(batch, [](std::int64_t) { return std::string("{}"); }).ok());
+          batch.clear();
+        }
+      }
+    }
+    auto db = open();
+    auto st = db->prepare("SELECT leaf_hash FROM audit_entries ORDER BY seq").value();
+    while (st.step().value()) {
+      Hash h{};
+      const auto blob = st.column_blob(0);
+      std::copy(blob.begin(), blob.end(), reinterpret_cast<char*>(h.data()));
+      leaves.push_back(h);
+    }
+  }
+
+  [[nodiscard]] std::unique_ptr<Connection> open() const {
+    return Connection::open(path, Connection::Mode::kReadWrite).value();
+  }
+  void exec(const std::string& sql) const { REQUIRE(open()->exec(sql).ok()); }
+
+  // An unsigned checkpoint row (verify without a JWKS reads its payload only).
+  void add_checkpoint(std::uint64_t size, const Hash& root) const {
+    const std::string payload = checkpoint_payload("test-log", size, root, "2026-11-23T00:00:00Z");
+    const std::string jws =
+        sign::base64url_encode(R"({"alg":"ES256"})") + "." + sign::base64url_encode(payload) + ".c2ln";
+    auto db = open();
+    auto st =
+        db->prepare("INSERT INTO audit_checkpoints (tree_size, root_hash, timestamp, jws) VALUES (?1, 'x', 't', ?2)")
+            .value();
+    st.bind(1, static_cast<std::int64_t>(size)).bind(2, jws);
+    REQUIRE(st.run().ok());
+  }
+
+  [[nodiscard]] VerifyReport verify(unsigned threads, std::uint64_t chunk) const {
+    return verify_audit_db(path, nullptr, std::nullopt, {.threads = threads, .chunk = chunk}).value();
+  }
+};
+
+Hash root_of_first(const std::vector<Hash>& leaves, std::uint64_t n) {
+  return reference::root(std::span<const Hash>(leaves.data(), n));
+}
+
+TEST_CASE("log verifier: the same root however the work is split, equal to the reference tree's") {
+  const Log log(kEntries);
+  REQUIRE(log.leaves.size() == kEntries);
+  const Hash expected = reference::root(log.leaves);
+  log.add_checkpoint(777, root_of_first(log.leaves, 777));  // inside a chunk for every split below
+  log.add_checkpoint(kEntries, expected);
+  struct Split {
+    unsigned threads;
+    std::uint64_t chunk;
+  };
+  for (const Split s : {Split{1, 1U << 20}, Split{2, 7}, Split{3, 64}, Split{8, 1000}, Split{2, kEntries}}) {
+    INFO("threads " << s.threads << ", chunk " << s.chunk);
+    const auto r = log.verify(s.threads, s.chunk);
+    CHECK(r.problem.empty());
+    CHECK(r.entries == kEntries);
+    CHECK(r.checkpoints == 2);
+    CHECK(r.root == expected);
+  }
+}
+
+TEST_CASE("log verifier: an empty log verifies with the empty root") {
+  const Log log(0);
+  const auto r = log.verify(2, 16);
+  CHECK(r.problem.empty());
+  CHECK(r.entries == 0);
+  CHECK(r.root == empty_root());
+}
+
+TEST_CASE("log verifier: a checkpoint whose root differs stops verification at its size") {
+  const Log log(kEntries);
+  Hash wrong = root_of_first(log.leaves, 1333);
+  wrong[0] ^= 1;
+  log.add_checkpoint(1333, wrong);
+  const auto r = log.verify(2, 64);
+  CHECK(r.problem.find("checkpoint at size 1333") != std::string::npos);
+  CHECK(r.entries == 1333);
+}
+
+TEST_CASE("log verifier: missing entries are named, in a later chunk and across a whole chunk") {
+  const Log log(kEntries);
+  SUBCASE("one entry inside a chunk") {
+    log.exec("DELETE FROM audit_entries WHERE seq = 1500");
+    const auto r = log.verify(2, 64);
+    CHECK(r.problem == "entry 1500 is missing (next stored entry is 1501)");
+    CHECK(r.entries == 1500);
+    CHECK(r.root == root_of_first(log.leaves, 1500));
+  }
+  SUBCASE("a whole chunk, boundary to boundary") {
+    log.exec("DELETE FROM audit_entries WHERE seq >= 1536 AND seq < 1600");
+    const auto r = log.verify(2, 64);
+    CHECK(r.problem == "entry 1536 is missing (next stored entry is 1600)");
+    CHECK(r.entries == 1536);
+  }
+  SUBCASE("the first entry") {
+    log.exec("DELETE FROM audit_entries WHERE seq = 0");
+    CHECK(log.verify(3, 100).problem == "entry 0 is missing (next stored entry is 1)");
+  }
+  SUBCASE("a row moved below zero") {
+    log.exec("UPDATE audit_entries SET seq = -5 WHERE seq = 10");
+    const auto r = log.verify(2, 64);
+    CHECK(r.problem.find("seq -5") != std::string::npos);
+    CHECK(r.entries == 0);
+  }
+}
+
+TEST_CASE("log verifier: an edited column is caught, even an edit that keeps the JSON's meaning") {
+  const Log log(kEntries);
+  SUBCASE("the fields array re-spaced in the last entry") {
+    log.exec(R"(UPDATE audit_entries SET fields = replace(fields, '","', '", "') WHERE seq = 1999)");
+    const auto r = log.verify(2, 64);
+    CHECK(r.problem == "entry 1999: its columns no longer match its leaf (edited)");
+    CHECK(r.entries == 1999);
+  }
+  SUBCASE("a purpose changed, and a later entry deleted: the first problem is named") {
+    log.exec("UPDATE audit_entries SET purpose = 'newborn-one-thing' WHERE seq = 1200");
+    log.exec("DELETE FROM audit_entries WHERE seq = 1900");
+    CHECK(log.verify(4, 50).problem == "entry 1200: its columns no longer match its leaf (edited)");
+  }
+  SUBCASE("a purged subject is not an edit") {
+    log.exec("UPDATE audit_entries SET subject = NULL");
+    const auto r = log.verify(2, 64);
+    CHECK(r.problem.empty());
+    CHECK(r.root == reference::root(log.leaves));
+  }
+}
+
+}  // namespace
+}  // namespace yici::audit
