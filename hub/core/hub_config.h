@@ -55,7 +55,7 @@ struct SigningKeyConfig {
 
 struct IngestConfig {
   int max_concurrent_pulls = 2;
-  std::size_t batch_size = 1000;
+  std::size_t batch_size = 10000;  // bench, 200k rows: 23k rows/s at 1,000, 61k at 10,000 (each commit is an fsync)
   std::chrono::milliseconds stale_after{60 * 60 * 1000};  // records of a source failing longer are marked stale
   int max_retries = 5;
   std::chrono::milliseconds retry_base{5'000};

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -86,16 +87,33 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
     // could leave unread rows below a committed cursor, so it commits with the last batch.
     const bool cursor_per_batch = source.adapter->ordered_by_cursor();
     std::optional<std::string> max_cursor;
-    auto flush = [&](bool last) -> Status {
-      if (cursor_per_batch || last) batch.cursor = max_cursor;
-      if (batch.size() == 0 && !(last && batch.cursor)) return {};
-      store::BatchCommit commit{source.id, batch.records, batch.quarantined, batch.cursor};
-      YICI_TRY(auto counts, store.commit_batch(commit));
+    // Batches commit on a second thread while this one reads and normalises the next: at most one
+    // commit in flight, and batches commit in order, each with its own cursor, so a crash still
+    // leaves the store at a batch boundary with the cursor that belongs to it.
+    Batch committing;
+    // Declared after `committing`, so destroyed first: a std::async future's destructor waits for
+    // its task, so however the read ends the commit in flight finishes before its batch goes away.
+    std::future<Result<store::UpsertCounts>> in_flight;
+    auto wait_commit = [&]() -> Status {
+      if (!in_flight.valid()) return {};
+      YICI_TRY(auto counts, in_flight.get());
       run.counts.inserted += counts.inserted;
       run.counts.updated += counts.updated;
       run.counts.unchanged += counts.unchanged;
       run.counts.quarantined += counts.quarantined;
-      batch.clear();
+      committing.clear();
+      return {};
+    };
+    auto flush = [&](bool last) -> Status {
+      if (cursor_per_batch || last) batch.cursor = max_cursor;
+      YICI_TRY_STATUS(wait_commit());
+      if (batch.size() == 0 && !(last && batch.cursor)) return {};
+      std::swap(committing, batch);
+      batch.cursor.reset();
+      in_flight = std::async(std::launch::async, [&store, &source, &committing] {
+        return store.commit_batch({source.id, committing.records, committing.quarantined, committing.cursor});
+      });
+      if (last) YICI_TRY_STATUS(wait_commit());
       return {};
     };
     while (true) {
@@ -145,6 +163,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
       if (batch.size() >= options.batch_size) {
         YICI_TRY_STATUS(flush(false));
         if (options.cancel != nullptr && options.cancel->load()) {
+          YICI_TRY_STATUS(wait_commit());
           return Error::unavailable("pull of " + source.id + " interrupted by shutdown after " +
                                     std::to_string(run.rows_read) +
                                     " rows; the next pull resumes from the saved cursor");

@@ -14,7 +14,7 @@
 namespace yici::ingest {
 
 struct PullOptions {
-  std::size_t batch_size = 1000;
+  std::size_t batch_size = 10000;
   bool force_full = false;  // ignore the saved cursor
   // Checked after each committed batch: when set, the pull stops there (its committed batches and
   // cursor stay, so the next pull resumes) and returns kUnavailable. For shutdown.

@@ -49,7 +49,7 @@ def machine():
 class Hub:
     """A yici-hub process on a free port with a temporary data directory."""
 
-    def __init__(self, build, pki, work, threads=2, sources_dir=None, policy=None):
+    def __init__(self, build, pki, work, threads=2, sources_dir=None, policy=None, extra_config=""):
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="hub-", dir=work)
         with open(os.path.join(self.dir, "hub.yaml"), "w") as f:
@@ -63,7 +63,7 @@ tls: {{cert: {pki}/hub.crt, key: {pki}/hub.key, client_ca: {pki}/ca.crt}}
 signing: {{keys: [{{file: {pki}/signing/active.key, state: active}}]}}
 log: {{level: warn}}
 threads: {threads}
-""")
+{extra_config}""")
         self.log = open(os.path.join(self.dir, "hub.log"), "w")
         start = time.monotonic()
         self.proc = subprocess.Popen([f"{build}/yici-hub", "--config", f"{self.dir}/hub.yaml"],

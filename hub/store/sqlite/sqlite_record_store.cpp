@@ -71,9 +71,11 @@ CREATE INDEX pull_runs_by_source ON pull_runs (source, id);
 
 constexpr const char* kSelectExisting =
     "SELECT id, version, content_hash, status FROM records WHERE dataset = ?1 AND source = ?2 AND source_key = ?3";
+// Tried first for every row: a new record costs one descent of the key index, not two (a SELECT,
+// then the INSERT's own uniqueness check). Only a key already held goes on to kSelectExisting.
 constexpr const char* kInsert =
     "INSERT INTO records (dataset, subject, source, source_key, version, content_hash, pulled_at, status, fields) "
-    "VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8)";
+    "VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8) ON CONFLICT (dataset, source, source_key) DO NOTHING";
 constexpr const char* kArchive =
     "INSERT INTO record_history (record_id, version, content_hash, pulled_at, status, fields) "
     "SELECT id, version, content_hash, pulled_at, status, fields FROM records WHERE id = ?1";
@@ -86,6 +88,7 @@ constexpr const char* kFind =
     "WHERE dataset = ?1 AND subject = ?2 ORDER BY pulled_at DESC, id DESC";
 constexpr const char* kCount = "SELECT count(*) FROM records WHERE dataset = ?1";
 constexpr const char* kUnquarantine = "DELETE FROM quarantine WHERE source = ?1 AND source_key = ?2";
+constexpr const char* kHasQuarantine = "SELECT EXISTS (SELECT 1 FROM quarantine WHERE source = ?1)";
 constexpr const char* kQuarantine =
     "INSERT INTO quarantine (dataset, source, source_key, row_json, errors_json, first_seen, last_seen) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (source, source_key) DO UPDATE SET "
@@ -110,6 +113,10 @@ constexpr const char* kQuarantineList =
 
 Result<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::open(const std::string& path) {
   YICI_TRY(auto db, Database::open(path, kRecordMigrations));
+  // A pull writes tens of thousands of rows a second, touching index pages all over the file:
+  // checkpointing the WAL every 10,000 pages (40 MB) instead of SQLite's 1,000 copies each page
+  // back once per many batches, not once per few (bench, 200k rows: 56k → 75k rows/s).
+  YICI_TRY_STATUS(db->with_writer([](Connection& w) -> Status { return w.exec("PRAGMA wal_autocheckpoint = 10000"); }));
   return std::unique_ptr<SqliteRecordStore>(new SqliteRecordStore(std::move(db)));
 }
 
@@ -122,16 +129,20 @@ Status SqliteRecordStore::upsert_in(Connection& w, std::span<const Record> recor
       unq->bind(1, r.source).bind(2, r.source_key);
       YICI_TRY_STATUS(unq->run());
     }
+    YICI_TRY(Statement * ins, w.cached(kInsert));
+    ins->bind(1, r.dataset).bind(2, r.subject).bind(3, r.source).bind(4, r.source_key).bind(5, hash);
+    ins->bind(6, r.pulled_at).bind(7, r.status).bind(8, r.fields_json);
+    YICI_TRY_STATUS(ins->run());
+    if (w.changes() == 1) {
+      ++counts.inserted;
+      continue;
+    }
     YICI_TRY(Statement * sel, w.cached(kSelectExisting));
     sel->bind(1, r.dataset).bind(2, r.source).bind(3, r.source_key);
     YICI_TRY(bool found, sel->step());
     if (!found) {
-      YICI_TRY(Statement * ins, w.cached(kInsert));
-      ins->bind(1, r.dataset).bind(2, r.subject).bind(3, r.source).bind(4, r.source_key).bind(5, hash);
-      ins->bind(6, r.pulled_at).bind(7, r.status).bind(8, r.fields_json);
-      YICI_TRY_STATUS(ins->run());
-      ++counts.inserted;
-      continue;
+      sel->reset();
+      return Error::corruption("record " + r.source + "/" + r.source_key + " neither inserted nor found");
     }
     const std::int64_t id = sel->column_int(0);
     const bool same = sel->column_text(2) == hash && sel->column_text(3) == r.status;
@@ -168,7 +179,14 @@ Result<UpsertCounts> SqliteRecordStore::commit_batch(const BatchCommit& batch) {
   return db_->with_writer([&](Connection& w) -> Result<UpsertCounts> {
     UpsertCounts counts;
     YICI_TRY(auto tx, Transaction::begin(w));
-    YICI_TRY_STATUS(upsert_in(w, batch.records, counts, true));
+    // A row that now passes leaves the quarantine; most sources have nothing there, so ask once
+    // per batch rather than delete by key for every row.
+    YICI_TRY(Statement * has, w.cached(kHasQuarantine));
+    has->bind(1, batch.source);
+    YICI_TRY(const bool row, has->step());
+    const bool any_quarantined = row && has->column_int(0) != 0;
+    has->reset();
+    YICI_TRY_STATUS(upsert_in(w, batch.records, counts, any_quarantined));
     for (const QuarantinedRow& q : batch.quarantined) {
       YICI_TRY(Statement * st, w.cached(kQuarantine));
       st->bind(1, q.dataset).bind(2, q.source).bind(3, q.source_key).bind(4, q.row_json).bind(5, q.errors_json);
