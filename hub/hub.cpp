@@ -245,7 +245,7 @@ int Hub::run() {
                             {"data_dir", config_.data_dir},
                             {"version", YICI_VERSION}});
   start_ingest();
-  server_->run([this] { (void)reload(); });
+  server_->run([this] { reload_on_signal(); });
   stopping_ = true;
   sources_.cancel_all();
   scheduler_->stop();  // running pulls stop after their current batch commit

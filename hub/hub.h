@@ -69,6 +69,7 @@ class Hub {
     bool rotated = false;  // the active key changed
   };
   ReloadResult reload();
+  void reload_on_signal();  // SIGHUP: reload, and an audit entry by principal "signal:SIGHUP"
   void register_admin_reload_route();
   void register_audit_routes();   // hub_audit.cpp
   void register_metrics_route();  // hub_metrics.cpp

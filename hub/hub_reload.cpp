@@ -2,6 +2,7 @@
 // matters exactly as at start) and the signing keys named in the config file, for rotation.
 #include <boost/json.hpp>
 
+#include "hub/core/ids.h"
 #include "hub/core/log.h"
 #include "hub/hub.h"
 #include "hub/policy_loader.h"
@@ -60,6 +61,19 @@ Hub::ReloadResult Hub::reload() {
                 {"action", "the keys in force stay; fix signing.keys and reload again"}});
   }
   return result;
+}
+
+void Hub::reload_on_signal() {
+  const ReloadResult r = reload();
+  // Audited like POST /v1/admin/reload; the principal names the signal, as no certificate sent it.
+  api::Request req;
+  req.request_id = new_request_id();
+  auto signal = std::make_shared<access::Principal>();
+  signal->id = "signal:SIGHUP";
+  signal->kind = access::PrincipalKind::kAdmin;
+  req.principal = std::move(signal);
+  const bool ok = r.policy_error.empty() && r.keys_error.empty();
+  audit_admin_change(req, r.rotated ? "key_rotation" : "reload", "", ok ? "allowed" : "refused", ok ? 200 : 422);
 }
 
 void Hub::register_admin_reload_route() {

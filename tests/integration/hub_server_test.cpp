@@ -1,8 +1,11 @@
 // The real yici-hub over real TLS: identities, refusals, malformed input, limits, shutdown.
 #include <csignal>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 #include <doctest/doctest.h>
 #include <openssl/ssl.h>
 
@@ -278,6 +281,16 @@ TEST_CASE("SIGHUP reloads the policy, a bad new policy is refused and the old on
   CHECK(refused_logged);
   CHECK(https_request(hub.port(), hr, "GET", "/v1/whoami").status == 200);  // the old policy stays
   CHECK(hub.running());
+  // Both reloads are in the audit log, in order, by the signal rather than a certificate.
+  const auto events = https_request(hub.port(), HubProcess::as("auditor"), "GET", "/v1/audit/events?limit=1000");
+  REQUIRE(events.status == 200);
+  std::vector<std::string> by_signal;
+  const boost::json::value page = boost::json::parse(events.body);
+  for (const auto& e : page.at("items").as_array()) {
+    if (e.at("requester") == boost::json::value("signal:SIGHUP"))
+      by_signal.push_back(std::string(e.at("action").as_string()) + ":" + std::string(e.at("outcome").as_string()));
+  }
+  CHECK(by_signal == std::vector<std::string>{"reload:allowed", "reload:refused"});
 }
 
 }  // namespace
