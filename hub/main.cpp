@@ -11,7 +11,8 @@
 int main(int argc, char** argv) {
   CLI::App app{"yici-hub " YICI_VERSION
                ": the Yici data-sharing exchange hub (HTTPS with client certificates).\n"
-               "Flags override the configuration file. SIGTERM/SIGINT drain and stop; SIGHUP reloads the policy and signing keys (an audit entry)."};
+               "Flags override the configuration file. SIGTERM/SIGINT drain and stop; SIGHUP reloads the policy and "
+               "signing keys (an audit entry)."};
   std::string config_path = "config/hub.yaml";
   yici::HubConfigOverrides overrides;
   app.add_option("--config", config_path, "hub configuration file (YAML)")->capture_default_str();
