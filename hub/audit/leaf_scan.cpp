@@ -21,6 +21,15 @@ std::string missing(std::uint64_t seq, const std::optional<std::int64_t>& next) 
   return out;
 }
 
+// The one integer a MIN/MAX query returns; nullopt when it is NULL (no rows matched).
+Result<std::optional<std::int64_t>> single_int(store::sqlite::Statement& st) {
+  YICI_TRY(const bool row, st.step());
+  std::optional<std::int64_t> value;
+  if (row && !st.column_is_null(0)) value = st.column_int(0);
+  st.reset();
+  return value;
+}
+
 }  // namespace
 
 LeafScanner::LeafScanner(std::unique_ptr<Connection> db) : db_(std::move(db)) { buffer_.reserve(1024); }
@@ -38,26 +47,19 @@ Result<SeqBounds> LeafScanner::bounds() {
   SeqBounds b;
   // Two queries: SQLite answers a lone min() or max() of the rowid from the b-tree's ends.
   YICI_TRY(auto* lo, db_->cached("SELECT min(seq) FROM audit_entries"));
-  YICI_TRY(const bool has_lo, lo->step());
-  const bool empty = !has_lo || lo->column_is_null(0);
-  if (!empty) b.min = lo->column_int(0);
-  lo->reset();
-  if (empty) return b;
+  YICI_TRY(const auto min, single_int(*lo));
+  if (!min) return b;
   YICI_TRY(auto* hi, db_->cached("SELECT max(seq) FROM audit_entries"));
-  YICI_TRY(const bool has_hi, hi->step());
-  if (has_hi && !hi->column_is_null(0)) b.max = hi->column_int(0);
-  hi->reset();
+  YICI_TRY(const auto max, single_int(*hi));
+  b.min = *min;
+  b.max = max.value_or(-1);
   return b;
 }
 
 Result<std::optional<std::int64_t>> LeafScanner::next_stored_after(std::uint64_t seq) {
   YICI_TRY(auto* st, db_->cached("SELECT min(seq) FROM audit_entries WHERE seq > ?1"));
   st->bind(1, static_cast<std::int64_t>(seq));
-  YICI_TRY(const bool row, st->step());
-  std::optional<std::int64_t> next;
-  if (row && !st->column_is_null(0)) next = st->column_int(0);
-  st->reset();
-  return next;
+  return single_int(*st);
 }
 
 Result<std::string> LeafScanner::scan(std::uint64_t from, std::uint64_t to, std::vector<Hash>& leaves) {

@@ -189,6 +189,38 @@ TEST_CASE("pull: a cancelled pull stops after a committed batch and the next pul
   CHECK(f.store->count("population").value() == 10);
 }
 
+TEST_CASE("pull: a batch that fails to commit while the next is read stops the pull, nothing lost or doubled") {
+  // Batches commit on a second thread; a failure must still stop the pull at the batch before it,
+  // with that batch's cursor, and the next pull must pick up exactly the rest.
+  Fixture f;
+  const std::string kD = "330106200001010013";
+  f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', NULL, '2026-01-01 10:00:00'), ('" + kB +
+        "', 'B', NULL, '2026-01-01 10:20:00'), ('" + kC + "', 'C', NULL, '2026-01-01 10:40:00'), ('" + kD +
+        "', 'D', NULL, '2026-01-01 11:00:00')");
+  auto records =
+      store::sqlite::Connection::open(f.dir.file("records.db"), store::sqlite::Connection::Mode::kReadWrite).value();
+  REQUIRE(records
+              ->exec("CREATE TRIGGER fail_c BEFORE INSERT ON records WHEN NEW.subject = '" + kC +
+                     "' BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END")
+              .ok());
+  auto s = f.source();
+  auto r = run_pull(s, *f.store, f.normaliser, {1, false});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.find("disk full (test)") != std::string::npos);
+  CHECK(f.store->count("population").value() == 2);  // A and B; C failed, D was never committed
+  CHECK(f.store->find_by_subject("population", kD)->empty());
+  CHECK(f.store->load_cursor("hz-psb").value() == "2026-01-01 10:20:00");
+  auto history = f.store->recent_pull_runs("hz-psb", 1).value();
+  REQUIRE(history.size() == 1);
+  CHECK(history[0].error.find("disk full (test)") != std::string::npos);
+
+  REQUIRE(records->exec("DROP TRIGGER fail_c").ok());
+  auto again = f.pull(s, 1);
+  CHECK(again.counts.inserted == 2);   // C and D
+  CHECK(again.counts.unchanged == 1);  // B, inside the overlap: read again, not doubled
+  CHECK(f.store->count("population").value() == 4);
+}
+
 TEST_CASE("pull: a failing source is an error in the history, the last good data stays") {
   Fixture f;
   f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', NULL, '2026-01-01 10:00:00')");

@@ -128,10 +128,9 @@ void add_source_write_commands(CLI::App& sources, const std::shared_ptr<HubFlags
   CLI::App* add = sources.add_subcommand(
       "add",
       "register a new source from a definition file (YAML or .json, the format of the README's section \"Sources\": "
-      "id, department, dataset, adapter, primary_key, cursor, "
-      "mapping, schedule). The hub checks it, "
-      "connects to the source, runs a sample through the schema and shows the accept rate; refused definitions are "
-      "listed key by key and nothing is saved");
+      "id, department, dataset, adapter, primary_key, cursor, mapping, schedule). The hub checks it, connects to the "
+      "source, runs a sample through the schema and shows the accept rate; refused definitions are listed key by key "
+      "and nothing is saved");
   add_hub_flags(*add, *flags);
   add->add_option("file", *file, "definition file, or - for stdin")->required();
   add->add_flag("--dry-run", *dry_run, "check and preview only; save nothing");
