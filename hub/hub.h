@@ -58,6 +58,8 @@ class Hub {
   Hub() = default;
   void register_routes();
   void register_lookup_routes();  // hub_lookups.cpp
+  // Data requests that block on nothing but their audit commit: served on the I/O threads.
+  static bool runs_on_io_thread(const api::Request& request);
   api::LookupServices lookup_services();
   [[nodiscard]] std::optional<api::Response> data_routes_unavailable() const;
   // SIGHUP and POST /v1/admin/reload (hub_reload.cpp): the policy, and the signing keys from the

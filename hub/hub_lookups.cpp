@@ -49,6 +49,12 @@ std::optional<api::Response> Hub::data_routes_unavailable() const {
   return std::nullopt;
 }
 
+bool Hub::runs_on_io_thread(const api::Request& request) {
+  if (request.method != "GET") return false;
+  const std::string_view path = request.path;
+  return path.starts_with("/v1/records/") || path.starts_with("/v1/matters/");
+}
+
 void Hub::register_lookup_routes() {
   router_.add("GET", "/v1/records/{dataset}/{subject}", net::Access::kDepartment,
               [this](const api::Request& req, const net::PathParams& p) {

@@ -36,7 +36,11 @@ void Hub::register_metrics_route() {
       if (health && health->last_success != SysTime{}) state.last_success_unix_s = to_unix(health->last_success);
       snap.sources.push_back(std::move(state));
     }
-    if (audit_log_) snap.audit_tree_size = audit_log_->size();
+    if (audit_log_) {
+      snap.audit_tree_size = audit_log_->size();
+      snap.audit_commits = audit_log_->commits();
+      snap.audit_entries_written = audit_log_->entries_written();
+    }
     if (auto latest = audit::load_checkpoint(*stores_.audit, std::nullopt, stores_.hub_instance_id);
         latest.ok() && *latest) {
       if (auto at = unix_seconds((*latest)->timestamp)) snap.last_checkpoint_age_s = to_unix(now_utc()) - *at;

@@ -5,6 +5,14 @@
 #include "hub/core/time.h"
 
 namespace yici::audit {
+namespace {
+
+constexpr const char* kInsertEntry =
+    "INSERT INTO audit_entries (seq, time, request_id, principal, cert_fingerprint, purpose, action, dataset, "
+    "subject, subject_hmac, fields, outcome, http_status, body_sha256, leaf_hash) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+
+}  // namespace
 
 AuditLog::AuditLog(store::sqlite::Database& db, std::string key, AuditLogOptions options)
     : db_(db), key_(std::move(key)), options_(options), nodes_(db) {}
@@ -196,25 +204,21 @@ Status AuditLog::write(std::vector<std::unique_ptr<Pending>>& group) {
   return db_.with_writer([&](store::sqlite::Connection& w) -> Status {
     if (fail_for_test_.load()) return Error::io("simulated audit write failure");
     YICI_TRY(auto tx, store::sqlite::Transaction::begin(w));
-    YICI_TRY(
-        auto insert,
-        w.prepare("INSERT INTO audit_entries (seq, time, request_id, principal, cert_fingerprint, purpose, action, "
-                  "dataset, subject, subject_hmac, fields, outcome, http_status, body_sha256, leaf_hash) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"));
+    YICI_TRY(store::sqlite::Statement * insert, w.cached(kInsertEntry));
     std::vector<Hash> leaves;
     for (const auto& p : group) {
       for (const AuditEntry& e : p->entries) {
         const Hash leaf = e.leaf();
         leaves.push_back(leaf);
         const std::string fields = e.fields_json();
-        insert.bind(1, e.seq).bind(2, e.time).bind(3, e.request_id).bind(4, e.principal);
-        insert.bind(5, e.cert_fingerprint).bind(6, e.purpose).bind(7, e.action).bind(8, e.dataset);
-        insert.bind(9, e.subject).bind(10, e.subject_hmac).bind(11, fields).bind(12, e.outcome);
-        insert.bind(13, static_cast<std::int64_t>(e.http_status)).bind(14, e.body_sha256);
-        insert.bind_blob(15, std::string_view(reinterpret_cast<const char*>(leaf.data()), leaf.size()));
-        YICI_TRY(const bool stepped, insert.step());
-        (void)stepped;
-        insert.reset();
+        insert->bind(1, e.seq).bind(2, e.time).bind(3, e.request_id).bind(4, e.principal);
+        insert->bind(5, e.cert_fingerprint).bind(6, e.purpose).bind(7, e.action).bind(8, e.dataset);
+        insert->bind(9, e.subject).bind(10, e.subject_hmac).bind(11, fields).bind(12, e.outcome);
+        insert->bind(13, static_cast<std::int64_t>(e.http_status)).bind(14, e.body_sha256);
+        insert->bind_blob(15, std::string_view(reinterpret_cast<const char*>(leaf.data()), leaf.size()));
+        auto stepped = insert->step();
+        insert->reset();
+        if (!stepped.ok()) return stepped.error();
       }
     }
     PendingAppend pending = tree_->prepare_append(leaves);

@@ -85,6 +85,18 @@ std::string Metrics::render(const Snapshot& snapshot) const {
       .Register(state)
       .Add({})
       .Set(static_cast<double>(snapshot.audit_tree_size));
+  prometheus::BuildCounter()
+      .Name("yici_audit_commits_total")
+      .Help("Audit transactions committed since start; each is one fsync shared by its entries")
+      .Register(state)
+      .Add({})
+      .Increment(static_cast<double>(snapshot.audit_commits));
+  prometheus::BuildCounter()
+      .Name("yici_audit_entries_written_total")
+      .Help("Audit entries written since start")
+      .Register(state)
+      .Add({})
+      .Increment(static_cast<double>(snapshot.audit_entries_written));
   if (snapshot.last_checkpoint_age_s) {
     prometheus::BuildGauge()
         .Name("yici_audit_last_checkpoint_age_seconds")

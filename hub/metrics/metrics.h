@@ -31,6 +31,10 @@ struct SourceState {
 struct Snapshot {
   std::vector<SourceState> sources;
   std::uint64_t audit_tree_size = 0;
+  // Since start: audit transactions committed and entries they wrote (entries per commit shows how
+  // well concurrent requests share the group commit's fsync).
+  std::uint64_t audit_commits = 0;
+  std::uint64_t audit_entries_written = 0;
   std::optional<double> last_checkpoint_age_s;  // none: no checkpoint yet
 };
 

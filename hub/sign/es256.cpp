@@ -1,3 +1,5 @@
+// EC_KEY and ECDSA_do_sign are deprecated in OpenSSL 3 but kept for its lifetime; see es256.h.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "hub/sign/es256.h"
 
 #include <cstdio>
@@ -5,6 +7,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
@@ -28,7 +31,10 @@ std::string pad32(const BIGNUM* bn) {
 
 }  // namespace
 
-Es256Key::~Es256Key() { EVP_PKEY_free(pkey_); }
+Es256Key::~Es256Key() {
+  EC_KEY_free(ec_);
+  EVP_PKEY_free(pkey_);
+}
 
 Status Es256Key::fill_public_xy() {
   char group[64] = {0};
@@ -61,6 +67,10 @@ Result<std::shared_ptr<const Es256Key>> Es256Key::load_private_pem(const std::st
   key->pkey_ = pkey;
   key->has_private_ = true;
   if (auto st = key->fill_public_xy(); !st.ok()) return Error::invalid(path + ": " + st.error().message);
+  key->ec_ = EVP_PKEY_get1_EC_KEY(pkey);
+  if (key->ec_ == nullptr || EC_KEY_check_key(key->ec_) != 1) {
+    return Error::invalid(path + ": the EC private key does not match its public point");
+  }
   return std::shared_ptr<const Es256Key>(std::move(key));
 }
 
@@ -95,24 +105,16 @@ Result<std::shared_ptr<const Es256Key>> Es256Key::from_public_xy(std::string_vie
 }
 
 Result<std::string> Es256Key::sign(std::string_view data) const {
-  if (!has_private_) return Error::invalid("public key cannot sign");
-  MdCtx md;
-  std::size_t der_len = 0;
-  if (EVP_DigestSignInit(md.ctx, nullptr, EVP_sha256(), nullptr, pkey_) != 1 ||
-      EVP_DigestSign(md.ctx, nullptr, &der_len, reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
-          1) {
-    return Error::internal("ES256 sign failed");
-  }
-  std::string der(der_len, '\0');
-  if (EVP_DigestSign(md.ctx, reinterpret_cast<unsigned char*>(der.data()), &der_len,
-                     reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
-    return Error::internal("ES256 sign failed");
-  }
-  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  ECDSA_SIG* sig = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len));
-  if (sig == nullptr) return Error::internal("ES256: bad DER from OpenSSL");
-  std::string raw = pad32(ECDSA_SIG_get0_r(sig)) + pad32(ECDSA_SIG_get0_s(sig));
+  if (!has_private_ || ec_ == nullptr) return Error::invalid("public key cannot sign");
+  const Sha256Digest digest = sha256(data);
+  ECDSA_SIG* sig = ECDSA_do_sign(digest.data(), static_cast<int>(digest.size()), ec_);
+  if (sig == nullptr) return Error::internal("ES256 sign failed");
+  std::string raw(64, '\0');
+  auto* out = reinterpret_cast<unsigned char*>(raw.data());
+  const bool ok =
+      BN_bn2binpad(ECDSA_SIG_get0_r(sig), out, 32) == 32 && BN_bn2binpad(ECDSA_SIG_get0_s(sig), out + 32, 32) == 32;
   ECDSA_SIG_free(sig);
+  if (!ok) return Error::internal("ES256: signature value out of range");
   return raw;
 }
 

@@ -66,6 +66,7 @@ Result<Stores> Stores::open(const std::string& data_dir) {
   Stores stores;
   YICI_TRY(stores.records, sqlite::SqliteRecordStore::open((dir / "records.db").string()));
   YICI_TRY(stores.audit, sqlite::Database::open((dir / "audit.db").string(), kAuditMigrations));
+  YICI_TRY(stores.audit_checkpoints, sqlite::WalCheckpointer::start(*stores.audit));
   YICI_TRY(stores.meta, sqlite::Database::open((dir / "meta.db").string(), kMetaMigrations));
   YICI_TRY(stores.hub_instance_id, ensure_instance_id(*stores.meta));
   return stores;

@@ -9,6 +9,7 @@
 #include "hub/core/result.h"
 #include "hub/store/record_store.h"
 #include "hub/store/sqlite/database.h"
+#include "hub/store/sqlite/wal_checkpointer.h"
 
 namespace yici::store {
 
@@ -17,6 +18,9 @@ struct Stores {
   std::unique_ptr<sqlite::Database> audit;
   std::unique_ptr<sqlite::Database> meta;
   std::string hub_instance_id;  // random, made when meta.db is created; names this hub's log
+  // audit.db's log is checkpointed off the commit path (wal_checkpointer.h). Declared after
+  // `audit`: stopped before it closes.
+  std::unique_ptr<sqlite::WalCheckpointer> audit_checkpoints;
 
   // Creates data_dir (mode 0700) if needed, opens and migrates the three files.
   static Result<Stores> open(const std::string& data_dir);

@@ -53,6 +53,12 @@ TEST_CASE("metrics: admins scrape requests, handshake failures, pulls and audit 
   CHECK(after.body.find("yici_pulls_total{outcome=\"ok\",source=\"") != std::string::npos);
   CHECK(after.body.find("yici_source_up{source=\"") != std::string::npos);
   CHECK(sample(after.body, "yici_audit_tree_size") >= 3);
+  // The three lookups were written in at least one commit, and no commit is empty.
+  const double entries = sample(after.body, "yici_audit_entries_written_total");
+  const double commits = sample(after.body, "yici_audit_commits_total");
+  CHECK(entries - sample(before.body, "yici_audit_entries_written_total") >= 3);
+  CHECK(commits - sample(before.body, "yici_audit_commits_total") >= 1);
+  CHECK(commits <= entries);
   CHECK(after.body.find("yici_build_info{version=\"") != std::string::npos);
   // Subjects never become label values, and the request log names the route, not the path.
   CHECK(after.body.find(subject) == std::string::npos);

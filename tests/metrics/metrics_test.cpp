@@ -16,6 +16,8 @@ TEST_CASE("metrics: counters, histograms and scrape-time gauges in the text form
   Snapshot snap;
   snap.sources = {{"hz-psb", false, 1700000000.0}, {"hz-\"odd\"", true, std::nullopt}};
   snap.audit_tree_size = 42;
+  snap.audit_commits = 7;
+  snap.audit_entries_written = 40;
   snap.last_checkpoint_age_s = 12.5;
   const std::string text = m.render(snap);
   INFO(text);
@@ -33,6 +35,8 @@ TEST_CASE("metrics: counters, histograms and scrape-time gauges in the text form
   CHECK(text.find(R"(yici_source_up{source="hz-\"odd\""} 1)") != std::string::npos);  // escaped
   CHECK(text.find(R"(yici_source_last_success_timestamp_seconds{source="hz-psb"} 1700000000)") != std::string::npos);
   CHECK(text.find("yici_audit_tree_size 42") != std::string::npos);
+  CHECK(text.find("yici_audit_commits_total 7") != std::string::npos);
+  CHECK(text.find("yici_audit_entries_written_total 40") != std::string::npos);
   CHECK(text.find("yici_audit_last_checkpoint_age_seconds 12.5") != std::string::npos);
   // A source gone from the snapshot is gone from the next scrape.
   snap.sources.pop_back();

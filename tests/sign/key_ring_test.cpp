@@ -60,6 +60,21 @@ TEST_CASE("ES256: signatures verify, are 64 bytes, and survive short R or S") {
   CHECK_FALSE(key->verify("x", std::string(63, 'a')));
 }
 
+TEST_CASE("ES256: a public key cannot sign, and a key on another curve is refused at load") {
+  Keys k;
+  auto key = Es256Key::load_private_pem(k.file("a")).value();
+  auto pub = Es256Key::from_public_xy(key->x(), key->y()).value();
+  auto refused = pub->sign("message");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message.find("public key cannot sign") != std::string::npos);
+  CHECK(pub->verify("message", key->sign("message").value()));
+  REQUIRE(test::run_command("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out " +
+                            k.dir.file("p384.key")) == 0);
+  auto p384 = Es256Key::load_private_pem(k.dir.file("p384.key"));
+  REQUIRE_FALSE(p384.ok());
+  CHECK(p384.error().message.find("P-256") != std::string::npos);
+}
+
 TEST_CASE("ES256 agrees with openssl dgst in both directions") {
   Keys k;
   auto key = Es256Key::load_private_pem(k.file("a")).value();

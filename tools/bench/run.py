@@ -49,7 +49,7 @@ def machine():
 class Hub:
     """A yici-hub process on a free port with a temporary data directory."""
 
-    def __init__(self, build, pki, work, threads=2, sources_dir=None, policy=None, extra_config=""):
+    def __init__(self, build, pki, work, threads=2, sources_dir=None, policy=None, extra_config="", log_level="warn"):
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="hub-", dir=work)
         with open(os.path.join(self.dir, "hub.yaml"), "w") as f:
@@ -61,7 +61,7 @@ matters_dir: {ROOT}/config/matters
 schemas_dir: {ROOT}/schemas
 tls: {{cert: {pki}/hub.crt, key: {pki}/hub.key, client_ca: {pki}/ca.crt}}
 signing: {{keys: [{{file: {pki}/signing/active.key, state: active}}]}}
-log: {{level: warn}}
+log: {{level: {log_level}}}
 threads: {threads}
 {extra_config}""")
         self.log = open(os.path.join(self.dir, "hub.log"), "w")

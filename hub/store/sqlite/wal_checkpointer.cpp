@@ -1,0 +1,85 @@
+#include "hub/store/sqlite/wal_checkpointer.h"
+
+#include <sqlite3.h>
+
+#include "hub/core/log.h"
+
+namespace yici::store::sqlite {
+namespace {
+
+// Frames the last, writer-blocking round of a restart may have to copy.
+constexpr int kLastRoundFrames = 64;
+
+}  // namespace
+
+Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(Database& db, WalCheckpointOptions options) {
+  std::unique_ptr<WalCheckpointer> cp(new WalCheckpointer(db, options));
+  YICI_TRY_STATUS(db.with_writer([&](Connection& w) -> Status {
+    return w.exec("PRAGMA wal_autocheckpoint = " + std::to_string(options.writer_frames) +
+                  "; PRAGMA journal_size_limit = " + std::to_string(options.keep_wal_bytes));
+  }));
+  YICI_TRY(cp->conn_, Connection::open(db.path(), Connection::Mode::kReadWrite));
+  cp->thread_ = std::thread([raw = cp.get()] { raw->run(); });
+  return cp;
+}
+
+WalCheckpointer::~WalCheckpointer() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  (void)checkpoint_now();  // what the last commits wrote; an error here was already logged
+}
+
+Result<CheckpointProgress> WalCheckpointer::checkpoint_now() {
+  std::lock_guard lock(conn_mu_);
+  CheckpointProgress progress;
+  const auto passive = [&]() -> Status {
+    const int rc = sqlite3_wal_checkpoint_v2(conn_->handle(), "main", SQLITE_CHECKPOINT_PASSIVE, &progress.log_frames,
+                                             &progress.copied_frames);
+    // BUSY: another connection is checkpointing (an operator's sqlite3 shell, say); the next round
+    // copies what this one could not.
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+      return Error::io(db_.path() + ": WAL checkpoint failed: " + conn_->last_error());
+    }
+    return {};
+  };
+  YICI_TRY_STATUS(passive());
+  if (progress.log_frames >= options_.restart_frames) {
+    // Catch up with the commits made while copying: each round copies only what the last one let
+    // through, so a few rounds leave a handful of frames.
+    for (int round = 0; round < 4 && progress.log_frames - progress.copied_frames > kLastRoundFrames; ++round) {
+      YICI_TRY_STATUS(passive());
+    }
+    // The last round holds the writer off for that handful, so the log ends wholly copied and the
+    // next commit restarts it from the beginning.
+    YICI_TRY_STATUS(db_.with_writer([&](Connection&) { return passive(); }));
+  }
+  return progress;
+}
+
+void WalCheckpointer::run() {
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      if (wake_.wait_for(lock, options_.interval, [&] { return stopping_; })) return;
+    }
+    auto progress = checkpoint_now();
+    if (!progress.ok()) {
+      if (!failing_) {
+        log::error("wal_checkpoint_failed",
+                   {{"database", db_.path()},
+                    {"error", progress.error().message},
+                    {"action", "the write-ahead log grows until this is fixed; check disk space and permissions"}});
+      }
+      failing_ = true;
+      continue;
+    }
+    if (failing_) log::info("wal_checkpoint_recovered", {{"database", db_.path()}});
+    failing_ = false;
+  }
+}
+
+}  // namespace yici::store::sqlite
