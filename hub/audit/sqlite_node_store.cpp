@@ -1,6 +1,7 @@
 #include "hub/audit/sqlite_node_store.h"
 
 #include <algorithm>
+#include <bit>
 #include <string>
 #include <string_view>
 
@@ -10,9 +11,10 @@ namespace {
 using store::sqlite::Connection;
 using store::sqlite::Statement;
 
-constexpr const char* kSelectNode = "SELECT hash FROM merkle_nodes WHERE level = ?1 AND idx = ?2";
-constexpr const char* kSelectLastLeaf = "SELECT max(idx) FROM merkle_nodes WHERE level = 0";
-constexpr const char* kInsertNode = "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?1, ?2, ?3)";
+constexpr const char* kSelectNode = "SELECT hash, level, idx FROM merkle_nodes WHERE pos = ?1";
+// The last node appended is the top of the last leaf's path: it covers the tree up to that leaf.
+constexpr const char* kSelectLastNode = "SELECT level, idx FROM merkle_nodes ORDER BY pos DESC LIMIT 1";
+constexpr const char* kInsertNode = "INSERT INTO merkle_nodes (pos, level, idx, hash) VALUES (?1, ?2, ?3, ?4)";
 
 std::string describe(NodeId id) {
   return "merkle node (" + std::to_string(id.level) + ", " + std::to_string(id.index) + ")";
@@ -22,14 +24,47 @@ std::string_view as_chars(const Hash& h) { return {reinterpret_cast<const char*>
 
 }  // namespace
 
+std::uint64_t postorder_position(NodeId id) {
+  const std::uint64_t last = ((id.index + 1) << id.level) - 1;
+  return 2 * last - static_cast<std::uint64_t>(std::popcount(last)) + static_cast<std::uint64_t>(id.level);
+}
+
+const char* merkle_postorder_migration() {
+  static const std::string sql = [] {
+    std::string popcount;
+    for (int bit = 0; bit < 63; ++bit) {
+      popcount += (bit == 0 ? "" : " + ") + std::string("((last >> ") + std::to_string(bit) + ") & 1)";
+    }
+    return R"sql(
+CREATE TABLE merkle_nodes_by_pos (
+  pos   INTEGER PRIMARY KEY CHECK (pos >= 0),
+  level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 63),
+  idx   INTEGER NOT NULL CHECK (idx >= 0),
+  hash  BLOB    NOT NULL CHECK (length(hash) = 32)
+);
+INSERT INTO merkle_nodes_by_pos (pos, level, idx, hash)
+  SELECT 2 * last - ()sql" +
+           popcount + R"sql() + level, level, idx, hash
+  FROM (SELECT ((idx + 1) << level) - 1 AS last, level, idx, hash FROM merkle_nodes);
+DROP TABLE merkle_nodes;
+ALTER TABLE merkle_nodes_by_pos RENAME TO merkle_nodes;
+)sql";
+  }();
+  return sql.c_str();
+}
+
 Result<Hash> SqliteNodeStore::get(NodeId id) {
   YICI_TRY(Connection * conn, db_.reader());
   YICI_TRY(Statement * stmt, conn->cached(kSelectNode));
-  stmt->bind(1, std::int64_t{id.level}).bind(2, static_cast<std::int64_t>(id.index));
+  stmt->bind(1, static_cast<std::int64_t>(postorder_position(id)));
   YICI_TRY(bool found, stmt->step());
   if (!found) {
     stmt->reset();
     return Error::not_found(describe(id) + " is not stored");
+  }
+  if (stmt->column_int(1) != id.level || static_cast<std::uint64_t>(stmt->column_int(2)) != id.index) {
+    stmt->reset();
+    return Error::corruption(describe(id) + ": the row at its position names another node");
   }
   const std::string_view blob = stmt->column_blob(0);
   if (blob.size() != kHashSize) {
@@ -44,10 +79,10 @@ Result<Hash> SqliteNodeStore::get(NodeId id) {
 
 Result<std::uint64_t> SqliteNodeStore::leaf_count() {
   YICI_TRY(Connection * conn, db_.reader());
-  YICI_TRY(Statement * stmt, conn->cached(kSelectLastLeaf));
+  YICI_TRY(Statement * stmt, conn->cached(kSelectLastNode));
   YICI_TRY(bool row, stmt->step());
-  const std::uint64_t count =
-      (!row || stmt->column_is_null(0)) ? 0 : static_cast<std::uint64_t>(stmt->column_int(0)) + 1;
+  std::uint64_t count = 0;
+  if (row) count = (static_cast<std::uint64_t>(stmt->column_int(1)) + 1) << stmt->column_int(0);
   stmt->reset();
   return count;
 }
@@ -55,8 +90,9 @@ Result<std::uint64_t> SqliteNodeStore::leaf_count() {
 Status SqliteNodeWriter::put(std::span<const Node> nodes) {
   for (const Node& n : nodes) {
     YICI_TRY(Statement * stmt, conn_.cached(kInsertNode));
-    stmt->bind(1, std::int64_t{n.id.level}).bind(2, static_cast<std::int64_t>(n.id.index));
-    stmt->bind_blob(3, as_chars(n.hash));
+    stmt->bind(1, static_cast<std::int64_t>(postorder_position(n.id)));
+    stmt->bind(2, std::int64_t{n.id.level}).bind(3, static_cast<std::int64_t>(n.id.index));
+    stmt->bind_blob(4, as_chars(n.hash));
     auto st = stmt->run();
     stmt->reset();
     if (!st.ok()) return Error{st.error().code, describe(n.id) + ": " + st.error().message};

@@ -33,6 +33,7 @@ CREATE TABLE log_info (
 )sql",
     audit::kAuditEntryMigration,
     audit::kMerkleMigrations[0],
+    audit::kMerkleMigrations[1],
 };
 
 Result<std::string> ensure_instance_id(sqlite::Database& meta) {

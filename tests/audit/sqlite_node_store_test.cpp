@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include "hub/audit/memory_node_store.h"
 #include "hub/audit/merkle_tree.h"
 #include "hub/audit/proof_verify.h"
 #include "hub/audit/reference_tree.h"
@@ -82,6 +83,96 @@ TEST_CASE("sqlite node store: batches survive close and reopen, and the tree car
     }
     check_against_reference(**tree, std::span(leaves).first(done), 70 + session);
   }
+}
+
+TEST_CASE("sqlite node store: appends arrive in post-order, so every node lands at the end of the table") {
+  // The positions of the nodes the tree emits, batch after batch, are 0, 1, 2, ... with no gap:
+  // the property that keeps an audit commit to the last page or two of one B-tree.
+  MemoryNodeStore memory;
+  auto tree = std::move(MerkleTree::open(memory)).value();
+  const auto leaves = test::synthetic_leaves(5000);
+  std::mt19937_64 rng(5);
+  std::uint64_t next_position = 0;
+  std::uint64_t done = 0;
+  while (done < leaves.size()) {
+    const std::uint64_t n = std::min<std::uint64_t>(leaves.size() - done, 1 + rng() % 40);
+    PendingAppend pending = tree->prepare_append(std::span(leaves).subspan(done, n));
+    for (const Node& node : pending.nodes) {
+      CAPTURE(node.id.level);
+      CAPTURE(node.id.index);
+      REQUIRE(postorder_position(node.id) == next_position);
+      ++next_position;
+    }
+    REQUIRE(memory.put(pending.nodes).ok());
+    REQUIRE(tree->commit_append(pending).ok());
+    done += n;
+  }
+  CHECK(next_position == memory.node_count());
+  // Far along a level too: the leaf after 2^40 - 1 leaves, and the root of the first 2^40.
+  constexpr std::uint64_t kBig = std::uint64_t{1} << 40;
+  CHECK(postorder_position({0, kBig - 1}) == 2 * (kBig - 1) - 40 + 0);
+  CHECK(postorder_position({40, 0}) == 2 * (kBig - 1) - 40 + 40);
+}
+
+TEST_CASE("sqlite node store: a log written with the (level, idx) layout is migrated and keeps its tree") {
+  yici::test::TempDir dir;
+  const std::string path = dir.file("audit.db");
+  const auto leaves = test::synthetic_leaves(777);
+  {
+    // The layout before migration 2, filled with the nodes a tree of 777 leaves stores.
+    auto old = Database::open(path, {kMerkleMigrations[0]}).value();
+    MemoryNodeStore memory;
+    auto tree = std::move(MerkleTree::open(memory)).value();
+    PendingAppend pending = tree->prepare_append(leaves);
+    REQUIRE(old->with_writer([&](Connection& w) -> Status {
+                 YICI_TRY(auto tx, Transaction::begin(w));
+                 YICI_TRY(auto ins, w.prepare("INSERT INTO merkle_nodes (level, idx, hash) VALUES (?1, ?2, ?3)"));
+                 for (const Node& n : pending.nodes) {
+                   ins.bind(1, std::int64_t{n.id.level}).bind(2, static_cast<std::int64_t>(n.id.index));
+                   ins.bind_blob(3, std::string_view(reinterpret_cast<const char*>(n.hash.data()), n.hash.size()));
+                   YICI_TRY_STATUS(ins.run());
+                   ins.reset();
+                 }
+                 return tx.commit();
+               })
+                .ok());
+  }
+  auto db = open_db(path);
+  CHECK(db->schema_version() == static_cast<int>(kMerkleMigrations.size()));
+  // Every row sits at the position the formula gives, computed in SQL by the migration.
+  const auto misplaced = db->with_writer([](Connection& w) -> std::int64_t {
+    auto rows = w.prepare("SELECT pos, level, idx FROM merkle_nodes").value();
+    std::int64_t bad = 0;
+    while (rows.step().value()) {
+      const NodeId id{static_cast<int>(rows.column_int(1)), static_cast<std::uint64_t>(rows.column_int(2))};
+      if (postorder_position(id) != static_cast<std::uint64_t>(rows.column_int(0))) ++bad;
+    }
+    return bad;
+  });
+  CHECK(misplaced == 0);
+  SqliteNodeStore store(*db);
+  auto tree = MerkleTree::open(store);
+  REQUIRE(tree.ok());
+  check_against_reference(**tree, leaves, 11);
+  // And it carries on growing in the new layout.
+  const auto more = test::synthetic_leaves(1000);
+  REQUIRE(append_batch(*db, **tree, std::span(more).subspan(777, 223)).ok());
+  check_against_reference(**tree, more, 12);
+}
+
+TEST_CASE("sqlite node store: a row at a node's position that names another node is corruption") {
+  yici::test::TempDir dir;
+  auto db = open_db(dir.file("audit.db"));
+  SqliteNodeStore store(*db);
+  auto tree = std::move(MerkleTree::open(store)).value();
+  REQUIRE(append_batch(*db, *tree, test::synthetic_leaves(8)).ok());
+  REQUIRE(db->with_writer([](Connection& w) {
+              return w.exec("UPDATE merkle_nodes SET idx = idx + 100 WHERE level = 1 AND idx = 1");
+            }).ok());
+  auto node = store.get({1, 1});
+  REQUIRE_FALSE(node.ok());
+  CHECK(node.error().code == ErrorCode::kCorruption);
+  CHECK(store.get({1, 0}).ok());
 }
 
 TEST_CASE("sqlite node store: a rolled-back transaction leaves store and tree unchanged") {

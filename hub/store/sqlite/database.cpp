@@ -23,9 +23,13 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
   db->instance_id_ = g_next_instance++;
   YICI_TRY(db->writer_, Connection::open(path, Connection::Mode::kReadWrite));
   Connection& w = *db->writer_;
-  YICI_TRY(auto version_stmt, w.prepare("PRAGMA user_version"));
-  YICI_TRY(bool has_row, version_stmt.step());
-  int version = has_row ? static_cast<int>(version_stmt.column_int(0)) : 0;
+  int version = 0;
+  {
+    // Finalised before the migrations run: DROP TABLE fails while any statement is still active.
+    YICI_TRY(auto version_stmt, w.prepare("PRAGMA user_version"));
+    YICI_TRY(bool has_row, version_stmt.step());
+    if (has_row) version = static_cast<int>(version_stmt.column_int(0));
+  }
   if (version > static_cast<int>(migrations.size())) {
     return Error::invalid(path + ": database schema version " + std::to_string(version) +
                           " is newer than this build knows (" + std::to_string(migrations.size()) +
