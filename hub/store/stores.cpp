@@ -65,7 +65,18 @@ Result<Stores> Stores::open(const std::string& data_dir) {
   fs::permissions(data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
   const fs::path dir(data_dir);
   Stores stores;
-  YICI_TRY(stores.records, sqlite::SqliteRecordStore::open((dir / "records.db").string()));
+  YICI_TRY(auto records, sqlite::SqliteRecordStore::open((dir / "records.db").string()));
+  {
+    // Pulls commit 10,000-row batches: a log of 10,000 pages between restarts copies each hot
+    // index page back once per several batches (bench, 1M rows: 38.5k -> 43.2k rows/s, against
+    // the same threshold checkpointed inside the pull's commits).
+    sqlite::WalCheckpointOptions options;
+    options.interval = std::chrono::milliseconds(100);
+    options.restart_frames = 10000;
+    options.writer_frames = 40000;
+    YICI_TRY(stores.records_checkpoints, sqlite::WalCheckpointer::start(records->database(), options));
+  }
+  stores.records = std::move(records);
   YICI_TRY(stores.audit, sqlite::Database::open((dir / "audit.db").string(), kAuditMigrations));
   YICI_TRY(stores.audit_checkpoints, sqlite::WalCheckpointer::start(*stores.audit));
   YICI_TRY(stores.meta, sqlite::Database::open((dir / "meta.db").string(), kMetaMigrations));

@@ -18,9 +18,10 @@ struct Stores {
   std::unique_ptr<sqlite::Database> audit;
   std::unique_ptr<sqlite::Database> meta;
   std::string hub_instance_id;  // random, made when meta.db is created; names this hub's log
-  // audit.db's log is checkpointed off the commit path (wal_checkpointer.h). Declared after
-  // `audit`: stopped before it closes.
+  // The logs of audit.db and records.db are checkpointed off the commit path
+  // (wal_checkpointer.h). Declared after the databases: stopped before they close.
   std::unique_ptr<sqlite::WalCheckpointer> audit_checkpoints;
+  std::unique_ptr<sqlite::WalCheckpointer> records_checkpoints;
 
   // Creates data_dir (mode 0700) if needed, opens and migrates the three files.
   static Result<Stores> open(const std::string& data_dir);
