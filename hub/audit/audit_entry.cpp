@@ -3,9 +3,6 @@
 #include <charconv>
 #include <iterator>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include "hub/audit/base64.h"
 #include "hub/schema/text.h"
 
@@ -82,13 +79,9 @@ std::string AuditEntry::leaf_bytes() const {
   return out;
 }
 
-std::string subject_hmac(const std::string& key, const std::string& dataset, const std::string& subject) {
-  const std::string message = dataset + "\n" + subject;
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
-       message.size(), mac, &len);
-  return base64_encode(std::span<const std::uint8_t>(mac, len));
+std::string subject_hmac(const HmacSha256& key, std::string_view dataset, std::string_view subject) {
+  const Sha256Digest mac = key.mac({dataset, "\n", subject});
+  return base64_encode(std::span<const std::uint8_t>(mac.data(), mac.size()));
 }
 
 }  // namespace yici::audit

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "hub/audit/hash.h"
+#include "hub/core/hmac_sha256.h"
 
 namespace yici::audit {
 
@@ -83,6 +84,9 @@ struct LeafParts {
 void append_leaf_bytes(std::string& out, const LeafParts& parts);
 
 // base64(HMAC-SHA256(key, dataset "\n" subject)).
-std::string subject_hmac(const std::string& key, const std::string& dataset, const std::string& subject);
+std::string subject_hmac(const HmacSha256& key, std::string_view dataset, std::string_view subject);
+inline std::string subject_hmac(const std::string& key, const std::string& dataset, const std::string& subject) {
+  return subject_hmac(HmacSha256(key), dataset, subject);
+}
 
 }  // namespace yici::audit

@@ -15,7 +15,7 @@ constexpr const char* kInsertEntry =
 }  // namespace
 
 AuditLog::AuditLog(store::sqlite::Database& db, std::string key, AuditLogOptions options)
-    : db_(db), key_(std::move(key)), options_(options), nodes_(db) {}
+    : db_(db), subject_key_(key), options_(options), nodes_(db) {}
 
 Result<std::unique_ptr<AuditLog>> AuditLog::open(store::sqlite::Database& db, std::string hmac_key,
                                                  AuditLogOptions options) {
@@ -47,7 +47,7 @@ AuditLog::~AuditLog() {
 }
 
 std::string AuditLog::subject_hmac_of(const std::string& dataset, const std::string& subject) const {
-  return subject_hmac(key_, dataset, subject);
+  return subject_hmac(subject_key_, dataset, subject);
 }
 
 Result<std::string> AuditLog::append(const api::AuditEvent& event,
@@ -75,7 +75,7 @@ Result<std::string> AuditLog::enqueue(const std::vector<api::AuditEvent>& events
     entry.action = e.action;
     entry.dataset = e.dataset;
     entry.subject = e.subject;
-    entry.subject_hmac = e.subject.empty() ? "" : subject_hmac(key_, e.dataset, e.subject);
+    entry.subject_hmac = e.subject.empty() ? "" : subject_hmac(subject_key_, e.dataset, e.subject);
     entry.fields = e.fields;
     entry.outcome = e.outcome;
     entry.http_status = e.http_status;

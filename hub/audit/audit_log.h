@@ -88,7 +88,7 @@ class AuditLog final : public api::AuditSink {
   Status write(std::vector<std::unique_ptr<Pending>>& group);
 
   store::sqlite::Database& db_;
-  std::string key_;
+  HmacSha256 subject_key_;  // the HMAC key for subjects (hmac_key.h), prepared once
   AuditLogOptions options_;
   SqliteNodeStore nodes_;
   std::unique_ptr<MerkleTree> tree_;

@@ -64,6 +64,8 @@ void init(const LogConfig& config) {
   logger().set_level(spdlog::level::from_str(config.level == "warn" ? "warning" : config.level));
 }
 
+bool enabled(Level level) { return logger().should_log(to_spdlog(level)); }
+
 void event(Level level, std::string_view name, boost::json::object fields) {
   auto& l = logger();
   const auto spd = to_spdlog(level);

@@ -17,6 +17,9 @@ enum class Level { kTrace, kDebug, kInfo, kWarn, kError };
 // Sets level and format for the process; safe to call again (e.g. after config load).
 void init(const LogConfig& config);
 
+// Whether a line at `level` would be written: lets a hot path skip building its fields.
+bool enabled(Level level);
+
 void event(Level level, std::string_view name, boost::json::object fields = {});
 inline void info(std::string_view name, boost::json::object fields = {}) {
   event(Level::kInfo, name, std::move(fields));

@@ -321,16 +321,18 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
     const auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - begin).count();
     // The route pattern, not the path: paths carry subjects (ID numbers), which stay out of logs.
-    const std::string route = api_req && !api_req->route.empty() ? api_req->route : "unmatched";
-    log::info("request",
-              {{"request_id", rid},
-               {"principal", principal_id.empty() ? boost::json::value(nullptr) : boost::json::value(principal_id)},
-               {"method", std::string(req.method_string())},
-               {"route", route},
-               {"status", response.status},
-               {"bytes", body_size},
-               {"us", micros},
-               {"peer", peer}});
+    if (log::enabled(log::Level::kInfo)) {
+      const std::string route = api_req && !api_req->route.empty() ? api_req->route : "unmatched";
+      log::info("request",
+                {{"request_id", rid},
+                 {"principal", principal_id.empty() ? boost::json::value(nullptr) : boost::json::value(principal_id)},
+                 {"method", std::string(req.method_string())},
+                 {"route", route},
+                 {"status", response.status},
+                 {"bytes", body_size},
+                 {"us", micros},
+                 {"peer", peer}});
+    }
     if (options.on_response && api_req) {
       options.on_response(*api_req, response.status, static_cast<double>(micros) / 1e6);
     }

@@ -149,6 +149,9 @@ TEST_CASE("audit HMAC key: made once with mode 0600, refused when others can rea
   CHECK(subject_hmac("k1", "population", "a") != subject_hmac("k1", "population", "b"));
   CHECK(subject_hmac("k1", "population", "a") != subject_hmac("k1", "credit", "a"));
   CHECK(subject_hmac("k1", "population", "a") != subject_hmac("k2", "population", "a"));
+  // The format logs already hold: base64(HMAC-SHA256(key, dataset "\n" subject)), as computed by
+  // `printf 'population\n11010519491231002X' | openssl dgst -sha256 -hmac k1 -binary | base64`.
+  CHECK(subject_hmac("k1", "population", "11010519491231002X") == "siGbzwy3vaRUEfZJ0wZbLQ1YSImM73meabuKgSTTwSw=");
 }
 
 TEST_CASE("audit log: with a commit deferral an append returns at once and the deferral tracks the commit") {

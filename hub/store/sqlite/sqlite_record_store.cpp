@@ -1,5 +1,8 @@
 #include "hub/store/sqlite/sqlite_record_store.h"
 
+#include <algorithm>
+#include <tuple>
+
 #include "hub/core/sha256.h"
 
 namespace yici::store::sqlite {
@@ -83,9 +86,11 @@ constexpr const char* kUpdate =
     "UPDATE records SET subject = ?2, version = version + 1, content_hash = ?3, pulled_at = ?4, status = ?5, "
     "fields = ?6 WHERE id = ?1";
 constexpr const char* kTouch = "UPDATE records SET pulled_at = ?2 WHERE id = ?1";
+// Unordered: a subject has one or a few records, sorted after the read (an ORDER BY here set up
+// SQLite's sorter for every lookup).
 constexpr const char* kFind =
-    "SELECT dataset, subject, source, source_key, version, content_hash, pulled_at, status, fields FROM records "
-    "WHERE dataset = ?1 AND subject = ?2 ORDER BY pulled_at DESC, id DESC";
+    "SELECT dataset, subject, source, source_key, version, content_hash, pulled_at, status, fields, id FROM records "
+    "WHERE dataset = ?1 AND subject = ?2";
 constexpr const char* kCount = "SELECT count(*) FROM records WHERE dataset = ?1";
 constexpr const char* kUnquarantine = "DELETE FROM quarantine WHERE source = ?1 AND source_key = ?2";
 constexpr const char* kHasQuarantine = "SELECT EXISTS (SELECT 1 FROM quarantine WHERE source = ?1)";
@@ -313,10 +318,14 @@ Result<std::vector<Record>> SqliteRecordStore::find_by_subject(std::string_view 
   YICI_TRY(Connection * conn, db_->reader());
   YICI_TRY(Statement * stmt, conn->cached(kFind));
   stmt->bind(1, dataset).bind(2, subject);
-  std::vector<Record> out;
+  std::vector<std::pair<std::int64_t, Record>> found;
   while (true) {
-    YICI_TRY(bool row, stmt->step());
-    if (!row) break;
+    auto row = stmt->step();
+    if (!row) {
+      stmt->reset();
+      return row.error();
+    }
+    if (!*row) break;
     Record r;
     r.dataset = stmt->column_text(0);
     r.subject = stmt->column_text(1);
@@ -327,9 +336,16 @@ Result<std::vector<Record>> SqliteRecordStore::find_by_subject(std::string_view 
     r.pulled_at = stmt->column_text(6);
     r.status = stmt->column_text(7);
     r.fields_json = stmt->column_text(8);
-    out.push_back(std::move(r));
+    found.emplace_back(stmt->column_int(9), std::move(r));
   }
   stmt->reset();
+  // Newest pull first; among records pulled at the same instant, the one stored last.
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+    return std::tie(b.second.pulled_at, b.first) < std::tie(a.second.pulled_at, a.first);
+  });
+  std::vector<Record> out;
+  out.reserve(found.size());
+  for (auto& [id, record] : found) out.push_back(std::move(record));
   return out;
 }
 

@@ -84,6 +84,27 @@ TEST_CASE("record store: one subject from two sources gives two records, other d
   CHECK((*store)->find_by_subject("population", "S2")->empty());
 }
 
+TEST_CASE("record store: a subject's records come newest pull first, the later stored first on a tie") {
+  test::TempDir dir;
+  auto store = SqliteRecordStore::open(dir.file("records.db"));
+  REQUIRE(store.ok());
+  Record older = rec("S1", "1", "{}", "a");
+  older.pulled_at = "2026-11-20T00:00:00Z";
+  Record newest = rec("S1", "2", "{}", "b");
+  newest.pulled_at = "2026-11-23T00:00:00Z";
+  Record tie_first = rec("S1", "3", "{}", "c");
+  Record tie_second = rec("S1", "4", "{}", "d");  // same pulled_at as tie_first, stored after it
+  REQUIRE((*store)->upsert(std::vector<Record>{older, tie_first})->inserted == 2);
+  REQUIRE((*store)->upsert(std::vector<Record>{newest, tie_second})->inserted == 2);
+  auto found = (*store)->find_by_subject("population", "S1");
+  REQUIRE(found.ok());
+  REQUIRE(found->size() == 4);
+  CHECK(found->at(0).source == "b");
+  CHECK(found->at(1).source == "d");
+  CHECK(found->at(2).source == "c");
+  CHECK(found->at(3).source == "a");
+}
+
 TEST_CASE("record store: concurrent readers on their own connections while a writer commits") {
   test::TempDir dir;
   auto store = SqliteRecordStore::open(dir.file("records.db"));
