@@ -63,6 +63,9 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
                                    r.principal ? r.principal->id : "", seconds);
   };
   options.on_handshake_failure = [self = hub.get()] { self->metrics_.tls_handshake_failed(); };
+  options.on_rejection = [self = hub.get()](int status, std::string_view code) {
+    self->metrics_.request_rejected(status, code);
+  };
   Hub* self = hub.get();
   YICI_TRY(hub->server_, net::Server::create(options, [self](api::Request& r) { return self->handle(r); }));
   return hub;

@@ -22,6 +22,10 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                              .Help("TLS handshakes refused or broken off (bad or expired certificates, old protocols)")
                              .Register(*registry_)
                              .Add({});
+  rejections_ = &prometheus::BuildCounter()
+                     .Name("yici_http_requests_rejected_total")
+                     .Help("Requests refused before routing (oversized, malformed), by status and error code")
+                     .Register(*registry_);
   pulls_ = &prometheus::BuildCounter()
                 .Name("yici_pulls_total")
                 .Help("Pulls finished, by source and outcome (ok, failed)")
@@ -52,6 +56,10 @@ void Metrics::observe_request(std::string_view route, std::string_view method, i
 }
 
 void Metrics::tls_handshake_failed() { handshake_failures_->Increment(); }
+
+void Metrics::request_rejected(int status, std::string_view code) {
+  rejections_->Add({{"status", std::to_string(status)}, {"code", std::string(code)}}).Increment();
+}
 
 void Metrics::pull_finished(const std::string& source, bool ok, std::int64_t rows_read, std::int64_t accepted,
                             std::int64_t rejected, double seconds) {

@@ -49,6 +49,8 @@ class Metrics {
   void observe_request(std::string_view route, std::string_view method, int status, std::string_view principal,
                        double seconds);
   void tls_handshake_failed();
+  // A request refused before routing; `code` is the error code sent (body_too_large, ...).
+  void request_rejected(int status, std::string_view code);
   void pull_finished(const std::string& source, bool ok, std::int64_t rows_read, std::int64_t accepted,
                      std::int64_t rejected, double seconds);
 
@@ -60,6 +62,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* requests_;
   prometheus::Family<prometheus::Histogram>* latency_;
   prometheus::Counter* handshake_failures_;
+  prometheus::Family<prometheus::Counter>* rejections_;
   prometheus::Family<prometheus::Counter>* pulls_;
   prometheus::Family<prometheus::Counter>* pull_rows_;
   prometheus::Family<prometheus::Histogram>* pull_seconds_;

@@ -165,6 +165,7 @@ asio::awaitable<void> Server::Impl::accept_loop() {
 
 asio::awaitable<void> Server::Impl::write_error(Connection& conn, unsigned version, int status, std::string_view code,
                                                 std::string_view message, const std::string& request_id) {
+  if (options.on_rejection) options.on_rejection(status, code);
   const api::Response r = api::error_response(status, code, message);
   http::response<http::string_body> res{static_cast<http::status>(status), version ? version : 11};
   res.set(http::field::content_type, r.content_type);
@@ -282,6 +283,7 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
     std::string principal_id;
     if (!api_req) {
       response = api::error_response(400, "bad_target", "request target is not a valid path and query");
+      if (options.on_rejection) options.on_rejection(400, "bad_target");
     } else {
       const std::string* client_id = api_req->header("x-request-id");
       api_req->request_id = client_id && is_acceptable_request_id(*client_id) ? *client_id : request_id;

@@ -31,6 +31,9 @@ struct ServerOptions {
   // to the answer written), and every failed TLS handshake.
   std::function<void(const api::Request&, int status, double seconds)> on_response = {};
   std::function<void()> on_handshake_failure = {};
+  // Requests refused before they reach a handler (oversized body or headers, malformed HTTP, a
+  // target that is not a path): the status and the error code sent.
+  std::function<void(int status, std::string_view code)> on_rejection = {};
 };
 
 class Server {

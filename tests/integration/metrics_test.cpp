@@ -42,11 +42,25 @@ TEST_CASE("metrics: admins scrape requests, handshake failures, pulls and audit 
   std::string why;
   CHECK_FALSE(handshake_succeeds(hub.port(), HubProcess::as("rogue"), &why));
 
+  // Refused before routing: counted by status and code, not as routed requests.
+  {
+    TlsConnection conn(hub.port(), HubProcess::as("market-regulation"));
+    conn.send_raw("GET /v1/whoami HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n");
+    REQUIRE(conn.read_response()->status == 431);
+  }
+  {
+    TlsConnection conn(hub.port(), HubProcess::as("market-regulation"));
+    conn.send_raw("G@T /v1/whoami HTTP/1.1\r\nHost: x\r\n\r\n");
+    REQUIRE(conn.read_response()->status == 400);
+  }
+
   auto after = https_request(hub.port(), admin, "GET", "/metrics");
   REQUIRE(after.status == 200);
   INFO(after.body);
   CHECK(sample(after.body, lookup_series) == lookups_before + 3);
   CHECK(sample(after.body, "yici_tls_handshake_failures_total") >= handshakes_before + 1);
+  CHECK(sample(after.body, R"(yici_http_requests_rejected_total{code="headers_too_large",status="431"})") == 1);
+  CHECK(sample(after.body, R"(yici_http_requests_rejected_total{code="malformed_request",status="400"})") == 1);
   CHECK(after.body.find(
             R"(yici_http_request_duration_seconds_count{method="GET",route="/v1/records/{dataset}/{subject}"})") !=
         std::string::npos);

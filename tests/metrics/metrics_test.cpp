@@ -11,6 +11,9 @@ TEST_CASE("metrics: counters, histograms and scrape-time gauges in the text form
   m.observe_request("/v1/records/{dataset}/{subject}", "GET", 200, "market-regulation", 0.004);
   m.observe_request("unmatched", "GET", 404, "", 0.0001);
   m.tls_handshake_failed();
+  m.request_rejected(431, "headers_too_large");
+  m.request_rejected(431, "headers_too_large");
+  m.request_rejected(400, "malformed_request");
   m.pull_finished("hz-psb", true, 10, 9, 1, 0.2);
   m.pull_finished("hz-psb", false, 0, 0, 0, 1.0);
   Snapshot snap;
@@ -28,6 +31,10 @@ TEST_CASE("metrics: counters, histograms and scrape-time gauges in the text form
   CHECK(text.find(R"(yici_http_request_duration_seconds_bucket{method="GET",route="/v1/records/{dataset}/{subject}",)"
                   R"(le="0.005"} 2)") != std::string::npos);
   CHECK(text.find("yici_tls_handshake_failures_total 1") != std::string::npos);
+  CHECK(text.find(R"(yici_http_requests_rejected_total{code="headers_too_large",status="431"} 2)") !=
+        std::string::npos);
+  CHECK(text.find(R"(yici_http_requests_rejected_total{code="malformed_request",status="400"} 1)") !=
+        std::string::npos);
   CHECK(text.find(R"(yici_pulls_total{outcome="ok",source="hz-psb"} 1)") != std::string::npos);
   CHECK(text.find(R"(yici_pulls_total{outcome="failed",source="hz-psb"} 1)") != std::string::npos);
   CHECK(text.find(R"(yici_pull_rows_total{kind="rejected",source="hz-psb"} 1)") != std::string::npos);
