@@ -54,6 +54,19 @@ ALTER TABLE merkle_nodes_by_pos RENAME TO merkle_nodes;
 }
 
 Result<Hash> SqliteNodeStore::get(NodeId id) {
+  if (id.level < kCachedLevel) return read(id);
+  const std::uint64_t pos = postorder_position(id);
+  {
+    std::shared_lock lock(cache_mu_);
+    if (auto it = upper_.find(pos); it != upper_.end()) return it->second;
+  }
+  YICI_TRY(const Hash h, read(id));  // committed, so final: only committed nodes are visible here
+  std::unique_lock lock(cache_mu_);
+  upper_.emplace(pos, h);
+  return h;
+}
+
+Result<Hash> SqliteNodeStore::read(NodeId id) {
   YICI_TRY(Connection * conn, db_.reader());
   YICI_TRY(Statement * stmt, conn->cached(kSelectNode));
   stmt->bind(1, static_cast<std::int64_t>(postorder_position(id)));

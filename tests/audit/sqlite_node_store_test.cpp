@@ -175,6 +175,30 @@ TEST_CASE("sqlite node store: a row at a node's position that names another node
   CHECK(store.get({1, 0}).ok());
 }
 
+TEST_CASE("sqlite node store: nodes from the cached level up are read from the database once") {
+  yici::test::TempDir dir;
+  auto db = open_db(dir.file("audit.db"));
+  SqliteNodeStore store(*db);
+  auto tree = std::move(MerkleTree::open(store)).value();
+  const auto leaves = test::synthetic_leaves(std::uint64_t{3} << SqliteNodeStore::kCachedLevel);
+  REQUIRE(append_batch(*db, *tree, leaves).ok());
+  constexpr int kUpper = SqliteNodeStore::kCachedLevel;
+  const Hash upper = store.get({kUpper, 1}).value();
+  const Hash lower = store.get({kUpper - 1, 1}).value();
+  CHECK(upper == reference::root(std::span(leaves).subspan(std::size_t{1} << kUpper, std::size_t{1} << kUpper)));
+  // Overwrite both rows behind the store's back: the upper node comes from memory, unchanged;
+  // the lower one, and an upper one never read before, from the database.
+  const std::string up = std::to_string(kUpper);
+  const std::string down = std::to_string(kUpper - 1);
+  REQUIRE(db->with_writer([&](Connection& w) {
+              return w.exec("UPDATE merkle_nodes SET hash = zeroblob(32) WHERE (level = " + up +
+                            " AND idx = 1) OR (level = " + down + " AND idx = 1) OR (level = " + up + " AND idx = 2)");
+            }).ok());
+  CHECK(store.get({kUpper, 1}).value() == upper);
+  CHECK(store.get({kUpper - 1, 1}).value() != lower);
+  CHECK(store.get({kUpper, 2}).value() == Hash{});
+}
+
 TEST_CASE("sqlite node store: a rolled-back transaction leaves store and tree unchanged") {
   yici::test::TempDir dir;
   auto db = open_db(dir.file("audit.db"));
