@@ -14,12 +14,12 @@ constexpr const char* kInsertEntry =
 
 }  // namespace
 
-AuditLog::AuditLog(store::sqlite::Database& db, std::string key, AuditLogOptions options)
+AuditLog::AuditLog(store::sqlite::Database& db, const std::string& key, AuditLogOptions options)
     : db_(db), subject_key_(key), options_(options), nodes_(db) {}
 
-Result<std::unique_ptr<AuditLog>> AuditLog::open(store::sqlite::Database& db, std::string hmac_key,
+Result<std::unique_ptr<AuditLog>> AuditLog::open(store::sqlite::Database& db, const std::string& hmac_key,
                                                  AuditLogOptions options) {
-  std::unique_ptr<AuditLog> log(new AuditLog(db, std::move(hmac_key), options));
+  std::unique_ptr<AuditLog> log(new AuditLog(db, hmac_key, options));
   YICI_TRY(log->tree_, MerkleTree::open(log->nodes_));
   // The entries and the tree are written in one transaction: their sizes must agree.
   YICI_TRY(auto* reader, db.reader());

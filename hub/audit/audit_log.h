@@ -45,7 +45,7 @@ struct CheckpointPolicy {
 class AuditLog final : public api::AuditSink {
  public:
   // REQUIRES: `db` has kAuditMigrations applied and outlives the log.
-  static Result<std::unique_ptr<AuditLog>> open(store::sqlite::Database& db, std::string hmac_key,
+  static Result<std::unique_ptr<AuditLog>> open(store::sqlite::Database& db, const std::string& hmac_key,
                                                 AuditLogOptions options = {});
   ~AuditLog() override;  // drains the queue, stops the committer
   AuditLog(const AuditLog&) = delete;
@@ -80,7 +80,7 @@ class AuditLog final : public api::AuditSink {
       done.set_value(status);
     }
   };
-  AuditLog(store::sqlite::Database& db, std::string key, AuditLogOptions options);
+  AuditLog(store::sqlite::Database& db, const std::string& key, AuditLogOptions options);
   Result<std::string> enqueue(const std::vector<api::AuditEvent>& events,
                               const std::function<std::string(std::int64_t)>& render);
   void committer();

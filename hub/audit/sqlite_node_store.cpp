@@ -30,7 +30,7 @@ std::uint64_t postorder_position(NodeId id) {
 }
 
 const char* merkle_postorder_migration() {
-  static const std::string sql = [] {
+  static const std::string kSql = [] {
     std::string popcount;
     for (int bit = 0; bit < 63; ++bit) {
       popcount += (bit == 0 ? "" : " + ") + std::string("((last >> ") + std::to_string(bit) + ") & 1)";
@@ -50,7 +50,7 @@ DROP TABLE merkle_nodes;
 ALTER TABLE merkle_nodes_by_pos RENAME TO merkle_nodes;
 )sql";
   }();
-  return sql.c_str();
+  return kSql.c_str();
 }
 
 Result<Hash> SqliteNodeStore::get(NodeId id) {
