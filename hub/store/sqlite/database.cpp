@@ -1,7 +1,10 @@
 #include "hub/store/sqlite/database.h"
 
 #include <atomic>
+#include <chrono>
 #include <unordered_map>
+
+#include "hub/core/log.h"
 
 namespace yici::store::sqlite {
 namespace {
@@ -35,6 +38,14 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
                           " is newer than this build knows (" + std::to_string(migrations.size()) +
                           "); run a newer yici-hub");
   }
+  // Upgrading an existing file can take a while (re-keying a 10M-entry audit tree takes about a
+  // minute and a half): say so, so that a slow start is not mistaken for a hang.
+  const bool upgrading = version > 0 && version < static_cast<int>(migrations.size());
+  const auto started = std::chrono::steady_clock::now();
+  if (upgrading) {
+    log::info("database_upgrade_started",
+              {{"database", path}, {"from_version", version}, {"to_version", migrations.size()}});
+  }
   for (auto i = static_cast<std::size_t>(version); i < migrations.size(); ++i) {
     YICI_TRY(auto tx, Transaction::begin(w));
     auto st = w.exec(migrations[i]);
@@ -44,6 +55,11 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
     version = static_cast<int>(i + 1);
   }
   db->version_ = version;
+  if (upgrading) {
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    log::info("database_upgraded", {{"database", path}, {"version", version}, {"ms", ms}});
+  }
   return db;
 }
 
