@@ -56,8 +56,10 @@ TEST_CASE("audit: SIGKILL under lookup load, and every answered lookup is in the
     HubProcess hub(options);
     REQUIRE(wait_for(hub.port(), HubProcess::as("market-regulation"), target).status == 200);
     std::atomic<bool> stop{false};
+    constexpr int kClients = 4;
     std::vector<std::thread> clients;
-    for (int i = 0; i < 4; ++i) {
+    clients.reserve(kClients);
+    for (int i = 0; i < kClients; ++i) {
       clients.emplace_back([&] { lookup_until_killed(hub.port(), target, stop, mu, answered); });
     }
     // Kill once a few hundred lookups were answered, with more in flight.
