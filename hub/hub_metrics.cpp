@@ -36,6 +36,12 @@ void Hub::register_metrics_route() {
       if (health && health->last_success != SysTime{}) state.last_success_unix_s = to_unix(health->last_success);
       snap.sources.push_back(std::move(state));
     }
+    for (const auto& [name, checkpointer] : {std::pair{"audit", stores_.audit_checkpoints.get()},
+                                             std::pair{"records", stores_.records_checkpoints.get()}}) {
+      if (checkpointer == nullptr) continue;
+      const auto progress = checkpointer->last_progress();
+      snap.wal.push_back({name, progress.log_frames, progress.copied_frames});
+    }
     if (audit_log_) {
       snap.audit_tree_size = audit_log_->size();
       snap.audit_commits = audit_log_->commits();

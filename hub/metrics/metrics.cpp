@@ -105,6 +105,20 @@ std::string Metrics::render(const Snapshot& snapshot) const {
       .Register(state)
       .Add({})
       .Increment(static_cast<double>(snapshot.audit_entries_written));
+  auto& wal_frames = prometheus::BuildGauge()
+                         .Name("yici_wal_frames")
+                         .Help(
+                             "Pages in a database's write-ahead log at its last checkpoint (restarts near 4,096 "
+                             "for audit, 10,000 for records; steady growth means checkpoints cannot keep up)")
+                         .Register(state);
+  auto& wal_behind = prometheus::BuildGauge()
+                         .Name("yici_wal_frames_not_checkpointed")
+                         .Help("Of those, pages not yet copied into the database (held back by a long reader)")
+                         .Register(state);
+  for (const auto& w : snapshot.wal) {
+    wal_frames.Add({{"database", w.database}}).Set(w.log_frames);
+    wal_behind.Add({{"database", w.database}}).Set(w.log_frames - w.copied_frames);
+  }
   if (snapshot.last_checkpoint_age_s) {
     prometheus::BuildGauge()
         .Name("yici_audit_last_checkpoint_age_seconds")

@@ -28,6 +28,13 @@ struct SourceState {
   std::optional<double> last_success_unix_s;  // seconds since the epoch
 };
 
+// A database's write-ahead log as its checkpointer last saw it.
+struct WalState {
+  std::string database;  // "audit", "records"
+  int log_frames = 0;
+  int copied_frames = 0;
+};
+
 struct Snapshot {
   std::vector<SourceState> sources;
   std::uint64_t audit_tree_size = 0;
@@ -36,6 +43,7 @@ struct Snapshot {
   std::uint64_t audit_commits = 0;
   std::uint64_t audit_entries_written = 0;
   std::optional<double> last_checkpoint_age_s;  // none: no checkpoint yet
+  std::vector<WalState> wal;
 };
 
 class Metrics {

@@ -74,6 +74,8 @@ TEST_CASE("metrics: admins scrape requests, handshake failures, pulls and audit 
   CHECK(commits - sample(before.body, "yici_audit_commits_total") >= 1);
   CHECK(commits <= entries);
   CHECK(after.body.find("yici_build_info{version=\"") != std::string::npos);
+  CHECK(sample(after.body, R"(yici_wal_frames{database="audit"})") >= 0);
+  CHECK(sample(after.body, R"(yici_wal_frames_not_checkpointed{database="records"})") >= 0);
   // Subjects never become label values, and the request log names the route, not the path.
   CHECK(after.body.find(subject) == std::string::npos);
   CHECK(hub.log().find(subject) == std::string::npos);

@@ -57,6 +57,8 @@ Result<CheckpointProgress> WalCheckpointer::checkpoint_now() {
     // next commit restarts it from the beginning.
     YICI_TRY_STATUS(db_.with_writer([&](Connection&) { return passive(); }));
   }
+  last_log_frames_.store(progress.log_frames);
+  last_copied_frames_.store(progress.copied_frames);
   return progress;
 }
 

@@ -20,6 +20,7 @@
 // commits' fsyncs of the log, and on a busy disk a commit can still wait behind one.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -60,6 +61,10 @@ class WalCheckpointer {
   // One checkpoint round now, restarting the log when it is long (thread-safe; the thread calls
   // this too). The progress is the last PASSIVE pass's.
   Result<CheckpointProgress> checkpoint_now();
+  // The last checkpoint's progress (log frames, and how many are copied), for /metrics.
+  [[nodiscard]] CheckpointProgress last_progress() const {
+    return {last_log_frames_.load(), last_copied_frames_.load()};
+  }
 
  private:
   WalCheckpointer(Database& db, WalCheckpointOptions options) : db_(db), options_(options) {}
@@ -69,6 +74,8 @@ class WalCheckpointer {
   WalCheckpointOptions options_;
   std::unique_ptr<Connection> conn_;  // used under conn_mu_
   std::mutex conn_mu_;
+  std::atomic<int> last_log_frames_{0};
+  std::atomic<int> last_copied_frames_{0};
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;  // guarded by mu_

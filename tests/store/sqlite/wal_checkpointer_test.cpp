@@ -75,6 +75,8 @@ TEST_CASE("WAL checkpointer: commits reach the database file from its thread, no
   CHECK(progress->log_frames > 0);
   CHECK(progress->copied_frames == progress->log_frames);
   CHECK(t.rows_in_file() == 200);
+  CHECK(checkpointer->last_progress().log_frames == progress->log_frames);
+  CHECK(checkpointer->last_progress().copied_frames == progress->copied_frames);
 }
 
 TEST_CASE("WAL checkpointer: an open reader delays the copy of newer frames but blocks no commit") {
