@@ -6,6 +6,7 @@
 // Thread safety: immutable after construction; mac() may run concurrently.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <string_view>
 

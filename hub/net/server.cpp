@@ -85,7 +85,7 @@ std::optional<api::Request> to_api_request(const http::request<http::string_body
 // Handlers that may block (admin changes, probes, exports) run on their own pool and never hold
 // an I/O thread. Lookups (ServerOptions::runs_inline) run on the I/O thread and wait for their
 // audit commit asynchronously, so concurrent lookups share commits without a thread each; the pool
-// only has to cover concurrent admin work.
+// covers the rest (batch lookups, audit queries, admin work).
 constexpr std::size_t kHandlerThreads = 8;
 
 struct Server::Impl {
