@@ -18,8 +18,12 @@ Result<std::vector<int>> key_indices(const ReadRequest& request) {
   return out;
 }
 
-Result<std::string> build_select(const SelectSource& source, const ReadRequest& request, const char* placeholder) {
+Result<std::string> build_select(const SelectSource& source, const ReadRequest& request, char placeholder) {
   if (request.columns.empty()) return Error::invalid("no columns to read");
+  if (request.resume_after && !request.cursor_column.empty()) {
+    return Error::invalid("a read resumes after a key only in full mode, without a cursor column");
+  }
+  auto param = [placeholder](std::size_t n) { return placeholder + std::to_string(n); };
   std::string sql = "SELECT ";
   for (std::size_t i = 0; i < request.columns.size(); ++i) {
     if (!is_safe_identifier(request.columns[i])) {
@@ -42,13 +46,24 @@ Result<std::string> build_select(const SelectSource& source, const ReadRequest& 
     if (!is_safe_identifier(request.cursor_column)) {
       return Error::invalid("cursor column \"" + request.cursor_column + "\" is not a plain identifier");
     }
-    if (request.cursor_from) sql += " WHERE " + quote_identifier(request.cursor_column) + " >= " + placeholder;
+    if (request.cursor_from) sql += " WHERE " + quote_identifier(request.cursor_column) + " >= " + param(1);
     order = quote_identifier(request.cursor_column);
   }
-  for (const auto& k : request.primary_key) {
+  std::string key_order;
+  std::string key_params;
+  for (std::size_t i = 0; i < request.primary_key.size(); ++i) {
+    const auto& k = request.primary_key[i];
     if (!is_safe_identifier(k)) return Error::invalid("primary key column \"" + k + "\" is not a plain identifier");
-    order += (order.empty() ? "" : ", ") + quote_identifier(k);
+    key_order += (key_order.empty() ? "" : ", ") + quote_identifier(k);
+    key_params += (key_params.empty() ? "" : ", ") + param(i + 1);
   }
+  if (request.resume_after) {
+    if (request.primary_key.empty()) return Error::invalid("a read resumes after a key: no primary key");
+    // A row value comparison: the same order as ORDER BY on the key, in both SQLite and PostgreSQL.
+    sql += request.primary_key.size() == 1 ? " WHERE " + key_order + " > " + key_params
+                                           : " WHERE (" + key_order + ") > (" + key_params + ")";
+  }
+  if (!key_order.empty()) order += (order.empty() ? "" : ", ") + key_order;
   if (!order.empty()) sql += " ORDER BY " + order;
   return sql;
 }

@@ -1,6 +1,7 @@
 // Builds the SELECT an SQL adapter runs for a ReadRequest, from a validated table name or query.
-// Identifiers are validated and quoted; the cursor value is parameter 1 (the placeholder text is
-// the dialect's: "?1" for SQLite, "$1" for PostgreSQL).
+// Identifiers are validated and quoted; values are parameters, numbered from 1 with the dialect's
+// placeholder ('?' for SQLite, '$' for PostgreSQL): the cursor value (incremental mode), or the
+// key parts a resumed full read starts after, one per primary key column, in key order.
 #pragma once
 
 #include <string>
@@ -15,7 +16,7 @@ struct SelectSource {
   std::string query;  // checked SELECT, or empty
 };
 
-Result<std::string> build_select(const SelectSource& source, const ReadRequest& request, const char* placeholder);
+Result<std::string> build_select(const SelectSource& source, const ReadRequest& request, char placeholder);
 
 // The key columns' positions in request.columns; an error if one is missing.
 Result<std::vector<int>> key_indices(const ReadRequest& request);

@@ -6,6 +6,7 @@
 
 #include <libpq-fe.h>
 
+#include "adapters/common/resume_token.h"
 #include "adapters/common/sql_identifier.h"
 
 namespace yici::adapters::postgres {
@@ -108,6 +109,19 @@ class PostgresRowReader final : public RowReader {
     return true;
   }
 
+  // The current row's key in its text form, which PostgreSQL reads back as the column's type
+  // (the parameters are sent untyped).
+  [[nodiscard]] std::optional<std::string> resume_token() const override {
+    if (!batch_ || index_ == 0) return std::nullopt;
+    std::vector<KeyPart> parts;
+    for (int k : keys_) {
+      if (PQgetisnull(batch_.get(), index_ - 1, k)) return std::nullopt;
+      parts.emplace_back(std::string(PQgetvalue(batch_.get(), index_ - 1, k),
+                                     static_cast<std::size_t>(PQgetlength(batch_.get(), index_ - 1, k))));
+    }
+    return encode_resume_token(parts);
+  }
+
  private:
   ConnPtr conn_;
   std::vector<int> keys_;
@@ -201,13 +215,24 @@ Result<std::unique_ptr<Adapter>> PostgresAdapterFactory::create(const YamlDoc& d
 
 Result<std::unique_ptr<RowReader>> PostgresAdapter::read(const ReadRequest& request) {
   YICI_TRY(auto keys, key_indices(request));
-  YICI_TRY(auto select, build_select(config_.source, request, "$1"));
+  YICI_TRY(auto select, build_select(config_.source, request, '$'));
+  std::vector<std::string> values;
+  if (request.cursor_from) values.push_back(*request.cursor_from);
+  if (request.resume_after) {
+    YICI_TRY(auto parts, decode_resume_token(*request.resume_after, request.primary_key.size()));
+    for (auto& p : parts) {
+      values.push_back(std::holds_alternative<std::string>(p) ? std::move(std::get<std::string>(p))
+                                                              : std::to_string(std::get<std::int64_t>(p)));
+    }
+  }
+  std::vector<const char*> params;
+  params.reserve(values.size());
+  for (const auto& v : values) params.push_back(v.c_str());
   YICI_TRY(auto conn, connect(config_));
   YICI_TRY_STATUS(exec_command(conn.get(), "BEGIN READ ONLY ISOLATION LEVEL REPEATABLE READ"));
   const std::string declare = "DECLARE yici_pull NO SCROLL CURSOR FOR " + select;
-  const char* params[1] = {request.cursor_from ? request.cursor_from->c_str() : nullptr};
-  const int n_params = request.cursor_from ? 1 : 0;
-  ResultPtr r(PQexecParams(conn.get(), declare.c_str(), n_params, nullptr, params, nullptr, nullptr, 0));
+  ResultPtr r(PQexecParams(conn.get(), declare.c_str(), static_cast<int>(params.size()), nullptr, params.data(),
+                           nullptr, nullptr, 0));
   if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
     return Error::invalid("postgres: " + trim_message(PQerrorMessage(conn.get())));
   }

@@ -1,5 +1,6 @@
 #include "adapters/sqlite/sqlite_adapter.h"
 
+#include "adapters/common/resume_token.h"
 #include "adapters/common/sql_identifier.h"
 #include "hub/store/sqlite/connection.h"
 
@@ -11,19 +12,29 @@ using store::sqlite::Statement;
 
 class SqliteRowReader final : public RowReader {
  public:
+  // `params` are bound in order from parameter 1 (text without copying: they live here).
   SqliteRowReader(std::unique_ptr<Connection> conn, Statement stmt, std::vector<int> keys, std::size_t width,
-                  std::optional<std::string> cursor_from)
+                  std::vector<KeyPart> params)
       : conn_(std::move(conn)),
         stmt_(std::move(stmt)),
         keys_(std::move(keys)),
         width_(width),
-        cursor_from_(std::move(cursor_from)) {
-    if (cursor_from_) stmt_.bind(1, *cursor_from_);  // cursor_from_ outlives the statement's use
+        params_(std::move(params)),
+        key_types_(keys_.size(), Statement::Type::kNull) {
+    for (std::size_t i = 0; i < params_.size(); ++i) {
+      const int index = static_cast<int>(i + 1);
+      if (const auto* n = std::get_if<std::int64_t>(&params_[i])) {
+        stmt_.bind(index, *n);
+      } else {
+        stmt_.bind(index, std::string_view(std::get<std::string>(params_[i])));
+      }
+    }
   }
 
   Result<bool> next(Row& row) override {
-    YICI_TRY(bool has, stmt_.step());
-    if (!has) return false;
+    YICI_TRY(has_row_, stmt_.step());
+    if (!has_row_) return false;
+    for (std::size_t k = 0; k < keys_.size(); ++k) key_types_[k] = stmt_.column_type(keys_[k]);
     row.values.resize(width_);
     for (std::size_t i = 0; i < width_; ++i) {
       const int col = static_cast<int>(i);
@@ -37,12 +48,31 @@ class SqliteRowReader final : public RowReader {
     return true;
   }
 
+  // The key of the current row as SQLite holds it: an integer stays an integer, so the resumed
+  // read compares it as the ORDER BY did. REAL and BLOB keys are not resume points.
+  [[nodiscard]] std::optional<std::string> resume_token() const override {
+    if (!has_row_) return std::nullopt;
+    std::vector<KeyPart> parts;
+    for (std::size_t k = 0; k < keys_.size(); ++k) {
+      if (key_types_[k] == Statement::Type::kInteger) {
+        parts.emplace_back(stmt_.column_int(keys_[k]));
+      } else if (key_types_[k] == Statement::Type::kText) {
+        parts.emplace_back(std::string(stmt_.column_text(keys_[k])));
+      } else {
+        return std::nullopt;
+      }
+    }
+    return encode_resume_token(parts);
+  }
+
  private:
   std::unique_ptr<Connection> conn_;
   Statement stmt_;
   std::vector<int> keys_;
   std::size_t width_;
-  std::optional<std::string> cursor_from_;
+  std::vector<KeyPart> params_;
+  std::vector<Statement::Type> key_types_;  // of the current row's key columns
+  bool has_row_ = false;
 };
 
 Result<std::unique_ptr<Connection>> open_source(const std::string& path) {
@@ -84,12 +114,17 @@ Result<std::unique_ptr<Adapter>> SqliteAdapterFactory::create(const YamlDoc& doc
 
 Result<std::unique_ptr<RowReader>> SqliteAdapter::read(const ReadRequest& request) {
   YICI_TRY(auto keys, key_indices(request));
-  YICI_TRY(auto sql, build_select(config_.source, request, "?1"));
+  YICI_TRY(auto sql, build_select(config_.source, request, '?'));
+  std::vector<KeyPart> params;
+  if (request.cursor_from) params.emplace_back(*request.cursor_from);
+  if (request.resume_after) {
+    YICI_TRY(params, decode_resume_token(*request.resume_after, request.primary_key.size()));
+  }
   YICI_TRY(auto conn, open_source(config_.path));
   auto stmt = conn->prepare(sql);
   if (!stmt) return Error::invalid("sqlite source " + config_.path + ": " + stmt.error().message);
   return std::unique_ptr<RowReader>(std::make_unique<SqliteRowReader>(
-      std::move(conn), std::move(*stmt), std::move(keys), request.columns.size(), request.cursor_from));
+      std::move(conn), std::move(*stmt), std::move(keys), request.columns.size(), std::move(params)));
 }
 
 Result<std::vector<ColumnInfo>> SqliteAdapter::describe() {

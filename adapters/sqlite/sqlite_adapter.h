@@ -28,6 +28,7 @@ class SqliteAdapter final : public Adapter {
   explicit SqliteAdapter(SqliteConfig config) : config_(std::move(config)) {}
   Result<std::unique_ptr<RowReader>> read(const ReadRequest& request) override;
   Result<std::vector<ColumnInfo>> describe() override;
+  [[nodiscard]] bool resumes_by_key() const override { return true; }
   [[nodiscard]] std::string describe_target() const override {
     return config_.source.table.empty() ? "the query's result" : "table " + config_.source.table;
   }

@@ -33,6 +33,8 @@ struct Batch {
   std::vector<store::Record> records;
   std::vector<store::QuarantinedRow> quarantined;
   std::optional<std::string> cursor;
+  std::optional<store::PullProgress> progress;
+  bool clear_progress = false;
   [[nodiscard]] std::size_t size() const { return records.size() + quarantined.size(); }
   void clear() {
     records.clear();
@@ -48,22 +50,38 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
   store::PullRun run;
   run.source = source.id;
   run.started_at = format_rfc3339_micros(now_utc());
-  const bool incremental = source.cursor.has_value() && !options.force_full;
-  run.mode = incremental ? "incremental" : "full";
+  run.mode = "full";
 
   auto body = [&]() -> Status {
     adapters::ReadRequest request;
     request.columns = source.columns_to_read();
     request.primary_key = source.primary_key;
-    if (source.cursor) request.cursor_column = source.cursor->column;
+    std::optional<std::string> saved;
+    if (source.cursor && !options.force_full) {
+      YICI_TRY(saved, store.load_cursor(source.id));  // none yet: first pull, or after an update
+    }
+    const bool incremental = saved.has_value();
+    if (incremental) run.mode = "incremental";
+    // A full pull reads in key order where the adapter can: the store's key indexes are then
+    // written in order, not at random, and the pull resumes after its last committed row.
+    const bool by_key = !incremental && source.adapter->resumes_by_key();
+    if (source.cursor && !by_key) request.cursor_column = source.cursor->column;
     if (incremental) {
-      YICI_TRY(auto saved, store.load_cursor(source.id));
-      if (saved) {
-        auto from = rewind_cursor(*saved, source.cursor->overlap);
-        if (!from) return Error::invalid("source " + source.id + ": saved cursor: " + from.error().message);
-        request.cursor_from = *from;
-      } else {
-        run.mode = "full";  // no saved cursor yet (first pull, or after an update): everything is read
+      auto from = rewind_cursor(*saved, source.cursor->overlap);
+      if (!from) return Error::invalid("source " + source.id + ": saved cursor: " + from.error().message);
+      request.cursor_from = *from;
+    }
+    // The highest cursor value read, saved when the pull ends. A full pull that resumes keeps the
+    // value its first read saw: a row changed between the two reads has a higher cursor than that,
+    // so the next incremental pull reads it; a higher value from the second read could skip it.
+    std::optional<std::string> max_cursor;
+    bool cursor_frozen = false;
+    if (by_key) {
+      YICI_TRY(auto progress, store.load_progress(source.id));
+      if (progress) {
+        request.resume_after = progress->resume_after;
+        max_cursor = progress->cursor;
+        cursor_frozen = true;
       }
     }
     // Positions of mapped fields, cursor and status among the columns read.
@@ -78,15 +96,30 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
     std::vector<int> key_index;
     for (const auto& k : source.primary_key) key_index.push_back(index_of(request.columns, k));
 
-    YICI_TRY(auto reader, source.adapter->read(request));
+    auto opened = source.adapter->read(request);
+    if (!opened && request.resume_after) {
+      // The saved position no longer fits the source (its key changed type, say): read it all.
+      log::warn("pull_resume_failed", {{"source", source.id},
+                                       {"resume_after", *request.resume_after},
+                                       {"error", opened.error().message},
+                                       {"action", "reading the whole source again"}});
+      request.resume_after.reset();
+      max_cursor.reset();
+      cursor_frozen = false;
+      opened = source.adapter->read(request);
+    }
+    if (!opened) return opened.take_error();
+    if (request.resume_after) {
+      log::info("pull_resumed", {{"source", source.id}, {"resume_after", *request.resume_after}});
+    }
+    std::unique_ptr<adapters::RowReader> reader = std::move(*opened);
     Batch batch;
     std::vector<std::optional<std::string>> values(field_names.size());
     adapters::Row row;
     const std::string pulled_at = run.started_at;
     // The cursor commits with each batch only when rows arrive in cursor order; otherwise a crash
     // could leave unread rows below a committed cursor, so it commits with the last batch.
-    const bool cursor_per_batch = source.adapter->ordered_by_cursor();
-    std::optional<std::string> max_cursor;
+    const bool cursor_per_batch = !by_key && source.adapter->ordered_by_cursor();
     // Batches commit on a second thread while this one reads and normalises the next: at most one
     // commit in flight, and batches commit in order, each with its own cursor, so a crash still
     // leaves the store at a batch boundary with the cursor that belongs to it.
@@ -106,12 +139,19 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
     };
     auto flush = [&](bool last) -> Status {
       if (cursor_per_batch || last) batch.cursor = max_cursor;
+      if (by_key && !last) {
+        // A row whose key cannot be a resume point (a NULL part) leaves the last position as it was.
+        if (auto token = reader->resume_token()) batch.progress = store::PullProgress{std::move(*token), max_cursor};
+      }
+      batch.clear_progress = last;  // the pull is complete: the next one starts afresh
       YICI_TRY_STATUS(wait_commit());
-      if (batch.size() == 0 && !(last && batch.cursor)) return {};
+      if (batch.size() == 0 && !last) return {};
       std::swap(committing, batch);
       batch.cursor.reset();
+      batch.progress.reset();
       in_flight = std::async(std::launch::async, [&store, &source, &committing] {
-        return store.commit_batch({source.id, committing.records, committing.quarantined, committing.cursor});
+        return store.commit_batch({source.id, committing.records, committing.quarantined, committing.cursor,
+                                   committing.progress, committing.clear_progress});
       });
       if (last) YICI_TRY_STATUS(wait_commit());
       return {};
@@ -120,7 +160,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
       YICI_TRY(bool more, reader->next(row));
       if (!more) break;
       ++run.rows_read;
-      if (cursor_index >= 0 && row.values[static_cast<std::size_t>(cursor_index)]) {
+      if (cursor_index >= 0 && !cursor_frozen && row.values[static_cast<std::size_t>(cursor_index)]) {
         const std::string& value = *row.values[static_cast<std::size_t>(cursor_index)];
         if (!max_cursor || cursor_less(*max_cursor, value)) max_cursor = value;
       }
@@ -165,8 +205,8 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
         if (options.cancel != nullptr && options.cancel->load()) {
           YICI_TRY_STATUS(wait_commit());
           return Error::unavailable("pull of " + source.id + " interrupted by shutdown after " +
-                                    std::to_string(run.rows_read) +
-                                    " rows; the next pull resumes from the saved cursor");
+                                    std::to_string(run.rows_read) + " rows; the next pull goes on from the " +
+                                    (by_key ? "last committed row" : "saved cursor"));
         }
       }
     }

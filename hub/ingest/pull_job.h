@@ -2,6 +2,10 @@
 // rejected rows and cursor committed in one transaction (RecordStore::commit_batch). A crash
 // between batches loses nothing (the cursor covers only committed rows) and doubles nothing
 // (re-read rows are deduplicated by key and content hash). Memory is bounded by the batch size.
+//
+// A full pull (no saved cursor, or forced) from an adapter that resumes_by_key() reads in key
+// order and commits its position with each batch instead of the cursor; the next full pull goes on
+// from there, and the cursor is saved when the whole source has been read.
 #pragma once
 
 #include <atomic>

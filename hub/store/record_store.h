@@ -58,13 +58,23 @@ struct QuarantineEntry {
   std::string last_seen;
 };
 
+// Where an unfinished full pull stands, for a source whose adapter reads in key order: the next
+// full pull goes on after `resume_after` (the adapter's token for the last committed row) instead
+// of starting again, and saves `cursor` as the source's cursor when it ends.
+struct PullProgress {
+  std::string resume_after;
+  std::optional<std::string> cursor;  // the highest cursor value the pull's first read saw
+};
+
 // One batch of a pull: its records, its rejected rows and the cursor that covers them, committed
 // atomically, so a crash never loses or doubles a row.
 struct BatchCommit {
   std::string source;
   std::span<const Record> records;
   std::span<const QuarantinedRow> quarantined;
-  std::optional<std::string> cursor;  // the source's new cursor value; nullopt: unchanged
+  std::optional<std::string> cursor;     // the source's new cursor value; nullopt: unchanged
+  std::optional<PullProgress> progress;  // a full pull's position after this batch; nullopt: unchanged
+  bool clear_progress = false;           // the pull ends with this batch: forget its position
 };
 
 // A finished (or failed) pull, for history and health.
@@ -97,6 +107,8 @@ class RecordStore {
   // good now from quarantine, and saves the cursor: all in one transaction.
   virtual Result<UpsertCounts> commit_batch(const BatchCommit& batch) = 0;
   virtual Result<std::optional<std::string>> load_cursor(std::string_view source) = 0;
+  // An unfinished full pull's position (see PullProgress), or nullopt.
+  virtual Result<std::optional<PullProgress>> load_progress(std::string_view source) = 0;
   virtual Status record_pull_run(const PullRun& run) = 0;
   // Newest first.
   virtual Result<std::vector<PullRun>> recent_pull_runs(std::string_view source, int limit) = 0;
@@ -108,7 +120,8 @@ class RecordStore {
   // Records of one source by status ({"valid": 10, "withdrawn": 2, ...}).
   virtual Result<std::map<std::string, std::int64_t>> count_by_status(std::string_view dataset,
                                                                       std::string_view source) = 0;
-  // Forgets a source's cursor, so its next pull reads everything (after its definition changed).
+  // Forgets a source's cursor and any unfinished full pull's position, so its next pull reads
+  // everything from the start (after its definition changed).
   virtual Status clear_cursor(std::string_view source) = 0;
 
   // Key reconciliation: `next_key` yields every key the source holds now (nullopt at the end).

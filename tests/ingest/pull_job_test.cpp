@@ -51,6 +51,18 @@ struct Fixture {
 
   void sql(const std::string& s) { REQUIRE(src->exec(s).ok()); }
 
+  // A connection to the store whose trigger fails any insert of `subject` (drop trigger fail_c
+  // to let it through again).
+  std::unique_ptr<store::sqlite::Connection> refuse_subject(const std::string& subject) {
+    auto records =
+        store::sqlite::Connection::open(dir.file("records.db"), store::sqlite::Connection::Mode::kReadWrite).value();
+    REQUIRE(records
+                ->exec("CREATE TRIGGER fail_c BEFORE INSERT ON records WHEN NEW.subject = '" + subject +
+                       "' BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END")
+                .ok());
+    return records;
+  }
+
   SourceDefinition source(const std::string& extra = "cursor: {column: gxsj, overlap: 10m}\n") {
     const std::string yaml =
         "id: hz-psb\ndepartment: public-security\ndataset: population\n"
@@ -79,6 +91,7 @@ struct Fixture {
 const std::string kA = "330102199001011234";
 const std::string kB = "330102198505052345";
 const std::string kC = "330106197712123456";
+const std::string kD = "330106200001010013";
 
 TEST_CASE("pull: inserts, then unchanged rows are not rewritten, then an update makes version 2") {
   Fixture f;
@@ -168,12 +181,12 @@ TEST_CASE("pull: a status column marks records withdrawn") {
   CHECK(f.store->find_by_subject("population", kA)->at(0).status == "withdrawn");
 }
 
-TEST_CASE("pull: a cancelled pull stops after a committed batch and the next pull resumes") {
+TEST_CASE("pull: a cancelled full pull stops after a committed batch and the next pull goes on after it") {
   Fixture f;
   for (int i = 0; i < 10; ++i) {
     char id[19];
     std::snprintf(id, sizeof id, "3301021990010100%02d", i);
-    f.sql(std::string("INSERT INTO person VALUES ('") + id + "', 'n', NULL, '2026-01-01 10:0" + std::to_string(i) +
+    f.sql(std::string("INSERT INTO person VALUES ('") + id + "', 'n', NULL, '2026-01-01 10:0" + std::to_string(9 - i) +
           ":00')");
   }
   auto s = f.source("cursor: {column: gxsj}\n");
@@ -182,43 +195,107 @@ TEST_CASE("pull: a cancelled pull stops after a committed batch and the next pul
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message.find("interrupted by shutdown") != std::string::npos);
   CHECK(f.store->count("population").value() == 3);
-  CHECK(f.store->load_cursor("hz-psb").value() == "2026-01-01 10:02:00");
+  // Read in key order (not cursor order): the position is the third key, and no cursor is saved
+  // before the whole source has been read.
+  auto progress = f.store->load_progress("hz-psb").value();
+  REQUIRE(progress.has_value());
+  CHECK(progress->resume_after == R"(["330102199001010002"])");
+  CHECK(progress->cursor == "2026-01-01 10:09:00");
+  CHECK_FALSE(f.store->load_cursor("hz-psb").value().has_value());
+
   auto resumed = f.pull(s, 3);
+  CHECK(resumed.mode == "full");
+  CHECK(resumed.rows_read == 7);  // the rest, not the whole source again
   CHECK(resumed.counts.inserted == 7);
-  CHECK(resumed.counts.unchanged == 1);  // the row at the saved cursor is read again, not doubled
   CHECK(f.store->count("population").value() == 10);
+  CHECK_FALSE(f.store->load_progress("hz-psb").value().has_value());
+  CHECK(f.store->load_cursor("hz-psb").value() == "2026-01-01 10:09:00");
+  CHECK(f.pull(s, 3).mode == "incremental");
+}
+
+TEST_CASE("pull: a row changed between an interrupted full pull and its resumption is read by the next pull") {
+  // The resumed pull saves the cursor its first read saw, not the higher one its second read saw:
+  // otherwise the change to a row already read, older than the second read's newest row by more
+  // than the overlap, would be skipped.
+  Fixture f;
+  f.sql("INSERT INTO person VALUES ('" + kB + "', 'B', NULL, '2026-01-01 10:00:00'), ('" + kA +
+        "', 'A', NULL, '2026-01-01 10:10:00'), ('" + kC + "', 'C', NULL, '2026-01-01 10:20:00'), ('" + kD +
+        "', 'D', NULL, '2026-01-01 10:30:00')");
+  auto s = f.source("cursor: {column: gxsj, overlap: 10m}\n");
+  std::atomic<bool> cancel{true};
+  REQUIRE_FALSE(run_pull(s, *f.store, f.normaliser, {2, false, &cancel}).ok());  // B and A committed
+  f.sql("UPDATE person SET xm = 'B changed', gxsj = '2026-01-01 11:00:00' WHERE sfzh = '" + kB + "'");
+  f.sql("UPDATE person SET xm = 'D changed', gxsj = '2026-01-01 11:30:00' WHERE sfzh = '" + kD + "'");
+  auto resumed = f.pull(s, 2);
+  CHECK(resumed.counts.inserted == 2);  // C and D
+  CHECK(f.store->load_cursor("hz-psb").value() == "2026-01-01 10:10:00");
+  CHECK(f.name_of(kB) == "B");
+  auto next = f.pull(s, 2);
+  CHECK(next.mode == "incremental");
+  CHECK(next.counts.updated == 1);
+  CHECK(f.name_of(kB) == "B changed");
+  CHECK(f.name_of(kD) == "D changed");
+}
+
+TEST_CASE("pull: a saved position the source no longer accepts makes the pull read everything, nothing lost") {
+  Fixture f;
+  f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', NULL, '2026-01-01 10:00:00'), ('" + kB +
+        "', 'B', NULL, '2026-01-01 10:10:00')");
+  std::vector<store::Record> none;
+  store::BatchCommit edited{"hz-psb", none, {}, std::nullopt, store::PullProgress{"[1, 2, 3]", "2027-01-01"}};
+  REQUIRE(f.store->commit_batch(edited).ok());
+  auto s = f.source();
+  auto r = f.pull(s);
+  CHECK(r.rows_read == 2);
+  CHECK(r.counts.inserted == 2);
+  CHECK(f.store->load_cursor("hz-psb").value() == "2026-01-01 10:10:00");  // not the saved position's
+  CHECK_FALSE(f.store->load_progress("hz-psb").value().has_value());
 }
 
 TEST_CASE("pull: a batch that fails to commit while the next is read stops the pull, nothing lost or doubled") {
   // Batches commit on a second thread; a failure must still stop the pull at the batch before it,
-  // with that batch's cursor, and the next pull must pick up exactly the rest.
+  // with that batch's position, and the next pull must pick up exactly the rest.
   Fixture f;
-  const std::string kD = "330106200001010013";
   f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', NULL, '2026-01-01 10:00:00'), ('" + kB +
         "', 'B', NULL, '2026-01-01 10:20:00'), ('" + kC + "', 'C', NULL, '2026-01-01 10:40:00'), ('" + kD +
         "', 'D', NULL, '2026-01-01 11:00:00')");
-  auto records =
-      store::sqlite::Connection::open(f.dir.file("records.db"), store::sqlite::Connection::Mode::kReadWrite).value();
-  REQUIRE(records
-              ->exec("CREATE TRIGGER fail_c BEFORE INSERT ON records WHEN NEW.subject = '" + kC +
-                     "' BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END")
-              .ok());
+  auto records = f.refuse_subject(kC);
   auto s = f.source();
   auto r = run_pull(s, *f.store, f.normaliser, {1, false});
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message.find("disk full (test)") != std::string::npos);
-  CHECK(f.store->count("population").value() == 2);  // A and B; C failed, D was never committed
+  CHECK(f.store->count("population").value() == 2);  // B and A (key order); C failed, D was never committed
   CHECK(f.store->find_by_subject("population", kD)->empty());
-  CHECK(f.store->load_cursor("hz-psb").value() == "2026-01-01 10:20:00");
+  CHECK(f.store->load_progress("hz-psb").value()->resume_after == "[\"" + kA + "\"]");
   auto history = f.store->recent_pull_runs("hz-psb", 1).value();
   REQUIRE(history.size() == 1);
   CHECK(history[0].error.find("disk full (test)") != std::string::npos);
 
   REQUIRE(records->exec("DROP TRIGGER fail_c").ok());
   auto again = f.pull(s, 1);
-  CHECK(again.counts.inserted == 2);   // C and D
-  CHECK(again.counts.unchanged == 1);  // B, inside the overlap: read again, not doubled
+  CHECK(again.rows_read == 2);
+  CHECK(again.counts.inserted == 2);  // C and D
   CHECK(f.store->count("population").value() == 4);
+  CHECK(f.store->load_cursor("hz-psb").value() == "2026-01-01 10:20:00");  // the first read's newest row
+}
+
+TEST_CASE("pull: an incremental pull that fails to commit keeps the cursor of its last good batch") {
+  Fixture f;
+  f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', NULL, '2026-01-01 10:00:00')");
+  auto s = f.source();
+  f.pull(s);
+  f.sql("INSERT INTO person VALUES ('" + kB + "', 'B', NULL, '2026-01-01 10:20:00'), ('" + kC +
+        "', 'C', NULL, '2026-01-01 10:40:00')");
+  auto records = f.refuse_subject(kC);
+  auto r = run_pull(s, *f.store, f.normaliser, {1, false});
+  REQUIRE_FALSE(r.ok());
+  CHECK(f.store->load_cursor("hz-psb").value() == "2026-01-01 10:20:00");  // read in cursor order
+  REQUIRE(records->exec("DROP TRIGGER fail_c").ok());
+  auto again = f.pull(s, 1);
+  CHECK(again.mode == "incremental");
+  CHECK(again.counts.inserted == 1);   // C
+  CHECK(again.counts.unchanged == 1);  // B, inside the overlap: read again, not doubled
+  CHECK(f.store->count("population").value() == 3);
 }
 
 TEST_CASE("pull: a failing source is an error in the history, the last good data stays") {

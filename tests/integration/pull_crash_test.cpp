@@ -1,5 +1,6 @@
 // A hub killed with SIGKILL in the middle of a pull, then restarted on the same data directory,
-// ends with every source row stored exactly once: no duplicate, no gap, nothing rewritten.
+// ends with every source row stored exactly once: no duplicate, no gap, nothing rewritten, and
+// the restarted pull reads only the rows after the last committed batch.
 #include <csignal>
 #include <thread>
 
@@ -90,6 +91,19 @@ TEST_CASE("ingest: SIGKILL mid-pull, restart, and every row is stored exactly on
   CHECK(scalar(records, "SELECT max(version) FROM records") == 1);  // nothing written twice
   CHECK(scalar(records, "SELECT count(*) FROM record_history") == 0);
   CHECK(scalar(records, "SELECT count(*) FROM quarantine") == 0);
+  // The restarted hub went on after the last committed row (read in key order) rather than
+  // reading the whole source again, and saved the cursor once it had read everything.
+  std::int64_t runs = 0;
+  for (int i = 0; i < 200 && runs < 1; ++i) {
+    runs = scalar(records, "SELECT count(*) FROM pull_runs");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(runs == 1);  // the killed pull never finished, so it has no history row
+  CHECK(scalar(records, "SELECT rows_read FROM pull_runs") == kRows - at_kill);
+  CHECK(scalar(records, "SELECT unchanged FROM pull_runs") == 0);
+  CHECK(again.log().find("pull_resumed") != std::string::npos);
+  CHECK(scalar(records, "SELECT count(*) FROM pull_progress") == 0);
+  CHECK(scalar(records, "SELECT count(*) FROM source_cursors") == 1);
 }
 
 }  // namespace

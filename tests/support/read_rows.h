@@ -2,6 +2,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "adapters/adapter.h"
@@ -18,6 +20,27 @@ inline Result<std::vector<adapters::Row>> read_rows(adapters::Adapter& adapter, 
     rows.push_back(row);
   }
   return rows;
+}
+
+// Every row, each with the resume token the reader gave right after returning it.
+struct RowsWithTokens {
+  std::vector<adapters::Row> rows;
+  std::vector<std::optional<std::string>> tokens;
+  std::optional<std::string> token_at_end;  // asked after next() said there are no more rows
+};
+
+inline Result<RowsWithTokens> read_rows_with_tokens(adapters::Adapter& adapter, const adapters::ReadRequest& request) {
+  YICI_TRY(auto reader, adapter.read(request));
+  RowsWithTokens out;
+  adapters::Row row;
+  while (true) {
+    YICI_TRY(bool more, reader->next(row));
+    if (!more) break;
+    out.rows.push_back(row);
+    out.tokens.push_back(reader->resume_token());
+  }
+  out.token_at_end = reader->resume_token();
+  return out;
 }
 
 }  // namespace yici::test

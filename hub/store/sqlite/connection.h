@@ -19,6 +19,8 @@ namespace yici::store::sqlite {
 
 class Statement {
  public:
+  enum class Type { kInteger, kReal, kText, kBlob, kNull };
+
   Statement(Statement&&) noexcept;
   Statement& operator=(Statement&&) noexcept;
   Statement(const Statement&) = delete;
@@ -41,6 +43,8 @@ class Statement {
   [[nodiscard]] std::string_view column_text(int index) const;  // valid until the next step/reset
   [[nodiscard]] std::string_view column_blob(int index) const;  // valid until the next step/reset
   [[nodiscard]] bool column_is_null(int index) const;
+  // The value's storage class. Ask before column_text(): a conversion makes it undefined.
+  [[nodiscard]] Type column_type(int index) const;
   [[nodiscard]] int column_count() const;
   [[nodiscard]] std::string column_name(int index) const;
   [[nodiscard]] std::string column_decltype(int index) const;  // "" for expressions

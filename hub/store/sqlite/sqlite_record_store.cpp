@@ -70,6 +70,15 @@ CREATE TABLE pull_runs (
 );
 CREATE INDEX pull_runs_by_source ON pull_runs (source, id);
 )sql",
+    // 3: where an unfinished full pull stands, committed with each of its batches.
+    R"sql(
+CREATE TABLE pull_progress (
+  source       TEXT PRIMARY KEY,
+  resume_after TEXT NOT NULL,
+  cursor_value TEXT,
+  updated_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+)sql",
 };
 
 constexpr const char* kSelectExisting =
@@ -103,6 +112,12 @@ constexpr const char* kSaveCursor =
     "INSERT INTO source_cursors (source, cursor_value) VALUES (?1, ?2) ON CONFLICT (source) DO UPDATE SET "
     "cursor_value = excluded.cursor_value, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 constexpr const char* kLoadCursor = "SELECT cursor_value FROM source_cursors WHERE source = ?1";
+constexpr const char* kSaveProgress =
+    "INSERT INTO pull_progress (source, resume_after, cursor_value) VALUES (?1, ?2, ?3) ON CONFLICT (source) DO "
+    "UPDATE SET resume_after = excluded.resume_after, cursor_value = excluded.cursor_value, "
+    "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+constexpr const char* kClearProgress = "DELETE FROM pull_progress WHERE source = ?1";
+constexpr const char* kLoadProgress = "SELECT resume_after, cursor_value FROM pull_progress WHERE source = ?1";
 constexpr const char* kInsertRun =
     "INSERT INTO pull_runs (source, started_at, finished_at, mode, rows_read, inserted, updated, unchanged, "
     "rejected, duration_ms, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
@@ -204,6 +219,21 @@ Result<UpsertCounts> SqliteRecordStore::commit_batch(const BatchCommit& batch) {
       st->bind(1, batch.source).bind(2, *batch.cursor);
       YICI_TRY_STATUS(st->run());
     }
+    if (batch.progress) {
+      YICI_TRY(Statement * st, w.cached(kSaveProgress));
+      st->bind(1, batch.source).bind(2, batch.progress->resume_after);
+      if (batch.progress->cursor) {
+        st->bind(3, *batch.progress->cursor);
+      } else {
+        st->bind_null(3);
+      }
+      YICI_TRY_STATUS(st->run());
+    }
+    if (batch.clear_progress) {
+      YICI_TRY(Statement * st, w.cached(kClearProgress));
+      st->bind(1, batch.source);
+      YICI_TRY_STATUS(st->run());
+    }
     YICI_TRY_STATUS(tx.commit());
     return counts;
   });
@@ -216,6 +246,21 @@ Result<std::optional<std::string>> SqliteRecordStore::load_cursor(std::string_vi
   YICI_TRY(bool row, st->step());
   std::optional<std::string> out;
   if (row) out = std::string(st->column_text(0));
+  st->reset();
+  return out;
+}
+
+Result<std::optional<PullProgress>> SqliteRecordStore::load_progress(std::string_view source) {
+  YICI_TRY(Connection * conn, db_->reader());
+  YICI_TRY(Statement * st, conn->cached(kLoadProgress));
+  st->bind(1, source);
+  YICI_TRY(bool row, st->step());
+  std::optional<PullProgress> out;
+  if (row) {
+    out.emplace();
+    out->resume_after = st->column_text(0);
+    if (!st->column_is_null(1)) out->cursor = std::string(st->column_text(1));
+  }
   st->reset();
   return out;
 }
@@ -242,9 +287,13 @@ Result<std::map<std::string, std::int64_t>> SqliteRecordStore::count_by_status(s
 
 Status SqliteRecordStore::clear_cursor(std::string_view source) {
   return db_->with_writer([&](Connection& w) -> Status {
-    YICI_TRY(auto st, w.prepare("DELETE FROM source_cursors WHERE source = ?1"));
-    st.bind(1, source);
-    return st.run();
+    YICI_TRY(auto tx, Transaction::begin(w));
+    for (const char* sql : {"DELETE FROM source_cursors WHERE source = ?1", kClearProgress}) {
+      YICI_TRY(auto st, w.prepare(sql));
+      st.bind(1, source);
+      YICI_TRY_STATUS(st.run());
+    }
+    return tx.commit();
   });
 }
 

@@ -18,6 +18,7 @@ class SqliteRecordStore final : public RecordStore {
   Result<std::int64_t> count(std::string_view dataset) override;
   Result<UpsertCounts> commit_batch(const BatchCommit& batch) override;
   Result<std::optional<std::string>> load_cursor(std::string_view source) override;
+  Result<std::optional<PullProgress>> load_progress(std::string_view source) override;
   Result<std::map<std::string, std::int64_t>> count_by_status(std::string_view dataset,
                                                               std::string_view source) override;
   Status clear_cursor(std::string_view source) override;

@@ -39,15 +39,26 @@ TEST_CASE("the SELECT for a read request: quoted identifiers, cursor parameter, 
   req.primary_key = {"sfzh"};
   req.cursor_column = "gxsj";
   req.cursor_from = "2026-01-01";
-  auto sql = build_select({"person", ""}, req, "?1");
+  auto sql = build_select({"person", ""}, req, '?');
   REQUIRE(sql.ok());
   CHECK(*sql == R"(SELECT "sfzh", "xm", "gxsj" FROM "person" WHERE "gxsj" >= ?1 ORDER BY "gxsj", "sfzh")");
   req.cursor_from.reset();
   req.cursor_column.clear();
-  CHECK(build_select({"", "SELECT * FROM p"}, req, "$1").value() ==
+  CHECK(build_select({"", "SELECT * FROM p"}, req, '$').value() ==
         R"(SELECT "sfzh", "xm", "gxsj" FROM (SELECT * FROM p) AS yici_src ORDER BY "sfzh")");
+  req.resume_after = "[1]";  // the values are the adapter's to bind; one parameter per key column
+  CHECK(build_select({"person", ""}, req, '?').value() ==
+        R"(SELECT "sfzh", "xm", "gxsj" FROM "person" WHERE "sfzh" > ?1 ORDER BY "sfzh")");
+  req.primary_key = {"sfzh", "xm"};
+  CHECK(build_select({"person", ""}, req, '$').value() ==
+        R"(SELECT "sfzh", "xm", "gxsj" FROM "person" WHERE ("sfzh", "xm") > ($1, $2) ORDER BY "sfzh", "xm")");
+  req.cursor_column = "gxsj";  // a resumed read is a full read
+  CHECK_FALSE(build_select({"person", ""}, req, '?').ok());
+  req.cursor_column.clear();
+  req.resume_after.reset();
+  req.primary_key = {"sfzh"};
   req.columns.push_back("bad col");
-  CHECK_FALSE(build_select({"person", ""}, req, "?1").ok());
+  CHECK_FALSE(build_select({"person", ""}, req, '?').ok());
   ReadRequest missing_key;
   missing_key.columns = {"a"};
   missing_key.primary_key = {"b"};

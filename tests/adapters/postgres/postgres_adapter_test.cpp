@@ -88,6 +88,62 @@ TEST_CASE("postgres adapter: incremental read binds the cursor value as a parame
   server().exec("SELECT count(*) FROM rk_jbxx", "psb");  // the table is still there
 }
 
+TEST_CASE("postgres adapter: a full read resumes after a row's key, across FETCH batches and in the key's own order") {
+  setenv("YICI_TEST_PG_PASSWORD", PostgresServer::kPassword, 1);
+  auto a = adapter_from("password_env: YICI_TEST_PG_PASSWORD\ntable: rk_jbxx\nfetch_size: 333\n");
+  REQUIRE(a.ok());
+  REQUIRE((*a)->resumes_by_key());
+  auto all = test::read_rows_with_tokens(**a, person_request());
+  REQUIRE(all.ok());
+  REQUIRE(all->rows.size() == 5001);
+  CHECK_FALSE(all->token_at_end.has_value());
+  auto req = person_request();
+  for (std::size_t at : {std::size_t{0}, std::size_t{332}, std::size_t{333}, std::size_t{4999}}) {
+    CAPTURE(at);
+    REQUIRE(all->tokens[at].has_value());
+    CHECK(*all->tokens[at] == "[\"" + all->rows[at].key + "\"]");
+    req.resume_after = all->tokens[at];
+    auto rest = read_all(**a, req);
+    REQUIRE(rest.ok());
+    REQUIRE(rest->size() == 5001 - at - 1);
+    CHECK(rest->front().key == all->rows[at + 1].key);
+  }
+
+  // An integer and a text key part: PostgreSQL reads the untyped parameters as the columns'
+  // types, so 2 sorts before 10 (as text, "10" would come first).
+  server().exec(R"sql(
+    CREATE TABLE IF NOT EXISTS zz (a integer, b text, PRIMARY KEY (a, b));
+    INSERT INTO zz VALUES (10, 'a'), (2, 'a'), (1, 'c'), (1, 'b') ON CONFLICT DO NOTHING;
+  )sql",
+                "psb");
+  auto z = adapter_from("password_env: YICI_TEST_PG_PASSWORD\nquery: \"SELECT a, b FROM zz\"\n");
+  REQUIRE(z.ok());
+  ReadRequest zr;
+  zr.columns = {"a", "b"};
+  zr.primary_key = {"a", "b"};
+  auto keyed = test::read_rows_with_tokens(**z, zr);
+  REQUIRE(keyed.ok());
+  REQUIRE(keyed->rows.size() == 4);
+  CHECK(keyed->tokens[2] == R"(["2","a"])");
+  zr.resume_after = keyed->tokens[0];
+  auto rest = read_all(**z, zr);
+  REQUIRE(rest.ok());
+  REQUIRE(rest->size() == 3);
+  CHECK(rest->front().key == std::string("1") + '\x1f' + "c");
+  zr.resume_after = keyed->tokens[2];
+  rest = read_all(**z, zr);
+  REQUIRE(rest.ok());
+  REQUIRE(rest->size() == 1);
+  CHECK(rest->front().key == std::string("10") + '\x1f' + "a");
+
+  zr.resume_after = R"(["x'; DROP TABLE zz; --","a"])";  // data, not SQL: no integer
+  auto hostile = read_all(**z, zr);
+  CHECK_FALSE(hostile.ok());
+  server().exec("SELECT count(*) FROM zz", "psb");  // the table is still there
+  zr.resume_after = "[1]";
+  CHECK_FALSE((*z)->read(zr).ok());
+}
+
 TEST_CASE("postgres adapter: a query source and describe") {
   setenv("YICI_TEST_PG_PASSWORD", PostgresServer::kPassword, 1);
   auto a = adapter_from(

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "hub/store/sqlite/connection.h"
+#include "tests/support/read_rows.h"
 #include "tests/support/temp_dir.h"
 
 namespace yici::adapters::sqlite {
@@ -92,6 +93,100 @@ TEST_CASE("sqlite adapter: a query source and composite keys") {
   REQUIRE(cols.ok());
   REQUIRE(cols->size() == 3);
   CHECK((*cols)[2].name == "qh");
+}
+
+// A composite key of an integer and a text part, where integer and text order differ (2 < 10,
+// but "10" < "2"), and a row whose key has a NULL part (it sorts first).
+void make_keyed_source(const std::string& path) {
+  auto conn = store::sqlite::Connection::open(path, store::sqlite::Connection::Mode::kReadWrite);
+  REQUIRE(conn.ok());
+  REQUIRE((*conn)
+              ->exec(R"sql(
+    CREATE TABLE zz (a INTEGER, b TEXT, v TEXT, PRIMARY KEY (a, b));
+    INSERT INTO zz VALUES (10, 'a', 'x'), (2, 'a', 'x'), (1, 'c', 'x'), (1, 'b', 'x'), (NULL, 'z', 'x');
+    CREATE TABLE fp (k REAL PRIMARY KEY, v TEXT);
+    INSERT INTO fp VALUES (1.5, 'x');
+  )sql")
+              .ok());
+}
+
+std::vector<std::string> keys_of(const std::vector<Row>& rows) {
+  std::vector<std::string> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(r.values[0].value_or("NULL") + "/" + r.values[1].value_or("NULL"));
+  return out;
+}
+
+TEST_CASE("sqlite adapter: a full read resumes after a row's key, compared as the ORDER BY compares it") {
+  test::TempDir dir;
+  make_keyed_source(dir.file("zz.db"));
+  // The query's columns have no type affinity: a key part bound as text would sort after every
+  // integer and the resumed read would return nothing.
+  for (const std::string from : {"table: zz", "query: \"SELECT a + 0 AS a, b, v FROM zz\""}) {
+    CAPTURE(from);
+    auto a = adapter_from("type: sqlite\npath: " + dir.file("zz.db") + "\n" + from + "\n");
+    REQUIRE(a.ok());
+    REQUIRE((*a)->resumes_by_key());
+    ReadRequest req;
+    req.columns = {"a", "b", "v"};
+    req.primary_key = {"a", "b"};
+    auto all = test::read_rows_with_tokens(**a, req);
+    REQUIRE(all.ok());
+    CHECK(keys_of(all->rows) == std::vector<std::string>{"NULL/z", "1/b", "1/c", "2/a", "10/a"});
+    CHECK_FALSE(all->tokens[0].has_value());  // a NULL key part is no resume point
+    CHECK(all->tokens[1] == R"([1,"b"])");
+    CHECK(all->tokens[3] == R"([2,"a"])");
+    CHECK_FALSE(all->token_at_end.has_value());
+
+    req.resume_after = all->tokens[1];
+    auto rest = test::read_rows(**a, req);
+    REQUIRE(rest.ok());
+    CHECK(keys_of(*rest) == std::vector<std::string>{"1/c", "2/a", "10/a"});
+    req.resume_after = all->tokens[3];
+    rest = test::read_rows(**a, req);
+    REQUIRE(rest.ok());
+    CHECK(keys_of(*rest) == std::vector<std::string>{"10/a"});
+    req.resume_after = all->tokens[4];
+    rest = test::read_rows(**a, req);
+    REQUIRE(rest.ok());
+    CHECK(rest->empty());
+  }
+}
+
+TEST_CASE("sqlite adapter: a resume position that does not fit the key is refused, and stays data") {
+  test::TempDir dir;
+  make_keyed_source(dir.file("zz.db"));
+  auto a = adapter_from("type: sqlite\npath: " + dir.file("zz.db") + "\ntable: zz\n");
+  REQUIRE(a.ok());
+  ReadRequest req;
+  req.columns = {"a", "b", "v"};
+  req.primary_key = {"a", "b"};
+  for (const std::string bad : {"", "garbage", "{}", "[1]", R"([1,"b",3])", R"([1.5,"b"])", R"([null,"b"])"}) {
+    CAPTURE(bad);
+    req.resume_after = bad;
+    auto r = (*a)->read(req);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.find("resume position") != std::string::npos);
+  }
+  req.resume_after = R"([1,"b'; DROP TABLE zz; --"])";
+  auto hostile = test::read_rows(**a, req);
+  REQUIRE(hostile.ok());
+  CHECK(keys_of(*hostile) == std::vector<std::string>{"1/c", "2/a", "10/a"});  // 'b'… < 'c': compared as data
+
+  req.resume_after = R"([1,"b"])";
+  req.cursor_column = "v";  // resuming is for full reads only
+  CHECK_FALSE((*a)->read(req).ok());
+
+  // A REAL key is no resume point: a full pull of it cannot go on after a crash, it starts again.
+  auto fp = adapter_from("type: sqlite\npath: " + dir.file("zz.db") + "\ntable: fp\n");
+  REQUIRE(fp.ok());
+  ReadRequest fr;
+  fr.columns = {"k", "v"};
+  fr.primary_key = {"k"};
+  auto real = test::read_rows_with_tokens(**fp, fr);
+  REQUIRE(real.ok());
+  REQUIRE(real->rows.size() == 1);
+  CHECK_FALSE(real->tokens[0].has_value());
 }
 
 TEST_CASE("sqlite adapter: describe reports columns and declared types") {

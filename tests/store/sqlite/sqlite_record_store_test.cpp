@@ -154,5 +154,49 @@ TEST_CASE("record store: a failed batch leaves nothing behind") {
   CHECK((*store)->count("population").value() == 1);
 }
 
+TEST_CASE("record store: a full pull's position commits with its batch, or not at all, and is forgotten") {
+  test::TempDir dir;
+  auto store = SqliteRecordStore::open(dir.file("records.db"));
+  REQUIRE(store.ok());
+  auto& s = **store;
+  CHECK_FALSE(s.load_progress("hz-psb").value().has_value());
+  std::vector<Record> first = {rec("A", "a", "{}")};
+  REQUIRE(s.commit_batch({"hz-psb", first, {}, std::nullopt, PullProgress{R"(["a"])", "2026-01-01 10:00:00"}}).ok());
+  auto p = s.load_progress("hz-psb").value();
+  REQUIRE(p.has_value());
+  CHECK(p->resume_after == R"(["a"])");
+  CHECK(p->cursor == "2026-01-01 10:00:00");
+  CHECK_FALSE(s.load_progress("other").value().has_value());
+
+  // A batch that fails keeps the position of the last good one.
+  REQUIRE(s.database()
+              .with_writer([](Connection& w) {
+                return w.exec(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON records WHEN NEW.subject = 'BAD' "
+                    "BEGIN SELECT RAISE(ABORT, 'refused'); END;");
+              })
+              .ok());
+  std::vector<Record> bad = {rec("B", "b", "{}"), rec("BAD", "c", "{}")};
+  CHECK_FALSE(s.commit_batch({"hz-psb", bad, {}, std::nullopt, PullProgress{R"(["c"])", std::nullopt}}).ok());
+  CHECK(s.load_progress("hz-psb").value()->resume_after == R"(["a"])");
+
+  // No cursor value yet is kept as none, not as an empty string.
+  std::vector<Record> second = {rec("B", "b", "{}")};
+  REQUIRE(s.commit_batch({"hz-psb", second, {}, std::nullopt, PullProgress{R"(["b"])", std::nullopt}}).ok());
+  CHECK_FALSE(s.load_progress("hz-psb").value()->cursor.has_value());
+
+  // The last batch of a pull clears it and saves the cursor in the same transaction.
+  REQUIRE(s.commit_batch({"hz-psb", {}, {}, "2026-01-01 10:00:00", std::nullopt, true}).ok());
+  CHECK_FALSE(s.load_progress("hz-psb").value().has_value());
+  CHECK(s.load_cursor("hz-psb").value() == "2026-01-01 10:00:00");
+
+  // After a definition change both go, so the next pull starts from the first row.
+  REQUIRE(s.commit_batch({"hz-psb", {}, {}, std::nullopt, PullProgress{R"(["b"])", std::nullopt}}).ok());
+  REQUIRE(s.clear_cursor("hz-psb").ok());
+  CHECK_FALSE(s.load_progress("hz-psb").value().has_value());
+  CHECK_FALSE(s.load_cursor("hz-psb").value().has_value());
+  CHECK(s.count("population").value() == 2);
+}
+
 }  // namespace
 }  // namespace yici::store::sqlite
