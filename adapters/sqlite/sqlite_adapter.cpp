@@ -38,10 +38,13 @@ class SqliteRowReader final : public RowReader {
     row.values.resize(width_);
     for (std::size_t i = 0; i < width_; ++i) {
       const int col = static_cast<int>(i);
+      auto& value = row.values[i];
       if (stmt_.column_is_null(col)) {
-        row.values[i].reset();
+        value.reset();
+      } else if (value) {
+        value->assign(stmt_.column_text(col));  // the row is reused: keep the string's buffer
       } else {
-        row.values[i] = std::string(stmt_.column_text(col));
+        value.emplace(stmt_.column_text(col));
       }
     }
     row.key = make_row_key(row.values, keys_);
