@@ -28,8 +28,10 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   hub->policy_.store(std::move(policy));
   YICI_TRY(hub->stores_, store::Stores::open(hub->config_.data_dir));
   YICI_TRY(auto hmac_key, audit::load_or_create_hmac_key(hub->config_.audit.hmac_key_file, hub->config_.data_dir));
-  YICI_TRY(hub->audit_log_, audit::AuditLog::open(*hub->stores_.audit, std::move(hmac_key),
-                                                  {static_cast<std::size_t>(hub->config_.audit.group_commit_max)}));
+  audit::AuditLogOptions audit_options;
+  audit_options.max_group = static_cast<std::size_t>(hub->config_.audit.group_commit_max);
+  audit_options.on_commit = [metrics = &hub->metrics_](double seconds) { metrics->audit_committed(seconds); };
+  YICI_TRY(hub->audit_log_, audit::AuditLog::open(*hub->stores_.audit, hmac_key, std::move(audit_options)));
   hub->audit_ = hub->audit_log_.get();
   log::info("audit_log_opened", {{"entries", hub->audit_log_->size()}, {"log_id", hub->stores_.hub_instance_id}});
   if (!hub->config_.signing_keys.empty()) {

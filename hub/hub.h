@@ -101,6 +101,7 @@ class Hub {
   Result<std::unique_ptr<ingest::RowNormaliser>> make_normaliser(const std::string& dataset) const;
 
   HubConfig config_;
+  metrics::Metrics metrics_;  // first: the audit log's last commits at shutdown still report to it
   store::Stores stores_;
   std::atomic<std::shared_ptr<const access::Policy>> policy_;
   const adapters::AdapterRegistry* adapters_ = nullptr;
@@ -122,7 +123,6 @@ class Hub {
   std::atomic<bool> stopping_{false};  // tells running pulls to stop after their current batch
   std::mutex reconcile_mu_;
   std::map<std::string, std::chrono::steady_clock::time_point> last_reconcile_;
-  metrics::Metrics metrics_;
   net::Router router_;
   std::unique_ptr<net::Server> server_;
 };

@@ -15,11 +15,11 @@ constexpr const char* kInsertEntry =
 }  // namespace
 
 AuditLog::AuditLog(store::sqlite::Database& db, const std::string& key, AuditLogOptions options)
-    : db_(db), subject_key_(key), options_(options), nodes_(db) {}
+    : db_(db), subject_key_(key), options_(std::move(options)), nodes_(db) {}
 
 Result<std::unique_ptr<AuditLog>> AuditLog::open(store::sqlite::Database& db, const std::string& hmac_key,
                                                  AuditLogOptions options) {
-  std::unique_ptr<AuditLog> log(new AuditLog(db, hmac_key, options));
+  std::unique_ptr<AuditLog> log(new AuditLog(db, hmac_key, std::move(options)));
   YICI_TRY(log->tree_, MerkleTree::open(log->nodes_));
   // The entries and the tree are written in one transaction: their sizes must agree.
   YICI_TRY(auto* reader, db.reader());
@@ -173,8 +173,12 @@ void AuditLog::committer() {
         queue_.pop_front();
       }
     }
+    const auto started = std::chrono::steady_clock::now();
     Status status = write(group);
     if (status.ok()) {
+      if (options_.on_commit) {
+        options_.on_commit(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      }
       for (auto& p : group) p->complete(Status());
       maybe_checkpoint(false);
       continue;

@@ -31,6 +31,9 @@ namespace yici::audit {
 
 struct AuditLogOptions {
   std::size_t max_group = 1024;  // entries per transaction at most
+  // Called on the committer thread after each successful commit with its duration, from the
+  // transaction's start to the log's fsync: the least time any lookup in the group waited.
+  std::function<void(double seconds)> on_commit;
 };
 
 // When to sign a checkpoint: after `every` new entries, or `interval` after the last one when

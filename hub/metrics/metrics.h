@@ -61,6 +61,8 @@ class Metrics {
   void request_rejected(int status, std::string_view code);
   void pull_finished(const std::string& source, bool ok, std::int64_t rows_read, std::int64_t accepted,
                      std::int64_t rejected, double seconds);
+  // One audit group commit and how long it took (the floor of every lookup's latency in it).
+  void audit_committed(double seconds);
 
   // The text exposition (format 0.0.4) of everything, with the snapshot's gauges.
   [[nodiscard]] std::string render(const Snapshot& snapshot) const;
@@ -74,6 +76,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* pulls_;
   prometheus::Family<prometheus::Counter>* pull_rows_;
   prometheus::Family<prometheus::Histogram>* pull_seconds_;
+  prometheus::Histogram* audit_commit_seconds_;
 };
 
 }  // namespace yici::metrics

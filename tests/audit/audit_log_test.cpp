@@ -107,6 +107,37 @@ TEST_CASE("audit log: a failed commit refuses the access and leaves no gap") {
   CHECK(f.log->size() == 5);
 }
 
+TEST_CASE("audit log: each successful commit reports its duration once, a failed one does not") {
+  test::TempDir dir;
+  store::Stores stores = store::Stores::open(dir.file("data")).value();
+  std::mutex mu;
+  std::vector<double> durations;
+  AuditLogOptions options;
+  options.on_commit = [&](double seconds) {
+    std::lock_guard lock(mu);
+    durations.push_back(seconds);
+  };
+  auto log = AuditLog::open(*stores.audit, std::string(64, 'k'), options).value();
+  auto render = [](std::int64_t i) { return std::to_string(i); };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) (void)log->append(event(std::to_string(t * 100 + i)), render);
+    });
+  }
+  for (auto& t : threads) t.join();
+  log->fail_commits_for_test(true);
+  CHECK_FALSE(log->append(event("refused"), render).ok());
+  log->fail_commits_for_test(false);
+  std::lock_guard lock(mu);
+  CHECK(log->size() == 200);
+  CHECK(durations.size() == log->commits());
+  for (double d : durations) {
+    CHECK(d > 0);
+    CHECK(d < 60);
+  }
+}
+
 TEST_CASE("audit log: reopening checks that entries and tree agree") {
   test::TempDir dir;
   {

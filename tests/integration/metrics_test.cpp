@@ -73,6 +73,10 @@ TEST_CASE("metrics: admins scrape requests, handshake failures, pulls and audit 
   CHECK(entries - sample(before.body, "yici_audit_entries_written_total") >= 3);
   CHECK(commits - sample(before.body, "yici_audit_commits_total") >= 1);
   CHECK(commits <= entries);
+  // Each commit is timed once it is written (a commit still in flight may be counted but not timed).
+  const double timed = sample(after.body, "yici_audit_commit_duration_seconds_count");
+  CHECK(timed - sample(before.body, "yici_audit_commit_duration_seconds_count") >= 1);
+  CHECK(timed <= commits);
   CHECK(after.body.find("yici_build_info{version=\"") != std::string::npos);
   CHECK(sample(after.body, R"(yici_wal_frames{database="audit"})") >= 0);
   CHECK(sample(after.body, R"(yici_wal_frames_not_checkpointed{database="records"})") >= 0);

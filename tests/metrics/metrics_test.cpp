@@ -16,6 +16,9 @@ TEST_CASE("metrics: counters, histograms and scrape-time gauges in the text form
   m.request_rejected(400, "malformed_request");
   m.pull_finished("hz-psb", true, 10, 9, 1, 0.2);
   m.pull_finished("hz-psb", false, 0, 0, 0, 1.0);
+  m.audit_committed(0.0004);
+  m.audit_committed(0.0009);
+  m.audit_committed(0.2);
   Snapshot snap;
   snap.sources = {{"hz-psb", false, 1700000000.0}, {"hz-\"odd\"", true, std::nullopt}};
   snap.audit_tree_size = 42;
@@ -44,6 +47,10 @@ TEST_CASE("metrics: counters, histograms and scrape-time gauges in the text form
   CHECK(text.find(R"(yici_source_last_success_timestamp_seconds{source="hz-psb"} 1700000000)") != std::string::npos);
   CHECK(text.find("yici_audit_tree_size 42") != std::string::npos);
   CHECK(text.find("yici_audit_commits_total 7") != std::string::npos);
+  CHECK(text.find(R"(yici_audit_commit_duration_seconds_bucket{le="0.0005"} 1)") != std::string::npos);
+  CHECK(text.find(R"(yici_audit_commit_duration_seconds_bucket{le="0.001"} 2)") != std::string::npos);
+  CHECK(text.find(R"(yici_audit_commit_duration_seconds_bucket{le="0.1"} 2)") != std::string::npos);
+  CHECK(text.find("yici_audit_commit_duration_seconds_count 3") != std::string::npos);
   CHECK(text.find("yici_audit_entries_written_total 40") != std::string::npos);
   CHECK(text.find("yici_audit_last_checkpoint_age_seconds 12.5") != std::string::npos);
   CHECK(text.find(R"(yici_wal_frames{database="audit"} 300)") != std::string::npos);

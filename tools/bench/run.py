@@ -241,6 +241,52 @@ def metric(text, name):
     return float(m.group(1)) if m else None
 
 
+def histogram(text, name):
+    """The cumulative buckets [(upper bound, count), ...] of an unlabelled Prometheus histogram."""
+    out = []
+    for le, count in re.findall(r"^" + re.escape(name) + r'_bucket\{le="([^"]+)"\} (\S+)$', text or "", re.M):
+        out.append((float("inf") if le == "+Inf" else float(le), float(count)))
+    return sorted(out)
+
+
+def histogram_quantile(q, before, after):
+    """The q-quantile of the observations made between two scrapes of a histogram, interpolated
+    within its bucket as Prometheus' histogram_quantile() does; None without observations."""
+    delta = [(le, a - b) for (le, a), (_, b) in zip(after, before)]
+    if not delta or delta[-1][1] <= 0:
+        return None
+    rank = q * delta[-1][1]
+    lower, below = 0.0, 0.0
+    for le, count in delta:
+        if count >= rank:
+            if le == float("inf"):
+                return lower
+            return lower + (le - lower) * (rank - below) / max(count - below, 1e-9)
+        lower, below = le, count
+    return None
+
+
+def fdatasync_ms(work, seconds):
+    """The disk's own commit latency, the floor under every audited lookup: 16 KiB appended to a
+    file in the bench's directory (the hub's data directory's file system) and fdatasync'd, for
+    `seconds`. Returns (p50, p99) in ms."""
+    path = os.path.join(work, "fsync-probe")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    block, lat = b"y" * 16384, []
+    try:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            os.write(fd, block)
+            start = time.perf_counter()
+            os.fdatasync(fd)
+            lat.append((time.perf_counter() - start) * 1000)
+    finally:
+        os.close(fd)
+        os.remove(path)
+    lat.sort()
+    return round(lat[len(lat) // 2], 3), round(lat[min(len(lat) - 1, len(lat) * 99 // 100)], 3)
+
+
 def peak_rss_mb(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -290,6 +336,8 @@ def main():
     try:
         # A department table of `rows` residents, pulled by the hub through the population schema.
         dept, ids = make_department(rows, work)
+        sync_p50, sync_p99 = fdatasync_ms(work, 1 if args.smoke else 3)
+        results["disk"] = {"fdatasync_p50_ms": sync_p50, "fdatasync_p99_ms": sync_p99}
         results["ingest"] = {"rows": rows, "sqlite_copy_rows_per_s": round(sqlite_copy_rows_per_s(dept, rows, work))}
         sources = os.path.join(work, "sources")
         write_source(sources, dept)
@@ -314,11 +362,16 @@ def main():
             # Three fixed-rate runs, reported by their median p99 with all three kept: one disk
             # flush stall (a commit's fsync queued behind a checkpoint's) in a 10-second run sets
             # that run's p99 on its own, and the runs show how often that happens.
+            commit_buckets = "yici_audit_commit_duration_seconds"
+            before = histogram(admin_get(args.pki, hub.port, "/metrics", parse=lambda t: t), commit_buckets)
             halves = [loadgen(args.build, args.pki, hub.port, "@" + paths, "market-regulation", seconds, 32,
                               rate=max(1, int(hub_run["rps"] / 2))) for _ in range(1 if args.smoke else 3)]
             # How well concurrent lookups shared the audit log's group commits (one fsync each).
             text = admin_get(args.pki, hub.port, "/metrics", parse=lambda t: t)
             commits, entries = metric(text, "yici_audit_commits_total"), metric(text, "yici_audit_entries_written_total")
+            # How long those runs' group commits took, fsync included: the floor under their latency.
+            after = histogram(text, commit_buckets)
+            commit_ms = [histogram_quantile(q, before, after) for q in (0.5, 0.99)]
         finally:
             hub.stop()
         nginx = Nginx(args.pki, work, int(hub_run["mean_body_bytes"]) or 1, workers=2)
@@ -335,6 +388,10 @@ def main():
                              "p99_at_half_load_ms": sorted(h["p99_ms"] for h in halves)[len(halves) // 2],
                              "p99_at_half_load_runs_ms": [h["p99_ms"] for h in halves],
                              "audit_entries_per_commit": round(entries / commits, 2) if commits else None,
+                             "audit_commit_p50_ms_at_half_load": round(commit_ms[0] * 1000, 3)
+                             if commit_ms[0] is not None else None,
+                             "audit_commit_p99_ms_at_half_load": round(commit_ms[1] * 1000, 3)
+                             if commit_ms[1] is not None else None,
                              "errors": hub_run["errors"] + sum(h["errors"] for h in halves)}
         results["sign"] = {"openssl_per_s": openssl_es256_per_s(1 if args.smoke else 3),
                            "hub_per_s": round(hub_signs_per_s(args.build, args.pki, 1 if args.smoke else 3))}
@@ -377,6 +434,10 @@ def main():
     print(f"{'p99 ms at half the max rate, median':38} {l['p99_at_half_load_ms']:>12}   (runs: "
           f"{' / '.join(str(v) for v in l['p99_at_half_load_runs_ms'])})")
     print(f"{'audit entries per group commit':38} {l['audit_entries_per_commit']!s:>12}")
+    print(f"{'audit commit ms at half load, p50 / p99':38} {l['audit_commit_p50_ms_at_half_load']!s:>5} / "
+          f"{l['audit_commit_p99_ms_at_half_load']}")
+    dk = results["disk"]
+    print(f"{'disk fdatasync ms, 16 KiB, p50 / p99':38} {dk['fdatasync_p50_ms']!s:>5} / {dk['fdatasync_p99_ms']}")
     sg = results["sign"]
     print(f"{'ES256 signatures/s (vs openssl speed)':38} {sg['hub_per_s']:>12} {sg['openssl_per_s']:>12} "
           f"{sg['ratio']:>7}")
@@ -402,6 +463,8 @@ def main():
         # The smoke run keeps the harness from rotting: every figure it can measure today must exist.
         need = [("lookup", "hub_rps"), ("lookup", "nginx_rps"), ("lookup", "ratio"), ("lookup", "p50_ms"),
                 ("lookup", "p99_ms"), ("lookup", "p99_at_half_load_ms"), ("lookup", "audit_entries_per_commit"),
+                ("lookup", "audit_commit_p50_ms_at_half_load"), ("lookup", "audit_commit_p99_ms_at_half_load"),
+                ("disk", "fdatasync_p50_ms"), ("disk", "fdatasync_p99_ms"),
                 ("sign", "openssl_per_s"),
                 ("sign", "hub_per_s"), ("sign", "ratio"), ("audit", "append_per_s"),
                 ("audit", "verify_entries_per_s"), ("audit", "proof_ms"),
