@@ -20,7 +20,7 @@ using KeyPart = std::variant<std::int64_t, std::string>;
 std::string encode_resume_token(const std::vector<KeyPart>& parts);
 
 // The parts of a token for a key of `key_columns` columns; an error for anything else (a token
-// from another key, edited by hand, or cut short).
+// from another key, edited by hand, or cut short). The error does not quote the token.
 Result<std::vector<KeyPart>> decode_resume_token(std::string_view token, std::size_t key_columns);
 
 }  // namespace yici::adapters

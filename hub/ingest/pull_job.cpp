@@ -99,10 +99,12 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
     auto opened = source.adapter->read(request);
     if (!opened && request.resume_after) {
       // The saved position no longer fits the source (its key changed type, say): read it all.
-      log::warn("pull_resume_failed", {{"source", source.id},
-                                       {"resume_after", *request.resume_after},
-                                       {"error", opened.error().message},
-                                       {"action", "reading the whole source again"}});
+      // Neither the position nor the source's message about it is logged: both hold a key value,
+      // which for most sources is a subject (an ID number, a credit code).
+      log::warn("pull_resume_failed",
+                {{"source", source.id},
+                 {"error", "the source refused the saved position of the interrupted full pull"},
+                 {"action", "reading the whole source again; check whether its key columns or their types changed"}});
       request.resume_after.reset();
       max_cursor.reset();
       cursor_frozen = false;
@@ -110,7 +112,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
     }
     if (!opened) return opened.take_error();
     if (request.resume_after) {
-      log::info("pull_resumed", {{"source", source.id}, {"resume_after", *request.resume_after}});
+      log::info("pull_resumed", {{"source", source.id}, {"from", "the row after the last committed batch"}});
     }
     std::unique_ptr<adapters::RowReader> reader = std::move(*opened);
     Batch batch;

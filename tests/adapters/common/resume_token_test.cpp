@@ -29,6 +29,10 @@ TEST_CASE("resume token: anything but one integer or string per key column is re
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message.find("resume position") == 0);
   }
+  // The message never quotes the token: it holds key values, which are often subjects.
+  auto r = decode_resume_token(R"(["330102199001011234", 7])", 1);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.find("330102199001011234") == std::string::npos);
 }
 
 }  // namespace
