@@ -112,6 +112,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
     }
     if (!opened) return opened.take_error();
     if (request.resume_after) {
+      run.mode = "resumed";  // a full pull that goes on after an interrupted one
       log::info("pull_resumed", {{"source", source.id}, {"from", "the row after the last committed batch"}});
     }
     std::unique_ptr<adapters::RowReader> reader = std::move(*opened);

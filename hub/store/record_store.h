@@ -82,7 +82,7 @@ struct PullRun {
   std::string source;
   std::string started_at;
   std::string finished_at;
-  std::string mode;  // full or incremental
+  std::string mode;  // full, incremental, or resumed (a full pull going on after an interrupted one)
   std::int64_t rows_read = 0;
   UpsertCounts counts;
   std::int64_t duration_ms = 0;

@@ -204,7 +204,7 @@ TEST_CASE("pull: a cancelled full pull stops after a committed batch and the nex
   CHECK_FALSE(f.store->load_cursor("hz-psb").value().has_value());
 
   auto resumed = f.pull(s, 3);
-  CHECK(resumed.mode == "full");
+  CHECK(resumed.mode == "resumed");
   CHECK(resumed.rows_read == 7);  // the rest, not the whole source again
   CHECK(resumed.counts.inserted == 7);
   CHECK(f.store->count("population").value() == 10);
@@ -246,6 +246,7 @@ TEST_CASE("pull: a saved position the source no longer accepts makes the pull re
   REQUIRE(f.store->commit_batch(edited).ok());
   auto s = f.source();
   auto r = f.pull(s);
+  CHECK(r.mode == "full");
   CHECK(r.rows_read == 2);
   CHECK(r.counts.inserted == 2);
   CHECK(f.store->load_cursor("hz-psb").value() == "2026-01-01 10:10:00");  // not the saved position's

@@ -100,6 +100,7 @@ TEST_CASE("ingest: SIGKILL mid-pull, restart, and every row is stored exactly on
   }
   REQUIRE(runs == 1);  // the killed pull never finished, so it has no history row
   CHECK(scalar(records, "SELECT rows_read FROM pull_runs") == kRows - at_kill);
+  CHECK(scalar(records, "SELECT count(*) FROM pull_runs WHERE mode = 'resumed'") == 1);
   CHECK(scalar(records, "SELECT unchanged FROM pull_runs") == 0);
   CHECK(again.log().find("pull_resumed") != std::string::npos);
   CHECK(again.log().find("330106") == std::string::npos);  // no key (a resident ID) in the log
