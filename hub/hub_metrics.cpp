@@ -40,7 +40,7 @@ void Hub::register_metrics_route() {
                                              std::pair{"records", stores_.records_checkpoints.get()}}) {
       if (checkpointer == nullptr) continue;
       const auto progress = checkpointer->last_progress();
-      snap.wal.push_back({name, progress.log_frames, progress.copied_frames});
+      snap.wal.push_back({name, progress.log_frames, progress.copied_frames, checkpointer->failures()});
     }
     if (audit_log_) {
       snap.audit_tree_size = audit_log_->size();

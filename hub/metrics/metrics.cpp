@@ -126,9 +126,14 @@ std::string Metrics::render(const Snapshot& snapshot) const {
                          .Name("yici_wal_frames_not_checkpointed")
                          .Help("Of those, pages not yet copied into the database (held back by a long reader)")
                          .Register(state);
+  auto& wal_failures = prometheus::BuildCounter()
+                           .Name("yici_wal_checkpoint_failures_total")
+                           .Help("Checkpoint rounds that failed since start (disk full, I/O errors): the log grows")
+                           .Register(state);
   for (const auto& w : snapshot.wal) {
     wal_frames.Add({{"database", w.database}}).Set(w.log_frames);
     wal_behind.Add({{"database", w.database}}).Set(w.log_frames - w.copied_frames);
+    wal_failures.Add({{"database", w.database}}).Increment(static_cast<double>(w.checkpoint_failures));
   }
   if (snapshot.last_checkpoint_age_s) {
     prometheus::BuildGauge()

@@ -33,6 +33,7 @@ struct WalState {
   std::string database;  // "audit", "records"
   int log_frames = 0;
   int copied_frames = 0;
+  std::uint64_t checkpoint_failures = 0;  // since start
 };
 
 struct Snapshot {

@@ -39,6 +39,13 @@ WalCheckpointer::~WalCheckpointer() {
 
 Result<CheckpointProgress> WalCheckpointer::checkpoint_now() {
   std::lock_guard lock(conn_mu_);
+  auto progress = checkpoint_rounds();
+  if (!progress.ok()) failures_.fetch_add(1);
+  return progress;
+}
+
+Result<CheckpointProgress> WalCheckpointer::checkpoint_rounds() {
+  if (fail_for_test_.load()) return Error::io(db_.path() + ": WAL checkpoint failed: simulated (test)");
   CheckpointProgress progress;
   const auto passive = [&]() -> Status {
     const int rc = sqlite3_wal_checkpoint_v2(conn_->handle(), "main", SQLITE_CHECKPOINT_PASSIVE, &progress.log_frames,

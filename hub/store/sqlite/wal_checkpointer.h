@@ -65,10 +65,16 @@ class WalCheckpointer {
   [[nodiscard]] CheckpointProgress last_progress() const {
     return {last_log_frames_.load(), last_copied_frames_.load()};
   }
+  // Checkpoint rounds that failed since start, for /metrics (the log says so once per failure run).
+  [[nodiscard]] std::uint64_t failures() const { return failures_.load(); }
+
+  // Test hook: the next rounds fail as if the disk did.
+  void fail_for_test(bool fail) { fail_for_test_.store(fail); }
 
  private:
   WalCheckpointer(Database& db, WalCheckpointOptions options) : db_(db), options_(options) {}
   void run();
+  Result<CheckpointProgress> checkpoint_rounds();  // under conn_mu_
 
   Database& db_;
   WalCheckpointOptions options_;
@@ -76,6 +82,8 @@ class WalCheckpointer {
   std::mutex conn_mu_;
   std::atomic<int> last_log_frames_{0};
   std::atomic<int> last_copied_frames_{0};
+  std::atomic<std::uint64_t> failures_{0};
+  std::atomic<bool> fail_for_test_{false};
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;  // guarded by mu_

@@ -108,7 +108,7 @@ TEST_CASE("WAL checkpointer: an open reader delays the copy of newer frames but 
 TEST_CASE("WAL checkpointer: under steady writes the log restarts instead of growing without end") {
   WalCheckpointOptions options;
   options.restart_frames = 128;
-  options.keep_wal_bytes = 256 * 1024;
+  options.keep_wal_bytes = std::int64_t{256} * 1024;
   Checkpointed t(options);
   auto& db = t.db;
   auto& checkpointer = t.checkpointer;
@@ -123,19 +123,48 @@ TEST_CASE("WAL checkpointer: under steady writes the log restarts instead of gro
     done = true;
   });
   int rounds = 0;
+  int restarts = 0;  // rounds that found a shorter log than the round before: it started again
+  int last_frames = 0;
+  int most_frames = 0;
   while (!done) {
-    REQUIRE(checkpointer->checkpoint_now().ok());
+    auto progress = checkpointer->checkpoint_now();
+    REQUIRE(progress.ok());
     ++rounds;
+    if (progress->log_frames < last_frames) ++restarts;
+    last_frames = progress->log_frames;
+    most_frames = std::max(most_frames, last_frames);
   }
   writer.join();
   REQUIRE(failed_commits == 0);
-  INFO("checkpoint rounds during the writes: " << rounds);
+  INFO("checkpoint rounds during the writes: " << rounds << ", restarts seen: " << restarts
+                                               << ", longest log: " << most_frames << " frames");
   // Without the writer-blocking last round the log is never wholly copied while commits keep
-  // coming, so it never restarts and the file ends as large as everything written.
-  const auto wal_bytes = std::filesystem::file_size(db->path() + "-wal");
-  CHECK(wal_bytes < std::uintmax_t{4} * 1024 * 1024);
+  // coming, so it seldom restarts and grows to about everything written (6,100 frames; measured
+  // 6,119-6,123 with that round removed, 1,188-2,041 with it). How long it gets between restarts
+  // depends on how the two threads are scheduled, so the bound sits between the two with room.
+  CHECK(restarts >= 5);
+  CHECK(most_frames < 4000);
   REQUIRE(checkpointer->checkpoint_now().ok());
   CHECK(t.rows_in_file() == 1500 * 8);
+}
+
+TEST_CASE("WAL checkpointer: failed rounds are counted, commits go on, and the next good round catches up") {
+  Checkpointed c;
+  REQUIRE(insert_rows(*c.db, 10).ok());
+  REQUIRE(c.checkpointer->checkpoint_now().ok());
+  CHECK(c.rows_in_file() == 10);
+  c.checkpointer->fail_for_test(true);
+  REQUIRE(insert_rows(*c.db, 10).ok());
+  for (int i = 0; i < 3; ++i) CHECK_FALSE(c.checkpointer->checkpoint_now().ok());
+  CHECK(c.checkpointer->failures() == 3);
+  REQUIRE(insert_rows(*c.db, 10).ok());  // the writer is not held up by a failing checkpointer
+  CHECK(c.rows_in_file() == 10);
+  c.checkpointer->fail_for_test(false);
+  auto progress = c.checkpointer->checkpoint_now();
+  REQUIRE(progress.ok());
+  CHECK(progress->copied_frames == progress->log_frames);
+  CHECK(c.rows_in_file() == 30);
+  CHECK(c.checkpointer->failures() == 3);
 }
 
 }  // namespace
