@@ -147,6 +147,10 @@ void Hub::register_source_routes() {
     if (auto runs = stores_.records->recent_pull_runs(d.id, 5); runs.ok()) v.recent_pulls = std::move(*runs);
     if (auto q = stores_.records->quarantine_count(d.id); q.ok()) v.quarantined = *q;
     v.records = record_counts(d);
+    // Only whether a saved position exists: the position itself is a key value (often a subject).
+    if (auto progress = stores_.records->load_progress(d.id); progress.ok()) {
+      v.full_pull_unfinished = progress->has_value();
+    }
     return v;
   };
   router_.add("GET", "/v1/admin/sources", net::Access::kAdmin,

@@ -56,6 +56,7 @@ boost::json::object render(const SourceView& v, bool detail) {
   o["records"] = current;
   o["records_by_status"] = std::move(records);
   o["health"] = health_json(v);
+  o["full_pull_unfinished"] = v.full_pull_unfinished;
   // Reject rate of the latest pull that read anything.
   o["reject_rate"] = nullptr;
   for (const auto& p : v.recent_pulls) {

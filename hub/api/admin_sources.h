@@ -23,6 +23,9 @@ struct SourceView {
   std::vector<store::PullRun> recent_pulls;  // newest first
   std::int64_t quarantined = 0;
   std::map<std::string, std::int64_t> records;  // by status
+  // A full pull stopped partway (hub killed, source failing): the next pull goes on after its
+  // last committed batch. Until then the source may hold only part of its rows.
+  bool full_pull_unfinished = false;
 };
 
 Response list_sources(const std::vector<SourceView>& sources);

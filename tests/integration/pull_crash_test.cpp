@@ -4,11 +4,13 @@
 #include <csignal>
 #include <thread>
 
+#include <boost/json.hpp>
 #include <doctest/doctest.h>
 
 #include "hub/schema/identifiers.h"
 #include "hub/store/sqlite/connection.h"
 #include "tests/support/hub_process.h"
+#include "tests/support/test_pki.h"
 
 namespace yici::test {
 namespace {
@@ -47,18 +49,20 @@ std::int64_t scalar(const std::string& db_path, const std::string& sql) {
   return row.ok() && *row ? st->column_int(0) : -1;
 }
 
+std::string source_yaml(const TempDir& work, bool enabled) {
+  return "id: psb\ndepartment: public-security\ndataset: population\nenabled: " +
+         std::string(enabled ? "true" : "false") + "\nadapter: {type: sqlite, path: " + work.file("psb.db") +
+         ", table: person}\n"
+         "primary_key: [sfzh]\ncursor: {column: gxsj, overlap: 1m}\n"
+         "mapping: {id_number: sfzh, name: xm, updated_at: gxsj}\n"
+         "schedule: {every: 1h}\n";
+}
+
 TEST_CASE("ingest: SIGKILL mid-pull, restart, and every row is stored exactly once") {
   TempDir work;
   make_department(work.file("psb.db"));
   REQUIRE(scalar(work.file("psb.db"), "SELECT count(DISTINCT sfzh) FROM person") == kRows);
-  work.write("sources/psb.yaml",
-             "id: psb\ndepartment: public-security\ndataset: population\n"
-             "adapter: {type: sqlite, path: " +
-                 work.file("psb.db") +
-                 ", table: person}\n"
-                 "primary_key: [sfzh]\ncursor: {column: gxsj, overlap: 1m}\n"
-                 "mapping: {id_number: sfzh, name: xm, updated_at: gxsj}\n"
-                 "schedule: {every: 1h}\n");
+  work.write("sources/psb.yaml", source_yaml(work, true));
   const HubOptions options{.extra_config = "ingest: {batch_size: 200}\n",
                            .sources_dir = work.file("sources"),
                            .data_dir = work.file("data")};
@@ -78,6 +82,30 @@ TEST_CASE("ingest: SIGKILL mid-pull, restart, and every row is stored exactly on
   INFO("records at kill: " << at_kill);
   CHECK(at_kill > 0);
   CHECK(at_kill < kRows);  // the kill landed mid-pull (otherwise this test proves nothing)
+
+  {
+    // With the source switched off, the unfinished pull stays unfinished: administrators see it
+    // (the killed pull left no history row, so "last pull" alone would say "never").
+    work.write("sources/psb.yaml", source_yaml(work, false));
+    HubProcess paused(options);
+    const auto admin = HubProcess::as("admin");
+    const auto shown = https_request(paused.port(), admin, "GET", "/v1/admin/sources/psb");
+    REQUIRE(shown.status == 200);
+    CHECK(boost::json::parse(shown.body).at("full_pull_unfinished") == true);
+    CHECK(shown.body.find("330106") == std::string::npos);  // the saved position (a resident ID) is not shown
+    const auto ctl = [&](const std::string& args) {
+      std::string out;
+      CHECK(run_command(std::string(YICI_BINARY_DIR) + "/yici-ctl " + args +
+                            " --hub https://127.0.0.1:" + std::to_string(paused.port()) + " --cert " +
+                            pki("admin.crt") + " --key " + pki("admin.key") + " --ca " + pki("ca.crt"),
+                        &out) == 0);
+      return out;
+    };
+    CHECK(ctl("sources show psb").find("full pull   stopped partway") != std::string::npos);
+    CHECK(ctl("sources list").find("disabled (full pull unfinished)") != std::string::npos);
+    CHECK(scalar(records, "SELECT count(*) FROM records") == at_kill);
+  }
+  work.write("sources/psb.yaml", source_yaml(work, true));
 
   HubProcess again(options);
   std::int64_t stored = 0;
@@ -105,6 +133,8 @@ TEST_CASE("ingest: SIGKILL mid-pull, restart, and every row is stored exactly on
   CHECK(again.log().find("pull_resumed") != std::string::npos);
   CHECK(again.log().find("330106") == std::string::npos);  // no key (a resident ID) in the log
   CHECK(scalar(records, "SELECT count(*) FROM pull_progress") == 0);
+  const auto shown = https_request(again.port(), HubProcess::as("admin"), "GET", "/v1/admin/sources/psb");
+  CHECK(boost::json::parse(shown.body).at("full_pull_unfinished") == false);
   CHECK(scalar(records, "SELECT count(*) FROM source_cursors") == 1);
 }
 

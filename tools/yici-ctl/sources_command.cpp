@@ -36,11 +36,15 @@ void print_sources_table(const boost::json::array& sources) {
       read = text(pulls[0].at("rows_read"));
       rejected = text(pulls[0].at("rejected"));
     }
+    std::string health = text(s.at("health").at("state"));
+    if (const auto* unfinished = s.as_object().if_contains("full_pull_unfinished");
+        unfinished && unfinished->is_bool() && unfinished->as_bool()) {
+      health += " (full pull unfinished)";
+    }
     std::string managed = text(s.at("managed_by"));
     if (const auto* v = s.as_object().if_contains("version")) managed += " v" + text(*v);
-    rows.push_back({text(s.at("id")), text(s.at("dataset")), text(s.at("adapter")), managed,
-                    text(s.at("health").at("state")), text(s.at("records")), last, read, rejected,
-                    text(s.at("quarantined"))});
+    rows.push_back({text(s.at("id")), text(s.at("dataset")), text(s.at("adapter")), managed, health,
+                    text(s.at("records")), last, read, rejected, text(s.at("quarantined"))});
   }
   std::vector<std::size_t> widths(rows[0].size(), 0);
   for (const auto& r : rows) {
@@ -66,6 +70,11 @@ void print_source(const boost::json::object& s) {
   if (h.contains("last_error")) std::cout << ": " << text(h.at("last_error"));
   if (h.contains("next_run_at")) std::cout << "; next pull " << text(h.at("next_run_at"));
   std::cout << "\nrecords     " << text(s.at("records")) << " current\n";
+  if (const auto* unfinished = s.if_contains("full_pull_unfinished");
+      unfinished && unfinished->is_bool() && unfinished->as_bool()) {
+    std::cout << "full pull   stopped partway: the records above may be only part of the source; the next\n"
+                 "            pull goes on after the last committed batch\n";
+  }
   if (s.at("reject_rate").is_number()) {
     std::cout << "reject rate " << 100.0 * s.at("reject_rate").to_number<double>() << "% of the last pull's rows\n";
   }
