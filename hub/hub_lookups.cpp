@@ -25,8 +25,10 @@ api::LookupServices Hub::lookup_services() {
     return schema::check_subject(*schema, subject);
   };
   s.department_of = [this](const std::string& source) {
-    const auto d = find_source(source);
-    return d == nullptr ? std::string() : d->definition.department;
+    if (const auto d = find_source(source)) return d->definition.department;
+    // Removed with its records kept: the department its last batch named.
+    auto remembered = stores_.records->source_department(source);
+    return remembered.ok() && *remembered ? **remembered : std::string();
   };
   s.is_stale = [this](const std::string& source) {
     if (!scheduler_) return false;

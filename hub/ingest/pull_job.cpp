@@ -154,7 +154,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
       batch.progress.reset();
       in_flight = std::async(std::launch::async, [&store, &source, &committing] {
         return store.commit_batch({source.id, committing.records, committing.quarantined, committing.cursor,
-                                   committing.progress, committing.clear_progress});
+                                   committing.progress, committing.clear_progress, source.department});
       });
       if (last) YICI_TRY_STATUS(wait_commit());
       return {};

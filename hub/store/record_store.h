@@ -75,6 +75,9 @@ struct BatchCommit {
   std::optional<std::string> cursor;     // the source's new cursor value; nullopt: unchanged
   std::optional<PullProgress> progress;  // a full pull's position after this batch; nullopt: unchanged
   bool clear_progress = false;           // the pull ends with this batch: forget its position
+  // The source's department, remembered so that provenance still names it once the source has
+  // been removed and its records are kept; empty: leave what is remembered.
+  std::string department;
 };
 
 // A finished (or failed) pull, for history and health.
@@ -109,6 +112,9 @@ class RecordStore {
   virtual Result<std::optional<std::string>> load_cursor(std::string_view source) = 0;
   // An unfinished full pull's position (see PullProgress), or nullopt.
   virtual Result<std::optional<PullProgress>> load_progress(std::string_view source) = 0;
+  // The department named by the source's last committed batch (BatchCommit::department), or
+  // nullopt: what provenance shows for records of a source that is no longer registered.
+  virtual Result<std::optional<std::string>> source_department(std::string_view source) = 0;
   virtual Status record_pull_run(const PullRun& run) = 0;
   // Newest first.
   virtual Result<std::vector<PullRun>> recent_pull_runs(std::string_view source, int limit) = 0;

@@ -207,7 +207,13 @@ TEST_CASE("admin API: records of a source retired with keep_records stay served"
   auto deleted = https_request(hub.port(), admin, "DELETE", "/v1/admin/sources/hz-keep?keep_records=true");
   REQUIRE(deleted.status == 200);
   CHECK(json(deleted).at("records_withdrawn") == 0);
-  CHECK(lookup(hub, resident_id(1)).status == 200);
+  const auto kept = lookup(hub, resident_id(1));
+  REQUIRE(kept.status == 200);
+  // Provenance still names the department that delivered the record, not an empty string.
+  const auto body = json(kept);
+  const auto& provenance = body.at("records").at(0).at("provenance");
+  CHECK(provenance.at("source") == "hz-keep");
+  CHECK(provenance.at("department") == "public-security");
 }
 
 struct BadCase {

@@ -79,6 +79,13 @@ CREATE TABLE pull_progress (
   updated_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 )sql",
+    // 4: each source's department as of its last batch, for provenance once the source is gone.
+    R"sql(
+CREATE TABLE source_departments (
+  source     TEXT PRIMARY KEY,
+  department TEXT NOT NULL
+);
+)sql",
 };
 
 constexpr const char* kSelectExisting =
@@ -118,6 +125,10 @@ constexpr const char* kSaveProgress =
     "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 constexpr const char* kClearProgress = "DELETE FROM pull_progress WHERE source = ?1";
 constexpr const char* kLoadProgress = "SELECT resume_after, cursor_value FROM pull_progress WHERE source = ?1";
+constexpr const char* kSaveDepartment =
+    "INSERT INTO source_departments (source, department) VALUES (?1, ?2) ON CONFLICT (source) DO UPDATE SET "
+    "department = excluded.department WHERE department <> excluded.department";
+constexpr const char* kLoadDepartment = "SELECT department FROM source_departments WHERE source = ?1";
 constexpr const char* kInsertRun =
     "INSERT INTO pull_runs (source, started_at, finished_at, mode, rows_read, inserted, updated, unchanged, "
     "rejected, duration_ms, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
@@ -234,6 +245,11 @@ Result<UpsertCounts> SqliteRecordStore::commit_batch(const BatchCommit& batch) {
       st->bind(1, batch.source);
       YICI_TRY_STATUS(st->run());
     }
+    if (!batch.department.empty()) {
+      YICI_TRY(Statement * st, w.cached(kSaveDepartment));
+      st->bind(1, batch.source).bind(2, batch.department);
+      YICI_TRY_STATUS(st->run());
+    }
     YICI_TRY_STATUS(tx.commit());
     return counts;
   });
@@ -261,6 +277,17 @@ Result<std::optional<PullProgress>> SqliteRecordStore::load_progress(std::string
     out->resume_after = st->column_text(0);
     if (!st->column_is_null(1)) out->cursor = std::string(st->column_text(1));
   }
+  st->reset();
+  return out;
+}
+
+Result<std::optional<std::string>> SqliteRecordStore::source_department(std::string_view source) {
+  YICI_TRY(Connection * conn, db_->reader());
+  YICI_TRY(Statement * st, conn->cached(kLoadDepartment));
+  st->bind(1, source);
+  YICI_TRY(bool row, st->step());
+  std::optional<std::string> out;
+  if (row) out = std::string(st->column_text(0));
   st->reset();
   return out;
 }

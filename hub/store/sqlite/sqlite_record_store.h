@@ -19,6 +19,7 @@ class SqliteRecordStore final : public RecordStore {
   Result<UpsertCounts> commit_batch(const BatchCommit& batch) override;
   Result<std::optional<std::string>> load_cursor(std::string_view source) override;
   Result<std::optional<PullProgress>> load_progress(std::string_view source) override;
+  Result<std::optional<std::string>> source_department(std::string_view source) override;
   Result<std::map<std::string, std::int64_t>> count_by_status(std::string_view dataset,
                                                               std::string_view source) override;
   Status clear_cursor(std::string_view source) override;

@@ -154,6 +154,42 @@ TEST_CASE("record store: a failed batch leaves nothing behind") {
   CHECK((*store)->count("population").value() == 1);
 }
 
+TEST_CASE("record store: a source's department is remembered with its batches, for records that outlive it") {
+  test::TempDir dir;
+  auto store = SqliteRecordStore::open(dir.file("records.db"));
+  REQUIRE(store.ok());
+  auto& s = **store;
+  CHECK_FALSE(s.source_department("hz-psb").value().has_value());
+  std::vector<Record> first = {rec("A", "a", "{}")};
+  BatchCommit batch{"hz-psb", first};
+  batch.department = "public-security";
+  REQUIRE(s.commit_batch(batch).ok());
+  CHECK(s.source_department("hz-psb").value() == "public-security");
+  CHECK_FALSE(s.source_department("other").value().has_value());
+
+  // A batch that fails leaves what was remembered.
+  REQUIRE(s.database()
+              .with_writer([](Connection& w) {
+                return w.exec(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON records WHEN NEW.subject = 'BAD' "
+                    "BEGIN SELECT RAISE(ABORT, 'refused'); END;");
+              })
+              .ok());
+  std::vector<Record> bad = {rec("BAD", "b", "{}")};
+  BatchCommit failing{"hz-psb", bad};
+  failing.department = "market-regulation";
+  CHECK_FALSE(s.commit_batch(failing).ok());
+  CHECK(s.source_department("hz-psb").value() == "public-security");
+
+  // The source moved to another department: the latest is the one remembered; none named keeps it.
+  BatchCommit moved{"hz-psb", {}};
+  moved.department = "market-regulation";
+  REQUIRE(s.commit_batch(moved).ok());
+  CHECK(s.source_department("hz-psb").value() == "market-regulation");
+  REQUIRE(s.commit_batch({"hz-psb", {}}).ok());
+  CHECK(s.source_department("hz-psb").value() == "market-regulation");
+}
+
 TEST_CASE("record store: a full pull's position commits with its batch, or not at all, and is forgotten") {
   test::TempDir dir;
   auto store = SqliteRecordStore::open(dir.file("records.db"));
