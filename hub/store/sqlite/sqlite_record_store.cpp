@@ -140,6 +140,18 @@ constexpr const char* kQuarantineList =
     "SELECT id, source_key, row_json, errors_json, first_seen, last_seen FROM quarantine "
     "WHERE source = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
 
+// The one text column of the row `sql` (keyed by ?1 = source) selects, or nullopt without one.
+Result<std::optional<std::string>> text_by_source(Database& db, const char* sql, std::string_view source) {
+  YICI_TRY(Connection * conn, db.reader());
+  YICI_TRY(Statement * st, conn->cached(sql));
+  st->bind(1, source);
+  YICI_TRY(bool row, st->step());
+  std::optional<std::string> out;
+  if (row) out = std::string(st->column_text(0));
+  st->reset();
+  return out;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::open(const std::string& path) {
@@ -256,14 +268,7 @@ Result<UpsertCounts> SqliteRecordStore::commit_batch(const BatchCommit& batch) {
 }
 
 Result<std::optional<std::string>> SqliteRecordStore::load_cursor(std::string_view source) {
-  YICI_TRY(Connection * conn, db_->reader());
-  YICI_TRY(Statement * st, conn->cached(kLoadCursor));
-  st->bind(1, source);
-  YICI_TRY(bool row, st->step());
-  std::optional<std::string> out;
-  if (row) out = std::string(st->column_text(0));
-  st->reset();
-  return out;
+  return text_by_source(*db_, kLoadCursor, source);
 }
 
 Result<std::optional<PullProgress>> SqliteRecordStore::load_progress(std::string_view source) {
@@ -282,14 +287,7 @@ Result<std::optional<PullProgress>> SqliteRecordStore::load_progress(std::string
 }
 
 Result<std::optional<std::string>> SqliteRecordStore::source_department(std::string_view source) {
-  YICI_TRY(Connection * conn, db_->reader());
-  YICI_TRY(Statement * st, conn->cached(kLoadDepartment));
-  st->bind(1, source);
-  YICI_TRY(bool row, st->step());
-  std::optional<std::string> out;
-  if (row) out = std::string(st->column_text(0));
-  st->reset();
-  return out;
+  return text_by_source(*db_, kLoadDepartment, source);
 }
 
 Result<std::map<std::string, std::int64_t>> SqliteRecordStore::count_by_status(std::string_view dataset,

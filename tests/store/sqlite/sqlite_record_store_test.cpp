@@ -21,6 +21,15 @@ Record rec(std::string subject, std::string key, std::string fields, std::string
   return r;
 }
 
+// Makes every insert of a record with subject BAD fail, as a full disk or a constraint would.
+Status refuse_subject_bad(SqliteRecordStore& store) {
+  return store.database().with_writer([](Connection& w) {
+    return w.exec(
+        "CREATE TRIGGER refuse BEFORE INSERT ON records WHEN NEW.subject = 'BAD' "
+        "BEGIN SELECT RAISE(ABORT, 'refused'); END;");
+  });
+}
+
 TEST_CASE("record store: insert, unchanged, update with a new version and history") {
   test::TempDir dir;
   auto store = SqliteRecordStore::open(dir.file("records.db"));
@@ -140,14 +149,7 @@ TEST_CASE("record store: a failed batch leaves nothing behind") {
   REQUIRE(store.ok());
   REQUIRE((*store)->upsert(std::vector<Record>{rec("S", "k", "{}")}).ok());
   // Make the next write fail half-way: a trigger that refuses one subject.
-  REQUIRE((*store)
-              ->database()
-              .with_writer([](Connection& w) {
-                return w.exec(
-                    "CREATE TRIGGER refuse BEFORE INSERT ON records WHEN NEW.subject = 'BAD' "
-                    "BEGIN SELECT RAISE(ABORT, 'refused'); END;");
-              })
-              .ok());
+  REQUIRE(refuse_subject_bad(**store).ok());
   auto r = (*store)->upsert(std::vector<Record>{rec("A", "a", "{}"), rec("BAD", "b", "{}")});
   CHECK_FALSE(r.ok());
   CHECK((*store)->find_by_subject("population", "A")->empty());
@@ -168,13 +170,7 @@ TEST_CASE("record store: a source's department is remembered with its batches, f
   CHECK_FALSE(s.source_department("other").value().has_value());
 
   // A batch that fails leaves what was remembered.
-  REQUIRE(s.database()
-              .with_writer([](Connection& w) {
-                return w.exec(
-                    "CREATE TRIGGER refuse BEFORE INSERT ON records WHEN NEW.subject = 'BAD' "
-                    "BEGIN SELECT RAISE(ABORT, 'refused'); END;");
-              })
-              .ok());
+  REQUIRE(refuse_subject_bad(s).ok());
   std::vector<Record> bad = {rec("BAD", "b", "{}")};
   BatchCommit failing{"hz-psb", bad};
   failing.department = "market-regulation";
@@ -205,13 +201,7 @@ TEST_CASE("record store: a full pull's position commits with its batch, or not a
   CHECK_FALSE(s.load_progress("other").value().has_value());
 
   // A batch that fails keeps the position of the last good one.
-  REQUIRE(s.database()
-              .with_writer([](Connection& w) {
-                return w.exec(
-                    "CREATE TRIGGER refuse BEFORE INSERT ON records WHEN NEW.subject = 'BAD' "
-                    "BEGIN SELECT RAISE(ABORT, 'refused'); END;");
-              })
-              .ok());
+  REQUIRE(refuse_subject_bad(s).ok());
   std::vector<Record> bad = {rec("B", "b", "{}"), rec("BAD", "c", "{}")};
   CHECK_FALSE(s.commit_batch({"hz-psb", bad, {}, std::nullopt, PullProgress{R"(["c"])", std::nullopt}}).ok());
   CHECK(s.load_progress("hz-psb").value()->resume_after == R"(["a"])");
