@@ -156,6 +156,53 @@ TEST_CASE("record store: a failed batch leaves nothing behind") {
   CHECK((*store)->count("population").value() == 1);
 }
 
+TEST_CASE(
+    "record store: withdraw_missing withdraws only the source's vanished keys, in every dataset it has records in") {
+  test::TempDir dir;
+  auto store = SqliteRecordStore::open(dir.file("records.db"));
+  REQUIRE(store.ok());
+  auto& s = **store;
+  auto in = [](std::string dataset, Record r) {
+    r.dataset = std::move(dataset);
+    return r;
+  };
+  // Source s moved from dataset "credit" to "population"; source t shares the keys and a dataset.
+  REQUIRE(
+      s.upsert(std::vector<Record>{in("credit", rec("C1", "k1", "{}", "s")), in("credit", rec("C2", "k2", "{}", "s")),
+                                   rec("P1", "k1", "{}", "s"), rec("P2", "k2", "{}", "s"), rec("T2", "k2", "{}", "t"),
+                                   in("zz", rec("Z2", "k2", "{}", "t"))})
+          .ok());
+  std::vector<std::string> keys = {"k1"};
+  std::size_t next = 0;
+  auto present = [&]() -> Result<std::optional<std::string>> {
+    if (next >= keys.size()) return std::optional<std::string>();
+    return std::optional<std::string>(keys[next++]);
+  };
+  CHECK(s.withdraw_missing("s", present).value() == 2);
+  auto status = [&](std::string_view dataset, std::string_view subject) {
+    return s.find_by_subject(dataset, subject).value().at(0).status;
+  };
+  CHECK(status("credit", "C1") == "valid");
+  CHECK(status("credit", "C2") == "withdrawn");
+  CHECK(status("population", "P1") == "valid");
+  CHECK(status("population", "P2") == "withdrawn");
+  CHECK(status("population", "T2") == "valid");  // another source's record with the same key
+  CHECK(status("zz", "Z2") == "valid");
+  CHECK(s.find_by_subject("population", "P2").value().at(0).version == 2);
+
+  // Again: nothing left to withdraw. Then the source is gone: every record it still has goes.
+  next = 0;
+  CHECK(s.withdraw_missing("s", present).value() == 0);
+  keys.clear();
+  next = 0;
+  CHECK(s.withdraw_missing("s", present).value() == 2);
+  CHECK(status("credit", "C1") == "withdrawn");
+  CHECK(status("population", "T2") == "valid");
+  auto empty = SqliteRecordStore::open(dir.file("empty.db"));
+  REQUIRE(empty.ok());
+  CHECK((*empty)->withdraw_missing("s", present).value() == 0);
+}
+
 TEST_CASE("record store: a source's department is remembered with its batches, for records that outlive it") {
   test::TempDir dir;
   auto store = SqliteRecordStore::open(dir.file("records.db"));
