@@ -130,11 +130,12 @@ http {{
         self.proc.wait(timeout=10)
 
 
-def loadgen(build, pki, port, path, who, seconds, connections, rate=0):
+def loadgen(build, pki, port, path, who, seconds, connections, rate=0, warmup=None):
     target = ["--paths-file", path[1:]] if path.startswith("@") else ["--path", path]
+    warmup = min(1.0, seconds / 4) if warmup is None else warmup
     cmd = [f"{build}/yici-loadgen", "--port", str(port), *target, "--ca", f"{pki}/ca.crt",
            "--cert", f"{pki}/{who}.crt", "--key", f"{pki}/{who}.key", "-c", str(connections),
-           "-d", str(seconds), "--warmup", str(min(1.0, seconds / 4)), "--rate", str(rate)]
+           "-d", str(seconds), "--warmup", str(warmup), "--rate", str(rate)]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     return json.loads(out)
 
