@@ -439,6 +439,15 @@ api::Response Hub::delete_source(const api::Request& request, const std::string&
     withdrawn = *w;
   }
   (void)stores_.records->clear_cursor(id);
+  if (keep_records) {
+    // Provenance of the kept records goes on naming the department, even when no pull since the
+    // upgrade that added source_departments has remembered it: a batch with nothing but that.
+    store::BatchCommit remember{id, {}};
+    remember.department = current->definition.department;
+    if (auto st = stores_.records->commit_batch(remember); !st.ok()) {
+      log::warn("source_department_not_saved", {{"source", id}, {"error", st.error().message}});
+    }
+  }
   if (auto st = catalog_->remove(id, {request.principal->id, request.request_id}); !st.ok()) {
     audit_admin_change(request, "source_delete", id, "failed", 503);
     return api::error_response(503, "store_unavailable", "could not remove the source: " + st.error().message);

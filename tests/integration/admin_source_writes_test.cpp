@@ -204,6 +204,13 @@ TEST_CASE("admin API: records of a source retired with keep_records stay served"
   REQUIRE(https_request(hub.port(), admin, "POST", "/v1/admin/sources", definition("hz-keep", db, kMapping)).status ==
           201);
   REQUIRE(eventually([&] { return lookup(hub, resident_id(1)).status == 200; }));
+  // As after an upgrade, before any pull has remembered the department: retiring remembers it.
+  {
+    auto records =
+        store::sqlite::Connection::open(hub.dir().file("data/records.db"), store::sqlite::Connection::Mode::kReadWrite);
+    REQUIRE(records.ok());
+    REQUIRE((*records)->exec("DELETE FROM source_departments").ok());
+  }
   auto deleted = https_request(hub.port(), admin, "DELETE", "/v1/admin/sources/hz-keep?keep_records=true");
   REQUIRE(deleted.status == 200);
   CHECK(json(deleted).at("records_withdrawn") == 0);
