@@ -1,5 +1,9 @@
 // Source administration over mTLS against the real hub.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
@@ -138,6 +142,34 @@ TEST_CASE("yici-ctl sources: list, show and pull as admin, refused for a departm
   CHECK(out.find("cannot reach the hub") != std::string::npos);
   rc = run_command(std::string(YICI_BINARY_DIR) + "/yici-ctl sources frobnicate", &out);
   CHECK(rc == 2);
+  rc = run_command(std::string(YICI_BINARY_DIR) + "/yici-ctl sources list --timeout 0 --cert a --key b", &out);
+  CHECK(rc == 2);
+  CHECK(out.find("--timeout") != std::string::npos);
+}
+
+TEST_CASE("yici-ctl: --timeout bounds the wait for a hub that accepts connections but never answers") {
+  // A socket that listens (the kernel completes the TCP handshake) but never reads or writes.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(fd, 8) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  const std::string base = std::string(YICI_BINARY_DIR) +
+                           "/yici-ctl sources list --hub https://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) +
+                           " --cert " + pki("admin.crt") + " --key " + pki("admin.key") + " --ca " + pki("ca.crt");
+  std::string out;
+  const auto started = std::chrono::steady_clock::now();
+  const int rc = run_command(base + " --timeout 1", &out);
+  const auto waited = std::chrono::steady_clock::now() - started;
+  ::close(fd);
+  CHECK(rc == 3);
+  CHECK(out.find("--timeout 1 s") != std::string::npos);
+  // The default is 30 s: a wait this short can only be the flag's.
+  CHECK(waited < std::chrono::seconds(15));
 }
 
 TEST_CASE("yici-ctl sources: add (refused key by key, dry run, saved), show, disable, update, retire") {

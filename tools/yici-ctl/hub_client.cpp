@@ -11,6 +11,12 @@ void add_hub_flags(CLI::App& command, HubFlags& flags) {
   command.add_option("--cert", flags.cert, "your client certificate (PEM)")->envname("YICI_CERT");
   command.add_option("--key", flags.key, "its private key (PEM)")->envname("YICI_KEY");
   command.add_option("--ca", flags.ca, "CA that issued the hub's certificate (PEM)")->envname("YICI_CA");
+  command
+      .add_option("--timeout", flags.timeout_s,
+                  "seconds to wait for the hub at each step (connect, handshake, answer); default " +
+                      std::to_string(kDefaultTimeoutS) + ", longer for `sources retire`")
+      ->envname("YICI_TIMEOUT")
+      ->check(CLI::Range(1, 86400));
   command.add_option("--output,-o", flags.output, "table (for people) or json (for scripts)")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
@@ -23,7 +29,8 @@ std::optional<net::ClientResponse> call_hub(const HubFlags& flags, const std::st
     exit_code = kExitUsage;
     return std::nullopt;
   }
-  auto client = net::HttpsClient::create(flags.hub, {flags.ca, flags.cert, flags.key, std::chrono::seconds(30)});
+  const int timeout_s = flags.timeout_s > 0 ? flags.timeout_s : kDefaultTimeoutS;
+  auto client = net::HttpsClient::create(flags.hub, {flags.ca, flags.cert, flags.key, std::chrono::seconds(timeout_s)});
   if (!client) {
     std::cerr << "yici-ctl: " << client.error().message << "\n";
     exit_code = kExitUsage;
@@ -33,7 +40,8 @@ std::optional<net::ClientResponse> call_hub(const HubFlags& flags, const std::st
   if (!body.empty()) headers.emplace_back("Content-Type", content_type);
   auto response = (*client)->request(method, target, body, headers);
   if (!response) {
-    std::cerr << "yici-ctl: cannot reach the hub at " << flags.hub << ": " << response.error().message << "\n";
+    std::cerr << "yici-ctl: cannot reach the hub at " << flags.hub << ": " << response.error().message << " (--timeout "
+              << timeout_s << " s per step)\n";
     exit_code = kExitUnreachable;
     return std::nullopt;
   }

@@ -24,7 +24,12 @@ struct HubFlags {
   std::string key;
   std::string ca;
   std::string output = "table";
+  // Per connect, handshake, write and read. 0: the command's own default (kDefaultTimeoutS, or
+  // longer where the hub is known to work for a while before it answers).
+  int timeout_s = 0;
 };
+
+constexpr int kDefaultTimeoutS = 30;
 
 void add_hub_flags(CLI::App& command, HubFlags& flags);
 
