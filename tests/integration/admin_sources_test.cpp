@@ -10,7 +10,6 @@
 
 #include "hub/store/sqlite/connection.h"
 #include "tests/support/hub_process.h"
-#include "tests/support/test_pki.h"
 
 namespace yici::test {
 namespace {
@@ -96,11 +95,8 @@ TEST_CASE("admin: sources are listed with health and pull history, departments g
 }
 
 std::string ctl(const HubProcess& hub, const std::string& who, const std::string& args, int* rc) {
-  const std::string cmd = std::string(YICI_BINARY_DIR) + "/yici-ctl " + args +
-                          " --hub https://127.0.0.1:" + std::to_string(hub.port()) + " --cert " + pki(who + ".crt") +
-                          " --key " + pki(who + ".key") + " --ca " + pki("ca.crt");
   std::string out;
-  *rc = run_command(cmd, &out);
+  *rc = run_ctl(hub.port(), who, args, &out);
   return out;
 }
 
@@ -134,10 +130,7 @@ TEST_CASE("yici-ctl sources: list, show and pull as admin, refused for a departm
   CHECK(rc == 1);
   CHECK(dept.find("admin_only") != std::string::npos);
   std::string out;
-  rc = run_command(std::string(YICI_BINARY_DIR) +
-                       "/yici-ctl sources list --hub https://127.0.0.1:" + std::to_string(free_port()) + " --cert " +
-                       pki("admin.crt") + " --key " + pki("admin.key") + " --ca " + pki("ca.crt"),
-                   &out);
+  rc = run_ctl(free_port(), "admin", "sources list", &out);
   CHECK(rc == 3);
   CHECK(out.find("cannot reach the hub") != std::string::npos);
   rc = run_command(std::string(YICI_BINARY_DIR) + "/yici-ctl sources frobnicate", &out);
@@ -158,12 +151,9 @@ TEST_CASE("yici-ctl: --timeout bounds the wait for a hub that accepts connection
   REQUIRE(::listen(fd, 8) == 0);
   socklen_t len = sizeof addr;
   REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  const std::string base = std::string(YICI_BINARY_DIR) +
-                           "/yici-ctl sources list --hub https://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) +
-                           " --cert " + pki("admin.crt") + " --key " + pki("admin.key") + " --ca " + pki("ca.crt");
   std::string out;
   const auto started = std::chrono::steady_clock::now();
-  const int rc = run_command(base + " --timeout 1", &out);
+  const int rc = run_ctl(ntohs(addr.sin_port), "admin", "sources list --timeout 1", &out);
   const auto waited = std::chrono::steady_clock::now() - started;
   ::close(fd);
   CHECK(rc == 3);

@@ -10,7 +10,6 @@
 #include "hub/schema/identifiers.h"
 #include "hub/store/sqlite/connection.h"
 #include "tests/support/hub_process.h"
-#include "tests/support/test_pki.h"
 
 namespace yici::test {
 namespace {
@@ -95,10 +94,7 @@ TEST_CASE("ingest: SIGKILL mid-pull, restart, and every row is stored exactly on
     CHECK(shown.body.find("330106") == std::string::npos);  // the saved position (a resident ID) is not shown
     const auto ctl = [&](const std::string& args) {
       std::string out;
-      CHECK(run_command(std::string(YICI_BINARY_DIR) + "/yici-ctl " + args +
-                            " --hub https://127.0.0.1:" + std::to_string(paused.port()) + " --cert " +
-                            pki("admin.crt") + " --key " + pki("admin.key") + " --ca " + pki("ca.crt"),
-                        &out) == 0);
+      CHECK(run_ctl(paused.port(), "admin", args, &out) == 0);
       return out;
     };
     CHECK(ctl("sources show psb").find("full pull   stopped partway") != std::string::npos);

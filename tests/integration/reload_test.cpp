@@ -3,7 +3,6 @@
 #include <doctest/doctest.h>
 
 #include "tests/support/hub_process.h"
-#include "tests/support/test_pki.h"
 
 namespace yici::test {
 namespace {
@@ -59,10 +58,7 @@ TEST_CASE("reload: rotating signing keys makes next active, keeps the old key pu
   CHECK(https_request(hub.port(), HubProcess::as("market-regulation"), "POST", "/v1/admin/reload").status == 403);
 
   std::string out;
-  const int rc = run_command(std::string(YICI_BINARY_DIR) +
-                                 "/yici-ctl reload --hub https://127.0.0.1:" + std::to_string(hub.port()) + " --cert " +
-                                 pki("admin.crt") + " --key " + pki("admin.key") + " --ca " + pki("ca.crt"),
-                             &out);
+  const int rc = run_ctl(hub.port(), "admin", "reload", &out);
   CHECK(rc == 1);  // the keys part is still refused
   CHECK(out.find("signing keys: refused") != std::string::npos);
 }

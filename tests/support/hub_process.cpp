@@ -36,6 +36,13 @@ std::uint16_t free_port() {
   return a.local_endpoint().port();
 }
 
+int run_ctl(std::uint16_t port, const std::string& principal, const std::string& args, std::string* output) {
+  return run_command(std::string(YICI_BINARY_DIR) + "/yici-ctl " + args +
+                         " --hub https://127.0.0.1:" + std::to_string(port) + " --cert " + pki(principal + ".crt") +
+                         " --key " + pki(principal + ".key") + " --ca " + pki("ca.crt"),
+                     output);
+}
+
 int run_command(const std::string& command, std::string* output) {
   FILE* pipe = popen((command + " 2>&1").c_str(), "r");
   if (pipe == nullptr) return -1;

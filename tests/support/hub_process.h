@@ -53,6 +53,10 @@ class HubProcess {
 // Runs a command line through /bin/sh; returns exit status and captures stdout+stderr.
 int run_command(const std::string& command, std::string* output = nullptr);
 
+// Runs `yici-ctl ARGS` against the hub on `port` as `principal` (its test certificate, the test CA);
+// returns the exit status and captures stdout+stderr.
+int run_ctl(std::uint16_t port, const std::string& principal, const std::string& args, std::string* output = nullptr);
+
 std::uint16_t free_port();
 
 }  // namespace yici::test

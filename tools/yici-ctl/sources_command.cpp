@@ -18,6 +18,12 @@ std::string text(const boost::json::value& v) {
   return boost::json::serialize(v);
 }
 
+// A full pull stopped partway (a hub too old to say counts as no).
+bool full_pull_unfinished(const boost::json::object& source) {
+  const auto* v = source.if_contains("full_pull_unfinished");
+  return v != nullptr && v->is_bool() && v->as_bool();
+}
+
 void print_row(const std::vector<std::string>& cells, const std::vector<std::size_t>& widths) {
   for (std::size_t i = 0; i < cells.size(); ++i) {
     std::cout << std::left << std::setw(static_cast<int>(widths[i] + 2)) << cells[i];
@@ -37,10 +43,7 @@ void print_sources_table(const boost::json::array& sources) {
       rejected = text(pulls[0].at("rejected"));
     }
     std::string health = text(s.at("health").at("state"));
-    if (const auto* unfinished = s.as_object().if_contains("full_pull_unfinished");
-        unfinished && unfinished->is_bool() && unfinished->as_bool()) {
-      health += " (full pull unfinished)";
-    }
+    if (full_pull_unfinished(s.as_object())) health += " (full pull unfinished)";
     std::string managed = text(s.at("managed_by"));
     if (const auto* v = s.as_object().if_contains("version")) managed += " v" + text(*v);
     rows.push_back({text(s.at("id")), text(s.at("dataset")), text(s.at("adapter")), managed, health,
@@ -70,8 +73,7 @@ void print_source(const boost::json::object& s) {
   if (h.contains("last_error")) std::cout << ": " << text(h.at("last_error"));
   if (h.contains("next_run_at")) std::cout << "; next pull " << text(h.at("next_run_at"));
   std::cout << "\nrecords     " << text(s.at("records")) << " current\n";
-  if (const auto* unfinished = s.if_contains("full_pull_unfinished");
-      unfinished && unfinished->is_bool() && unfinished->as_bool()) {
+  if (full_pull_unfinished(s)) {
     std::cout << "full pull   stopped partway: the records above may be only part of the source; the next\n"
                  "            pull goes on after the last committed batch\n";
   }
