@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "hub/admin/source_masking.h"
+#include "hub/core/thread_name.h"
 #include "hub/schema/normaliser.h"
 
 namespace yici::admin {
@@ -116,6 +117,7 @@ ProbeResult probe_source(const ingest::SourceDefinition& source, const std::shar
   std::future<ProbeResult> future = promise->get_future();
   // The thread owns copies of everything it touches, so a timed-out probe can finish on its own.
   std::thread([source, schema, options, promise] {
+    set_thread_name("source-probe");
     promise->set_value(run_probe(source, *schema, options, schema));
   }).detach();
   if (future.wait_for(options.timeout) != std::future_status::ready) {

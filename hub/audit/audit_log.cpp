@@ -2,6 +2,7 @@
 
 #include "hub/core/log.h"
 #include "hub/core/sha256.h"
+#include "hub/core/thread_name.h"
 #include "hub/core/time.h"
 
 namespace yici::audit {
@@ -33,7 +34,10 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(store::sqlite::Database& db, co
                              " leaves; run yici-ctl audit verify --data-dir on a copy and restore from backup");
   }
   log->next_index_ = log->tree_->size();
-  log->thread_ = std::thread([raw = log.get()] { raw->committer(); });
+  log->thread_ = std::thread([raw = log.get()] {
+    set_thread_name("audit-commit");
+    raw->committer();
+  });
   return log;
 }
 

@@ -9,6 +9,7 @@
 #include "hub/audit/base64.h"
 #include "hub/audit/checkpoint.h"
 #include "hub/audit/leaf_scan.h"
+#include "hub/core/thread_name.h"
 #include "hub/sign/base64url.h"
 #include "hub/store/sqlite/connection.h"
 
@@ -151,6 +152,7 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
     for (unsigned i = 0; i < threads && from < end; ++i, from += chunk) {
       const std::uint64_t to = std::min(end, from + chunk);
       round.push_back(std::async(std::launch::async, [scanner = scanners[i].get(), from, to] {
+        set_thread_name("audit-verify");
         Chunk c;
         c.leaves.reserve(to - from);
         c.problem = scanner->scan(from, to, c.leaves);

@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "hub/core/log.h"
+#include "hub/core/thread_name.h"
 #include "hub/core/time.h"
 #include "hub/ingest/cursor.h"
 
@@ -153,6 +154,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
       batch.cursor.reset();
       batch.progress.reset();
       in_flight = std::async(std::launch::async, [&store, &source, &committing] {
+        set_thread_name("pull-store");
         return store.commit_batch({source.id, committing.records, committing.quarantined, committing.cursor,
                                    committing.progress, committing.clear_progress, source.department});
       });

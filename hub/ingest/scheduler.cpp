@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "hub/core/log.h"
+#include "hub/core/thread_name.h"
 
 namespace yici::ingest {
 
@@ -23,8 +24,16 @@ Scheduler::Scheduler(int max_concurrent, RetryPolicy retry, PullFn pull)
       retry_(retry),
       pull_(std::move(pull)),
       rng_(std::random_device{}()) {
-  dispatcher_ = std::thread([this] { dispatch_loop(); });
-  for (int i = 0; i < max_concurrent_; ++i) workers_.emplace_back([this] { worker_loop(); });
+  dispatcher_ = std::thread([this] {
+    set_thread_name("scheduler");
+    dispatch_loop();
+  });
+  for (int i = 0; i < max_concurrent_; ++i) {
+    workers_.emplace_back([this, i] {
+      set_thread_name("pull-" + std::to_string(i + 1));
+      worker_loop();
+    });
+  }
 }
 
 Scheduler::~Scheduler() { stop(); }

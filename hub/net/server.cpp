@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <mutex>
 #include <thread>
@@ -30,6 +31,7 @@
 #include "hub/api/commit_deferral.h"
 #include "hub/core/ids.h"
 #include "hub/core/log.h"
+#include "hub/core/thread_name.h"
 #include "hub/net/peer_identity.h"
 #include "hub/net/tls_context.h"
 
@@ -409,6 +411,27 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options, Req
   impl->options = options;
   impl->handler = std::move(handler);
   YICI_TRY(impl->tls, make_server_tls_context(options.tls));
+  // Name the handler pool's threads: one task per thread, each held until all have started, so
+  // that every thread takes exactly one. The tasks share the count with this function through a
+  // shared_ptr: a task can still be leaving its wait after this function has gone on.
+  struct Naming {
+    std::mutex mu;
+    std::condition_variable all_named;
+    std::size_t named = 0;
+  };
+  auto naming = std::make_shared<Naming>();
+  for (std::size_t i = 0; i < kHandlerThreads; ++i) {
+    asio::post(impl->handler_pool, [naming] {
+      set_thread_name("handler");
+      std::unique_lock lock(naming->mu);
+      if (++naming->named == kHandlerThreads) naming->all_named.notify_all();
+      naming->all_named.wait(lock, [&] { return naming->named == kHandlerThreads; });
+    });
+  }
+  {
+    std::unique_lock lock(naming->mu);
+    naming->all_named.wait(lock, [&] { return naming->named == kHandlerThreads; });
+  }
 
   beast::error_code ec;
   const std::string host = options.listen.host == "localhost" ? "127.0.0.1" : options.listen.host;
@@ -442,7 +465,12 @@ void Server::run(std::function<void()> on_sighup) {
   if (n < 1) n = 1;
   std::vector<std::thread> threads;
   threads.reserve(static_cast<std::size_t>(n - 1));
-  for (int i = 1; i < n; ++i) threads.emplace_back([&s] { s.ioc.run(); });
+  for (int i = 1; i < n; ++i) {
+    threads.emplace_back([&s, i] {
+      set_thread_name("io-" + std::to_string(i));  // the main thread, keeping the process name, is the first
+      s.ioc.run();
+    });
+  }
   s.ioc.run();
   for (auto& t : threads) t.join();
   s.handler_pool.join();

@@ -1,5 +1,8 @@
 // The real yici-hub over real TLS: identities, refusals, malformed input, limits, shutdown.
 #include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,6 +65,31 @@ TEST_CASE("JWKS is open and publishes the active and next signing keys, readines
             .at("keys")
             .as_bool());
   CHECK(hub.log().find("signing_keys_loaded") != std::string::npos);
+}
+
+TEST_CASE("the hub's threads are named for what they do, the process keeps its name") {
+  HubProcess hub;  // threads: 2, ingest.max_concurrent_pulls: 2 (the default)
+  const std::string task_dir = "/proc/" + std::to_string(hub.pid()) + "/task";
+  std::multiset<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator(task_dir)) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    names.insert(name);
+  }
+  std::ifstream process_comm("/proc/" + std::to_string(hub.pid()) + "/comm");
+  std::string process_name;
+  std::getline(process_comm, process_name);
+  CHECK(process_name == "yici-hub");  // what ps, pgrep and systemd show
+  CHECK(names.count("yici-hub") == 1);
+  CHECK(names.count("io-1") == 1);
+  CHECK(names.count("handler") == 8);
+  CHECK(names.count("audit-commit") == 1);
+  CHECK(names.count("wal-audit") == 1);
+  CHECK(names.count("wal-records") == 1);
+  CHECK(names.count("scheduler") == 1);
+  CHECK(names.count("pull-1") == 1);
+  CHECK(names.count("pull-2") == 1);
 }
 
 TEST_CASE("a valid certificate that maps to no principal is 403") {

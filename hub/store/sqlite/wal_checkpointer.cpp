@@ -1,8 +1,11 @@
 #include "hub/store/sqlite/wal_checkpointer.h"
 
+#include <filesystem>
+
 #include <sqlite3.h>
 
 #include "hub/core/log.h"
+#include "hub/core/thread_name.h"
 
 namespace yici::store::sqlite {
 namespace {
@@ -19,7 +22,12 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(Database& db, Wa
                   "; PRAGMA journal_size_limit = " + std::to_string(options.keep_wal_bytes));
   }));
   YICI_TRY(cp->conn_, Connection::open(db.path(), Connection::Mode::kReadWrite));
-  cp->thread_ = std::thread([raw = cp.get()] { raw->run(); });
+  // "wal-audit", "wal-records": the database's file name without its directory and extension.
+  std::string name = std::filesystem::path(db.path()).stem().string();
+  cp->thread_ = std::thread([raw = cp.get(), name = "wal-" + name] {
+    set_thread_name(name);
+    raw->run();
+  });
   return cp;
 }
 
