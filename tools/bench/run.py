@@ -49,7 +49,8 @@ def machine():
 class Hub:
     """A yici-hub process on a free port with a temporary data directory."""
 
-    def __init__(self, build, pki, work, threads=2, sources_dir=None, policy=None, extra_config="", log_level="warn"):
+    def __init__(self, build, pki, work, threads=2, sources_dir=None, policy=None, extra_config="", log_level="warn",
+                 ready_timeout_s=30):
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="hub-", dir=work)
         with open(os.path.join(self.dir, "hub.yaml"), "w") as f:
@@ -69,9 +70,10 @@ threads: {threads}
         self.proc = subprocess.Popen([f"{build}/yici-hub", "--config", f"{self.dir}/hub.yaml"],
                                      stdout=self.log, stderr=subprocess.STDOUT)
         self.startup_ms = None
-        deadline = start + 30
+        deadline = start + ready_timeout_s
         while time.monotonic() < deadline:
-            r = subprocess.run(["curl", "-fsS", "--cacert", f"{pki}/ca.crt",
+            # --max-time: a hub that accepts connections but never answers must not hold the bench.
+            r = subprocess.run(["curl", "-fsS", "--max-time", "2", "--cacert", f"{pki}/ca.crt",
                                 f"https://127.0.0.1:{self.port}/readyz"], capture_output=True)
             if r.returncode == 0:
                 self.startup_ms = (time.monotonic() - start) * 1000
@@ -79,11 +81,31 @@ threads: {threads}
             if self.proc.poll() is not None:
                 break
             time.sleep(0.01)
-        raise RuntimeError("yici-hub did not start; see " + self.log.name)
+        # Never leave the process behind: an orphaned hub keeps the caller's output pipe open, and
+        # ctest then waits for it long after the test's own timeout.
+        how = (f"exited with status {self.proc.returncode}" if self.proc.poll() is not None
+               else f"was not ready within {ready_timeout_s} s and was killed")
+        self.kill()
+        raise RuntimeError(f"yici-hub {how}; the end of its log:\n{self.log_tail()}")
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def log_tail(self, lines=20):
+        self.log.flush()
+        with open(self.log.name, errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
 
     def stop(self):
         self.proc.terminate()
-        self.proc.wait(timeout=30)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise RuntimeError("yici-hub did not stop within 30 s of SIGTERM and was killed; the end of its log:\n"
+                               + self.log_tail())
 
 
 class Nginx:
@@ -284,8 +306,8 @@ def wait_for_pull(pki, hub, timeout_s):
 
 
 def admin_get(pki, port, path, parse=json.loads):
-    r = subprocess.run(["curl", "-fsS", "--cacert", f"{pki}/ca.crt", "--cert", f"{pki}/admin.crt", "--key",
-                        f"{pki}/admin.key", f"https://127.0.0.1:{port}{path}"], capture_output=True, text=True)
+    r = subprocess.run(["curl", "-fsS", "--max-time", "30", "--cacert", f"{pki}/ca.crt", "--cert", f"{pki}/admin.crt",
+                        "--key", f"{pki}/admin.key", f"https://127.0.0.1:{port}{path}"], capture_output=True, text=True)
     return parse(r.stdout) if r.returncode == 0 else None
 
 
