@@ -8,7 +8,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "hub/core/log.h"
-#include "hub/core/thread_name.h"
+#include "hub/core/serial_worker.h"
 #include "hub/core/time.h"
 #include "hub/ingest/cursor.h"
 
@@ -128,8 +128,9 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
     // commit in flight, and batches commit in order, each with its own cursor, so a crash still
     // leaves the store at a batch boundary with the cursor that belongs to it.
     Batch committing;
-    // Declared after `committing`, so destroyed first: a std::async future's destructor waits for
-    // its task, so however the read ends the commit in flight finishes before its batch goes away.
+    // One `pull-store` thread for the whole pull. Declared after `committing`, so destroyed first:
+    // the worker finishes the commit in flight before its batch goes away, however the read ends.
+    SerialWorker committer("pull-store");
     std::future<Result<store::UpsertCounts>> in_flight;
     auto wait_commit = [&]() -> Status {
       if (!in_flight.valid()) return {};
@@ -153,8 +154,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
       std::swap(committing, batch);
       batch.cursor.reset();
       batch.progress.reset();
-      in_flight = std::async(std::launch::async, [&store, &source, &committing] {
-        set_thread_name("pull-store");
+      in_flight = committer.submit([&store, &source, &committing] {
         return store.commit_batch({source.id, committing.records, committing.quarantined, committing.cursor,
                                    committing.progress, committing.clear_progress, source.department});
       });
