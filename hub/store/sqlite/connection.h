@@ -37,6 +37,22 @@ class Statement {
   Result<bool> step();
   // Runs to completion, ignoring rows.
   Status run();
+  // Calls on_row() with each row current, then resets (clearing the parameters, whose text points
+  // at the caller's memory), after an error too.
+  template <typename OnRow>
+  Status each_row(OnRow&& on_row) {
+    while (true) {
+      auto row = step();
+      if (!row.ok()) {
+        reset();
+        return row.take_error();
+      }
+      if (!*row) break;
+      on_row();
+    }
+    reset();
+    return {};
+  }
   void reset();  // clears bindings too
 
   [[nodiscard]] std::int64_t column_int(int index) const;

@@ -157,16 +157,7 @@ constexpr const char* kDatasetsHeld =
 Result<std::vector<std::string>> datasets_held(Connection& conn) {
   YICI_TRY(Statement * st, conn.cached(kDatasetsHeld));
   std::vector<std::string> out;
-  while (true) {
-    auto row = st->step();
-    if (!row.ok()) {
-      st->reset();
-      return row.error();
-    }
-    if (!*row) break;
-    out.emplace_back(st->column_text(0));
-  }
-  st->reset();
+  YICI_TRY_STATUS(st->each_row([&] { out.emplace_back(st->column_text(0)); }));
   return out;
 }
 
@@ -327,16 +318,7 @@ Result<std::map<std::string, std::int64_t>> SqliteRecordStore::count_by_status(s
                                         "GROUP BY status"));
   st->bind(1, dataset).bind(2, source);
   std::map<std::string, std::int64_t> out;
-  while (true) {
-    auto row = st->step();
-    if (!row) {
-      st->reset();
-      return row.take_error();
-    }
-    if (!*row) break;
-    out[std::string(st->column_text(0))] = st->column_int(1);
-  }
-  st->reset();
+  YICI_TRY_STATUS(st->each_row([&] { out[std::string(st->column_text(0))] = st->column_int(1); }));
   return out;
 }
 
@@ -367,9 +349,7 @@ Result<std::vector<PullRun>> SqliteRecordStore::recent_pull_runs(std::string_vie
   YICI_TRY(Statement * st, conn->cached(kRecentRuns));
   st->bind(1, source).bind(2, static_cast<std::int64_t>(limit));
   std::vector<PullRun> out;
-  while (true) {
-    YICI_TRY(bool row, st->step());
-    if (!row) break;
+  YICI_TRY_STATUS(st->each_row([&] {
     PullRun r;
     r.source = st->column_text(0);
     r.started_at = st->column_text(1);
@@ -383,8 +363,7 @@ Result<std::vector<PullRun>> SqliteRecordStore::recent_pull_runs(std::string_vie
     r.duration_ms = st->column_int(9);
     r.error = st->column_text(10);
     out.push_back(std::move(r));
-  }
-  st->reset();
+  }));
   return out;
 }
 
@@ -404,17 +383,10 @@ Result<std::vector<QuarantineEntry>> SqliteRecordStore::list_quarantine(std::str
   YICI_TRY(Statement * st, conn->cached(kQuarantineList));
   st->bind(1, source).bind(2, after_id).bind(3, static_cast<std::int64_t>(limit));
   std::vector<QuarantineEntry> out;
-  while (true) {
-    auto row = st->step();
-    if (!row.ok()) {
-      st->reset();
-      return row.take_error();
-    }
-    if (!*row) break;
+  YICI_TRY_STATUS(st->each_row([&] {
     out.push_back({st->column_int(0), std::string(st->column_text(1)), std::string(st->column_text(2)),
                    std::string(st->column_text(3)), std::string(st->column_text(4)), std::string(st->column_text(5))});
-  }
-  st->reset();
+  }));
   return out;
 }
 
@@ -423,13 +395,7 @@ Result<std::vector<Record>> SqliteRecordStore::find_by_subject(std::string_view 
   YICI_TRY(Statement * stmt, conn->cached(kFind));
   stmt->bind(1, dataset).bind(2, subject);
   std::vector<std::pair<std::int64_t, Record>> found;
-  while (true) {
-    auto row = stmt->step();
-    if (!row) {
-      stmt->reset();
-      return row.error();
-    }
-    if (!*row) break;
+  YICI_TRY_STATUS(stmt->each_row([&] {
     Record r;
     r.dataset = stmt->column_text(0);
     r.subject = stmt->column_text(1);
@@ -441,8 +407,7 @@ Result<std::vector<Record>> SqliteRecordStore::find_by_subject(std::string_view 
     r.status = stmt->column_text(7);
     r.fields_json = stmt->column_text(8);
     found.emplace_back(stmt->column_int(9), std::move(r));
-  }
-  stmt->reset();
+  }));
   // Newest pull first; among records pulled at the same instant, the one stored last.
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
     return std::tie(b.second.pulled_at, b.first) < std::tie(a.second.pulled_at, a.first);
