@@ -10,8 +10,8 @@ Result<std::int64_t> reconcile_keys(const SourceDefinition& source, store::Recor
   request.primary_key = source.primary_key;
   YICI_TRY(auto reader, source.adapter->read(request));
   adapters::Row row;
-  // A read error aborts the store's transaction (the callback's error propagates), so a partial
-  // key list never withdraws anything.
+  // The store reads every key before it withdraws anything, so a read error (the callback's error
+  // propagates) never withdraws records on the strength of a partial key list.
   auto withdrawn = store.withdraw_missing(source.id, [&]() -> Result<std::optional<std::string>> {
     YICI_TRY(bool more, reader->next(row));
     if (!more) return std::optional<std::string>();

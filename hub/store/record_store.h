@@ -133,7 +133,10 @@ class RecordStore {
   // Key reconciliation: `next_key` yields every key the source holds now (nullopt at the end).
   // Records of the source whose key is not among them become `withdrawn` (a new version), and
   // quarantine entries for vanished keys are dropped. Returns how many records were withdrawn.
-  // Memory stays flat: the keys go to a temporary table, not into RAM.
+  // Memory stays flat: the keys go to a temporary table, not into RAM. All keys are read before
+  // anything is withdrawn, so an error from `next_key` withdraws nothing; `next_key` is not called
+  // with the store's writer held. The withdrawals may commit in several transactions: after a
+  // failure part way, some records are withdrawn and calling again withdraws the rest.
   virtual Result<std::int64_t> withdraw_missing(
       std::string_view source, const std::function<Result<std::optional<std::string>>()>& next_key) = 0;
 };

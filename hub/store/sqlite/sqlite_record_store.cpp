@@ -140,13 +140,14 @@ constexpr const char* kQuarantineList =
     "SELECT id, source_key, row_json, errors_json, first_seen, last_seen FROM quarantine "
     "WHERE source = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
 
-constexpr const char* kArchiveVanished =
-    "INSERT INTO record_history (record_id, version, content_hash, pulled_at, status, fields) "
-    "SELECT id, version, content_hash, pulled_at, status, fields FROM records WHERE dataset = ?1 AND source = ?2 "
-    "AND status <> 'withdrawn' AND source_key NOT IN (SELECT k FROM temp.present_keys)";
-constexpr const char* kWithdrawVanished =
-    "UPDATE records SET status = 'withdrawn', version = version + 1 WHERE dataset = ?1 AND source = ?2 "
-    "AND status <> 'withdrawn' AND source_key NOT IN (SELECT k FROM temp.present_keys)";
+// One batch of a source's records whose keys are not in temp.present_keys, in key order from ?3
+// on (the (dataset, source, source_key) index gives the order; '' is below every key). A key at ?3
+// itself was withdrawn by the batch before, so `>=` never repeats a record.
+constexpr const char* kVanishedBatch =
+    "SELECT id, source_key FROM records WHERE dataset = ?1 AND source = ?2 AND source_key >= ?3 "
+    "AND status <> 'withdrawn' AND source_key NOT IN (SELECT k FROM temp.present_keys) ORDER BY source_key "
+    "LIMIT ?4";
+constexpr const char* kWithdraw = "UPDATE records SET status = 'withdrawn', version = version + 1 WHERE id = ?1";
 // Each distinct dataset from the (dataset, source, source_key) index, one seek per dataset rather
 // than a scan of every record.
 constexpr const char* kDatasetsHeld =
@@ -175,13 +176,14 @@ Result<std::optional<std::string>> text_by_source(Database& db, const char* sql,
 
 }  // namespace
 
-Result<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::open(const std::string& path) {
+Result<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::open(const std::string& path,
+                                                                   const SqliteRecordStoreOptions& options) {
   YICI_TRY(auto db, Database::open(path, kRecordMigrations));
   // A pull writes tens of thousands of rows a second, touching index pages all over the file:
   // checkpointing the WAL every 10,000 pages (40 MB) instead of SQLite's 1,000 copies each page
   // back once per many batches, not once per few (bench, 200k rows: 56k → 75k rows/s).
   YICI_TRY_STATUS(db->with_writer([](Connection& w) -> Status { return w.exec("PRAGMA wal_autocheckpoint = 10000"); }));
-  return std::unique_ptr<SqliteRecordStore>(new SqliteRecordStore(std::move(db)));
+  return std::unique_ptr<SqliteRecordStore>(new SqliteRecordStore(std::move(db), options));
 }
 
 Status SqliteRecordStore::upsert_in(Connection& w, std::span<const Record> records, UpsertCounts& counts,
@@ -430,40 +432,88 @@ Result<std::int64_t> SqliteRecordStore::count(std::string_view dataset) {
 
 Result<std::int64_t> SqliteRecordStore::withdraw_missing(
     std::string_view source, const std::function<Result<std::optional<std::string>>()>& next_key) {
-  return db_->with_writer([&](Connection& w) -> Result<std::int64_t> {
+  // temp.present_keys lives on the writer connection: one key list at a time.
+  std::lock_guard withdrawing(withdraw_mutex_);
+  YICI_TRY_STATUS(db_->with_writer([](Connection& w) -> Status {
     YICI_TRY_STATUS(w.exec("CREATE TEMP TABLE IF NOT EXISTS present_keys (k TEXT PRIMARY KEY) WITHOUT ROWID"));
-    YICI_TRY(auto tx, Transaction::begin(w));
-    YICI_TRY_STATUS(w.exec("DELETE FROM temp.present_keys"));
-    YICI_TRY(Statement * ins, w.cached("INSERT OR IGNORE INTO temp.present_keys (k) VALUES (?1)"));
-    while (true) {
+    return w.exec("DELETE FROM temp.present_keys");
+  }));
+  auto result = withdraw_vanished(source, next_key);
+  // Leave no key list behind, after an error too (the next call clears it anyway).
+  (void)db_->with_writer([](Connection& w) -> Status { return w.exec("DELETE FROM temp.present_keys"); });
+  return result;
+}
+
+Result<std::int64_t> SqliteRecordStore::withdraw_vanished(
+    std::string_view source, const std::function<Result<std::optional<std::string>>()>& next_key) {
+  const auto batch = static_cast<std::size_t>(options_.withdraw_batch);
+  // The whole key list first, so that a source that fails to list its keys withdraws nothing. The
+  // source is read outside the writer lock (a remote source's keys can take minutes to list), and
+  // the keys go in chunks to the temporary table, which does not touch records.db or its log.
+  std::vector<std::string> keys;
+  keys.reserve(batch);
+  for (bool more = true; more;) {
+    keys.clear();
+    while (keys.size() < batch) {
       YICI_TRY(auto key, next_key());
-      if (!key) break;
-      ins->reset();
-      ins->bind(1, *key);
-      YICI_TRY_STATUS(ins->run());
+      if (!key) {
+        more = false;
+        break;
+      }
+      keys.push_back(std::move(*key));
     }
-    // Dataset by dataset, so each statement walks the source's own slice of the (dataset, source,
-    // source_key) index. `WHERE source = ?` alone scanned every record of every source, twice:
-    // reconciling a 10-row source cost a pass over the whole store.
-    YICI_TRY(const auto datasets, datasets_held(w));
-    std::int64_t withdrawn = 0;
-    for (const std::string& dataset : datasets) {
-      YICI_TRY(Statement * archive, w.cached(kArchiveVanished));
-      archive->bind(1, dataset).bind(2, source);
-      YICI_TRY_STATUS(archive->run());
-      YICI_TRY(Statement * upd, w.cached(kWithdrawVanished));
-      upd->bind(1, dataset).bind(2, source);
-      YICI_TRY_STATUS(upd->run());
-      withdrawn += w.changes();
+    YICI_TRY_STATUS(db_->with_writer([&](Connection& w) -> Status {
+      YICI_TRY(auto tx, Transaction::begin(w));
+      for (const std::string& key : keys) {
+        YICI_TRY(Statement * ins, w.cached("INSERT OR IGNORE INTO temp.present_keys (k) VALUES (?1)"));
+        ins->bind(1, key);
+        YICI_TRY_STATUS(ins->run());
+      }
+      return tx.commit();
+    }));
+  }
+  // Then the vanished records, a transaction per batch in key order: the other sources' pulls
+  // commit between batches, and the write-ahead log holds one batch's pages, not the whole
+  // source's (one transaction withdrawing 200,000 records grew it to 160 MB). A failure leaves the
+  // batches before it withdrawn; calling again finishes the job.
+  YICI_TRY(const auto datasets, db_->with_writer([](Connection& w) { return datasets_held(w); }));
+  std::int64_t withdrawn = 0;
+  for (const std::string& dataset : datasets) {
+    std::string from;  // below every key
+    while (true) {
+      YICI_TRY(const std::size_t n, db_->with_writer([&](Connection& w) -> Result<std::size_t> {
+        YICI_TRY(auto tx, Transaction::begin(w));
+        YICI_TRY(Statement * sel, w.cached(kVanishedBatch));
+        sel->bind(1, dataset).bind(2, source).bind(3, from).bind(4, static_cast<std::int64_t>(batch));
+        std::vector<std::int64_t> ids;
+        std::string last;
+        YICI_TRY_STATUS(sel->each_row([&] {
+          ids.push_back(sel->column_int(0));
+          last = sel->column_text(1);
+        }));
+        for (const std::int64_t id : ids) {
+          YICI_TRY(Statement * arch, w.cached(kArchive));
+          arch->bind(1, id);
+          YICI_TRY_STATUS(arch->run());
+          YICI_TRY(Statement * upd, w.cached(kWithdraw));
+          upd->bind(1, id);
+          YICI_TRY_STATUS(upd->run());
+        }
+        YICI_TRY_STATUS(tx.commit());
+        if (!ids.empty()) from = std::move(last);
+        return ids.size();
+      }));
+      withdrawn += static_cast<std::int64_t>(n);
+      if (n < batch) break;
     }
+  }
+  YICI_TRY_STATUS(db_->with_writer([&](Connection& w) -> Status {
     YICI_TRY(Statement * q, w.cached("DELETE FROM quarantine WHERE source = ?1 AND source_key NOT IN "
                                      "(SELECT k FROM temp.present_keys)"));
     q->bind(1, source);
-    YICI_TRY_STATUS(q->run());
-    YICI_TRY_STATUS(w.exec("DELETE FROM temp.present_keys"));
-    YICI_TRY_STATUS(tx.commit());
-    return withdrawn;
-  });
+    return q->run();
+  }));
+  return withdrawn;
 }
 
 }  // namespace yici::store::sqlite

@@ -1,7 +1,9 @@
 // RecordStore on a SQLite file (records.db under data_dir).
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "hub/store/record_store.h"
@@ -9,9 +11,16 @@
 
 namespace yici::store::sqlite {
 
+struct SqliteRecordStoreOptions {
+  // Records withdrawn per transaction by withdraw_missing (and source keys stored per transaction
+  // before it), so that other pulls commit in between and the write-ahead log stays small.
+  std::int64_t withdraw_batch = 10'000;
+};
+
 class SqliteRecordStore final : public RecordStore {
  public:
-  static Result<std::unique_ptr<SqliteRecordStore>> open(const std::string& path);
+  static Result<std::unique_ptr<SqliteRecordStore>> open(const std::string& path,
+                                                         const SqliteRecordStoreOptions& options = {});
 
   Result<UpsertCounts> upsert(std::span<const Record> records) override;
   Result<std::vector<Record>> find_by_subject(std::string_view dataset, std::string_view subject) override;
@@ -34,10 +43,16 @@ class SqliteRecordStore final : public RecordStore {
   [[nodiscard]] Database& database() { return *db_; }
 
  private:
-  explicit SqliteRecordStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  SqliteRecordStore(std::unique_ptr<Database> db, SqliteRecordStoreOptions options)
+      : db_(std::move(db)), options_(options) {}
   // REQUIRES: a transaction is open on `w`.
   Status upsert_in(Connection& w, std::span<const Record> records, UpsertCounts& counts, bool clear_quarantine);
+  // withdraw_missing once the key list is set up. REQUIRES: withdraw_mutex_ held.
+  Result<std::int64_t> withdraw_vanished(std::string_view source,
+                                         const std::function<Result<std::optional<std::string>>()>& next_key);
   std::unique_ptr<Database> db_;
+  SqliteRecordStoreOptions options_;
+  std::mutex withdraw_mutex_;
 };
 
 }  // namespace yici::store::sqlite

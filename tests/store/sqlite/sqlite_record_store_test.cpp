@@ -1,5 +1,7 @@
 #include "hub/store/sqlite/sqlite_record_store.h"
 
+#include <chrono>
+#include <future>
 #include <thread>
 
 #include <doctest/doctest.h>
@@ -201,6 +203,67 @@ TEST_CASE(
   auto empty = SqliteRecordStore::open(dir.file("empty.db"));
   REQUIRE(empty.ok());
   CHECK((*empty)->withdraw_missing("s", present).value() == 0);
+}
+
+TEST_CASE("record store: withdraw_missing works in batches, in key order, and reads keys without holding the writer") {
+  test::TempDir dir;
+  auto store = SqliteRecordStore::open(dir.file("records.db"), {.withdraw_batch = 2});
+  REQUIRE(store.ok());
+  auto& s = **store;
+  // Eight records; k2, k4 and k7 stay. Five vanish: three batches of 2, with kept keys between
+  // them. A record withdrawn before (k0) must not get another version.
+  std::vector<Record> records;
+  for (int i = 1; i <= 8; ++i) records.push_back(rec("S" + std::to_string(i), "k" + std::to_string(i), "{}"));
+  records.push_back(rec("W", "k0", "{}"));
+  REQUIRE(s.upsert(records).ok());
+  records.back().status = "withdrawn";
+  REQUIRE(s.upsert(std::vector<Record>{records.back()}).ok());
+  REQUIRE(s.find_by_subject("population", "W").value().at(0).version == 2);
+
+  const std::vector<std::string> keys = {"k7", "k2", "k4"};
+  std::size_t next = 0;
+  bool wrote_meanwhile = false;
+  std::future<Result<UpsertCounts>> other;  // outlives the call, so a writer held by it fails the test, not hangs it
+  auto present = [&]() -> Result<std::optional<std::string>> {
+    if (next == 1) {
+      // Reading a source's keys can take minutes; another source's batch must be able to commit
+      // meanwhile (with the writer held here, this upsert would wait for ever).
+      other =
+          std::async(std::launch::async, [&] { return s.upsert(std::vector<Record>{rec("O", "o1", "{}", "other")}); });
+      wrote_meanwhile = other.wait_for(std::chrono::seconds(10)) == std::future_status::ready && other.get().ok();
+    }
+    if (next >= keys.size()) return std::optional<std::string>();
+    return std::optional<std::string>(keys[next++]);
+  };
+  CHECK(s.withdraw_missing("hz-psb", present).value() == 5);
+  CHECK(wrote_meanwhile);
+  for (int i = 1; i <= 8; ++i) {
+    const Record r = s.find_by_subject("population", "S" + std::to_string(i)).value().at(0);
+    const bool kept = i == 2 || i == 4 || i == 7;
+    CHECK_MESSAGE(r.status == (kept ? "valid" : "withdrawn"), "k", i);
+    CHECK_MESSAGE(r.version == (kept ? 1 : 2), "k", i);
+  }
+  CHECK(s.find_by_subject("population", "W").value().at(0).version == 2);
+  CHECK(s.find_by_subject("population", "O").value().at(0).status == "valid");
+  // Each withdrawn record's previous version is in the history, once.
+  const auto history = s.database().with_writer([](Connection& w) -> Result<std::int64_t> {
+    YICI_TRY(auto st, w.prepare("SELECT count(*) FROM record_history WHERE status = 'valid'"));
+    YICI_TRY(const bool row, st.step());
+    return row ? st.column_int(0) : -1;
+  });
+  CHECK(history.value() == 5 + 1);  // + W's valid version, archived when it was withdrawn
+
+  // A source that fails to list its keys part way withdraws nothing, however many batches in.
+  next = 0;
+  int calls = 0;
+  auto failing = [&]() -> Result<std::optional<std::string>> {
+    if (++calls == 3) return Error::io("source went away");
+    return std::optional<std::string>("k" + std::to_string(calls));
+  };
+  REQUIRE(s.upsert(std::vector<Record>{rec("S9", "k9", "{}")}).ok());
+  CHECK_FALSE(s.withdraw_missing("hz-psb", failing).ok());
+  CHECK(s.find_by_subject("population", "S9").value().at(0).status == "valid");
+  CHECK(s.find_by_subject("population", "S7").value().at(0).status == "valid");
 }
 
 TEST_CASE("record store: a source's department is remembered with its batches, for records that outlive it") {
