@@ -10,6 +10,7 @@
 
 #include "hub/store/sqlite/connection.h"
 #include "tests/support/hub_process.h"
+#include "tests/support/test_pki.h"
 
 namespace yici::test {
 namespace {
@@ -130,6 +131,20 @@ TEST_CASE("yici-ctl sources: list, show and pull as admin, refused for a departm
   CHECK(rc == 1);
   CHECK(dept.find("admin_only") != std::string::npos);
   std::string out;
+  // A flag on the command line beats the environment, for every sources command: here the
+  // environment names a hub that is not there, with a department's certificate.
+  const std::string wrong_env = "YICI_HUB=https://127.0.0.1:" + std::to_string(free_port()) +
+                                " YICI_CERT=" + pki("market-regulation.crt") +
+                                " YICI_KEY=" + pki("market-regulation.key") + " ";
+  for (const char* command : {"sources list", "sources show hz-psb", "sources pull hz-psb", "reload"}) {
+    rc = run_command(wrong_env + std::string(YICI_BINARY_DIR) + "/yici-ctl " + command +
+                         " --hub https://127.0.0.1:" + std::to_string(hub.port()) + " --cert " + pki("admin.crt") +
+                         " --key " + pki("admin.key") + " --ca " + pki("ca.crt"),
+                     &out);
+    INFO(command, ": ", out);
+    CHECK(rc == 0);
+    CHECK(out.find("cannot reach the hub") == std::string::npos);
+  }
   rc = run_ctl(free_port(), "admin", "sources list", &out);
   CHECK(rc == 3);
   CHECK(out.find("cannot reach the hub") != std::string::npos);

@@ -225,11 +225,10 @@ void add_audit_command(CLI::App& app, int& exit_code) {
   CLI::App* audit = app.add_subcommand("audit", "the tamper-evident audit log (auditor certificate)");
   audit->require_subcommand(1);
 
-  auto hub = std::make_shared<HubFlags>();
   auto sf = std::make_shared<SearchFlags>();
   CLI::App* search_cmd = audit->add_subcommand(
       "search", "online: audit entries matching every filter given, oldest first (follows pages to the end)");
-  add_hub_flags(*search_cmd, *hub);
+  const auto hub = add_hub_flags(*search_cmd);
   search_cmd->add_option("--subject", sf->subject, "a resident ID or credit code");
   search_cmd->add_option("--dataset", sf->dataset, "with --subject: only this dataset");
   search_cmd->add_option("--requester", sf->requester, "principal id, e.g. market-regulation");
@@ -243,13 +242,12 @@ void add_audit_command(CLI::App& app, int& exit_code) {
   search_cmd->callback([hub, sf, &exit_code] { exit_code = search(*hub, *sf); });
 
   auto vf = std::make_shared<VerifyFlags>();
-  auto vhub = std::make_shared<HubFlags>();
   CLI::App* verify = audit->add_subcommand(
       "verify",
       "offline with --data-dir: recompute every entry's leaf and the tree, check every stored checkpoint's root "
       "(and signature with --jwks), and a saved --checkpoint; online: verify the hub's latest signed checkpoint and "
       "its consistency with a saved --checkpoint. Exit 1 naming the first bad entry or checkpoint.");
-  add_hub_flags(*verify, *vhub);
+  const auto vhub = add_hub_flags(*verify);
   verify->add_option("--data-dir", vf->data_dir, "a hub's data_dir (works on a stopped hub or a copy)");
   verify->add_option("--checkpoint", vf->checkpoint, "a checkpoint JWS saved earlier (GET /v1/audit/checkpoint)");
   verify->add_option("--jwks", vf->jwks, "the hub's JWKS file (default online: fetched from the hub)");

@@ -6,7 +6,9 @@
 
 namespace yici::ctl {
 
-void add_hub_flags(CLI::App& command, HubFlags& flags) {
+std::shared_ptr<HubFlags> add_hub_flags(CLI::App& command) {
+  auto shared = std::make_shared<HubFlags>();
+  HubFlags& flags = *shared;
   command.add_option("--hub", flags.hub, "hub URL")->envname("YICI_HUB")->capture_default_str();
   command.add_option("--cert", flags.cert, "your client certificate (PEM)")->envname("YICI_CERT");
   command.add_option("--key", flags.key, "its private key (PEM)")->envname("YICI_KEY");
@@ -20,6 +22,7 @@ void add_hub_flags(CLI::App& command, HubFlags& flags) {
   command.add_option("--output,-o", flags.output, "table (for people) or json (for scripts)")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
+  return shared;
 }
 
 std::optional<net::ClientResponse> call_hub(const HubFlags& flags, const std::string& method, const std::string& target,

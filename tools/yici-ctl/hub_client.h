@@ -31,7 +31,10 @@ struct HubFlags {
 
 constexpr int kDefaultTimeoutS = 30;
 
-void add_hub_flags(CLI::App& command, HubFlags& flags);
+// Adds --hub, --cert, --key, --ca (or YICI_HUB, YICI_CERT, YICI_KEY, YICI_CA), --timeout and
+// --output to one command, bound to flags of its own: commands must not share them, or CLI11 fills
+// a flag given on the command line from the environment of a sibling command that was not run.
+std::shared_ptr<HubFlags> add_hub_flags(CLI::App& command);
 
 // Sends one request; prints errors itself. On success returns the response (any HTTP status).
 // `exit_code` is set to 3 when the hub cannot be reached, 2 for bad flags.

@@ -10,15 +10,14 @@
 namespace yici::ctl {
 
 void add_reload_command(CLI::App& app, int& exit_code) {
-  auto flags = std::make_shared<HubFlags>();
   CLI::App* reload = app.add_subcommand(
       "reload",
       "reload the hub's access policy and signing keys without a restart (admin certificate). Key rotation: in "
       "hub.yaml make the `next` key `active` and the old active key `retired`, then reload; responses signed "
       "earlier still verify because retired keys stay in the JWKS. Exit 1 if either part was refused (the one in "
       "force stays).");
-  add_hub_flags(*reload, *flags);
-  reload->callback([flags, &exit_code] {
+  const auto reload_flags = add_hub_flags(*reload);
+  reload->callback([flags = reload_flags, &exit_code] {
     auto r = call_hub(*flags, "POST", "/v1/admin/reload", exit_code);
     if (!r) return;
     if (r->status != 200 && r->status != 422) {

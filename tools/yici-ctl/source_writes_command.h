@@ -11,6 +11,6 @@
 
 namespace yici::ctl {
 
-void add_source_write_commands(CLI::App& sources, const std::shared_ptr<HubFlags>& flags, int& exit_code);
+void add_source_write_commands(CLI::App& sources, int& exit_code);
 
 }  // namespace yici::ctl

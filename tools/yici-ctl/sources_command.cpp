@@ -112,32 +112,31 @@ void show_json(const HubFlags& flags, const std::string& target, int& exit_code,
 }  // namespace
 
 void add_sources_command(CLI::App& app, int& exit_code) {
-  auto flags = std::make_shared<HubFlags>();
   auto id = std::make_shared<std::string>();
   CLI::App* sources = app.add_subcommand("sources", "a hub's data sources (admin certificate)");
   sources->require_subcommand(1);
-  add_source_write_commands(*sources, flags, exit_code);
+  add_source_write_commands(*sources, exit_code);
 
   CLI::App* list = sources->add_subcommand("list", "every source with health and its last pull");
-  add_hub_flags(*list, *flags);
-  list->callback([flags, &exit_code] {
+  const auto list_flags = add_hub_flags(*list);
+  list->callback([flags = list_flags, &exit_code] {
     show_json(*flags, "/v1/admin/sources", exit_code,
               [](const boost::json::value& v) { print_sources_table(v.at("sources").as_array()); });
   });
 
   CLI::App* show = sources->add_subcommand("show", "one source: definition, health, recent pulls");
-  add_hub_flags(*show, *flags);
+  const auto show_flags = add_hub_flags(*show);
   show->add_option("id", *id, "source id")->required();
-  show->callback([flags, id, &exit_code] {
+  show->callback([flags = show_flags, id, &exit_code] {
     show_json(*flags, "/v1/admin/sources/" + *id, exit_code,
               [](const boost::json::value& v) { print_source(v.as_object()); });
   });
 
   CLI::App* quarantine = sources->add_subcommand(
       "quarantine", "a source's rejected rows with the reasons (sensitive values masked); follows pages to the end");
-  add_hub_flags(*quarantine, *flags);
+  const auto quarantine_flags = add_hub_flags(*quarantine);
   quarantine->add_option("id", *id, "source id")->required();
-  quarantine->callback([flags, id, &exit_code] {
+  quarantine->callback([flags = quarantine_flags, id, &exit_code] {
     std::string target = "/v1/admin/sources/" + *id + "/quarantine?limit=1000";
     bool header = false;
     while (!target.empty()) {
@@ -166,9 +165,9 @@ void add_sources_command(CLI::App& app, int& exit_code) {
   });
 
   CLI::App* pull = sources->add_subcommand("pull", "pull a source now");
-  add_hub_flags(*pull, *flags);
+  const auto pull_flags = add_hub_flags(*pull);
   pull->add_option("id", *id, "source id")->required();
-  pull->callback([flags, id, &exit_code] {
+  pull->callback([flags = pull_flags, id, &exit_code] {
     auto r = call_hub(*flags, "POST", "/v1/admin/sources/" + *id + "/pull", exit_code);
     if (!r) return;
     if (r->status != 202) {
