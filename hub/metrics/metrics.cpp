@@ -1,5 +1,6 @@
 #include "hub/metrics/metrics.h"
 
+#include <array>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
@@ -51,17 +52,34 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
 
 Metrics::~Metrics() = default;
 
+namespace {
+
+// The method as a label: HTTP's own methods, everything else "other". Any token is a method to
+// the HTTP parser, and each distinct label value is a series kept for ever: a client without a
+// certificate sending made-up methods grew /metrics by 138 MB in 1,000 requests.
+std::string method_label(std::string_view method) {
+  static constexpr std::array<std::string_view, 9> kKnown = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+                                                             "OPTIONS", "CONNECT", "TRACE", "PATCH"};
+  for (const std::string_view known : kKnown) {
+    if (method == known) return std::string(known);
+  }
+  return "other";
+}
+
+}  // namespace
+
 void Metrics::observe_request(std::string_view route, std::string_view method, int status, std::string_view principal,
                               double seconds) {
+  const std::string method_value = method_label(method);
   requests_
       ->Add({{"route", std::string(route)},
-             {"method", std::string(method)},
+             {"method", method_value},
              {"status", std::to_string(status)},
              {"principal", principal.empty() ? std::string("anonymous") : std::string(principal)}})
       .Increment();
   static const prometheus::Histogram::BucketBoundaries kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                                    0.1,    0.25,  0.5,    1,     2.5,  5};
-  latency_->Add({{"route", std::string(route)}, {"method", std::string(method)}}, kBuckets).Observe(seconds);
+  latency_->Add({{"route", std::string(route)}, {"method", method_value}}, kBuckets).Observe(seconds);
 }
 
 void Metrics::tls_handshake_failed() { handshake_failures_->Increment(); }

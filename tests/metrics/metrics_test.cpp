@@ -5,6 +5,23 @@
 namespace yici::metrics {
 namespace {
 
+TEST_CASE("metrics: a made-up HTTP method is counted as other, so clients cannot add series at will") {
+  Metrics m;
+  for (int i = 0; i < 50; ++i)
+    m.observe_request("unmatched", "M" + std::to_string(i) + std::string(100, 'A'), 405, "", 0.0001);
+  m.observe_request("unmatched", "get", 405, "", 0.0001);  // methods are case-sensitive
+  m.observe_request("unmatched", "DELETE", 405, "", 0.0001);
+  const std::string text = m.render(Snapshot{});
+  INFO(text.substr(0, 2000));
+  CHECK(text.find(
+            R"(yici_http_requests_total{method="other",principal="anonymous",route="unmatched",status="405"} 51)") !=
+        std::string::npos);
+  CHECK(text.find(R"(method="DELETE",principal="anonymous",route="unmatched",status="405"} 1)") != std::string::npos);
+  CHECK(text.find("AAAA") == std::string::npos);
+  CHECK(text.find(R"(method="get")") == std::string::npos);
+  CHECK(text.size() < 20'000);
+}
+
 TEST_CASE("metrics: counters, histograms and scrape-time gauges in the text format") {
   Metrics m;
   m.observe_request("/v1/records/{dataset}/{subject}", "GET", 200, "market-regulation", 0.003);
