@@ -32,6 +32,7 @@
 #include "hub/core/ids.h"
 #include "hub/core/log.h"
 #include "hub/core/thread_name.h"
+#include "hub/core/utf8.h"
 #include "hub/net/peer_identity.h"
 #include "hub/net/tls_context.h"
 
@@ -63,16 +64,25 @@ bool is_quiet_close(const beast::error_code& ec) {
          ec == asio::error::operation_aborted || ec == asio::error::connection_reset || ec == beast::error::timeout;
 }
 
-// Builds the handler's view of a request; nullopt when the target is not a valid origin-form URI.
-std::optional<api::Request> to_api_request(const http::request<http::string_body>& req) {
+// Builds the handler's view of a request; an error (the 400's message) when the target is not a
+// valid origin-form URI, or when its path or a parameter, percent-decoded, is not UTF-8 or holds a
+// control character: such bytes would reach the log, the audit log and the JSON answers that echo
+// them (a purpose of %FF made every audit search that covered it unreadable).
+Result<api::Request> to_api_request(const http::request<http::string_body>& req) {
   auto parsed = boost::urls::parse_origin_form(req.target());
-  if (!parsed) return std::nullopt;
+  if (!parsed) return Error::invalid("request target is not a valid path and query");
   api::Request out;
   out.method = std::string(req.method_string());
   out.target = std::string(req.target());
   out.path = parsed->path();
   if (out.path.empty()) out.path = "/";
   for (auto param : parsed->params()) out.query.emplace_back(param.key, param.value);
+  bool printable = is_printable_utf8(out.path);
+  for (const auto& [key, value] : out.query)
+    printable = printable && is_printable_utf8(key) && is_printable_utf8(value);
+  if (!printable) {
+    return Error::invalid("request path or query is not UTF-8 text once percent-decoded, or holds a control character");
+  }
   for (const auto& field : req) {
     std::string name(field.name_string());
     for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -284,7 +294,7 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
     api::Response response;
     std::string principal_id;
     if (!api_req) {
-      response = api::error_response(400, "bad_target", "request target is not a valid path and query");
+      response = api::error_response(400, "bad_target", api_req.error().message);
       if (options.on_rejection) options.on_rejection(400, "bad_target");
     } else {
       const std::string* client_id = api_req->header("x-request-id");

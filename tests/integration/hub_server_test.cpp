@@ -129,6 +129,25 @@ TEST_CASE("unknown paths are 404 JSON and wrong methods 405 with Allow") {
   CHECK(error_code_of(wrong) == "method_not_allowed");
 }
 
+TEST_CASE("a target that is not UTF-8 text once decoded is 400 bad_target, before any handler or audit entry") {
+  HubProcess hub;
+  auto as = HubProcess::as("market-regulation");
+  const std::string lookup = "/v1/records/population/330106199403187748";
+  for (const std::string target : {lookup + "?purpose=%ff", lookup + "?purpose=%C0%AF", lookup + "%1B%5B2K?purpose=x",
+                                   std::string("/v1/records/population%ff/1?purpose=x"), std::string("/nosuch%ff"),
+                                   lookup + "?pur%0Apose=x", std::string("/v1/audit/events?from=%00")}) {
+    CAPTURE(target);
+    auto r = https_request(hub.port(), as, "GET", target);
+    CHECK(r.status == 400);
+    CHECK(error_code_of(r) == "bad_target");
+    CHECK(boost::json::parse(r.body).at("error").at("message").as_string().find("UTF-8") != std::string::npos);
+  }
+  // Text in any script passes on to the handlers: here a purpose the department has no grant for.
+  auto cjk = https_request(hub.port(), as, "GET", lookup + "?purpose=%E5%B1%85%E6%B0%91");
+  CHECK(cjk.status == 403);
+  CHECK(hub.running());
+}
+
 TEST_CASE("request ids: a client's id is echoed, a bad one replaced, none generated") {
   HubProcess hub;
   auto as = HubProcess::as("market-regulation");

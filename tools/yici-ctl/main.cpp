@@ -1,5 +1,8 @@
 // yici-ctl: the administrators' and auditors' command line. Each subcommand group lives in its own
 // file and is registered here; each says whether it talks to a hub (mTLS) or works offline.
+#include <exception>
+#include <iostream>
+
 #include <CLI/CLI.hpp>
 
 #include "tools/yici-ctl/audit_command.h"
@@ -27,6 +30,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : yici::ctl::kExitUsage;
+  } catch (const std::exception& e) {
+    // An answer that is not the JSON a command expects (a hub of another version, or an audit
+    // entry holding bytes that are not UTF-8, written before the hub refused them).
+    std::cerr << "yici-ctl: could not read the hub's answer: " << e.what() << "\n";
+    return yici::ctl::kExitRefused;
   }
   return exit_code;
 }

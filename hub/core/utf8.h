@@ -1,0 +1,58 @@
+// Checks for text that arrives from outside (request targets, parameters) before it reaches logs,
+// the audit log and JSON answers, all of which promise UTF-8.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace yici {
+
+inline constexpr char32_t kInvalidCodePoint = 0xFFFFFFFF;
+
+// Decodes the code point at text[i] and advances i past it; kInvalidCodePoint for a malformed,
+// overlong, surrogate or out-of-range sequence (i then advances by one byte). Inline: the
+// normaliser calls it for every character of every field.
+inline char32_t decode_utf8(std::string_view text, std::size_t& i) {
+  const auto b0 = static_cast<unsigned char>(text[i]);
+  if (b0 < 0x80) {
+    ++i;
+    return b0;
+  }
+  std::size_t len = 0;
+  char32_t cp = 0;
+  char32_t min = 0;
+  if ((b0 & 0xE0) == 0xC0) {
+    len = 2, cp = b0 & 0x1F, min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3, cp = b0 & 0x0F, min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4, cp = b0 & 0x07, min = 0x10000;
+  } else {
+    ++i;
+    return kInvalidCodePoint;
+  }
+  if (i + len > text.size()) {
+    ++i;
+    return kInvalidCodePoint;
+  }
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(text[i + k]);
+    if ((b & 0xC0) != 0x80) {
+      ++i;
+      return kInvalidCodePoint;
+    }
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    ++i;
+    return kInvalidCodePoint;
+  }
+  i += len;
+  return cp;
+}
+
+// True when `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past
+// U+10FFFF) and holds no control character (U+0000–U+001F, U+007F–U+009F).
+bool is_printable_utf8(std::string_view text);
+
+}  // namespace yici

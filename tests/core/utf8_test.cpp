@@ -1,0 +1,37 @@
+#include "hub/core/utf8.h"
+
+#include <string>
+
+#include <doctest/doctest.h>
+
+namespace yici {
+namespace {
+
+TEST_CASE("utf8: printable UTF-8 passes, broken sequences and control characters do not") {
+  CHECK(is_printable_utf8(""));
+  CHECK(is_printable_utf8("food-business-license"));
+  CHECK(is_printable_utf8("居民 张三·李四"));
+  CHECK(is_printable_utf8("\xF0\x9F\x98\x80"));  // U+1F600, four bytes
+  CHECK(is_printable_utf8("\xC2\xA0"));          // U+00A0, first after the C1 block
+  CHECK(is_printable_utf8("\xF4\x8F\xBF\xBF"));  // U+10FFFF
+  CHECK(is_printable_utf8("\xEF\xBF\xBD"));      // U+FFFD is text
+
+  CHECK_FALSE(is_printable_utf8("\xFF"));
+  CHECK_FALSE(is_printable_utf8("a\x80"));             // a lone continuation byte
+  CHECK_FALSE(is_printable_utf8("\xE5\xB1"));          // cut short
+  CHECK_FALSE(is_printable_utf8("\xE5\x41\x85"));      // not a continuation byte
+  CHECK_FALSE(is_printable_utf8("\xC0\xAF"));          // overlong '/'
+  CHECK_FALSE(is_printable_utf8("\xE0\x80\xAF"));      // overlong '/', three bytes
+  CHECK_FALSE(is_printable_utf8("\xED\xA0\x80"));      // a surrogate (U+D800)
+  CHECK_FALSE(is_printable_utf8("\xF4\x90\x80\x80"));  // past U+10FFFF
+  CHECK_FALSE(is_printable_utf8("\xF8\x88\x80\x80\x80"));
+  CHECK_FALSE(is_printable_utf8(std::string("a\0b", 3)));
+  CHECK_FALSE(is_printable_utf8("x\x1B[2K"));  // ESC, as in a terminal escape
+  CHECK_FALSE(is_printable_utf8("a\r\nb"));
+  CHECK_FALSE(is_printable_utf8("tab\there"));
+  CHECK_FALSE(is_printable_utf8("\x7F"));
+  CHECK_FALSE(is_printable_utf8("\xC2\x85"));  // U+0085, a C1 control (next line)
+}
+
+}  // namespace
+}  // namespace yici
