@@ -42,44 +42,59 @@ void civil_from_days(long long z, int& y, int& m, int& d) {
   y = static_cast<int>(static_cast<long long>(yoe) + era * 400 + (m <= 2));
 }
 
-}  // namespace
-
-Result<std::string> rewind_cursor(std::string_view value, std::chrono::milliseconds overlap) {
-  const std::string_view unsigned_part = !value.empty() && value[0] == '-' ? value.substr(1) : value;
-  if (!unsigned_part.empty() && unsigned_part.find_first_not_of("0123456789") == std::string_view::npos &&
-      value.size() != 14) {
-    return std::string(value);  // integer cursor
-  }
+// A timestamp cursor, split into its parts; `rest` is where its suffix (fraction, zone) starts.
+struct Timestamp {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   std::size_t rest = 0;
   bool has_time = false;
   bool compact = false;
+  [[nodiscard]] long long seconds() const {
+    return days_from_civil(y, mo, d) * 86400 + static_cast<long long>(h) * 3600 + mi * 60LL + s;
+  }
+};
+
+bool is_integer_cursor(std::string_view value) {
+  const std::string_view unsigned_part = !value.empty() && value[0] == '-' ? value.substr(1) : value;
+  return !unsigned_part.empty() && unsigned_part.find_first_not_of("0123456789") == std::string_view::npos &&
+         value.size() != 14;
+}
+
+Result<Timestamp> parse_timestamp(std::string_view value) {
+  Timestamp t;
   if (value.size() == 14 && digits(value, 0, 14)) {
-    compact = true;
-    has_time = true;
-    y = num(value, 0, 4), mo = num(value, 4, 2), d = num(value, 6, 2);
-    h = num(value, 8, 2), mi = num(value, 10, 2), s = num(value, 12, 2);
-    rest = 14;
+    t.compact = true;
+    t.has_time = true;
+    t.y = num(value, 0, 4), t.mo = num(value, 4, 2), t.d = num(value, 6, 2);
+    t.h = num(value, 8, 2), t.mi = num(value, 10, 2), t.s = num(value, 12, 2);
+    t.rest = 14;
   } else if (digits(value, 0, 4) && value.size() >= 10 && value[4] == '-' && digits(value, 5, 2) && value[7] == '-' &&
              digits(value, 8, 2)) {
-    y = num(value, 0, 4), mo = num(value, 5, 2), d = num(value, 8, 2);
-    rest = 10;
+    t.y = num(value, 0, 4), t.mo = num(value, 5, 2), t.d = num(value, 8, 2);
+    t.rest = 10;
     if (value.size() >= 19 && (value[10] == ' ' || value[10] == 'T') && digits(value, 11, 2) && value[13] == ':' &&
         digits(value, 14, 2) && value[16] == ':' && digits(value, 17, 2)) {
-      has_time = true;
-      h = num(value, 11, 2), mi = num(value, 14, 2), s = num(value, 17, 2);
-      rest = 19;
+      t.has_time = true;
+      t.h = num(value, 11, 2), t.mi = num(value, 14, 2), t.s = num(value, 17, 2);
+      t.rest = 19;
     }
   } else {
     return Error::invalid("cursor value \"" + std::string(value) +
                           "\" is neither a timestamp nor an integer; an overlap needs a timestamp cursor");
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
+  if (t.mo < 1 || t.mo > 12 || t.d < 1 || t.d > 31 || t.h > 23 || t.mi > 59 || t.s > 60) {
     return Error::invalid("cursor value \"" + std::string(value) + "\" is not a valid date-time");
   }
+  return t;
+}
+
+}  // namespace
+
+Result<std::string> rewind_cursor(std::string_view value, std::chrono::milliseconds overlap) {
+  if (is_integer_cursor(value)) return std::string(value);
+  YICI_TRY(Timestamp t, parse_timestamp(value));
   // The suffix (fraction, zone) is kept as is: the overlap is whole seconds and up.
-  const std::string_view suffix = value.substr(rest);
-  long long total = days_from_civil(y, mo, d) * 86400 + static_cast<long long>(h) * 3600 + mi * 60LL + s;
+  const std::string_view suffix = value.substr(t.rest);
+  long long total = t.seconds();
   total -= (overlap.count() + 999) / 1000;
   long long days = total / 86400;
   long long secs = total % 86400;
@@ -87,19 +102,29 @@ Result<std::string> rewind_cursor(std::string_view value, std::chrono::milliseco
     secs += 86400;
     --days;
   }
+  int y = 0, mo = 0, d = 0;
   civil_from_days(days, y, mo, d);
-  h = static_cast<int>(secs / 3600);
-  mi = static_cast<int>(secs % 3600 / 60);
-  s = static_cast<int>(secs % 60);
+  const int h = static_cast<int>(secs / 3600);
+  const int mi = static_cast<int>(secs % 3600 / 60);
+  const int s = static_cast<int>(secs % 60);
   char buf[40];
-  if (compact) {
+  if (t.compact) {
     std::snprintf(buf, sizeof buf, "%04d%02d%02d%02d%02d%02d", y, mo, d, h, mi, s);
-  } else if (has_time) {
+  } else if (t.has_time) {
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d%c%02d:%02d:%02d", y, mo, d, value[10], h, mi, s);
   } else {
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, mo, d);
   }
   return std::string(buf) + std::string(suffix);
+}
+
+CursorCheck check_cursor(std::string_view value, std::chrono::system_clock::time_point latest) {
+  if (is_integer_cursor(value)) return CursorCheck::kUsable;
+  auto t = parse_timestamp(value);
+  if (!t) return CursorCheck::kUnreadable;
+  // The value's own clock (its zone, if any, is ignored): `latest` leaves room for that.
+  const long long limit = std::chrono::duration_cast<std::chrono::seconds>(latest.time_since_epoch()).count();
+  return t->seconds() > limit ? CursorCheck::kFuture : CursorCheck::kUsable;
 }
 
 bool cursor_less(std::string_view a, std::string_view b) {

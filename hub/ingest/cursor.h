@@ -16,6 +16,13 @@ namespace yici::ingest {
 // sequence number) is returned unchanged: overlap is a time. Anything else is an error.
 Result<std::string> rewind_cursor(std::string_view value, std::chrono::milliseconds overlap);
 
+// Whether a value read from the cursor column may become the saved cursor. An unreadable one
+// (neither an integer nor a timestamp in a layout above) would fail every later pull; a timestamp
+// after `latest` (the hub's clock plus a margin for the source's time zone) would skip every row
+// changed before that time. Rows with such values are still pulled; they only do not move the cursor.
+enum class CursorCheck { kUsable, kUnreadable, kFuture };
+CursorCheck check_cursor(std::string_view value, std::chrono::system_clock::time_point latest);
+
 // Orders cursor values: numerically when both are integers, else as text (timestamps in one layout
 // sort correctly as text).
 bool cursor_less(std::string_view a, std::string_view b);

@@ -45,6 +45,10 @@ struct Batch {
 
 }  // namespace
 
+// How far ahead of the hub's clock a cursor timestamp may be: a source's local time (China is
+// UTC+8; the value's zone is not read) and some clock skew.
+constexpr auto kCursorClockMargin = std::chrono::hours(24);
+
 Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordStore& store, RowNormaliser& normaliser,
                                 const PullOptions& options) {
   const auto started = std::chrono::steady_clock::now();
@@ -60,6 +64,13 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
     std::optional<std::string> saved;
     if (source.cursor && !options.force_full) {
       YICI_TRY(saved, store.load_cursor(source.id));  // none yet: first pull, or after an update
+    }
+    if (saved && !rewind_cursor(*saved, source.cursor->overlap)) {
+      // Saved by an earlier version that took any value: a full pull finds a usable one again.
+      log::warn("pull_cursor_unusable", {{"source", source.id},
+                                         {"error", "the saved cursor is neither a timestamp nor an integer"},
+                                         {"action", "reading the whole source again; nothing is lost"}});
+      saved.reset();
     }
     const bool incremental = saved.has_value();
     if (incremental) run.mode = "incremental";
@@ -77,6 +88,10 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
     // so the next incremental pull reads it; a higher value from the second read could skip it.
     std::optional<std::string> max_cursor;
     bool cursor_frozen = false;
+    // Values that may not become the cursor (see check_cursor): counted, and logged once at the end.
+    const auto cursor_latest = std::chrono::system_clock::now() + kCursorClockMargin;
+    std::int64_t unreadable_cursors = 0;
+    std::int64_t future_cursors = 0;
     if (by_key) {
       YICI_TRY(auto progress, store.load_progress(source.id));
       if (progress) {
@@ -167,7 +182,19 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
       ++run.rows_read;
       if (cursor_index >= 0 && !cursor_frozen && row.values[static_cast<std::size_t>(cursor_index)]) {
         const std::string& value = *row.values[static_cast<std::size_t>(cursor_index)];
-        if (!max_cursor || cursor_less(*max_cursor, value)) max_cursor = value;
+        if (!max_cursor || cursor_less(*max_cursor, value)) {
+          switch (check_cursor(value, cursor_latest)) {
+            case CursorCheck::kUsable:
+              max_cursor = value;
+              break;
+            case CursorCheck::kUnreadable:
+              ++unreadable_cursors;
+              break;
+            case CursorCheck::kFuture:
+              ++future_cursors;
+              break;
+          }
+        }
       }
       bool key_missing = false;
       for (int k : key_index) key_missing = key_missing || !row.values[static_cast<std::size_t>(k)].has_value();
@@ -215,7 +242,20 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
         }
       }
     }
-    return flush(true);
+    YICI_TRY_STATUS(flush(true));
+    if (unreadable_cursors > 0 || future_cursors > 0) {
+      // Neither the values nor the rows' keys are logged: the keys are often subjects.
+      log::warn("pull_cursor_values_skipped",
+                {{"source", source.id},
+                 {"column", source.cursor->column},
+                 {"unreadable", unreadable_cursors},
+                 {"in_future", future_cursors},
+                 {"action",
+                  "these rows were pulled but did not move the cursor: fix the values at the source (a timestamp "
+                  "such as 2026-01-02 10:00:00, or an integer, no later than now); until then the next pull reads "
+                  "them again"}});
+    }
+    return Status();
   };
 
   Status status = body();

@@ -34,3 +34,26 @@ TEST_CASE("cursor_less: integers numerically, everything else as text") {
 
 }  // namespace
 }  // namespace yici::ingest
+
+namespace yici::ingest {
+namespace {
+
+TEST_CASE("check_cursor: integers and timestamps up to the limit are usable, later ones and text are not") {
+  using std::chrono::sys_days;
+  const auto latest = sys_days{std::chrono::year{2026} / 11 / 24} + std::chrono::hours(12);
+  CHECK(check_cursor("42", latest) == CursorCheck::kUsable);
+  CHECK(check_cursor("99999999999", latest) == CursorCheck::kUsable);  // a sequence number, not a time
+  CHECK(check_cursor("2026-11-24 12:00:00", latest) == CursorCheck::kUsable);
+  CHECK(check_cursor("2026-11-24T11:59:59.5+08:00", latest) == CursorCheck::kUsable);
+  CHECK(check_cursor("20261124120000", latest) == CursorCheck::kUsable);
+  CHECK(check_cursor("2026-11-24", latest) == CursorCheck::kUsable);
+  CHECK(check_cursor("2026-11-24 12:00:01", latest) == CursorCheck::kFuture);
+  CHECK(check_cursor("20991231000000", latest) == CursorCheck::kFuture);
+  CHECK(check_cursor("2026-11-25", latest) == CursorCheck::kFuture);
+  CHECK(check_cursor("not a date", latest) == CursorCheck::kUnreadable);
+  CHECK(check_cursor("2026-13-01 00:00:00", latest) == CursorCheck::kUnreadable);
+  CHECK(check_cursor("", latest) == CursorCheck::kUnreadable);
+}
+
+}  // namespace
+}  // namespace yici::ingest

@@ -135,6 +135,36 @@ TEST_CASE("pull: incremental reads see new rows and late rows inside the overlap
   CHECK(f.store->load_cursor("hz-psb").value() == "2026-01-01 10:30:00");
 }
 
+TEST_CASE("pull: a cursor value in the future or unreadable does not become the cursor, later rows still arrive") {
+  Fixture f;
+  // B was typed with a date in 2099 and C with text in the cursor column: both are pulled, and
+  // the cursor stays at A's time. Saving 2099 would skip every row changed before then.
+  f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', NULL, '2026-01-01 10:00:00'), ('" + kB +
+        "', 'B', NULL, '2099-01-01 00:00:00'), ('" + kC + "', 'C', NULL, 'not a date')");
+  auto s = f.source();
+  auto first = f.pull(s);
+  CHECK(first.counts.inserted == 3);
+  CHECK(f.store->load_cursor("hz-psb").value() == "2026-01-01 10:00:00");
+  f.sql("INSERT INTO person VALUES ('" + kD + "', 'D', NULL, '2026-06-01 00:00:00')");
+  auto second = f.pull(s);
+  CHECK(second.mode == "incremental");
+  CHECK(second.counts.inserted == 1);  // D
+  CHECK(f.store->count("population").value() == 4);
+  CHECK(f.store->load_cursor("hz-psb").value() == "2026-06-01 00:00:00");
+}
+
+TEST_CASE("pull: an unusable saved cursor (from an earlier version) makes the pull read everything, then work") {
+  Fixture f;
+  f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', NULL, '2026-01-01 10:00:00')");
+  REQUIRE(f.store->commit_batch({"hz-psb", {}, {}, std::string("not a date")}).ok());
+  auto s = f.source();
+  auto r = f.pull(s);
+  CHECK(r.mode == "full");
+  CHECK(r.counts.inserted == 1);
+  CHECK(f.store->load_cursor("hz-psb").value() == "2026-01-01 10:00:00");
+  CHECK(f.pull(s).mode == "incremental");
+}
+
 TEST_CASE("pull: many rows sharing one cursor value across batch boundaries are all pulled") {
   Fixture f;
   for (int i = 0; i < 25; ++i) {
