@@ -24,10 +24,16 @@ YamlLimits definition_limits() {
   return limits;
 }
 
-bool flag(const api::Request& request, std::string_view name) {
+// A yes/no query parameter: absent, false or 0 is no; true, 1 or a bare name is yes. Anything
+// else is refused, so that a typo (?dry_run=yes) never saves a source or withdraws records.
+Result<bool> flag(const api::Request& request, std::string_view name) {
   const std::string* v = request.query_param(name);
-  return v != nullptr && (*v == "true" || *v == "1" || v->empty());
+  if (v == nullptr || *v == "false" || *v == "0") return false;
+  if (*v == "true" || *v == "1" || v->empty()) return true;
+  return Error::invalid(std::string(name) + " must be true or false");
 }
+
+api::Response bad_flag(const Error& e) { return api::error_response(400, "bad_parameter", e.message); }
 
 api::Response refused(const std::vector<admin::SourceProblem>& problems, const std::string& id = "") {
   boost::json::array list;
@@ -294,17 +300,23 @@ api::Response Hub::add_source(const api::Request& request) {
     return api::error_response(413, "body_too_large",
                                "a source definition is at most " + std::to_string(kMaxDefinitionBytes) + " bytes");
   }
+  const auto dry_run_flag = flag(request, "dry_run");
+  if (!dry_run_flag) return bad_flag(dry_run_flag.error());
+  const bool dry_run = *dry_run_flag;
   const auto policy = policy_.load();
   Submission sub = examine(request, *adapters_, sources_, schemas_, check_context(*policy), nullptr);
-  const bool dry_run = flag(request, "dry_run");
   const std::string id = sub.definition ? sub.definition->id : "";
   if (!sub.problems.empty()) {
-    if (!dry_run) audit_admin_change(request, "source_create", id, "refused", 422);
+    audit_admin_change(request, "source_create", id, "refused", 422);
     return refused(sub.problems, id);
   }
   boost::json::object body = preview_body(sub);
   body["id"] = id;
   if (dry_run) {
+    // A preview connects to the department's source and reads sample rows: an access, audited.
+    if (!audit_admin_change(request, "source_create", id, "dry_run", 200)) {
+      return api::error_response(503, "audit_unavailable", "the audit log cannot record the preview");
+    }
     body["dry_run"] = true;
     body["saved"] = false;
     return api::json_response(200, boost::json::serialize(body));
@@ -352,16 +364,21 @@ api::Response Hub::update_source(const api::Request& request, const std::string&
   auto current = find_source(id);
   if (current == nullptr) return unknown_source(id);
   if (current->managed_by == ingest::ManagedBy::kFile) return file_managed(*current);
+  const auto dry_run_flag = flag(request, "dry_run");
+  if (!dry_run_flag) return bad_flag(dry_run_flag.error());
+  const bool dry_run = *dry_run_flag;
   const auto policy = policy_.load();
   Submission sub = examine(request, *adapters_, sources_, schemas_, check_context(*policy), current.get());
-  const bool dry_run = flag(request, "dry_run");
   if (!sub.problems.empty()) {
-    if (!dry_run) audit_admin_change(request, "source_update", id, "refused", 422);
+    audit_admin_change(request, "source_update", id, "refused", 422);
     return refused(sub.problems, id);
   }
   boost::json::object body = preview_body(sub);
   body["id"] = id;
   if (dry_run) {
+    if (!audit_admin_change(request, "source_update", id, "dry_run", 200)) {
+      return api::error_response(503, "audit_unavailable", "the audit log cannot record the preview");
+    }
     body["dry_run"] = true;
     body["saved"] = false;
     return api::json_response(200, boost::json::serialize(body));
@@ -414,8 +431,13 @@ api::Response Hub::delete_source(const api::Request& request, const std::string&
   auto current = find_source(id);
   if (current == nullptr) return unknown_source(id);
   if (current->managed_by == ingest::ManagedBy::kFile) return file_managed(*current);
-  const bool keep_records = flag(request, "keep_records");
+  const auto keep_flag = flag(request, "keep_records");
+  if (!keep_flag) return bad_flag(keep_flag.error());
+  const bool keep_records = *keep_flag;
   std::lock_guard lock(source_writes_);
+  // Another retire of the same source may have finished while this one waited for the lock.
+  current = find_source(id);
+  if (current == nullptr) return unknown_source(id);
   if (!audit_admin_change(request, "source_delete", id, "allowed", 200)) {
     return api::error_response(503, "audit_unavailable", "the audit log cannot record the change; nothing was changed");
   }

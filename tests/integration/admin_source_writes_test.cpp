@@ -119,6 +119,13 @@ TEST_CASE("admin API: a source added at runtime is pulled and served at once, ke
     CHECK(sample.find("坏行") == std::string::npos);
     CHECK(json(https_request(hub.port(), admin, "GET", "/v1/admin/sources")).at("sources").as_array().empty());
     CHECK(lookup(hub, resident_id(1)).status == 404);
+    // A typo in the flag is refused before anything is probed or saved: a preview never goes live.
+    for (const char* typo : {"yes", "TRUE", "on"}) {
+      auto r = https_request(hub.port(), admin, "POST", std::string("/v1/admin/sources?dry_run=") + typo, body);
+      CHECK(r.status == 400);
+      CHECK(json(r).at("error").at("message") == "dry_run must be true or false");
+    }
+    CHECK(json(https_request(hub.port(), admin, "GET", "/v1/admin/sources")).at("sources").as_array().empty());
 
     // Saved: pulled at once, served without a restart.
     auto created = https_request(hub.port(), admin, "POST", "/v1/admin/sources", body);
@@ -169,20 +176,38 @@ TEST_CASE("admin API: a source added at runtime is pulled and served at once, ke
     CHECK(json(show).at("mapping").as_object().size() == 3);
     CHECK(lookup(hub, resident_id(3)).status == 200);
 
-    // Retired with its records withdrawn: no longer listed or served; its history stays.
-    auto deleted = https_request(hub.port(), admin, "DELETE", "/v1/admin/sources/hz-rk");
+    // A yes/no parameter that is neither refuses the request: nothing withdrawn, nothing changed.
+    auto typo = https_request(hub.port(), admin, "DELETE", "/v1/admin/sources/hz-rk?keep_records=yes");
+    CHECK(typo.status == 400);
+    CHECK(json(typo).at("error").at("code") == "bad_parameter");
+    CHECK(lookup(hub, resident_id(3)).status == 200);
+
+    // Retired with its records withdrawn: no longer listed or served; its history stays. Four
+    // administrators retire it at once: one succeeds, the others find it gone (404), and the audit
+    // log holds one retirement.
+    std::vector<HttpResult> deletes(4);
+    {
+      std::vector<std::thread> racers;
+      for (auto& d : deletes) {
+        racers.emplace_back([&] { d = https_request(hub.port(), admin, "DELETE", "/v1/admin/sources/hz-rk"); });
+      }
+      for (auto& t : racers) t.join();
+    }
+    std::sort(deletes.begin(), deletes.end(), [](const auto& a, const auto& b) { return a.status < b.status; });
+    const HttpResult& deleted = deletes[0];
     INFO(deleted.body);
     REQUIRE(deleted.status == 200);
     CHECK(json(deleted).at("records_withdrawn") == 3);
+    for (std::size_t i = 1; i < deletes.size(); ++i) CHECK(deletes[i].status == 404);
     CHECK(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-rk").status == 404);
     CHECK(lookup(hub, resident_id(3)).status == 404);
     auto versions = json(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-rk/versions"));
     CHECK(versions.at("changes").as_array().back().at("action") == "deleted");
 
     // Every change is in the audit log, in order.
-    const std::vector<std::string> expected = {"source_create:allowed", "source_update:allowed",
-                                               "source_disable:allowed", "source_enable:allowed",
-                                               "source_delete:allowed"};
+    const std::vector<std::string> expected = {"source_create:dry_run", "source_create:allowed",
+                                               "source_update:allowed", "source_disable:allowed",
+                                               "source_enable:allowed", "source_delete:allowed"};
     std::vector<std::string> actions = audited_actions(hub, "hz-rk");
     actions.erase(std::remove_if(actions.begin(), actions.end(),
                                  [](const std::string& a) { return a.rfind("source_pull", 0) == 0; }),
