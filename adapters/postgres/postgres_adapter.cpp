@@ -151,13 +151,20 @@ Result<PostgresConfig> parse_postgres_config(const YamlDoc& doc, const YAML::Nod
     PQfreemem(err);
     return doc.error_at(block["dsn"], "adapter.dsn is not a valid libpq connection string: " + message);
   }
-  bool has_password = false;
+  // Secrets libpq would take from the string: the password, and the passphrase of the client key.
+  std::string secret;
   for (PQconninfoOption* o = opts; o->keyword != nullptr; ++o) {
-    if (std::string_view(o->keyword) == "password" && o->val != nullptr) has_password = true;
+    const std::string_view keyword(o->keyword);
+    if ((keyword == "password" || keyword == "sslpassword") && o->val != nullptr) secret = keyword;
   }
   PQconninfoFree(opts);
-  if (has_password) {
+  if (secret == "password") {
     return doc.error_at(block["dsn"], "adapter.dsn must not contain a password: use password_file or password_env");
+  }
+  if (!secret.empty()) {
+    return doc.error_at(block["dsn"],
+                        "adapter.dsn must not contain sslpassword (the client key's passphrase): give tls.key an "
+                        "unencrypted key file readable only by the hub");
   }
   YICI_TRY(auto file, doc.optional_string(block, "password_file"));
   YICI_TRY(auto env, doc.optional_string(block, "password_env"));

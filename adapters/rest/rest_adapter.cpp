@@ -230,6 +230,10 @@ Result<RestConfig> parse_rest_config(const YamlDoc& doc, const YAML::Node& block
   if (!url || url->scheme() != "https" || url->encoded_host().empty()) {
     return doc.error_at(block["url"], "adapter.url must be an https:// URL");
   }
+  if (url->has_userinfo()) {
+    // Never sent (the hub authenticates with token_file), and it would be stored and shown.
+    return doc.error_at(block["url"], "adapter.url must not contain a user name or password: use token_file");
+  }
   YICI_TRY(auto records, doc.optional_string(block, "records"));
   c.records_path = records.value_or("");
   const YAML::Node paging = block["paging"];

@@ -204,6 +204,10 @@ TEST_CASE("postgres adapter config: secrets only by reference, bad values name t
   const Case cases[] = {
       {"type: postgres\ndsn: \"host=x password=hunter2\"\ntable: t\n",
        "source.yaml:2: adapter.dsn must not contain a password"},
+      {"type: postgres\ndsn: \"host=x sslpassword=hunter2\"\ntable: t\n",
+       "source.yaml:2: adapter.dsn must not contain sslpassword"},
+      {"type: postgres\ndsn: \"postgresql://u:hunter2@x/db\"\ntable: t\n",
+       "source.yaml:2: adapter.dsn must not contain a password"},
       {"type: postgres\ndsn: \"host=x\"\ntable: t\npassword_file: a\npassword_env: B\n", "not both"},
       {"type: postgres\ndsn: \"host=x nonsense\"\ntable: t\n", "not a valid libpq connection string"},
       {"type: postgres\ndsn: \"host=x\"\ntable: t\ntls: {mode: sometimes}\n", "adapter.tls.mode must be"},

@@ -211,6 +211,9 @@ TEST_CASE("rest adapter config: each mistake names its line") {
   };
   const Case cases[] = {
       {"type: rest\nurl: http://insecure.example/x\n", "c.yaml:2: adapter.url must be an https:// URL"},
+      {"type: rest\nurl: https://clerk:hunter2@example.gov.cn/x\n",
+       "c.yaml:2: adapter.url must not contain a user name or password"},
+      {"type: rest\nurl: https://clerk@example.gov.cn/x\n", "c.yaml:2: adapter.url must not contain a user name"},
       {"type: rest\nurl: https://a.example/x\npaging: {style: cursor}\n", "paging.style must be page, next or none"},
       {"type: rest\nurl: https://a.example/x\npaging: {style: next}\n", "missing required key \"next\""},
       {"type: rest\nurl: https://a.example/x\ncert: c.pem\n", "give both cert and key"},
@@ -225,6 +228,7 @@ TEST_CASE("rest adapter config: each mistake names its line") {
     auto r = factory.create(*doc, doc->root());
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message.find(c.expect) != std::string::npos);
+    CHECK(r.error().message.find("hunter2") == std::string::npos);
   }
 }
 
