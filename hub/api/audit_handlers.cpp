@@ -8,6 +8,7 @@
 #include "hub/audit/base64.h"
 #include "hub/audit/checkpoint.h"
 #include "hub/audit/proof_json.h"
+#include "hub/core/time.h"
 
 namespace yici::api {
 namespace {
@@ -58,8 +59,13 @@ boost::json::object entry_json(const audit::StoredEntry& s) {
   return o;
 }
 
-void csv_cell(std::string& out, const std::string& v) {
-  if (v.find_first_of(",\"\r\n") == std::string::npos) {
+void csv_cell(std::string& out, const std::string& value) {
+  // A cell that a spreadsheet would take for a formula (= + - @, or a tab or CR before one) gets a
+  // leading apostrophe, which Excel and LibreOffice show as text: purposes and subjects come from
+  // departments, and "=HYPERLINK(...)" in an auditor's export must stay text.
+  const bool formula_like = !value.empty() && std::string_view("=+-@\t\r").find(value[0]) != std::string_view::npos;
+  const std::string v = formula_like ? "'" + value : value;
+  if (!formula_like && v.find_first_of(",\"\r\n") == std::string::npos) {
     out += v;
     return;
   }
@@ -176,8 +182,15 @@ Result<audit::AuditQuery> query_of(const Request& request, AuditServices& s, int
   q.purpose = param(request, "purpose");
   q.action = param(request, "action");
   q.outcome = param(request, "outcome");
-  q.from = param(request, "from");
-  q.to = param(request, "to");
+  // Stored times are UTC with microseconds (2026-11-22T08:30:00.123456Z) and compared as text:
+  // a bound in another zone or form is turned into that form first, and refused if it is none.
+  for (auto [name, bound] : {std::pair{"from", &q.from}, std::pair{"to", &q.to}}) {
+    if (const std::string* text = request.query_param(name)) {
+      auto t = parse_rfc3339(*text);
+      if (!t) return Error::invalid(std::string(name) + ": " + t.error().message);
+      *bound = format_rfc3339_micros(*t);
+    }
+  }
   if (const std::string* subject = request.query_param("subject")) {
     q.subject_filter = true;
     const std::string dataset = param(request, "dataset");

@@ -11,6 +11,7 @@
 #include "hub/audit/checkpoint.h"
 #include "hub/audit/proof_json.h"
 #include "hub/audit/proof_verify.h"
+#include "hub/core/time.h"
 #include "hub/sign/key_ring.h"
 #include "hub/store/sqlite/connection.h"
 #include "tests/support/department_fixture.h"
@@ -118,6 +119,30 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
     CHECK(leaf.find(kSubject) == std::string::npos);  // the leaf holds the subject's HMAC only
   }
   CHECK(page.as_object().contains("next_cursor"));
+  // Time bounds in any zone mean the same instant: the first entry's time, written in China's
+  // +08:00 (the '+' sent as %2B, and as a bare '+' that the query decodes as a space).
+  {
+    const auto& first = page.at("items").at(0);
+    const std::string utc_time(first.at("time").as_string());
+    const SysTime t = parse_rfc3339(utc_time).value();
+    std::string beijing = format_rfc3339_micros(t + std::chrono::hours(8));
+    beijing.replace(beijing.size() - 1, 1, "%2B08:00");
+    const std::string by_subject = std::string("/v1/audit/events?subject=") + kSubject + "&limit=1";
+    for (const std::string& from : {beijing, std::string(beijing).replace(beijing.size() - 8, 3, "+")}) {
+      CAPTURE(from);
+      const HttpResult since = https_request(hub.port(), auditor, "GET", by_subject + "&from=" + from);
+      REQUIRE(since.status == 200);
+      CHECK(boost::json::parse(since.body).at("items").at(0).at("seq") == first.at("seq"));
+    }
+    const HttpResult before = https_request(hub.port(), auditor, "GET", by_subject + "&to=" + beijing);
+    REQUIRE(before.status == 200);
+    CHECK(boost::json::parse(before.body).at("items").as_array().empty());  // `to` is exclusive
+    for (const char* bad : {"yesterday", "2026-11-01", "2026-11-01T00:00:00"}) {
+      const HttpResult refused_time = https_request(hub.port(), auditor, "GET", by_subject + "&from=" + bad);
+      CHECK(refused_time.status == 400);
+      CHECK(refused_time.body.find("RFC 3339") != std::string::npos);
+    }
+  }
   const HttpResult refused = https_request(hub.port(), auditor, "GET", "/v1/audit/events?outcome=purpose_required");
   CHECK(boost::json::parse(refused.body).at("items").as_array().size() == 1);
   // A JSONL export with proofs: every line's proof verifies against the root of its tree size.
@@ -136,10 +161,23 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
                 .ok());
     }
   }
+  // A department names a purpose that a spreadsheet would run as a formula: refused, audited, and
+  // exported as text.
+  CHECK(https_request(hub.port(), market, "GET",
+                      std::string("/v1/records/population/") + kSubject +
+                          "?purpose=%3DHYPERLINK(%22http%3A%2F%2Fevil%22%2C%22x%22)")
+            .status == 403);
+  CHECK(https_request(hub.port(), market, "GET", std::string("/v1/records/population/") + kSubject + "?purpose=@SUM(1)")
+            .status == 403);
   const HttpResult csv = https_request(hub.port(), auditor, "GET", "/v1/audit/events?format=csv");
   REQUIRE(csv.status == 200);
   CHECK(csv.body.rfind("\xEF\xBB\xBFseq,time,", 0) == 0);
   CHECK(csv.body.find("\r\n") != std::string::npos);
+  CHECK(csv.body.find(R"csv(,"'=HYPERLINK(""http://evil"",""x"")",)csv") != std::string::npos);
+  CHECK(csv.body.find(R"csv(,"'@SUM(1)",)csv") != std::string::npos);
+  CHECK(csv.body.find(",=") == std::string::npos);
+  CHECK(csv.body.find(",@") == std::string::npos);
+  CHECK(csv.body.find(",\"=") == std::string::npos);
   const HttpResult report =
       https_request(hub.port(), auditor, "GET", std::string("/v1/audit/subjects/") + kSubject + "/report");
   REQUIRE(report.status == 200);
@@ -169,6 +207,25 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   std::string out = ctl(std::string("audit search --subject ") + kSubject + conn, &rc);
   CHECK(rc == 0);
   CHECK(out.find("market-regulation") != std::string::npos);
+  {
+    // An entry holding control characters (written before the hub refused them in requests) is
+    // shown escaped: no escape sequence reaches the terminal, no tab splits the row.
+    auto edit =
+        store::sqlite::Connection::open(data + "/audit.db", store::sqlite::Connection::Mode::kReadWrite).value();
+    auto before = edit->prepare("SELECT purpose FROM audit_entries WHERE seq = 0").value();
+    REQUIRE(before.step().value());
+    const std::string kept(before.column_text(0));
+    before.reset();
+    REQUIRE(
+        edit->exec("UPDATE audit_entries SET purpose = 'x' || char(27) || '[2K' || char(9) || 'y' WHERE seq = 0").ok());
+    out = ctl(std::string("audit search") + conn, &rc);
+    CHECK(rc == 0);
+    CHECK(out.find("x\\x1b[2K\\ty") != std::string::npos);
+    CHECK(out.find('\x1b') == std::string::npos);
+    auto restore = edit->prepare("UPDATE audit_entries SET purpose = ?1 WHERE seq = 0").value();
+    restore.bind(1, kept);
+    REQUIRE(restore.step().ok());
+  }
   out = ctl("audit verify --checkpoint " + work.file("saved-checkpoint.jws") + conn, &rc);
   INFO(out);
   CHECK(rc == 0);

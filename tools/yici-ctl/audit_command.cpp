@@ -92,10 +92,7 @@ int search(const HubFlags& hub, const SearchFlags& f) {
       if (first_page) std::cout << "SEQ\tTIME\tREQUESTER\tACTION\tPURPOSE\tDATASET\tSUBJECT\tOUTCOME\tSTATUS\n";
       for (const auto& item : body.at("items").as_array()) {
         const auto& o = item.as_object();
-        const auto s = [&](const char* k) {
-          const auto& v = o.at(k);
-          return v.is_string() ? std::string(v.as_string()) : v.is_null() ? "-" : boost::json::serialize(v);
-        };
+        const auto s = [&](const char* k) { return text(o.at(k)); };
         std::cout << s("seq") << "\t" << s("time") << "\t" << s("requester") << "\t" << s("action") << "\t"
                   << s("purpose") << "\t" << s("dataset") << "\t" << s("subject") << "\t" << s("outcome") << "\t"
                   << s("http_status") << "\n";

@@ -64,4 +64,28 @@ int print_http_error(const net::ClientResponse& response) {
   return kExitRefused;
 }
 
+std::string text(const boost::json::value& v) {
+  if (v.is_null()) return "-";
+  if (!v.is_string()) return boost::json::serialize(v);
+  std::string out;
+  for (const char c : v.as_string()) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7F) {
+      out += c;
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xF];
+    }
+  }
+  return out;
+}
+
 }  // namespace yici::ctl

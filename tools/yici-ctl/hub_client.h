@@ -7,6 +7,7 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <boost/json/fwd.hpp>
 
 #include "hub/core/result.h"
 #include "hub/net/https_client.h"
@@ -44,5 +45,11 @@ std::optional<net::ClientResponse> call_hub(const HubFlags& flags, const std::st
 
 // Prints an error response as "yici-ctl: CODE: message" and returns kExitRefused.
 int print_http_error(const net::ClientResponse& response);
+
+// A JSON value as one cell of a tab-separated table for a terminal: a string as it is, null as
+// "-", anything else as JSON. Control characters (tab, newline, ESC, …) are written as \t, \n,
+// \x1b, …: values such as purposes come from departments, and must neither split a row nor send
+// escape sequences to the auditor's terminal.
+std::string text(const boost::json::value& v);
 
 }  // namespace yici::ctl

@@ -11,12 +11,6 @@ namespace {
 
 constexpr int kRetireTimeoutS = 600;  // `sources retire` withdraws every record before it answers
 
-std::string text(const boost::json::value& v) {
-  if (v.is_string()) return std::string(v.as_string());
-  if (v.is_null()) return "-";
-  return boost::json::serialize(v);
-}
-
 // Reads a definition file ("-" for stdin); sets exit code 2 when it cannot.
 std::optional<std::string> read_definition(const std::string& path, int& exit_code) {
   std::ostringstream buf;

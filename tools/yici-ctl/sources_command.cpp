@@ -12,12 +12,6 @@
 namespace yici::ctl {
 namespace {
 
-std::string text(const boost::json::value& v) {
-  if (v.is_string()) return std::string(v.as_string());
-  if (v.is_null()) return "-";
-  return boost::json::serialize(v);
-}
-
 // A full pull stopped partway (a hub too old to say counts as no).
 bool full_pull_unfinished(const boost::json::object& source) {
   const auto* v = source.if_contains("full_pull_unfinished");
