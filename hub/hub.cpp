@@ -5,6 +5,7 @@
 
 #include "hub/admin/source_check.h"
 #include "hub/api/status_handlers.h"
+#include "hub/audit/audit_query.h"
 #include "hub/audit/hmac_key.h"
 #include "hub/core/log.h"
 #include "hub/core/time.h"
@@ -22,12 +23,23 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   hub->config_ = std::move(config);
   hub->adapters_ = &adapters;
   hub->load_schemas();
-  YICI_TRY(hub->matters_, matter::MatterCatalog::load_dir(hub->config_.matters_dir));
-  YICI_TRY_STATUS(check_matters(hub->matters_, hub->schemas_));
-  YICI_TRY(auto policy, load_policy(hub->config_.policy, hub->matters_, hub->schemas_));
-  hub->policy_.store(std::move(policy));
+  // A schema file that did not load makes its dataset unknown to the matters and the policy:
+  // their error then names the file that was skipped, not only the matter or grant.
+  const auto with_skipped_schemas = [&](Error e) {
+    for (const auto& p : hub->schemas_.problems) e.message += "; schema skipped: " + p;
+    return e;
+  };
+  auto matters = matter::MatterCatalog::load_dir(hub->config_.matters_dir);
+  if (!matters) return with_skipped_schemas(matters.take_error());
+  hub->matters_ = std::move(*matters);
+  if (auto st = check_matters(hub->matters_, hub->schemas_); !st.ok()) return with_skipped_schemas(st.take_error());
+  auto policy = load_policy(hub->config_.policy, hub->matters_, hub->schemas_);
+  if (!policy) return with_skipped_schemas(policy.take_error());
+  hub->policy_.store(std::move(*policy));
   YICI_TRY(hub->stores_, store::Stores::open(hub->config_.data_dir));
-  YICI_TRY(auto hmac_key, audit::load_or_create_hmac_key(hub->config_.audit.hmac_key_file, hub->config_.data_dir));
+  YICI_TRY(const std::uint64_t audit_entries, audit::stored_entry_count(*hub->stores_.audit));
+  YICI_TRY(auto hmac_key,
+           audit::load_or_create_hmac_key(hub->config_.audit.hmac_key_file, hub->config_.data_dir, audit_entries));
   audit::AuditLogOptions audit_options;
   audit_options.max_group = static_cast<std::size_t>(hub->config_.audit.group_commit_max);
   audit_options.on_commit = [metrics = &hub->metrics_](double seconds) { metrics->audit_committed(seconds); };

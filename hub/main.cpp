@@ -20,7 +20,13 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", overrides.data_dir, "directory for records.db, audit.db, meta.db");
   app.add_option("--sources-dir", overrides.sources_dir, "directory of source definitions (*.yaml)");
   app.set_version_flag("--version", YICI_VERSION);
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every other command-line error is 2, as for a bad hub.yaml
+    // (CLI11's own codes, 106 or 109, would leak through CLI11_PARSE).
+    return app.exit(e) == 0 ? 0 : 2;
+  }
 
   auto config = yici::HubConfig::load_file(config_path);
   if (!config) {

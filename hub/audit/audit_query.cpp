@@ -95,4 +95,13 @@ Status scan_audit(store::sqlite::Database& db, const std::function<Status(const 
   }
 }
 
+Result<std::uint64_t> stored_entry_count(store::sqlite::Database& db) {
+  YICI_TRY(auto* reader, db.reader());
+  YICI_TRY(auto* st, reader->cached("SELECT coalesce(max(seq) + 1, 0) FROM audit_entries"));
+  YICI_TRY(const bool row, st->step());
+  const std::int64_t n = row ? st->column_int(0) : 0;
+  st->reset();
+  return static_cast<std::uint64_t>(n);
+}
+
 }  // namespace yici::audit

@@ -37,6 +37,8 @@ StoredEntry read_entry_row(const store::sqlite::Statement& st);
 
 Result<std::vector<StoredEntry>> search_audit(store::sqlite::Database& db, const AuditQuery& query);
 Result<std::optional<StoredEntry>> read_entry(store::sqlite::Database& db, std::uint64_t seq);
+// How many entries the log holds (one past the highest seq), from the end of the seq index.
+Result<std::uint64_t> stored_entry_count(store::sqlite::Database& db);
 
 // Reads every entry in seq order, calling `fn` for each (for verification and exports).
 Status scan_audit(store::sqlite::Database& db, const std::function<Status(const StoredEntry&)>& fn);

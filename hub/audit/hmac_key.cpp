@@ -13,12 +13,20 @@
 
 namespace yici::audit {
 
-Result<std::string> load_or_create_hmac_key(const std::string& configured, const std::string& data_dir) {
+Result<std::string> load_or_create_hmac_key(const std::string& configured, const std::string& data_dir,
+                                            std::uint64_t entries_in_log) {
   const std::string path =
       configured.empty() ? (std::filesystem::path(data_dir) / "audit-hmac.key").string() : configured;
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     if (!configured.empty()) return Error::io(path + ": audit.hmac_key_file does not exist");
+    if (entries_in_log > 0) {
+      return Error::invalid(
+          path + " is missing, but the audit log already holds " + std::to_string(entries_in_log) +
+          " entries whose subjects were keyed with it: restore it from the backup of this data directory. Only if "
+          "it is lost for good, make a new one (openssl rand -hex 32 > " +
+          path + "; chmod 600 " + path + "): subjects of the earlier entries then cannot be searched or reported");
+    }
     unsigned char raw[32];
     if (RAND_bytes(raw, sizeof raw) != 1) return Error::internal("cannot draw random bytes for the audit HMAC key");
     static constexpr char kHex[] = "0123456789abcdef";

@@ -3,6 +3,7 @@
 // The key's value is never logged.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "hub/core/result.h"
@@ -10,6 +11,10 @@
 namespace yici::audit {
 
 // `configured`: the audit.hmac_key_file setting, or empty to use `data_dir`/audit-hmac.key.
-Result<std::string> load_or_create_hmac_key(const std::string& configured, const std::string& data_dir);
+// `entries_in_log`: how many entries the audit log already holds. A key is only made for an empty
+// log: a new key for a log with entries would silently make every earlier subject unsearchable
+// (a data directory restored without its key), so that is an error naming what to do.
+Result<std::string> load_or_create_hmac_key(const std::string& configured, const std::string& data_dir,
+                                            std::uint64_t entries_in_log);
 
 }  // namespace yici::audit

@@ -1,5 +1,6 @@
 #include "hub/audit/audit_log.h"
 
+#include <filesystem>
 #include <future>
 #include <set>
 #include <sys/stat.h>
@@ -166,16 +167,24 @@ TEST_CASE("audit log: reopening checks that entries and tree agree") {
 
 TEST_CASE("audit HMAC key: made once with mode 0600, refused when others can read it") {
   test::TempDir dir;
-  auto key = load_or_create_hmac_key("", dir.path().string());
+  auto key = load_or_create_hmac_key("", dir.path().string(), 0);
   REQUIRE(key.ok());
   CHECK(key->size() == 64);
   struct stat st {};
   REQUIRE(::stat(dir.file("audit-hmac.key").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
-  CHECK(load_or_create_hmac_key("", dir.path().string()).value() == *key);  // the same key next time
+  CHECK(load_or_create_hmac_key("", dir.path().string(), 0).value() == *key);  // the same key next time
   ::chmod(dir.file("audit-hmac.key").c_str(), 0644);
-  CHECK_FALSE(load_or_create_hmac_key("", dir.path().string()).ok());
-  CHECK_FALSE(load_or_create_hmac_key(dir.file("missing.key"), dir.path().string()).ok());
+  CHECK_FALSE(load_or_create_hmac_key("", dir.path().string(), 0).ok());
+  CHECK_FALSE(load_or_create_hmac_key(dir.file("missing.key"), dir.path().string(), 0).ok());
+  // Lost with a log that has entries: refused, saying how to go on; no key is made behind it.
+  ::chmod(dir.file("audit-hmac.key").c_str(), 0600);
+  std::filesystem::remove(dir.file("audit-hmac.key"));
+  auto lost = load_or_create_hmac_key("", dir.path().string(), 23);
+  REQUIRE_FALSE(lost.ok());
+  CHECK(lost.error().message.find("already holds 23 entries") != std::string::npos);
+  CHECK(lost.error().message.find("restore it from the backup") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.file("audit-hmac.key")));
   // Different subjects, datasets and keys give different HMACs.
   CHECK(subject_hmac("k1", "population", "a") != subject_hmac("k1", "population", "b"));
   CHECK(subject_hmac("k1", "population", "a") != subject_hmac("k1", "credit", "a"));

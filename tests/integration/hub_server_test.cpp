@@ -254,6 +254,24 @@ TEST_CASE("SIGTERM during a slow request: the request completes, then exit 0") {
   CHECK(idle.closed_by_peer(std::chrono::seconds(1)));
 }
 
+TEST_CASE("a data directory without its audit HMAC key, once the log has entries, does not start and says why") {
+  HubProcess hub;
+  // One audited access (a refusal is audited too), then a clean stop.
+  CHECK(
+      https_request(hub.port(), HubProcess::as("market-regulation"), "GET", "/v1/records/nosuch/1?purpose=x").status ==
+      404);
+  hub.signal(SIGTERM);
+  REQUIRE(hub.wait_exit(std::chrono::seconds(20)) == 0);
+  const std::string key = hub.dir().file("data") + "/audit-hmac.key";
+  REQUIRE(std::filesystem::remove(key));
+  std::string out;
+  const int rc = run_command(std::string(YICI_BINARY_DIR) + "/yici-hub --config " + hub.dir().file("hub.yaml"), &out);
+  INFO(out);
+  CHECK(rc == 1);
+  CHECK(out.find("audit-hmac.key is missing, but the audit log already holds") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(key));  // no new key made behind the operator's back
+}
+
 TEST_CASE("bad configuration stops start-up with file and line") {
   TempDir dir;
   dir.write("hub.yaml", "listen: 127.0.0.1:0\ntls: {cert: a, key: b, client_ca: c}\nbogus: 1\n");
@@ -261,6 +279,12 @@ TEST_CASE("bad configuration stops start-up with file and line") {
   const int rc = run_command(std::string(YICI_BINARY_DIR) + "/yici-hub --config " + dir.file("hub.yaml"), &out);
   CHECK(rc == 2);
   CHECK(out.find("hub.yaml:3: unknown key \"bogus\"") != std::string::npos);
+  // A bad command line is 2 as well (not CLI11's own 106 or 109).
+  for (const char* args : {" --bogus", " --config x.yaml extra"}) {
+    CAPTURE(args);
+    CHECK(run_command(std::string(YICI_BINARY_DIR) + "/yici-hub" + args, &out) == 2);
+  }
+  CHECK(run_command(std::string(YICI_BINARY_DIR) + "/yici-hub --help", &out) == 0);
 }
 
 }  // namespace
