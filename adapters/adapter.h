@@ -67,6 +67,10 @@ class Adapter {
   [[nodiscard]] virtual bool resumes_by_key() const { return false; }
   // What describe() looked at, for messages: "table rk_jbxx", "the query's result", ...
   [[nodiscard]] virtual std::string describe_target() const { return "the source"; }
+  // Every file or directory on the hub's machine this adapter reads, as configured (its database
+  // or exports, CA and client certificates, password and token files): sources registered through
+  // the admin API may only name files inside the directories hub.yaml allows.
+  [[nodiscard]] virtual std::vector<std::string> local_files() const { return {}; }
 };
 
 // The primary key as one string: a single column's value as is; several joined with U+001F (unit

@@ -231,7 +231,7 @@ void Hub::load_schemas() {
 }
 
 admin::SourceCheckContext Hub::check_context(const access::Policy& policy) const {
-  return {&schemas_, &policy, config_.schemas_dir, config_.policy};
+  return {&schemas_, &policy, config_.schemas_dir, config_.policy, config_.ingest.api_source_paths};
 }
 
 void Hub::load_sources() {

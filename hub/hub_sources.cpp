@@ -4,6 +4,7 @@
 // version, scheduled at once, and retired with their records withdrawn or kept.
 #include <boost/json.hpp>
 
+#include "hub/admin/source_paths.h"
 #include "hub/admin/source_probe.h"
 #include "hub/api/admin_quarantine.h"
 #include "hub/api/admin_sources.h"
@@ -110,7 +111,11 @@ void Hub::load_api_sources() {
       entry->problem = parsed.error().message;
     } else {
       parsed->enabled = row.enabled;
-      const auto problems = admin::check_source(*parsed, check_context(*policy));
+      const auto context = check_context(*policy);
+      auto problems = admin::check_source(*parsed, context);
+      // Loaded again at each start: a directory taken off ingest.api_source_paths stops its sources.
+      const auto paths = admin::check_api_source_paths(*parsed, context.api_source_paths);
+      problems.insert(problems.end(), paths.begin(), paths.end());
       if (!problems.empty()) entry->problem = admin::join_problems(problems);
       entry->definition = std::move(*parsed);
     }
@@ -279,6 +284,8 @@ Submission examine(const api::Request& request, const adapters::AdapterRegistry&
   }
   auto checked = admin::check_source(d, context);
   out.problems.insert(out.problems.end(), checked.begin(), checked.end());
+  auto paths = admin::check_api_source_paths(d, context.api_source_paths);
+  out.problems.insert(out.problems.end(), paths.begin(), paths.end());
   if (out.problems.empty()) {
     out.probe = admin::probe_source(d, schemas.find(d.dataset));
     out.problems = out.probe.problems;

@@ -151,20 +151,33 @@ Result<PostgresConfig> parse_postgres_config(const YamlDoc& doc, const YAML::Nod
     PQfreemem(err);
     return doc.error_at(block["dsn"], "adapter.dsn is not a valid libpq connection string: " + message);
   }
-  // Secrets libpq would take from the string: the password, and the passphrase of the client key.
-  std::string secret;
+  // Refused in the string: secrets (the password, the client key's passphrase), which would be
+  // stored and shown with the definition, and files libpq would read, which go in the adapter
+  // block instead, where the admin API checks them against the directories sources may read.
+  bool has_password = false;
+  bool has_key_passphrase = false;
+  std::string file_keyword;
   for (PQconninfoOption* o = opts; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
     const std::string_view keyword(o->keyword);
-    if ((keyword == "password" || keyword == "sslpassword") && o->val != nullptr) secret = keyword;
+    has_password = has_password || keyword == "password";
+    has_key_passphrase = has_key_passphrase || keyword == "sslpassword";
+    for (const char* file : {"passfile", "sslcert", "sslkey", "sslrootcert", "sslcrl", "sslcrldir", "service"}) {
+      if (keyword == file && file_keyword.empty()) file_keyword = keyword;
+    }
   }
   PQconninfoFree(opts);
-  if (secret == "password") {
+  if (has_password) {
     return doc.error_at(block["dsn"], "adapter.dsn must not contain a password: use password_file or password_env");
   }
-  if (!secret.empty()) {
+  if (has_key_passphrase) {
     return doc.error_at(block["dsn"],
                         "adapter.dsn must not contain sslpassword (the client key's passphrase): give tls.key an "
                         "unencrypted key file readable only by the hub");
+  }
+  if (!file_keyword.empty()) {
+    return doc.error_at(block["dsn"], "adapter.dsn must not name files (" + file_keyword +
+                                          "): give password_file, and tls: {ca, cert, key}, in the adapter block");
   }
   YICI_TRY(auto file, doc.optional_string(block, "password_file"));
   YICI_TRY(auto env, doc.optional_string(block, "password_env"));
@@ -262,6 +275,14 @@ Result<std::vector<ColumnInfo>> PostgresAdapter::describe() {
     std::string type =
         PQresultStatus(t.get()) == PGRES_TUPLES_OK && PQntuples(t.get()) == 1 ? PQgetvalue(t.get(), 0, 0) : "";
     out.push_back({PQfname(r.get(), i), type});
+  }
+  return out;
+}
+
+std::vector<std::string> PostgresAdapter::local_files() const {
+  std::vector<std::string> out;
+  for (const std::string* f : {&config_.password_file, &config_.tls.ca, &config_.tls.cert, &config_.tls.key}) {
+    if (!f->empty()) out.push_back(*f);
   }
   return out;
 }

@@ -47,6 +47,7 @@ class PostgresAdapter final : public Adapter {
   [[nodiscard]] std::string describe_target() const override {
     return config_.source.table.empty() ? "the query's result" : "table " + config_.source.table;
   }
+  [[nodiscard]] std::vector<std::string> local_files() const override;
 
  private:
   PostgresConfig config_;

@@ -313,4 +313,12 @@ Result<std::vector<ColumnInfo>> RestAdapter::describe() {
   return out;
 }
 
+std::vector<std::string> RestAdapter::local_files() const {
+  std::vector<std::string> out;
+  for (const std::string* f : {&config_.token_file, &config_.ca, &config_.cert, &config_.key}) {
+    if (!f->empty()) out.push_back(*f);
+  }
+  return out;
+}
+
 }  // namespace yici::adapters::rest

@@ -32,6 +32,7 @@ class SqliteAdapter final : public Adapter {
   [[nodiscard]] std::string describe_target() const override {
     return config_.source.table.empty() ? "the query's result" : "table " + config_.source.table;
   }
+  [[nodiscard]] std::vector<std::string> local_files() const override { return {config_.path}; }
 
  private:
   SqliteConfig config_;

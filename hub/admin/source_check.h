@@ -27,8 +27,9 @@ SourceProblem problem_from(const Error& error);
 struct SourceCheckContext {
   const schema::SchemaSet* schemas = nullptr;
   const access::Policy* policy = nullptr;
-  std::string schemas_dir;  // for messages
-  std::string policy_file;  // for messages
+  std::string schemas_dir;                    // for messages
+  std::string policy_file;                    // for messages
+  std::vector<std::string> api_source_paths;  // where API sources may read files (source_paths.h)
 };
 
 std::vector<SourceProblem> check_source(const ingest::SourceDefinition& source, const SourceCheckContext& context);

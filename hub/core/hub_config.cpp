@@ -113,8 +113,16 @@ Status parse_audit(const YamlDoc& doc, const YAML::Node& node, AuditConfig& audi
 }
 
 Status parse_ingest(const YamlDoc& doc, const YAML::Node& node, IngestConfig& ingest) {
-  YICI_TRY_STATUS(doc.expect_map(
-      node, {"max_concurrent_pulls", "batch_size", "stale_after", "max_retries", "retry_base", "retry_max"}, "ingest"));
+  YICI_TRY_STATUS(doc.expect_map(node,
+                                 {"max_concurrent_pulls", "batch_size", "stale_after", "max_retries", "retry_base",
+                                  "retry_max", "api_source_paths"},
+                                 "ingest"));
+  YICI_TRY(ingest.api_source_paths, doc.string_list(node, "api_source_paths"));
+  for (const auto& dir : ingest.api_source_paths) {
+    if (dir.empty() || dir.front() != '/') {
+      return doc.error_at(node["api_source_paths"], "ingest.api_source_paths must list absolute directories");
+    }
+  }
   YICI_TRY(auto conc, doc.optional_int(node, "max_concurrent_pulls", 1, 64));
   if (conc) ingest.max_concurrent_pulls = static_cast<int>(*conc);
   YICI_TRY(auto batch, doc.optional_int(node, "batch_size", 1, 100'000));

@@ -60,6 +60,10 @@ struct IngestConfig {
   int max_retries = 5;
   std::chrono::milliseconds retry_base{5'000};
   std::chrono::milliseconds retry_max{5 * 60 * 1000};
+  // Directories whose files sources registered through the admin API may read (databases,
+  // exports, certificates, password and token files). Empty: none, so such sources use network
+  // adapters only. Sources in sources_dir are the host operator's and are not confined.
+  std::vector<std::string> api_source_paths;
 };
 
 struct LogConfig {

@@ -57,6 +57,11 @@ std::string replaced(std::string text, const std::string& from, const std::strin
 
 const std::string kMapping = "{id_number: sfzh, name: xm, gender: xb, birth_date: csrq}";
 
+// hub.yaml lines that let sources registered through the API read files in `dept` (and nowhere else).
+std::string allow_files_in(const TempDir& dept) {
+  return "ingest: {api_source_paths: [" + dept.path().string() + "]}\n";
+}
+
 boost::json::value json(const HttpResult& r) { return boost::json::parse(r.body); }
 
 HttpResult lookup(const HubProcess& hub, const std::string& subject) {
@@ -99,7 +104,7 @@ TEST_CASE("admin API: a source added at runtime is pulled and served at once, ke
   const auto admin = HubProcess::as("admin");
   const std::string body = definition("hz-rk", db, kMapping);
   {
-    HubProcess hub({.data_dir = data.path().string()});
+    HubProcess hub({.extra_config = allow_files_in(dept), .data_dir = data.path().string()});
     // Dry run: the preview, nothing saved.
     auto dry = https_request(hub.port(), admin, "POST", "/v1/admin/sources?dry_run=true", body,
                              {{"Content-Type", "application/yaml"}});
@@ -167,7 +172,7 @@ TEST_CASE("admin API: a source added at runtime is pulled and served at once, ke
   }
   {
     // Restarted on the same data: the source is there, at version 2, still serving.
-    HubProcess hub({.data_dir = data.path().string()});
+    HubProcess hub({.extra_config = allow_files_in(dept), .data_dir = data.path().string()});
     auto show = https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-rk");
     INFO(show.body);
     REQUIRE(show.status == 200);
@@ -216,7 +221,7 @@ TEST_CASE("admin API: a source added at runtime is pulled and served at once, ke
   }
   {
     // Retired for good: a restart does not bring it back.
-    HubProcess hub({.data_dir = data.path().string()});
+    HubProcess hub({.extra_config = allow_files_in(dept), .data_dir = data.path().string()});
     CHECK(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-rk").status == 404);
   }
 }
@@ -224,7 +229,7 @@ TEST_CASE("admin API: a source added at runtime is pulled and served at once, ke
 TEST_CASE("admin API: records of a source retired with keep_records stay served") {
   TempDir dept;
   const std::string db = make_department_db(dept, 2);
-  HubProcess hub;
+  HubProcess hub({.extra_config = allow_files_in(dept)});
   const auto admin = HubProcess::as("admin");
   REQUIRE(https_request(hub.port(), admin, "POST", "/v1/admin/sources", definition("hz-keep", db, kMapping)).status ==
           201);
@@ -248,6 +253,21 @@ TEST_CASE("admin API: records of a source retired with keep_records stay served"
   CHECK(provenance.at("department") == "public-security");
 }
 
+TEST_CASE("admin API: without ingest.api_source_paths, a source registered through the API may not read files") {
+  TempDir dept;
+  const std::string db = make_department_db(dept, 1);
+  HubProcess hub;
+  const auto admin = HubProcess::as("admin");
+  for (const char* target : {"/v1/admin/sources?dry_run=true", "/v1/admin/sources"}) {
+    auto r = https_request(hub.port(), admin, "POST", target, definition("hz-file", db, kMapping));
+    INFO(r.body);
+    CHECK(r.status == 422);
+    CHECK(r.body.find("may not read files on the hub's machine until hub.yaml lists the directories") !=
+          std::string::npos);
+  }
+  CHECK(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-file").status == 404);
+}
+
 struct BadCase {
   const char* what;
   std::string body;
@@ -258,12 +278,31 @@ struct BadCase {
 TEST_CASE("admin API: each kind of bad definition gets 422 with its key path, and nothing is saved") {
   TempDir dept;
   const std::string db = make_department_db(dept, 2);
-  HubProcess hub;
+  HubProcess hub({.extra_config = allow_files_in(dept)});
   const auto admin = HubProcess::as("admin");
   // One good source, so that a duplicate id can be refused.
   REQUIRE(https_request(hub.port(), admin, "POST", "/v1/admin/sources", definition("hz-ok", db, kMapping)).status ==
           201);
+  // Files outside the allowed directory: the hub's own audit key (read as a CSV "header"), a
+  // link inside the directory that leads out, and a way out through "..".
+  const std::string own_key = hub.dir().file("data") + "/audit-hmac.key";
+  std::filesystem::create_symlink(own_key, dept.file("looks-local.csv"));
+  const auto csv_of = [](const std::string& id, const std::string& path) {
+    return "id: " + id + "\ndepartment: public-security\ndataset: population\nadapter: {type: csv, path: " + path +
+           "}\nprimary_key: [_file_mtime]\nmapping: {id_number: _file, name: _file}\n";
+  };
   const std::vector<BadCase> cases = {
+      {"a file outside the allowed directories", csv_of("hz-p", own_key), "adapter",
+       own_key + " is outside the directories sources registered through the API may read"},
+      {"a link out of the allowed directory", csv_of("hz-q", dept.file("looks-local.csv")), "adapter",
+       "is outside the directories"},
+      {"a way out through ..", definition("hz-r", dept.file("../../etc/passwd"), kMapping), "adapter",
+       "is outside the directories"},
+      {"a token file outside",
+       "id: hz-s\ndepartment: public-security\ndataset: population\nadapter: {type: rest, url: "
+       "'https://127.0.0.1:1/x', token_file: " +
+           own_key + "}\nprimary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\n",
+       "adapter", "is outside the directories"},
       {"unknown schema field", definition("hz-a", db, "{id_number: sfzh, name: xm, shoe_size: xb}"),
        "mapping.shoe_size", "no such field in schema population"},
       {"required field unmapped", definition("hz-b", db, "{id_number: sfzh}"), "mapping.name", "required field name"},
@@ -316,6 +355,9 @@ TEST_CASE("admin API: each kind of bad definition gets 422 with its key path, an
       INFO(r.body);
       REQUIRE(r.status == 422);
       CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+      // The refused file was never opened: nothing of the key appears in the answer.
+      const std::string key_text = read_file(own_key);
+      CHECK(r.body.find(key_text.substr(0, 16)) == std::string::npos);
       auto e = json(r).at("error");
       CHECK(e.at("code") == "invalid_source");
       bool found = false;

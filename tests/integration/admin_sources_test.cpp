@@ -179,7 +179,7 @@ TEST_CASE("yici-ctl: --timeout bounds the wait for a hub that accepts connection
 
 TEST_CASE("yici-ctl sources: add (refused key by key, dry run, saved), show, disable, update, retire") {
   SourceFixture f;
-  HubProcess hub;
+  HubProcess hub({.extra_config = "ingest: {api_source_paths: [" + f.data.path().string() + "]}\n"});
   int rc = -1;
   const std::string body =
       "id: hz-ctl\ndepartment: public-security\ndataset: population\n"
