@@ -13,7 +13,8 @@ using store::sqlite::Connection;
 
 constexpr const char* kRangeSql =
     "SELECT seq, time, request_id, principal, cert_fingerprint, purpose, action, dataset, subject_hmac, fields, "
-    "outcome, http_status, body_sha256, leaf_hash FROM audit_entries WHERE seq >= ?1 AND seq < ?2 ORDER BY seq";
+    "outcome, http_status, body_sha256, leaf_hash, subject FROM audit_entries WHERE seq >= ?1 AND seq < ?2 ORDER BY "
+    "seq";
 
 std::string missing(std::uint64_t seq, const std::optional<std::int64_t>& next) {
   std::string out = "entry " + std::to_string(seq) + " is missing";
@@ -32,15 +33,19 @@ Result<std::optional<std::int64_t>> single_int(store::sqlite::Statement& st) {
 
 }  // namespace
 
-LeafScanner::LeafScanner(std::unique_ptr<Connection> db) : db_(std::move(db)) { buffer_.reserve(1024); }
+LeafScanner::LeafScanner(std::unique_ptr<Connection> db, const HmacSha256* subject_key)
+    : db_(std::move(db)), subject_key_(subject_key) {
+  buffer_.reserve(1024);
+}
 
 LeafScanner::~LeafScanner() = default;
 
-Result<std::unique_ptr<LeafScanner>> LeafScanner::open(const std::string& audit_db_path) {
+Result<std::unique_ptr<LeafScanner>> LeafScanner::open(const std::string& audit_db_path,
+                                                       const HmacSha256* subject_key) {
   YICI_TRY(auto db, Connection::open(audit_db_path, Connection::Mode::kReadOnly));
   // Read pages through a memory map rather than a copy per page read (a scan reads every page once).
   YICI_TRY_STATUS(db->exec("PRAGMA mmap_size = 1073741824"));
-  return std::unique_ptr<LeafScanner>(new LeafScanner(std::move(db)));
+  return std::unique_ptr<LeafScanner>(new LeafScanner(std::move(db), subject_key));
 }
 
 Result<SeqBounds> LeafScanner::bounds() {
@@ -100,6 +105,14 @@ Result<std::string> LeafScanner::scan(std::uint64_t from, std::uint64_t to, std:
                     [](std::uint8_t a, char b) { return a == static_cast<std::uint8_t>(b); })) {
       problem = "entry " + std::to_string(seq) + ": its columns no longer match its leaf (edited)";
       break;
+    }
+    if (subject_key_ != nullptr && !st->column_is_null(14)) {
+      const std::string_view subject = st->column_text(14);
+      if (!subject.empty() && subject_hmac(*subject_key_, st->column_text(7), subject) != st->column_text(8)) {
+        problem = "entry " + std::to_string(seq) +
+                  ": its readable subject no longer matches its subject_hmac (the subject was edited)";
+        break;
+      }
     }
     leaves.push_back(leaf);
     ++expected;

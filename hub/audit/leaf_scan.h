@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "hub/audit/hash.h"
+#include "hub/core/hmac_sha256.h"
 #include "hub/core/result.h"
 
 namespace yici::store::sqlite {
@@ -29,7 +30,11 @@ struct SeqBounds {
 
 class LeafScanner {
  public:
-  static Result<std::unique_ptr<LeafScanner>> open(const std::string& audit_db_path);
+  // `subject_key`: the audit HMAC key, or null. With it, an entry's readable subject (where not
+  // purged) must match its subject_hmac: the subject is outside the leaf, so without this check
+  // a changed subject would pass. Not owned; it must outlive the scanner.
+  static Result<std::unique_ptr<LeafScanner>> open(const std::string& audit_db_path,
+                                                   const HmacSha256* subject_key = nullptr);
   ~LeafScanner();
   LeafScanner(const LeafScanner&) = delete;
   LeafScanner& operator=(const LeafScanner&) = delete;
@@ -43,10 +48,11 @@ class LeafScanner {
   Result<std::string> scan(std::uint64_t from, std::uint64_t to, std::vector<Hash>& leaves);
 
  private:
-  explicit LeafScanner(std::unique_ptr<store::sqlite::Connection> db);
+  LeafScanner(std::unique_ptr<store::sqlite::Connection> db, const HmacSha256* subject_key);
   Result<std::optional<std::int64_t>> next_stored_after(std::uint64_t seq);
 
   std::unique_ptr<store::sqlite::Connection> db_;
+  const HmacSha256* subject_key_;
   std::string buffer_;
 };
 

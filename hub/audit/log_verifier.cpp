@@ -130,9 +130,12 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
   const unsigned threads =
       options.threads != 0 ? options.threads : std::clamp(std::thread::hardware_concurrency(), 1U, 8U);
   const std::uint64_t chunk = std::max<std::uint64_t>(options.chunk, 1);
+  std::optional<HmacSha256> subject_key;
+  if (options.subject_key) subject_key.emplace(*options.subject_key);
+  report.subjects_checked = subject_key.has_value();
   std::vector<std::unique_ptr<LeafScanner>> scanners;
   for (unsigned i = 0; i < threads; ++i) {
-    YICI_TRY(auto scanner, LeafScanner::open(path));
+    YICI_TRY(auto scanner, LeafScanner::open(path, subject_key ? &*subject_key : nullptr));
     scanners.push_back(std::move(scanner));
   }
   YICI_TRY(const SeqBounds bounds, scanners.front()->bounds());

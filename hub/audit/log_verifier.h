@@ -15,6 +15,7 @@ namespace yici::audit {
 
 struct VerifyReport {
   std::uint64_t entries = 0;
+  bool subjects_checked = false;  // readable subjects against their HMAC (VerifyOptions::subject_key)
   Hash root{};
   std::uint64_t checkpoints = 0;  // stored checkpoints checked
   bool signatures_checked = false;
@@ -24,6 +25,9 @@ struct VerifyReport {
 struct VerifyOptions {
   unsigned threads = 0;         // workers recomputing leaves; 0: one per core, at most 8
   std::uint64_t chunk = 32768;  // entries per worker task (a round is threads × chunk entries in memory)
+  // The audit HMAC key (audit-hmac.key): readable subjects are then checked against their HMAC.
+  // Without it, a subject changed (not purged) in the database goes unnoticed: it is not in the leaf.
+  std::optional<std::string> subject_key;
 };
 
 // `jwks` null: roots are checked but signatures are not (the report says so).

@@ -82,6 +82,9 @@ struct Log {
   [[nodiscard]] VerifyReport verify(unsigned threads, std::uint64_t chunk) const {
     return verify_audit_db(path, nullptr, std::nullopt, {.threads = threads, .chunk = chunk}).value();
   }
+  [[nodiscard]] VerifyReport verify_with_key(const std::string& key) const {
+    return verify_audit_db(path, nullptr, std::nullopt, {.threads = 3, .chunk = 100, .subject_key = key}).value();
+  }
 };
 
 Hash root_of_first(const std::vector<Hash>& leaves, std::uint64_t n) {
@@ -171,7 +174,25 @@ TEST_CASE("log verifier: an edited column is caught, even an edit that keeps the
     const auto r = log.verify(2, 64);
     CHECK(r.problem.empty());
     CHECK(r.root == reference::root(log.leaves));
+    CHECK(log.verify_with_key(std::string(64, 'k')).problem.empty());  // and with the key: nothing to check
   }
+}
+
+TEST_CASE("log verifier: with the HMAC key, a subject changed to another person's is caught") {
+  const Log log(kEntries);
+  const std::string key(64, 'k');  // the key Log's entries were written with
+  const auto clean = log.verify_with_key(key);
+  CHECK(clean.problem.empty());
+  CHECK(clean.subjects_checked);
+  CHECK_FALSE(log.verify(2, 64).subjects_checked);
+  // The readable subject is outside the leaf: without the key the change passes.
+  log.exec("UPDATE audit_entries SET subject = '330102199207090919' WHERE seq = 1234");
+  CHECK(log.verify(2, 64).problem.empty());
+  const auto r = log.verify_with_key(key);
+  CHECK(r.problem == "entry 1234: its readable subject no longer matches its subject_hmac (the subject was edited)");
+  CHECK(r.entries == 1234);
+  // The wrong key calls the first entry with a subject edited: that key is not this log's.
+  CHECK(log.verify_with_key(std::string(64, 'x')).problem.rfind("entry 0: its readable subject", 0) == 0);
 }
 
 }  // namespace

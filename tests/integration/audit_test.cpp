@@ -241,6 +241,25 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   INFO(out);
   CHECK(rc == 0);
   CHECK(out.find("signatures checked") != std::string::npos);
+  CHECK(out.find("readable subjects match their HMAC") != std::string::npos);  // the key in the data directory
+  {
+    // A subject changed to someone else's is named; the readable subject is not in the leaf.
+    auto edit =
+        store::sqlite::Connection::open(data + "/audit.db", store::sqlite::Connection::Mode::kReadWrite).value();
+    REQUIRE(edit->exec("UPDATE audit_entries SET subject = '330102199207090919' WHERE subject IS NOT NULL AND seq = "
+                       "(SELECT min(seq) FROM audit_entries WHERE subject IS NOT NULL AND subject <> '')")
+                .ok());
+    REQUIRE(edit->changes() == 1);
+    out = ctl(offline, &rc);
+    CHECK(rc == 1);
+    CHECK(out.find("its readable subject no longer matches its subject_hmac") != std::string::npos);
+    // Files that are not there are usage errors, found before anything is read.
+    CHECK(ctl(offline + " --hmac-key " + work.file("nope.key"), &rc).find("no such file") != std::string::npos);
+    CHECK(rc == 2);
+    CHECK(ctl("audit verify --data-dir " + data + " --jwks " + work.file("nope.json"), &rc).find("no such file") !=
+          std::string::npos);
+    CHECK(rc == 2);
+  }
 
   // Purging readable subjects keeps the log verifiable.
   auto db = store::sqlite::Connection::open(data + "/audit.db", store::sqlite::Connection::Mode::kReadWrite).value();

@@ -30,7 +30,16 @@ struct VerifyFlags {
   std::string checkpoint;
   std::string data_dir;
   std::string jwks;
+  std::string hmac_key;
 };
+
+// A file named on the command line that is not there is a usage error (exit 2), found before
+// anything is read or the hub is asked.
+bool missing_file(const std::string& flag, const std::string& path) {
+  if (path.empty() || path.rfind("https://", 0) == 0 || std::filesystem::exists(path)) return false;
+  std::cerr << "yici-ctl audit verify: " << flag << " " << path << ": no such file\n";
+  return true;
+}
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -117,6 +126,10 @@ Result<std::string> fetch_jwks(const HubFlags& hub, const std::string& arg, int&
 }
 
 int verify_offline(const VerifyFlags& f, const HubFlags& hub) {
+  if (missing_file("--jwks", f.jwks) || missing_file("--checkpoint", f.checkpoint) ||
+      missing_file("--hmac-key", f.hmac_key)) {
+    return kExitUsage;
+  }
   std::optional<sign::Jwks> jwks;
   if (!f.jwks.empty()) {
     int exit_code = kExitOk;
@@ -139,7 +152,19 @@ int verify_offline(const VerifyFlags& f, const HubFlags& hub) {
   }
   std::optional<std::string> saved;
   if (!f.checkpoint.empty()) saved = read_text(f.checkpoint);
-  auto report = audit::verify_audit_db(db, jwks ? &*jwks : nullptr, saved);
+  // The subject HMAC key: given, or the one the hub keeps in its data directory.
+  audit::VerifyOptions options;
+  const std::string key_file =
+      !f.hmac_key.empty() ? f.hmac_key : (std::filesystem::path(f.data_dir) / "audit-hmac.key").string();
+  if (std::filesystem::exists(key_file)) {
+    std::string key = read_text(key_file);
+    if (key.size() < 32) {
+      std::cerr << "yici-ctl audit verify: " << key_file << ": not an audit HMAC key (too short)\n";
+      return kExitUsage;
+    }
+    options.subject_key = std::move(key);
+  }
+  auto report = audit::verify_audit_db(db, jwks ? &*jwks : nullptr, saved, options);
   if (!report) {
     std::cerr << "yici-ctl audit verify: " << report.error().message << "\n";
     return kExitRefused;
@@ -152,11 +177,16 @@ int verify_offline(const VerifyFlags& f, const HubFlags& hub) {
             << report->checkpoints << " signed checkpoints match"
             << (report->signatures_checked ? " (signatures checked with the JWKS)"
                                            : " (signatures NOT checked: give --jwks)")
-            << (saved ? ", consistent with the saved checkpoint" : "") << "\n";
+            << (saved ? ", consistent with the saved checkpoint" : "")
+            << (report->subjects_checked ? ", readable subjects match their HMAC"
+                                         : ", readable subjects NOT checked (no audit-hmac.key in the data directory: "
+                                           "give --hmac-key)")
+            << "\n";
   return kExitOk;
 }
 
 int verify_online(const VerifyFlags& f, const HubFlags& hub) {
+  if (missing_file("--jwks", f.jwks) || missing_file("--checkpoint", f.checkpoint)) return kExitUsage;
   int exit_code = kExitOk;
   auto jwks_text = fetch_jwks(hub, f.jwks, exit_code);
   if (!jwks_text) {
@@ -248,6 +278,9 @@ void add_audit_command(CLI::App& app, int& exit_code) {
   verify->add_option("--data-dir", vf->data_dir, "a hub's data_dir (works on a stopped hub or a copy)");
   verify->add_option("--checkpoint", vf->checkpoint, "a checkpoint JWS saved earlier (GET /v1/audit/checkpoint)");
   verify->add_option("--jwks", vf->jwks, "the hub's JWKS file (default online: fetched from the hub)");
+  verify->add_option("--hmac-key", vf->hmac_key,
+                     "offline: the audit HMAC key file, to check readable subjects against their HMAC (default: "
+                     "audit-hmac.key in --data-dir, when there)");
   verify->callback([vf, vhub, &exit_code] {
     exit_code = vf->data_dir.empty() ? verify_online(*vf, *vhub) : verify_offline(*vf, *vhub);
   });
