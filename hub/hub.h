@@ -72,6 +72,9 @@ class Hub {
   };
   ReloadResult reload();
   void reload_on_signal();  // SIGHUP: reload, and an audit entry by principal "signal:SIGHUP"
+  // The audit entries of a reload: "reload" (allowed, or refused if a part was refused), and before
+  // it "key_rotation" allowed when the active key changed.
+  void audit_reload(const api::Request& request, const ReloadResult& r);
   void register_admin_reload_route();
   void register_audit_routes();   // hub_audit.cpp
   void register_metrics_route();  // hub_metrics.cpp

@@ -63,6 +63,14 @@ Hub::ReloadResult Hub::reload() {
   return result;
 }
 
+void Hub::audit_reload(const api::Request& request, const ReloadResult& r) {
+  // A rotation that took effect is an entry of its own, even when the policy part was refused:
+  // the log must not say "refused" for a key change that is in force.
+  if (r.rotated) audit_admin_change(request, "key_rotation", "", "allowed", 200);
+  const bool ok = r.policy_error.empty() && r.keys_error.empty();
+  audit_admin_change(request, "reload", "", ok ? "allowed" : "refused", ok ? 200 : 422);
+}
+
 void Hub::reload_on_signal() {
   const ReloadResult r = reload();
   // Audited like POST /v1/admin/reload; the principal names the signal, as no certificate sent it.
@@ -72,8 +80,7 @@ void Hub::reload_on_signal() {
   signal->id = "signal:SIGHUP";
   signal->kind = access::PrincipalKind::kAdmin;
   req.principal = std::move(signal);
-  const bool ok = r.policy_error.empty() && r.keys_error.empty();
-  audit_admin_change(req, r.rotated ? "key_rotation" : "reload", "", ok ? "allowed" : "refused", ok ? 200 : 422);
+  audit_reload(req, r);
 }
 
 void Hub::register_admin_reload_route() {
@@ -88,8 +95,8 @@ void Hub::register_admin_reload_route() {
     keys["active_kid"] = r.active_kid;
     keys["rotated"] = r.rotated;
     body["signing_keys"] = std::move(keys);
+    audit_reload(req, r);
     const bool ok = r.policy_error.empty() && r.keys_error.empty();
-    audit_admin_change(req, r.rotated ? "key_rotation" : "reload", "", ok ? "allowed" : "refused", ok ? 200 : 422);
     return api::json_response(ok ? 200 : 422, boost::json::serialize(body));
   });
 }

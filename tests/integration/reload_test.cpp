@@ -61,6 +61,28 @@ TEST_CASE("reload: rotating signing keys makes next active, keeps the old key pu
   const int rc = run_ctl(hub.port(), "admin", "reload", &out);
   CHECK(rc == 1);  // the keys part is still refused
   CHECK(out.find("signing keys: refused") != std::string::npos);
+
+  // Rotating back while the policy file is broken: the rotation takes effect, the policy part is
+  // refused, and the audit log says both, not "refused" for a key change that is in force.
+  // `config` has both keys active; the ring in force has next.key active. Back to active.key:
+  replace_all(config, "next.key, state: active}", "next.key, state: next}");
+  hub.dir().write("hub.yaml", config);
+  const std::string policy = read_file(hub.dir().file("policy.yaml"));
+  hub.dir().write("policy.yaml", policy + "\nnot: [valid\n");
+  r = https_request(hub.port(), admin, "POST", "/v1/admin/reload", "", {{"X-Request-Id", "rotate-bad-policy"}});
+  INFO(r.body);
+  CHECK(r.status == 422);
+  body = boost::json::parse(r.body);
+  CHECK(body.at("signing_keys").at("rotated").as_bool());
+  const auto events = https_request(hub.port(), HubProcess::as("auditor"), "GET", "/v1/audit/events?limit=1000");
+  std::vector<std::string> entries;
+  const boost::json::value page = boost::json::parse(events.body);
+  for (const auto& e : page.at("items").as_array()) {
+    if (e.at("request_id") == boost::json::value("rotate-bad-policy")) {
+      entries.push_back(std::string(e.at("action").as_string()) + ":" + std::string(e.at("outcome").as_string()));
+    }
+  }
+  CHECK(entries == std::vector<std::string>{"key_rotation:allowed", "reload:refused"});
 }
 
 }  // namespace
