@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "adapters/common/select_builder.h"
+#include "hub/core/log.h"
 #include "hub/core/time.h"
 
 namespace yici::adapters::csv {
@@ -70,6 +71,16 @@ class CsvRowReader final : public RowReader {
       }
       YICI_TRY(bool more, reader_->next(fields_));
       if (!more) {
+        if (reader_->invalid_sequences() > 0) {
+          log::warn("csv_invalid_bytes",
+                    {{"file", files_[file_index_].path.string()},
+                     {"sequences", reader_->invalid_sequences()},
+                     {"first_line", reader_->first_invalid_line()},
+                     {"encoding", "gbk"},
+                     {"action",
+                      "rows holding bytes that are not GBK were quarantined (bad_encoding); ask the department "
+                      "for a clean export, or check the source's encoding setting"}});
+        }
         reader_.reset();
         ++file_index_;
         continue;

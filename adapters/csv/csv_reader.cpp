@@ -68,9 +68,15 @@ Result<bool> CsvReader::fill() {
     const std::size_t produced = out.size() - out_left;
     buf_.append(out.data(), produced);
     raw_.erase(0, raw_.size() - in_left);
-    if (produced > 0) return true;  // a bad sequence after good text is reported on the next call
+    if (produced > 0) return true;  // a bad sequence after good text is met on the next call
     if (err == EILSEQ) {
-      return Error::invalid(path_ + ":" + std::to_string(line_) + ": bytes that are not valid GBK/GB18030");
+      // One bad byte becomes U+FFFD and decoding goes on after it: the row holding it is
+      // quarantined, not the whole file. No GBK trail byte is a comma, quote or line break, so the
+      // CSV structure around it survives.
+      if (invalid_sequences_++ == 0) first_invalid_line_ = line_;
+      buf_.append("\xEF\xBF\xBD");
+      raw_.erase(0, 1);
+      return true;
     }
     if (eof_) {
       if (!raw_.empty()) {

@@ -36,6 +36,11 @@ class CsvReader {
 
   // 1-based line where the last record returned began.
   [[nodiscard]] long record_line() const { return record_line_; }
+  // GBK/GB18030 files: byte sequences that are not GBK, each read as U+FFFD (so the normaliser
+  // quarantines the row holding it as bad_encoding and the rest of the file is read), and the
+  // line of the first.
+  [[nodiscard]] long invalid_sequences() const { return invalid_sequences_; }
+  [[nodiscard]] long first_invalid_line() const { return first_invalid_line_; }
 
  private:
   CsvReader() = default;
@@ -52,6 +57,8 @@ class CsvReader {
   bool first_ = true;
   long line_ = 1;
   long record_line_ = 0;
+  long invalid_sequences_ = 0;
+  long first_invalid_line_ = 0;
 };
 
 }  // namespace yici::adapters::csv
