@@ -154,6 +154,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
       run.counts.updated += counts.updated;
       run.counts.unchanged += counts.unchanged;
       run.counts.quarantined += counts.quarantined;
+      run.counts.duplicates += counts.duplicates;
       committing.clear();
       return {};
     };
@@ -243,6 +244,14 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
       }
     }
     YICI_TRY_STATUS(flush(true));
+    if (run.counts.duplicates > 0) {
+      log::warn("pull_duplicate_keys",
+                {{"source", source.id},
+                 {"rows", run.counts.duplicates},
+                 {"action",
+                  "the source has rows sharing a primary key with different content; the first row read for each "
+                  "key was stored and the others skipped: make the key unique at the source, or fix primary_key"}});
+    }
     if (unreadable_cursors > 0 || future_cursors > 0) {
       // Neither the values nor the rows' keys are logged: the keys are often subjects.
       log::warn("pull_cursor_values_skipped",
@@ -273,6 +282,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
                               {"updated", run.counts.updated},
                               {"unchanged", run.counts.unchanged},
                               {"rejected", run.counts.quarantined},
+                              {"duplicates", run.counts.duplicates},
                               {"ms", run.duration_ms},
                               {"error", run.error}});
   if (!status.ok()) return status.take_error();

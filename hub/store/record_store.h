@@ -35,6 +35,9 @@ struct UpsertCounts {
   std::int64_t updated = 0;
   std::int64_t unchanged = 0;
   std::int64_t quarantined = 0;
+  // commit_batch only: rows whose key an earlier row of the same pull (same pulled_at) already
+  // had, with other content: not stored.
+  std::int64_t duplicates = 0;
 };
 
 // A source row that failed normalisation, kept with its reasons until a later pull brings a good

@@ -153,6 +153,27 @@ TEST_CASE("pull: a cursor value in the future or unreadable does not become the 
   CHECK(f.store->load_cursor("hz-psb").value() == "2026-06-01 00:00:00");
 }
 
+TEST_CASE("pull: a key the source holds twice keeps its first row, with no new version on every pull") {
+  Fixture f;
+  // The department's table has no primary-key constraint: two rows for A, with different names.
+  f.sql("INSERT INTO person VALUES ('" + kA + "', 'A1', NULL, '2026-01-01 10:00:00'), ('" + kB +
+        "', 'B', NULL, '2026-01-01 10:00:00'), ('" + kA + "', 'A2', NULL, '2026-01-01 10:00:00')");
+  auto s = f.source();
+  const auto first = f.pull(s);
+  CHECK(first.counts.inserted == 2);
+  CHECK(first.counts.duplicates == 1);
+  const std::string kept = f.name_of(kA);
+  for (int i = 0; i < 3; ++i) {
+    const auto again = f.pull(s);  // incremental: the overlap reads all three rows again
+    CHECK(again.counts.duplicates == 1);
+    CHECK(again.counts.updated == 0);
+  }
+  const auto records = f.store->find_by_subject("population", kA).value();
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].version == 1);
+  CHECK(f.name_of(kA) == kept);
+}
+
 TEST_CASE("pull: an unusable saved cursor (from an earlier version) makes the pull read everything, then work") {
   Fixture f;
   f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', NULL, '2026-01-01 10:00:00')");

@@ -89,7 +89,8 @@ CREATE TABLE source_departments (
 };
 
 constexpr const char* kSelectExisting =
-    "SELECT id, version, content_hash, status FROM records WHERE dataset = ?1 AND source = ?2 AND source_key = ?3";
+    "SELECT id, version, content_hash, status, pulled_at FROM records WHERE dataset = ?1 AND source = ?2 AND "
+    "source_key = ?3";
 // Tried first for every row: a new record costs one descent of the key index, not two (a SELECT,
 // then the INSERT's own uniqueness check). Only a key already held goes on to kSelectExisting.
 constexpr const char* kInsert =
@@ -187,7 +188,7 @@ Result<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::open(const std::st
 }
 
 Status SqliteRecordStore::upsert_in(Connection& w, std::span<const Record> records, UpsertCounts& counts,
-                                    bool clear_quarantine) {
+                                    bool clear_quarantine, bool one_pull) {
   for (const Record& r : records) {
     const std::string hash = r.content_hash.empty() ? sha256_hex(r.fields_json) : r.content_hash;
     if (clear_quarantine) {
@@ -212,7 +213,15 @@ Status SqliteRecordStore::upsert_in(Connection& w, std::span<const Record> recor
     }
     const std::int64_t id = sel->column_int(0);
     const bool same = sel->column_text(2) == hash && sel->column_text(3) == r.status;
+    // Stored by this same pull (every record of a pull has its start time): the source holds the
+    // key twice. The first row read stays; taking each in turn would make a new version on every
+    // pull, and a lookup would answer whichever came last.
+    const bool repeated_in_pull = one_pull && !same && sel->column_text(4) == r.pulled_at;
     sel->reset();
+    if (repeated_in_pull) {
+      ++counts.duplicates;
+      continue;
+    }
     if (same) {
       YICI_TRY(Statement * touch, w.cached(kTouch));
       touch->bind(1, id).bind(2, r.pulled_at);
@@ -235,7 +244,7 @@ Result<UpsertCounts> SqliteRecordStore::upsert(std::span<const Record> records) 
   return db_->with_writer([&](Connection& w) -> Result<UpsertCounts> {
     UpsertCounts counts;
     YICI_TRY(auto tx, Transaction::begin(w));
-    YICI_TRY_STATUS(upsert_in(w, records, counts, false));
+    YICI_TRY_STATUS(upsert_in(w, records, counts, false, false));
     YICI_TRY_STATUS(tx.commit());
     return counts;
   });
@@ -252,7 +261,7 @@ Result<UpsertCounts> SqliteRecordStore::commit_batch(const BatchCommit& batch) {
     YICI_TRY(const bool row, has->step());
     const bool any_quarantined = row && has->column_int(0) != 0;
     has->reset();
-    YICI_TRY_STATUS(upsert_in(w, batch.records, counts, any_quarantined));
+    YICI_TRY_STATUS(upsert_in(w, batch.records, counts, any_quarantined, true));
     for (const QuarantinedRow& q : batch.quarantined) {
       YICI_TRY(Statement * st, w.cached(kQuarantine));
       st->bind(1, q.dataset).bind(2, q.source).bind(3, q.source_key).bind(4, q.row_json).bind(5, q.errors_json);

@@ -46,7 +46,10 @@ class SqliteRecordStore final : public RecordStore {
   SqliteRecordStore(std::unique_ptr<Database> db, SqliteRecordStoreOptions options)
       : db_(std::move(db)), options_(options) {}
   // REQUIRES: a transaction is open on `w`.
-  Status upsert_in(Connection& w, std::span<const Record> records, UpsertCounts& counts, bool clear_quarantine);
+  // `one_pull`: the records come from one pull (commit_batch), so a record already stored with
+  // their pulled_at came from an earlier row of the same pull, a key the source holds twice.
+  Status upsert_in(Connection& w, std::span<const Record> records, UpsertCounts& counts, bool clear_quarantine,
+                   bool one_pull);
   // withdraw_missing once the key list is set up. REQUIRES: withdraw_mutex_ held.
   Result<std::int64_t> withdraw_vanished(std::string_view source,
                                          const std::function<Result<std::optional<std::string>>()>& next_key);
