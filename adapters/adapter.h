@@ -31,6 +31,10 @@ struct ReadRequest {
   // Full mode, resuming an interrupted read: only rows whose key sorts after this position, a
   // token that RowReader::resume_token() returned. Only for adapters that resumes_by_key().
   std::optional<std::string> resume_after;
+  // A bound on each statement a database source runs for this read, enforced by the database
+  // (PostgreSQL's statement_timeout): an administrator's probe that gives up waiting must not leave
+  // its query running on the department's server. nullopt: no bound (pulls may sort for long).
+  std::optional<std::chrono::milliseconds> statement_timeout;
 };
 
 // One source row: values aligned with ReadRequest::columns; nullopt is SQL NULL / empty cell.

@@ -250,6 +250,11 @@ Result<std::unique_ptr<RowReader>> PostgresAdapter::read(const ReadRequest& requ
   for (const auto& v : values) params.push_back(v.c_str());
   YICI_TRY(auto conn, connect(config_));
   YICI_TRY_STATUS(exec_command(conn.get(), "BEGIN READ ONLY ISOLATION LEVEL REPEATABLE READ"));
+  if (request.statement_timeout) {
+    const auto ms = std::max<std::int64_t>(1, request.statement_timeout->count());
+    const std::string set = "SET LOCAL statement_timeout = " + std::to_string(ms);
+    YICI_TRY_STATUS(exec_command(conn.get(), set.c_str()));
+  }
   const std::string declare = "DECLARE yici_pull NO SCROLL CURSOR FOR " + select;
   ResultPtr r(PQexecParams(conn.get(), declare.c_str(), static_cast<int>(params.size()), nullptr, params.data(),
                            nullptr, nullptr, 0));

@@ -57,6 +57,7 @@ ProbeResult run_probe(const ingest::SourceDefinition& source, const schema::Sche
   adapters::ReadRequest request;
   request.columns = source.columns_to_read();
   request.primary_key = source.primary_key;
+  request.statement_timeout = options.timeout;  // stopped at the source when the probe gives up
   auto reader = source.adapter->read(request);
   if (!reader) {
     result.problems.push_back({"adapter", "cannot read rows: " + reader.error().message});

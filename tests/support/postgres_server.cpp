@@ -73,7 +73,7 @@ std::string PostgresServer::dsn(const std::string& dbname) const {
   return "host=127.0.0.1 port=" + std::to_string(port_) + " dbname=" + dbname + " user=" + kUser + " sslmode=disable";
 }
 
-void PostgresServer::exec(const std::string& sql, const std::string& dbname) const {
+std::string PostgresServer::query(const std::string& sql, const std::string& dbname) const {
   const std::string conninfo = dsn(dbname) + " password=" + kPassword;
   PGconn* conn = PQconnectdb(conninfo.c_str());
   if (PQstatus(conn) != CONNECTION_OK) {
@@ -84,9 +84,11 @@ void PostgresServer::exec(const std::string& sql, const std::string& dbname) con
   PGresult* r = PQexec(conn, sql.c_str());
   const auto status = PQresultStatus(r);
   std::string msg = PQerrorMessage(conn);
+  std::string first = status == PGRES_TUPLES_OK && PQntuples(r) > 0 && PQnfields(r) > 0 ? PQgetvalue(r, 0, 0) : "";
   PQclear(r);
   PQfinish(conn);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) throw std::runtime_error("exec: " + msg + "\n" + sql);
+  return first;
 }
 
 }  // namespace yici::test

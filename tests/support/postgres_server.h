@@ -22,7 +22,9 @@ class PostgresServer {
   // libpq connection string without the password.
   [[nodiscard]] std::string dsn(const std::string& dbname = "postgres") const;
   // Runs SQL (several statements allowed) as the superuser; throws on error.
-  void exec(const std::string& sql, const std::string& dbname = "postgres") const;
+  void exec(const std::string& sql, const std::string& dbname = "postgres") const { (void)query(sql, dbname); }
+  // Runs SQL as the superuser and returns the first column of the first row ("" without one).
+  [[nodiscard]] std::string query(const std::string& sql, const std::string& dbname = "postgres") const;
 
   void stop();
   void start();

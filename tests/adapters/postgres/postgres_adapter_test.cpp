@@ -164,6 +164,29 @@ TEST_CASE("postgres adapter: a query source and describe") {
   CHECK(rows->size() == 5000);
 }
 
+TEST_CASE("postgres adapter: a read with a statement timeout is stopped by the server, not left running") {
+  setenv("YICI_TEST_PG_PASSWORD", PostgresServer::kPassword, 1);
+  auto a = adapter_from(
+      "password_env: YICI_TEST_PG_PASSWORD\nquery: \"SELECT sfzh AS id, xm AS name FROM rk_jbxx WHERE sfzh = "
+      "'330102199009090000' AND pg_sleep(30) IS NOT NULL\"\n");
+  REQUIRE(a.ok());
+  ReadRequest req;
+  req.columns = {"id", "name"};
+  req.primary_key = {"id"};
+  req.statement_timeout = std::chrono::milliseconds(300);
+  const auto started = std::chrono::steady_clock::now();
+  auto rows = read_all(**a, req);
+  REQUIRE_FALSE(rows.ok());
+  CHECK(rows.error().message.find("statement timeout") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
+  // Nothing of it runs on at the server.
+  const std::string active = server().query(
+      "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND state = 'active' "
+      "AND pid <> pg_backend_pid()",
+      "psb");
+  CHECK(active == "0");
+}
+
 TEST_CASE("postgres adapter: a wrong password fails clearly and never shows the password") {
   test::TempDir dir;
   dir.write("pw", "not-the-password-XYZ\n");
