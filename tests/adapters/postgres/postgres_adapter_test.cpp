@@ -144,11 +144,21 @@ TEST_CASE("postgres adapter: a full read resumes after a row's key, across FETCH
   CHECK_FALSE((*z)->read(zr).ok());
 }
 
-TEST_CASE("postgres adapter: a query source and describe") {
+// An adapter over a query (password from the environment), and a request for its id and name.
+Result<std::unique_ptr<Adapter>> query_adapter(const std::string& sql) {
   setenv("YICI_TEST_PG_PASSWORD", PostgresServer::kPassword, 1);
-  auto a = adapter_from(
-      "password_env: YICI_TEST_PG_PASSWORD\nquery: \"SELECT sfzh AS id, xm AS name, gxsj FROM rk_jbxx WHERE xm IS NOT "
-      "NULL\"\n");
+  return adapter_from("password_env: YICI_TEST_PG_PASSWORD\nquery: \"" + sql + "\"\n");
+}
+
+ReadRequest id_name_request() {
+  ReadRequest req;
+  req.columns = {"id", "name"};
+  req.primary_key = {"id"};
+  return req;
+}
+
+TEST_CASE("postgres adapter: a query source and describe") {
+  auto a = query_adapter("SELECT sfzh AS id, xm AS name, gxsj FROM rk_jbxx WHERE xm IS NOT NULL");
   REQUIRE(a.ok());
   auto cols = (*a)->describe();
   REQUIRE(cols.ok());
@@ -156,23 +166,16 @@ TEST_CASE("postgres adapter: a query source and describe") {
   CHECK((*cols)[0].name == "id");
   CHECK((*cols)[0].type == "text");
   CHECK((*cols)[2].type == "timestamp without time zone");
-  ReadRequest req;
-  req.columns = {"id", "name"};
-  req.primary_key = {"id"};
-  auto rows = read_all(**a, req);
+  auto rows = read_all(**a, id_name_request());
   REQUIRE(rows.ok());
   CHECK(rows->size() == 5000);
 }
 
 TEST_CASE("postgres adapter: a read with a statement timeout is stopped by the server, not left running") {
-  setenv("YICI_TEST_PG_PASSWORD", PostgresServer::kPassword, 1);
-  auto a = adapter_from(
-      "password_env: YICI_TEST_PG_PASSWORD\nquery: \"SELECT sfzh AS id, xm AS name FROM rk_jbxx WHERE sfzh = "
-      "'330102199009090000' AND pg_sleep(30) IS NOT NULL\"\n");
+  auto a = query_adapter(
+      "SELECT sfzh AS id, xm AS name FROM rk_jbxx WHERE sfzh = '330102199009090000' AND pg_sleep(30) IS NOT NULL");
   REQUIRE(a.ok());
-  ReadRequest req;
-  req.columns = {"id", "name"};
-  req.primary_key = {"id"};
+  ReadRequest req = id_name_request();
   req.statement_timeout = std::chrono::milliseconds(300);
   const auto started = std::chrono::steady_clock::now();
   auto rows = read_all(**a, req);
