@@ -1,6 +1,7 @@
 #include "hub/api/audit_handlers.h"
 
 #include <charconv>
+#include <limits>
 
 #include <boost/json.hpp>
 
@@ -20,8 +21,11 @@ Result<std::optional<std::uint64_t>> number_param(const Request& r, const char* 
   std::uint64_t v = 0;
   const auto* end = text->data() + text->size();
   auto [ptr, ec] = std::from_chars(text->data(), end, v);
-  if (ec != std::errc() || ptr != end || text->empty()) {
-    return Error::invalid(std::string(name) + " must be a non-negative integer");
+  // Sizes, indexes and cursors are SQLite integers: above 2^63 - 1 one would wrap round to a
+  // negative seq (a cursor of 2^64 - 1 restarted the listing from entry 0).
+  if (ec != std::errc() || ptr != end || text->empty() ||
+      v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    return Error::invalid(std::string(name) + " must be a non-negative integer below 2^63");
   }
   return std::optional<std::uint64_t>(v);
 }

@@ -1,5 +1,8 @@
 #include "hub/api/audited_response.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "hub/core/time.h"
 
 namespace yici::api {
@@ -41,10 +44,35 @@ Response audited_signed_ok(const Request& req, AuditSink& audit, ResponseSigner&
   return signed_response(req, signer, std::move(*body));
 }
 
+bool accepts_jose(const Request& req) {
+  const std::string* accept = req.header("accept");
+  if (accept == nullptr) return false;
+  // Media ranges, comma-separated, each with optional parameters; types are case-insensitive and
+  // q=0 means "not this one" (RFC 9110 §12.5.1).
+  std::string_view rest(*accept);
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    std::string_view range = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    const auto semi = range.find(';');
+    std::string type(range.substr(0, semi));
+    std::erase_if(type, [](char c) { return c == ' ' || c == '\t'; });
+    std::transform(type.begin(), type.end(), type.begin(),
+                   [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    if (type != "application/jose") continue;
+    std::string params(semi == std::string_view::npos ? std::string_view() : range.substr(semi));
+    std::erase_if(params, [](char c) { return c == ' ' || c == '\t'; });
+    const auto q = params.find(";q=");
+    if (q == std::string::npos) return true;
+    const std::string value = params.substr(q + 3, params.find(';', q + 3) - (q + 3));
+    return !(value == "0" || value.find_first_not_of("0.") == std::string::npos);
+  }
+  return false;
+}
+
 Response signed_response(const Request& req, ResponseSigner& signer, std::string body) {
   Response r;
-  const std::string* accept = req.header("accept");
-  if (accept != nullptr && accept->find("application/jose") != std::string::npos) {
+  if (accepts_jose(req)) {
     auto jws = signer.sign_compact(body);
     if (!jws.ok()) return error_response(503, "signing_unavailable", "the response could not be signed");
     r.content_type = "application/jose";

@@ -20,6 +20,9 @@ AuditEvent audit_event_for(const Request& request, std::string action, std::stri
 Response audited_refusal(AuditSink& audit, AuditEvent event, int status, const std::string& code,
                          const std::string& message, std::vector<std::pair<std::string, std::string>> headers = {});
 
+// True when the Accept header asks for application/jose (any case, q above 0).
+bool accepts_jose(const Request& req);
+
 // Signs an already-audited body: Accept: application/jose → the compact JWS is the body; otherwise
 // the JSON body with X-Yici-Signature (detached JWS).
 Response signed_response(const Request& request, ResponseSigner& signer, std::string body);

@@ -1,5 +1,6 @@
 #include "hub/audit/audit_log.h"
 
+#include "hub/audit/base64.h"
 #include "hub/core/log.h"
 #include "hub/core/sha256.h"
 #include "hub/core/thread_name.h"
@@ -148,7 +149,8 @@ void AuditLog::maybe_checkpoint(bool force) {
     }
     last_checkpoint_size_ = size;
     last_checkpoint_at_ = std::chrono::steady_clock::now();
-    log::info("audit_checkpoint", {{"tree_size", size}, {"root_hash", hash_to_hex(*root)}});
+    // Base64, as the API, checkpoints and yici-ctl show roots.
+    log::info("audit_checkpoint", {{"tree_size", size}, {"root_hash", hash_to_base64(*root)}});
   } else {
     log::error("audit_checkpoint_failed", {{"tree_size", size}, {"error", cp.error().message}});
   }

@@ -71,7 +71,7 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
     return parse_checkpoint_payload(payload);
   };
   {
-    YICI_TRY(auto st, db->prepare("SELECT tree_size, jws FROM audit_checkpoints ORDER BY tree_size"));
+    YICI_TRY(auto st, db->prepare("SELECT tree_size, jws, root_hash FROM audit_checkpoints ORDER BY tree_size"));
     while (true) {
       YICI_TRY(const bool row, st.step());
       if (!row) break;
@@ -85,6 +85,12 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
       if (cp->tree_size != size) {
         report.problem = "checkpoint at size " + std::to_string(size) + ": its signed payload says size " +
                          std::to_string(cp->tree_size);
+        return report;
+      }
+      // The hub reads the root from this column (the latest checkpoint at start, for instance).
+      if (st.column_text(2) != hash_to_base64(cp->root)) {
+        report.problem = "checkpoint at size " + std::to_string(size) +
+                         ": its root_hash column differs from the root in its signed payload (edited)";
         return report;
       }
       checkpoints[size] = {cp->root, jws};

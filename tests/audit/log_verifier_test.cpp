@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include "hub/audit/audit_log.h"
+#include "hub/audit/base64.h"
 #include "hub/audit/checkpoint.h"
 #include "hub/audit/reference_tree.h"
 #include "hub/sign/base64url.h"
@@ -73,9 +74,10 @@ struct Log {
         sign::base64url_encode(R"({"alg":"ES256"})") + "." + sign::base64url_encode(payload) + ".c2ln";
     auto db = open();
     auto st =
-        db->prepare("INSERT INTO audit_checkpoints (tree_size, root_hash, timestamp, jws) VALUES (?1, 'x', 't', ?2)")
+        db->prepare("INSERT INTO audit_checkpoints (tree_size, root_hash, timestamp, jws) VALUES (?1, ?3, 't', ?2)")
             .value();
-    st.bind(1, static_cast<std::int64_t>(size)).bind(2, jws);
+    const std::string root_text = hash_to_base64(root);
+    st.bind(1, static_cast<std::int64_t>(size)).bind(2, jws).bind(3, root_text);
     REQUIRE(st.run().ok());
   }
 
@@ -127,6 +129,16 @@ TEST_CASE("log verifier: a checkpoint whose root differs stops verification at i
   const auto r = log.verify(2, 64);
   CHECK(r.problem.find("checkpoint at size 1333") != std::string::npos);
   CHECK(r.entries == 1333);
+}
+
+TEST_CASE("log verifier: a checkpoint's root_hash column edited away from its signed root is named") {
+  const Log log(kEntries);
+  log.add_checkpoint(1000, root_of_first(log.leaves, 1000));
+  CHECK(log.verify(2, 64).problem.empty());
+  Hash other = root_of_first(log.leaves, 999);
+  log.exec("UPDATE audit_checkpoints SET root_hash = '" + hash_to_base64(other) + "' WHERE tree_size = 1000");
+  CHECK(log.verify(2, 64).problem ==
+        "checkpoint at size 1000: its root_hash column differs from the root in its signed payload (edited)");
 }
 
 TEST_CASE("log verifier: missing entries are named, in a later chunk and across a whole chunk") {

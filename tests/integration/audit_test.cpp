@@ -185,6 +185,9 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   CHECK(report.body.find("\"action\":\"bundle\"") != std::string::npos);
   CHECK(https_request(hub.port(), market, "GET", "/v1/audit/events").status == 403);
   CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/events?limit=0").status == 400);
+  // A cursor past 2^63 - 1 is refused, not wrapped round to a negative seq (which listed from entry 0).
+  CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/events?cursor=18446744073709551615").status == 400);
+  CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/proof/inclusion?index=9223372036854775808").status == 400);
   CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/events?format=xml").status == 400);
 
   // Fail closed: while another process holds the audit database's write lock, lookups get 503 and
