@@ -1,6 +1,7 @@
 #include "hub/hub.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <thread>
 
 #include "hub/admin/source_check.h"
@@ -235,6 +236,13 @@ admin::SourceCheckContext Hub::check_context(const access::Policy& policy) const
 }
 
 void Hub::load_sources() {
+  if (std::error_code ec; !std::filesystem::is_directory(config_.sources_dir, ec)) {
+    log::warn("sources_dir_missing",
+              {{"path", config_.sources_dir},
+               {"action",
+                "no file-managed sources are loaded: check sources_dir in hub.yaml (or --sources-dir); ignore this "
+                "if every source is registered through the admin API"}});
+  }
   auto loaded = ingest::load_sources_dir(config_.sources_dir, *adapters_);
   const auto policy = policy_.load();
   for (auto& s : loaded.sources) {

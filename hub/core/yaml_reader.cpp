@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -121,6 +122,9 @@ Result<YamlDoc> YamlDoc::parse(std::string_view text, std::string origin, const 
 }
 
 Result<YamlDoc> YamlDoc::load_file(const std::string& path, const YamlLimits& limits) {
+  if (std::error_code ec; std::filesystem::is_directory(path, ec)) {
+    return Error::io(path + ": is a directory, not a YAML file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error::io(path + ": cannot open for reading");
   std::ostringstream buf;

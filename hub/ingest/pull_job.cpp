@@ -237,9 +237,11 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
         YICI_TRY_STATUS(flush(false));
         if (options.cancel != nullptr && options.cancel->load()) {
           YICI_TRY_STATUS(wait_commit());
-          return Error::unavailable("pull of " + source.id + " interrupted by shutdown after " +
-                                    std::to_string(run.rows_read) + " rows; the next pull goes on from the " +
-                                    (by_key ? "last committed row" : "saved cursor"));
+          return Error::unavailable("pull of " + source.id + " stopped after " + std::to_string(run.rows_read) +
+                                    " rows (shutdown, or the source was changed, disabled or retired); the next pull "
+                                    "goes on from the " +
+                                    (by_key ? "last committed row" : "saved cursor") +
+                                    " unless the source's definition changed");
         }
       }
     }

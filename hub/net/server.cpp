@@ -340,7 +340,7 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
       log::info("request",
                 {{"request_id", rid},
                  {"principal", principal_id.empty() ? boost::json::value(nullptr) : boost::json::value(principal_id)},
-                 {"method", std::string(req.method_string())},
+                 {"method", std::string(req.method_string().substr(0, 32))},
                  {"route", route},
                  {"status", response.status},
                  {"bytes", body_size},

@@ -285,6 +285,8 @@ TEST_CASE("bad configuration stops start-up with file and line") {
     CHECK(run_command(std::string(YICI_BINARY_DIR) + "/yici-hub" + args, &out) == 2);
   }
   CHECK(run_command(std::string(YICI_BINARY_DIR) + "/yici-hub --help", &out) == 0);
+  CHECK(run_command(std::string(YICI_BINARY_DIR) + "/yici-hub --config " + dir.path().string(), &out) == 2);
+  CHECK(out.find("is a directory, not a YAML file") != std::string::npos);
 }
 
 }  // namespace
@@ -292,6 +294,14 @@ TEST_CASE("bad configuration stops start-up with file and line") {
 
 namespace yici::test {
 namespace {
+
+TEST_CASE("sources_dir: a directory that is not there is logged, and the hub starts without file sources") {
+  HubProcess hub({.sources_dir = "/nonexistent/yici-sources"});
+  const std::string log = hub.log();
+  CHECK(log.find(R"("event":"sources_dir_missing")") != std::string::npos);
+  CHECK(log.find("/nonexistent/yici-sources") != std::string::npos);
+  CHECK(https_request(hub.port(), HubProcess::as("admin"), "GET", "/v1/admin/sources").status == 200);
+}
 
 TEST_CASE("sources_dir: a bad source file is logged with its path and the hub still starts") {
   TempDir sources;
