@@ -2,9 +2,11 @@
 // stores, the policy in force, the rate limiter, the response signer and the audit log.
 #include <chrono>
 
+#include "hub/api/audited_response.h"
 #include "hub/api/batch_lookup_handler.h"
 #include "hub/api/lookup_handler.h"
 #include "hub/api/matter_handlers.h"
+#include "hub/core/log.h"
 #include "hub/hub.h"
 #include "hub/schema/subject_check.h"
 
@@ -77,6 +79,30 @@ void Hub::register_lookup_routes() {
                 auto services = lookup_services();
                 return api::matter_bundle(req, p.at("matter"), matters_, services);
               });
+  // Requests for data refused before a handler runs (a certificate CN that maps to no principal, or
+  // an admin or auditor certificate) are audited as the handlers audit their own refusals, so every
+  // attempt at a subject's records is in the log.
+  router_.on_refusal([this](const api::Request& req, const std::string& pattern, const net::PathParams& p,
+                            const api::Response& refusal, const std::string& code) {
+    const std::string* purpose = req.query_param("purpose");
+    api::AuditEvent e;
+    if (pattern == "/v1/records/{dataset}/{subject}") {
+      e = api::audit_event_for(req, "lookup", p.at("dataset"), p.at("subject"), purpose ? *purpose : "");
+    } else if (pattern == "/v1/lookups") {
+      e = api::audit_event_for(req, "batch_lookup", "", "", "");
+    } else if (pattern == "/v1/matters/{matter}/materials") {
+      const std::string* applicant = req.query_param("applicant");
+      e = api::audit_event_for(req, "bundle", "matter:" + p.at("matter"), applicant ? *applicant : "", p.at("matter"));
+    } else {
+      return;  // not a request for data (admin and audit routes: metrics count their 403s)
+    }
+    e.outcome = code;
+    e.http_status = refusal.status;
+    if (audit_ == nullptr) return;
+    if (auto r = audit_->append(e, [&](std::int64_t) { return refusal.body; }); !r) {
+      log::error("audit_refusal_failed", {{"route", pattern}, {"error", r.error().message}});
+    }
+  });
 }
 
 }  // namespace yici

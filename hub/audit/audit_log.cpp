@@ -9,6 +9,17 @@
 namespace yici::audit {
 namespace {
 
+// Text a request supplied, as the audit log keeps it: at most 256 bytes, cut at a character
+// boundary, with the length it had. A refused request's subject or purpose can be anything up to
+// the header limit, and one batch could otherwise add a megabyte of it to the log.
+std::string bounded(std::string_view text) {
+  constexpr std::size_t kMax = 256;
+  if (text.size() <= kMax) return std::string(text);
+  std::size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "…(" + std::to_string(text.size()) + " bytes)";
+}
+
 constexpr const char* kInsertEntry =
     "INSERT INTO audit_entries (seq, time, request_id, principal, cert_fingerprint, purpose, action, dataset, "
     "subject, subject_hmac, fields, outcome, http_status, body_sha256, leaf_hash) "
@@ -76,11 +87,11 @@ Result<std::string> AuditLog::enqueue(const std::vector<api::AuditEvent>& events
     entry.request_id = e.request_id;
     entry.principal = e.principal;
     entry.cert_fingerprint = e.cert_fingerprint;
-    entry.purpose = e.purpose;
+    entry.purpose = bounded(e.purpose);
     entry.action = e.action;
-    entry.dataset = e.dataset;
-    entry.subject = e.subject;
-    entry.subject_hmac = e.subject.empty() ? "" : subject_hmac(subject_key_, e.dataset, e.subject);
+    entry.dataset = bounded(e.dataset);
+    entry.subject = bounded(e.subject);
+    entry.subject_hmac = entry.subject.empty() ? "" : subject_hmac(subject_key_, entry.dataset, entry.subject);
     entry.fields = e.fields;
     entry.outcome = e.outcome;
     entry.http_status = e.http_status;

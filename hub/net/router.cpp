@@ -62,9 +62,11 @@ api::Response Router::dispatch(const api::Request& request, std::string* matched
                                    "this endpoint needs a TLS client certificate issued by the hub's CA");
       }
       if (request.principal == nullptr) {
-        return api::error_response(
+        auto refused = api::error_response(
             403, "unknown_principal",
             "certificate CN \"" + request.peer.subject_cn + "\" is not mapped to any principal in the access policy");
+        if (on_refusal_) on_refusal_(request, route.pattern, params, refused, "unknown_principal");
+        return refused;
       }
       const auto kind = request.principal->kind;
       const bool allowed = route.access == Access::kAnyPrincipal ||
@@ -75,10 +77,12 @@ api::Response Router::dispatch(const api::Request& request, std::string* matched
         const char* needed = route.access == Access::kDepartment ? "department"
                              : route.access == Access::kAdmin    ? "admin"
                                                                  : "auditor";
-        return api::error_response(403, std::string(needed) + "_only",
-                                   "this endpoint is for " + std::string(needed) + " principals; " +
-                                       request.principal->id + " is " +
-                                       std::string(access::kind_name(request.principal->kind)));
+        auto refused = api::error_response(403, std::string(needed) + "_only",
+                                           "this endpoint is for " + std::string(needed) + " principals; " +
+                                               request.principal->id + " is " +
+                                               std::string(access::kind_name(request.principal->kind)));
+        if (on_refusal_) on_refusal_(request, route.pattern, params, refused, std::string(needed) + "_only");
+        return refused;
       }
     }
     return route.handler(request, params);

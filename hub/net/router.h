@@ -33,6 +33,13 @@ class Router {
   // `route`, when given, receives the matched pattern (also for 405), or stays empty.
   [[nodiscard]] api::Response dispatch(const api::Request& request, std::string* route = nullptr) const;
 
+  // Called for a request refused here with 403 (a certificate whose CN maps to no principal, or a
+  // principal of the wrong kind), with the route's pattern and parameters and the refusal, before
+  // it is returned: the hub audits refused attempts at data as it audits those its handlers refuse.
+  using RefusalHook = std::function<void(const api::Request&, const std::string& pattern, const PathParams&,
+                                         const api::Response& refusal, const std::string& code)>;
+  void on_refusal(RefusalHook hook) { on_refusal_ = std::move(hook); }
+
  private:
   struct Route {
     std::string method;
@@ -42,6 +49,7 @@ class Router {
     Handler handler;
   };
   std::vector<Route> routes_;
+  RefusalHook on_refusal_;
 };
 
 }  // namespace yici::net

@@ -1,5 +1,6 @@
 // Signed lookups end to end: a real SQLite department table pulled through the population and
 // legal-entity schemas by a real hub, asked for over mTLS, verified offline with yici-verify.
+#include <map>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -102,6 +103,38 @@ TEST_CASE("lookup: refusals are precise, and none of them leaks data") {
   CHECK(r.status == 403);
   r = get(HubProcess::as(""), "/v1/records/population/11010519491231002X?purpose=food-business-license");
   CHECK(r.status == 401);
+  // Refused before a handler runs, and audited all the same: an admin certificate, and a valid
+  // certificate whose CN is in no policy (human-resources), each asking for a subject's records.
+  r = https_request(hub.port(), HubProcess::as("human-resources"), "GET",
+                    "/v1/records/population/11010519491231002X?purpose=food-business-license", "",
+                    {{"X-Request-Id", "unmapped-cn-1"}});
+  CHECK(r.status == 403);
+  r = https_request(hub.port(), HubProcess::as("auditor"), "GET",
+                    "/v1/matters/food-business-license/materials?applicant=11010519491231002X", "",
+                    {{"X-Request-Id", "auditor-bundle-1"}});
+  CHECK(r.status == 403);
+  // A purpose of 3,000 characters is kept as its first 256 bytes and its length.
+  r = https_request(hub.port(), market, "GET",
+                    "/v1/records/population/11010519491231002X?purpose=" + std::string(3000, 'p'), "",
+                    {{"X-Request-Id", "long-purpose-1"}});
+  CHECK(r.status == 403);
+  const auto events = https_request(hub.port(), HubProcess::as("auditor"), "GET", "/v1/audit/events?limit=1000");
+  REQUIRE(events.status == 200);
+  const boost::json::value page = boost::json::parse(events.body);
+  std::map<std::string, boost::json::object> by_request;
+  for (const auto& e : page.at("items").as_array())
+    by_request[std::string(e.at("request_id").as_string())] = e.as_object();
+  REQUIRE(by_request.count("unmapped-cn-1") == 1);
+  CHECK(by_request["unmapped-cn-1"].at("action") == "lookup");
+  CHECK(by_request["unmapped-cn-1"].at("outcome") == "unknown_principal");
+  CHECK(by_request["unmapped-cn-1"].at("subject") == "11010519491231002X");
+  CHECK(by_request["unmapped-cn-1"].at("http_status") == 403);
+  REQUIRE(by_request.count("auditor-bundle-1") == 1);
+  CHECK(by_request["auditor-bundle-1"].at("action") == "bundle");
+  CHECK(by_request["auditor-bundle-1"].at("outcome") == "department_only");
+  CHECK(by_request["auditor-bundle-1"].at("requester") == "auditor");
+  REQUIRE(by_request.count("long-purpose-1") == 1);
+  CHECK(std::string(by_request["long-purpose-1"].at("purpose").as_string()) == std::string(256, 'p') + "…(3000 bytes)");
 }
 
 TEST_CASE("batch lookups and matter bundles over the same data") {
