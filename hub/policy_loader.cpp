@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "hub/core/log.h"
+
 namespace yici {
 
 Status check_matters(const matter::MatterCatalog& matters, const schema::SchemaSet& schemas) {
@@ -56,6 +58,16 @@ Result<std::shared_ptr<const access::Policy>> load_policy(const std::string& pat
     for (const auto& field : g.fields) {
       if (!schema->field_index(field)) {
         problems += where + "grant to " + g.principal + ": dataset " + g.dataset + " has no field \"" + field + "\"\n";
+      }
+    }
+    // Purposes are the matters requests are made for. One that is no matter is not an error (a
+    // department may be granted before its matter is written), but it is likely a typo.
+    for (const auto& purpose : g.purposes) {
+      if (matters.find(purpose) == nullptr) {
+        log::warn("policy_purpose_unknown",
+                  {{"where", where + "grant to " + g.principal},
+                   {"purpose", purpose},
+                   {"action", "no matter in matters_dir has this code: check the spelling, or add the matter"}});
       }
     }
   }

@@ -210,6 +210,10 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   std::string out = ctl(std::string("audit search --subject ") + kSubject + conn, &rc);
   CHECK(rc == 0);
   CHECK(out.find("market-regulation") != std::string::npos);
+  // --output json gives one JSON entry per line, as --format jsonl does.
+  out = ctl(std::string("audit search --output json --subject ") + kSubject + conn, &rc);
+  CHECK(rc == 0);
+  CHECK(boost::json::parse(out.substr(0, out.find('\n'))).at("subject") == kSubject);
   {
     // An entry holding control characters (written before the hub refused them in requests) is
     // shown escaped: no escape sequence reaches the terminal, no tab splits the row.

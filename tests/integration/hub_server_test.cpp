@@ -295,6 +295,19 @@ TEST_CASE("bad configuration stops start-up with file and line") {
 namespace yici::test {
 namespace {
 
+TEST_CASE("policy: a grant purpose that is no matter is logged as a likely typo, and the hub starts") {
+  std::string policy = kTestPolicy;
+  const auto at = policy.find("purposes: [food-business-license]");
+  REQUIRE(at != std::string::npos);
+  policy.replace(at, 34, "purposes: [food-business-licence]");
+  HubProcess hub({.policy = policy});
+  const std::string log = hub.log();
+  CHECK(log.find(R"("event":"policy_purpose_unknown")") != std::string::npos);
+  CHECK(log.find("food-business-licence") != std::string::npos);
+  HubProcess clean;
+  CHECK(clean.log().find("policy_purpose_unknown") == std::string::npos);
+}
+
 TEST_CASE("sources_dir: a directory that is not there is logged, and the hub starts without file sources") {
   HubProcess hub({.sources_dir = "/nonexistent/yici-sources"});
   const std::string log = hub.log();

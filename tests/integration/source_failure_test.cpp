@@ -61,6 +61,11 @@ TEST_CASE("ingest: a failing source is served stale, backs off, and recovers whe
   const boost::json::value fresh_body = boost::json::parse(fresh.body);
   CHECK_FALSE(fresh_body.at("records").at(0).as_object().contains("stale"));
   CHECK(hub.log().find("pull_failed") != std::string::npos);
+  // yici-ctl shows the last failure as one recovered from, not as the reason of an "ok".
+  std::string shown;
+  CHECK(run_ctl(hub.port(), "admin", "sources show psb", &shown) == 0);
+  INFO(shown);
+  CHECK(shown.find("health      ok (recovered from: ") != std::string::npos);
 }
 
 }  // namespace

@@ -266,7 +266,11 @@ void add_audit_command(CLI::App& app, int& exit_code) {
   search_cmd->add_option("--outcome", sf->outcome, "allowed, or a refusal code such as purpose_not_granted");
   search_cmd->add_option("--format", sf->format, "table (default), jsonl, or csv (UTF-8 with BOM, for Excel)")
       ->check(CLI::IsMember({"table", "jsonl", "csv"}));
-  search_cmd->callback([hub, sf, &exit_code] { exit_code = search(*hub, *sf); });
+  search_cmd->callback([hub, sf, &exit_code] {
+    SearchFlags f = *sf;
+    if (hub->output == "json" && f.format == "table") f.format = "jsonl";  // --output json: one entry per line
+    exit_code = search(*hub, f);
+  });
 
   auto vf = std::make_shared<VerifyFlags>();
   CLI::App* verify = audit->add_subcommand(
@@ -282,6 +286,12 @@ void add_audit_command(CLI::App& app, int& exit_code) {
                      "offline: the audit HMAC key file, to check readable subjects against their HMAC (default: "
                      "audit-hmac.key in --data-dir, when there)");
   verify->callback([vf, vhub, &exit_code] {
+    if (vhub->output == "json") {
+      std::cerr << "yici-ctl audit verify: prints one line (VERIFIED or NOT VERIFIED) and exits 0 or 1; it has no "
+                   "JSON output\n";
+      exit_code = kExitUsage;
+      return;
+    }
     exit_code = vf->data_dir.empty() ? verify_online(*vf, *vhub) : verify_offline(*vf, *vhub);
   });
 }

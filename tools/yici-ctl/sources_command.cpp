@@ -64,7 +64,11 @@ void print_source(const boost::json::object& s) {
   std::cout << "dataset     " << text(s.at("dataset")) << " via " << text(s.at("adapter")) << "\n";
   const auto& h = s.at("health").as_object();
   std::cout << "health      " << text(h.at("state"));
-  if (h.contains("last_error")) std::cout << ": " << text(h.at("last_error"));
+  if (h.contains("last_error")) {
+    // The API keeps the latest failure after a recovery too; said as such, not as the state's reason.
+    const bool recovered = h.at("state") == "ok";
+    std::cout << (recovered ? " (recovered from: " : ": ") << text(h.at("last_error")) << (recovered ? ")" : "");
+  }
   if (h.contains("next_run_at")) std::cout << "; next pull " << text(h.at("next_run_at"));
   std::cout << "\nrecords     " << text(s.at("records")) << " current\n";
   if (full_pull_unfinished(s)) {
