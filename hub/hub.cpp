@@ -10,6 +10,7 @@
 #include "hub/audit/hmac_key.h"
 #include "hub/core/log.h"
 #include "hub/core/time.h"
+#include "hub/core/version.h"
 #include "hub/ingest/pull_job.h"
 #include "hub/ingest/reconcile.h"
 #include "hub/ingest/source_loader.h"
@@ -268,7 +269,7 @@ void Hub::load_sources() {
 int Hub::run() {
   log::info("hub_started", {{"listen", config_.listen.host + ":" + std::to_string(server_->port())},
                             {"data_dir", config_.data_dir},
-                            {"version", YICI_VERSION}});
+                            {"version", version()}});
   start_ingest();
   server_->run([this] { reload_on_signal(); });
   stopping_ = true;

@@ -6,10 +6,11 @@
 
 #include "hub/core/hub_config.h"
 #include "hub/core/log.h"
+#include "hub/core/version.h"
 #include "hub/hub.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"yici-hub " YICI_VERSION
+  CLI::App app{std::string("yici-hub ") + yici::version() +
                ": the Yici data-sharing exchange hub (HTTPS with client certificates).\n"
                "Flags override the configuration file. SIGTERM/SIGINT drain and stop; SIGHUP reloads the policy and "
                "signing keys (an audit entry)."};
@@ -19,7 +20,7 @@ int main(int argc, char** argv) {
   app.add_option("--listen", overrides.listen, "HOST:PORT to listen on (port 0 picks a free one)");
   app.add_option("--data-dir", overrides.data_dir, "directory for records.db, audit.db, meta.db");
   app.add_option("--sources-dir", overrides.sources_dir, "directory of source definitions (*.yaml)");
-  app.set_version_flag("--version", YICI_VERSION);
+  app.set_version_flag("--version", std::string(yici::version()));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -4,9 +4,11 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "hub/core/version.h"
+
 namespace yici::api {
 
-Response healthz() { return json_response(200, R"({"status":"ok","version":")" YICI_VERSION R"("})"); }
+Response healthz() { return json_response(200, std::string(R"({"status":"ok","version":")") + version() + R"("})"); }
 
 Response readyz(const Readiness& r) {
   boost::json::object checks;

@@ -7,6 +7,8 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include "hub/core/version.h"
+
 namespace yici::metrics {
 
 Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
@@ -165,7 +167,7 @@ std::string Metrics::render(const Snapshot& snapshot) const {
       .Name("yici_build_info")
       .Help("The hub's version, as a label")
       .Register(state)
-      .Add({{"version", YICI_VERSION}})
+      .Add({{"version", version()}})
       .Set(1);
   auto families = registry_->Collect();
   auto more = state.Collect();

@@ -10,6 +10,8 @@
 #include <boost/url/parse.hpp>
 #include <openssl/err.h>
 
+#include "hub/core/version.h"
+
 namespace yici::net {
 
 namespace asio = boost::asio;
@@ -143,7 +145,7 @@ Result<ClientResponse> HttpsClient::request(std::string_view method, std::string
   req.target(target);
   req.version(11);
   req.set(http::field::host, s.host);
-  req.set(http::field::user_agent, "yici/" YICI_VERSION);
+  req.set(http::field::user_agent, std::string("yici/") + version());
   for (const auto& [k, v] : headers) req.set(k, v);
   req.body() = std::string(body);
   req.prepare_payload();

@@ -19,7 +19,7 @@ std::shared_ptr<const schema::Schema> population() {
 
 std::string resident_id(int seq) {
   char first17[18];
-  std::snprintf(first17, sizeof first17, "33010619900307%03d", seq);
+  std::snprintf(first17, sizeof first17, "33010619900307%03d", seq % 1000);
   return std::string(first17) + schema::resident_id_check_char(first17);
 }
 

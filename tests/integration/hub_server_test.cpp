@@ -133,9 +133,9 @@ TEST_CASE("a target that is not UTF-8 text once decoded is 400 bad_target, befor
   HubProcess hub;
   auto as = HubProcess::as("market-regulation");
   const std::string lookup = "/v1/records/population/330106199403187748";
-  for (const std::string target : {lookup + "?purpose=%ff", lookup + "?purpose=%C0%AF", lookup + "%1B%5B2K?purpose=x",
-                                   std::string("/v1/records/population%ff/1?purpose=x"), std::string("/nosuch%ff"),
-                                   lookup + "?pur%0Apose=x", std::string("/v1/audit/events?from=%00")}) {
+  for (const std::string& target : {lookup + "?purpose=%ff", lookup + "?purpose=%C0%AF", lookup + "%1B%5B2K?purpose=x",
+                                    std::string("/v1/records/population%ff/1?purpose=x"), std::string("/nosuch%ff"),
+                                    lookup + "?pur%0Apose=x", std::string("/v1/audit/events?from=%00")}) {
     CAPTURE(target);
     auto r = https_request(hub.port(), as, "GET", target);
     CHECK(r.status == 400);

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "hub/core/version.h"
 #include "tools/yici-ctl/audit_command.h"
 #include "tools/yici-ctl/hub_client.h"
 #include "tools/yici-ctl/reload_command.h"
@@ -13,11 +14,11 @@
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "yici-ctl " YICI_VERSION
+      std::string("yici-ctl ") + yici::version() +
       ": administer and audit a Yici hub.\n"
       "Online subcommands take --hub URL --cert F --key F --ca F (or YICI_HUB, YICI_CERT, YICI_KEY, YICI_CA).\n"
       "Exit codes: 0 ok, 1 refused or failed check, 2 usage, 3 cannot reach hub."};
-  app.set_version_flag("--version", YICI_VERSION);
+  app.set_version_flag("--version", std::string(yici::version()));
   app.require_subcommand(1);
   int exit_code = yici::ctl::kExitOk;
   yici::ctl::add_sources_command(app, exit_code);

@@ -14,6 +14,7 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
+#include "hub/core/version.h"
 #include "hub/net/https_client.h"
 #include "hub/sign/key_ring.h"
 
@@ -43,7 +44,7 @@ int fail(const std::string& why) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"yici-verify " YICI_VERSION
+  CLI::App app{std::string("yici-verify ") + yici::version() +
                ": verify a Yici signed response offline.\n"
                "Exit codes: 0 verified, 1 not verified (the reason is printed), 2 usage."};
   std::string jwks_arg, signature_file, ca, file;
@@ -51,7 +52,7 @@ int main(int argc, char** argv) {
   app.add_option("--signature", signature_file, "file holding the X-Yici-Signature header value (detached JWS)");
   app.add_option("--ca", ca, "CA for fetching the JWKS over HTTPS");
   app.add_option("file", file, "the response body (with --signature) or a compact JWS")->required();
-  app.set_version_flag("--version", YICI_VERSION);
+  app.set_version_flag("--version", std::string(yici::version()));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
