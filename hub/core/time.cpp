@@ -56,9 +56,12 @@ Result<SysTime> parse_rfc3339(std::string_view text) {
   if (pos < text.size() && text[pos] == '.') {
     ++pos;
     const std::size_t start = pos;
-    int scale = 100000;
+    std::int64_t scale = 100000;
     for (; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos) {
-      if (scale > 0) micros += (text[pos] - '0') * scale, scale /= 10;
+      if (scale > 0) {
+        micros += static_cast<std::int64_t>(text[pos] - '0') * scale;
+        scale /= 10;
+      }
     }
     if (pos == start) return bad();
   }
