@@ -24,7 +24,9 @@ Response refuse(LookupServices& s, AuditEvent event, int status, const std::stri
 
 std::string request_digest(const Request& request) {
   const std::string principal = request.principal ? request.principal->id : "";
-  return sha256_hex(request.method + " " + request.target + "\n" + principal);
+  std::string line = request.method + " " + request.target + "\n" + principal;
+  if (!request.body.empty()) line += "\n" + sha256_hex(request.body);
+  return sha256_hex(line);
 }
 
 Response lookup_records(const Request& req, const std::string& dataset, const std::string& subject, LookupServices& s) {

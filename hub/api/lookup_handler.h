@@ -15,8 +15,9 @@ namespace yici::api {
 Response lookup_records(const Request& request, const std::string& dataset, const std::string& subject,
                         LookupServices& services);
 
-// SHA-256 (hex) binding a response to its request line and requester:
-// sha256("<METHOD> <target>\n<principal id>").
+// SHA-256 (hex) binding a response to its request line and requester, and to its body when it
+// has one (a batch's items): sha256("<METHOD> <target>\n<principal id>"), or with a body
+// sha256("<METHOD> <target>\n<principal id>\n<sha256 hex of the body>").
 std::string request_digest(const Request& request);
 
 }  // namespace yici::api

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include "hub/core/sha256.h"
 #include "hub/store/sqlite/sqlite_record_store.h"
 #include "tests/support/handler_fixture.h"
 #include "tests/support/temp_dir.h"
@@ -62,6 +63,12 @@ TEST_CASE("batch: one signed response, a status per item, one audit entry per it
   CHECK(f.audit.events[1].outcome == "not_found");
   CHECK(f.audit.events[2].subject == "11010519491231002X");
   CHECK(f.signer.signed_bodies.at(0) == r.body);
+  // The digest binds the answer to the items asked for, not only to "POST /v1/lookups".
+  const std::string asked =
+      R"({"purpose":"food-license","items":[{"dataset":"population","subject":"11010519491231002X"}]})";
+  const auto one = boost::json::parse(f.post(asked).body);
+  CHECK(one.at("request_digest").as_string() == sha256_hex("POST /v1/lookups\nmr\n" + sha256_hex(asked)));
+  CHECK(one.at("request_digest") != body.at("request_digest"));
 }
 
 TEST_CASE("batch: malformed bodies and oversized batches are refused and audited") {
