@@ -70,7 +70,22 @@ def _cmdline(pid):
         return ""
 
 
+def check_statuses_refuses_error_runs():
+    ok = {"rps": 100.0, "statuses": {"200": 1000}}
+    assert run.check_statuses(ok, "/x") is ok
+    for bad in ({"rps": 9000.0, "statuses": {"200": 10, "401": 5}}, {"rps": 9000.0, "statuses": {"503": 1}},
+                {"rps": 0.0, "statuses": {}}):
+        try:
+            run.check_statuses(bad, "/v1/records/x")
+        except RuntimeError as e:
+            assert "other than 2xx" in str(e), str(e)
+        else:
+            raise AssertionError(f"check_statuses accepted {bad}")
+
+
 def main():
+    check_statuses_refuses_error_runs()
+    print("load generator runs with answers other than 2xx are refused")
     t = expect_failure(stand_in(WEDGED), 2, ["was not ready within 2 s and was killed", "wedged stand-in listening"])
     print(f"wedged hub: given up after {t:.1f} s, killed, its log reported")
     t = expect_failure(stand_in(EXITS), 30, ["exited with status 2", "bad thing at line 3"])

@@ -2,7 +2,7 @@
 // io_context, for a fixed duration, either closed-loop (each connection sends its next request
 // as soon as the previous answer arrives: maximum throughput) or open-loop at a fixed total rate
 // (latency measured from each request's scheduled time, so a stall is not hidden by the
-// generator waiting for it). Prints one JSON object.
+// generator waiting for it). Prints one JSON object; exits 1 unless every answer was a 2xx.
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -212,5 +212,8 @@ int main(int argc, char** argv) {
       {"rate", o.rate},
       {"statuses", statuses}};
   std::cout << boost::json::serialize(out) << "\n";
-  return all.latencies_us.empty() ? 1 : 0;
+  // Exit 1 unless every answer was a 2xx: rates of 401s or 503s are not the figures asked for.
+  const bool all_2xx = !all.statuses.empty() && std::all_of(all.statuses.begin(), all.statuses.end(),
+                                                            [](const auto& s) { return s.first / 100 == 2; });
+  return all_2xx ? 0 : 1;
 }

@@ -158,8 +158,20 @@ def loadgen(build, pki, port, path, who, seconds, connections, rate=0, warmup=No
     cmd = [f"{build}/yici-loadgen", "--port", str(port), *target, "--ca", f"{pki}/ca.crt",
            "--cert", f"{pki}/{who}.crt", "--key", f"{pki}/{who}.key", "-c", str(connections),
            "-d", str(seconds), "--warmup", str(warmup), "--rate", str(rate)]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    return json.loads(out)
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if not done.stdout.strip():  # it could not run at all; exit 1 with a result is checked below
+        raise RuntimeError(f"yici-loadgen exited {done.returncode}: {done.stderr.strip()[-500:]}")
+    return check_statuses(json.loads(done.stdout), path)
+
+
+def check_statuses(result, path):
+    """A run counts only if every answer was a 2xx: a hub answering 401, 404 or 503 as fast as it
+    can must not be reported as lookups per second."""
+    bad = {status: n for status, n in result.get("statuses", {}).items() if not status.startswith("2")}
+    if bad or not result.get("statuses"):
+        raise RuntimeError(f"load generator on {path}: answers other than 2xx {bad or 'none at all'}; "
+                           "the figures would not be lookups")
+    return result
 
 
 def openssl_es256_per_s(seconds):
