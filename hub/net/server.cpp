@@ -263,8 +263,25 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
     }
     conn->idle = false;
     lowest.expires_after(limits.read_timeout);
-    auto [read_ec, read_n] = co_await http::async_read(stream, buffer, parser, kTuple);
+    auto [read_ec, read_n] = co_await http::async_read_header(stream, buffer, parser, kTuple);
     (void)read_n;
+    if (!read_ec && !parser.is_done()) {
+      // A client that sent "Expect: 100-continue" waits for this before it sends the body (.NET's
+      // HttpClient does for every POST; curl for large ones): without it each waits out its own
+      // timeout, or for ever.
+      const auto expect = parser.get()[http::field::expect];
+      if (beast::iequals(expect, "100-continue")) {
+        http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
+        auto [continue_ec, continue_n] = co_await http::async_write(stream, go_on, kTuple);
+        (void)continue_n;
+        read_ec = continue_ec;
+      }
+      if (!read_ec) {
+        auto [body_ec, body_n] = co_await http::async_read(stream, buffer, parser, kTuple);
+        (void)body_n;
+        read_ec = body_ec;
+      }
+    }
     const std::string request_id = new_request_id();
     if (read_ec) {
       if (read_ec == http::error::body_limit) {

@@ -188,6 +188,32 @@ TEST_CASE("malformed HTTP gets 400 and the hub keeps serving others") {
   CHECK(hub.running());
 }
 
+TEST_CASE("Expect: 100-continue gets 100 Continue before the body is sent, then the answer") {
+  HubProcess hub;
+  TlsConnection conn(hub.port(), HubProcess::as("market-regulation"));
+  const std::string body =
+      R"({"purpose":"food-business-license","items":[{"dataset":"population","subject":"11010519491231002X"}]})";
+  conn.send_raw(
+      "POST /v1/lookups HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-Continue\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n");
+  auto interim = conn.read_response();  // the client holds the body back until this arrives
+  REQUIRE(interim.has_value());
+  CHECK(interim->status == 100);
+  conn.send_raw(body);
+  auto answer = conn.read_response();
+  REQUIRE(answer.has_value());
+  CHECK(answer->status == 200);
+  CHECK(boost::json::parse(answer->body).at("items").as_array().size() == 1);
+  // Without Expect, no interim answer: the first response is the final one.
+  TlsConnection plain(hub.port(), HubProcess::as("market-regulation"));
+  plain.send_raw("POST /v1/lookups HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+                 std::to_string(body.size()) + "\r\n\r\n" + body);
+  auto direct = plain.read_response();
+  REQUIRE(direct.has_value());
+  CHECK(direct->status == 200);
+}
+
 TEST_CASE("limits: a 2 MiB body is 413, oversized headers 431") {
   HubProcess hub;
   auto as = HubProcess::as("market-regulation");
@@ -201,7 +227,7 @@ TEST_CASE("limits: a 2 MiB body is 413, oversized headers 431") {
   }
   {
     TlsConnection conn(hub.port(), as);
-    conn.send_raw("GET /v1/whoami HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n");
+    conn.send_raw("GET /v1/whoami HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(std::size_t{64} * 1024, 'a') + "\r\n\r\n");
     auto r = conn.read_response();
     REQUIRE(r.has_value());
     CHECK(r->status == 431);
