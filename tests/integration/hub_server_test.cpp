@@ -227,7 +227,8 @@ TEST_CASE("limits: a 2 MiB body is 413, oversized headers 431") {
   }
   {
     TlsConnection conn(hub.port(), as);
-    conn.send_raw("GET /v1/whoami HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(std::size_t{64} * 1024, 'a') + "\r\n\r\n");
+    conn.send_raw("GET /v1/whoami HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(std::size_t{64} * 1024, 'a') +
+                  "\r\n\r\n");
     auto r = conn.read_response();
     REQUIRE(r.has_value());
     CHECK(r->status == 431);
