@@ -36,7 +36,11 @@ Response batch_lookup(const Request& req, LookupServices& s) {
   }
   const auto& obj = parsed.as_object();
   std::string purpose;
-  if (const auto* p = obj.if_contains("purpose"); p != nullptr && p->is_string()) purpose = std::string(p->as_string());
+  if (const auto* p = obj.if_contains("purpose"); p != nullptr && !p->is_null()) {
+    // A purpose that is not text is a malformed request, not a missing purpose.
+    if (!p->is_string()) return audited_refusal(*s.audit, whole, 400, "bad_request", "purpose must be a string");
+    purpose = std::string(p->as_string());
+  }
   whole.purpose = purpose;
   const auto& items = obj.at("items").as_array();
   if (items.empty()) return audited_refusal(*s.audit, whole, 400, "bad_request", "items is empty");

@@ -33,6 +33,10 @@ Response lookup_records(const Request& req, const std::string& dataset, const st
   const std::string* purpose_param = req.query_param("purpose");
   const std::string purpose = purpose_param ? *purpose_param : "";
   AuditEvent event = audit_event_for(req, "lookup", dataset, subject, purpose);
+  // Two purposes would leave it to the hub which one the access was for: refused, not guessed.
+  if (std::count_if(req.query.begin(), req.query.end(), [](const auto& q) { return q.first == "purpose"; }) > 1) {
+    return refuse(s, event, 400, "bad_parameter", "give one purpose, not several");
+  }
 
   if (std::find(s.datasets.begin(), s.datasets.end(), dataset) == s.datasets.end()) {
     return refuse(s, event, 404, "unknown_dataset", "no dataset named \"" + dataset + "\"");

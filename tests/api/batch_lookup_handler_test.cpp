@@ -74,15 +74,20 @@ TEST_CASE("batch: one signed response, a status per item, one audit entry per it
 TEST_CASE("batch: malformed bodies and oversized batches are refused and audited") {
   Fixture f;
   const char* bad[] = {
-      "not json", R"({"items":"x"})", R"({"items":[]})", R"({"items":[{"dataset":1}]})",
+      "not json",
+      R"({"items":"x"})",
+      R"({"items":[]})",
+      R"({"items":[{"dataset":1}]})",
+      R"({"purpose":123,"items":[{"dataset":"population","subject":"11010519491231002X"}]})",
       R"({"purpose":"p","items":[{"dataset":"population","subject":"a"},{"dataset":"population","subject":"b"},{"dataset":"population","subject":"c"},{"dataset":"population","subject":"d"}]})"};
   for (const char* b : bad) {
     CAPTURE(b);
     auto r = f.post(b);
     CHECK(r.status == 400);
   }
-  CHECK(boost::json::parse(f.post(bad[4]).body).at("error").at("code").as_string() == "batch_too_large");
-  CHECK(f.audit.events.size() == 6);
+  CHECK(boost::json::parse(f.post(bad[5]).body).at("error").at("code").as_string() == "batch_too_large");
+  CHECK(boost::json::parse(f.post(bad[4]).body).at("error").at("message").as_string() == "purpose must be a string");
+  CHECK(f.audit.events.size() == 8);
   f.audit.fail = true;
   CHECK(f.post(R"({"purpose":"food-license","items":[{"dataset":"population","subject":"11010519491231002X"}]})")
             .status == 503);

@@ -173,5 +173,23 @@ TEST_CASE("lookup: withdrawn records are not served, stale sources are marked") 
   CHECK(records[0].at("provenance").at("source").as_string() == "stale-src");
 }
 
+TEST_CASE("lookup: two purposes in one request are refused, not one of them picked, and audited") {
+  Fixture f;
+  Request req;
+  req.method = "GET";
+  req.target = "/v1/records/population/11010519491231002X?purpose=food-license&purpose=other";
+  req.path = "/v1/records/population/11010519491231002X";
+  req.query = {{"purpose", "food-license"}, {"purpose", "other"}};
+  req.request_id = "rid-2";
+  req.peer.has_certificate = true;
+  req.principal = std::shared_ptr<const access::Principal>(f.policy, f.policy->by_id("mr"));
+  auto services = f.services;
+  const Response r = lookup_records(req, "population", "11010519491231002X", services);
+  CHECK(r.status == 400);
+  CHECK(boost::json::parse(r.body).at("error").at("code").as_string() == "bad_parameter");
+  REQUIRE(f.audit.events.size() == 1);
+  CHECK(f.audit.events[0].outcome == "bad_parameter");
+}
+
 }  // namespace
 }  // namespace yici::api
