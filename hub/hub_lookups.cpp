@@ -59,26 +59,34 @@ bool Hub::runs_on_io_thread(const api::Request& request) {
   return path.starts_with("/v1/records/") || path.starts_with("/v1/matters/");
 }
 
+namespace {
+
+// The data routes, named once: registered below, and recognised in refusals made before them.
+constexpr const char* kRecordsRoute = "/v1/records/{dataset}/{subject}";
+constexpr const char* kBatchRoute = "/v1/lookups";
+constexpr const char* kBundleRoute = "/v1/matters/{matter}/materials";
+
+}  // namespace
+
 void Hub::register_lookup_routes() {
-  router_.add("GET", "/v1/records/{dataset}/{subject}", net::Access::kDepartment,
+  router_.add("GET", kRecordsRoute, net::Access::kDepartment,
               [this](const api::Request& req, const net::PathParams& p) {
                 if (auto refused = data_routes_unavailable()) return *refused;
                 auto services = lookup_services();
                 return api::lookup_records(req, p.at("dataset"), p.at("subject"), services);
               });
-  router_.add("POST", "/v1/lookups", net::Access::kDepartment, [this](const api::Request& req, const net::PathParams&) {
+  router_.add("POST", kBatchRoute, net::Access::kDepartment, [this](const api::Request& req, const net::PathParams&) {
     if (auto refused = data_routes_unavailable()) return *refused;
     auto services = lookup_services();
     return api::batch_lookup(req, services);
   });
   router_.add("GET", "/v1/matters", net::Access::kDepartment,
               [this](const api::Request&, const net::PathParams&) { return api::list_matters(matters_); });
-  router_.add("GET", "/v1/matters/{matter}/materials", net::Access::kDepartment,
-              [this](const api::Request& req, const net::PathParams& p) {
-                if (auto refused = data_routes_unavailable()) return *refused;
-                auto services = lookup_services();
-                return api::matter_bundle(req, p.at("matter"), matters_, services);
-              });
+  router_.add("GET", kBundleRoute, net::Access::kDepartment, [this](const api::Request& req, const net::PathParams& p) {
+    if (auto refused = data_routes_unavailable()) return *refused;
+    auto services = lookup_services();
+    return api::matter_bundle(req, p.at("matter"), matters_, services);
+  });
   // Requests for data refused before a handler runs (a certificate CN that maps to no principal, or
   // an admin or auditor certificate) are audited as the handlers audit their own refusals, so every
   // attempt at a subject's records is in the log.
@@ -86,11 +94,11 @@ void Hub::register_lookup_routes() {
                             const api::Response& refusal, const std::string& code) {
     const std::string* purpose = req.query_param("purpose");
     api::AuditEvent e;
-    if (pattern == "/v1/records/{dataset}/{subject}") {
+    if (pattern == kRecordsRoute) {
       e = api::audit_event_for(req, "lookup", p.at("dataset"), p.at("subject"), purpose ? *purpose : "");
-    } else if (pattern == "/v1/lookups") {
+    } else if (pattern == kBatchRoute) {
       e = api::audit_event_for(req, "batch_lookup", "", "", "");
-    } else if (pattern == "/v1/matters/{matter}/materials") {
+    } else if (pattern == kBundleRoute) {
       const std::string* applicant = req.query_param("applicant");
       e = api::audit_event_for(req, "bundle", "matter:" + p.at("matter"), applicant ? *applicant : "", p.at("matter"));
     } else {

@@ -44,28 +44,46 @@ Response audited_signed_ok(const Request& req, AuditSink& audit, ResponseSigner&
   return signed_response(req, signer, std::move(*body));
 }
 
+namespace {
+
+// HTTP's optional white space (spaces and tabs) off both ends.
+std::string_view trim_ows(std::string_view v) {
+  const auto first = v.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return v.substr(first, v.find_last_not_of(" \t") - first + 1);
+}
+
+bool iequals_ascii(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
 bool accepts_jose(const Request& req) {
   const std::string* accept = req.header("accept");
   if (accept == nullptr) return false;
-  // Media ranges, comma-separated, each with optional parameters; types are case-insensitive and
-  // q=0 means "not this one" (RFC 9110 §12.5.1).
+  // Media ranges, comma-separated, each with optional ;parameters; types are case-insensitive and
+  // q=0 means "not this one" (RFC 9110 §12.5.1). No allocation: this runs for every lookup.
   std::string_view rest(*accept);
   while (!rest.empty()) {
     const auto comma = rest.find(',');
     std::string_view range = rest.substr(0, comma);
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     const auto semi = range.find(';');
-    std::string type(range.substr(0, semi));
-    std::erase_if(type, [](char c) { return c == ' ' || c == '\t'; });
-    std::transform(type.begin(), type.end(), type.begin(),
-                   [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
-    if (type != "application/jose") continue;
-    std::string params(semi == std::string_view::npos ? std::string_view() : range.substr(semi));
-    std::erase_if(params, [](char c) { return c == ' ' || c == '\t'; });
-    const auto q = params.find(";q=");
-    if (q == std::string::npos) return true;
-    const std::string value = params.substr(q + 3, params.find(';', q + 3) - (q + 3));
-    return !(value == "0" || value.find_first_not_of("0.") == std::string::npos);
+    if (!iequals_ascii(trim_ows(range.substr(0, semi)), "application/jose")) continue;
+    std::string_view params = semi == std::string_view::npos ? std::string_view() : range.substr(semi + 1);
+    while (!params.empty()) {
+      const auto next = params.find(';');
+      const std::string_view param = trim_ows(params.substr(0, next));
+      params = next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
+      const auto eq = param.find('=');
+      if (eq == std::string_view::npos || !iequals_ascii(trim_ows(param.substr(0, eq)), "q")) continue;
+      const std::string_view q = trim_ows(param.substr(eq + 1));
+      return q.find_first_not_of("0.") != std::string_view::npos;  // q=0, 0.0, 0.000: refused
+    }
+    return true;
   }
   return false;
 }

@@ -88,7 +88,8 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
     // so the next incremental pull reads it; a higher value from the second read could skip it.
     std::optional<std::string> max_cursor;
     bool cursor_frozen = false;
-    // Values that may not become the cursor (see check_cursor): counted, and logged once at the end.
+    // Values that would have moved the cursor but may not (see check_cursor): counted, and logged
+    // once at the end. Checked only when a value is the highest so far, so the read stays cheap.
     const auto cursor_latest = std::chrono::system_clock::now() + kCursorClockMargin;
     std::int64_t unreadable_cursors = 0;
     std::int64_t future_cursors = 0;
