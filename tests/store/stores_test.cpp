@@ -29,6 +29,18 @@ TEST_CASE("stores: three files in a private data directory, stable instance id")
   CHECK(again->hub_instance_id == first_id);
 }
 
+TEST_CASE("stores: the audit writer has an 8 MiB page cache, not the writers' default 32 MiB") {
+  test::TempDir dir;
+  auto s = Stores::open(dir.file("data"));
+  REQUIRE(s.ok());
+  const auto cache_size = s->audit->with_writer([](sqlite::Connection& w) {
+    auto stmt = w.prepare("PRAGMA cache_size").value();
+    REQUIRE(stmt.step().value());
+    return stmt.column_int(0);
+  });
+  CHECK(cache_size == -8192);
+}
+
 TEST_CASE("stores: an unusable data directory is an error naming it") {
   test::TempDir dir;
   dir.write("file", "x");
