@@ -22,9 +22,10 @@ struct Principal {
 
 // What the TLS layer learned about the peer. Filled by net/, read by api/.
 struct PeerIdentity {
-  bool has_certificate = false;  // a certificate was presented and verified against client_ca
-  std::string subject_cn;
+  bool has_certificate = false;    // a certificate was presented and verified against client_ca
+  std::string subject_cn;          // empty when `problem` is set
   std::string fingerprint_sha256;  // lowercase hex of the DER certificate's SHA-256
+  std::string problem;             // why the certificate maps to no principal whatever the policy says
 };
 
 }  // namespace yici::access

@@ -62,9 +62,11 @@ api::Response Router::dispatch(const api::Request& request, std::string* matched
                                    "this endpoint needs a TLS client certificate issued by the hub's CA");
       }
       if (request.principal == nullptr) {
-        auto refused = api::error_response(
-            403, "unknown_principal",
-            "certificate CN \"" + request.peer.subject_cn + "\" is not mapped to any principal in the access policy");
+        auto refused = api::error_response(403, "unknown_principal",
+                                           request.peer.problem.empty()
+                                               ? "certificate CN \"" + request.peer.subject_cn +
+                                                     "\" is not mapped to any principal in the access policy"
+                                               : request.peer.problem);
         if (on_refusal_) on_refusal_(request, route.pattern, params, refused, "unknown_principal");
         return refused;
       }

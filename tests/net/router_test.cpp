@@ -50,6 +50,13 @@ TEST_CASE("router: 401 without certificate, 403 for an unmapped one, before the 
   CHECK(unmapped.status == 403);
   CHECK(code(unmapped) == "unknown_principal");
   CHECK(unmapped.body.find("someone") != std::string::npos);
+  auto ambiguous_request = make("POST", "/v1/lookups", true, false);
+  ambiguous_request.peer.subject_cn.clear();
+  ambiguous_request.peer.problem = "the certificate's subject has more than one CN";
+  auto ambiguous = router.dispatch(ambiguous_request);
+  CHECK(ambiguous.status == 403);
+  CHECK(code(ambiguous) == "unknown_principal");
+  CHECK(ambiguous.body.find("more than one CN") != std::string::npos);
 }
 
 TEST_CASE("router: 404 for unknown paths, 405 with Allow for known paths") {
