@@ -107,6 +107,14 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
   }
 
   RootBuilder builder;
+  // The largest size whose signed root matched the entries: entries below it are as they were
+  // signed, so a later mismatch is in an entry from here on.
+  std::uint64_t matched_size = 0;
+  const auto rewritten_range = [&](std::uint64_t size) {
+    return matched_size + 1 == size
+               ? "entry " + std::to_string(size - 1)
+               : "an entry from " + std::to_string(matched_size) + " to " + std::to_string(size - 1);
+  };
   // Called after every leaf; the root (a fold of up to log2(size) node hashes) is computed only
   // at the sizes a checkpoint names.
   const auto check_at = [&](std::uint64_t size) {
@@ -118,16 +126,20 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
       ++report.checkpoints;
       if (it->second.root != root) {
         report.problem = "checkpoint at size " + std::to_string(size) +
-                         ": signed root differs from the root recomputed from the entries (the log was rewritten "
-                         "at or before entry " +
-                         std::to_string(size - 1) + ")";
+                         ": signed root differs from the root recomputed from the entries: " + rewritten_range(size) +
+                         " was changed after it was signed" +
+                         (matched_size > 0 ? " (the checkpoint at size " + std::to_string(matched_size) + " matched)"
+                                           : std::string());
+        return;
       }
     }
     if (at_saved && saved->root != root) {
       report.problem = "the saved checkpoint (size " + std::to_string(size) +
-                       ") is not consistent with this log: the log was rewritten at or before entry " +
-                       std::to_string(size - 1);
+                       ") is not consistent with this log: " + rewritten_range(size) +
+                       " was changed after it was signed";
+      return;
     }
+    matched_size = size;
   };
   check_at(0);
 

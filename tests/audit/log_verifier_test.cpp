@@ -131,6 +131,50 @@ TEST_CASE("log verifier: a checkpoint whose root differs stops verification at i
   CHECK(r.entries == 1333);
 }
 
+TEST_CASE("log verifier: an entry edited with its leaf hash recomputed is placed between two checkpoints") {
+  const Log log(kEntries);
+  log.add_checkpoint(500, root_of_first(log.leaves, 500));
+  log.add_checkpoint(1333, root_of_first(log.leaves, 1333));
+  REQUIRE(log.verify(2, 64).problem.empty());
+  // Entry 800's purpose changed and its leaf_hash recomputed to match: the row agrees with its own
+  // leaf hash, so only the tree (the signed root at 1333) shows the edit, and the checkpoint at
+  // 500 bounds where it happened.
+  {
+    auto db = log.open();
+    auto st = db->prepare(
+                    "SELECT time, request_id, principal, cert_fingerprint, action, dataset, subject_hmac, "
+                    "fields, outcome, http_status, body_sha256 FROM audit_entries WHERE seq = 800")
+                  .value();
+    REQUIRE(st.step().value());
+    LeafParts parts;
+    parts.seq = 800;
+    parts.time = st.column_text(0);
+    parts.request_id = st.column_text(1);
+    parts.principal = st.column_text(2);
+    parts.cert_fingerprint = st.column_text(3);
+    parts.purpose = "newborn-one-thing";
+    parts.action = st.column_text(4);
+    parts.dataset = st.column_text(5);
+    parts.subject_hmac = st.column_text(6);
+    parts.fields_json = st.column_text(7);
+    parts.outcome = st.column_text(8);
+    parts.http_status = static_cast<int>(st.column_int(9));
+    parts.body_sha256 = st.column_text(10);
+    std::string bytes;
+    append_leaf_bytes(bytes, parts);
+    const Hash forged = leaf_hash(bytes);
+    auto update =
+        db->prepare("UPDATE audit_entries SET purpose = 'newborn-one-thing', leaf_hash = ?1 WHERE seq = 800").value();
+    update.bind_blob(1, std::string_view(reinterpret_cast<const char*>(forged.data()), forged.size()));
+    REQUIRE_FALSE(update.step().value());
+  }
+  const auto r = log.verify(2, 64);
+  CHECK(r.problem ==
+        "checkpoint at size 1333: signed root differs from the root recomputed from the entries: an entry from 500 "
+        "to 1332 was changed after it was signed (the checkpoint at size 500 matched)");
+  CHECK(r.entries == 1333);
+}
+
 TEST_CASE("log verifier: a checkpoint's root_hash column edited away from its signed root is named") {
   const Log log(kEntries);
   log.add_checkpoint(1000, root_of_first(log.leaves, 1000));
