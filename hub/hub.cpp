@@ -271,8 +271,13 @@ int Hub::run() {
                             {"data_dir", config_.data_dir},
                             {"version", version()}});
   start_ingest();
+  if (config_.audit.subject_retention.count() > 0) {
+    subject_retention_ =
+        std::make_unique<PeriodicTask>("audit-retention", std::chrono::hours(1), [this] { purge_audit_subjects(); });
+  }
   server_->run([this] { reload_on_signal(); });
   stopping_ = true;
+  subject_retention_.reset();  // a purge in progress finishes its batch
   sources_.cancel_all();
   scheduler_->stop();  // running pulls stop after their current batch commit
   log::info("hub_stopped", {});

@@ -17,6 +17,7 @@
 #include "hub/api/lookup_services.h"
 #include "hub/audit/audit_log.h"
 #include "hub/core/hub_config.h"
+#include "hub/core/periodic_task.h"
 #include "hub/core/result.h"
 #include "hub/ingest/row_normaliser.h"
 #include "hub/ingest/scheduler.h"
@@ -79,10 +80,16 @@ class Hub {
   void register_audit_routes();   // hub_audit.cpp
   void register_metrics_route();  // hub_metrics.cpp
   api::AuditServices audit_services();
+  // A request on the hub's own behalf (a signal, the retention purge) for audit entries: the
+  // principal names what acted, as no certificate did.
+  static api::Request internal_request(const std::string& principal_id);
   // An audit entry for an administrative change (reload, pull, source change). false: the entry
   // could not be written (logged); source writes then refuse to go ahead.
   bool audit_admin_change(const api::Request& request, const std::string& action, const std::string& target,
                           const std::string& outcome, int http_status);
+  // audit.subject_retention: purges readable subjects older than the retention period (at start,
+  // then hourly), logs and audits what it did.
+  void purge_audit_subjects();
   void load_schemas();
   // Sources at start: files in sources_dir, then those registered through the API (meta.db).
   void load_sources();
@@ -128,6 +135,7 @@ class Hub {
   std::map<std::string, std::chrono::steady_clock::time_point> last_reconcile_;
   net::Router router_;
   std::unique_ptr<net::Server> server_;
+  std::unique_ptr<PeriodicTask> subject_retention_;  // while run() runs, when audit.subject_retention is set
 };
 
 }  // namespace yici

@@ -1,5 +1,7 @@
 // The hub's audit routes (CONTRACT.md) and the audit entries of administrative changes.
 #include "hub/api/audit_handlers.h"
+#include "hub/audit/subject_retention.h"
+#include "hub/core/ids.h"
 #include "hub/core/log.h"
 #include "hub/core/time.h"
 #include "hub/hub.h"
@@ -42,6 +44,34 @@ void Hub::register_audit_routes() {
         [](const api::Request& r, const net::PathParams& p, api::AuditServices& s) {
           return api::audit_subject_report(r, p.at("subject"), s);
         });
+}
+
+void Hub::purge_audit_subjects() {
+  const std::string cutoff = format_rfc3339_micros(now_utc() - config_.audit.subject_retention);
+  auto purged = audit::purge_subjects_before(*stores_.audit, cutoff);
+  if (!purged) {
+    log::error("audit_subject_purge_failed",
+               {{"error", purged.error().message},
+                {"action", "retried within the hour; check disk space and permissions of " + stores_.audit->path()}});
+    return;
+  }
+  if (purged->subjects == 0) return;
+  metrics_.audit_subjects_purged(purged->subjects);
+  const std::string range =
+      "entries " + std::to_string(purged->from) + "-" + std::to_string(purged->to - 1) + " before " + cutoff;
+  log::info("audit_subjects_purged", {{"subjects", purged->subjects}, {"range", range}});
+  // The purge is itself an entry: an auditor sees when readable subjects went, and which.
+  audit_admin_change(internal_request("hub:retention"), "subject_purge", range, "allowed", 200);
+}
+
+api::Request Hub::internal_request(const std::string& principal_id) {
+  api::Request req;
+  req.request_id = new_request_id();
+  auto principal = std::make_shared<access::Principal>();
+  principal->id = principal_id;
+  principal->kind = access::PrincipalKind::kAdmin;
+  req.principal = std::move(principal);
+  return req;
 }
 
 bool Hub::audit_admin_change(const api::Request& request, const std::string& action, const std::string& target,

@@ -2,7 +2,6 @@
 // matters exactly as at start) and the signing keys named in the config file, for rotation.
 #include <boost/json.hpp>
 
-#include "hub/core/ids.h"
 #include "hub/core/log.h"
 #include "hub/hub.h"
 #include "hub/policy_loader.h"
@@ -74,13 +73,7 @@ void Hub::audit_reload(const api::Request& request, const ReloadResult& r) {
 void Hub::reload_on_signal() {
   const ReloadResult r = reload();
   // Audited like POST /v1/admin/reload; the principal names the signal, as no certificate sent it.
-  api::Request req;
-  req.request_id = new_request_id();
-  auto signal = std::make_shared<access::Principal>();
-  signal->id = "signal:SIGHUP";
-  signal->kind = access::PrincipalKind::kAdmin;
-  req.principal = std::move(signal);
-  audit_reload(req, r);
+  audit_reload(internal_request("signal:SIGHUP"), r);
 }
 
 void Hub::register_admin_reload_route() {

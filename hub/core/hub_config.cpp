@@ -95,8 +95,9 @@ Status parse_limits(const YamlDoc& doc, const YAML::Node& node, LimitsConfig& li
 }
 
 Status parse_audit(const YamlDoc& doc, const YAML::Node& node, AuditConfig& audit) {
-  YICI_TRY_STATUS(
-      doc.expect_map(node, {"hmac_key_file", "checkpoint_every", "checkpoint_interval", "group_commit_max"}, "audit"));
+  YICI_TRY_STATUS(doc.expect_map(
+      node, {"hmac_key_file", "checkpoint_every", "checkpoint_interval", "group_commit_max", "subject_retention"},
+      "audit"));
   YICI_TRY(auto key, doc.optional_string(node, "hmac_key_file"));
   if (key) audit.hmac_key_file = *key;
   YICI_TRY(auto every, doc.optional_int(node, "checkpoint_every", 1, 100'000'000));
@@ -109,6 +110,12 @@ Status parse_audit(const YamlDoc& doc, const YAML::Node& node, AuditConfig& audi
   }
   YICI_TRY(auto group, doc.optional_int(node, "group_commit_max", 1, 100'000));
   if (group) audit.group_commit_max = *group;
+  YICI_TRY(auto retention, doc.optional_duration(node, "subject_retention"));
+  if (retention) {
+    if (retention->count() <= 0)
+      return doc.error_at(node["subject_retention"], "subject_retention must be positive (omit it to keep subjects)");
+    audit.subject_retention = *retention;
+  }
   return {};
 }
 

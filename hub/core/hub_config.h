@@ -46,6 +46,8 @@ struct AuditConfig {
   std::int64_t checkpoint_every = 1000;                   // sign a checkpoint after this many new entries
   std::chrono::milliseconds checkpoint_interval{60'000};  // ... or this long after the last, if any were added
   std::int64_t group_commit_max = 1024;                   // entries per transaction at most
+  // Readable subjects of entries older than this are set to NULL (subject_retention.h); 0: kept.
+  std::chrono::milliseconds subject_retention{0};
 };
 
 struct SigningKeyConfig {

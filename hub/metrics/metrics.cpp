@@ -25,6 +25,11 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                              .Help("TLS handshakes refused or broken off (bad or expired certificates, old protocols)")
                              .Register(*registry_)
                              .Add({});
+  subjects_purged_ = &prometheus::BuildCounter()
+                          .Name("yici_audit_subjects_purged_total")
+                          .Help("Readable subjects removed from audit entries older than audit.subject_retention")
+                          .Register(*registry_)
+                          .Add({});
   rejections_ = &prometheus::BuildCounter()
                      .Name("yici_http_requests_rejected_total")
                      .Help("Requests refused before routing (oversized, malformed), by status and error code")
@@ -85,6 +90,8 @@ void Metrics::observe_request(std::string_view route, std::string_view method, i
 }
 
 void Metrics::tls_handshake_failed() { handshake_failures_->Increment(); }
+
+void Metrics::audit_subjects_purged(std::uint64_t count) { subjects_purged_->Increment(static_cast<double>(count)); }
 
 void Metrics::request_rejected(int status, std::string_view code) {
   rejections_->Add({{"status", std::to_string(status)}, {"code", std::string(code)}}).Increment();

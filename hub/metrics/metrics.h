@@ -64,6 +64,8 @@ class Metrics {
                      std::int64_t rejected, double seconds);
   // One audit group commit and how long it took (the floor of every lookup's latency in it).
   void audit_committed(double seconds);
+  // Readable subjects removed from audit entries by the retention purge.
+  void audit_subjects_purged(std::uint64_t count);
 
   // The text exposition (format 0.0.4) of everything, with the snapshot's gauges.
   [[nodiscard]] std::string render(const Snapshot& snapshot) const;
@@ -78,6 +80,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* pull_rows_;
   prometheus::Family<prometheus::Histogram>* pull_seconds_;
   prometheus::Histogram* audit_commit_seconds_;
+  prometheus::Counter* subjects_purged_;
 };
 
 }  // namespace yici::metrics

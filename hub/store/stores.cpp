@@ -81,10 +81,9 @@ Result<Stores> Stores::open(const std::string& data_dir) {
   // The audit writer commits a few entries at a time, thousands of times a second. While audit.db
   // is under 1 GiB, a commit after an index page split makes SQLite walk its whole page cache (the
   // split moves a cached page to the lock-byte page number, 262145, seen with gdb, so truncating
-  // the cache to the file's size at commit takes the full scan), so such commits cost more the
-  // bigger the cache. 8 MiB instead of the
-  // writers' 32 MiB: audit bench, 100k appends, committer thread CPU -13% (perf samples
-  // 8471/8497 -> 7387/7262), the scan's share 850 -> 330 samples.
+  // the cache to the file's size at commit takes the full scan): such commits cost more the bigger
+  // the cache. 8 MiB instead of the writers' 32 MiB: audit bench, 100k appends, committer thread
+  // CPU -13% (perf samples 8471/8497 -> 7387/7262), the scan's share 850 -> 330 samples.
   YICI_TRY_STATUS(
       stores.audit->with_writer([](sqlite::Connection& w) -> Status { return w.exec("PRAGMA cache_size = -8192"); }));
   YICI_TRY(stores.audit_checkpoints, sqlite::WalCheckpointer::start(*stores.audit));

@@ -1,0 +1,34 @@
+// Retention of readable subjects in the audit log. Each entry keeps the subject twice: inside the
+// leaf only as an HMAC, and as a readable copy for auditors (audit_entry.h). After the retention
+// period the readable copy is set to NULL: the tree still verifies, and whoever holds the HMAC key
+// can still find every access to a person by searching for that person.
+//
+// Entries are purged as a prefix of the log: from the first not yet purged, in seq order, up to the
+// first entry at or after the cutoff. An entry written while the clock was set back (older than an
+// entry before it) therefore waits until the entries before it are old enough too; nothing newer
+// than the cutoff is ever purged. How far the prefix goes is kept in log_info, so each run starts
+// where the last stopped instead of re-reading the log.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "hub/core/result.h"
+#include "hub/store/sqlite/database.h"
+
+namespace yici::audit {
+
+struct SubjectPurge {
+  std::uint64_t subjects = 0;  // readable subjects set to NULL
+  std::int64_t from = 0;       // entries [from, to) were examined (and all of them are now purged)
+  std::int64_t to = 0;
+};
+
+// Purges readable subjects of entries whose time is before `cutoff` (RFC 3339 in the audit log's
+// own format, see format_rfc3339_micros). Works in transactions of `batch` entries on the writer,
+// so audit commits wait for one batch at most.
+Result<SubjectPurge> purge_subjects_before(store::sqlite::Database& audit_db, const std::string& cutoff,
+                                           std::size_t batch = 2000);
+
+}  // namespace yici::audit

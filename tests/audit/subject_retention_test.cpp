@@ -1,0 +1,100 @@
+#include "hub/audit/subject_retention.h"
+
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "hub/store/stores.h"
+#include "tests/support/temp_dir.h"
+
+namespace yici::audit {
+namespace {
+
+using store::sqlite::Connection;
+using store::sqlite::Database;
+
+// An audit.db whose entries have chosen times (written straight into the table: the purge reads
+// only seq, time and subject).
+struct Entries {
+  test::TempDir dir;
+  store::Stores stores = store::Stores::open(dir.file("data")).value();
+  Database& db = *stores.audit;
+
+  void add(std::int64_t seq, const std::string& time, const char* subject) {
+    db.with_writer([&](Connection& w) {
+      auto st = w.prepare(
+                     "INSERT INTO audit_entries (seq, time, request_id, principal, cert_fingerprint, purpose, action, "
+                     "dataset, subject, subject_hmac, fields, outcome, http_status, body_sha256, leaf_hash) VALUES "
+                     "(?1, ?2, 'r', 'p', 'f', 'm', 'lookup', 'population', ?3, 'h', '[]', 'allowed', 200, 'b', "
+                     "zeroblob(32))")
+                    .value();
+      st.bind(1, seq).bind(2, time);
+      if (subject == nullptr)
+        st.bind_null(3);
+      else
+        st.bind(3, subject);
+      REQUIRE(st.run().ok());
+    });
+  }
+  // The readable subject of each entry, "-" for NULL.
+  std::string subjects() {
+    std::string out;
+    db.with_writer([&](Connection& w) {
+      auto st = w.prepare("SELECT subject FROM audit_entries ORDER BY seq").value();
+      while (st.step().value()) {
+        out += st.column_is_null(0) ? std::string("-") : std::string(st.column_text(0));
+        out += ' ';
+      }
+    });
+    return out;
+  }
+};
+
+std::string at(int day) {
+  return "2026-01-" + std::string(day < 10 ? "0" : "") + std::to_string(day) + "T00:00:00.000000Z";
+}
+
+TEST_CASE("subject retention: only entries older than the cutoff lose their readable subject") {
+  Entries log;
+  for (int i = 0; i < 6; ++i) log.add(i, at(i + 1), ("s" + std::to_string(i)).c_str());
+  const auto r = purge_subjects_before(log.db, at(4), 2).value();  // days 1-3 are older
+  CHECK(r.subjects == 3);
+  CHECK(r.from == 0);
+  CHECK(r.to == 3);
+  CHECK(log.subjects() == "- - - s3 s4 s5 ");
+  // The next run starts at entry 3, and nothing new is old enough: nothing changes.
+  const auto again = purge_subjects_before(log.db, at(4), 2).value();
+  CHECK(again.subjects == 0);
+  CHECK(again.from == 3);
+  CHECK(again.to == 3);
+  // Later, the rest ages out.
+  const auto later = purge_subjects_before(log.db, at(30), 2).value();
+  CHECK(later.subjects == 3);
+  CHECK(later.to == 6);
+  CHECK(log.subjects() == "- - - - - - ");
+}
+
+TEST_CASE("subject retention: a prefix only, so an entry after a newer one waits, and empty subjects stay empty") {
+  Entries log;
+  log.add(0, at(1), "a");
+  log.add(1, at(2), "");  // an admin entry: no subject, not a purged one
+  log.add(2, at(20), "b");
+  log.add(3, at(3), "c");  // written while the clock was behind
+  const auto r = purge_subjects_before(log.db, at(10), 1000).value();
+  CHECK(r.subjects == 1);
+  CHECK(r.to == 2);
+  CHECK(log.subjects() == "-  b c ");
+}
+
+TEST_CASE("subject retention: an empty log, and a cutoff before everything, purge nothing") {
+  Entries log;
+  CHECK(purge_subjects_before(log.db, at(10)).value().subjects == 0);
+  log.add(0, at(5), "a");
+  const auto r = purge_subjects_before(log.db, at(1)).value();
+  CHECK(r.subjects == 0);
+  CHECK(r.to == 0);
+  CHECK(log.subjects() == "a ");
+}
+
+}  // namespace
+}  // namespace yici::audit
