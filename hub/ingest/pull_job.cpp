@@ -252,8 +252,9 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
                 {{"source", source.id},
                  {"rows", run.counts.duplicates},
                  {"action",
-                  "the source has rows sharing a primary key with different content; the first row read for each "
-                  "key was stored and the others skipped: make the key unique at the source, or fix primary_key"}});
+                  "the source has rows sharing a primary key with different content; the row read last for each "
+                  "key was stored (for a CSV directory, the newest file's): make the key unique at the source, or "
+                  "fix primary_key"}});
     }
     if (unreadable_cursors > 0 || future_cursors > 0) {
       // Neither the values nor the rows' keys are logged: the keys are often subjects.

@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "hub/core/sha256.h"
+#include "hub/core/time.h"
 
 namespace yici::store::sqlite {
 namespace {
@@ -96,13 +97,25 @@ constexpr const char* kSelectExisting =
 constexpr const char* kInsert =
     "INSERT INTO records (dataset, subject, source, source_key, version, content_hash, pulled_at, status, fields) "
     "VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8) ON CONFLICT (dataset, source, source_key) DO NOTHING";
+// replaced_at: the start of the pull whose row replaced the version (the time of every record that
+// pull stores), so the pull can tell the versions it archived itself (kReplacedInPull).
 constexpr const char* kArchive =
-    "INSERT INTO record_history (record_id, version, content_hash, pulled_at, status, fields) "
-    "SELECT id, version, content_hash, pulled_at, status, fields FROM records WHERE id = ?1";
+    "INSERT INTO record_history (record_id, version, content_hash, pulled_at, status, fields, replaced_at) "
+    "SELECT id, version, content_hash, pulled_at, status, fields, ?2 FROM records WHERE id = ?1";
 constexpr const char* kUpdate =
     "UPDATE records SET subject = ?2, version = version + 1, content_hash = ?3, pulled_at = ?4, status = ?5, "
     "fields = ?6 WHERE id = ?1";
 constexpr const char* kTouch = "UPDATE records SET pulled_at = ?2 WHERE id = ?1";
+// A key the source holds twice (upsert_in): the version before the current one, if this pull
+// (started at ?3) archived it, that is, if the current version is this pull's own.
+constexpr const char* kReplacedInPull =
+    "SELECT content_hash, status FROM record_history WHERE record_id = ?1 AND version = ?2 AND replaced_at = ?3";
+constexpr const char* kRestorePrevious =
+    "UPDATE records SET (version, content_hash, status, fields, subject, pulled_at) = (SELECT version, content_hash, "
+    "status, fields, ?3, ?4 FROM record_history WHERE record_id = ?1 AND version = ?2) WHERE id = ?1";
+constexpr const char* kDropHistory = "DELETE FROM record_history WHERE record_id = ?1 AND version = ?2";
+constexpr const char* kOverwrite =
+    "UPDATE records SET subject = ?2, content_hash = ?3, status = ?4, fields = ?5 WHERE id = ?1";
 // Unordered: a subject has one or a few records, sorted after the read (an ORDER BY here set up
 // SQLite's sorter for every lookup).
 constexpr const char* kFind =
@@ -212,15 +225,40 @@ Status SqliteRecordStore::upsert_in(Connection& w, std::span<const Record> recor
       return Error::corruption("record " + r.source + "/" + r.source_key + " neither inserted nor found");
     }
     const std::int64_t id = sel->column_int(0);
+    const std::int64_t version = sel->column_int(1);
     const bool same = sel->column_text(2) == hash && sel->column_text(3) == r.status;
     // Stored by this same pull (every record of a pull has its start time): the source holds the
-    // key twice. The first row read stays; taking each in turn would make a new version on every
-    // pull, and a lookup would answer whichever came last.
+    // key twice, e.g. a licence in an older export file and again, revoked, in a newer one (files
+    // are read oldest first). The row read last is what the source says now, so it wins, judged
+    // against the record as it was before this pull: if this pull already made a new version, the
+    // later row replaces that version in place, or takes the record back to its version from
+    // before the pull when it equals it. A source that holds a key twice then gives the same
+    // record and version on every pull instead of two new versions each time.
     const bool repeated_in_pull = one_pull && !same && sel->column_text(4) == r.pulled_at;
     sel->reset();
     if (repeated_in_pull) {
       ++counts.duplicates;
-      continue;
+      YICI_TRY(Statement * prev, w.cached(kReplacedInPull));
+      prev->bind(1, id).bind(2, version - 1).bind(3, r.pulled_at);
+      YICI_TRY(const bool made_this_pull, prev->step());
+      const bool back_to_before = made_this_pull && prev->column_text(0) == hash && prev->column_text(1) == r.status;
+      prev->reset();
+      if (back_to_before) {
+        YICI_TRY(Statement * restore, w.cached(kRestorePrevious));
+        restore->bind(1, id).bind(2, version - 1).bind(3, r.subject).bind(4, r.pulled_at);
+        YICI_TRY_STATUS(restore->run());
+        YICI_TRY(Statement * drop, w.cached(kDropHistory));
+        drop->bind(1, id).bind(2, version - 1);
+        YICI_TRY_STATUS(drop->run());
+        continue;
+      }
+      if (made_this_pull) {
+        YICI_TRY(Statement * over, w.cached(kOverwrite));
+        over->bind(1, id).bind(2, r.subject).bind(3, hash).bind(4, r.status).bind(5, r.fields_json);
+        YICI_TRY_STATUS(over->run());
+        continue;
+      }
+      // The record was as before the pull until now: the later row is a change like any other.
     }
     if (same) {
       YICI_TRY(Statement * touch, w.cached(kTouch));
@@ -230,7 +268,7 @@ Status SqliteRecordStore::upsert_in(Connection& w, std::span<const Record> recor
       continue;
     }
     YICI_TRY(Statement * arch, w.cached(kArchive));
-    arch->bind(1, id);
+    arch->bind(1, id).bind(2, r.pulled_at);
     YICI_TRY_STATUS(arch->run());
     YICI_TRY(Statement * upd, w.cached(kUpdate));
     upd->bind(1, id).bind(2, r.subject).bind(3, hash).bind(4, r.pulled_at).bind(5, r.status).bind(6, r.fields_json);
@@ -487,6 +525,7 @@ Result<std::int64_t> SqliteRecordStore::withdraw_vanished(
   // batches before it withdrawn; calling again finishes the job.
   YICI_TRY(const auto datasets, db_->with_writer([](Connection& w) { return datasets_held(w); }));
   std::int64_t withdrawn = 0;
+  const std::string replaced_at = format_rfc3339_micros(now_utc());
   for (const std::string& dataset : datasets) {
     std::string from;  // below every key
     while (true) {
@@ -502,7 +541,7 @@ Result<std::int64_t> SqliteRecordStore::withdraw_vanished(
         }));
         for (const std::int64_t id : ids) {
           YICI_TRY(Statement * arch, w.cached(kArchive));
-          arch->bind(1, id);
+          arch->bind(1, id).bind(2, replaced_at);
           YICI_TRY_STATUS(arch->run());
           YICI_TRY(Statement * upd, w.cached(kWithdraw));
           upd->bind(1, id);
