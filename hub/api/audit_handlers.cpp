@@ -1,5 +1,7 @@
 #include "hub/api/audit_handlers.h"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <limits>
 
@@ -181,6 +183,17 @@ Response audit_consistency_proof(const Request& request, AuditServices& s) {
 namespace {
 
 Result<audit::AuditQuery> query_of(const Request& request, AuditServices& s, int default_limit) {
+  // An unknown filter (say `principal=` for `requester=`) must not quietly list everything.
+  static constexpr std::array<std::string_view, 12> kKnown = {"requester", "purpose", "action",  "outcome",
+                                                              "from",      "to",      "subject", "dataset",
+                                                              "limit",     "cursor",  "format",  "proofs"};
+  for (const auto& [name, value] : request.query) {
+    if (std::find(kKnown.begin(), kKnown.end(), name) == kKnown.end()) {
+      return Error::invalid("unknown parameter \"" + name +
+                            "\"; known: requester, purpose, action, outcome, from, to, subject, dataset, limit, "
+                            "cursor, format, proofs");
+    }
+  }
   audit::AuditQuery q;
   q.principal = param(request, "requester");
   q.purpose = param(request, "purpose");

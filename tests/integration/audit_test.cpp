@@ -189,6 +189,11 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/events?cursor=18446744073709551615").status == 400);
   CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/proof/inclusion?index=9223372036854775808").status == 400);
   CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/events?format=xml").status == 400);
+  // An unknown filter is refused, not ignored (which listed every entry).
+  const HttpResult unknown = https_request(hub.port(), auditor, "GET", "/v1/audit/events?principal=admin");
+  CHECK(unknown.status == 400);
+  CHECK(std::string(boost::json::parse(unknown.body).at("error").at("message").as_string())
+            .rfind("unknown parameter \"principal\"", 0) == 0);
 
   // Fail closed: while another process holds the audit database's write lock, lookups get 503 and
   // nothing is answered unaudited; once it is released they are served again.
