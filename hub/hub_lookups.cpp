@@ -38,6 +38,20 @@ api::LookupServices Hub::lookup_services() {
     if (!h || h->state != ingest::SourceHealth::State::kFailing) return false;
     return std::chrono::system_clock::now() - h->since > config_.ingest.stale_after;
   };
+  s.dataset_current = [this, is_stale = s.is_stale](const std::string& dataset) {
+    for (const auto& source : sources_.list()) {
+      const auto& d = source->definition;
+      if (d.dataset != dataset || !source->schedulable() || is_stale(d.id)) continue;
+      if (scheduler_) {
+        if (const auto h = scheduler_->health(d.id); h && h->last_success != SysTime{}) return true;
+      }
+      // Pulled successfully before this start? (Health is kept in memory only.)
+      auto runs = stores_.records->recent_pull_runs(d.id, 20);
+      if (runs.ok() && std::any_of(runs->begin(), runs->end(), [](const store::PullRun& r) { return r.error.empty(); }))
+        return true;
+    }
+    return false;
+  };
   return s;
 }
 

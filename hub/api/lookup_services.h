@@ -71,6 +71,9 @@ struct LookupServices {
   std::function<std::string(const std::string& source)> department_of;
   // true when the source has been failing for longer than the configured staleness age.
   std::function<bool(const std::string& source)> is_stale;
+  // true when some registered, enabled source of the dataset has pulled successfully (since start,
+  // or before it, by its pull history) and is not stale; bundles trust "nothing on file" only then.
+  std::function<bool(const std::string& dataset)> dataset_current;
 };
 
 }  // namespace yici::api

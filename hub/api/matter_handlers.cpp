@@ -87,18 +87,21 @@ Response matter_bundle(const Request& req, const std::string& code, const matter
                            {{"Retry-After", std::to_string(retry_after)}});
   }
   bool store_failed = false;
-  auto results = matter::resolve_bundle(*m, [&](const std::string& dataset) {
-    std::vector<store::Record> current;
-    auto found = s.records->find_by_subject(dataset, applicant);
-    if (!found.ok()) {
-      store_failed = true;
-      return current;
-    }
-    for (auto& r : *found) {
-      if (r.status != "withdrawn") current.push_back(std::move(r));
-    }
-    return current;
-  });
+  auto results = matter::resolve_bundle(
+      *m,
+      [&](const std::string& dataset) {
+        std::vector<store::Record> current;
+        auto found = s.records->find_by_subject(dataset, applicant);
+        if (!found.ok()) {
+          store_failed = true;
+          return current;
+        }
+        for (auto& r : *found) {
+          if (r.status != "withdrawn") current.push_back(std::move(r));
+        }
+        return current;
+      },
+      [&](const std::string& dataset) { return s.dataset_current && s.dataset_current(dataset); });
   if (store_failed) return error_response(503, "store_unavailable", "the record store is unavailable; try again later");
 
   for (const auto& [dataset, fields] : granted) {

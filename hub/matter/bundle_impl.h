@@ -3,8 +3,9 @@
 
 namespace yici::matter {
 
-template <typename RecordsOf>
-std::vector<MaterialResult> resolve_bundle(const Matter& matter, RecordsOf&& records_of) {
+template <typename RecordsOf, typename DatasetCurrent>
+std::vector<MaterialResult> resolve_bundle(const Matter& matter, RecordsOf&& records_of,
+                                           DatasetCurrent&& dataset_current) {
   std::vector<MaterialResult> out;
   for (const Material& m : matter.materials) {
     MaterialResult r;
@@ -25,6 +26,11 @@ std::vector<MaterialResult> resolve_bundle(const Matter& matter, RecordsOf&& rec
         r.state = MaterialResult::State::kMissing;
         r.reason = m.forbid_reason;
         r.record = *bad;
+      } else if (m.require.empty() && !dataset_current(m.dataset)) {
+        // Nothing bad on file, but nothing pulled to say so either (never pulled, failing longer
+        // than stale_after, or no source of the dataset at all): the clerk must check.
+        r.state = MaterialResult::State::kMissing;
+        r.reason = "source_unavailable";
       } else if (m.require.empty()) {
         r.state = MaterialResult::State::kSatisfied;  // a clean record is the proof
         if (!records.empty()) r.record = records.front();

@@ -1,5 +1,7 @@
 #include "hub/api/matter_handlers.h"
 
+#include <set>
+
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
@@ -24,6 +26,7 @@ struct Fixture : test::HandlerFixture {
   matter::MatterCatalog catalog =
       matter::MatterCatalog::load_dir(std::string(YICI_SOURCE_DIR) + "/config/matters").value();
   std::shared_ptr<const access::Policy> policy;
+  std::set<std::string> unavailable;  // datasets with no current source
 
   Fixture() : test::HandlerFixture(nullptr) {
     policy = access::Policy::parse(kPolicy, "p.yaml")
@@ -31,6 +34,7 @@ struct Fixture : test::HandlerFixture {
                  ->expand_matters([&](const std::string& code) { return catalog.needs(code); })
                  .value();
     services.policy = policy;
+    services.dataset_current = [this](const std::string& dataset) { return !unavailable.count(dataset); };
     add_record(
         "legal_entity", kEntity, "hz-amr", "1",
         std::string(R"({"uscc":")") + kEntity + R"(","name":"杭州小馆餐饮有限公司","status":"active","capital":"1"})");
@@ -91,6 +95,18 @@ TEST_CASE("bundle: the clerk sees what is on file and what to bring, only with g
   REQUIRE(f.audit.events.size() == 1);
   CHECK(f.audit.events[0].action == "bundle");
   CHECK(f.audit.events[0].outcome == "allowed");
+}
+
+TEST_CASE("bundle: with no current credit source, no black-listing on file is not clearance") {
+  Fixture f;
+  f.unavailable.insert("credit");
+  auto r = f.bundle("mr", "food-business-license", kEntity);
+  REQUIRE(r.status == 200);
+  auto body = boost::json::parse(r.body);
+  CHECK(body.at("summary").at("satisfied").as_int64() == 1);  // only the licence
+  const auto& credit = body.at("materials").as_array()[1];
+  CHECK(credit.at("state").as_string() == "missing");
+  CHECK(credit.at("reason").as_string() == "source_unavailable");
 }
 
 TEST_CASE("bundle: refusals are audited with their codes") {

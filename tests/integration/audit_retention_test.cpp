@@ -25,12 +25,7 @@ TEST_CASE("audit retention: old readable subjects are purged, audited, still fou
         db->exec("CREATE TABLE person (sfzh TEXT, xm TEXT); INSERT INTO person VALUES ('11010519491231002X', '张三');")
             .ok());
   }
-  work.write("sources/psb.yaml",
-             "id: psb\ndepartment: public-security\ndataset: population\n"
-             "adapter: {type: sqlite, path: " +
-                 work.file("psb.db") +
-                 ", table: person}\n"
-                 "primary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\nschedule: {every: 1h}\n");
+  work.write("sources/psb.yaml", person_source_yaml(work.file("psb.db")));
   const std::string data = work.file("data");
   const std::string lookup = std::string("/v1/records/population/") + kSubject + "?purpose=food-business-license";
   const auto market = HubProcess::as("market-regulation");

@@ -40,12 +40,7 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
                      "INSERT INTO person VALUES ('11010519491231002X', '张三');")
                 .ok());
   }
-  work.write("sources/psb.yaml",
-             "id: psb\ndepartment: public-security\ndataset: population\n"
-             "adapter: {type: sqlite, path: " +
-                 work.file("psb.db") +
-                 ", table: person}\n"
-                 "primary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\nschedule: {every: 1h}\n");
+  work.write("sources/psb.yaml", person_source_yaml(work.file("psb.db")));
   const std::string data = work.file("data");
   HubProcess hub({.policy = kPolicy, .sources_dir = work.file("sources"), .data_dir = data});
   const auto market = HubProcess::as("market-regulation");

@@ -1,5 +1,6 @@
 #include "hub/matter/matter.h"
 
+#include <algorithm>
 #include <set>
 
 #include <doctest/doctest.h>
@@ -69,9 +70,10 @@ TEST_CASE("bundle: satisfied, missing with a reason, blacklisted, and brought by
   const Matter& food = *catalog->find("food-business-license");
   std::map<std::string, std::vector<store::Record>> on_file;
   auto of = [&](const std::string& d) { return on_file[d]; };
+  auto current = [](const std::string&) { return true; };
 
   // Nothing on file: the licence is missing, the clean credit record counts as clean.
-  auto none = resolve_bundle(food, of);
+  auto none = resolve_bundle(food, of, current);
   REQUIRE(none.size() == 4);
   CHECK(none[0].state == MaterialResult::State::kMissing);
   CHECK(none[0].reason == "none_on_file");
@@ -80,7 +82,7 @@ TEST_CASE("bundle: satisfied, missing with a reason, blacklisted, and brought by
 
   on_file["legal_entity"] = {rec(R"({"uscc":"x","status":"revoked"})")};
   on_file["credit"] = {rec(R"({"list_type":"red"})"), rec(R"({"list_type":"black","status":"valid"})")};
-  auto bad = resolve_bundle(food, of);
+  auto bad = resolve_bundle(food, of, current);
   CHECK(bad[0].state == MaterialResult::State::kMissing);
   CHECK(bad[0].reason == "conditions_not_met");
   CHECK(bad[1].state == MaterialResult::State::kMissing);
@@ -88,11 +90,36 @@ TEST_CASE("bundle: satisfied, missing with a reason, blacklisted, and brought by
 
   on_file["legal_entity"] = {rec(R"({"uscc":"x","status":"revoked"})"), rec(R"({"uscc":"x","status":"active"})")};
   on_file["credit"] = {rec(R"({"list_type":"black","status":"expired"})")};  // an expired listing no longer counts
-  auto good = resolve_bundle(food, of);
+  auto good = resolve_bundle(food, of, current);
   CHECK(good[0].state == MaterialResult::State::kSatisfied);
   REQUIRE(good[0].record.has_value());
   CHECK(good[0].record->fields_json.find("active") != std::string::npos);
   CHECK(good[1].state == MaterialResult::State::kSatisfied);
+}
+
+TEST_CASE("bundle: no black-listing on file proves nothing when no credit source is current") {
+  auto catalog = MatterCatalog::load_dir(std::string(YICI_SOURCE_DIR) + "/config/matters");
+  REQUIRE(catalog.ok());
+  const Matter& food = *catalog->find("food-business-license");
+  std::map<std::string, std::vector<store::Record>> on_file;
+  on_file["legal_entity"] = {rec(R"({"uscc":"x","status":"active"})")};
+  auto of = [&](const std::string& d) { return on_file[d]; };
+  std::vector<std::string> asked;
+  auto only_legal_entity = [&](const std::string& d) {
+    asked.push_back(d);
+    return d == "legal_entity";
+  };
+  auto r = resolve_bundle(food, of, only_legal_entity);
+  REQUIRE(r.size() == 4);
+  CHECK(r[0].state == MaterialResult::State::kSatisfied);  // a required record on file is proof either way
+  CHECK(r[1].material->id == "credit-clearance");
+  CHECK(r[1].state == MaterialResult::State::kMissing);
+  CHECK(r[1].reason == "source_unavailable");
+  CHECK(std::find(asked.begin(), asked.end(), "credit") != asked.end());
+  // A black-listing on file is shown whatever the source's state.
+  on_file["credit"] = {rec(R"({"list_type":"black","status":"valid"})")};
+  auto listed = resolve_bundle(food, of, only_legal_entity);
+  CHECK(listed[1].reason == "blacklisted");
 }
 
 TEST_CASE("bundle: a record's non-valid status is the reason when conditions fail") {
@@ -100,7 +127,8 @@ TEST_CASE("bundle: a record's non-valid status is the reason when conditions fai
   const Matter& newborn = *catalog->find("newborn-one-thing");
   std::map<std::string, std::vector<store::Record>> on_file;
   on_file["e_license"] = {rec(R"({"license_name":"结婚证","status":"revoked"})", "revoked")};
-  auto r = resolve_bundle(newborn, [&](const std::string& d) { return on_file[d]; });
+  auto r = resolve_bundle(
+      newborn, [&](const std::string& d) { return on_file[d]; }, [](const std::string&) { return true; });
   CHECK(r[1].state == MaterialResult::State::kMissing);
   CHECK(r[1].reason == "revoked");
   CHECK(r[2].reason == "none_on_file");  // the only e-licence on file is not a birth certificate

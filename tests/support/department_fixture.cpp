@@ -62,4 +62,9 @@ HttpResult wait_for(std::uint16_t port, const TlsOptions& who, const std::string
   return r;
 }
 
+std::string person_source_yaml(const std::string& db_path) {
+  return "id: psb\ndepartment: public-security\ndataset: population\nadapter: {type: sqlite, path: " + db_path +
+         ", table: person}\nprimary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\nschedule: {every: 1h}\n";
+}
+
 }  // namespace yici::test

@@ -20,6 +20,9 @@ struct Departments {
   Departments();
 };
 
+// The definition of source "psb": population from `db_path`, table person (sfzh, xm), hourly.
+std::string person_source_yaml(const std::string& db_path);
+
 // GETs `target` until it stops answering 404 (the first pulls have stored the records).
 HttpResult wait_for(std::uint16_t port, const TlsOptions& who, const std::string& target);
 
