@@ -1,7 +1,11 @@
 #include "hub/hub.h"
 
 #include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <thread>
 
 #include "hub/admin/source_check.h"
@@ -276,12 +280,48 @@ int Hub::run() {
         std::make_unique<PeriodicTask>("audit-retention", std::chrono::hours(1), [this] { purge_audit_subjects(); });
   }
   server_->run([this] { reload_on_signal(); });
+  // From here a second SIGTERM/SIGINT ends the process at once (the server no longer handles them).
+  std::signal(SIGTERM, SIG_DFL);
+  std::signal(SIGINT, SIG_DFL);
   stopping_ = true;
   subject_retention_.reset();  // a purge in progress finishes its batch
   sources_.cancel_all();
-  scheduler_->stop();  // running pulls stop after their current batch commit
+  if (!stop_pulls_within(config_.limits.shutdown_grace)) {
+    // A pull is waiting on a department that does not answer (a REST read, a PostgreSQL fetch).
+    // Everything it committed is committed, batch by batch; the rest is read again at the next
+    // start. Close the audit log (its final checkpoint) and leave without waiting for it.
+    audit_log_.reset();
+    log::warn("hub_stopped", {{"abandoned_pulls", true}});
+    std::fflush(nullptr);
+    std::_Exit(0);
+  }
   log::info("hub_stopped", {});
   return 0;
+}
+
+bool Hub::stop_pulls_within(std::chrono::milliseconds grace) {
+  const auto running = [this] {
+    std::string ids;
+    for (const auto& s : sources_.list()) {
+      if (scheduler_->busy(s->definition.id)) ids += (ids.empty() ? "" : ",") + s->definition.id;
+    }
+    return ids;
+  };
+  if (const std::string ids = running(); !ids.empty()) {
+    log::info("pulls_stopping", {{"sources", ids}, {"grace_ms", grace.count()}});
+  }
+  auto stopped = std::async(std::launch::async, [this] { scheduler_->stop(); });  // after their current batch
+  if (stopped.wait_for(grace) == std::future_status::ready) return true;
+  log::error("pulls_abandoned",
+             {{"sources", running()},
+              {"grace_ms", grace.count()},
+              {"action",
+               "their departments did not answer within the shutdown grace; committed batches are kept "
+               "and the next start reads the rest again; check those departments' services"}});
+  // The future's destructor would wait for the pull: keep it alive past the process's end.
+  static auto* abandoned = new std::future<void>(std::move(stopped));
+  (void)abandoned;
+  return false;
 }
 
 }  // namespace yici

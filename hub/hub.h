@@ -90,6 +90,9 @@ class Hub {
   // audit.subject_retention: purges readable subjects older than the retention period (at start,
   // then hourly), logs and audits what it did.
   void purge_audit_subjects();
+  // Stops the scheduler, waiting at most `grace` for running pulls; false if some are still
+  // stuck on their department then (logged as pulls_abandoned).
+  bool stop_pulls_within(std::chrono::milliseconds grace);
   void load_schemas();
   // Sources at start: files in sources_dir, then those registered through the API (meta.db).
   void load_sources();

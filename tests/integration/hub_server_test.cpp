@@ -1,10 +1,14 @@
 // The real yici-hub over real TLS: identities, refusals, malformed input, limits, shutdown.
+#include <arpa/inet.h>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <netinet/in.h>
 #include <set>
 #include <string>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include <boost/json/parse.hpp>
@@ -412,6 +416,46 @@ TEST_CASE("SIGHUP reloads the policy, a bad new policy is refused and the old on
       by_signal.push_back(std::string(e.at("action").as_string()) + ":" + std::string(e.at("outcome").as_string()));
   }
   CHECK(by_signal == std::vector<std::string>{"reload:allowed", "reload:refused"});
+}
+
+TEST_CASE("SIGTERM while a pull waits on a department that never answers: exit within the grace, log verifies") {
+  // A listening socket nobody accepts on: the kernel completes TCP connections, and the hub's
+  // TLS handshake then waits for an answer that never comes (the source's timeout is 10 minutes).
+  const int silent = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(silent >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(silent, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(silent, 16) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(silent, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  TempDir sources;
+  sources.write("silent.yaml",
+                "id: silent\ndepartment: public-security\ndataset: population\n"
+                "adapter: {type: rest, url: 'https://127.0.0.1:" +
+                    std::to_string(ntohs(addr.sin_port)) +
+                    "/people', records: items, timeout: 600s, retries: 0}\n"
+                    "primary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\n");
+  HubProcess hub({.extra_config = "limits: {shutdown_grace: 1s}\n", .sources_dir = sources.path().string()});
+  // An audited access, so the log has something for its closing checkpoint to cover.
+  CHECK(
+      https_request(hub.port(), HubProcess::as("market-regulation"), "GET", "/v1/records/nosuch/1?purpose=x").status ==
+      404);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the first pull is under way
+  const auto start = std::chrono::steady_clock::now();
+  hub.signal(SIGTERM);
+  CHECK(hub.wait_exit(std::chrono::seconds(15)) == 0);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+  const std::string log = hub.log();
+  CHECK(log.find("pulls_abandoned") != std::string::npos);
+  CHECK(log.find("\"sources\":\"silent\"") != std::string::npos);
+  std::string out;
+  const int rc =
+      run_command(std::string(YICI_BINARY_DIR) + "/yici-ctl audit verify --data-dir " + hub.dir().file("data"), &out);
+  INFO(out);
+  CHECK(rc == 0);
+  ::close(silent);
 }
 
 }  // namespace
