@@ -12,6 +12,7 @@
 #include "hub/api/status_handlers.h"
 #include "hub/audit/audit_query.h"
 #include "hub/audit/hmac_key.h"
+#include "hub/audit/hmac_key_check.h"
 #include "hub/core/log.h"
 #include "hub/core/time.h"
 #include "hub/core/version.h"
@@ -46,6 +47,11 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   YICI_TRY(const std::uint64_t audit_entries, audit::stored_entry_count(*hub->stores_.audit));
   YICI_TRY(auto hmac_key,
            audit::load_or_create_hmac_key(hub->config_.audit.hmac_key_file, hub->config_.data_dir, audit_entries));
+  YICI_TRY_STATUS(
+      audit::check_hmac_key_matches_log(*hub->stores_.audit, hmac_key,
+                                        hub->config_.audit.hmac_key_file.empty()
+                                            ? (std::filesystem::path(hub->config_.data_dir) / "audit-hmac.key").string()
+                                            : hub->config_.audit.hmac_key_file));
   audit::AuditLogOptions audit_options;
   audit_options.max_group = static_cast<std::size_t>(hub->config_.audit.group_commit_max);
   audit_options.on_commit = [metrics = &hub->metrics_](double seconds) { metrics->audit_committed(seconds); };

@@ -303,6 +303,40 @@ TEST_CASE("a data directory without its audit HMAC key, once the log has entries
   CHECK_FALSE(std::filesystem::exists(key));  // no new key made behind the operator's back
 }
 
+TEST_CASE("a data directory with another audit HMAC key than its log's does not start, and says why") {
+  HubProcess hub;
+  CHECK(https_request(hub.port(), HubProcess::as("market-regulation"), "GET",
+                      "/v1/records/population/11010519491231002X?purpose=food-business-license")
+            .status != 0);
+  hub.signal(SIGTERM);
+  REQUIRE(hub.wait_exit(std::chrono::seconds(20)) == 0);
+  const std::string key = hub.dir().file("data") + "/audit-hmac.key";
+  std::string right;
+  {
+    std::ifstream in(key);
+    std::getline(in, right);
+  }
+  // A key from another backup: refused, with what to do.
+  {
+    std::ofstream out(key, std::ios::trunc);
+    out << std::string(64, 'a') << "\n";
+  }
+  std::string out;
+  const int rc = run_command(std::string(YICI_BINARY_DIR) + "/yici-hub --config " + hub.dir().file("hub.yaml") +
+                                 " --listen 127.0.0.1:" + std::to_string(free_port()) + " 2>&1",
+                             &out);
+  INFO(out);
+  CHECK(rc == 1);
+  CHECK(out.find("is not the key this audit log was written with") != std::string::npos);
+  // The right key back: it starts and serves.
+  {
+    std::ofstream back(key, std::ios::trunc);
+    back << right << "\n";
+  }
+  HubProcess again({.data_dir = hub.dir().file("data")});
+  CHECK(https_request(again.port(), HubProcess::as(""), "GET", "/healthz").status == 200);
+}
+
 TEST_CASE("bad configuration stops start-up with file and line") {
   TempDir dir;
   dir.write("hub.yaml", "listen: 127.0.0.1:0\ntls: {cert: a, key: b, client_ca: c}\nbogus: 1\n");
