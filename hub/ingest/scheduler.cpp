@@ -1,6 +1,7 @@
 #include "hub/ingest/scheduler.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "hub/core/log.h"
 #include "hub/core/thread_name.h"
@@ -120,16 +121,34 @@ void Scheduler::dispatch_loop() {
   while (!stopping_) {
     auto next_wake = Clock::now() + std::chrono::hours(1);
     const auto now = Clock::now();
+    // Due sources go in the order they fell due, so a source retried soon after failing does not
+    // jump ahead of those that have been waiting. Failing sources (a department that hangs holds
+    // its slot until its timeout) may take all slots but one: the others keep being pulled.
+    std::vector<std::pair<Clock::time_point, const std::string*>> due;
+    int failing_running = 0;
     for (auto& [id, e] : entries_) {
-      if (e.running || e.removed) continue;
+      if (e.running) {
+        if (e.health.state == SourceHealth::State::kFailing) ++failing_running;
+        continue;
+      }
+      if (e.removed) continue;
       if (e.due <= now) {
-        if (running_ + static_cast<int>(queue_.size()) >= max_concurrent_) break;  // wait for a free slot
-        e.running = true;
-        queue_.push_back(id);
-        work_cv_.notify_one();
+        due.emplace_back(e.due, &id);
       } else {
         next_wake = std::min(next_wake, e.due);
       }
+    }
+    std::sort(due.begin(), due.end());
+    const int failing_slots = max_concurrent_ > 1 ? max_concurrent_ - 1 : max_concurrent_;
+    for (const auto& [when, id] : due) {
+      if (running_ + static_cast<int>(queue_.size()) >= max_concurrent_) break;  // wait for a free slot
+      Entry& e = entries_.at(*id);
+      const bool failing = e.health.state == SourceHealth::State::kFailing;
+      if (failing && failing_running >= failing_slots) continue;  // a finishing pull wakes this loop
+      if (failing) ++failing_running;
+      e.running = true;
+      queue_.push_back(*id);
+      work_cv_.notify_one();
     }
     dispatch_cv_.wait_until(lock, next_wake);
   }

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include <doctest/doctest.h>
@@ -80,6 +81,48 @@ TEST_CASE("scheduler: the global concurrency limit holds across sources") {
   }));
   s.stop();
   CHECK(worst == 2);
+}
+
+TEST_CASE("scheduler: departments that hang and fail cannot take every slot from the others") {
+  std::atomic<int> in_flight_failing{0};
+  std::atomic<int> worst_failing{0};
+  std::map<std::string, int> pulls;
+  std::mutex m;
+  Scheduler s(2, {}, [&](const std::string& id) {
+    {
+      std::lock_guard lock(m);
+      ++pulls[id];
+    }
+    if (id[0] == 'h') {  // hangs until its timeout, then fails
+      const int now = ++in_flight_failing;
+      worst_failing = std::max(worst_failing.load(), now);
+      std::this_thread::sleep_for(150ms);
+      --in_flight_failing;
+      return Status(Error::unavailable("timed out"));
+    }
+    return Status();
+  });
+  for (const char* id : {"h0", "h1", "p0", "p1", "p2"}) s.upsert(id, {20ms, 0ms});
+  // Once both hanging sources have failed, they retry quickly, but share one slot between them:
+  // the healthy sources keep the other.
+  REQUIRE(eventually([&] {
+    std::lock_guard lock(m);
+    return pulls["h0"] >= 1 && pulls["h1"] >= 1;
+  }));
+  std::this_thread::sleep_for(200ms);  // the first, not-yet-failing pulls finish
+  std::map<std::string, int> before;
+  {
+    std::lock_guard lock(m);
+    before = pulls;
+  }
+  worst_failing = in_flight_failing.load();
+  std::this_thread::sleep_for(1000ms);
+  s.stop();
+  for (const char* id : {"p0", "p1", "p2"}) {
+    INFO(id);
+    CHECK(pulls[id] - before[id] >= 5);
+  }
+  CHECK(worst_failing <= 1);
 }
 
 TEST_CASE("scheduler: failures back off exponentially, then recover when the source is fixed") {
