@@ -110,6 +110,7 @@ void Hub::register_routes() {
     r.stores_open = stores_.records != nullptr && stores_.audit != nullptr && stores_.meta != nullptr;
     r.keys_loaded = server_ != nullptr && signer_ != nullptr;  // TLS and response-signing keys
     r.draining = server_ && server_->draining();
+    r.audit_writable = audit_log_ != nullptr && !audit_log_->failing();
     return api::readyz(r);
   });
   router_.add("GET", "/.well-known/jwks.json", net::Access::kOpen, [this](const api::Request&, const net::PathParams&) {

@@ -16,7 +16,8 @@ Response readyz(const Readiness& r) {
   checks["stores"] = r.stores_open;
   checks["keys"] = r.keys_loaded;
   checks["accepting"] = !r.draining;
-  const bool ready = r.config_loaded && r.stores_open && r.keys_loaded && !r.draining;
+  checks["audit"] = r.audit_writable;
+  const bool ready = r.config_loaded && r.stores_open && r.keys_loaded && !r.draining && r.audit_writable;
   boost::json::object body;
   body["ready"] = ready;
   body["checks"] = std::move(checks);

@@ -18,6 +18,7 @@ struct Readiness {
   bool stores_open = false;
   bool keys_loaded = false;
   bool draining = false;
+  bool audit_writable = true;  // the latest audit commit succeeded (data requests answer 503 otherwise)
 };
 Response readyz(const Readiness& readiness);
 

@@ -196,7 +196,11 @@ void AuditLog::committer() {
       if (options_.on_commit) {
         options_.on_commit(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       }
-      for (auto& p : group) p->complete(Status());
+      if (failing_.exchange(false)) {
+        log::info("audit_commit_recovered", {{"commits_failed", failed_commits_}});
+        failed_commits_ = 0;
+      }
+      for (auto& p : group) p->complete(Status());  // after the flag: a caller sees it cleared
       maybe_checkpoint(false);
       continue;
     }
@@ -208,13 +212,21 @@ void AuditLog::committer() {
       after.swap(queue_);
       next_index_ = tree_->size();
     }
-    log::error("audit_commit_failed",
-               {{"error", status.error().message},
-                {"entries_refused", group.size() + after.size()},
-                {"action",
-                 "lookups answer 503 until the audit database is writable again; check disk space and "
-                 "permissions of " +
-                     db_.path()}});
+    // Logged when commits start failing and then once a minute with a count: one line per refused
+    // lookup would fill the same full disk faster.
+    ++failed_commits_;
+    const auto now = std::chrono::steady_clock::now();
+    if (!failing_.exchange(true) || now - last_failure_log_ >= std::chrono::minutes(1)) {
+      last_failure_log_ = now;
+      log::error("audit_commit_failed",
+                 {{"error", status.error().message},
+                  {"entries_refused", group.size() + after.size()},
+                  {"commits_failed", failed_commits_},
+                  {"action",
+                   "lookups answer 503 and /readyz reports audit false until the audit database is writable "
+                   "again; check disk space and permissions of " +
+                       db_.path()}});
+    }
     const Error error = Error::unavailable("the audit log could not record this access: " + status.error().message);
     for (auto& p : group) p->complete(error);
     for (auto& p : after) p->complete(error);

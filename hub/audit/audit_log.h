@@ -65,6 +65,8 @@ class AuditLog final : public api::AuditSink {
   // Transactions committed and entries written since open (group commit shows as entries > commits).
   [[nodiscard]] std::uint64_t commits() const { return commits_.load(); }
   [[nodiscard]] std::uint64_t entries_written() const { return entries_written_.load(); }
+  // The latest commit failed (disk full, permissions): until one succeeds, accesses answer 503.
+  [[nodiscard]] bool failing() const { return failing_.load(); }
 
   // Starts signing checkpoints (checkpoint.h) from the committer thread.
   void set_checkpoint_policy(CheckpointPolicy policy);
@@ -104,6 +106,9 @@ class AuditLog final : public api::AuditSink {
   std::atomic<std::uint64_t> commits_{0};
   std::atomic<std::uint64_t> entries_written_{0};
   std::atomic<bool> fail_for_test_{false};
+  std::atomic<bool> failing_{false};
+  std::uint64_t failed_commits_ = 0;  // committer thread only
+  std::chrono::steady_clock::time_point last_failure_log_{};
   CheckpointPolicy checkpoints_;  // guarded by mu_ until the committer copies it
   bool checkpointing_ = false;
   std::uint64_t last_checkpoint_size_ = 0;

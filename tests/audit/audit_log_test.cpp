@@ -93,14 +93,17 @@ TEST_CASE("audit log: a failed commit refuses the access and leaves no gap") {
   Fixture f;
   auto render = [](std::int64_t i) { return std::to_string(i); };
   REQUIRE(f.log->append(event("a"), render).ok());
+  CHECK_FALSE(f.log->failing());
   f.log->fail_commits_for_test(true);
   auto refused = f.log->append(event("b"), render);
   CHECK_FALSE(refused.ok());
   CHECK(refused.error().code == ErrorCode::kUnavailable);
   CHECK(f.log->size() == 1);
+  CHECK(f.log->failing());  // /readyz says so until a commit succeeds
   f.log->fail_commits_for_test(false);
   auto next = f.log->append(event("c"), render);
   REQUIRE(next.ok());
+  CHECK_FALSE(f.log->failing());
   CHECK(*next == "1");  // the refused entry's index is reused: indexes stay dense
   auto batch = f.log->append_many({event("d"), event("e"), event("f")}, render);
   REQUIRE(batch.ok());

@@ -199,9 +199,14 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
     const HttpResult blocked = https_request(hub.port(), market, "GET", lookup);
     CHECK(blocked.status == 503);
     CHECK(blocked.body.find("audit") != std::string::npos);
+    // A load balancer is told to send its traffic elsewhere meanwhile.
+    const HttpResult not_ready = https_request(hub.port(), HubProcess::as(""), "GET", "/readyz");
+    CHECK(not_ready.status == 503);
+    CHECK_FALSE(boost::json::parse(not_ready.body).at("checks").at("audit").as_bool());
     REQUIRE(locker->exec("ROLLBACK").ok());
   }
   REQUIRE(https_request(hub.port(), market, "GET", lookup).status == 200);
+  CHECK(https_request(hub.port(), HubProcess::as(""), "GET", "/readyz").status == 200);
 
   // yici-ctl audit search and online verify.
   const std::string conn = " --hub https://127.0.0.1:" + std::to_string(hub.port()) + " --cert " + pki("auditor.crt") +
