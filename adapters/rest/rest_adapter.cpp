@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <thread>
+#include <unordered_set>
 
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
@@ -135,6 +136,7 @@ class RestRowReader final : public RowReader {
  private:
   Status load_page() {
     if (++pages_ > config_.max_pages) return Error::invalid("rest source: more than max_pages pages");
+    if (pages_ == 1) visited_.insert(next_target_);
     YICI_TRY(page_, fetcher_->get(next_target_));
     const json::value* items = at_path(page_, config_.records_path);
     if (items == nullptr || !items->is_array()) {
@@ -142,6 +144,17 @@ class RestRowReader final : public RowReader {
     }
     items_ = &items->as_array();
     index_ = 0;
+    // A service that ignores the page parameter answers every page with the first one: without
+    // this check the pull would read it max_pages times.
+    if (config_.paging.style == RestPaging::Style::kPage && !items_->empty()) {
+      std::string serialized = json::serialize(*items_);
+      if (pages_ > 1 && serialized == previous_page_) {
+        return Error::invalid("rest source: page " + std::to_string(page_number_) +
+                              " holds the same records as the page before it: the service ignores \"" +
+                              config_.paging.page_param + "\" (check paging.page_param)");
+      }
+      previous_page_ = std::move(serialized);
+    }
     switch (config_.paging.style) {
       case RestPaging::Style::kNone:
         next_target_.clear();
@@ -169,6 +182,12 @@ class RestRowReader final : public RowReader {
           std::string target(parsed->encoded_path());
           if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());
           next_target_ = target.empty() ? "/" : target;
+          // A next link back to a page already read would loop until max_pages.
+          if (!visited_.insert(next_target_).second) {
+            return Error::invalid("rest source: the next link of page " + std::to_string(pages_) +
+                                  " goes back to a page already read (" + next_target_ +
+                                  "): the service's paging loops");
+          }
         }
         break;
       }
@@ -184,6 +203,8 @@ class RestRowReader final : public RowReader {
   boost::urls::url page_url_;
   int page_number_;
   int pages_ = 0;
+  std::unordered_set<std::string> visited_;  // next-link paging: targets read so far
+  std::string previous_page_;                // page paging: the last page's records, serialized
   json::value page_;
   const json::array* items_ = nullptr;
   std::size_t index_ = 0;

@@ -72,7 +72,12 @@ class CreditService {
       }
       return api::json_response(200, boost::json::serialize(boost::json::object{{"data", {{"items", slice}}}}));
     }
-    if (r.path == "/api/linked") {
+    if (r.path == "/api/samepage") {  // ignores ?page=: always the first 10
+      boost::json::array slice;
+      for (std::size_t i = 0; i < 10; ++i) slice.push_back(selected[i]);
+      return api::json_response(200, boost::json::serialize(boost::json::object{{"data", {{"items", slice}}}}));
+    }
+    if (r.path == "/api/linked" || r.path == "/api/loop") {
       const int offset = r.query_param("offset") ? std::stoi(*r.query_param("offset")) : 0;
       boost::json::array slice;
       for (int i = offset; i < std::min<int>(offset + 10, static_cast<int>(selected.size())); ++i) {
@@ -80,9 +85,9 @@ class CreditService {
       }
       boost::json::object body{{"items", slice}};
       if (offset + 10 < static_cast<int>(selected.size())) {
-        body["next"] = "/api/linked?offset=" + std::to_string(offset + 10);
+        body["next"] = r.path + "?offset=" + std::to_string(offset + 10);
       } else {
-        body["next"] = nullptr;
+        body["next"] = r.path == "/api/loop" ? boost::json::value("/api/loop?offset=0") : boost::json::value(nullptr);
       }
       return api::json_response(200, boost::json::serialize(body));
     }
@@ -147,6 +152,23 @@ TEST_CASE("rest adapter: next-link paging and incremental cursor parameter") {
   CHECK(recent->size() == 4);
   CHECK(f.service.last_target.find("updated_since=2026-01-20") != std::string::npos);
   CHECK_FALSE((*a)->ordered_by_cursor());
+}
+
+TEST_CASE("rest adapter: a paging loop is an error after one round, not max_pages requests") {
+  Fixture f;
+  auto looping = f.adapter("records: items\npaging: {style: next, next: next}\n", "/api/loop?offset=0");
+  REQUIRE(looping.ok());
+  auto rows = read_all(**looping, credit_request());
+  REQUIRE_FALSE(rows.ok());
+  CHECK(rows.error().message.find("goes back to a page already read (/api/loop?offset=0)") != std::string::npos);
+  CHECK(f.service.requests == 3);
+  f.service.requests = 0;
+  auto same = f.adapter("records: data.items\npaging: {style: page, size: 10}\n", "/api/samepage");
+  REQUIRE(same.ok());
+  rows = read_all(**same, credit_request());
+  REQUIRE_FALSE(rows.ok());
+  CHECK(rows.error().message.find("page 2 holds the same records as the page before it") != std::string::npos);
+  CHECK(f.service.requests == 2);
 }
 
 TEST_CASE("rest adapter: 503 with Retry-After is retried, a bad token is an error naming the status") {
