@@ -34,6 +34,7 @@ void Hub::register_metrics_route() {
       const auto health = scheduler_ ? scheduler_->health(state.id) : std::nullopt;
       state.up = s->problem.empty() && (!health || health->state != ingest::SourceHealth::State::kFailing);
       if (health && health->last_success != SysTime{}) state.last_success_unix_s = to_unix(health->last_success);
+      if (health && health->running) state.running_s = static_cast<double>(health->running_for.count()) / 1000.0;
       snap.sources.push_back(std::move(state));
     }
     for (const auto& [name, checkpointer] : {std::pair{"audit", stores_.audit_checkpoints.get()},

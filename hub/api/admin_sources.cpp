@@ -16,6 +16,7 @@ boost::json::object health_json(const SourceView& v) {
   } else if (v.health) {
     health["state"] = ingest::state_name(v.health->state);
     health["running"] = v.health->running;
+    if (v.health->running) health["running_for_ms"] = v.health->running_for.count();
     health["consecutive_failures"] = v.health->consecutive_failures;
     health["next_run_in_ms"] = v.health->next_run_in.count();
     if (!v.health->running) {

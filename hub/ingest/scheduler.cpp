@@ -111,6 +111,9 @@ std::optional<SourceHealth> Scheduler::health(const std::string& id) const {
   if (it == entries_.end() || it->second.removed) return std::nullopt;
   SourceHealth h = it->second.health;
   h.running = it->second.running;
+  if (h.running && it->second.started != Clock::time_point{}) {
+    h.running_for = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - it->second.started);
+  }
   const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(it->second.due - Clock::now());
   h.next_run_in = std::max(std::chrono::milliseconds(0), wait);
   return h;
@@ -161,6 +164,7 @@ void Scheduler::worker_loop() {
     if (stopping_) return;
     const std::string id = queue_.front();
     queue_.erase(queue_.begin());
+    if (auto it = entries_.find(id); it != entries_.end()) it->second.started = Clock::now();
     ++running_;
     lock.unlock();
     Status status;
@@ -184,6 +188,7 @@ void Scheduler::finish(const std::string& id, const Status& status) {
     if (it == entries_.end()) return;
     Entry& e = it->second;
     e.running = false;
+    e.started = {};
     if (e.removed) {
       entries_.erase(it);
     } else {

@@ -43,6 +43,7 @@ struct SourceHealth {
   std::string last_error;  // of the latest failure
   int consecutive_failures = 0;
   bool running = false;
+  std::chrono::milliseconds running_for{0};  // while running: since the pull started
   std::chrono::milliseconds next_run_in{0};
 };
 
@@ -78,6 +79,7 @@ class Scheduler {
     ScheduleSpec spec;
     Clock::time_point due;
     bool running = false;
+    Clock::time_point started{};  // of the running pull (queued ones have not started)
     bool rerun = false;
     bool removed = false;
     SourceHealth health;

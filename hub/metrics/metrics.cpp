@@ -121,7 +121,14 @@ std::string Metrics::render(const Snapshot& snapshot) const {
                            .Name("yici_source_last_success_timestamp_seconds")
                            .Help("When the source's last successful pull finished (Unix time)")
                            .Register(state);
+  auto& running = prometheus::BuildGauge()
+                      .Name("yici_pull_running_seconds")
+                      .Help(
+                          "How long the source's running pull has been going (0 when none is): a pull stuck on "
+                          "a department that does not answer keeps growing while yici_source_up stays 1")
+                      .Register(state);
   for (const auto& s : snapshot.sources) {
+    running.Add({{"source", s.id}}).Set(s.running_s.value_or(0.0));
     up.Add({{"source", s.id}}).Set(s.up ? 1 : 0);
     if (s.last_success_unix_s) last_success.Add({{"source", s.id}}).Set(*s.last_success_unix_s);
   }

@@ -26,6 +26,7 @@ struct SourceState {
   std::string id;
   bool up = false;                            // last pull succeeded (or none yet failed)
   std::optional<double> last_success_unix_s;  // seconds since the epoch
+  std::optional<double> running_s;            // a pull is running: for how long
 };
 
 // A database's write-ahead log as its checkpointer last saw it.

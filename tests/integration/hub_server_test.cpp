@@ -476,7 +476,15 @@ TEST_CASE("SIGTERM while a pull waits on a department that never answers: exit w
   CHECK(
       https_request(hub.port(), HubProcess::as("market-regulation"), "GET", "/v1/records/nosuch/1?purpose=x").status ==
       404);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the first pull is under way
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the first pull is under way, and stuck
+  // Monitoring sees the stuck pull (yici_source_up stays 1: nothing has failed yet).
+  const std::string metrics = https_request(hub.port(), HubProcess::as("admin"), "GET", "/metrics").body;
+  const auto at = metrics.find("yici_pull_running_seconds{source=\"silent\"} ");
+  REQUIRE(at != std::string::npos);
+  CHECK(std::stod(metrics.substr(at + std::string("yici_pull_running_seconds{source=\"silent\"} ").size())) >= 1.0);
+  std::string shown;
+  CHECK(run_ctl(hub.port(), "admin", "sources show silent", &shown) == 0);
+  CHECK(shown.find("health      pending, pulling for ") != std::string::npos);
   const auto start = std::chrono::steady_clock::now();
   hub.signal(SIGTERM);
   CHECK(hub.wait_exit(std::chrono::seconds(15)) == 0);

@@ -13,6 +13,14 @@ namespace yici::ctl {
 namespace {
 
 // A full pull stopped partway (a hub too old to say counts as no).
+// ", pulling for 3m12s" while a pull runs: a pull stuck on a silent department shows here.
+std::string pulling_for(const boost::json::object& health) {
+  const auto* ms = health.if_contains("running_for_ms");
+  if (ms == nullptr || !ms->is_int64()) return "";
+  const std::int64_t s = ms->as_int64() / 1000;
+  return ", pulling for " + (s >= 60 ? std::to_string(s / 60) + "m" : std::string()) + std::to_string(s % 60) + "s";
+}
+
 bool full_pull_unfinished(const boost::json::object& source) {
   const auto* v = source.if_contains("full_pull_unfinished");
   return v != nullptr && v->is_bool() && v->as_bool();
@@ -36,7 +44,7 @@ void print_sources_table(const boost::json::array& sources) {
       read = text(pulls[0].at("rows_read"));
       rejected = text(pulls[0].at("rejected"));
     }
-    std::string health = text(s.at("health").at("state"));
+    std::string health = text(s.at("health").at("state")) + pulling_for(s.at("health").as_object());
     if (full_pull_unfinished(s.as_object())) health += " (full pull unfinished)";
     std::string managed = text(s.at("managed_by"));
     if (const auto* v = s.as_object().if_contains("version")) managed += " v" + text(*v);
@@ -63,7 +71,7 @@ void print_source(const boost::json::object& s) {
   std::cout << "department  " << text(s.at("department")) << "\n";
   std::cout << "dataset     " << text(s.at("dataset")) << " via " << text(s.at("adapter")) << "\n";
   const auto& h = s.at("health").as_object();
-  std::cout << "health      " << text(h.at("state"));
+  std::cout << "health      " << text(h.at("state")) << pulling_for(h);
   if (h.contains("last_error")) {
     // The API keeps the latest failure after a recovery too; said as such, not as the state's reason.
     const bool recovered = h.at("state") == "ok";
