@@ -47,11 +47,8 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   YICI_TRY(const std::uint64_t audit_entries, audit::stored_entry_count(*hub->stores_.audit));
   YICI_TRY(auto hmac_key,
            audit::load_or_create_hmac_key(hub->config_.audit.hmac_key_file, hub->config_.data_dir, audit_entries));
-  YICI_TRY_STATUS(
-      audit::check_hmac_key_matches_log(*hub->stores_.audit, hmac_key,
-                                        hub->config_.audit.hmac_key_file.empty()
-                                            ? (std::filesystem::path(hub->config_.data_dir) / "audit-hmac.key").string()
-                                            : hub->config_.audit.hmac_key_file));
+  YICI_TRY_STATUS(audit::check_hmac_key_matches_log(
+      *hub->stores_.audit, hmac_key, audit::hmac_key_path(hub->config_.audit.hmac_key_file, hub->config_.data_dir)));
   audit::AuditLogOptions audit_options;
   audit_options.max_group = static_cast<std::size_t>(hub->config_.audit.group_commit_max);
   audit_options.on_commit = [metrics = &hub->metrics_](double seconds) { metrics->audit_committed(seconds); };
@@ -317,7 +314,13 @@ bool Hub::stop_pulls_within(std::chrono::milliseconds grace) {
   if (const std::string ids = running(); !ids.empty()) {
     log::info("pulls_stopping", {{"sources", ids}, {"grace_ms", grace.count()}});
   }
-  auto stopped = std::async(std::launch::async, [this] { scheduler_->stop(); });  // after their current batch
+  // Detached: if a pull never returns, nothing may wait for this thread (the process leaves).
+  std::promise<void> done;
+  auto stopped = done.get_future();
+  std::thread([this, done = std::move(done)]() mutable {
+    scheduler_->stop();  // running pulls stop after their current batch
+    done.set_value();
+  }).detach();
   if (stopped.wait_for(grace) == std::future_status::ready) return true;
   log::error("pulls_abandoned",
              {{"sources", running()},
@@ -325,9 +328,6 @@ bool Hub::stop_pulls_within(std::chrono::milliseconds grace) {
               {"action",
                "their departments did not answer within the shutdown grace; committed batches are kept "
                "and the next start reads the rest again; check those departments' services"}});
-  // The future's destructor would wait for the pull: keep it alive past the process's end.
-  static auto* abandoned = new std::future<void>(std::move(stopped));
-  (void)abandoned;
   return false;
 }
 

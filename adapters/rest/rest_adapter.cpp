@@ -145,12 +145,14 @@ class RestRowReader final : public RowReader {
     items_ = &items->as_array();
     index_ = 0;
     // A service that ignores the page parameter answers every page with the first one: without
-    // this check the pull would read it max_pages times.
+    // this check the pull would read it max_pages times. Pages are told apart by their size and
+    // first record (records do not repeat across the pages of a working service), not kept whole:
+    // a page may be hundreds of megabytes.
     if (config_.paging.style == RestPaging::Style::kPage && !items_->empty()) {
-      std::string serialized = json::serialize(*items_);
+      std::string serialized = std::to_string(items_->size()) + ":" + json::serialize(items_->front());
       if (pages_ > 1 && serialized == previous_page_) {
         return Error::invalid("rest source: page " + std::to_string(page_number_) +
-                              " holds the same records as the page before it: the service ignores \"" +
+                              " repeats the page before it (same size, same first record): the service ignores \"" +
                               config_.paging.page_param + "\" (check paging.page_param)");
       }
       previous_page_ = std::move(serialized);
@@ -204,7 +206,7 @@ class RestRowReader final : public RowReader {
   int page_number_;
   int pages_ = 0;
   std::unordered_set<std::string> visited_;  // next-link paging: targets read so far
-  std::string previous_page_;                // page paging: the last page's records, serialized
+  std::string previous_page_;                // page paging: the last page's size and first record
   json::value page_;
   const json::array* items_ = nullptr;
   std::size_t index_ = 0;

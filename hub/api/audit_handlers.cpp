@@ -189,9 +189,9 @@ Result<audit::AuditQuery> query_of(const Request& request, AuditServices& s, int
                                                               "limit",     "cursor",  "format",  "proofs"};
   for (const auto& [name, value] : request.query) {
     if (std::find(kKnown.begin(), kKnown.end(), name) == kKnown.end()) {
-      return Error::invalid("unknown parameter \"" + name +
-                            "\"; known: requester, purpose, action, outcome, from, to, subject, dataset, limit, "
-                            "cursor, format, proofs");
+      std::string known;
+      for (const auto k : kKnown) known += (known.empty() ? "" : ", ") + std::string(k);
+      return Error::invalid("unknown parameter \"" + name + "\"; known: " + known);
     }
   }
   audit::AuditQuery q;

@@ -13,10 +13,13 @@
 
 namespace yici::audit {
 
+std::string hmac_key_path(const std::string& configured, const std::string& data_dir) {
+  return configured.empty() ? (std::filesystem::path(data_dir) / "audit-hmac.key").string() : configured;
+}
+
 Result<std::string> load_or_create_hmac_key(const std::string& configured, const std::string& data_dir,
                                             std::uint64_t entries_in_log) {
-  const std::string path =
-      configured.empty() ? (std::filesystem::path(data_dir) / "audit-hmac.key").string() : configured;
+  const std::string path = hmac_key_path(configured, data_dir);
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     if (!configured.empty()) return Error::io(path + ": audit.hmac_key_file does not exist");

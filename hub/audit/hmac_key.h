@@ -10,6 +10,9 @@
 
 namespace yici::audit {
 
+// Where the key is read from: `configured` (audit.hmac_key_file), or `data_dir`/audit-hmac.key.
+std::string hmac_key_path(const std::string& configured, const std::string& data_dir);
+
 // `configured`: the audit.hmac_key_file setting, or empty to use `data_dir`/audit-hmac.key.
 // `entries_in_log`: how many entries the audit log already holds. A key is only made for an empty
 // log: a new key for a log with entries would silently make every earlier subject unsearchable

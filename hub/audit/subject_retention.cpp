@@ -1,7 +1,7 @@
 #include "hub/audit/subject_retention.h"
 
 #include <algorithm>
-#include <exception>
+#include <charconv>
 #include <utility>
 
 #include "hub/store/sqlite/connection.h"
@@ -10,20 +10,29 @@ namespace yici::audit {
 namespace {
 
 constexpr const char* kWatermarkKey = "subjects_purged_below";
+// Statements run once per batch, so kept prepared on the writer (Connection::cached).
+constexpr const char* kReadWatermark = "SELECT value FROM log_info WHERE key = ?1";
+constexpr const char* kFirstTooNew =
+    "SELECT seq FROM audit_entries WHERE seq >= ?1 AND seq < ?2 AND time >= ?3 ORDER BY seq LIMIT 1";
+constexpr const char* kLogEnd = "SELECT coalesce(max(seq) + 1, 0) FROM audit_entries";
+constexpr const char* kPurge =
+    "UPDATE audit_entries SET subject = NULL WHERE seq >= ?1 AND seq < ?2 AND subject IS NOT NULL AND subject <> ''";
+constexpr const char* kSaveWatermark =
+    "INSERT INTO log_info (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
 Result<std::int64_t> read_watermark(store::sqlite::Connection& w) {
-  YICI_TRY(auto st, w.prepare("SELECT value FROM log_info WHERE key = ?1"));
-  st.bind(1, kWatermarkKey);
-  YICI_TRY(const bool found, st.step());
+  YICI_TRY(store::sqlite::Statement * st, w.cached(kReadWatermark));
+  st->bind(1, kWatermarkKey);
+  YICI_TRY(const bool found, st->step());
   if (!found) return std::int64_t{0};
-  const std::string text(st.column_text(0));
-  try {
-    std::size_t used = 0;
-    const long long v = std::stoll(text, &used);
-    if (used == text.size() && v >= 0) return static_cast<std::int64_t>(v);
-  } catch (const std::exception&) {
+  const std::string text(st->column_text(0));
+  st->reset();
+  std::int64_t v = -1;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < 0) {
+    return Error::corruption("audit.db log_info " + std::string(kWatermarkKey) + " is not a number: " + text);
   }
-  return Error::corruption("audit.db log_info " + std::string(kWatermarkKey) + " is not a number: " + text);
+  return v;
 }
 
 }  // namespace
@@ -41,30 +50,31 @@ Result<SubjectPurge> purge_subjects_before(store::sqlite::Database& audit_db, co
                const std::int64_t limit = from + static_cast<std::int64_t>(batch);
                // The batch ends at the first entry not old enough, or after `batch` entries, or at
                // the end of the log.
-               YICI_TRY(auto newer, w.prepare("SELECT seq FROM audit_entries WHERE seq >= ?1 AND seq < ?2 AND "
-                                              "time >= ?3 ORDER BY seq LIMIT 1"));
-               newer.bind(1, from).bind(2, limit).bind(3, cutoff);
-               YICI_TRY(const bool has_newer, newer.step());
-               std::int64_t to = has_newer ? newer.column_int(0) : limit;
+               YICI_TRY(store::sqlite::Statement * newer, w.cached(kFirstTooNew));
+               newer->bind(1, from).bind(2, limit).bind(3, cutoff);
+               YICI_TRY(const bool has_newer, newer->step());
+               std::int64_t to = has_newer ? newer->column_int(0) : limit;
+               newer->reset();
                if (!has_newer) {
-                 YICI_TRY(auto end, w.prepare("SELECT coalesce(max(seq) + 1, 0) FROM audit_entries"));
-                 YICI_TRY(const bool got, end.step());
-                 if (got) to = std::min(to, end.column_int(0));
+                 YICI_TRY(store::sqlite::Statement * end, w.cached(kLogEnd));
+                 YICI_TRY(const bool got, end->step());
+                 if (got) to = std::min(to, end->column_int(0));
+                 end->reset();
                }
                SubjectPurge part;
                part.from = from;
                part.to = std::max(from, to);
                if (part.to > from) {
-                 YICI_TRY(auto upd, w.prepare("UPDATE audit_entries SET subject = NULL WHERE seq >= ?1 AND seq < ?2 "
-                                              "AND subject IS NOT NULL AND subject <> ''"));
-                 upd.bind(1, from).bind(2, part.to);
-                 YICI_TRY_STATUS(upd.run());
+                 YICI_TRY(store::sqlite::Statement * purge, w.cached(kPurge));
+                 purge->bind(1, from).bind(2, part.to);
+                 YICI_TRY_STATUS(purge->run());
                  part.subjects = static_cast<std::uint64_t>(w.changes());
-                 YICI_TRY(auto mark, w.prepare("INSERT INTO log_info (key, value) VALUES (?1, ?2) "
-                                               "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+                 YICI_TRY(store::sqlite::Statement * mark, w.cached(kSaveWatermark));
                  const std::string value = std::to_string(part.to);
-                 mark.bind(1, kWatermarkKey).bind(2, value);
-                 YICI_TRY_STATUS(mark.run());
+                 mark->bind(1, kWatermarkKey).bind(2, value);
+                 const Status saved = mark->run();
+                 mark->reset();  // `value` is bound without a copy and goes out of scope
+                 YICI_TRY_STATUS(saved);
                  YICI_TRY_STATUS(tx.commit());
                }
                // More to do only if this batch went all the way to its limit.

@@ -12,7 +12,6 @@
 namespace yici::ctl {
 namespace {
 
-// A full pull stopped partway (a hub too old to say counts as no).
 // ", pulling for 3m12s" while a pull runs: a pull stuck on a silent department shows here.
 std::string pulling_for(const boost::json::object& health) {
   const auto* ms = health.if_contains("running_for_ms");
@@ -21,6 +20,7 @@ std::string pulling_for(const boost::json::object& health) {
   return ", pulling for " + (s >= 60 ? std::to_string(s / 60) + "m" : std::string()) + std::to_string(s % 60) + "s";
 }
 
+// A full pull stopped partway (a hub too old to say counts as no).
 bool full_pull_unfinished(const boost::json::object& source) {
   const auto* v = source.if_contains("full_pull_unfinished");
   return v != nullptr && v->is_bool() && v->as_bool();

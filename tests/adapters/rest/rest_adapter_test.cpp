@@ -167,7 +167,7 @@ TEST_CASE("rest adapter: a paging loop is an error after one round, not max_page
   REQUIRE(same.ok());
   rows = read_all(**same, credit_request());
   REQUIRE_FALSE(rows.ok());
-  CHECK(rows.error().message.find("page 2 holds the same records as the page before it") != std::string::npos);
+  CHECK(rows.error().message.find("page 2 repeats the page before it") != std::string::npos);
   CHECK(f.service.requests == 2);
 }
 
