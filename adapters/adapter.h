@@ -41,6 +41,11 @@ struct ReadRequest {
 struct Row {
   std::vector<std::optional<std::string>> values;
   std::string key;  // canonical primary key text (see make_row_key)
+  // Non-empty: the source row could not be split into its columns (a CSV line with more or fewer
+  // fields than its header). The pull quarantines it (code `bad_row`) with this text, which names
+  // where it is, under `key`, a name for that place rather than a primary key; `values` hold what
+  // could be placed, for the department to see. Such a row never moves a cursor.
+  std::string defect;
 };
 
 class RowReader {

@@ -81,16 +81,21 @@ class CsvRowReader final : public RowReader {
                       "rows holding bytes that are not GBK were quarantined (bad_encoding); ask the department "
                       "for a clean export, or check the source's encoding setting"}});
         }
+        if (bad_rows_ > 0) {
+          log::warn("csv_bad_rows", {{"file", files_[file_index_].path.string()},
+                                     {"rows", bad_rows_},
+                                     {"first_line", first_bad_line_},
+                                     {"action",
+                                      "rows whose field count differs from the header were quarantined (bad_row) and "
+                                      "the rest of the file was read; ask the department to quote fields holding "
+                                      "commas or line breaks"}});
+        }
+        bad_rows_ = 0;
         reader_.reset();
         ++file_index_;
         continue;
       }
       const SourceFile& f = files_[file_index_];
-      if (fields_.size() != header_.size()) {
-        return Error::invalid(f.path.string() + ":" + std::to_string(reader_->record_line()) + ": " +
-                              std::to_string(fields_.size()) + " fields where the header has " +
-                              std::to_string(header_.size()));
-      }
       row.values.resize(columns_.size());
       for (std::size_t i = 0; i < columns_.size(); ++i) {
         const int src = positions_[i];
@@ -98,13 +103,24 @@ class CsvRowReader final : public RowReader {
           row.values[i] = f.path.filename().string();
         } else if (src == -2) {
           row.values[i] = f.mtime;
+        } else if (static_cast<std::size_t>(src) >= fields_.size() || fields_[static_cast<std::size_t>(src)].empty()) {
+          row.values[i].reset();
         } else {
-          const std::string& v = fields_[static_cast<std::size_t>(src)];
-          if (v.empty())
-            row.values[i].reset();
-          else
-            row.values[i] = v;
+          row.values[i] = fields_[static_cast<std::size_t>(src)];
         }
+      }
+      row.defect.clear();
+      if (fields_.size() != header_.size()) {
+        // Usually a comma or line break the export did not quote. The row is quarantined where it
+        // stands and the rest of the file is read; its fields may be shifted, so its key is not
+        // trusted: it is filed under its place in the file.
+        const long line = reader_->record_line();
+        if (bad_rows_++ == 0) first_bad_line_ = line;
+        row.key = "bad_row " + f.path.filename().string() + ":" + std::to_string(line);
+        row.defect = f.path.filename().string() + " 第 " + std::to_string(line) + " 行有 " +
+                     std::to_string(fields_.size()) + " 个字段，表头有 " + std::to_string(header_.size()) +
+                     " 个：多半是导出时未加引号的逗号或换行；请修正该行后重新导出";
+        return true;
       }
       row.key = make_row_key(row.values, keys_);
       return true;
@@ -148,6 +164,8 @@ class CsvRowReader final : public RowReader {
   std::vector<std::string> header_;
   std::vector<std::string> fields_;
   std::vector<int> positions_;
+  std::int64_t bad_rows_ = 0;  // in the current file
+  long first_bad_line_ = 0;
 };
 
 }  // namespace

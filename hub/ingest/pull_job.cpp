@@ -35,6 +35,7 @@ struct Batch {
   std::vector<store::QuarantinedRow> quarantined;
   std::optional<std::string> cursor;
   std::optional<store::PullProgress> progress;
+  std::optional<std::string> quarantine_unseen_before;
   bool clear_progress = false;
   [[nodiscard]] std::size_t size() const { return records.size() + quarantined.size(); }
   void clear() {
@@ -166,22 +167,58 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
         if (auto token = reader->resume_token()) batch.progress = store::PullProgress{std::move(*token), max_cursor};
       }
       batch.clear_progress = last;  // the pull is complete: the next one starts afresh
+      // A complete read in one go saw every row the source holds: quarantined rows it did not meet
+      // again were fixed or removed there.
+      if (last && run.mode == "full") batch.quarantine_unseen_before = pulled_at;
       YICI_TRY_STATUS(wait_commit());
       if (batch.size() == 0 && !last) return {};
       std::swap(committing, batch);
       batch.cursor.reset();
       batch.progress.reset();
+      batch.quarantine_unseen_before.reset();
       in_flight = committer.submit([&store, &source, &committing] {
-        return store.commit_batch({source.id, committing.records, committing.quarantined, committing.cursor,
-                                   committing.progress, committing.clear_progress, source.department});
+        return store.commit_batch({.source = source.id,
+                                   .records = committing.records,
+                                   .quarantined = committing.quarantined,
+                                   .cursor = committing.cursor,
+                                   .progress = committing.progress,
+                                   .clear_progress = committing.clear_progress,
+                                   .quarantine_unseen_before = committing.quarantine_unseen_before,
+                                   .department = source.department});
       });
       if (last) YICI_TRY_STATUS(wait_commit());
+      return {};
+    };
+    // After each row: commit a full batch, and stop there if asked to.
+    auto after_row = [&]() -> Status {
+      if (batch.size() < options.batch_size) return {};
+      YICI_TRY_STATUS(flush(false));
+      if (options.cancel != nullptr && options.cancel->load()) {
+        YICI_TRY_STATUS(wait_commit());
+        return Error::unavailable("pull of " + source.id + " stopped after " + std::to_string(run.rows_read) +
+                                  " rows (shutdown, or the source was changed, disabled or retired); the next pull "
+                                  "goes on from the " +
+                                  (by_key ? "last committed row" : "saved cursor") +
+                                  " unless the source's definition changed");
+      }
       return {};
     };
     while (true) {
       YICI_TRY(bool more, reader->next(row));
       if (!more) break;
       ++run.rows_read;
+      if (!row.defect.empty()) {  // not split into its columns: quarantined as read, no cursor, no normalising
+        boost::json::array errors;
+        errors.push_back({{"field", nullptr}, {"code", "bad_row"}, {"message", row.defect}});
+        batch.quarantined.push_back({.dataset = source.dataset,
+                                     .source = source.id,
+                                     .source_key = row.key,
+                                     .row_json = row_json(request.columns, row),
+                                     .errors_json = boost::json::serialize(errors),
+                                     .seen_at = pulled_at});
+        YICI_TRY_STATUS(after_row());
+        continue;
+      }
       if (cursor_index >= 0 && !cursor_frozen && row.values[static_cast<std::size_t>(cursor_index)]) {
         const std::string& value = *row.values[static_cast<std::size_t>(cursor_index)];
         if (!max_cursor || cursor_less(*max_cursor, value)) {
@@ -234,17 +271,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
         q.seen_at = pulled_at;
         batch.quarantined.push_back(std::move(q));
       }
-      if (batch.size() >= options.batch_size) {
-        YICI_TRY_STATUS(flush(false));
-        if (options.cancel != nullptr && options.cancel->load()) {
-          YICI_TRY_STATUS(wait_commit());
-          return Error::unavailable("pull of " + source.id + " stopped after " + std::to_string(run.rows_read) +
-                                    " rows (shutdown, or the source was changed, disabled or retired); the next pull "
-                                    "goes on from the " +
-                                    (by_key ? "last committed row" : "saved cursor") +
-                                    " unless the source's definition changed");
-        }
-      }
+      YICI_TRY_STATUS(after_row());
     }
     YICI_TRY_STATUS(flush(true));
     if (run.counts.duplicates > 0) {

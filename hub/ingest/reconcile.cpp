@@ -15,6 +15,11 @@ Result<std::int64_t> reconcile_keys(const SourceDefinition& source, store::Recor
   auto withdrawn = store.withdraw_missing(source.id, [&]() -> Result<std::optional<std::string>> {
     YICI_TRY(bool more, reader->next(row));
     if (!more) return std::optional<std::string>();
+    if (!row.defect.empty()) {
+      // The row's key cannot be told, so the list of keys is incomplete: withdraw nothing.
+      return Error::invalid("source " + source.id + ": a row cannot be read (" + row.defect +
+                            "), so its key is unknown: nothing withdrawn until it is fixed");
+    }
     return std::optional<std::string>(row.key);
   });
   if (withdrawn.ok()) log::info("keys_reconciled", {{"source", source.id}, {"withdrawn", *withdrawn}});

@@ -78,6 +78,10 @@ struct BatchCommit {
   std::optional<std::string> cursor;     // the source's new cursor value; nullopt: unchanged
   std::optional<PullProgress> progress;  // a full pull's position after this batch; nullopt: unchanged
   bool clear_progress = false;           // the pull ends with this batch: forget its position
+  // Set on the last batch of a full read done in one go (not resumed): quarantine entries of the
+  // source last seen before this time (the pull's start) are no longer in the source (fixed, or
+  // gone) and leave the quarantine.
+  std::optional<std::string> quarantine_unseen_before;
   // The source's department, remembered so that provenance still names it once the source has
   // been removed and its records are kept; empty: leave what is remembered.
   std::string department;

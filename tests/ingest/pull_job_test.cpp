@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include "hub/ingest/reconcile.h"
 #include "hub/store/sqlite/connection.h"
 #include "hub/store/sqlite/sqlite_record_store.h"
 #include "tests/support/temp_dir.h"
@@ -231,8 +232,53 @@ TEST_CASE("pull: bad rows are quarantined with reasons and leave quarantine when
   auto r2 = f.pull(s);
   CHECK(r2.counts.inserted == 1);
   CHECK(r2.counts.quarantined == 0);
-  // The row keyed '12345' is gone from the source; its quarantine entry stays until reconciliation.
-  CHECK(f.store->quarantine_count("hz-psb").value() == 2);
+  // The row keyed '12345' was fixed, the keyless one deleted: a complete full read did not meet
+  // them again, so both left the quarantine.
+  CHECK(f.store->quarantine_count("hz-psb").value() == 0);
+}
+
+TEST_CASE("pull: an incremental pull leaves quarantine entries it did not read alone") {
+  Fixture f;
+  f.sql("INSERT INTO person VALUES ('12345', 'short', NULL, '2026-01-01 10:01:00')");
+  auto s = f.source();  // with a cursor: the second pull reads only rows changed since
+  f.pull(s);
+  CHECK(f.store->quarantine_count("hz-psb").value() == 1);
+  f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', NULL, '2026-01-02 10:00:00')");
+  CHECK(f.pull(s).counts.inserted == 1);
+  CHECK(f.store->quarantine_count("hz-psb").value() == 1);  // still in the source, not read again
+}
+
+TEST_CASE("pull: a CSV line with the wrong field count is quarantined by file and line, the rest is stored") {
+  Fixture f;
+  f.dir.write("people.csv", "sfzh,xm\n" + kA + ",A\n" + kB + ",B,西湖区\n" + kC + ",C\n");
+  const std::string yaml =
+      "id: hz-psb\ndepartment: public-security\ndataset: population\n"
+      "adapter: {type: csv, path: " +
+      f.dir.file("people.csv") + "}\nprimary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\n";
+  const auto s = parse_source_definition(YamlDoc::parse(yaml, "src.yaml").value(), f.registry).value();
+  auto r = f.pull(s);
+  CHECK(r.rows_read == 3);
+  CHECK(r.counts.inserted == 2);
+  CHECK(r.counts.quarantined == 1);
+  CHECK(f.store->find_by_subject("population", kC)->size() == 1);  // read past the bad line
+  const auto q = f.store->list_quarantine("hz-psb", 0, 10).value();
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].source_key == "bad_row people.csv:3");
+  const auto errors = boost::json::parse(q[0].errors_json);
+  CHECK(errors.at(0).at("code").as_string() == "bad_row");
+  CHECK(std::string(errors.at(0).at("message").as_string()).find("第 3 行有 3 个字段，表头有 2 个") !=
+        std::string::npos);
+  CHECK(boost::json::parse(q[0].row_json).at("sfzh").as_string() == kB);  // what the line held
+  // Reconciliation cannot trust a key list with an unreadable line: it withdraws nothing.
+  f.dir.write("people.csv", "sfzh,xm\n" + kA + ",A\n" + kB + ",B,西湖区\n");
+  auto withdrawn = reconcile_keys(s, *f.store);
+  REQUIRE_FALSE(withdrawn.ok());
+  CHECK(withdrawn.error().message.find("nothing withdrawn") != std::string::npos);
+  CHECK(f.store->find_by_subject("population", kC)->at(0).status == "valid");
+  // The department fixes the line: the record is stored and the entry leaves the quarantine.
+  f.dir.write("people.csv", "sfzh,xm\n" + kA + ",A\n" + kB + ",B\n" + kC + ",C\n");
+  CHECK(f.pull(s).counts.inserted == 1);
+  CHECK(f.store->quarantine_count("hz-psb").value() == 0);
 }
 
 TEST_CASE("pull: a status column marks records withdrawn") {
@@ -383,8 +429,6 @@ TEST_CASE("pull: a failing source is an error in the history, the last good data
 
 }  // namespace
 }  // namespace yici::ingest
-
-#include "hub/ingest/reconcile.h"
 
 namespace yici::ingest {
 namespace {

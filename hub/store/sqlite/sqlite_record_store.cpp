@@ -123,6 +123,7 @@ constexpr const char* kFind =
     "WHERE dataset = ?1 AND subject = ?2";
 constexpr const char* kCount = "SELECT count(*) FROM records WHERE dataset = ?1";
 constexpr const char* kUnquarantine = "DELETE FROM quarantine WHERE source = ?1 AND source_key = ?2";
+constexpr const char* kDropUnseenQuarantine = "DELETE FROM quarantine WHERE source = ?1 AND last_seen < ?2";
 constexpr const char* kHasQuarantine = "SELECT EXISTS (SELECT 1 FROM quarantine WHERE source = ?1)";
 constexpr const char* kQuarantine =
     "INSERT INTO quarantine (dataset, source, source_key, row_json, errors_json, first_seen, last_seen) "
@@ -320,6 +321,11 @@ Result<UpsertCounts> SqliteRecordStore::commit_batch(const BatchCommit& batch) {
       } else {
         st->bind_null(3);
       }
+      YICI_TRY_STATUS(st->run());
+    }
+    if (batch.quarantine_unseen_before && any_quarantined) {
+      YICI_TRY(Statement * st, w.cached(kDropUnseenQuarantine));
+      st->bind(1, batch.source).bind(2, *batch.quarantine_unseen_before);
       YICI_TRY_STATUS(st->run());
     }
     if (batch.clear_progress) {

@@ -60,17 +60,42 @@ TEST_CASE("csv adapter: a directory of GBK exports, files read oldest first, onl
   CHECK(changed->size() == 3);  // the changed file and the newest one
 }
 
-TEST_CASE("csv adapter: missing columns and ragged rows name the file and line") {
+TEST_CASE("csv adapter: a ragged row is handed on as a defect named by file and line, and reading goes on") {
   test::TempDir dir;
-  dir.write("one.csv", "a,b\n1,2\n3\n");
-  auto a = adapter_from("type: csv\npath: " + dir.file("one.csv") + "\n");
+  std::filesystem::create_directories(dir.file("exports"));
+  // Line 3 has too few fields, line 4 an unquoted comma (too many); the next file is read too.
+  dir.write("exports/one.csv", "a,b\n1,2\n3\n4,西湖,区\n5,6\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  dir.write("exports/two.csv", "a,b\n7,8\n");
+  auto a = adapter_from("type: csv\npath: " + dir.file("exports") + "\n");
   REQUIRE(a.ok());
   ReadRequest req;
   req.columns = {"a", "b"};
   req.primary_key = {"a"};
   auto r = read_all(**a, req);
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.error().message.find("one.csv:3: 1 fields where the header has 2") != std::string::npos);
+  REQUIRE(r.ok());
+  REQUIRE(r->size() == 5);
+  CHECK((*r)[0].defect.empty());
+  CHECK((*r)[1].key == "bad_row one.csv:3");
+  CHECK((*r)[1].defect ==
+        "one.csv 第 3 行有 1 个字段，表头有 2 个：多半是导出时未加引号的逗号或换行；请修正该行后重新导出");
+  CHECK((*r)[1].values[0] == "3");  // what could be placed, for the department to see
+  CHECK_FALSE((*r)[1].values[1].has_value());
+  CHECK((*r)[2].key == "bad_row one.csv:4");
+  CHECK((*r)[2].defect.find("有 3 个字段") != std::string::npos);
+  CHECK((*r)[3].defect.empty());
+  CHECK((*r)[3].values[1] == "6");
+  CHECK((*r)[4].defect.empty());  // the defect did not leak into the next row
+  CHECK((*r)[4].values[0] == "7");
+}
+
+TEST_CASE("csv adapter: missing columns name the file and the columns it has") {
+  test::TempDir dir;
+  dir.write("one.csv", "a,b\n1,2\n3\n");
+  auto a = adapter_from("type: csv\npath: " + dir.file("one.csv") + "\n");
+  REQUIRE(a.ok());
+  ReadRequest req;
+  req.primary_key = {"a"};
   req.columns = {"a", "xm2"};
   auto missing = read_all(**a, req);
   REQUIRE_FALSE(missing.ok());
