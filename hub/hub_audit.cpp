@@ -5,6 +5,7 @@
 #include "hub/core/log.h"
 #include "hub/core/time.h"
 #include "hub/hub.h"
+#include "hub/schema/subject_check.h"
 
 namespace yici {
 
@@ -17,6 +18,18 @@ api::AuditServices Hub::audit_services() {
   s.datasets = datasets_;
   // Bundles are logged under "matter:<code>": a subject search covers them too.
   for (const auto& [code, m] : matters_.all()) s.datasets.push_back("matter:" + code);
+  s.canonical_subjects = [this](std::string_view subject) {
+    std::vector<std::string> forms;
+    for (const auto& dataset : datasets_) {
+      const auto schema = schemas_.find(dataset);
+      if (!schema) continue;
+      auto canonical = schema::canonical_subject(*schema, subject);
+      if (canonical && std::find(forms.begin(), forms.end(), *canonical) == forms.end()) {
+        forms.push_back(std::move(*canonical));
+      }
+    }
+    return forms;
+  };
   return s;
 }
 

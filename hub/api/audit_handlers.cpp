@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include "hub/api/subject_forms.h"
 #include "hub/audit/audit_query.h"
 #include "hub/audit/base64.h"
 #include "hub/audit/checkpoint.h"
@@ -182,6 +183,31 @@ Response audit_consistency_proof(const Request& request, AuditServices& s) {
 
 namespace {
 
+// The HMACs a subject's entries may carry: each form it may have been written in (subject_forms.h)
+// under each dataset it may have been asked in: the configured datasets and matters, and every
+// dataset the log holds entries for (one since removed from the configuration, say).
+Result<std::vector<std::string>> subject_hmacs(AuditServices& s, const std::string& subject,
+                                               const std::string& only_dataset) {
+  std::vector<std::string> datasets;
+  if (!only_dataset.empty()) {
+    datasets.push_back(only_dataset);
+  } else {
+    datasets = s.datasets;
+    YICI_TRY(auto logged, audit::datasets_in_log(*s.db));
+    for (auto& d : logged) {
+      if (std::find(datasets.begin(), datasets.end(), d) == datasets.end()) datasets.push_back(std::move(d));
+    }
+  }
+  const auto forms =
+      subject_search_forms(subject, s.canonical_subjects ? s.canonical_subjects(subject) : std::vector<std::string>());
+  std::vector<std::string> hmacs;
+  hmacs.reserve(forms.size() * datasets.size());
+  for (const auto& d : datasets) {
+    for (const auto& f : forms) hmacs.push_back(s.log->subject_hmac_of(d, f));
+  }
+  return hmacs;
+}
+
 Result<audit::AuditQuery> query_of(const Request& request, AuditServices& s, int default_limit) {
   // An unknown filter (say `principal=` for `requester=`) must not quietly list everything.
   static constexpr std::array<std::string_view, 12> kKnown = {"requester", "purpose", "action",  "outcome",
@@ -210,10 +236,7 @@ Result<audit::AuditQuery> query_of(const Request& request, AuditServices& s, int
   }
   if (const std::string* subject = request.query_param("subject")) {
     q.subject_filter = true;
-    const std::string dataset = param(request, "dataset");
-    for (const auto& d : s.datasets) {
-      if (dataset.empty() || d == dataset) q.subject_hmacs.push_back(s.log->subject_hmac_of(d, *subject));
-    }
+    YICI_TRY(q.subject_hmacs, subject_hmacs(s, *subject, param(request, "dataset")));
   }
   YICI_TRY(auto limit, number_param(request, "limit"));
   if (limit && (*limit < 1 || *limit > 1000)) return Error::invalid("limit must be 1 to 1000");
@@ -274,8 +297,9 @@ Response audit_subject_report(const Request& request, const std::string& subject
   auto q = query_of(request, s, 1000);
   if (!q) return error_response(400, "bad_parameter", q.error().message);
   q->subject_filter = true;
-  q->subject_hmacs.clear();
-  for (const auto& d : s.datasets) q->subject_hmacs.push_back(s.log->subject_hmac_of(d, subject));
+  auto hmacs = subject_hmacs(s, subject, "");
+  if (!hmacs) return error_response(503, "audit_unavailable", "the audit log cannot be read");
+  q->subject_hmacs = std::move(*hmacs);
   auto entries = audit::search_audit(*s.db, *q);
   if (!entries) return error_response(503, "audit_unavailable", "the audit log cannot be read");
   return entries_response(request, s, *q, *entries);

@@ -21,6 +21,9 @@ struct AuditServices {
   std::string log_id;
   std::function<std::shared_ptr<const sign::KeyRing>()> keys;  // null ring: no checkpoints can be signed
   std::vector<std::string> datasets;                           // where a subject may appear
+  // The canonical forms of a subject, one per subject kind it is valid as (resident ID, credit
+  // code); empty when it is none. Null: only the form given is searched.
+  std::function<std::vector<std::string>(std::string_view)> canonical_subjects;
 };
 
 Response audit_checkpoint(const Request& request, AuditServices& s);

@@ -46,6 +46,14 @@ CREATE TABLE audit_checkpoints (
 );
 )sql";
 
+// Every dataset value entries were written under (a subject's HMAC is keyed by it): a subject
+// search covers datasets, matters and sources no longer in the configuration too. Filled from the
+// entries once when the table is created, then as entries are written.
+inline constexpr const char* kAuditDatasetsMigration = R"sql(
+CREATE TABLE audit_datasets (dataset TEXT PRIMARY KEY) WITHOUT ROWID;
+INSERT INTO audit_datasets SELECT DISTINCT dataset FROM audit_entries;
+)sql";
+
 struct AuditEntry {
   std::int64_t seq = 0;
   std::string time;

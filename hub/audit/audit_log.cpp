@@ -1,5 +1,7 @@
 #include "hub/audit/audit_log.h"
 
+#include <algorithm>
+
 #include "hub/audit/base64.h"
 #include "hub/core/log.h"
 #include "hub/core/sha256.h"
@@ -44,6 +46,12 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(store::sqlite::Database& db, co
     return Error::corruption(db.path() + ": the audit log has " + std::to_string(entries) + " entries (next seq " +
                              std::to_string(next_seq) + ") but its tree has " + std::to_string(log->tree_->size()) +
                              " leaves; run yici-ctl audit verify --data-dir on a copy and restore from backup");
+  }
+  YICI_TRY(auto datasets, reader->prepare("SELECT dataset FROM audit_datasets"));
+  while (true) {
+    YICI_TRY(const bool more, datasets.step());
+    if (!more) break;
+    log->datasets_known_.emplace(datasets.column_text(0));
   }
   log->next_index_ = log->tree_->size();
   log->thread_ = std::thread([raw = log.get()] {
@@ -254,9 +262,24 @@ Status AuditLog::write(std::vector<std::unique_ptr<Pending>>& group) {
         if (!stepped.ok()) return stepped.error();
       }
     }
+    std::vector<std::string> new_datasets;
+    for (const auto& p : group) {
+      for (const AuditEntry& e : p->entries) {
+        if (datasets_known_.contains(e.dataset) ||
+            std::find(new_datasets.begin(), new_datasets.end(), e.dataset) != new_datasets.end()) {
+          continue;
+        }
+        YICI_TRY(store::sqlite::Statement * add,
+                 w.cached("INSERT OR IGNORE INTO audit_datasets (dataset) VALUES (?1)"));
+        add->bind(1, e.dataset);
+        YICI_TRY_STATUS(add->run());
+        new_datasets.push_back(e.dataset);
+      }
+    }
     PendingAppend pending = tree_->prepare_append(leaves);
     YICI_TRY_STATUS(SqliteNodeWriter(w).put(pending.nodes));
     YICI_TRY_STATUS(tx.commit());
+    for (auto& d : new_datasets) datasets_known_.insert(std::move(d));
     YICI_TRY_STATUS(tree_->commit_append(pending));
     commits_.fetch_add(1);
     entries_written_.fetch_add(leaves.size());

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_set>
 
 #include "hub/api/commit_deferral.h"
 #include "hub/api/lookup_services.h"
@@ -107,7 +108,8 @@ class AuditLog final : public api::AuditSink {
   std::atomic<std::uint64_t> entries_written_{0};
   std::atomic<bool> fail_for_test_{false};
   std::atomic<bool> failing_{false};
-  std::uint64_t failed_commits_ = 0;  // committer thread only
+  std::uint64_t failed_commits_ = 0;                // committer thread only
+  std::unordered_set<std::string> datasets_known_;  // in audit_datasets; committer thread only (after open)
   std::chrono::steady_clock::time_point last_failure_log_{};
   CheckpointPolicy checkpoints_;  // guarded by mu_ until the committer copies it
   bool checkpointing_ = false;

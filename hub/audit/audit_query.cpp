@@ -85,6 +85,17 @@ Result<std::optional<StoredEntry>> read_entry(store::sqlite::Database& db, std::
   return std::optional<StoredEntry>(read_entry_row(st));
 }
 
+Result<std::vector<std::string>> datasets_in_log(store::sqlite::Database& db) {
+  YICI_TRY(auto* reader, db.reader());
+  YICI_TRY(auto st, reader->prepare("SELECT dataset FROM audit_datasets ORDER BY dataset"));
+  std::vector<std::string> out;
+  while (true) {
+    YICI_TRY(const bool row, st.step());
+    if (!row) return out;
+    out.emplace_back(st.column_text(0));
+  }
+}
+
 Status scan_audit(store::sqlite::Database& db, const std::function<Status(const StoredEntry&)>& fn) {
   YICI_TRY(auto* reader, db.reader());
   YICI_TRY(auto st, reader->prepare(std::string(kAuditEntryColumns) + " ORDER BY seq"));

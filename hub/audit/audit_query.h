@@ -40,6 +40,9 @@ Result<std::optional<StoredEntry>> read_entry(store::sqlite::Database& db, std::
 // How many entries the log holds (one past the highest seq), from the end of the seq index.
 Result<std::uint64_t> stored_entry_count(store::sqlite::Database& db);
 
+// Every dataset value entries were written under (the audit_datasets table), sorted.
+Result<std::vector<std::string>> datasets_in_log(store::sqlite::Database& db);
+
 // Reads every entry in seq order, calling `fn` for each (for verification and exports).
 Status scan_audit(store::sqlite::Database& db, const std::function<Status(const StoredEntry&)>& fn);
 

@@ -1,6 +1,7 @@
 #include "hub/audit/leaf_scan.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "hub/audit/audit_entry.h"
 #include "hub/core/sha256.h"
@@ -32,6 +33,10 @@ Result<std::optional<std::int64_t>> single_int(store::sqlite::Statement& st) {
 }
 
 }  // namespace
+
+std::uint64_t nodes_before_leaf(std::uint64_t leaf) {
+  return 2 * leaf - static_cast<std::uint64_t>(std::popcount(leaf));
+}
 
 LeafScanner::LeafScanner(std::unique_ptr<Connection> db, const HmacSha256* subject_key)
     : db_(std::move(db)), subject_key_(subject_key) {
@@ -123,6 +128,37 @@ Result<std::string> LeafScanner::scan(std::uint64_t from, std::uint64_t to, std:
     problem = missing(expected, next);
   }
   return problem;
+}
+
+Status LeafScanner::stored_nodes(std::uint64_t from, std::uint64_t to, std::vector<StoredNode>& nodes) {
+  // Prepared per call (once per chunk of thousands of leaves): no cached statement to reset on error.
+  YICI_TRY(auto st, db_->prepare("SELECT pos, level, idx, hash FROM merkle_nodes WHERE pos >= ?1 AND pos < ?2 "
+                                 "ORDER BY pos"));
+  st.bind(1, static_cast<std::int64_t>(nodes_before_leaf(from)))
+      .bind(2, static_cast<std::int64_t>(nodes_before_leaf(to)));
+  while (true) {
+    YICI_TRY(const bool row, st.step());
+    if (!row) return {};
+    StoredNode n{.pos = static_cast<std::uint64_t>(st.column_int(0)),
+                 .level = static_cast<int>(st.column_int(1)),
+                 .index = static_cast<std::uint64_t>(st.column_int(2))};
+    const std::string_view blob = st.column_blob(3);  // 32 bytes: the table's CHECK
+    std::copy_n(blob.begin(), std::min(blob.size(), n.hash.size()), reinterpret_cast<char*>(n.hash.data()));
+    nodes.push_back(n);
+  }
+}
+
+Result<LeafScanner::Beyond> LeafScanner::nodes_from(std::uint64_t pos) {
+  YICI_TRY(auto* st, db_->cached("SELECT count(*), min(pos) FROM merkle_nodes WHERE pos >= ?1"));
+  st->bind(1, static_cast<std::int64_t>(pos));
+  YICI_TRY(const bool row, st->step());
+  Beyond b;
+  if (row) {
+    b.count = static_cast<std::uint64_t>(st->column_int(0));
+    if (!st->column_is_null(1)) b.first = static_cast<std::uint64_t>(st->column_int(1));
+  }
+  st->reset();
+  return b;
 }
 
 }  // namespace yici::audit

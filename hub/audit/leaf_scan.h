@@ -1,7 +1,7 @@
 // Recomputes stored audit entries' leaves from their readable columns, a range of seq at a time,
-// for the offline verifier (log_verifier.h). Rows are rendered in place from SQLite's column
-// buffers into one reused buffer: no per-row allocation, no JSON parsing (the stored `fields` text
-// goes into the leaf as it is, so any edit to it, even one that keeps its meaning, shows).
+// and reads the stored tree nodes those leaves complete, for the offline verifier (log_verifier.h). Rows are rendered
+// in place from SQLite's column buffers into one reused buffer: no per-row allocation, no JSON parsing (the stored
+// `fields` text goes into the leaf as it is, so any edit to it, even one that keeps its meaning, shows).
 //
 // Thread safety: a LeafScanner has its own read-only connection and is used by one thread at a
 // time; several scanners over the same file may run in parallel.
@@ -22,6 +22,18 @@ class Connection;
 }
 
 namespace yici::audit {
+
+// A row of merkle_nodes (sqlite_node_store.h) as stored: its post-order position and what it names.
+struct StoredNode {
+  std::uint64_t pos = 0;
+  int level = 0;
+  std::uint64_t index = 0;
+  Hash hash{};
+};
+
+// The number of tree nodes that leaves [0, leaf) complete: the post-order position of the first
+// node leaf `leaf` completes (leaf j completes 1 + ctz(j + 1) nodes).
+std::uint64_t nodes_before_leaf(std::uint64_t leaf);
 
 struct SeqBounds {
   std::int64_t min = 0;
@@ -46,6 +58,18 @@ class LeafScanner {
   // stored leaf hash. Stops at the first entry that is missing or whose columns no longer match
   // its leaf, and returns a message naming it; an empty string when the whole range verified.
   Result<std::string> scan(std::uint64_t from, std::uint64_t to, std::vector<Hash>& leaves);
+
+  // Appends the stored tree nodes that leaves [from, to) complete (positions
+  // [nodes_before_leaf(from), nodes_before_leaf(to))), in position order; the caller compares them
+  // with the tree it recomputes. Rows missing from the range are simply absent.
+  Status stored_nodes(std::uint64_t from, std::uint64_t to, std::vector<StoredNode>& nodes);
+
+  // The number of stored tree nodes at position `pos` or beyond, and the lowest such position.
+  struct Beyond {
+    std::uint64_t count = 0;
+    std::uint64_t first = 0;
+  };
+  Result<Beyond> nodes_from(std::uint64_t pos);
 
  private:
   LeafScanner(std::unique_ptr<store::sqlite::Connection> db, const HmacSha256* subject_key);

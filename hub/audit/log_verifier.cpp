@@ -17,15 +17,22 @@ namespace yici::audit {
 namespace {
 
 // The RFC 9162 root of a growing list of leaves in O(log n) memory: the complete subtrees of the
-// size's binary decomposition, folded right to left.
+// size's binary decomposition, folded right to left. add() reports every node a leaf completes, in
+// the order the hub stored them (post-order: the leaf, then each subtree it closes, upwards).
 class RootBuilder {
  public:
-  void add(const Hash& leaf) {
+  template <typename Visit>  // void(int level, std::uint64_t index, const Hash&)
+  void add(const Hash& leaf, Visit&& visit) {
+    const std::uint64_t j = count_++;
     stack_.push_back({1, leaf});
+    visit(0, j, leaf);
+    int level = 0;
     while (stack_.size() >= 2 && stack_[stack_.size() - 2].first == stack_.back().first) {
       const auto right = stack_.back();
       stack_.pop_back();
       stack_.back() = {right.first * 2, node_hash(stack_.back().second, right.second)};
+      ++level;
+      visit(level, j >> level, stack_.back().second);
     }
   }
   [[nodiscard]] Hash root() const {
@@ -36,8 +43,17 @@ class RootBuilder {
   }
 
  private:
+  std::uint64_t count_ = 0;
   std::vector<std::pair<std::uint64_t, Hash>> stack_;
 };
+
+std::string node_name(int level, std::uint64_t index) {
+  const std::uint64_t first = index << level;
+  const std::uint64_t last = ((index + 1) << level) - 1;
+  return "tree node (" + std::to_string(level) + ", " + std::to_string(index) + ")" +
+         (level == 0 ? " (entry " + std::to_string(first) + "'s leaf)"
+                     : " (over entries " + std::to_string(first) + " to " + std::to_string(last) + ")");
+}
 
 struct CheckpointRow {
   Hash root{};
@@ -165,6 +181,7 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
 
   struct Chunk {
     std::vector<Hash> leaves;
+    std::vector<StoredNode> nodes;  // the stored tree nodes these leaves complete
     Result<std::string> problem = std::string();
   };
   using Round = std::vector<std::future<Chunk>>;
@@ -177,6 +194,11 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
         Chunk c;
         c.leaves.reserve(to - from);
         c.problem = scanner->scan(from, to, c.leaves);
+        if (c.problem) {  // the nodes of the leaves recomputed (up to a problem entry, if any)
+          const std::uint64_t recomputed = from + c.leaves.size();
+          c.nodes.reserve(2 * (recomputed - from));
+          if (auto read = scanner->stored_nodes(from, recomputed, c.nodes); !read.ok()) c.problem = read.error();
+        }
         return c;
       }));
     }
@@ -196,8 +218,36 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
     next_from += chunk * threads;
     for (auto& c : done) {
       if (!c.problem) return c.problem.error();
+      // The hub serves proofs from the stored nodes, not from the entries: each must be the node
+      // recomputed here, at the position the tree put it.
+      std::size_t next_node = 0;
+      const auto compare_node = [&](int level, std::uint64_t index, const Hash& hash) {
+        if (!report.problem.empty()) return;
+        const std::uint64_t pos = nodes_before_leaf(expected) + static_cast<std::uint64_t>(level);
+        if (next_node == c.nodes.size() || c.nodes[next_node].pos != pos) {
+          report.problem = node_name(level, index) + " is missing from merkle_nodes (position " + std::to_string(pos) +
+                           "): the hub cannot prove entries under it";
+          return;
+        }
+        const StoredNode& stored = c.nodes[next_node++];
+        if (stored.level != level || stored.index != index) {
+          report.problem = "merkle_nodes position " + std::to_string(pos) + " should hold " + node_name(level, index) +
+                           " but names (" + std::to_string(stored.level) + ", " + std::to_string(stored.index) +
+                           ") (edited)";
+        } else if (stored.hash != hash && level == 0) {
+          report.problem = "entry " + std::to_string(index) +
+                           ": the leaf recomputed from its columns differs from the tree's copy in merkle_nodes: the "
+                           "entry was edited together with its leaf_hash column, or the tree node was";
+        } else if (stored.hash != hash) {
+          report.problem = node_name(level, index) +
+                           " in merkle_nodes differs from the one recomputed from the entries (edited): "
+                           "proofs the hub serves through it do not verify";
+        }
+        ++report.nodes;
+      };
       for (const Hash& leaf : c.leaves) {
-        builder.add(leaf);
+        builder.add(leaf, compare_node);
+        if (!report.problem.empty()) break;
         ++expected;
         check_at(expected);
         if (!report.problem.empty()) break;
@@ -208,6 +258,17 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
   }
   report.entries = expected;
   report.root = builder.root();
+  if (report.problem.empty()) {
+    // Nodes past the last entry: the tree claims entries the log no longer holds (entries cut from
+    // the end with their checkpoints, but not their nodes).
+    YICI_TRY(const auto beyond, scanners.front()->nodes_from(nodes_before_leaf(expected)));
+    if (beyond.count > 0) {
+      report.problem = std::to_string(beyond.count) + " tree nodes are stored beyond the last entry (" +
+                       std::to_string(expected) + " entries; first at merkle_nodes position " +
+                       std::to_string(beyond.first) + "): entries were deleted from the end";
+    }
+  }
+  report.last_checkpoint = checkpoints.empty() ? 0 : checkpoints.rbegin()->first;
   if (report.problem.empty() && !checkpoints.empty() && checkpoints.rbegin()->first > expected) {
     report.problem = "checkpoint at size " + std::to_string(checkpoints.rbegin()->first) + " but only " +
                      std::to_string(expected) + " entries: entries were deleted from the end";

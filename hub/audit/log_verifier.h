@@ -1,7 +1,12 @@
 // Offline verification of a hub's audit log (yici-ctl audit verify --data-dir): recompute every
-// leaf from the readable columns (in parallel, leaf_scan.h), rebuild the tree root from the leaves, and check every
-// stored checkpoint's signature (with the hub's JWKS) and root, and a checkpoint saved earlier. Opens the database
-// read-only; never needs the hub running.
+// leaf from the readable columns (in parallel, leaf_scan.h), rebuild the tree from the leaves and
+// compare every stored tree node with it (the hub serves proofs from those), and check every stored
+// checkpoint's signature (with the hub's JWKS) and root, and a checkpoint saved earlier. Opens the
+// database read-only; never needs the hub running.
+//
+// What it cannot see: entries cut from the end together with their checkpoints and tree nodes
+// leave a shorter log that is consistent in itself. Only a checkpoint kept outside the hub
+// (saved_checkpoint_jws) shows that; the report gives the size the latest stored checkpoint covers.
 #pragma once
 
 #include <optional>
@@ -17,7 +22,9 @@ struct VerifyReport {
   std::uint64_t entries = 0;
   bool subjects_checked = false;  // readable subjects against their HMAC (VerifyOptions::subject_key)
   Hash root{};
-  std::uint64_t checkpoints = 0;  // stored checkpoints checked
+  std::uint64_t nodes = 0;            // stored tree nodes compared with the recomputed tree
+  std::uint64_t checkpoints = 0;      // stored checkpoints checked
+  std::uint64_t last_checkpoint = 0;  // the size the largest stored checkpoint covers; 0: none
   bool signatures_checked = false;
   std::string problem;  // empty: everything verified; else the first problem (names the entry or checkpoint)
 };

@@ -7,7 +7,7 @@
 
 namespace yici::schema {
 
-Status check_subject(const Schema& schema, std::string_view subject) {
+Result<std::string> canonical_subject(const Schema& schema, std::string_view subject) {
   const FieldSpec& f = schema.fields[schema.subject];
   if (subject.empty()) return Error::invalid("the subject is empty");
   if (subject.size() > 256) return Error::invalid("the subject is too long to be a " + f.name);
@@ -25,8 +25,13 @@ Status check_subject(const Schema& schema, std::string_view subject) {
     if (p.severity == Severity::kReject) return Error::invalid(std::string(p.code) + ": " + p.message);
   }
   if (!ok || !value.present()) return Error::invalid("not a valid " + f.name);
-  if (value.text != subject) {
-    return Error::invalid("not in canonical form: ask for " + value.text + " (as records are stored)");
+  return std::move(value.text);
+}
+
+Status check_subject(const Schema& schema, std::string_view subject) {
+  YICI_TRY(const std::string canonical, canonical_subject(schema, subject));
+  if (canonical != subject) {
+    return Error::invalid("not in canonical form: ask for " + canonical + " (as records are stored)");
   }
   return {};
 }

@@ -34,6 +34,7 @@ CREATE TABLE log_info (
     audit::kAuditEntryMigration,
     audit::kMerkleMigrations[0],
     audit::kMerkleMigrations[1],
+    audit::kAuditDatasetsMigration,
 };
 
 Result<std::string> ensure_instance_id(sqlite::Database& meta) {

@@ -8,7 +8,9 @@
 #include "hub/audit/audit_log.h"
 #include "hub/audit/base64.h"
 #include "hub/audit/checkpoint.h"
+#include "hub/audit/leaf_scan.h"
 #include "hub/audit/reference_tree.h"
+#include "hub/audit/sqlite_node_store.h"
 #include "hub/sign/base64url.h"
 #include "hub/store/sqlite/connection.h"
 #include "hub/store/stores.h"
@@ -52,14 +54,21 @@ struct Log {
         }
       }
     }
+    leaves = stored_leaves();
+  }
+
+  // The entries' leaf_hash column, in seq order.
+  [[nodiscard]] std::vector<Hash> stored_leaves() const {
+    std::vector<Hash> out;
     auto db = open();
     auto st = db->prepare("SELECT leaf_hash FROM audit_entries ORDER BY seq").value();
     while (st.step().value()) {
       Hash h{};
       const auto blob = st.column_blob(0);
       std::copy(blob.begin(), blob.end(), reinterpret_cast<char*>(h.data()));
-      leaves.push_back(h);
+      out.push_back(h);
     }
+    return out;
   }
 
   [[nodiscard]] std::unique_ptr<Connection> open() const {
@@ -79,6 +88,31 @@ struct Log {
     const std::string root_text = hash_to_base64(root);
     st.bind(1, static_cast<std::int64_t>(size)).bind(2, jws).bind(3, root_text);
     REQUIRE(st.run().ok());
+  }
+
+  // Rewrites every merkle_nodes hash to the tree over the entries' stored leaf_hash column, as an
+  // editor who knows the tree's layout would after forging entries.
+  void rebuild_tree() const {
+    const std::vector<Hash> stored = stored_leaves();
+    auto db = open();
+    auto update = db->prepare("UPDATE merkle_nodes SET hash = ?1 WHERE pos = ?2").value();
+    std::int64_t pos = 0;
+    const auto put = [&](const Hash& h) {
+      update.bind_blob(1, std::string_view(reinterpret_cast<const char*>(h.data()), h.size())).bind(2, pos++);
+      REQUIRE_FALSE(update.step().value());
+      update.reset();
+    };
+    std::vector<std::pair<std::uint64_t, Hash>> stack;  // (leaves covered, hash), post-order
+    for (const Hash& leaf : stored) {
+      stack.emplace_back(1, leaf);
+      put(leaf);
+      while (stack.size() >= 2 && stack[stack.size() - 2].first == stack.back().first) {
+        const auto right = stack.back();
+        stack.pop_back();
+        stack.back() = {right.first * 2, node_hash(stack.back().second, right.second)};
+        put(stack.back().second);
+      }
+    }
   }
 
   [[nodiscard]] VerifyReport verify(unsigned threads, std::uint64_t chunk) const {
@@ -109,7 +143,9 @@ TEST_CASE("log verifier: the same root however the work is split, equal to the r
     CHECK(r.problem.empty());
     CHECK(r.entries == kEntries);
     CHECK(r.checkpoints == 2);
+    CHECK(r.last_checkpoint == kEntries);
     CHECK(r.root == expected);
+    CHECK(r.nodes == nodes_before_leaf(kEntries));  // every stored node compared
   }
 }
 
@@ -168,6 +204,13 @@ TEST_CASE("log verifier: an entry edited with its leaf hash recomputed is placed
     update.bind_blob(1, std::string_view(reinterpret_cast<const char*>(forged.data()), forged.size()));
     REQUIRE_FALSE(update.step().value());
   }
+  // The tree's stored copy of the leaf still differs, naming the entry.
+  CHECK(log.verify(2, 64).problem ==
+        "entry 800: the leaf recomputed from its columns differs from the tree's copy in merkle_nodes: the entry was "
+        "edited together with its leaf_hash column, or the tree node was");
+  // Rewrite the stored tree too: only the signed root shows the edit, and the checkpoint at 500
+  // bounds where it happened.
+  log.rebuild_tree();
   const auto r = log.verify(2, 64);
   CHECK(r.problem ==
         "checkpoint at size 1333: signed root differs from the root recomputed from the entries: an entry from 500 "
@@ -249,6 +292,64 @@ TEST_CASE("log verifier: with the HMAC key, a subject changed to another person'
   CHECK(r.entries == 1234);
   // The wrong key calls the first entry with a subject edited: that key is not this log's.
   CHECK(log.verify_with_key(std::string(64, 'x')).problem.rfind("entry 0: its readable subject", 0) == 0);
+}
+
+}  // namespace
+}  // namespace yici::audit
+
+namespace yici::audit {
+namespace {
+
+TEST_CASE("log verifier: an edited, renamed or missing tree node is named, whatever the split") {
+  // Node (3, 101) covers entries 808 to 815; the hub would serve inclusion proofs through it.
+  const auto pos = static_cast<std::int64_t>(postorder_position({.level = 3, .index = 101}));
+  struct Split {
+    unsigned threads;
+    std::uint64_t chunk;
+  };
+  for (const Split s : {Split{1, 1U << 20}, Split{3, 100}, Split{2, 64}}) {
+    INFO("threads " << s.threads << ", chunk " << s.chunk);
+    const Log log(kEntries);
+    REQUIRE(log.verify(s.threads, s.chunk).problem.empty());
+    log.exec("UPDATE merkle_nodes SET hash = zeroblob(32) WHERE pos = " + std::to_string(pos));
+    CHECK(log.verify(s.threads, s.chunk).problem ==
+          "tree node (3, 101) (over entries 808 to 815) in merkle_nodes differs from the one recomputed from the "
+          "entries (edited): proofs the hub serves through it do not verify");
+    log.exec("UPDATE merkle_nodes SET hash = randomblob(32), idx = 102 WHERE pos = " + std::to_string(pos));
+    CHECK(log.verify(s.threads, s.chunk).problem ==
+          "merkle_nodes position " + std::to_string(pos) +
+              " should hold tree node (3, 101) (over entries 808 to 815) but names (3, 102) (edited)");
+    log.exec("DELETE FROM merkle_nodes WHERE pos = " + std::to_string(pos));
+    CHECK(log.verify(s.threads, s.chunk).problem ==
+          "tree node (3, 101) (over entries 808 to 815) is missing from merkle_nodes (position " + std::to_string(pos) +
+              "): the hub cannot prove entries under it");
+  }
+}
+
+TEST_CASE(
+    "log verifier: a cut from the end shows by the tree nodes it leaves, and only a saved checkpoint shows a clean "
+    "one") {
+  const Log log(kEntries);
+  log.add_checkpoint(1000, root_of_first(log.leaves, 1000));
+  log.add_checkpoint(kEntries, reference::root(log.leaves));
+  log.exec("DELETE FROM audit_entries WHERE seq >= 1500");
+  log.exec("DELETE FROM audit_checkpoints WHERE tree_size > 1500");
+  CHECK(log.verify(2, 64).problem ==
+        std::to_string(nodes_before_leaf(kEntries) - nodes_before_leaf(1500)) +
+            " tree nodes are stored beyond the last entry (1500 entries; first at merkle_nodes position " +
+            std::to_string(nodes_before_leaf(1500)) + "): entries were deleted from the end");
+  // The nodes cut too: consistent in itself, so it verifies (the CLI says what it cannot see).
+  log.exec("DELETE FROM merkle_nodes WHERE pos >= " + std::to_string(nodes_before_leaf(1500)));
+  const auto r = log.verify(2, 64);
+  CHECK(r.problem.empty());
+  CHECK(r.entries == 1500);
+  CHECK(r.last_checkpoint == 1000);
+  // With the checkpoint an auditor saved at 2000, the cut shows.
+  const std::string payload = checkpoint_payload("test-log", kEntries, reference::root(log.leaves), "t");
+  const std::string saved =
+      sign::base64url_encode(R"({"alg":"ES256"})") + "." + sign::base64url_encode(payload) + ".c2ln";
+  const auto with_saved = verify_audit_db(log.path, nullptr, saved, {.threads = 2, .chunk = 64}).value();
+  CHECK(with_saved.problem == "the saved checkpoint has size 2000 but the log only 1500 entries: entries were deleted");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "hub/audit/base64.h"
 #include "hub/audit/checkpoint.h"
+#include "hub/audit/leaf_scan.h"
 #include "hub/audit/proof_json.h"
 #include "hub/audit/proof_verify.h"
 #include "hub/core/time.h"
@@ -178,6 +179,21 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   REQUIRE(report.status == 200);
   CHECK(boost::json::parse(report.body).at("items").as_array().size() >= 8);
   CHECK(report.body.find("\"action\":\"bundle\"") != std::string::npos);
+  {
+    // A lookup with the ID in another form is refused and audited as written; the report finds it
+    // whichever form the auditor types.
+    const std::string lower = std::string(kSubject, 17) + "x";
+    CHECK(https_request(hub.port(), market, "GET", "/v1/records/population/" + lower + "?purpose=food-business-license")
+              .status == 400);
+    const auto items_for = [&](const std::string& typed) {
+      const HttpResult r = https_request(hub.port(), auditor, "GET", "/v1/audit/subjects/" + typed + "/report");
+      REQUIRE(r.status == 200);
+      return boost::json::parse(r.body).at("items").as_array().size();
+    };
+    const std::size_t before = boost::json::parse(report.body).at("items").as_array().size();
+    CHECK(items_for(kSubject) == before + 1);
+    CHECK(items_for(lower) == before + 1);
+  }
   CHECK(https_request(hub.port(), market, "GET", "/v1/audit/events").status == 403);
   CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/events?limit=0").status == 400);
   // A cursor past 2^63 - 1 is refused, not wrapped round to a negative seq (which listed from entry 0).
@@ -325,14 +341,29 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
     back.bind(1, jws).bind(2, size);
     REQUIRE(back.step().ok());
   }
-  CHECK(ctl(offline, &rc).find("VERIFIED") != std::string::npos);
-  // A truncated log, with the checkpoints after the cut removed too: the saved checkpoint catches it.
-  REQUIRE(db->exec("DELETE FROM audit_checkpoints; DELETE FROM audit_entries WHERE seq >= " +
-                   std::to_string(checkpoint.tree_size - 1))
+  out = ctl(offline, &rc);
+  CHECK(out.find("VERIFIED") != std::string::npos);
+  CHECK(out.find("tree nodes and") != std::string::npos);
+  CHECK(out.find("note: without --checkpoint") == std::string::npos);  // it was given
+  // A truncated log, with the checkpoints after the cut removed too: the tree nodes left behind show it.
+  const std::string cut = std::to_string(checkpoint.tree_size - 1);
+  REQUIRE(db->exec("DELETE FROM audit_checkpoints; DELETE FROM audit_entries WHERE seq >= " + cut).ok());
+  out = ctl(offline, &rc);
+  CHECK(rc == 1);
+  CHECK(out.find("tree nodes are stored beyond the last entry") != std::string::npos);
+  // With the nodes cut as well, the log is consistent in itself: the saved checkpoint catches it,
+  // and without one the verdict says what it cannot see.
+  REQUIRE(db->exec("DELETE FROM merkle_nodes WHERE pos >= " +
+                   std::to_string(audit::nodes_before_leaf(checkpoint.tree_size - 1)))
               .ok());
   out = ctl(offline, &rc);
   CHECK(rc == 1);
   CHECK(out.find("saved checkpoint") != std::string::npos);
+  out = ctl("audit verify --data-dir " + data + " --jwks " + work.file("jwks.json"), &rc);
+  CHECK(rc == 0);
+  CHECK(out.find("note: without --checkpoint, entries cut from the end") != std::string::npos);
+  CHECK(out.find("entries after the last signed checkpoint (size 0) are not covered by any signature") !=
+        std::string::npos);
 }
 
 }  // namespace

@@ -174,7 +174,7 @@ int verify_offline(const VerifyFlags& f, const HubFlags& hub) {
     return kExitRefused;
   }
   std::cout << "VERIFIED: " << report->entries << " entries, root " << audit::hash_to_base64(report->root) << ", "
-            << report->checkpoints << " signed checkpoints match"
+            << report->nodes << " tree nodes and " << report->checkpoints << " signed checkpoints match"
             << (report->signatures_checked ? " (signatures checked with the JWKS)"
                                            : " (signatures NOT checked: give --jwks)")
             << (saved ? ", consistent with the saved checkpoint" : "")
@@ -182,6 +182,18 @@ int verify_offline(const VerifyFlags& f, const HubFlags& hub) {
                                          : ", readable subjects NOT checked (no audit-hmac.key in the data directory: "
                                            "give --hmac-key)")
             << "\n";
+  // What a clean run cannot vouch for, said where the auditor reads the verdict.
+  if (report->entries > report->last_checkpoint) {
+    std::cout << "note: " << report->entries - report->last_checkpoint
+              << " entries after the last signed checkpoint (size " << report->last_checkpoint
+              << ") are not covered by any signature (a hub stopped without its closing checkpoint, or entries "
+                 "added to the database)\n";
+  }
+  if (!saved) {
+    std::cout << "note: without --checkpoint, entries cut from the end together with their checkpoints and tree "
+                 "nodes cannot be told from a shorter log; keep checkpoints outside the hub (GET /v1/audit/checkpoint) "
+                 "and verify against the latest one you kept\n";
+  }
   return kExitOk;
 }
 

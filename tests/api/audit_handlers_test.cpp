@@ -1,0 +1,141 @@
+// The auditor's subject search over a real audit log: every form a subject was written in, under
+// datasets and matters the configuration no longer has.
+#include "hub/api/audit_handlers.h"
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+#include "hub/audit/audit_log.h"
+#include "hub/audit/audit_query.h"
+#include "hub/schema/subject_check.h"
+#include "hub/store/sqlite/connection.h"
+#include "hub/store/stores.h"
+#include "tests/schema/schema_test_util.h"
+#include "tests/support/temp_dir.h"
+
+namespace yici::api {
+namespace {
+
+constexpr const char* kId = "11010519491231002X";
+
+struct Log {
+  yici::test::TempDir dir;
+  store::Stores stores = store::Stores::open(dir.file("data")).value();
+  std::unique_ptr<audit::AuditLog> log = audit::AuditLog::open(*stores.audit, std::string(64, 'k')).value();
+
+  void add(const std::string& dataset, const std::string& subject, const std::string& outcome) const {
+    AuditEvent e;
+    e.request_id = "req";
+    e.principal = "market-regulation";
+    e.purpose = "food-business-license";
+    e.action = "lookup";
+    e.dataset = dataset;
+    e.subject = subject;
+    e.outcome = outcome;
+    e.http_status = outcome == "allowed" ? 200 : 400;
+    REQUIRE(log->append(e, [](std::int64_t) { return std::string("{}"); }).ok());
+  }
+
+  [[nodiscard]] AuditServices services(bool with_forms) const {
+    AuditServices s;
+    s.log = log.get();
+    s.db = stores.audit.get();
+    s.datasets = {"population"};  // the configuration today: the retired matter is gone from it
+    if (with_forms) {
+      s.canonical_subjects = [schema = schema::test::repo_schema("population")](std::string_view subject) {
+        auto c = schema::canonical_subject(*schema, subject);
+        return c ? std::vector<std::string>{*c} : std::vector<std::string>{};
+      };
+    }
+    return s;
+  }
+};
+
+std::vector<std::string> outcomes(const Response& r) {
+  REQUIRE(r.status == 200);
+  std::vector<std::string> out;
+  const auto body = boost::json::parse(r.body);
+  for (const auto& item : body.at("items").as_array()) {
+    out.push_back(std::string(item.at("dataset").as_string()) + "/" + std::string(item.at("outcome").as_string()));
+  }
+  return out;
+}
+
+Request query(std::vector<std::pair<std::string, std::string>> params) {
+  Request r;
+  r.query = std::move(params);
+  return r;
+}
+
+TEST_CASE("audit subject report: every form of the subject, in datasets no longer configured") {
+  const Log log;
+  log.add("population", kId, "allowed");
+  log.add("population", "11010519491231002x", "invalid_subject");  // refused, audited as written
+  log.add("population", "110105491231002", "invalid_subject");     // the 15-digit form
+  log.add("matter:retired-matter", kId, "allowed");                // a matter since removed
+  log.add("population", "330106197712123456", "allowed");          // someone else
+  const std::vector<std::string> expected = {"population/allowed", "population/invalid_subject",
+                                             "population/invalid_subject", "matter:retired-matter/allowed"};
+  auto s = log.services(true);
+  // Whichever form the auditor types, the same four entries.
+  for (const char* typed : {kId, "11010519491231002x", "110105491231002", "１１０１０５１９４９１２３１００２Ｘ"}) {
+    CAPTURE(typed);
+    CHECK(outcomes(audit_subject_report(Request{}, typed, s)) == expected);
+  }
+  // The events search takes the same route; `dataset` narrows it.
+  CHECK(outcomes(audit_events(query({{"subject", "11010519491231002x"}}), s)) == expected);
+  CHECK(outcomes(audit_events(query({{"subject", kId}, {"dataset", "matter:retired-matter"}}), s)) ==
+        std::vector<std::string>{"matter:retired-matter/allowed"});
+  // Without the schemas' canonical forms, only the form typed is found (what the hub did before).
+  auto bare = log.services(false);
+  CHECK(outcomes(audit_subject_report(Request{}, kId, bare)) ==
+        std::vector<std::string>{"population/allowed", "matter:retired-matter/allowed"});
+}
+
+TEST_CASE("audit log: the datasets it holds entries for are kept, once each, across a reopen") {
+  yici::test::TempDir dir;
+  {
+    const auto stores = store::Stores::open(dir.file("data")).value();
+    auto log = audit::AuditLog::open(*stores.audit, std::string(64, 'k')).value();
+    for (const char* d : {"population", "credit", "population", "matter:a"}) {
+      AuditEvent e;
+      e.dataset = d;
+      e.outcome = "allowed";
+      REQUIRE(log->append(e, [](std::int64_t) { return std::string(); }).ok());
+    }
+    CHECK(audit::datasets_in_log(*stores.audit).value() ==
+          std::vector<std::string>{"credit", "matter:a", "population"});
+  }
+  const auto stores = store::Stores::open(dir.file("data")).value();
+  auto log = audit::AuditLog::open(*stores.audit, std::string(64, 'k')).value();
+  AuditEvent e;
+  e.dataset = "legal_entity";
+  REQUIRE(log->append(e, [](std::int64_t) { return std::string(); }).ok());
+  CHECK(audit::datasets_in_log(*stores.audit).value() ==
+        std::vector<std::string>{"credit", "legal_entity", "matter:a", "population"});
+}
+
+TEST_CASE("audit log: a log from before the datasets table gets it filled from its entries on upgrade") {
+  yici::test::TempDir dir;
+  {
+    const auto stores = store::Stores::open(dir.file("data")).value();
+    auto log = audit::AuditLog::open(*stores.audit, std::string(64, 'k')).value();
+    for (const char* d : {"population", "matter:old"}) {
+      AuditEvent e;
+      e.dataset = d;
+      REQUIRE(log->append(e, [](std::int64_t) { return std::string(); }).ok());
+    }
+  }
+  {
+    // Back to the schema before the table existed.
+    const int version = store::Stores::open(dir.file("data")).value().audit->schema_version();
+    auto db =
+        store::sqlite::Connection::open(dir.file("data/audit.db"), store::sqlite::Connection::Mode::kReadWrite).value();
+    REQUIRE(db->exec("DROP TABLE audit_datasets; PRAGMA user_version = " + std::to_string(version - 1)).ok());
+  }
+  const auto stores = store::Stores::open(dir.file("data")).value();
+  CHECK(audit::datasets_in_log(*stores.audit).value() == std::vector<std::string>{"matter:old", "population"});
+}
+
+}  // namespace
+}  // namespace yici::api
