@@ -4,28 +4,12 @@
 #include <fstream>
 #include <sstream>
 
-#include <libpq-fe.h>
-
 #include "adapters/common/resume_token.h"
 #include "adapters/common/sql_identifier.h"
+#include "adapters/postgres/pg_exec.h"
 
 namespace yici::adapters::postgres {
 namespace {
-
-struct ConnCloser {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-struct ResultClear {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using ConnPtr = std::unique_ptr<PGconn, ConnCloser>;
-using ResultPtr = std::unique_ptr<PGresult, ResultClear>;
-
-std::string trim_message(const char* message) {
-  std::string m = message ? message : "";
-  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
-  return m;
-}
 
 Result<std::string> read_password(const PostgresConfig& c) {
   if (!c.password_file.empty()) {
@@ -63,34 +47,37 @@ Result<ConnPtr> connect(const PostgresConfig& c) {
   return conn;
 }
 
-Status exec_command(PGconn* conn, const char* sql) {
-  ResultPtr r(PQexec(conn, sql));
+Status exec_command(PGconn* conn, const std::string& sql, std::chrono::milliseconds timeout) {
+  YICI_TRY(ResultPtr r, exec_within(conn, sql, {}, timeout));
   if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
-    return Error::unavailable(std::string("postgres: ") + sql + ": " + trim_message(PQerrorMessage(conn)));
+    return Error::unavailable("postgres: " + sql + ": " + trim_message(PQerrorMessage(conn)));
   }
   return {};
 }
 
 class PostgresRowReader final : public RowReader {
  public:
-  PostgresRowReader(ConnPtr conn, std::vector<int> keys, std::size_t width, int fetch_size)
+  PostgresRowReader(ConnPtr conn, std::vector<int> keys, std::size_t width, int fetch_size,
+                    std::chrono::milliseconds read_timeout)
       : conn_(std::move(conn)),
         keys_(std::move(keys)),
         width_(width),
-        fetch_sql_("FETCH FORWARD " + std::to_string(fetch_size) + " FROM yici_pull") {}
+        fetch_sql_("FETCH FORWARD " + std::to_string(fetch_size) + " FROM yici_pull"),
+        read_timeout_(read_timeout) {}
 
   Result<bool> next(Row& row) override {
     if (done_) return false;
     if (!batch_ || index_ >= PQntuples(batch_.get())) {
-      batch_.reset(PQexec(conn_.get(), fetch_sql_.c_str()));
+      batch_.reset();
       index_ = 0;
+      YICI_TRY(batch_, exec_within(conn_.get(), fetch_sql_, {}, read_timeout_));
       if (PQresultStatus(batch_.get()) != PGRES_TUPLES_OK) {
         return Error::unavailable("postgres: fetch failed: " + trim_message(PQerrorMessage(conn_.get())));
       }
       if (PQntuples(batch_.get()) == 0) {
         done_ = true;
         batch_.reset();
-        YICI_TRY_STATUS(exec_command(conn_.get(), "COMMIT"));
+        YICI_TRY_STATUS(exec_command(conn_.get(), "COMMIT", read_timeout_));
         return false;
       }
     }
@@ -127,6 +114,7 @@ class PostgresRowReader final : public RowReader {
   std::vector<int> keys_;
   std::size_t width_;
   std::string fetch_sql_;
+  std::chrono::milliseconds read_timeout_;
   ResultPtr batch_;
   int index_ = 0;
   bool done_ = false;
@@ -139,9 +127,10 @@ std::string from_clause(const SelectSource& s) {
 }  // namespace
 
 Result<PostgresConfig> parse_postgres_config(const YamlDoc& doc, const YAML::Node& block) {
-  YICI_TRY_STATUS(doc.expect_map(
-      block, {"type", "dsn", "password_file", "password_env", "tls", "table", "query", "connect_timeout", "fetch_size"},
-      "postgres adapter"));
+  YICI_TRY_STATUS(doc.expect_map(block,
+                                 {"type", "dsn", "password_file", "password_env", "tls", "table", "query",
+                                  "connect_timeout", "fetch_size", "read_timeout"},
+                                 "postgres adapter"));
   PostgresConfig c;
   YICI_TRY(c.dsn, doc.required_string(block, "dsn"));
   char* err = nullptr;
@@ -225,6 +214,11 @@ Result<PostgresConfig> parse_postgres_config(const YamlDoc& doc, const YAML::Nod
   if (timeout) c.connect_timeout = *timeout;
   YICI_TRY(auto fetch, doc.optional_int(block, "fetch_size", 1, 100'000));
   if (fetch) c.fetch_size = static_cast<int>(*fetch);
+  YICI_TRY(auto read_timeout, doc.optional_duration(block, "read_timeout"));
+  if (read_timeout) {
+    if (read_timeout->count() <= 0) return doc.error_at(block["read_timeout"], "adapter.read_timeout must be positive");
+    c.read_timeout = *read_timeout;
+  }
   return c;
 }
 
@@ -249,34 +243,32 @@ Result<std::unique_ptr<RowReader>> PostgresAdapter::read(const ReadRequest& requ
   params.reserve(values.size());
   for (const auto& v : values) params.push_back(v.c_str());
   YICI_TRY(auto conn, connect(config_));
-  YICI_TRY_STATUS(exec_command(conn.get(), "BEGIN READ ONLY ISOLATION LEVEL REPEATABLE READ"));
+  const auto wait = config_.read_timeout;
+  YICI_TRY_STATUS(exec_command(conn.get(), "BEGIN READ ONLY ISOLATION LEVEL REPEATABLE READ", wait));
   if (request.statement_timeout) {
     const auto ms = std::max<std::int64_t>(1, request.statement_timeout->count());
-    const std::string set = "SET LOCAL statement_timeout = " + std::to_string(ms);
-    YICI_TRY_STATUS(exec_command(conn.get(), set.c_str()));
+    YICI_TRY_STATUS(exec_command(conn.get(), "SET LOCAL statement_timeout = " + std::to_string(ms), wait));
   }
-  const std::string declare = "DECLARE yici_pull NO SCROLL CURSOR FOR " + select;
-  ResultPtr r(PQexecParams(conn.get(), declare.c_str(), static_cast<int>(params.size()), nullptr, params.data(),
-                           nullptr, nullptr, 0));
+  YICI_TRY(ResultPtr r, exec_within(conn.get(), "DECLARE yici_pull NO SCROLL CURSOR FOR " + select, params, wait));
   if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
     return Error::invalid("postgres: " + trim_message(PQerrorMessage(conn.get())));
   }
-  return std::unique_ptr<RowReader>(std::make_unique<PostgresRowReader>(std::move(conn), std::move(keys),
-                                                                        request.columns.size(), config_.fetch_size));
+  return std::unique_ptr<RowReader>(std::make_unique<PostgresRowReader>(
+      std::move(conn), std::move(keys), request.columns.size(), config_.fetch_size, wait));
 }
 
 Result<std::vector<ColumnInfo>> PostgresAdapter::describe() {
   YICI_TRY(auto conn, connect(config_));
-  const std::string sql = "SELECT * FROM " + from_clause(config_.source) + " LIMIT 0";
-  ResultPtr r(PQexec(conn.get(), sql.c_str()));
+  YICI_TRY(ResultPtr r, exec_within(conn.get(), "SELECT * FROM " + from_clause(config_.source) + " LIMIT 0", {},
+                                    config_.read_timeout));
   if (PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
     return Error::invalid("postgres: " + trim_message(PQerrorMessage(conn.get())));
   }
   std::vector<ColumnInfo> out;
   for (int i = 0; i < PQnfields(r.get()); ++i) {
     const std::string oid = std::to_string(PQftype(r.get(), i));
-    const char* params[1] = {oid.c_str()};
-    ResultPtr t(PQexecParams(conn.get(), "SELECT format_type($1::oid, NULL)", 1, nullptr, params, nullptr, nullptr, 0));
+    YICI_TRY(ResultPtr t,
+             exec_within(conn.get(), "SELECT format_type($1::oid, NULL)", {oid.c_str()}, config_.read_timeout));
     std::string type =
         PQresultStatus(t.get()) == PGRES_TUPLES_OK && PQntuples(t.get()) == 1 ? PQgetvalue(t.get(), 0, 0) : "";
     out.push_back({PQfname(r.get(), i), type});

@@ -8,6 +8,9 @@
 //   table: rk_jbxx                                       # or query: "SELECT ..."
 //   connect_timeout: 10s
 //   fetch_size: 1000
+//   read_timeout: 5m     # the longest wait for any one answer (a FETCH batch, the DECLARE); past
+//                        # it the statement is cancelled and the pull fails (raise it for a query
+//                        # whose first rows take the server longer)
 #pragma once
 
 #include <chrono>
@@ -34,6 +37,7 @@ struct PostgresConfig {
   SelectSource source;
   std::chrono::milliseconds connect_timeout{10'000};
   int fetch_size = 1000;
+  std::chrono::milliseconds read_timeout{300'000};
 };
 
 Result<PostgresConfig> parse_postgres_config(const YamlDoc& doc, const YAML::Node& block);

@@ -1,9 +1,11 @@
 #include "adapters/postgres/postgres_adapter.h"
 
 #include <cstdlib>
+#include <thread>
 
 #include <doctest/doctest.h>
 
+#include "adapters/postgres/pg_exec.h"
 #include "tests/support/postgres_server.h"
 #include "tests/support/read_rows.h"
 #include "tests/support/temp_dir.h"
@@ -190,6 +192,47 @@ TEST_CASE("postgres adapter: a read with a statement timeout is stopped by the s
   CHECK(active == "0");
 }
 
+TEST_CASE(
+    "postgres adapter: a server that stops answering fails the read at read_timeout and the statement is cancelled") {
+  setenv("YICI_TEST_PG_PASSWORD", PostgresServer::kPassword, 1);
+  // Another session holds the table locked: the server answers nothing until it lets go.
+  const std::string holder_dsn = server().dsn("psb") + " password=" + PostgresServer::kPassword;
+  ConnPtr holder(PQconnectdb(holder_dsn.c_str()));
+  REQUIRE(PQstatus(holder.get()) == CONNECTION_OK);
+  ResultPtr locked(PQexec(holder.get(), "BEGIN; LOCK TABLE rk_jbxx IN ACCESS EXCLUSIVE MODE"));
+  REQUIRE(PQresultStatus(locked.get()) == PGRES_COMMAND_OK);
+  const auto waiting = [] {
+    return server().query(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'yici-hub'",
+        "psb");
+  };
+
+  auto a = adapter_from("password_env: YICI_TEST_PG_PASSWORD\ntable: rk_jbxx\nread_timeout: 700ms\n");
+  REQUIRE(a.ok());
+  const auto started = std::chrono::steady_clock::now();
+  auto rows = read_all(**a, person_request());
+  const auto took = std::chrono::steady_clock::now() - started;
+  REQUIRE_FALSE(rows.ok());
+  CHECK(rows.error().code == ErrorCode::kUnavailable);
+  CHECK(rows.error().message ==
+        "postgres: no answer from the server within 700 ms (read_timeout); the statement was cancelled and the "
+        "connection closed");
+  CHECK(took >= std::chrono::milliseconds(700));
+  CHECK(took < std::chrono::seconds(10));
+  // The cancel reached the server: nothing of the pull is left waiting on the lock.
+  std::string left = waiting();
+  for (int i = 0; i < 50 && left != "0"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    left = waiting();
+  }
+  CHECK(left == "0");
+  // Once the lock goes, the same adapter reads again.
+  ResultPtr released(PQexec(holder.get(), "ROLLBACK"));
+  auto again = read_all(**a, person_request());
+  REQUIRE(again.ok());
+  CHECK(again->size() == 5001);
+}
+
 TEST_CASE("postgres adapter: a wrong password fails clearly and never shows the password") {
   test::TempDir dir;
   dir.write("pw", "not-the-password-XYZ\n");
@@ -242,6 +285,8 @@ TEST_CASE("postgres adapter config: secrets only by reference, bad values name t
       {"type: postgres\ndsn: \"host=x\"\ntable: t\ntls: {mode: sometimes}\n", "adapter.tls.mode must be"},
       {"type: postgres\ndsn: \"host=x\"\ntable: \"a.b.c\"\n", "adapter.table"},
       {"type: postgres\ndsn: \"host=x\"\ntable: t\nfetch_size: 0\n", "fetch_size"},
+      {"type: postgres\ndsn: \"host=x\"\ntable: t\nread_timeout: 0s\n", "adapter.read_timeout must be positive"},
+      {"type: postgres\ndsn: \"host=x\"\ntable: t\nread_timeout: soon\n", "read_timeout"},
       {"type: postgres\ntable: t\n", "missing required key \"dsn\""},
   };
   PostgresAdapterFactory factory;
