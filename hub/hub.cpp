@@ -269,8 +269,13 @@ void Hub::load_sources() {
     sources_.put(std::move(entry));
   }
   for (const auto& e : loaded.errors) {
-    log::error("source_skipped", {{"error", e.message}, {"action", "fix the file; the other sources are loaded"}});
+    log::error("source_skipped",
+               {{"error", e.message},
+                {"action",
+                 "fix the file and restart; the other sources are loaded. Nothing pulls this source meanwhile: its "
+                 "records are served, marked stale once older than ingest.stale_after"}});
   }
+  source_files_skipped_ = loaded.errors.size();
   load_api_sources();
 }
 

@@ -97,6 +97,7 @@ class Hub {
   // Sources at start: files in sources_dir, then those registered through the API (meta.db).
   void load_sources();
   void load_api_sources();
+  std::uint64_t source_files_skipped_ = 0;  // set by load_sources, at start
   [[nodiscard]] admin::SourceCheckContext check_context(const access::Policy& policy) const;
   void start_ingest();
   void schedule(const ingest::RegisteredSource& source);

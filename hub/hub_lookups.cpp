@@ -7,6 +7,7 @@
 #include "hub/api/lookup_handler.h"
 #include "hub/api/matter_handlers.h"
 #include "hub/core/log.h"
+#include "hub/core/time.h"
 #include "hub/hub.h"
 #include "hub/schema/subject_check.h"
 
@@ -32,16 +33,26 @@ api::LookupServices Hub::lookup_services() {
     auto remembered = stores_.records->source_department(source);
     return remembered.ok() && *remembered ? **remembered : std::string();
   };
-  s.is_stale = [this](const std::string& source) {
+  // A scheduled source's records are stale once it has been failing for longer than stale_after.
+  const auto failing_long = [this](const std::string& source) {
     if (!scheduler_) return false;
     const auto h = scheduler_->health(source);
     if (!h || h->state != ingest::SourceHealth::State::kFailing) return false;
     return std::chrono::system_clock::now() - h->since > config_.ingest.stale_after;
   };
-  s.dataset_current = [this, is_stale = s.is_stale](const std::string& dataset) {
+  // Nothing refreshes the records of a source that is not scheduled (removed with its records
+  // kept, its file unreadable at start, disabled, invalid): each is as fresh as the last pull that
+  // saw it (pulled_at is refreshed for unchanged rows too).
+  s.is_stale = [this, failing_long,
+                cutoff = format_rfc3339_micros(now_utc() - config_.ingest.stale_after)](const store::Record& r) {
+    const auto source = find_source(r.source);
+    if (source && source->schedulable()) return failing_long(r.source);
+    return r.pulled_at < cutoff;
+  };
+  s.dataset_current = [this, failing_long](const std::string& dataset) {
     for (const auto& source : sources_.list()) {
       const auto& d = source->definition;
-      if (d.dataset != dataset || !source->schedulable() || is_stale(d.id)) continue;
+      if (d.dataset != dataset || !source->schedulable() || failing_long(d.id)) continue;
       if (scheduler_) {
         if (const auto h = scheduler_->health(d.id); h && h->last_success != SysTime{}) return true;
       }

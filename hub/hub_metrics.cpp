@@ -28,6 +28,7 @@ double to_unix(SysTime t) { return std::chrono::duration<double>(t.time_since_ep
 void Hub::register_metrics_route() {
   router_.add("GET", "/metrics", net::Access::kAdmin, [this](const api::Request&, const net::PathParams&) {
     metrics::Snapshot snap;
+    snap.source_files_skipped = source_files_skipped_;
     for (const auto& s : sources_.list()) {
       metrics::SourceState state;
       state.id = s->definition.id;

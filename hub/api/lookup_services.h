@@ -69,8 +69,10 @@ struct LookupServices {
   std::function<Status(std::string_view dataset, std::string_view subject)> validate_subject;
   // Source id → department principal id, for provenance. Unknown sources map to "".
   std::function<std::string(const std::string& source)> department_of;
-  // true when the source has been failing for longer than the configured staleness age.
-  std::function<bool(const std::string& source)> is_stale;
+  // true when the record may be out of date: its source has been failing for longer than the
+  // configured staleness age, or nothing pulls the source any more (removed, its definition
+  // unreadable, disabled, invalid) and no pull has seen the record for that long.
+  std::function<bool(const store::Record& record)> is_stale;
   // true when some registered, enabled source of the dataset has pulled successfully (since start,
   // or before it, by its pull history) and is not stale; bundles trust "nothing on file" only then.
   std::function<bool(const std::string& dataset)> dataset_current;

@@ -20,7 +20,7 @@ boost::json::object record_view(const store::Record& r, const std::vector<std::s
                                  {"version", r.version},
                                  {"content_hash", r.content_hash}};
   boost::json::object rec{{"fields", std::move(fields)}, {"status", r.status}, {"provenance", std::move(provenance)}};
-  if (s.is_stale && s.is_stale(r.source)) rec["stale"] = true;
+  if (s.is_stale && s.is_stale(r)) rec["stale"] = true;
   return rec;
 }
 

@@ -133,6 +133,14 @@ std::string Metrics::render(const Snapshot& snapshot) const {
     if (s.last_success_unix_s) last_success.Add({{"source", s.id}}).Set(*s.last_success_unix_s);
   }
   prometheus::BuildGauge()
+      .Name("yici_source_files_skipped")
+      .Help(
+          "Source definition files in sources_dir that could not be loaded at start (see the source_skipped log "
+          "lines): nothing pulls their sources, and their records are served as stale once older than stale_after")
+      .Register(state)
+      .Add({})
+      .Set(static_cast<double>(snapshot.source_files_skipped));
+  prometheus::BuildGauge()
       .Name("yici_audit_tree_size")
       .Help("Entries in the audit log's Merkle tree")
       .Register(state)

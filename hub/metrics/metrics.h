@@ -39,6 +39,9 @@ struct WalState {
 
 struct Snapshot {
   std::vector<SourceState> sources;
+  // Files in sources_dir that could not be loaded at start (unparsable, or refused by the checks):
+  // their sources are not pulled, and are in no per-source gauge.
+  std::uint64_t source_files_skipped = 0;
   std::uint64_t audit_tree_size = 0;
   // Since start: audit transactions committed and entries they wrote (entries per commit shows how
   // well concurrent requests share the group commit's fsync).

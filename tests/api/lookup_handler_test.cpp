@@ -25,7 +25,7 @@ struct Fixture : test::HandlerFixture {
     policy = services.policy;
     services.datasets = {"population", "legal_entity"};
     services.department_of = [](const std::string&) { return std::string("public-security"); };
-    services.is_stale = [](const std::string& source) { return source == "stale-src"; };
+    services.is_stale = [](const store::Record& r) { return r.source == "stale-src"; };
     add_record("population", "11010519491231002X", "hz-psb", "1",
                R"({"id_number":"11010519491231002X","name":"张三","gender":"M","phone":"13800000000"})");
   }

@@ -1,5 +1,6 @@
 // A source that fails keeps its last good data served, marked stale after ingest.stale_after, and
 // recovers by itself (bounded retries with backoff) once the department fixes it.
+#include <csignal>
 #include <cstdio>
 #include <thread>
 
@@ -66,6 +67,45 @@ TEST_CASE("ingest: a failing source is served stale, backs off, and recovers whe
   CHECK(run_ctl(hub.port(), "admin", "sources show psb", &shown) == 0);
   INFO(shown);
   CHECK(shown.find("health      ok (recovered from: ") != std::string::npos);
+}
+
+TEST_CASE("ingest: a source whose file no longer loads at start is counted, and its records are served stale") {
+  Departments d;
+  TempDir data;
+  const std::string config = "ingest: {stale_after: 1s}\n";
+  const auto market = HubProcess::as("market-regulation");
+  const std::string target = "/v1/records/population/11010519491231002X?purpose=food-business-license";
+  const auto stale_of = [&](const HubProcess& hub) {
+    const HttpResult r = https_request(hub.port(), market, "GET", target);
+    REQUIRE(r.status == 200);
+    const boost::json::value body = boost::json::parse(r.body);
+    const auto& rec = body.at("records").at(0).as_object();
+    return rec.contains("stale") && rec.at("stale").as_bool();
+  };
+  {
+    HubProcess hub({.extra_config = config,
+                    .policy = kDepartmentPolicy,
+                    .sources_dir = d.sources.path().string(),
+                    .data_dir = data.path().string()});
+    REQUIRE(wait_for(hub.port(), market, target).status == 200);
+    CHECK_FALSE(stale_of(hub));
+    hub.signal(SIGTERM);
+    REQUIRE(hub.wait_exit(std::chrono::seconds(20)) == 0);
+  }
+  // An edit breaks the file (a tab in YAML indentation, say), then the hub restarts.
+  d.sources.write("psb.yaml", "id: psb\n\tdepartment: public-security\n");
+  HubProcess hub({.extra_config = config,
+                  .policy = kDepartmentPolicy,
+                  .sources_dir = d.sources.path().string(),
+                  .data_dir = data.path().string()});
+  REQUIRE(wait_for(hub.port(), market, target).status == 200);
+  CHECK(hub.log().find("source_skipped") != std::string::npos);
+  const HttpResult metrics = https_request(hub.port(), HubProcess::as("admin"), "GET", "/metrics");
+  REQUIRE(metrics.status == 200);
+  CHECK(metrics.body.find("\nyici_source_files_skipped 1\n") != std::string::npos);
+  // Nothing refreshes the records now: once the last pull that saw them is older than
+  // stale_after, they say so (they were served as fresh for ever).
+  CHECK(eventually([&] { return stale_of(hub); }));
 }
 
 }  // namespace
