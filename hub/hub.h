@@ -69,7 +69,10 @@ class Hub {
     std::string policy_error;  // empty: reloaded
     std::string keys_error;    // empty: reloaded (or no keys configured)
     std::string active_kid;
-    bool rotated = false;  // the active key changed
+    bool rotated = false;   // the active key changed
+    std::string tls_error;  // empty: certificate, key and client CA reloaded
+    // Settings edited in hub.yaml that only a restart applies (config_changes.h).
+    std::vector<std::string> needs_restart;
   };
   ReloadResult reload();
   void reload_on_signal();  // SIGHUP: reload, and an audit entry by principal "signal:SIGHUP"

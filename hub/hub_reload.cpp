@@ -1,9 +1,13 @@
 // Reloading what may change without a restart: the access policy (checked against schemas and
-// matters exactly as at start) and the signing keys named in the config file, for rotation.
+// matters exactly as at start), the signing keys named in the config file, for rotation, and the
+// TLS certificate, key and client CA (renewed files). Other edits to hub.yaml are named as
+// needing a restart rather than silently ignored.
 #include <boost/json.hpp>
 
+#include "hub/core/config_changes.h"
 #include "hub/core/log.h"
 #include "hub/hub.h"
+#include "hub/net/server.h"
 #include "hub/policy_loader.h"
 
 namespace yici {
@@ -33,13 +37,42 @@ Hub::ReloadResult Hub::reload() {
                 {"action", "the previous policy stays in force; fix the file and reload again"}});
   }
 
+  auto config = HubConfig::load_file(config_.source_path);
+  if (config) {
+    if (auto st = apply_overrides(*config, config_.overrides); !st.ok()) config = st.error();
+  }
+  if (!config) {
+    result.tls_error = config.error().message;
+  } else {
+    if (auto st = server_->reload_tls(config->tls); !st.ok()) {
+      result.tls_error = st.error().message;
+    } else {
+      log::info("tls_reloaded", {{"cert", config->tls.cert}, {"client_ca", config->tls.client_ca}});
+    }
+    result.needs_restart = settings_needing_restart(config_, *config);
+    if (!result.needs_restart.empty()) {
+      std::string names;
+      for (const auto& n : result.needs_restart) names += (names.empty() ? "" : ", ") + n;
+      log::warn("reload_needs_restart",
+                {{"config", config_.source_path},
+                 {"settings", names},
+                 {"action", "these edits to hub.yaml are not in force until the hub is restarted"}});
+    }
+  }
+  if (!result.tls_error.empty()) {
+    log::error(
+        "tls_reload_refused",
+        {{"config", config_.source_path},
+         {"error", result.tls_error},
+         {"action", "the certificate and client CA in force stay; fix tls in hub.yaml or the files, and reload"}});
+  }
+
   if (signer_ == nullptr) {
     result.keys_error = "the hub started without signing keys; add signing.keys and restart";
     return result;
   }
   const std::string before = signer_->ring()->active().kid;
   result.active_kid = before;
-  auto config = HubConfig::load_file(config_.source_path);
   if (!config) {
     result.keys_error = config.error().message;
   } else if (config->signing_keys.empty()) {
@@ -66,7 +99,7 @@ void Hub::audit_reload(const api::Request& request, const ReloadResult& r) {
   // A rotation that took effect is an entry of its own, even when the policy part was refused:
   // the log must not say "refused" for a key change that is in force.
   if (r.rotated) audit_admin_change(request, "key_rotation", "", "allowed", 200);
-  const bool ok = r.policy_error.empty() && r.keys_error.empty();
+  const bool ok = r.policy_error.empty() && r.keys_error.empty() && r.tls_error.empty();
   audit_admin_change(request, "reload", "", ok ? "allowed" : "refused", ok ? 200 : 422);
 }
 
@@ -88,8 +121,15 @@ void Hub::register_admin_reload_route() {
     keys["active_kid"] = r.active_kid;
     keys["rotated"] = r.rotated;
     body["signing_keys"] = std::move(keys);
+    boost::json::object tls;
+    tls["status"] = r.tls_error.empty() ? "reloaded" : "refused";
+    if (!r.tls_error.empty()) tls["error"] = r.tls_error;
+    body["tls"] = std::move(tls);
+    boost::json::array restart;
+    for (const auto& n : r.needs_restart) restart.emplace_back(n);
+    body["needs_restart"] = std::move(restart);
     audit_reload(req, r);
-    const bool ok = r.policy_error.empty() && r.keys_error.empty();
+    const bool ok = r.policy_error.empty() && r.keys_error.empty() && r.tls_error.empty();
     return api::json_response(ok ? 200 : 422, boost::json::serialize(body));
   });
 }

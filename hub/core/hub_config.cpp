@@ -252,6 +252,7 @@ Status apply_overrides(HubConfig& config, const HubConfigOverrides& overrides) {
     if (overrides.sources_dir->empty()) return Error::invalid("--sources-dir must not be empty");
     config.sources_dir = *overrides.sources_dir;
   }
+  config.overrides = overrides;
   return {};
 }
 

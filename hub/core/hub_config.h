@@ -19,6 +19,7 @@ struct ListenAddress {
 
   static Result<ListenAddress> parse(std::string_view text);  // "127.0.0.1:8443", "[::1]:8443"
   [[nodiscard]] std::string to_string() const;
+  friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
 };
 
 struct TlsConfig {
@@ -26,6 +27,7 @@ struct TlsConfig {
   std::string key;                  // PEM private key
   std::string client_ca;            // PEM CA bundle that client certificates must chain to
   std::string min_version = "1.2";  // "1.2" or "1.3"
+  friend bool operator==(const TlsConfig&, const TlsConfig&) = default;
 };
 
 struct LimitsConfig {
@@ -38,6 +40,7 @@ struct LimitsConfig {
   std::chrono::milliseconds write_timeout{30'000};
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait for the next request
   std::chrono::milliseconds shutdown_grace{20'000};  // in-flight requests finish within this on SIGTERM
+  friend bool operator==(const LimitsConfig&, const LimitsConfig&) = default;
 };
 
 // audit: the audit log (hub/audit/audit_log.h).
@@ -48,11 +51,13 @@ struct AuditConfig {
   std::int64_t group_commit_max = 1024;                   // entries per transaction at most
   // Readable subjects of entries older than this are set to NULL (subject_retention.h); 0: kept.
   std::chrono::milliseconds subject_retention{0};
+  friend bool operator==(const AuditConfig&, const AuditConfig&) = default;
 };
 
 struct SigningKeyConfig {
   std::string file;   // PKCS#8 PEM, EC P-256
   std::string state;  // active, next or retired
+  friend bool operator==(const SigningKeyConfig&, const SigningKeyConfig&) = default;
 };
 
 struct IngestConfig {
@@ -66,11 +71,19 @@ struct IngestConfig {
   // exports, certificates, password and token files). Empty: none, so such sources use network
   // adapters only. Sources in sources_dir are the host operator's and are not confined.
   std::vector<std::string> api_source_paths;
+  friend bool operator==(const IngestConfig&, const IngestConfig&) = default;
 };
 
 struct LogConfig {
   std::string level = "info";   // trace, debug, info, warn, error
   std::string format = "json";  // json or text
+  friend bool operator==(const LogConfig&, const LogConfig&) = default;
+};
+
+struct HubConfigOverrides {
+  std::optional<std::string> listen;
+  std::optional<std::string> data_dir;
+  std::optional<std::string> sources_dir;
 };
 
 struct HubConfig {
@@ -88,16 +101,11 @@ struct HubConfig {
   AuditConfig audit;
   std::vector<SigningKeyConfig> signing_keys;  // signing.keys: exactly one active
   int threads = 0;                             // 0: one per hardware thread
+  HubConfigOverrides overrides;                // the command line's, as apply_overrides applied them
 
   // Relative paths are taken from the working directory the hub is started in.
   static Result<HubConfig> load_file(const std::string& path);
   static Result<HubConfig> parse(std::string_view text, const std::string& origin);
-};
-
-struct HubConfigOverrides {
-  std::optional<std::string> listen;
-  std::optional<std::string> data_dir;
-  std::optional<std::string> sources_dir;
 };
 
 Status apply_overrides(HubConfig& config, const HubConfigOverrides& overrides);

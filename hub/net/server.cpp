@@ -50,7 +50,9 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // State of one connection, shared between its coroutine and the drain logic. `idle` is read and
 // written only on the connection's strand.
 struct Connection {
-  Connection(tcp::socket socket, ssl::context& ctx) : stream(std::move(socket), ctx) {}
+  Connection(tcp::socket socket, std::shared_ptr<ssl::context> ctx)
+      : tls(std::move(ctx)), stream(std::move(socket), *tls) {}
+  std::shared_ptr<ssl::context> tls;  // the context the connection was accepted with: a reload swaps in a new one
   Stream stream;
   bool idle = true;
 };
@@ -104,7 +106,8 @@ struct Server::Impl {
   ServerOptions options;
   RequestHandler handler;
   asio::thread_pool handler_pool{kHandlerThreads};
-  std::shared_ptr<ssl::context> tls;  // declared before ioc: outlives every connection
+  std::mutex tls_mutex;
+  std::shared_ptr<ssl::context> tls;  // guarded by tls_mutex; new connections take the current one
   asio::io_context ioc;
   asio::strand<asio::io_context::executor_type> control{asio::make_strand(ioc)};
   tcp::acceptor acceptor{control};
@@ -150,7 +153,12 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     const auto ep = socket.remote_endpoint(ep_ec);
     std::string peer = ep_ec ? "unknown" : ep.address().to_string() + ":" + std::to_string(ep.port());
     auto executor = socket.get_executor();
-    auto conn = std::make_shared<Connection>(std::move(socket), *tls);
+    std::shared_ptr<ssl::context> context;
+    {
+      std::lock_guard lock(tls_mutex);
+      context = tls;
+    }
+    auto conn = std::make_shared<Connection>(std::move(socket), std::move(context));
     std::uint64_t id = 0;
     {
       std::lock_guard lock(conns_mutex);
@@ -431,6 +439,13 @@ void Server::Impl::maybe_finish() {
 }
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Status Server::reload_tls(const TlsConfig& tls) {
+  YICI_TRY(auto context, make_server_tls_context(tls));
+  std::lock_guard lock(impl_->tls_mutex);
+  impl_->tls = std::move(context);
+  return {};
+}
 Server::~Server() = default;
 
 Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options, RequestHandler handler) {

@@ -50,6 +50,10 @@ class Server {
   // `on_signal` is called for SIGHUP (reload), on an io thread.
   void run(std::function<void()> on_sighup = {});
 
+  // Loads the certificate, key and client CA again (renewed files, a new CA bundle): connections
+  // accepted from now on use them, open ones keep theirs. On an error nothing changes. Thread-safe.
+  Status reload_tls(const TlsConfig& tls);
+
   // Thread-safe; begins the graceful shutdown.
   void stop();
   [[nodiscard]] bool draining() const;

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "tests/support/hub_process.h"
+#include "tests/support/test_pki.h"
 
 namespace yici::test {
 namespace {
@@ -83,6 +84,50 @@ TEST_CASE("reload: rotating signing keys makes next active, keeps the old key pu
     }
   }
   CHECK(entries == std::vector<std::string>{"key_rotation:allowed", "reload:refused"});
+}
+
+TEST_CASE("reload: the TLS client CA is reloaded for new connections, a bad one refused, other edits need a restart") {
+  HubProcess hub;
+  const auto admin = HubProcess::as("admin");
+  std::string why;
+  // `rogue` is market-regulation's name on a certificate from another CA: refused at first.
+  REQUIRE_FALSE(handshake_succeeds(hub.port(), HubProcess::as("rogue"), &why));
+  const std::string original = read_file(hub.dir().file("hub.yaml"));
+
+  // The departments' CA rolls over: the bundle holds the old CA and the new one.
+  hub.dir().write("ca-bundle.crt", read_file(pki("ca.crt")) + read_file(pki("rogue-ca.crt")));
+  std::string config = original;
+  replace_all(config, "client_ca: " + pki("ca.crt"), "client_ca: " + hub.dir().file("ca-bundle.crt"));
+  hub.dir().write("hub.yaml", config);
+  auto r = https_request(hub.port(), admin, "POST", "/v1/admin/reload");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto body = boost::json::parse(r.body);
+  CHECK(body.at("tls").at("status") == "reloaded");
+  CHECK(body.at("needs_restart").as_array().empty());
+  CHECK(handshake_succeeds(hub.port(), HubProcess::as("rogue"), &why));  // a new connection, the new CA
+  CHECK(https_request(hub.port(), HubProcess::as("market-regulation"), "GET", "/v1/whoami").status == 200);
+
+  // A client CA that is not there: refused, and the bundle in force stays.
+  replace_all(config, "client_ca: " + hub.dir().file("ca-bundle.crt"), "client_ca: " + hub.dir().file("gone.crt"));
+  hub.dir().write("hub.yaml", config);
+  r = https_request(hub.port(), admin, "POST", "/v1/admin/reload");
+  CHECK(r.status == 422);
+  body = boost::json::parse(r.body);
+  CHECK(body.at("tls").at("status") == "refused");
+  CHECK(body.at("tls").at("error").as_string().find("gone.crt") != boost::json::string::npos);
+  CHECK(hub.log().find("tls_reload_refused") != std::string::npos);
+  CHECK(handshake_succeeds(hub.port(), HubProcess::as("rogue"), &why));
+
+  // Back to the original CA, with an edit only a restart applies: the reload says so.
+  hub.dir().write("hub.yaml", original + "limits: {max_batch_items: 7}\n");
+  std::string out;
+  CHECK(run_ctl(hub.port(), "admin", "reload", &out) == 0);
+  INFO(out);
+  CHECK(out.find("tls:          reloaded") != std::string::npos);
+  CHECK(out.find("not in force until a restart: limits") != std::string::npos);
+  CHECK(hub.log().find("reload_needs_restart") != std::string::npos);
+  CHECK_FALSE(handshake_succeeds(hub.port(), HubProcess::as("rogue"), &why));
 }
 
 }  // namespace

@@ -12,10 +12,11 @@ namespace yici::ctl {
 void add_reload_command(CLI::App& app, int& exit_code) {
   CLI::App* reload = app.add_subcommand(
       "reload",
-      "reload the hub's access policy and signing keys without a restart (admin certificate). Key rotation: in "
-      "hub.yaml make the `next` key `active` and the old active key `retired`, then reload; responses signed "
-      "earlier still verify because retired keys stay in the JWKS. Exit 1 if either part was refused (the one in "
-      "force stays).");
+      "reload the hub's access policy, signing keys and TLS certificate, key and client CA without a restart "
+      "(admin certificate). Key rotation: in hub.yaml make the `next` key `active` and the old active key "
+      "`retired`, then reload; responses signed earlier still verify because retired keys stay in the JWKS. "
+      "Other edits to hub.yaml are listed as needing a restart. Exit 1 if a part was refused (the one in force "
+      "stays).");
   const auto reload_flags = add_hub_flags(*reload);
   reload->callback([flags = reload_flags, &exit_code] {
     auto r = call_hub(*flags, "POST", "/v1/admin/reload", exit_code);
@@ -35,6 +36,18 @@ void add_reload_command(CLI::App& app, int& exit_code) {
                 << (keys.at("rotated").as_bool() ? " (rotated)" : "") << "\n";
       if (const auto* e = keys.as_object().if_contains("error")) {
         std::cout << "              " << boost::json::value_to<std::string>(*e) << "\n";
+      }
+      if (const auto* tls = body.as_object().if_contains("tls")) {
+        std::cout << "tls:          " << boost::json::value_to<std::string>(tls->at("status")) << "\n";
+        if (const auto* e = tls->as_object().if_contains("error")) {
+          std::cout << "              " << boost::json::value_to<std::string>(*e) << "\n";
+        }
+      }
+      if (const auto* restart = body.as_object().if_contains("needs_restart");
+          restart != nullptr && !restart->as_array().empty()) {
+        std::cout << "not in force until a restart:";
+        for (const auto& n : restart->as_array()) std::cout << " " << boost::json::value_to<std::string>(n);
+        std::cout << "\n";
       }
     }
     exit_code = r->status == 200 ? kExitOk : kExitRefused;
