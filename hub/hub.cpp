@@ -54,7 +54,7 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   audit_options.on_commit = [metrics = &hub->metrics_](double seconds) { metrics->audit_committed(seconds); };
   YICI_TRY(hub->audit_log_, audit::AuditLog::open(*hub->stores_.audit, hmac_key, std::move(audit_options)));
   hub->audit_ = hub->audit_log_.get();
-  log::info("audit_log_opened", {{"entries", hub->audit_log_->size()}, {"log_id", hub->stores_.hub_instance_id}});
+  log::info("audit_log_opened", {{"entries", hub->audit_log_->size()}, {"log_id", hub->stores_.log_id}});
   if (!hub->config_.signing_keys.empty()) {
     YICI_TRY(auto ring, load_key_ring(hub->config_.signing_keys));
     log::info("signing_keys_loaded", {{"active_kid", ring->active().kid}, {"keys", ring->keys().size()}});
@@ -65,7 +65,7 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   {
     Hub* self = hub.get();
     audit::CheckpointPolicy checkpoints;
-    checkpoints.log_id = hub->stores_.hub_instance_id;
+    checkpoints.log_id = hub->stores_.log_id;
     checkpoints.every = static_cast<std::uint64_t>(hub->config_.audit.checkpoint_every);
     checkpoints.interval = hub->config_.audit.checkpoint_interval;
     checkpoints.keys = [self]() -> std::shared_ptr<const sign::KeyRing> {

@@ -13,7 +13,7 @@ api::AuditServices Hub::audit_services() {
   api::AuditServices s;
   s.log = audit_log_.get();
   s.db = stores_.audit.get();
-  s.log_id = stores_.hub_instance_id;
+  s.log_id = stores_.log_id;
   s.keys = [this]() -> std::shared_ptr<const sign::KeyRing> { return signer_ ? signer_->ring() : nullptr; };
   s.datasets = datasets_;
   // Bundles are logged under "matter:<code>": a subject search covers them too.

@@ -49,8 +49,7 @@ void Hub::register_metrics_route() {
       snap.audit_commits = audit_log_->commits();
       snap.audit_entries_written = audit_log_->entries_written();
     }
-    if (auto latest = audit::load_checkpoint(*stores_.audit, std::nullopt, stores_.hub_instance_id);
-        latest.ok() && *latest) {
+    if (auto latest = audit::load_checkpoint(*stores_.audit, std::nullopt, stores_.log_id); latest.ok() && *latest) {
       if (auto at = unix_seconds((*latest)->timestamp)) snap.last_checkpoint_age_s = to_unix(now_utc()) - *at;
     }
     api::Response r;

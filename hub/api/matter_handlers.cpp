@@ -54,6 +54,10 @@ Response matter_bundle(const Request& req, const std::string& code, const matter
   const matter::Matter* m = catalog.find(code);
   if (m == nullptr)
     return audited_refusal(*s.audit, event, 404, "unknown_matter", "no matter with code \"" + code + "\"");
+  // Two applicants would leave it to the hub whose bundle was asked for: refused, not guessed.
+  if (std::count_if(req.query.begin(), req.query.end(), [](const auto& q) { return q.first == "applicant"; }) > 1) {
+    return audited_refusal(*s.audit, event, 400, "bad_parameter", "give one applicant, not several");
+  }
   if (applicant.empty()) {
     return audited_refusal(
         *s.audit, event, 400, "applicant_required",

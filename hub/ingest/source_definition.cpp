@@ -108,7 +108,12 @@ Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapt
         s.every = *every;
       }
       YICI_TRY(auto jitter, doc.optional_duration(schedule, "jitter"));
-      if (jitter) s.jitter = *jitter;
+      if (jitter) {
+        // A delay as long as the interval would let a pull slip past the next one's time.
+        if (*jitter >= s.every)
+          return doc.error_at(schedule["jitter"], "schedule.jitter must be shorter than schedule.every");
+        s.jitter = *jitter;
+      }
     }
     const YAML::Node reconcile = root["reconcile"];
     if (reconcile.IsDefined() && !reconcile.IsNull()) {

@@ -56,6 +56,24 @@ Result<std::string> ensure_instance_id(sqlite::Database& meta) {
   });
 }
 
+// The audit log's id from audit.db, or `fallback` (the hub instance id, which older logs used)
+// saved there first. Restoring audit.db alone, or with another hub's meta.db, keeps the log's id.
+Result<std::string> ensure_log_id(sqlite::Database& audit, const std::string& fallback) {
+  return audit.with_writer([&](sqlite::Connection& w) -> Result<std::string> {
+    YICI_TRY(auto tx, sqlite::Transaction::begin(w));
+    YICI_TRY(auto sel, w.prepare("SELECT value FROM log_info WHERE key = 'log_id'"));
+    YICI_TRY(bool found, sel.step());
+    std::string id = found ? std::string(sel.column_text(0)) : fallback;
+    if (!found) {
+      YICI_TRY(auto ins, w.prepare("INSERT INTO log_info (key, value) VALUES ('log_id', ?1)"));
+      ins.bind(1, id);
+      YICI_TRY_STATUS(ins.run());
+    }
+    YICI_TRY_STATUS(tx.commit());
+    return id;
+  });
+}
+
 }  // namespace
 
 Result<Stores> Stores::open(const std::string& data_dir) {
@@ -90,6 +108,7 @@ Result<Stores> Stores::open(const std::string& data_dir) {
   YICI_TRY(stores.audit_checkpoints, sqlite::WalCheckpointer::start(*stores.audit));
   YICI_TRY(stores.meta, sqlite::Database::open((dir / "meta.db").string(), kMetaMigrations));
   YICI_TRY(stores.hub_instance_id, ensure_instance_id(*stores.meta));
+  YICI_TRY(stores.log_id, ensure_log_id(*stores.audit, stores.hub_instance_id));
   return stores;
 }
 

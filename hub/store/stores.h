@@ -17,7 +17,10 @@ struct Stores {
   std::unique_ptr<RecordStore> records;
   std::unique_ptr<sqlite::Database> audit;
   std::unique_ptr<sqlite::Database> meta;
-  std::string hub_instance_id;  // random, made when meta.db is created; names this hub's log
+  std::string hub_instance_id;  // random, made when meta.db is created
+  // The audit log's id, in its checkpoints: kept in audit.db (log_info), so that it travels with
+  // the log. A log from before it was kept there takes the hub's instance id, which it had.
+  std::string log_id;
   // The logs of audit.db and records.db are checkpointed off the commit path
   // (wal_checkpointer.h). Declared after the databases: stopped before they close.
   std::unique_ptr<sqlite::WalCheckpointer> audit_checkpoints;

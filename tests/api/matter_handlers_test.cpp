@@ -119,6 +119,17 @@ TEST_CASE("bundle: refusals are audited with their codes") {
   CHECK(boost::json::parse(r.body).at("error").at("code").as_string() == "matter_not_granted");
   REQUIRE(f.audit.events.size() == 4);
   CHECK(f.audit.events[3].outcome == "matter_not_granted");
+  // Two applicants: refused, not one of them picked.
+  Request two;
+  two.method = "GET";
+  two.target = "/v1/matters/food-business-license/materials?applicant=a&applicant=b";
+  two.query = {{"applicant", kEntity}, {"applicant", "91330106MA2B3C4D5E"}};
+  two.request_id = "rid2";
+  two.principal = std::shared_ptr<const access::Principal>(f.policy, f.policy->by_id("mr"));
+  const Response refused = matter_bundle(two, "food-business-license", f.catalog, f.services);
+  CHECK(refused.status == 400);
+  CHECK(boost::json::parse(refused.body).at("error").at("message").as_string() == "give one applicant, not several");
+  CHECK(f.audit.events.back().outcome == "bad_parameter");
   CHECK(f.signer.signed_bodies.empty());
 }
 

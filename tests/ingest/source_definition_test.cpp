@@ -73,6 +73,7 @@ TEST_CASE("source definition: each kind of mistake names the key and line") {
       {replace(g, "primary_key: [sfzh]", "primary_key: []"), "primary_key: give the source column"},
       {replace(g, "overlap: 10m", "overlap: ten"), "bad duration"},
       {replace(g, "every: 5m", "every: 10ms"), "schedule.every must be at least 1s"},
+      {replace(g, "jitter: 30s", "jitter: 5m"), "schedule.jitter must be shorter than schedule.every"},
       {replace(g, "type: sqlite", "type: mongodb"), "src.yaml:5: unknown adapter type \"mongodb\""},
       {replace(g, "dataset: population", "dataset: population\ncolour: red"), "src.yaml:4: unknown key \"colour\""},
       {replace(g, "withdrawn: [\"注销\", \"迁出\"]", "withdrawn: []"), "status.withdrawn"},

@@ -29,6 +29,24 @@ TEST_CASE("stores: three files in a private data directory, stable instance id")
   CHECK(again->hub_instance_id == first_id);
 }
 
+TEST_CASE("stores: the audit log keeps its id in audit.db, so it survives a meta.db rebuilt or from elsewhere") {
+  test::TempDir dir;
+  const std::string data = dir.file("data");
+  std::string log_id;
+  {
+    auto s = Stores::open(data).value();
+    log_id = s.log_id;
+    CHECK(log_id == s.hub_instance_id);  // a new log takes the instance id, as logs always had
+  }
+  // meta.db lost (or restored from another hub): a new instance id, the same log id.
+  std::filesystem::remove(data + "/meta.db");
+  std::filesystem::remove(data + "/meta.db-wal");
+  std::filesystem::remove(data + "/meta.db-shm");
+  auto s = Stores::open(data).value();
+  CHECK(s.hub_instance_id != log_id);
+  CHECK(s.log_id == log_id);
+}
+
 TEST_CASE("stores: the audit writer has an 8 MiB page cache, not the writers' default 32 MiB") {
   test::TempDir dir;
   auto s = Stores::open(dir.file("data"));

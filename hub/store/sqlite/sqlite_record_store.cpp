@@ -391,11 +391,19 @@ Status SqliteRecordStore::clear_cursor(std::string_view source) {
 
 Status SqliteRecordStore::record_pull_run(const PullRun& run) {
   return db_->with_writer([&](Connection& w) -> Status {
+    YICI_TRY(auto tx, Transaction::begin(w));
     YICI_TRY(Statement * st, w.cached(kInsertRun));
     st->bind(1, run.source).bind(2, run.started_at).bind(3, run.finished_at).bind(4, run.mode);
     st->bind(5, run.rows_read).bind(6, run.counts.inserted).bind(7, run.counts.updated).bind(8, run.counts.unchanged);
     st->bind(9, run.counts.quarantined).bind(10, run.duration_ms).bind(11, run.error);
-    return st->run();
+    YICI_TRY_STATUS(st->run());
+    // The history would otherwise grow by every pull for ever (525,600 rows a year per source
+    // pulled every minute). One walk of the source's part of the index, newest first.
+    YICI_TRY(Statement * prune, w.cached("DELETE FROM pull_runs WHERE source = ?1 AND id <= (SELECT id FROM pull_runs "
+                                         "WHERE source = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)"));
+    prune->bind(1, run.source).bind(2, options_.pull_runs_kept);
+    YICI_TRY_STATUS(prune->run());
+    return tx.commit();
   });
 }
 

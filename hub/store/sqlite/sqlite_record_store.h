@@ -15,6 +15,9 @@ struct SqliteRecordStoreOptions {
   // Records withdrawn per transaction by withdraw_missing (and source keys stored per transaction
   // before it), so that other pulls commit in between and the write-ahead log stays small.
   std::int64_t withdraw_batch = 10'000;
+  // Pull runs kept per source (the history the admin view and health read): older ones are
+  // deleted as new ones are recorded. 10,000 is about a week of pulls every minute.
+  std::int64_t pull_runs_kept = 10'000;
 };
 
 class SqliteRecordStore final : public RecordStore {

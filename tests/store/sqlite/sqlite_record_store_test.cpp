@@ -334,5 +334,24 @@ TEST_CASE("record store: a full pull's position commits with its batch, or not a
   CHECK(s.count("population").value() == 2);
 }
 
+TEST_CASE("record store: pull history keeps the newest runs of each source, and only of that source") {
+  test::TempDir dir;
+  auto store = SqliteRecordStore::open(dir.file("records.db"), {.pull_runs_kept = 3}).value();
+  const auto record = [&](const std::string& source, int n) {
+    PullRun run;
+    run.source = source;
+    run.started_at = "2026-11-24T00:00:0" + std::to_string(n) + "Z";
+    run.rows_read = n;
+    REQUIRE(store->record_pull_run(run).ok());
+  };
+  record("other", 0);
+  for (int n = 1; n <= 5; ++n) record("hz-psb", n);
+  const auto runs = store->recent_pull_runs("hz-psb", 100).value();
+  REQUIRE(runs.size() == 3);
+  CHECK(runs[0].rows_read == 5);  // newest first
+  CHECK(runs[2].rows_read == 3);
+  CHECK(store->recent_pull_runs("other", 100).value().size() == 1);
+}
+
 }  // namespace
 }  // namespace yici::store::sqlite
