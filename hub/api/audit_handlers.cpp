@@ -193,8 +193,9 @@ Result<std::vector<std::string>> subject_hmacs(AuditServices& s, const std::stri
     datasets.push_back(only_dataset);
   } else {
     datasets = s.datasets;
-    YICI_TRY(auto logged, audit::datasets_in_log(*s.db));
-    for (auto& d : logged) {
+    auto logged = audit::datasets_in_log(*s.db);
+    if (!logged) return Error::unavailable("the audit log cannot be read");
+    for (auto& d : *logged) {
       if (std::find(datasets.begin(), datasets.end(), d) == datasets.end()) datasets.push_back(std::move(d));
     }
   }
@@ -246,6 +247,12 @@ Result<audit::AuditQuery> query_of(const Request& request, AuditServices& s, int
   return q;
 }
 
+// A bad parameter is the caller's (400); a log that cannot be read is the hub's (503).
+Response query_error(const Error& e) {
+  if (e.code == ErrorCode::kUnavailable) return error_response(503, "audit_unavailable", e.message);
+  return error_response(400, "bad_parameter", e.message);
+}
+
 Response entries_response(const Request& request, AuditServices& s, const audit::AuditQuery& q,
                           const std::vector<audit::StoredEntry>& entries) {
   const std::string format = param(request, "format");
@@ -287,7 +294,7 @@ Response audit_events(const Request& request, AuditServices& s) {
     return error_response(400, "bad_parameter", "format must be json, jsonl or csv");
   }
   auto q = query_of(request, s, format.empty() || format == "json" ? 100 : 1000);
-  if (!q) return error_response(400, "bad_parameter", q.error().message);
+  if (!q) return query_error(q.error());
   auto entries = audit::search_audit(*s.db, *q);
   if (!entries) return error_response(503, "audit_unavailable", "the audit log cannot be read");
   return entries_response(request, s, *q, *entries);
@@ -295,10 +302,10 @@ Response audit_events(const Request& request, AuditServices& s) {
 
 Response audit_subject_report(const Request& request, const std::string& subject, AuditServices& s) {
   auto q = query_of(request, s, 1000);
-  if (!q) return error_response(400, "bad_parameter", q.error().message);
+  if (!q) return query_error(q.error());
   q->subject_filter = true;
   auto hmacs = subject_hmacs(s, subject, "");
-  if (!hmacs) return error_response(503, "audit_unavailable", "the audit log cannot be read");
+  if (!hmacs) return query_error(hmacs.error());
   q->subject_hmacs = std::move(*hmacs);
   auto entries = audit::search_audit(*s.db, *q);
   if (!entries) return error_response(503, "audit_unavailable", "the audit log cannot be read");

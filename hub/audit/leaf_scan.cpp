@@ -1,9 +1,9 @@
 #include "hub/audit/leaf_scan.h"
 
 #include <algorithm>
-#include <bit>
 
 #include "hub/audit/audit_entry.h"
+#include "hub/audit/sqlite_node_store.h"
 #include "hub/core/sha256.h"
 #include "hub/store/sqlite/connection.h"
 
@@ -34,9 +34,7 @@ Result<std::optional<std::int64_t>> single_int(store::sqlite::Statement& st) {
 
 }  // namespace
 
-std::uint64_t nodes_before_leaf(std::uint64_t leaf) {
-  return 2 * leaf - static_cast<std::uint64_t>(std::popcount(leaf));
-}
+std::uint64_t nodes_before_leaf(std::uint64_t leaf) { return postorder_position({.level = 0, .index = leaf}); }
 
 LeafScanner::LeafScanner(std::unique_ptr<Connection> db, const HmacSha256* subject_key)
     : db_(std::move(db)), subject_key_(subject_key) {

@@ -32,7 +32,7 @@ struct StoredNode {
 };
 
 // The number of tree nodes that leaves [0, leaf) complete: the post-order position of the first
-// node leaf `leaf` completes (leaf j completes 1 + ctz(j + 1) nodes).
+// node leaf `leaf` completes, its own (postorder_position in sqlite_node_store.h).
 std::uint64_t nodes_before_leaf(std::uint64_t leaf);
 
 struct SeqBounds {

@@ -9,6 +9,7 @@
 #include "hub/audit/base64.h"
 #include "hub/audit/checkpoint.h"
 #include "hub/audit/leaf_scan.h"
+#include "hub/audit/sqlite_node_store.h"
 #include "hub/core/thread_name.h"
 #include "hub/sign/base64url.h"
 #include "hub/store/sqlite/connection.h"
@@ -223,7 +224,7 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
       std::size_t next_node = 0;
       const auto compare_node = [&](int level, std::uint64_t index, const Hash& hash) {
         if (!report.problem.empty()) return;
-        const std::uint64_t pos = nodes_before_leaf(expected) + static_cast<std::uint64_t>(level);
+        const std::uint64_t pos = postorder_position({.level = level, .index = index});
         if (next_node == c.nodes.size() || c.nodes[next_node].pos != pos) {
           report.problem = node_name(level, index) + " is missing from merkle_nodes (position " + std::to_string(pos) +
                            "): the hub cannot prove entries under it";

@@ -189,37 +189,14 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
       if (last) YICI_TRY_STATUS(wait_commit());
       return {};
     };
-    // After each row: commit a full batch, and stop there if asked to.
-    auto after_row = [&]() -> Status {
-      if (batch.size() < options.batch_size) return {};
-      YICI_TRY_STATUS(flush(false));
-      if (options.cancel != nullptr && options.cancel->load()) {
-        YICI_TRY_STATUS(wait_commit());
-        return Error::unavailable("pull of " + source.id + " stopped after " + std::to_string(run.rows_read) +
-                                  " rows (shutdown, or the source was changed, disabled or retired); the next pull "
-                                  "goes on from the " +
-                                  (by_key ? "last committed row" : "saved cursor") +
-                                  " unless the source's definition changed");
-      }
-      return {};
-    };
     while (true) {
       YICI_TRY(bool more, reader->next(row));
       if (!more) break;
       ++run.rows_read;
-      if (!row.defect.empty()) {  // not split into its columns: quarantined as read, no cursor, no normalising
-        boost::json::array errors;
-        errors.push_back({{"field", nullptr}, {"code", "bad_row"}, {"message", row.defect}});
-        batch.quarantined.push_back({.dataset = source.dataset,
-                                     .source = source.id,
-                                     .source_key = row.key,
-                                     .row_json = row_json(request.columns, row),
-                                     .errors_json = boost::json::serialize(errors),
-                                     .seen_at = pulled_at});
-        YICI_TRY_STATUS(after_row());
-        continue;
-      }
-      if (cursor_index >= 0 && !cursor_frozen && row.values[static_cast<std::size_t>(cursor_index)]) {
+      // A row the adapter could not split into its columns (Row::defect): its values may be
+      // shifted, so they neither move the cursor nor reach the normaliser.
+      const bool defective = !row.defect.empty();
+      if (cursor_index >= 0 && !cursor_frozen && !defective && row.values[static_cast<std::size_t>(cursor_index)]) {
         const std::string& value = *row.values[static_cast<std::size_t>(cursor_index)];
         if (!max_cursor || cursor_less(*max_cursor, value)) {
           switch (check_cursor(value, cursor_latest)) {
@@ -240,7 +217,11 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
       for (std::size_t i = 0; i < field_index.size(); ++i)
         values[i] = row.values[static_cast<std::size_t>(field_index[i])];
       NormalisedRow out;
-      if (key_missing) {
+      if (defective) {
+        boost::json::array errors;
+        errors.push_back({{"field", nullptr}, {"code", "bad_row"}, {"message", row.defect}});
+        out.errors_json = boost::json::serialize(errors);
+      } else if (key_missing) {
         out.errors_json =
             R"([{"field":null,"code":"missing_key","message":"the source row has no primary key value"}])";
       } else {
@@ -271,7 +252,17 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
         q.seen_at = pulled_at;
         batch.quarantined.push_back(std::move(q));
       }
-      YICI_TRY_STATUS(after_row());
+      if (batch.size() >= options.batch_size) {
+        YICI_TRY_STATUS(flush(false));
+        if (options.cancel != nullptr && options.cancel->load()) {
+          YICI_TRY_STATUS(wait_commit());
+          return Error::unavailable("pull of " + source.id + " stopped after " + std::to_string(run.rows_read) +
+                                    " rows (shutdown, or the source was changed, disabled or retired); the next pull "
+                                    "goes on from the " +
+                                    (by_key ? "last committed row" : "saved cursor") +
+                                    " unless the source's definition changed");
+        }
+      }
     }
     YICI_TRY_STATUS(flush(true));
     if (run.counts.duplicates > 0) {

@@ -37,40 +37,23 @@ CREATE TABLE log_info (
     audit::kAuditDatasetsMigration,
 };
 
-Result<std::string> ensure_instance_id(sqlite::Database& meta) {
-  return meta.with_writer([](sqlite::Connection& w) -> Result<std::string> {
+// The value under `key` in a key/value table (hub_info, log_info), or `initial` stored there first.
+// `table` is one of this file's table names, never outside input.
+Result<std::string> value_or_store(sqlite::Database& db, const std::string& table, const std::string& key,
+                                   const std::string& initial) {
+  return db.with_writer([&](sqlite::Connection& w) -> Result<std::string> {
     YICI_TRY(auto tx, sqlite::Transaction::begin(w));
-    YICI_TRY(auto sel, w.prepare("SELECT value FROM hub_info WHERE key = 'instance_id'"));
+    YICI_TRY(auto sel, w.prepare("SELECT value FROM " + table + " WHERE key = ?1"));
+    sel.bind(1, key);
     YICI_TRY(bool found, sel.step());
-    std::string id;
-    if (found) {
-      id = std::string(sel.column_text(0));
-    } else {
-      id = new_request_id();
-      YICI_TRY(auto ins, w.prepare("INSERT INTO hub_info (key, value) VALUES ('instance_id', ?1)"));
-      ins.bind(1, id);
-      YICI_TRY_STATUS(ins.run());
-    }
-    YICI_TRY_STATUS(tx.commit());
-    return id;
-  });
-}
-
-// The audit log's id from audit.db, or `fallback` (the hub instance id, which older logs used)
-// saved there first. Restoring audit.db alone, or with another hub's meta.db, keeps the log's id.
-Result<std::string> ensure_log_id(sqlite::Database& audit, const std::string& fallback) {
-  return audit.with_writer([&](sqlite::Connection& w) -> Result<std::string> {
-    YICI_TRY(auto tx, sqlite::Transaction::begin(w));
-    YICI_TRY(auto sel, w.prepare("SELECT value FROM log_info WHERE key = 'log_id'"));
-    YICI_TRY(bool found, sel.step());
-    std::string id = found ? std::string(sel.column_text(0)) : fallback;
+    std::string value = found ? std::string(sel.column_text(0)) : initial;
     if (!found) {
-      YICI_TRY(auto ins, w.prepare("INSERT INTO log_info (key, value) VALUES ('log_id', ?1)"));
-      ins.bind(1, id);
+      YICI_TRY(auto ins, w.prepare("INSERT INTO " + table + " (key, value) VALUES (?1, ?2)"));
+      ins.bind(1, key).bind(2, value);
       YICI_TRY_STATUS(ins.run());
     }
     YICI_TRY_STATUS(tx.commit());
-    return id;
+    return value;
   });
 }
 
@@ -107,8 +90,10 @@ Result<Stores> Stores::open(const std::string& data_dir) {
       stores.audit->with_writer([](sqlite::Connection& w) -> Status { return w.exec("PRAGMA cache_size = -8192"); }));
   YICI_TRY(stores.audit_checkpoints, sqlite::WalCheckpointer::start(*stores.audit));
   YICI_TRY(stores.meta, sqlite::Database::open((dir / "meta.db").string(), kMetaMigrations));
-  YICI_TRY(stores.hub_instance_id, ensure_instance_id(*stores.meta));
-  YICI_TRY(stores.log_id, ensure_log_id(*stores.audit, stores.hub_instance_id));
+  YICI_TRY(stores.hub_instance_id, value_or_store(*stores.meta, "hub_info", "instance_id", new_request_id()));
+  // The audit log's id travels with audit.db: restoring it alone, or with another hub's meta.db,
+  // keeps the id. A log from before it was kept there takes the instance id, which it had.
+  YICI_TRY(stores.log_id, value_or_store(*stores.audit, "log_info", "log_id", stores.hub_instance_id));
   return stores;
 }
 

@@ -92,6 +92,21 @@ TEST_CASE("audit subject report: every form of the subject, in datasets no longe
         std::vector<std::string>{"population/allowed", "matter:retired-matter/allowed"});
 }
 
+TEST_CASE("audit subject search: a log that cannot be read is a 503, not a bad parameter") {
+  const Log log;
+  log.add("population", kId, "allowed");
+  auto s = log.services(true);
+  REQUIRE(audit_subject_report(Request{}, kId, s).status == 200);
+  auto db = store::sqlite::Connection::open(log.dir.file("data/audit.db"), store::sqlite::Connection::Mode::kReadWrite)
+                .value();
+  REQUIRE(db->exec("DROP TABLE audit_datasets").ok());
+  const Response report = audit_subject_report(Request{}, kId, s);
+  CHECK(report.status == 503);
+  CHECK(boost::json::parse(report.body).at("error").at("code").as_string() == "audit_unavailable");
+  CHECK(audit_events(query({{"subject", kId}}), s).status == 503);
+  CHECK(audit_events(query({{"limit", "0"}}), s).status == 400);  // still the caller's mistake
+}
+
 TEST_CASE("audit log: the datasets it holds entries for are kept, once each, across a reopen") {
   yici::test::TempDir dir;
   {

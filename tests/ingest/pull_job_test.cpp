@@ -1,6 +1,7 @@
 #include "hub/ingest/pull_job.h"
 
 #include <filesystem>
+#include <map>
 
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
@@ -246,6 +247,64 @@ TEST_CASE("pull: an incremental pull leaves quarantine entries it did not read a
   f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', NULL, '2026-01-02 10:00:00')");
   CHECK(f.pull(s).counts.inserted == 1);
   CHECK(f.store->quarantine_count("hz-psb").value() == 1);  // still in the source, not read again
+}
+
+// Rows given by column name, in the order given; a row with a defect is handed on as the adapter
+// could not split it (Row::defect).
+class FixedRows final : public adapters::Adapter {
+ public:
+  struct Given {
+    std::map<std::string, std::string> values;
+    std::string defect;
+  };
+  explicit FixedRows(std::vector<Given> rows) : rows_(std::move(rows)) {}
+  Result<std::unique_ptr<adapters::RowReader>> read(const adapters::ReadRequest& request) override {
+    return std::unique_ptr<adapters::RowReader>(std::make_unique<Reader>(rows_, request));
+  }
+  Result<std::vector<adapters::ColumnInfo>> describe() override { return std::vector<adapters::ColumnInfo>(); }
+  [[nodiscard]] bool ordered_by_cursor() const override { return false; }
+
+ private:
+  class Reader final : public adapters::RowReader {
+   public:
+    Reader(const std::vector<Given>& rows, adapters::ReadRequest request) : rows_(rows), request_(std::move(request)) {}
+    Result<bool> next(adapters::Row& row) override {
+      if (at_ == rows_.size()) return false;
+      const Given& g = rows_[at_++];
+      row.values.clear();
+      for (const auto& c : request_.columns) {
+        const auto it = g.values.find(c);
+        row.values.push_back(it == g.values.end() ? std::nullopt : std::optional<std::string>(it->second));
+      }
+      row.defect = g.defect;
+      row.key = g.defect.empty() ? g.values.at("sfzh") : "bad_row rows.csv:" + std::to_string(at_ + 1);
+      return true;
+    }
+
+   private:
+    const std::vector<Given>& rows_;
+    adapters::ReadRequest request_;
+    std::size_t at_ = 0;
+  };
+  std::vector<Given> rows_;
+};
+
+TEST_CASE("pull: a row the adapter could not split is quarantined as bad_row and never moves the cursor") {
+  Fixture f;
+  auto s = f.source();  // cursor gxsj
+  s.adapter = std::make_shared<FixedRows>(std::vector<FixedRows::Given>{
+      {{{"sfzh", kA}, {"xm", "A"}, {"gxsj", "2026-01-01 10:00:00"}}, ""},
+      // Shifted fields: a later-looking "cursor" that must not be saved, and a valid-looking ID.
+      {{{"sfzh", kB}, {"xm", "B"}, {"gxsj", "2026-06-01 00:00:00"}}, "rows.csv 第 3 行有 4 个字段，表头有 3 个"}});
+  const auto r = f.pull(s);
+  CHECK(r.counts.inserted == 1);
+  CHECK(r.counts.quarantined == 1);
+  CHECK(f.store->find_by_subject("population", kB)->empty());  // not normalised into a record
+  CHECK(f.store->load_cursor("hz-psb").value() == "2026-01-01 10:00:00");
+  const auto q = f.store->list_quarantine("hz-psb", 0, 10).value();
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].source_key == "bad_row rows.csv:3");
+  CHECK(boost::json::parse(q[0].errors_json).at(0).at("code").as_string() == "bad_row");
 }
 
 TEST_CASE("pull: a CSV line with the wrong field count is quarantined by file and line, the rest is stored") {
