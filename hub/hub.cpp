@@ -252,15 +252,8 @@ void Hub::load_sources() {
                 "no file-managed sources are loaded: check sources_dir in hub.yaml (or --sources-dir); ignore this "
                 "if every source is registered through the admin API"}});
   }
-  auto loaded = ingest::load_sources_dir(config_.sources_dir, *adapters_);
-  const auto policy = policy_.load();
+  auto loaded = checked_source_files();
   for (auto& s : loaded.sources) {
-    // A source must feed a dataset the hub has a schema for, through fields that schema has.
-    const auto problems = admin::check_source(s, check_context(*policy));
-    if (!problems.empty()) {
-      loaded.errors.push_back(Error::invalid(s.origin + ": " + admin::join_problems(problems)));
-      continue;
-    }
     log::info("source_loaded",
               {{"source", s.id}, {"dataset", s.dataset}, {"adapter", s.adapter_type}, {"file", s.origin}});
     auto entry = std::make_shared<ingest::RegisteredSource>();
@@ -272,11 +265,29 @@ void Hub::load_sources() {
     log::error("source_skipped",
                {{"error", e.message},
                 {"action",
-                 "fix the file and restart; the other sources are loaded. Nothing pulls this source meanwhile: its "
-                 "records are served, marked stale once older than ingest.stale_after"}});
+                 "fix the file and reload (SIGHUP or yici-ctl reload); the other sources are loaded. Nothing pulls "
+                 "this source meanwhile: its records are served, marked stale once older than ingest.stale_after"}});
   }
   source_files_skipped_ = loaded.errors.size();
   load_api_sources();
+}
+
+ingest::LoadedSources Hub::checked_source_files() {
+  auto loaded = ingest::load_sources_dir(config_.sources_dir, *adapters_);
+  const auto policy = policy_.load();
+  std::vector<ingest::SourceDefinition> fit;
+  for (auto& s : loaded.sources) {
+    // A source must feed a dataset the hub has a schema for, through fields that schema has.
+    const auto problems = admin::check_source(s, check_context(*policy));
+    if (!problems.empty()) {
+      loaded.errors.push_back(Error::invalid(s.origin + ": " + admin::join_problems(problems)));
+      loaded.skipped_files.push_back(s.origin);
+      continue;
+    }
+    fit.push_back(std::move(s));
+  }
+  loaded.sources = std::move(fit);
+  return loaded;
 }
 
 int Hub::run() {

@@ -22,6 +22,7 @@
 #include "hub/ingest/row_normaliser.h"
 #include "hub/ingest/scheduler.h"
 #include "hub/ingest/source_definition.h"
+#include "hub/ingest/source_loader.h"
 #include "hub/ingest/source_registry.h"
 #include "hub/matter/matter.h"
 #include "hub/metrics/metrics.h"
@@ -63,8 +64,20 @@ class Hub {
   static bool runs_on_io_thread(const api::Request& request);
   api::LookupServices lookup_services();
   [[nodiscard]] std::optional<api::Response> data_routes_unavailable() const;
-  // SIGHUP and POST /v1/admin/reload (hub_reload.cpp): the policy, and the signing keys from the
-  // config file. Each part is all-or-nothing; a refused part keeps what is in force.
+  // sources_dir read again (hub_source_files.cpp): file-managed sources added, changed, removed
+  // (ids), and one message per file not applied (the source in force stays).
+  struct SourceFilesReload {
+    std::vector<std::string> added, changed, removed, errors;
+  };
+  SourceFilesReload reload_source_files(const api::Request& request);
+  // The files of sources_dir, each definition checked against the schemas and policy in force;
+  // those that fail are in errors and skipped_files.
+  ingest::LoadedSources checked_source_files();
+  // Keeps naming a source's department in the provenance of its records after it is removed.
+  void remember_department(const ingest::RegisteredSource& source);
+  // SIGHUP and POST /v1/admin/reload (hub_reload.cpp): the policy, the signing keys and TLS files
+  // from the config file, and sources_dir. Each part is all-or-nothing (sources: each file); a
+  // refused part keeps what is in force.
   struct ReloadResult {
     std::string policy_error;  // empty: reloaded
     std::string keys_error;    // empty: reloaded (or no keys configured)
@@ -73,8 +86,14 @@ class Hub {
     std::string tls_error;  // empty: certificate, key and client CA reloaded
     // Settings edited in hub.yaml that only a restart applies (config_changes.h).
     std::vector<std::string> needs_restart;
+    SourceFilesReload sources;
+    // Every part applied (a refused part keeps what was in force).
+    [[nodiscard]] bool ok() const {
+      return policy_error.empty() && keys_error.empty() && tls_error.empty() && sources.errors.empty();
+    }
   };
-  ReloadResult reload();
+  // `request` names who asked, for the audit entries of the source changes.
+  ReloadResult reload(const api::Request& request);
   void reload_on_signal();  // SIGHUP: reload, and an audit entry by principal "signal:SIGHUP"
   // The audit entries of a reload: "reload" (allowed, or refused if a part was refused), and before
   // it "key_rotation" allowed when the active key changed.
@@ -100,7 +119,7 @@ class Hub {
   // Sources at start: files in sources_dir, then those registered through the API (meta.db).
   void load_sources();
   void load_api_sources();
-  std::uint64_t source_files_skipped_ = 0;  // set by load_sources, at start
+  std::atomic<std::uint64_t> source_files_skipped_{0};  // set by load_sources and reload_source_files
   [[nodiscard]] admin::SourceCheckContext check_context(const access::Policy& policy) const;
   void start_ingest();
   void schedule(const ingest::RegisteredSource& source);

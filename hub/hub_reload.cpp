@@ -1,7 +1,8 @@
 // Reloading what may change without a restart: the access policy (checked against schemas and
-// matters exactly as at start), the signing keys named in the config file, for rotation, and the
-// TLS certificate, key and client CA (renewed files). Other edits to hub.yaml are named as
-// needing a restart rather than silently ignored.
+// matters exactly as at start), the signing keys named in the config file, for rotation, the TLS
+// certificate, key and client CA (renewed files), and the source files of sources_dir
+// (hub_source_files.cpp). Other edits to hub.yaml are named as needing a restart rather than
+// silently ignored.
 #include <boost/json.hpp>
 
 #include "hub/core/config_changes.h"
@@ -24,7 +25,7 @@ Result<std::shared_ptr<const sign::KeyRing>> load_key_ring(const std::vector<Sig
   return std::shared_ptr<const sign::KeyRing>(std::move(ring));
 }
 
-Hub::ReloadResult Hub::reload() {
+Hub::ReloadResult Hub::reload(const api::Request& request) {
   ReloadResult result;
   if (auto loaded = load_policy(config_.policy, matters_, schemas_); loaded) {
     policy_.store(std::move(*loaded));
@@ -67,6 +68,9 @@ Hub::ReloadResult Hub::reload() {
          {"action", "the certificate and client CA in force stay; fix tls in hub.yaml or the files, and reload"}});
   }
 
+  // After the policy: source files are checked against the policy now in force.
+  result.sources = reload_source_files(request);
+
   if (signer_ == nullptr) {
     result.keys_error = "the hub started without signing keys; add signing.keys and restart";
     return result;
@@ -99,20 +103,20 @@ void Hub::audit_reload(const api::Request& request, const ReloadResult& r) {
   // A rotation that took effect is an entry of its own, even when the policy part was refused:
   // the log must not say "refused" for a key change that is in force.
   if (r.rotated) audit_admin_change(request, "key_rotation", "", "allowed", 200);
-  const bool ok = r.policy_error.empty() && r.keys_error.empty() && r.tls_error.empty();
-  audit_admin_change(request, "reload", "", ok ? "allowed" : "refused", ok ? 200 : 422);
+  audit_admin_change(request, "reload", "", r.ok() ? "allowed" : "refused", r.ok() ? 200 : 422);
 }
 
 void Hub::reload_on_signal() {
-  const ReloadResult r = reload();
   // Audited like POST /v1/admin/reload; the principal names the signal, as no certificate sent it.
-  audit_reload(internal_request("signal:SIGHUP"), r);
+  const api::Request request = internal_request("signal:SIGHUP");
+  const ReloadResult r = reload(request);
+  audit_reload(request, r);
 }
 
 void Hub::register_admin_reload_route() {
   router_.add("POST", "/v1/admin/reload", net::Access::kAdmin, [this](const api::Request& req, const net::PathParams&) {
     log::info("reload_requested", {{"by", req.principal->id}, {"request_id", req.request_id}});
-    const ReloadResult r = reload();
+    const ReloadResult r = reload(req);
     boost::json::object body;
     body["policy"] = r.policy_error.empty() ? boost::json::value("reloaded") : boost::json::value(r.policy_error);
     boost::json::object keys;
@@ -128,9 +132,18 @@ void Hub::register_admin_reload_route() {
     boost::json::array restart;
     for (const auto& n : r.needs_restart) restart.emplace_back(n);
     body["needs_restart"] = std::move(restart);
+    const auto list = [](const std::vector<std::string>& items) {
+      boost::json::array out;
+      for (const auto& i : items) out.emplace_back(i);
+      return out;
+    };
+    body["sources"] = boost::json::object{{"status", r.sources.errors.empty() ? "reloaded" : "refused"},
+                                          {"added", list(r.sources.added)},
+                                          {"changed", list(r.sources.changed)},
+                                          {"removed", list(r.sources.removed)},
+                                          {"errors", list(r.sources.errors)}};
     audit_reload(req, r);
-    const bool ok = r.policy_error.empty() && r.keys_error.empty() && r.tls_error.empty();
-    return api::json_response(ok ? 200 : 422, boost::json::serialize(body));
+    return api::json_response(r.ok() ? 200 : 422, boost::json::serialize(body));
   });
 }
 

@@ -53,8 +53,8 @@ api::Response unknown_source(const std::string& id) {
 api::Response file_managed(const ingest::RegisteredSource& s) {
   return api::error_response(409, "file_managed",
                              "source " + s.definition.id + " is managed by the file " + s.definition.origin +
-                                 "; change that file (and restart the hub) instead: the API changes only sources "
-                                 "registered through it");
+                                 "; change that file and reload the hub (SIGHUP or yici-ctl reload) instead: the API "
+                                 "changes only sources registered through it");
 }
 
 // Keys that would carry a secret value, refused with a pointer to the reference keys.
@@ -468,15 +468,7 @@ api::Response Hub::delete_source(const api::Request& request, const std::string&
     withdrawn = *w;
   }
   (void)stores_.records->clear_cursor(id);
-  if (keep_records) {
-    // Provenance of the kept records goes on naming the department, even when no pull since the
-    // upgrade that added source_departments has remembered it: a batch with nothing but that.
-    store::BatchCommit remember{id, {}};
-    remember.department = current->definition.department;
-    if (auto st = stores_.records->commit_batch(remember); !st.ok()) {
-      log::warn("source_department_not_saved", {{"source", id}, {"error", st.error().message}});
-    }
-  }
+  if (keep_records) remember_department(*current);
   if (auto st = catalog_->remove(id, {request.principal->id, request.request_id}); !st.ok()) {
     audit_admin_change(request, "source_delete", id, "failed", 503);
     return api::error_response(503, "store_unavailable", "could not remove the source: " + st.error().message);
@@ -494,6 +486,16 @@ api::Response Hub::delete_source(const api::Request& request, const std::string&
   return api::json_response(
       200, boost::json::serialize(
                boost::json::object{{"deleted", id}, {"records_withdrawn", withdrawn}, {"records_kept", keep_records}}));
+}
+
+void Hub::remember_department(const ingest::RegisteredSource& source) {
+  // Provenance of the kept records goes on naming the department, even when no pull since the
+  // upgrade that added source_departments has remembered it: a batch with nothing but that.
+  store::BatchCommit remember{source.definition.id, {}};
+  remember.department = source.definition.department;
+  if (auto st = stores_.records->commit_batch(remember); !st.ok()) {
+    log::warn("source_department_not_saved", {{"source", source.definition.id}, {"error", st.error().message}});
+  }
 }
 
 api::Response Hub::set_source_enabled(const api::Request& request, const std::string& id, bool enabled) {

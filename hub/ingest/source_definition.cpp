@@ -26,6 +26,13 @@ bool is_valid_source_id(std::string_view id) {
                      [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
 }
 
+bool same_definition(const SourceDefinition& a, const SourceDefinition& b) {
+  return a.id == b.id && a.department == b.department && a.dataset == b.dataset && a.adapter_type == b.adapter_type &&
+         a.primary_key == b.primary_key && a.cursor == b.cursor && a.mapping == b.mapping && a.status == b.status &&
+         a.every == b.every && a.jitter == b.jitter && a.reconcile_every == b.reconcile_every &&
+         a.enabled == b.enabled && a.origin == b.origin && a.adapter_config_json == b.adapter_config_json;
+}
+
 std::vector<std::string> SourceDefinition::columns_to_read() const {
   std::vector<std::string> out;
   for (const auto& [field, column] : mapping) add_unique(out, column);

@@ -32,11 +32,13 @@ namespace yici::ingest {
 struct CursorSpec {
   std::string column;
   std::chrono::milliseconds overlap{0};
+  bool operator==(const CursorSpec&) const = default;
 };
 
 struct StatusSpec {
   std::string column;
   std::vector<std::string> withdrawn_values;  // source values meaning "this record no longer exists"
+  bool operator==(const StatusSpec&) const = default;
 };
 
 struct SourceDefinition {
@@ -63,5 +65,9 @@ struct SourceDefinition {
 Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapters::AdapterRegistry& registry);
 
 bool is_valid_source_id(std::string_view id);
+
+// Whether two definitions say the same thing, their file included (the adapter object aside:
+// its configuration is compared through adapter_config_json).
+bool same_definition(const SourceDefinition& a, const SourceDefinition& b);
 
 }  // namespace yici::ingest

@@ -18,6 +18,7 @@ LoadedSources load_sources_dir(const std::string& dir, const adapters::AdapterRe
   }
   if (ec) {
     out.errors.push_back(Error::io(dir + ": cannot list: " + ec.message()));
+    out.listed = false;
     return out;
   }
   std::sort(files.begin(), files.end());
@@ -26,16 +27,19 @@ LoadedSources load_sources_dir(const std::string& dir, const adapters::AdapterRe
     auto doc = YamlDoc::load_file(file.string());
     if (!doc) {
       out.errors.push_back(doc.error());
+      out.skipped_files.push_back(file.string());
       continue;
     }
     auto def = parse_source_definition(*doc, registry);
     if (!def) {
       out.errors.push_back(def.error());
+      out.skipped_files.push_back(file.string());
       continue;
     }
     if (!ids.insert(def->id).second) {
       out.errors.push_back(
           Error::invalid(file.string() + ": source id \"" + def->id + "\" is already defined by another file"));
+      out.skipped_files.push_back(file.string());
       continue;
     }
     out.sources.push_back(std::move(*def));

@@ -1,5 +1,6 @@
-// Loads every *.yaml source definition in sources_dir at start. A bad file is reported with its
-// path and skipped; the others load. Duplicate ids: the first file (in name order) wins.
+// Loads every *.yaml source definition in sources_dir (at start, and again on reload). A bad file
+// is reported with its path and skipped; the others load. Duplicate ids: the first file (in name
+// order) wins.
 #pragma once
 
 #include <string>
@@ -11,7 +12,9 @@ namespace yici::ingest {
 
 struct LoadedSources {
   std::vector<SourceDefinition> sources;
-  std::vector<Error> errors;  // one per skipped file, "path:line: message"
+  std::vector<Error> errors;               // one per skipped file, "path:line: message"
+  std::vector<std::string> skipped_files;  // their paths, as SourceDefinition::origin names a file
+  bool listed = true;                      // false: the directory could not be listed (in errors)
 };
 
 LoadedSources load_sources_dir(const std::string& dir, const adapters::AdapterRegistry& registry);

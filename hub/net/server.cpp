@@ -389,7 +389,9 @@ void Server::Impl::wait_signal() {
     if (ec) return;  // cancelled at the end of a drain
     if (signo == SIGHUP) {
       log::info("signal", {{"signal", "SIGHUP"}, {"action", "reload"}});
-      if (on_sighup) on_sighup();
+      // On a handler thread: a reload may wait for a source's pull to stop, which must not hold
+      // an I/O thread.
+      if (on_sighup) asio::post(handler_pool, on_sighup);
       wait_signal();
       return;
     }

@@ -1,7 +1,13 @@
-// Reloading without a restart: key rotation through POST /v1/admin/reload and yici-ctl reload.
+// Reloading without a restart: key rotation, TLS files and source files, through POST
+// /v1/admin/reload, yici-ctl reload and SIGHUP.
+#include <csignal>
+#include <filesystem>
+#include <thread>
+
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include "tests/support/department_fixture.h"
 #include "tests/support/hub_process.h"
 #include "tests/support/test_pki.h"
 
@@ -128,6 +134,91 @@ TEST_CASE("reload: the TLS client CA is reloaded for new connections, a bad one 
   CHECK(out.find("not in force until a restart: limits") != std::string::npos);
   CHECK(hub.log().find("reload_needs_restart") != std::string::npos);
   CHECK_FALSE(handshake_succeeds(hub.port(), HubProcess::as("rogue"), &why));
+}
+
+std::vector<std::string> ids(const boost::json::value& sources, const char* what) {
+  std::vector<std::string> out;
+  for (const auto& id : sources.at(what).as_array()) out.emplace_back(id.as_string());
+  return out;
+}
+
+// action:outcome:target of the audit entries naming a source, in log order.
+std::vector<std::string> source_entries(const HubProcess& hub, const std::string& source) {
+  const auto events = https_request(hub.port(), HubProcess::as("auditor"), "GET", "/v1/audit/events?limit=1000");
+  std::vector<std::string> out;
+  const boost::json::value page = boost::json::parse(events.body);
+  for (const auto& e : page.at("items").as_array()) {
+    if (e.at("dataset") == boost::json::value(source)) {
+      out.push_back(std::string(e.at("action").as_string()) + ":" + std::string(e.at("requester").as_string()));
+    }
+  }
+  return out;
+}
+
+TEST_CASE("reload: source files added, edited, broken and removed take effect without a restart") {
+  Departments d;
+  const std::string psb = read_file(d.sources.file("psb.yaml"));
+  std::filesystem::remove(d.sources.file("psb.yaml"));
+  HubProcess hub({.policy = kDepartmentPolicy, .sources_dir = d.sources.path().string()});
+  const auto admin = HubProcess::as("admin");
+  const auto dept = HubProcess::as("market-regulation");
+  const std::string lookup = "/v1/records/population/11010519491231002X?purpose=food-business-license";
+  CHECK(https_request(hub.port(), dept, "GET", lookup).status == 404);
+  CHECK(https_request(hub.port(), admin, "GET", "/v1/admin/sources/psb").status == 404);
+
+  // A new file: loaded and pulled.
+  d.sources.write("psb.yaml", psb);
+  auto r = https_request(hub.port(), admin, "POST", "/v1/admin/reload");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto body = boost::json::parse(r.body);
+  CHECK(body.at("sources").at("status") == "reloaded");
+  CHECK(ids(body.at("sources"), "added") == std::vector<std::string>{"psb"});
+  CHECK(ids(body.at("sources"), "changed").empty());
+  CHECK(ids(body.at("sources"), "removed").empty());
+  CHECK(wait_for(hub.port(), dept, lookup).status == 200);
+
+  // Reloading again with nothing edited changes nothing.
+  r = https_request(hub.port(), admin, "POST", "/v1/admin/reload");
+  body = boost::json::parse(r.body);
+  CHECK(ids(body.at("sources"), "added").empty());
+  CHECK(ids(body.at("sources"), "changed").empty());
+
+  // An edited file: the new definition is in force.
+  std::string edited = psb;
+  replace_all(edited, "schedule: {every: 1h}", "schedule: {every: 2h}");
+  d.sources.write("psb.yaml", edited);
+  r = https_request(hub.port(), admin, "POST", "/v1/admin/reload");
+  body = boost::json::parse(r.body);
+  CHECK(r.status == 200);
+  CHECK(ids(body.at("sources"), "changed") == std::vector<std::string>{"psb"});
+
+  // A broken file: refused, exit 1 from yici-ctl, and the source in force stays and is served.
+  d.sources.write("psb.yaml", edited + "mapping: [\n");
+  std::string out;
+  CHECK(run_ctl(hub.port(), "admin", "reload", &out) == 1);
+  CHECK(out.find("sources:      refused") != std::string::npos);
+  CHECK(out.find("psb.yaml") != std::string::npos);
+  CHECK(out.find("the source in force stays") != std::string::npos);
+  CHECK(https_request(hub.port(), admin, "GET", "/v1/admin/sources/psb").status == 200);
+  CHECK(hub.log().find("source_reload_refused") != std::string::npos);
+  const auto metrics = https_request(hub.port(), admin, "GET", "/metrics");
+  CHECK(metrics.body.find("yici_source_files_skipped 1") != std::string::npos);
+
+  // The file removed, by SIGHUP: the source goes, its records stay served.
+  std::filesystem::remove(d.sources.file("psb.yaml"));
+  hub.signal(SIGHUP);
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = https_request(hub.port(), admin, "GET", "/v1/admin/sources/psb").status == 404;
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(gone);
+  CHECK(https_request(hub.port(), admin, "GET", "/v1/admin/sources/amr").status == 200);
+  CHECK(https_request(hub.port(), dept, "GET", lookup).status == 200);
+  CHECK(hub.log().find("source_removed") != std::string::npos);
+  CHECK(source_entries(hub, "psb") ==
+        std::vector<std::string>{"source_create:admin", "source_update:admin", "source_delete:signal:SIGHUP"});
 }
 
 }  // namespace

@@ -12,8 +12,9 @@ namespace yici::ctl {
 void add_reload_command(CLI::App& app, int& exit_code) {
   CLI::App* reload = app.add_subcommand(
       "reload",
-      "reload the hub's access policy, signing keys and TLS certificate, key and client CA without a restart "
-      "(admin certificate). Key rotation: in hub.yaml make the `next` key `active` and the old active key "
+      "reload the hub's access policy, signing keys, TLS certificate, key and client CA, and the source files of "
+      "sources_dir (added, changed and removed sources) without a restart (admin certificate). Key rotation: in "
+      "hub.yaml make the `next` key `active` and the old active key "
       "`retired`, then reload; responses signed earlier still verify because retired keys stay in the JWKS. "
       "Other edits to hub.yaml are listed as needing a restart. Exit 1 if a part was refused (the one in force "
       "stays).");
@@ -41,6 +42,19 @@ void add_reload_command(CLI::App& app, int& exit_code) {
         std::cout << "tls:          " << boost::json::value_to<std::string>(tls->at("status")) << "\n";
         if (const auto* e = tls->as_object().if_contains("error")) {
           std::cout << "              " << boost::json::value_to<std::string>(*e) << "\n";
+        }
+      }
+      if (const auto* sources = body.as_object().if_contains("sources")) {
+        std::cout << "sources:      " << boost::json::value_to<std::string>(sources->at("status"));
+        for (const char* what : {"added", "changed", "removed"}) {
+          const auto& ids = sources->at(what).as_array();
+          if (ids.empty()) continue;
+          std::cout << ", " << what;
+          for (const auto& id : ids) std::cout << " " << boost::json::value_to<std::string>(id);
+        }
+        std::cout << "\n";
+        for (const auto& e : sources->at("errors").as_array()) {
+          std::cout << "              " << boost::json::value_to<std::string>(e) << "\n";
         }
       }
       if (const auto* restart = body.as_object().if_contains("needs_restart");
