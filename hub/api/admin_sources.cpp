@@ -62,7 +62,12 @@ boost::json::object render(const SourceView& v, bool detail) {
   o["reject_rate"] = nullptr;
   for (const auto& p : v.recent_pulls) {
     if (p.rows_read > 0) {
-      o["reject_rate"] = static_cast<double>(p.counts.quarantined) / static_cast<double>(p.rows_read);
+      // None or all rejected as the integers 0 and 1: Boost.JSON writes a double 0 as "0E0".
+      if (p.counts.quarantined == 0 || p.counts.quarantined == p.rows_read) {
+        o["reject_rate"] = p.counts.quarantined == 0 ? 0 : 1;
+      } else {
+        o["reject_rate"] = static_cast<double>(p.counts.quarantined) / static_cast<double>(p.rows_read);
+      }
       break;
     }
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <future>
 #include <map>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -56,6 +57,14 @@ std::string node_name(int level, std::uint64_t index) {
                      : " (over entries " + std::to_string(first) + " to " + std::to_string(last) + ")");
 }
 
+// The log's id from log_info; empty for a log from before that table.
+Result<std::string> stored_log_id(store::sqlite::Connection& db) {
+  auto st = db.prepare("SELECT value FROM log_info WHERE key = 'log_id'");
+  if (!st) return std::string();
+  YICI_TRY(const bool row, st->step());
+  return row ? std::string(st->column_text(0)) : std::string();
+}
+
 struct CheckpointRow {
   Hash root{};
   std::string jws;
@@ -70,6 +79,8 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
   YICI_TRY(auto db, Connection::open(path, Connection::Mode::kReadOnly));
   VerifyReport report;
   report.signatures_checked = jwks != nullptr;
+  YICI_TRY(report.log_id, stored_log_id(*db));
+  std::set<std::string> checkpoint_log_ids;  // every log id the stored checkpoints were signed for
 
   // Checkpoints to meet on the way: size → claimed root (after checking the signature).
   std::map<std::uint64_t, CheckpointRow> checkpoints;
@@ -111,6 +122,11 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
         return report;
       }
       checkpoints[size] = {cp->root, jws};
+      checkpoint_log_ids.insert(cp->log_id);
+      if (!report.log_id.empty() && cp->log_id != report.log_id && report.checkpoints_other_log++ == 0) {
+        report.first_other_log_size = size;
+        report.first_other_log_id = cp->log_id;
+      }
     }
   }
   std::optional<Checkpoint> saved;
@@ -118,6 +134,15 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
     auto cp = check_signed(*saved_checkpoint_jws, "the saved checkpoint");
     if (!cp) {
       report.problem = cp.error().message;
+      return report;
+    }
+    // A checkpoint from another hub's log says nothing about this one: name that, rather than
+    // report entries "changed after it was signed". One of this log's own earlier ids is fine (the
+    // id could change before it was kept in log_info).
+    if (!report.log_id.empty() && cp->log_id != report.log_id && !checkpoint_log_ids.contains(cp->log_id)) {
+      report.problem = "the saved checkpoint is from another log (log_id " + cp->log_id + "; this log is " +
+                       report.log_id + ", and none of its checkpoints names " + cp->log_id +
+                       "): verify it against the hub that signed it";
       return report;
     }
     saved = *cp;

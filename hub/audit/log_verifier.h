@@ -1,8 +1,8 @@
 // Offline verification of a hub's audit log (yici-ctl audit verify --data-dir): recompute every
 // leaf from the readable columns (in parallel, leaf_scan.h), rebuild the tree from the leaves and
 // compare every stored tree node with it (the hub serves proofs from those), and check every stored
-// checkpoint's signature (with the hub's JWKS) and root, and a checkpoint saved earlier. Opens the
-// database read-only; never needs the hub running.
+// checkpoint's signature (with the hub's JWKS), root and log id, and a checkpoint saved earlier
+// (refused when it is from another log). Opens the database read-only; never needs the hub running.
 //
 // What it cannot see: entries cut from the end together with their checkpoints and tree nodes
 // leave a shorter log that is consistent in itself. Only a checkpoint kept outside the hub
@@ -26,6 +26,11 @@ struct VerifyReport {
   std::uint64_t checkpoints = 0;      // stored checkpoints checked
   std::uint64_t last_checkpoint = 0;  // the size the largest stored checkpoint covers; 0: none
   bool signatures_checked = false;
+  std::string log_id;  // audit.db's log_info (empty for a log older than that table)
+  // Stored checkpoints whose signed log_id is not log_id (their roots matched), and the first.
+  std::uint64_t checkpoints_other_log = 0;
+  std::uint64_t first_other_log_size = 0;
+  std::string first_other_log_id;
   std::string problem;  // empty: everything verified; else the first problem (names the entry or checkpoint)
 };
 

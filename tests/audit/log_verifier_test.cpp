@@ -352,5 +352,46 @@ TEST_CASE(
   CHECK(with_saved.problem == "the saved checkpoint has size 2000 but the log only 1500 entries: entries were deleted");
 }
 
+std::string unsigned_jws(const std::string& log_id, std::uint64_t size, const Hash& root) {
+  return sign::base64url_encode(R"({"alg":"ES256"})") + "." +
+         sign::base64url_encode(checkpoint_payload(log_id, size, root, "t")) + ".c2ln";
+}
+
+TEST_CASE("log verifier: checkpoints signed for another log are counted, a saved one from another log refused") {
+  const Log log(kEntries);
+  log.add_checkpoint(1000, root_of_first(log.leaves, 1000));  // signed for "test-log"
+  log.add_checkpoint(kEntries, reference::root(log.leaves));
+  const Hash root = reference::root(log.leaves);
+
+  // log_info names the hub's instance id, not test-log: both checkpoints are another log's.
+  auto r = log.verify(2, 64);
+  REQUIRE(r.problem.empty());
+  CHECK_FALSE(r.log_id.empty());
+  CHECK(r.checkpoints_other_log == 2);
+  CHECK(r.first_other_log_size == 1000);
+  CHECK(r.first_other_log_id == "test-log");
+  // A saved checkpoint naming an id one of the log's own checkpoints carries is accepted.
+  r = verify_audit_db(log.path, nullptr, unsigned_jws("test-log", kEntries, root), {.threads = 2, .chunk = 64}).value();
+  CHECK(r.problem.empty());
+  // One from a log none of them names is refused by name, though its size and root match.
+  r = verify_audit_db(log.path, nullptr, unsigned_jws("other-hub", kEntries, root), {.threads = 2, .chunk = 64})
+          .value();
+  CHECK(r.problem == "the saved checkpoint is from another log (log_id other-hub; this log is " + r.log_id +
+                         ", and none of its checkpoints names other-hub): verify it against the hub that signed it");
+
+  // With log_info naming test-log, nothing is another log's.
+  log.exec("UPDATE log_info SET value = 'test-log' WHERE key = 'log_id'");
+  r = log.verify(2, 64);
+  CHECK(r.problem.empty());
+  CHECK(r.log_id == "test-log");
+  CHECK(r.checkpoints_other_log == 0);
+  // A log from before log_info held the id: nothing to compare with, nothing refused.
+  log.exec("DELETE FROM log_info WHERE key = 'log_id'");
+  r = verify_audit_db(log.path, nullptr, unsigned_jws("other-hub", kEntries, root), {.threads = 2, .chunk = 64})
+          .value();
+  CHECK(r.problem.empty());
+  CHECK(r.log_id.empty());
+}
+
 }  // namespace
 }  // namespace yici::audit

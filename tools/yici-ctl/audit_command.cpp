@@ -173,8 +173,9 @@ int verify_offline(const VerifyFlags& f, const HubFlags& hub) {
     std::cout << "NOT VERIFIED: " << report->problem << "\n";
     return kExitRefused;
   }
-  std::cout << "VERIFIED: " << report->entries << " entries, root " << audit::hash_to_base64(report->root) << ", "
-            << report->nodes << " tree nodes and " << report->checkpoints << " signed checkpoints match"
+  std::cout << "VERIFIED: " << (report->log_id.empty() ? "" : "log " + report->log_id + ", ") << report->entries
+            << " entries, root " << audit::hash_to_base64(report->root) << ", " << report->nodes << " tree nodes and "
+            << report->checkpoints << " signed checkpoints match"
             << (report->signatures_checked ? " (signatures checked with the JWKS)"
                                            : " (signatures NOT checked: give --jwks)")
             << (saved ? ", consistent with the saved checkpoint" : "")
@@ -182,6 +183,13 @@ int verify_offline(const VerifyFlags& f, const HubFlags& hub) {
                                          : ", readable subjects NOT checked (no audit-hmac.key in the data directory: "
                                            "give --hmac-key)")
             << "\n";
+  if (report->checkpoints_other_log > 0) {
+    std::cout << "note: " << report->checkpoints_other_log << " stored checkpoints are signed for another log_id "
+              << "(the first at size " << report->first_other_log_size << ": " << report->first_other_log_id
+              << "; this log is " << report->log_id
+              << "); their roots match these entries. A hub from before 2026-11-24 whose hub.db was restored "
+                 "changed its id this way; otherwise they were copied in from another log\n";
+  }
   // What a clean run cannot vouch for, said where the auditor reads the verdict.
   if (report->entries > report->last_checkpoint) {
     std::cout << "note: " << report->entries - report->last_checkpoint
