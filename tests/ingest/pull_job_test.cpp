@@ -174,6 +174,10 @@ TEST_CASE("pull: a key the source holds twice keeps the row read last, with no n
   const auto first = f.pull(s);
   CHECK(first.counts.inserted == 2);
   CHECK(first.counts.duplicates == 1);
+  // The first pull stores A2 as A's first version: A1 was never what the source said last.
+  CHECK(f.name_of(kA) == "A2");
+  CHECK(f.store->find_by_subject("population", kA).value().at(0).version == 1);
+  CHECK(f.history_count() == 0);
   const auto second = f.pull(s);  // incremental: the overlap reads all three rows again
   CHECK(second.mode == "incremental");
   CHECK(f.name_of(kA) == "A2");
@@ -187,7 +191,15 @@ TEST_CASE("pull: a key the source holds twice keeps the row read last, with no n
     CHECK(f.store->find_by_subject("population", kA).value().at(0).version == version);
     CHECK(f.history_count() == history);
   }
-  CHECK(history <= 2);
+  CHECK(history == 0);
+  // B was stored by an earlier pull; a second, later row for it is a change like any other: a new
+  // version, the old one in history (only a record this pull inserted is replaced in place).
+  f.sql("INSERT INTO person VALUES ('" + kB + "', 'B2', NULL, '2026-01-01 10:02:00')");
+  const auto with_b2 = f.pull(s);
+  CHECK(with_b2.counts.duplicates == 2);
+  CHECK(f.name_of(kB) == "B2");
+  CHECK(f.store->find_by_subject("population", kB).value().at(0).version == 2);
+  CHECK(f.history_count() == 1);
 }
 
 TEST_CASE("pull: an unusable saved cursor (from an earlier version) makes the pull read everything, then work") {

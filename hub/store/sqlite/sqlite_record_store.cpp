@@ -201,8 +201,23 @@ Result<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::open(const std::st
   return std::unique_ptr<SqliteRecordStore>(new SqliteRecordStore(std::move(db), options));
 }
 
+Result<std::int64_t> SqliteRecordStore::pull_first_id(Connection& w, const std::string& source,
+                                                      const std::string& pulled_at) {
+  auto& [pull, first_id] = pull_first_ids_[source];
+  if (pull != pulled_at) {
+    YICI_TRY(Statement * max, w.cached("SELECT coalesce(max(id), 0) FROM records"));
+    YICI_TRY(const bool row, max->step());
+    const std::int64_t top = row ? max->column_int(0) : 0;
+    max->reset();
+    pull = pulled_at;
+    first_id = top + 1;
+  }
+  return first_id;
+}
+
 Status SqliteRecordStore::upsert_in(Connection& w, std::span<const Record> records, UpsertCounts& counts,
-                                    bool clear_quarantine, bool one_pull) {
+                                    bool clear_quarantine, std::optional<std::int64_t> pull_first_id) {
+  const bool one_pull = pull_first_id.has_value();
   for (const Record& r : records) {
     const std::string hash = r.content_hash.empty() ? sha256_hex(r.fields_json) : r.content_hash;
     if (clear_quarantine) {
@@ -253,7 +268,9 @@ Status SqliteRecordStore::upsert_in(Connection& w, std::span<const Record> recor
         YICI_TRY_STATUS(drop->run());
         continue;
       }
-      if (made_this_pull) {
+      // A new version made by this pull, or the record this pull inserted (the key's first row):
+      // the later row takes its place, with no version of its own.
+      if (made_this_pull || (version == 1 && id >= *pull_first_id)) {
         YICI_TRY(Statement * over, w.cached(kOverwrite));
         over->bind(1, id).bind(2, r.subject).bind(3, hash).bind(4, r.status).bind(5, r.fields_json);
         YICI_TRY_STATUS(over->run());
@@ -283,7 +300,7 @@ Result<UpsertCounts> SqliteRecordStore::upsert(std::span<const Record> records) 
   return db_->with_writer([&](Connection& w) -> Result<UpsertCounts> {
     UpsertCounts counts;
     YICI_TRY(auto tx, Transaction::begin(w));
-    YICI_TRY_STATUS(upsert_in(w, records, counts, false, false));
+    YICI_TRY_STATUS(upsert_in(w, records, counts, false, std::nullopt));
     YICI_TRY_STATUS(tx.commit());
     return counts;
   });
@@ -300,7 +317,11 @@ Result<UpsertCounts> SqliteRecordStore::commit_batch(const BatchCommit& batch) {
     YICI_TRY(const bool row, has->step());
     const bool any_quarantined = row && has->column_int(0) != 0;
     has->reset();
-    YICI_TRY_STATUS(upsert_in(w, batch.records, counts, any_quarantined, true));
+    std::optional<std::int64_t> first_id;
+    if (!batch.records.empty()) {
+      YICI_TRY(first_id, pull_first_id(w, batch.source, batch.records.front().pulled_at));
+    }
+    YICI_TRY_STATUS(upsert_in(w, batch.records, counts, any_quarantined, first_id));
     for (const QuarantinedRow& q : batch.quarantined) {
       YICI_TRY(Statement * st, w.cached(kQuarantine));
       st->bind(1, q.dataset).bind(2, q.source).bind(3, q.source_key).bind(4, q.row_json).bind(5, q.errors_json);

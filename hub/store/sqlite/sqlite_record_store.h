@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -49,10 +50,15 @@ class SqliteRecordStore final : public RecordStore {
   SqliteRecordStore(std::unique_ptr<Database> db, SqliteRecordStoreOptions options)
       : db_(std::move(db)), options_(options) {}
   // REQUIRES: a transaction is open on `w`.
-  // `one_pull`: the records come from one pull (commit_batch), so a record already stored with
-  // their pulled_at came from an earlier row of the same pull, a key the source holds twice.
+  // `pull_first_id` set: the records come from one pull (commit_batch), so a record already stored
+  // with their pulled_at came from an earlier row of the same pull, a key the source holds twice;
+  // records with an id from *pull_first_id on were inserted by that pull.
   Status upsert_in(Connection& w, std::span<const Record> records, UpsertCounts& counts, bool clear_quarantine,
-                   bool one_pull);
+                   std::optional<std::int64_t> pull_first_id);
+  // The first record id a pull (source, pulled_at) can have inserted: max(id) + 1 when its first
+  // batch came. REQUIRES: the writer (pull_first_ids_ is only used under it).
+  Result<std::int64_t> pull_first_id(Connection& w, const std::string& source, const std::string& pulled_at);
+  std::map<std::string, std::pair<std::string, std::int64_t>, std::less<>> pull_first_ids_;
   // withdraw_missing once the key list is set up. REQUIRES: withdraw_mutex_ held.
   Result<std::int64_t> withdraw_vanished(std::string_view source,
                                          const std::function<Result<std::optional<std::string>>()>& next_key);
