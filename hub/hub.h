@@ -132,6 +132,12 @@ class Hub {
   api::Response add_source(const api::Request& request);
   api::Response update_source(const api::Request& request, const std::string& id);
   api::Response delete_source(const api::Request& request, const std::string& id);
+  // A retirement's work once it is recorded in meta.db: withdraw (or keep) the records, remove the
+  // source; the number withdrawn.
+  Result<std::int64_t> finish_retirement(const ingest::RegisteredSource& source, bool keep_records,
+                                         const store::ChangeBy& by);
+  // At start: a retirement the hub was killed in the middle of is finished (audited "completed").
+  void resume_retirement(const std::shared_ptr<ingest::RegisteredSource>& entry, const store::Retirement& r);
   api::Response set_source_enabled(const api::Request& request, const std::string& id, bool enabled);
   // The normaliser for a dataset's schema.
   Result<std::unique_ptr<ingest::RowNormaliser>> make_normaliser(const std::string& dataset) const;

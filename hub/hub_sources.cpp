@@ -119,6 +119,10 @@ void Hub::load_api_sources() {
       if (!problems.empty()) entry->problem = admin::join_problems(problems);
       entry->definition = std::move(*parsed);
     }
+    if (row.retiring) {
+      resume_retirement(entry, *row.retiring);
+      continue;
+    }
     if (entry->problem.empty()) {
       log::info("source_loaded", {{"source", row.id},
                                   {"dataset", entry->definition.dataset},
@@ -133,6 +137,33 @@ void Hub::load_api_sources() {
     }
     sources_.put(std::move(entry));
   }
+}
+
+void Hub::resume_retirement(const std::shared_ptr<ingest::RegisteredSource>& entry, const store::Retirement& r) {
+  const std::string id = entry->definition.id;
+  auto withdrawn = finish_retirement(*entry, r.keep_records, {r.requested_by, r.request_id});
+  if (!withdrawn) {
+    entry->problem = "its retirement (requested by " + r.requested_by + " at " + r.requested_at +
+                     ") was interrupted and could not be finished: " + withdrawn.error().message + "; retire it again";
+    log::error("source_retirement_unfinished",
+               {{"source", id},
+                {"error", withdrawn.error().message},
+                {"action", "the source is not pulled; retire it again (yici-ctl sources retire " + id + ")"}});
+    sources_.put(entry);  // listed as invalid, never pulled
+    return;
+  }
+  log::warn("source_retirement_finished",
+            {{"source", id},
+             {"records_withdrawn", *withdrawn},
+             {"records_kept", r.keep_records},
+             {"requested_by", r.requested_by},
+             {"requested_at", r.requested_at},
+             {"request_id", r.request_id},
+             {"action", "the hub stopped part way through retiring this source; the retirement is now complete"}});
+  // Linked to the request that began it; the requester names the hub, which finished it.
+  api::Request request = internal_request("hub:restart");
+  request.request_id = r.request_id;
+  audit_admin_change(request, "source_delete", id, "completed", 200);
 }
 
 std::map<std::string, std::int64_t> Hub::record_counts(const ingest::SourceDefinition& source) {
@@ -448,44 +479,54 @@ api::Response Hub::delete_source(const api::Request& request, const std::string&
   if (!audit_admin_change(request, "source_delete", id, "allowed", 200)) {
     return api::error_response(503, "audit_unavailable", "the audit log cannot record the change; nothing was changed");
   }
-  if (!quiesce(*current)) {
+  const auto failed = [&](const std::string& code, const std::string& message) {
     current->cancel->store(false);
     schedule(*current);
     audit_admin_change(request, "source_delete", id, "failed", 503);
-    return api::error_response(503, "pull_running", "a pull of " + id + " did not stop within 60 s; try again");
+    return api::error_response(503, code, message);
+  };
+  if (!quiesce(*current)) return failed("pull_running", "a pull of " + id + " did not stop within 60 s; try again");
+  // Kept in meta.db before any record is withdrawn: a hub killed part way finishes at its next
+  // start instead of pulling a source whose records are partly withdrawn.
+  const store::ChangeBy by{request.principal->id, request.request_id};
+  if (auto st = catalog_->begin_retirement(id, keep_records, by); !st.ok()) {
+    return failed("store_unavailable", "could not record the retirement: " + st.error().message);
   }
+  auto withdrawn = finish_retirement(*current, keep_records, by);
+  if (!withdrawn) {
+    (void)catalog_->cancel_retirement(id);
+    return failed("store_unavailable", withdrawn.error().message);
+  }
+  log::info("source_retired", {{"source", id},
+                               {"records_withdrawn", *withdrawn},
+                               {"records_kept", keep_records},
+                               {"by", request.principal->id},
+                               {"request_id", request.request_id}});
+  return api::json_response(200,
+                            boost::json::serialize(boost::json::object{
+                                {"deleted", id}, {"records_withdrawn", *withdrawn}, {"records_kept", keep_records}}));
+}
+
+Result<std::int64_t> Hub::finish_retirement(const ingest::RegisteredSource& source, bool keep_records,
+                                            const store::ChangeBy& by) {
+  const std::string& id = source.definition.id;
   std::int64_t withdrawn = 0;
   if (!keep_records) {
     auto w = stores_.records->withdraw_missing(id, []() -> Result<std::optional<std::string>> {
       return std::optional<std::string>();  // the source holds no keys any more
     });
-    if (!w) {
-      current->cancel->store(false);
-      schedule(*current);
-      audit_admin_change(request, "source_delete", id, "failed", 503);
-      return api::error_response(503, "store_unavailable", "could not withdraw the records: " + w.error().message);
-    }
+    if (!w) return Error::unavailable("could not withdraw the records: " + w.error().message);
     withdrawn = *w;
   }
   (void)stores_.records->clear_cursor(id);
-  if (keep_records) remember_department(*current);
-  if (auto st = catalog_->remove(id, {request.principal->id, request.request_id}); !st.ok()) {
-    audit_admin_change(request, "source_delete", id, "failed", 503);
-    return api::error_response(503, "store_unavailable", "could not remove the source: " + st.error().message);
+  if (keep_records) remember_department(source);
+  if (auto st = catalog_->remove(id, by); !st.ok()) {
+    return Error::unavailable("could not remove the source: " + st.error().message);
   }
   sources_.erase(id);
-  {
-    std::lock_guard lock(counts_mu_);
-    counts_.erase(id);
-  }
-  log::info("source_retired", {{"source", id},
-                               {"records_withdrawn", withdrawn},
-                               {"records_kept", keep_records},
-                               {"by", request.principal->id},
-                               {"request_id", request.request_id}});
-  return api::json_response(
-      200, boost::json::serialize(
-               boost::json::object{{"deleted", id}, {"records_withdrawn", withdrawn}, {"records_kept", keep_records}}));
+  std::lock_guard lock(counts_mu_);
+  counts_.erase(id);
+  return withdrawn;
 }
 
 void Hub::remember_department(const ingest::RegisteredSource& source) {

@@ -26,6 +26,16 @@ CREATE TABLE source_changes (
 CREATE INDEX source_changes_by_id ON source_changes (id, seq);
 )sql";
 
+const char* const kSourceRetirementMigration = R"sql(
+CREATE TABLE source_retirements (
+  id            TEXT PRIMARY KEY,
+  keep_records  INTEGER NOT NULL,
+  requested_at  TEXT NOT NULL,
+  requested_by  TEXT NOT NULL,
+  request_id    TEXT NOT NULL
+);
+)sql";
+
 namespace {
 
 using sqlite::Connection;
@@ -43,7 +53,23 @@ Result<std::optional<StoredSource>> select_source(Connection& c, const std::stri
   s.definition = std::string(st.column_text(3));
   s.updated_at = std::string(st.column_text(4));
   s.updated_by = std::string(st.column_text(5));
+  YICI_TRY(auto r, c.prepare("SELECT keep_records, requested_at, requested_by, request_id FROM source_retirements "
+                             "WHERE id = ?1"));
+  r.bind(1, id);
+  YICI_TRY(const bool retiring, r.step());
+  if (retiring) {
+    s.retiring = Retirement{.keep_records = r.column_int(0) != 0,
+                            .requested_at = std::string(r.column_text(1)),
+                            .requested_by = std::string(r.column_text(2)),
+                            .request_id = std::string(r.column_text(3))};
+  }
   return std::optional<StoredSource>(std::move(s));
+}
+
+Status forget_retirement(Connection& c, const std::string& id) {
+  YICI_TRY(auto st, c.prepare("DELETE FROM source_retirements WHERE id = ?1"));
+  st.bind(1, id);
+  return st.run();
 }
 
 Status log_change(Connection& c, const StoredSource& s, const std::string& action, bool with_definition,
@@ -147,12 +173,31 @@ Result<StoredSource> SourceCatalog::set_enabled(const std::string& id, bool enab
   });
 }
 
+Status SourceCatalog::begin_retirement(const std::string& id, bool keep_records, const ChangeBy& by) {
+  auto r = change(db_, id, [&](Connection& c, const std::optional<StoredSource>& current) -> Result<StoredSource> {
+    if (!current) return Error::not_found("no source \"" + id + "\" registered through the API");
+    YICI_TRY(auto st, c.prepare("INSERT OR REPLACE INTO source_retirements (id, keep_records, requested_at, "
+                                "requested_by, request_id) VALUES (?1, ?2, ?3, ?4, ?5)"));
+    st.bind(1, id).bind(2, std::int64_t{keep_records ? 1 : 0}).bind(3, format_rfc3339_micros(now_utc()));
+    st.bind(4, by.principal).bind(5, by.request_id);
+    YICI_TRY_STATUS(st.run());
+    return *current;
+  });
+  if (!r) return r.take_error();
+  return {};
+}
+
+Status SourceCatalog::cancel_retirement(const std::string& id) {
+  return db_.with_writer([&](Connection& c) -> Status { return forget_retirement(c, id); });
+}
+
 Status SourceCatalog::remove(const std::string& id, const ChangeBy& by) {
   auto r = change(db_, id, [&](Connection& c, const std::optional<StoredSource>& current) -> Result<StoredSource> {
     if (!current) return Error::not_found("no source \"" + id + "\" registered through the API");
     YICI_TRY(auto st, c.prepare("DELETE FROM sources WHERE id = ?1"));
     st.bind(1, id);
     YICI_TRY_STATUS(st.run());
+    YICI_TRY_STATUS(forget_retirement(c, id));
     StoredSource s = *current;
     s.updated_at = format_rfc3339_micros(now_utc());
     YICI_TRY_STATUS(log_change(c, s, "deleted", false, by));

@@ -16,6 +16,17 @@ namespace yici::store {
 
 // meta.db migration 2 (after hub_info).
 extern const char* const kSourceCatalogMigration;
+// meta.db migration 3: retirements begun and not yet finished.
+extern const char* const kSourceRetirementMigration;
+
+// A retirement begun (DELETE /v1/admin/sources/{id}) and not finished: the hub was killed while
+// it withdrew the records. The next start finishes it.
+struct Retirement {
+  bool keep_records = false;
+  std::string requested_at;
+  std::string requested_by;
+  std::string request_id;
+};
 
 struct StoredSource {
   std::string id;
@@ -24,6 +35,7 @@ struct StoredSource {
   std::string definition;  // the text as posted
   std::string updated_at;
   std::string updated_by;
+  std::optional<Retirement> retiring;
 };
 
 struct SourceChange {
@@ -52,6 +64,10 @@ class SourceCatalog {
   // New definition: version + 1. kNotFound if absent.
   Result<StoredSource> update(const std::string& id, const std::string& definition, const ChangeBy& by);
   Result<StoredSource> set_enabled(const std::string& id, bool enabled, const ChangeBy& by);
+  // Records that the source is being retired, before its records are withdrawn; remove() (the
+  // end of the retirement) or cancel_retirement() (it failed) clears it.
+  Status begin_retirement(const std::string& id, bool keep_records, const ChangeBy& by);
+  Status cancel_retirement(const std::string& id);
   Status remove(const std::string& id, const ChangeBy& by);
   // Every change of one id, oldest first.
   Result<std::vector<SourceChange>> history(const std::string& id);

@@ -20,6 +20,7 @@ CREATE TABLE hub_info (
 );
 )sql",
     kSourceCatalogMigration,
+    kSourceRetirementMigration,
 };
 
 // The audit log (hub/audit/audit_log.h): its entries and the Merkle tree nodes that commit to them

@@ -3,6 +3,8 @@
 // bad definition is refused with its key path and nothing is saved; secrets given by reference
 // never come back.
 #include <algorithm>
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 
@@ -468,6 +470,92 @@ TEST_CASE(
   CHECK(log.find("not-the-password-Xq7") == std::string::npos);
   ::unsetenv("YICI_TEST_PG_PASSWORD");
   ::unsetenv("YICI_TEST_PG_WRONG");
+}
+
+// The one integer a query gives, from a database a running hub also has open.
+std::int64_t query_int(const std::string& path, const std::string& sql) {
+  auto db = store::sqlite::Connection::open(path, store::sqlite::Connection::Mode::kReadOnly).value();
+  auto st = db->prepare(sql).value();
+  REQUIRE(st.step().value());
+  return st.column_int(0);
+}
+
+TEST_CASE("admin API: a retirement killed part way through is finished at the next start") {
+  TempDir dept;
+  TempDir data;
+  constexpr int kPeople = 60000;
+  const std::string db = dept.file("big.db");
+  {
+    auto c = store::sqlite::Connection::open(db, store::sqlite::Connection::Mode::kReadWrite).value();
+    REQUIRE(c->exec("CREATE TABLE rk_jbxx (sfzh TEXT PRIMARY KEY, xm TEXT, xb TEXT, csrq TEXT, gxsj TEXT);"
+                    "BEGIN")
+                .ok());
+    auto insert = c->prepare("INSERT INTO rk_jbxx VALUES (?1, ?2, NULL, NULL, '2026-01-01 00:00:00')").value();
+    for (int i = 0; i < kPeople; ++i) {
+      // Born on one of 100 days of 1980, sequence 000-599: all distinct, all with a valid check digit.
+      char first17[18];
+      std::snprintf(first17, sizeof first17, "110105198001%02d%03d", 1 + i / 600 % 28, i % 600);
+      const int month_shift = i / (600 * 28);  // 0..3: months 01-04
+      first17[11] = static_cast<char>('1' + month_shift);
+      const std::string id = std::string(first17) + schema::resident_id_check_char(first17);
+      insert.bind(1, id).bind(2, "王伟");
+      REQUIRE(insert.run().ok());
+      insert.reset();
+    }
+    REQUIRE(c->exec("COMMIT").ok());
+  }
+  const auto admin = HubProcess::as("admin");
+  const std::string records_db = data.file("records.db");
+  const std::string meta_db = data.file("meta.db");
+  const std::string current_sql = "SELECT count(*) FROM records WHERE source = 'hz-big' AND status != 'withdrawn'";
+  {
+    HubProcess hub({.extra_config = allow_files_in(dept), .data_dir = data.path().string()});
+    REQUIRE(https_request(hub.port(), admin, "POST", "/v1/admin/sources",
+                          definition("hz-big", db, "{id_number: sfzh, name: xm}"))
+                .status == 201);
+    REQUIRE(eventually([&] { return query_int(records_db, current_sql) == kPeople; }, 600));
+    std::thread retiring([&] {
+      try {
+        (void)https_request(hub.port(), admin, "DELETE", "/v1/admin/sources/hz-big");
+      } catch (const std::exception&) {  // no answer: the hub is killed before it gives one
+      }
+    });
+    // Killed once the retirement is recorded and has begun to withdraw the records.
+    const auto withdrawing = [&] {
+      for (int i = 0; i < 20000; ++i) {
+        if (query_int(meta_db, "SELECT count(*) FROM source_retirements") == 1 &&
+            query_int(records_db, current_sql) < kPeople) {
+          return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      return false;
+    }();
+    hub.signal(SIGKILL);
+    retiring.join();
+    REQUIRE(withdrawing);
+    CHECK(hub.wait_exit(std::chrono::seconds(10)) == -1);  // killed, not exited
+    MESSAGE("records still current when killed: " << query_int(records_db, current_sql) << " of " << kPeople);
+  }
+  HubProcess hub({.extra_config = allow_files_in(dept), .data_dir = data.path().string()});
+  CHECK(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-big").status == 404);
+  CHECK(query_int(records_db, current_sql) == 0);
+  CHECK(query_int(meta_db, "SELECT count(*) FROM source_retirements") == 0);
+  auto versions = json(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-big/versions"));
+  CHECK(versions.at("changes").as_array().back().at("action") == "deleted");
+  CHECK(hub.log().find("source_retirement_finished") != std::string::npos);
+  // The audit log: allowed (the request), then completed by the hub, under the same request id.
+  const auto events = json(
+      https_request(hub.port(), HubProcess::as("auditor"), "GET", "/v1/audit/events?action=source_delete&limit=10"));
+  const auto& items = events.at("items").as_array();
+  REQUIRE(items.size() == 2);
+  std::vector<std::string> seen;
+  for (const auto& e : items) {
+    seen.push_back(std::string(e.at("requester").as_string()) + ":" + std::string(e.at("outcome").as_string()));
+  }
+  std::sort(seen.begin(), seen.end());
+  CHECK(seen == std::vector<std::string>{"admin:allowed", "hub:restart:completed"});
+  CHECK(items.at(0).at("request_id") == items.at(1).at("request_id"));
 }
 
 }  // namespace

@@ -55,5 +55,36 @@ TEST_CASE("source catalog: versions, enable/disable, retire, and a history that 
   }
 }
 
+TEST_CASE("source catalog: a retirement begun is kept across a reopen until it is finished or cancelled") {
+  test::TempDir dir;
+  const ChangeBy by{"admin", "req-9"};
+  {
+    auto stores = Stores::open(dir.path().string()).value();
+    SourceCatalog catalog(*stores.meta);
+    REQUIRE(catalog.create("hz-a", "id: hz-a\n", true, by).ok());
+    REQUIRE(catalog.create("hz-b", "id: hz-b\n", true, by).ok());
+    CHECK(catalog.begin_retirement("hz-none", false, by).error().code == ErrorCode::kNotFound);
+    REQUIRE(catalog.begin_retirement("hz-a", true, by).ok());
+    REQUIRE(catalog.begin_retirement("hz-b", false, by).ok());
+    REQUIRE(catalog.cancel_retirement("hz-b").ok());  // it failed: the source goes on
+  }
+  auto stores = Stores::open(dir.path().string()).value();  // as after a kill
+  SourceCatalog catalog(*stores.meta);
+  auto all = catalog.load_all().value();
+  REQUIRE(all.size() == 2);
+  REQUIRE(all[0].retiring.has_value());
+  CHECK(all[0].retiring->keep_records);
+  CHECK(all[0].retiring->requested_by == "admin");
+  CHECK(all[0].retiring->request_id == "req-9");
+  CHECK_FALSE(all[0].retiring->requested_at.empty());
+  CHECK_FALSE(all[1].retiring.has_value());
+  REQUIRE(catalog.remove("hz-a", by).ok());
+  // Registered again under the same id: a new source, not one being retired.
+  REQUIRE(catalog.create("hz-a", "id: hz-a\n", true, by).ok());
+  all = catalog.load_all().value();
+  REQUIRE(all.size() == 2);
+  CHECK_FALSE(all[0].retiring.has_value());
+}
+
 }  // namespace
 }  // namespace yici::store
