@@ -160,6 +160,13 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
       committing.clear();
       return {};
     };
+    // However the pull ends, the batch whose commit is in flight is waited for and, once stored,
+    // counted: a read that fails part way must not leave rows stored but missing from the counts.
+    // Declared after `committer`, so it runs before the worker is stopped.
+    struct CountLastCommit {
+      decltype(wait_commit)& wait;
+      ~CountLastCommit() { (void)wait(); }
+    } count_last_commit{wait_commit};
     auto flush = [&](bool last) -> Status {
       if (cursor_per_batch || last) batch.cursor = max_cursor;
       if (by_key && !last) {

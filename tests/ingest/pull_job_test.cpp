@@ -269,9 +269,11 @@ class FixedRows final : public adapters::Adapter {
     std::map<std::string, std::string> values;
     std::string defect;
   };
-  explicit FixedRows(std::vector<Given> rows) : rows_(std::move(rows)) {}
+  // `fail_at`: the read fails (as a connection lost) when asked for the row after that many.
+  explicit FixedRows(std::vector<Given> rows, std::size_t fail_at = SIZE_MAX)
+      : rows_(std::move(rows)), fail_at_(fail_at) {}
   Result<std::unique_ptr<adapters::RowReader>> read(const adapters::ReadRequest& request) override {
-    return std::unique_ptr<adapters::RowReader>(std::make_unique<Reader>(rows_, request));
+    return std::unique_ptr<adapters::RowReader>(std::make_unique<Reader>(rows_, request, fail_at_));
   }
   Result<std::vector<adapters::ColumnInfo>> describe() override { return std::vector<adapters::ColumnInfo>(); }
   [[nodiscard]] bool ordered_by_cursor() const override { return false; }
@@ -279,8 +281,10 @@ class FixedRows final : public adapters::Adapter {
  private:
   class Reader final : public adapters::RowReader {
    public:
-    Reader(const std::vector<Given>& rows, adapters::ReadRequest request) : rows_(rows), request_(std::move(request)) {}
+    Reader(const std::vector<Given>& rows, adapters::ReadRequest request, std::size_t fail_at)
+        : rows_(rows), request_(std::move(request)), fail_at_(fail_at) {}
     Result<bool> next(adapters::Row& row) override {
+      if (at_ == fail_at_) return Error::unavailable("connection to the department lost (test)");
       if (at_ == rows_.size()) return false;
       const Given& g = rows_[at_++];
       row.values.clear();
@@ -296,10 +300,28 @@ class FixedRows final : public adapters::Adapter {
    private:
     const std::vector<Given>& rows_;
     adapters::ReadRequest request_;
+    std::size_t fail_at_;
     std::size_t at_ = 0;
   };
   std::vector<Given> rows_;
+  std::size_t fail_at_;
 };
+
+TEST_CASE("pull: a pull that fails part way counts every batch it stored, the one committing when it failed too") {
+  Fixture f;
+  auto s = f.source("");
+  std::vector<FixedRows::Given> rows;
+  for (const auto& id : {kA, kB, kC, kD}) rows.push_back({{{"sfzh", id}, {"xm", "N"}}, ""});
+  // Batches of two: A B stored, C D handed to the committing thread, then the read fails.
+  s.adapter = std::make_shared<FixedRows>(rows, 4);
+  REQUIRE_FALSE(run_pull(s, *f.store, f.normaliser, {2, false}).ok());
+  const auto history = f.store->recent_pull_runs("hz-psb", 1).value();
+  REQUIRE(history.size() == 1);
+  CHECK(history[0].error.find("connection to the department lost") != std::string::npos);
+  CHECK(history[0].rows_read == 4);
+  CHECK(f.store->count("population").value() == 4);
+  CHECK(history[0].counts.inserted == 4);  // what the store holds, not 2
+}
 
 TEST_CASE("pull: a row the adapter could not split is quarantined as bad_row and never moves the cursor") {
   Fixture f;
