@@ -217,6 +217,24 @@ bool Hub::quiesce(const ingest::RegisteredSource& source) {
   return true;
 }
 
+void Hub::resume_pulls(const ingest::RegisteredSource& source) {
+  source.cancel->store(false);
+  schedule(source);
+}
+
+void Hub::forget_source(const std::string& id) {
+  sources_.erase(id);
+  std::lock_guard lock(counts_mu_);
+  counts_.erase(id);
+}
+
+std::shared_ptr<ingest::RegisteredSource> Hub::file_source(ingest::SourceDefinition definition) {
+  auto entry = std::make_shared<ingest::RegisteredSource>();
+  entry->definition = std::move(definition);
+  entry->managed_by = ingest::ManagedBy::kFile;
+  return entry;
+}
+
 api::Response Hub::handle(api::Request& request) {
   if (request.peer.has_certificate) {
     auto policy = policy_.load();
@@ -256,10 +274,7 @@ void Hub::load_sources() {
   for (auto& s : loaded.sources) {
     log::info("source_loaded",
               {{"source", s.id}, {"dataset", s.dataset}, {"adapter", s.adapter_type}, {"file", s.origin}});
-    auto entry = std::make_shared<ingest::RegisteredSource>();
-    entry->definition = std::move(s);
-    entry->managed_by = ingest::ManagedBy::kFile;
-    sources_.put(std::move(entry));
+    sources_.put(file_source(std::move(s)));
   }
   for (const auto& e : loaded.errors) {
     log::error("source_skipped",

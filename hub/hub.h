@@ -69,7 +69,8 @@ class Hub {
   struct SourceFilesReload {
     std::vector<std::string> added, changed, removed, errors;
   };
-  SourceFilesReload reload_source_files(const api::Request& request);
+  SourceFilesReload reload_source_files(const api::Request& request);  // applies, and logs each error
+  SourceFilesReload apply_source_files(const api::Request& request);
   // The files of sources_dir, each definition checked against the schemas and policy in force;
   // those that fail are in errors and skipped_files.
   ingest::LoadedSources checked_source_files();
@@ -125,6 +126,12 @@ class Hub {
   void schedule(const ingest::RegisteredSource& source);
   // Stops a source's pulls and waits (bounded) for a running one to end; false on timeout.
   bool quiesce(const ingest::RegisteredSource& source);
+  // Undoes quiesce when the change it was for did not happen: the source is pulled again.
+  void resume_pulls(const ingest::RegisteredSource& source);
+  // Takes a source out of the registry (and its cached record counts).
+  void forget_source(const std::string& id);
+  // A source read from a file of sources_dir, as the registry holds it.
+  static std::shared_ptr<ingest::RegisteredSource> file_source(ingest::SourceDefinition definition);
   Status pull_source(const std::string& id);
   [[nodiscard]] std::shared_ptr<const ingest::RegisteredSource> find_source(const std::string& id) const;
   // The admin source routes (hub_sources.cpp).

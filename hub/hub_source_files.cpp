@@ -20,6 +20,15 @@ std::string pull_did_not_stop(const ingest::RegisteredSource& s) {
 }  // namespace
 
 Hub::SourceFilesReload Hub::reload_source_files(const api::Request& request) {
+  SourceFilesReload result = apply_source_files(request);
+  for (const auto& e : result.errors) {
+    log::error("source_reload_refused",
+               {{"error", e}, {"action", "fix the file and reload again; the other source files are applied"}});
+  }
+  return result;
+}
+
+Hub::SourceFilesReload Hub::apply_source_files(const api::Request& request) {
   SourceFilesReload result;
   const auto has_file_sources = [this] {
     const auto all = sources_.list();
@@ -46,9 +55,7 @@ Hub::SourceFilesReload Hub::reload_source_files(const api::Request& request) {
   result.errors = std::move(plan.refused);
 
   for (auto& d : plan.added) {
-    auto entry = std::make_shared<ingest::RegisteredSource>();
-    entry->definition = std::move(d);
-    entry->managed_by = ingest::ManagedBy::kFile;
+    const auto entry = file_source(std::move(d));
     const auto& def = entry->definition;
     sources_.put(entry);
     schedule(*entry);
@@ -66,14 +73,11 @@ Hub::SourceFilesReload Hub::reload_source_files(const api::Request& request) {
     const auto current = sources_.find(d.id);
     if (current == nullptr) continue;  // not while source_writes_ is held
     if (!quiesce(*current)) {
-      current->cancel->store(false);
-      schedule(*current);
+      resume_pulls(*current);
       result.errors.push_back(pull_did_not_stop(*current));
       continue;
     }
-    auto entry = std::make_shared<ingest::RegisteredSource>();
-    entry->definition = std::move(d);
-    entry->managed_by = ingest::ManagedBy::kFile;
+    const auto entry = file_source(std::move(d));
     const auto& def = entry->definition;
     // The mapping or the source may have changed: read everything again on the next pull.
     if (auto st = stores_.records->clear_cursor(def.id); !st.ok()) {
@@ -92,17 +96,12 @@ Hub::SourceFilesReload Hub::reload_source_files(const api::Request& request) {
     const auto current = sources_.find(id);
     if (current == nullptr) continue;
     if (!quiesce(*current)) {
-      current->cancel->store(false);
-      schedule(*current);
+      resume_pulls(*current);
       result.errors.push_back(pull_did_not_stop(*current));
       continue;
     }
     remember_department(*current);
-    sources_.erase(id);
-    {
-      std::lock_guard counts_lock(counts_mu_);
-      counts_.erase(id);
-    }
+    forget_source(id);
     log::warn("source_removed",
               {{"source", id},
                {"file", current->definition.origin},
@@ -115,10 +114,6 @@ Hub::SourceFilesReload Hub::reload_source_files(const api::Request& request) {
     result.removed.push_back(id);
   }
 
-  for (const auto& e : result.errors) {
-    log::error("source_reload_refused",
-               {{"error", e}, {"action", "fix the file and reload again; the other source files are applied"}});
-  }
   return result;
 }
 

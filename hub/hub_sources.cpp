@@ -428,15 +428,13 @@ api::Response Hub::update_source(const api::Request& request, const std::string&
     return api::error_response(503, "audit_unavailable", "the audit log cannot record the change; nothing was saved");
   }
   if (!quiesce(*current)) {
-    current->cancel->store(false);
-    schedule(*current);
+    resume_pulls(*current);
     audit_admin_change(request, "source_update", id, "failed", 503);
     return api::error_response(503, "pull_running", "a pull of " + id + " did not stop within 60 s; try again");
   }
   auto stored = catalog_->update(id, request.body, {request.principal->id, request.request_id});
   if (!stored) {
-    current->cancel->store(false);
-    schedule(*current);
+    resume_pulls(*current);
     audit_admin_change(request, "source_update", id, "failed", 503);
     return api::error_response(503, "store_unavailable", "could not save the source: " + stored.error().message);
   }
@@ -480,8 +478,7 @@ api::Response Hub::delete_source(const api::Request& request, const std::string&
     return api::error_response(503, "audit_unavailable", "the audit log cannot record the change; nothing was changed");
   }
   const auto failed = [&](const std::string& code, const std::string& message) {
-    current->cancel->store(false);
-    schedule(*current);
+    resume_pulls(*current);
     audit_admin_change(request, "source_delete", id, "failed", 503);
     return api::error_response(503, code, message);
   };
@@ -523,9 +520,7 @@ Result<std::int64_t> Hub::finish_retirement(const ingest::RegisteredSource& sour
   if (auto st = catalog_->remove(id, by); !st.ok()) {
     return Error::unavailable("could not remove the source: " + st.error().message);
   }
-  sources_.erase(id);
-  std::lock_guard lock(counts_mu_);
-  counts_.erase(id);
+  forget_source(id);
   return withdrawn;
 }
 

@@ -219,6 +219,20 @@ TEST_CASE("reload: source files added, edited, broken and removed take effect wi
   CHECK(hub.log().find("source_removed") != std::string::npos);
   CHECK(source_entries(hub, "psb") ==
         std::vector<std::string>{"source_create:admin", "source_update:admin", "source_delete:signal:SIGHUP"});
+
+  // sources_dir gone (an unmounted volume): refused, and no source in force is taken away.
+  const std::string dir = d.sources.path().string();
+  std::filesystem::rename(dir, dir + "-gone");
+  r = https_request(hub.port(), admin, "POST", "/v1/admin/reload");
+  std::filesystem::rename(dir + "-gone", dir);
+  CHECK(r.status == 422);
+  body = boost::json::parse(r.body);
+  CHECK(ids(body.at("sources"), "removed").empty());
+  REQUIRE(body.at("sources").at("errors").as_array().size() == 1);
+  CHECK(body.at("sources").at("errors").at(0).as_string().find("is not a directory any more") !=
+        boost::json::string::npos);
+  CHECK(https_request(hub.port(), admin, "GET", "/v1/admin/sources/amr").status == 200);
+  CHECK(hub.log().find("sources_dir is not a directory any more") != std::string::npos);  // logged too
 }
 
 }  // namespace
