@@ -1,7 +1,10 @@
 #include "hub/audit/audit_entry.h"
 
+#include <array>
 #include <charconv>
+#include <cstring>
 #include <iterator>
+#include <tuple>
 
 #include "hub/audit/base64.h"
 #include "hub/schema/text.h"
@@ -9,22 +12,12 @@
 namespace yici::audit {
 namespace {
 
-void add(std::string& out, std::string_view key, std::string_view value) {
-  out += ",\"";
-  out += key;
-  out += "\":\"";
-  schema::append_json_escaped(out, value);
-  out += '"';
-}
-
-void add_number(std::string& out, std::string_view key, std::int64_t value) {
-  out += ",\"";
-  out += key;
-  out += "\":";
-  char digits[24];
-  const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
-  out.append(digits, end);
-}
+// The leaf as a sequence of pieces: JSON punctuation and keys as they are, values escaped where
+// `escape` says. One list gives both ways of writing it (append_leaf_bytes).
+struct Piece {
+  std::string_view text;
+  bool escape = false;
+};
 
 }  // namespace
 
@@ -41,22 +34,64 @@ std::string AuditEntry::fields_json() const {
 }
 
 void append_leaf_bytes(std::string& out, const LeafParts& p) {
-  out += "{\"v\":1";
-  add_number(out, "seq", p.seq);
-  add(out, "time", p.time);
-  add(out, "request_id", p.request_id);
-  add(out, "principal", p.principal);
-  add(out, "cert_fingerprint", p.cert_fingerprint);
-  add(out, "purpose", p.purpose);
-  add(out, "action", p.action);
-  add(out, "dataset", p.dataset);
-  add(out, "subject_hmac", p.subject_hmac);
-  out += ",\"fields\":";
-  out += p.fields_json;
-  add(out, "outcome", p.outcome);
-  add_number(out, "http_status", p.http_status);
-  add(out, "body_sha256", p.body_sha256);
-  out += '}';
+  char seq[24];
+  char status[24];
+  const std::string_view seq_text(seq, std::to_chars(std::begin(seq), std::end(seq), p.seq).ptr - seq);
+  const std::string_view status_text(status,
+                                     std::to_chars(std::begin(status), std::end(status), p.http_status).ptr - status);
+  const std::array<Piece, 27> pieces = {{
+      {R"({"v":1,"seq":)"},
+      {seq_text},
+      {R"(,"time":")"},
+      {p.time, true},
+      {R"(","request_id":")"},
+      {p.request_id, true},
+      {R"(","principal":")"},
+      {p.principal, true},
+      {R"(","cert_fingerprint":")"},
+      {p.cert_fingerprint, true},
+      {R"(","purpose":")"},
+      {p.purpose, true},
+      {R"(","action":")"},
+      {p.action, true},
+      {R"(","dataset":")"},
+      {p.dataset, true},
+      {R"(","subject_hmac":")"},
+      {p.subject_hmac, true},
+      {R"(","fields":)"},
+      {p.fields_json},  // already JSON
+      {R"(,"outcome":")"},
+      {p.outcome, true},
+      {R"(","http_status":)"},
+      {status_text},
+      {R"(,"body_sha256":")"},
+      {p.body_sha256, true},
+      {R"("})"},
+  }};
+  // Nearly every entry has nothing to escape: its exact size is then known, and the pieces are
+  // copied into place with no capacity check per piece.
+  std::size_t size = 0;
+  bool escape_free = true;
+  for (const Piece& piece : pieces) {
+    size += piece.text.size();
+    if (piece.escape && escape_free) escape_free = schema::json_escape_free(piece.text);
+  }
+  if (!escape_free) {
+    for (const Piece& piece : pieces) {
+      if (piece.escape) {
+        schema::append_json_escaped(out, piece.text);
+      } else {
+        out += piece.text;
+      }
+    }
+    return;
+  }
+  std::size_t at = out.size();
+  out.resize(at + size);
+  for (const Piece& piece : pieces) {
+    std::memcpy(out.data() + at, piece.text.data(), piece.text.size());
+    at += piece.text.size();
+  }
 }
 
 std::string AuditEntry::leaf_bytes() const {
@@ -82,6 +117,16 @@ std::string AuditEntry::leaf_bytes() const {
 std::string subject_hmac(const HmacSha256& key, std::string_view dataset, std::string_view subject) {
   const Sha256Digest mac = key.mac({dataset, "\n", subject});
   return base64_encode(std::span<const std::uint8_t>(mac.data(), mac.size()));
+}
+
+bool subject_hmac_matches(const HmacSha256& key, std::string_view dataset, std::string_view subject,
+                          std::string_view stored) {
+  constexpr std::size_t kSize = base64_encoded_size(std::tuple_size_v<Sha256Digest>);
+  if (stored.size() != kSize) return false;
+  const Sha256Digest mac = key.mac({dataset, "\n", subject});
+  char text[kSize];
+  base64_encode_to(mac, text);
+  return std::string_view(text, kSize) == stored;
 }
 
 }  // namespace yici::audit

@@ -96,5 +96,9 @@ std::string subject_hmac(const HmacSha256& key, std::string_view dataset, std::s
 inline std::string subject_hmac(const std::string& key, const std::string& dataset, const std::string& subject) {
   return subject_hmac(HmacSha256(key), dataset, subject);
 }
+// subject_hmac(key, dataset, subject) == stored, without building the string (the verifier checks
+// every entry's readable subject).
+bool subject_hmac_matches(const HmacSha256& key, std::string_view dataset, std::string_view subject,
+                          std::string_view stored);
 
 }  // namespace yici::audit

@@ -19,30 +19,27 @@ constexpr auto kDecode = make_decode_table();
 
 }  // namespace
 
-std::string base64_encode(std::span<const std::uint8_t> bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
+void base64_encode_to(std::span<const std::uint8_t> bytes, char* out) {
   std::size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
     const std::uint32_t v = (std::uint32_t{bytes[i]} << 16) | (std::uint32_t{bytes[i + 1]} << 8) | bytes[i + 2];
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(kAlphabet[(v >> 6) & 63]);
-    out.push_back(kAlphabet[v & 63]);
+    *out++ = kAlphabet[(v >> 18) & 63];
+    *out++ = kAlphabet[(v >> 12) & 63];
+    *out++ = kAlphabet[(v >> 6) & 63];
+    *out++ = kAlphabet[v & 63];
   }
   const std::size_t rest = bytes.size() - i;
-  if (rest == 1) {
-    const std::uint32_t v = std::uint32_t{bytes[i]} << 16;
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.append("==");
-  } else if (rest == 2) {
-    const std::uint32_t v = (std::uint32_t{bytes[i]} << 16) | (std::uint32_t{bytes[i + 1]} << 8);
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(kAlphabet[(v >> 6) & 63]);
-    out.push_back('=');
-  }
+  if (rest == 0) return;
+  const std::uint32_t v = (std::uint32_t{bytes[i]} << 16) | (rest == 2 ? std::uint32_t{bytes[i + 1]} << 8 : 0);
+  *out++ = kAlphabet[(v >> 18) & 63];
+  *out++ = kAlphabet[(v >> 12) & 63];
+  *out++ = rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
+  *out = '=';
+}
+
+std::string base64_encode(std::span<const std::uint8_t> bytes) {
+  std::string out(base64_encoded_size(bytes.size()), '\0');
+  base64_encode_to(bytes, out.data());
   return out;
 }
 

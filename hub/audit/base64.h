@@ -18,6 +18,9 @@
 namespace yici::audit {
 
 std::string base64_encode(std::span<const std::uint8_t> bytes);
+// The encoded length of `size` bytes, and the encoding written to `out` (which has room for it).
+constexpr std::size_t base64_encoded_size(std::size_t size) { return (size + 2) / 3 * 4; }
+void base64_encode_to(std::span<const std::uint8_t> bytes, char* out);
 Result<std::vector<std::uint8_t>> base64_decode(std::string_view text);
 
 // A hash in standard base64 (44 characters); fails unless it decodes to exactly 32 bytes.

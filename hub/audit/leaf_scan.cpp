@@ -111,7 +111,7 @@ Result<std::string> LeafScanner::scan(std::uint64_t from, std::uint64_t to, std:
     }
     if (subject_key_ != nullptr && !st->column_is_null(14)) {
       const std::string_view subject = st->column_text(14);
-      if (!subject.empty() && subject_hmac(*subject_key_, st->column_text(7), subject) != st->column_text(8)) {
+      if (!subject.empty() && !subject_hmac_matches(*subject_key_, st->column_text(7), subject, st->column_text(8))) {
         problem = "entry " + std::to_string(seq) +
                   ": its readable subject no longer matches its subject_hmac (the subject was edited)";
         break;

@@ -54,6 +54,8 @@ std::size_t code_point_count(std::string_view utf8);
 
 // Appends `s` as the inside of a JSON string (quotes not included), escaping as RFC 8259 requires.
 void append_json_escaped(std::string& out, std::string_view s);
+// True when append_json_escaped would copy `s` unchanged: no control character, '"' or '\\'.
+bool json_escape_free(std::string_view s);
 
 // Appends a code point as UTF-8.
 void append_utf8(std::string& out, char32_t cp);

@@ -1,0 +1,98 @@
+#include "hub/audit/audit_entry.h"
+
+#include <doctest/doctest.h>
+
+#include "hub/audit/base64.h"
+#include "hub/core/sha256.h"
+
+namespace yici::audit {
+namespace {
+
+AuditEntry sample() {
+  AuditEntry e;
+  e.seq = 41;
+  e.time = "2026-11-24T03:20:00.123Z";
+  e.request_id = "req-1";
+  e.principal = "market-regulation";
+  e.cert_fingerprint = "ab:cd";
+  e.purpose = "food-business-license";
+  e.action = "lookup";
+  e.dataset = "population";
+  e.subject_hmac = "c3ViamVjdA==";
+  e.fields = {"id_number", "name"};
+  e.outcome = "allowed";
+  e.http_status = 200;
+  e.body_sha256 = "00ff";
+  return e;
+}
+
+// The leaf is what every stored entry's hash and every signed checkpoint commit to: any change
+// to its bytes makes every existing log fail verification. These are the bytes, in full.
+TEST_CASE("audit entry: the leaf bytes are the canonical JSON, key order fixed, no whitespace") {
+  CHECK(sample().leaf_bytes() ==
+        R"({"v":1,"seq":41,"time":"2026-11-24T03:20:00.123Z","request_id":"req-1","principal":"market-regulation",)"
+        R"("cert_fingerprint":"ab:cd","purpose":"food-business-license","action":"lookup","dataset":"population",)"
+        R"("subject_hmac":"c3ViamVjdA==","fields":["id_number","name"],"outcome":"allowed","http_status":200,)"
+        R"("body_sha256":"00ff"})");
+}
+
+TEST_CASE("audit entry: quotes, backslashes and control characters in any field are escaped in the leaf") {
+  AuditEntry e = sample();
+  e.seq = -1;  // stored rows are read back as they are, a negative seq included
+  e.request_id = "a\"b\\c";
+  e.purpose = "line\nbreak\ttab\x01";
+  e.outcome = "\x1f";
+  e.fields = {"x\"y"};
+  e.http_status = 0;
+  CHECK(e.leaf_bytes() ==
+        R"({"v":1,"seq":-1,"time":"2026-11-24T03:20:00.123Z","request_id":"a\"b\\c","principal":"market-regulation",)"
+        R"("cert_fingerprint":"ab:cd","purpose":"line\nbreak\ttab\u0001","action":"lookup","dataset":"population",)"
+        R"("subject_hmac":"c3ViamVjdA==","fields":["x\"y"],"outcome":"\u001f","http_status":0,"body_sha256":"00ff"})");
+}
+
+TEST_CASE("audit entry: append_leaf_bytes appends after what the buffer holds, escaped or not") {
+  const AuditEntry clean = sample();
+  AuditEntry dirty = sample();
+  dirty.principal = "p\"q";
+  for (const AuditEntry* e : {&clean, static_cast<const AuditEntry*>(&dirty)}) {
+    const std::string fields = e->fields_json();
+    std::string out(1, '\0');
+    append_leaf_bytes(out, {.seq = e->seq,
+                            .time = e->time,
+                            .request_id = e->request_id,
+                            .principal = e->principal,
+                            .cert_fingerprint = e->cert_fingerprint,
+                            .purpose = e->purpose,
+                            .action = e->action,
+                            .dataset = e->dataset,
+                            .subject_hmac = e->subject_hmac,
+                            .fields_json = fields,
+                            .outcome = e->outcome,
+                            .http_status = e->http_status,
+                            .body_sha256 = e->body_sha256});
+    CHECK(out == std::string(1, '\0') + e->leaf_bytes());
+    // RFC 9162: the leaf hash is SHA-256 over 0x00 followed by the leaf's bytes.
+    const Hash h = e->leaf();
+    const Sha256Digest direct = sha256(out);
+    CHECK(std::equal(h.begin(), h.end(), direct.begin(), direct.end()));
+  }
+}
+
+TEST_CASE("audit entry: subject_hmac_matches agrees with subject_hmac and rejects any other text") {
+  const HmacSha256 key(std::string(64, 'k'));
+  const std::string mac = subject_hmac(key, "population", "330106199003071234");
+  CHECK(mac.size() == 44);
+  CHECK(base64_decode(mac).ok());
+  CHECK(subject_hmac_matches(key, "population", "330106199003071234", mac));
+  CHECK_FALSE(subject_hmac_matches(key, "population", "330106199003071235", mac));
+  CHECK_FALSE(subject_hmac_matches(key, "credit", "330106199003071234", mac));
+  CHECK_FALSE(subject_hmac_matches(key, "population", "330106199003071234", mac.substr(0, 43)));
+  CHECK_FALSE(subject_hmac_matches(key, "population", "330106199003071234", mac + "="));
+  CHECK_FALSE(subject_hmac_matches(key, "population", "330106199003071234", ""));
+  std::string changed = mac;
+  changed[10] = changed[10] == 'A' ? 'B' : 'A';
+  CHECK_FALSE(subject_hmac_matches(key, "population", "330106199003071234", changed));
+}
+
+}  // namespace
+}  // namespace yici::audit
