@@ -154,17 +154,22 @@ Response audit_inclusion_proof(const Request& request, AuditServices& s) {
   if (**index >= n || n > s.log->size()) {
     return error_response(400, "out_of_range", "need index < size <= " + std::to_string(s.log->size()));
   }
-  if (request.principal->kind == access::PrincipalKind::kDepartment) {
-    auto entry = audit::read_entry(*s.db, **index);
-    if (!entry || !*entry) return error_response(503, "audit_unavailable", "the audit log cannot be read");
-    if ((*entry)->entry.principal != request.principal->id) {
-      return error_response(403, "not_your_entry", "a department may prove only the entries of its own requests");
-    }
+  auto entry = audit::read_entry(*s.db, **index);
+  if (!entry || !*entry) return error_response(503, "audit_unavailable", "the audit log cannot be read");
+  if (request.principal->kind == access::PrincipalKind::kDepartment &&
+      (*entry)->entry.principal != request.principal->id) {
+    return error_response(403, "not_your_entry", "a department may prove only the entries of its own requests");
   }
   auto leaf = s.log->tree().leaf(**index);
   auto path = s.log->tree().inclusion_proof(**index, n);
   if (!leaf || !path) return error_response(503, "audit_unavailable", "the audit tree cannot be read");
-  return json_response(200, audit::render(audit::InclusionProof{**index, n, *leaf, std::move(*path)}));
+  // The entry's leaf bytes, rendered from its stored columns: the caller checks they hash to
+  // leaf_hash and that they are its request (its request id, the SHA-256 of the body it received),
+  // so the proof shows that its own access is in the log, not just that some leaf is. Stored
+  // columns edited since show as a leaf that does not hash to leaf_hash.
+  boost::json::object body = audit::to_json(audit::InclusionProof{**index, n, *leaf, std::move(*path)});
+  body["leaf"] = (*entry)->entry.leaf_bytes();
+  return json_response(200, boost::json::serialize(body));
 }
 
 Response audit_consistency_proof(const Request& request, AuditServices& s) {

@@ -12,6 +12,7 @@
 #include "hub/audit/leaf_scan.h"
 #include "hub/audit/proof_json.h"
 #include "hub/audit/proof_verify.h"
+#include "hub/core/sha256.h"
 #include "hub/core/time.h"
 #include "hub/sign/key_ring.h"
 #include "hub/store/sqlite/connection.h"
@@ -79,6 +80,26 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   CHECK(audit::verify_inclusion(parsed.leaf_index, parsed.tree_size, parsed.leaf_hash, parsed.path, checkpoint.root)
             .ok());
   CHECK(https_request(hub.port(), HubProcess::as("public-security"), "GET", inclusion).status == 403);
+  // The proof carries the entry's leaf bytes: they hash to the proven leaf, and they are this
+  // request's (its request id, the SHA-256 of the body received, the principal and purpose).
+  {
+    const auto with_leaf = boost::json::parse(proof.body).as_object();
+    REQUIRE(with_leaf.contains("leaf"));
+    const std::string leaf_text(with_leaf.at("leaf").as_string());
+    CHECK(audit::leaf_hash(leaf_text) == parsed.leaf_hash);
+    const auto leaf = boost::json::parse(leaf_text).as_object();
+    CHECK(leaf.at("seq").as_int64() == index);
+    CHECK(leaf.at("body_sha256").as_string() == sha256_hex(ok.body));
+    REQUIRE(ok.headers.contains("x-request-id"));
+    CHECK(leaf.at("request_id").as_string() == ok.headers.at("x-request-id"));
+    CHECK(leaf.at("principal").as_string() == "market-regulation");
+    CHECK(leaf.at("purpose").as_string() == "food-business-license");
+    CHECK(leaf.at("outcome").as_string() == "allowed");
+    // An auditor's proof of the same entry carries the same leaf.
+    const HttpResult audited = https_request(hub.port(), auditor, "GET", inclusion);
+    REQUIRE(audited.status == 200);
+    CHECK(boost::json::parse(audited.body).at("leaf").as_string() == leaf_text);
+  }
   CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/proof/inclusion?index=x").status == 400);
   CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/proof/inclusion?index=99999").status == 400);
   CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/proof/consistency?from=5&to=2").status == 400);
