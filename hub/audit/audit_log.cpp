@@ -242,9 +242,12 @@ void AuditLog::committer() {
 }
 
 Status AuditLog::write(std::vector<std::unique_ptr<Pending>>& group) {
-  return db_.with_writer([&](store::sqlite::Connection& w) -> Status {
+  CommitTimes times{.asked = std::chrono::steady_clock::now()};
+  Status status = db_.with_writer([&](store::sqlite::Connection& w) -> Status {
+    times.locked = std::chrono::steady_clock::now();
     if (fail_for_test_.load()) return Error::io("simulated audit write failure");
     YICI_TRY(auto tx, store::sqlite::Transaction::begin(w));
+    times.begun = std::chrono::steady_clock::now();
     YICI_TRY(store::sqlite::Statement * insert, w.cached(kInsertEntry));
     std::vector<Hash> leaves;
     for (const auto& p : group) {
@@ -278,13 +281,45 @@ Status AuditLog::write(std::vector<std::unique_ptr<Pending>>& group) {
     }
     PendingAppend pending = tree_->prepare_append(leaves);
     YICI_TRY_STATUS(SqliteNodeWriter(w).put(pending.nodes));
+    times.written = std::chrono::steady_clock::now();
     YICI_TRY_STATUS(tx.commit());
+    times.committed = std::chrono::steady_clock::now();
     for (auto& d : new_datasets) datasets_known_.insert(std::move(d));
     YICI_TRY_STATUS(tree_->commit_append(pending));
     commits_.fetch_add(1);
     entries_written_.fetch_add(leaves.size());
     return {};
   });
+  if (status.ok()) {
+    std::size_t entries = 0;
+    for (const auto& p : group) entries += p->entries.size();
+    note_if_slow(times, entries);
+  }
+  return status;
+}
+
+void AuditLog::note_if_slow(const CommitTimes& t, std::size_t entries) {
+  if (t.committed - t.asked < options_.slow_commit) return;
+  ++slow_commits_;
+  const auto now = std::chrono::steady_clock::now();
+  if (slow_commits_ > 1 && now - last_slow_log_ < options_.slow_commit_every) return;
+  last_slow_log_ = now;
+  const auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+  log::warn("audit_commit_slow",
+            {{"total_ms", ms(t.committed - t.asked)},
+             {"writer_wait_ms", ms(t.locked - t.asked)},
+             {"begin_ms", ms(t.begun - t.locked)},
+             {"write_ms", ms(t.written - t.begun)},
+             {"commit_ms", ms(t.committed - t.written)},
+             {"entries", entries},
+             {"slow_commits", slow_commits_},
+             {"action",
+              "every lookup answered meanwhile waited for this commit. writer_wait: the hub's WAL checkpointer "
+              "held the audit writer; begin: another process held " +
+                  db_.path() +
+                  " locked; commit: the disk's fsync was slow (check the volume's latency and other I/O on "
+                  "it)"}});
+  slow_commits_ = 0;
 }
 
 }  // namespace yici::audit

@@ -35,6 +35,10 @@ struct AuditLogOptions {
   // Called on the committer thread after each successful commit with its duration, from the
   // transaction's start to the log's fsync: the least time any lookup in the group waited.
   std::function<void(double seconds)> on_commit;
+  // A commit that takes longer is logged (audit_commit_slow, at most one line per slow_commit_every,
+  // with how many there were), its time split into the parts an operator can act on.
+  std::chrono::milliseconds slow_commit{100};
+  std::chrono::seconds slow_commit_every{10};
 };
 
 // When to sign a checkpoint: after `every` new entries, or `interval` after the last one when
@@ -99,6 +103,12 @@ class AuditLog final : public api::AuditSink {
   SqliteNodeStore nodes_;
   std::unique_ptr<MerkleTree> tree_;
 
+  // When one commit reached each step, for audit_commit_slow.
+  struct CommitTimes {
+    std::chrono::steady_clock::time_point asked, locked, begun, written, committed;
+  };
+  void note_if_slow(const CommitTimes& times, std::size_t entries);
+
   std::mutex mu_;
   std::condition_variable wake_;
   std::deque<std::unique_ptr<Pending>> queue_;
@@ -111,6 +121,8 @@ class AuditLog final : public api::AuditSink {
   std::uint64_t failed_commits_ = 0;                // committer thread only
   std::unordered_set<std::string> datasets_known_;  // in audit_datasets; committer thread only (after open)
   std::chrono::steady_clock::time_point last_failure_log_{};
+  std::uint64_t slow_commits_ = 0;  // since the last audit_commit_slow line; committer thread only
+  std::chrono::steady_clock::time_point last_slow_log_{};
   CheckpointPolicy checkpoints_;  // guarded by mu_ until the committer copies it
   bool checkpointing_ = false;
   std::uint64_t last_checkpoint_size_ = 0;

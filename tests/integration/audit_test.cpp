@@ -36,13 +36,7 @@ std::string ctl(const std::string& args, int* rc) {
 
 TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verification") {
   TempDir work;
-  {
-    auto db = store::sqlite::Connection::open(work.file("psb.db"), store::sqlite::Connection::Mode::kReadWrite).value();
-    REQUIRE(db->exec("CREATE TABLE person (sfzh TEXT, xm TEXT);"
-                     "INSERT INTO person VALUES ('11010519491231002X', '张三');")
-                .ok());
-  }
-  work.write("sources/psb.yaml", person_source_yaml(work.file("psb.db")));
+  write_person_department(work);
   const std::string data = work.file("data");
   HubProcess hub({.policy = kPolicy, .sources_dir = work.file("sources"), .data_dir = data});
   const auto market = HubProcess::as("market-regulation");

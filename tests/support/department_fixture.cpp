@@ -1,5 +1,6 @@
 #include "tests/support/department_fixture.h"
 
+#include <stdexcept>
 #include <thread>
 
 #include <doctest/doctest.h>
@@ -60,6 +61,17 @@ HttpResult wait_for(std::uint16_t port, const TlsOptions& who, const std::string
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return r;
+}
+
+void write_person_department(TempDir& work) {
+  auto db = store::sqlite::Connection::open(work.file("psb.db"), store::sqlite::Connection::Mode::kReadWrite);
+  if (!db || !(*db)
+                  ->exec("CREATE TABLE person (sfzh TEXT, xm TEXT);"
+                         "INSERT INTO person VALUES ('11010519491231002X', '张三');")
+                  .ok()) {
+    throw std::runtime_error("cannot write " + work.file("psb.db"));
+  }
+  work.write("sources/psb.yaml", person_source_yaml(work.file("psb.db")));
 }
 
 std::string person_source_yaml(const std::string& db_path) {

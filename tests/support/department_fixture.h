@@ -23,6 +23,9 @@ struct Departments {
 // The definition of source "psb": population from `db_path`, table person (sfzh, xm), hourly.
 std::string person_source_yaml(const std::string& db_path);
 
+// In `work`: psb.db holding one resident, 11010519491231002X (张三), and sources/psb.yaml pulling it.
+void write_person_department(TempDir& work);
+
 // GETs `target` until it stops answering 404 (the first pulls have stored the records).
 HttpResult wait_for(std::uint16_t port, const TlsOptions& who, const std::string& target);
 
