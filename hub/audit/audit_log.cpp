@@ -302,9 +302,11 @@ void AuditLog::note_if_slow(const CommitTimes& t, std::size_t entries) {
   if (t.committed - t.asked < options_.slow_commit) return;
   ++slow_commits_;
   const auto now = std::chrono::steady_clock::now();
-  if (slow_commits_ > 1 && now - last_slow_log_ < options_.slow_commit_every) return;
+  const bool logged_before = last_slow_log_ != std::chrono::steady_clock::time_point{};
+  if (logged_before && now - last_slow_log_ < options_.slow_commit_every) return;
   last_slow_log_ = now;
-  const auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+  // Whole milliseconds: the line is about tenths of a second, and reads as numbers, not 1.25E2.
+  const auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
   log::warn("audit_commit_slow",
             {{"total_ms", ms(t.committed - t.asked)},
              {"writer_wait_ms", ms(t.locked - t.asked)},
