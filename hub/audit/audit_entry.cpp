@@ -19,6 +19,11 @@ struct Piece {
   bool escape = false;
 };
 
+// HMAC-SHA256(key, dataset "\n" subject): what subject_hmac encodes and subject_hmac_matches compares.
+Sha256Digest subject_mac(const HmacSha256& key, std::string_view dataset, std::string_view subject) {
+  return key.mac({dataset, "\n", subject});
+}
+
 }  // namespace
 
 std::string AuditEntry::fields_json() const {
@@ -115,7 +120,7 @@ std::string AuditEntry::leaf_bytes() const {
 }
 
 std::string subject_hmac(const HmacSha256& key, std::string_view dataset, std::string_view subject) {
-  const Sha256Digest mac = key.mac({dataset, "\n", subject});
+  const Sha256Digest mac = subject_mac(key, dataset, subject);
   return base64_encode(std::span<const std::uint8_t>(mac.data(), mac.size()));
 }
 
@@ -123,7 +128,7 @@ bool subject_hmac_matches(const HmacSha256& key, std::string_view dataset, std::
                           std::string_view stored) {
   constexpr std::size_t kSize = base64_encoded_size(std::tuple_size_v<Sha256Digest>);
   if (stored.size() != kSize) return false;
-  const Sha256Digest mac = key.mac({dataset, "\n", subject});
+  const Sha256Digest mac = subject_mac(key, dataset, subject);
   char text[kSize];
   base64_encode_to(mac, text);
   return std::string_view(text, kSize) == stored;

@@ -202,15 +202,22 @@ bool needs_escape(std::uint64_t w) {
   return below_space || has_zero(w ^ (kOnes * '"')) || has_zero(w ^ (kOnes * '\\'));
 }
 
-}  // namespace
-
-bool json_escape_free(std::string_view s) {
+// How many bytes at the start of `s` need no escaping, checked 8 at a time: up to the first 8-byte
+// word that holds one, or to the last whole word. Most values need no escaping at all.
+std::size_t escape_free_words(std::string_view s) {
   std::size_t i = 0;
   for (; i + 8 <= s.size(); i += 8) {
     std::uint64_t w = 0;
     std::memcpy(&w, s.data() + i, 8);
-    if (needs_escape(w)) return false;
+    if (needs_escape(w)) break;
   }
+  return i;
+}
+
+}  // namespace
+
+bool json_escape_free(std::string_view s) {
+  std::size_t i = escape_free_words(s);
   for (; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x20 || c == '"' || c == '\\') return false;
@@ -220,14 +227,7 @@ bool json_escape_free(std::string_view s) {
 
 void append_json_escaped(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::size_t i = 0;
-  // Most values need no escaping: skip 8 bytes at a time while none of them does.
-  while (i + 8 <= s.size()) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, s.data() + i, 8);
-    if (needs_escape(w)) break;
-    i += 8;
-  }
+  std::size_t i = escape_free_words(s);
   if (i == s.size()) {
     out.append(s);
     return;

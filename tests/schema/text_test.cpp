@@ -89,7 +89,7 @@ TEST_CASE("JSON escaping and code points") {
   CHECK_FALSE(known);
 }
 
-TEST_CASE("JSON escaping finds a character to escape wherever it sits in a long value") {
+TEST_CASE("JSON escaping (and json_escape_free) finds a character to escape wherever it sits in a long value") {
   // The escaper skips 8 bytes at a time: put each kind of character at every offset of values
   // longer than a word, among ASCII and multi-byte UTF-8, and check the result parses back.
   const std::vector<std::string> specials = {"\"", "\\", "\n", "\t", "\x01", "\x1f", std::string(1, '\0')};
@@ -108,11 +108,14 @@ TEST_CASE("JSON escaping finds a character to escape wherever it sits in a long 
         INFO("offset " << at << " in " << out);
         REQUIRE_FALSE(ec);
         CHECK(parsed.as_string() == value);
+        CHECK_FALSE(json_escape_free(value));  // the audit leaf's fast path relies on this
       }
     }
     std::string plain;
     append_json_escaped(plain, base);  // nothing to escape: copied as it is
     CHECK(plain == base);
+    CHECK(json_escape_free(base));
+    for (std::size_t n = 0; n <= base.size(); ++n) CHECK(json_escape_free(std::string_view(base).substr(0, n)));
   }
 }
 
