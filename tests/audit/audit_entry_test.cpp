@@ -4,32 +4,17 @@
 
 #include "hub/audit/base64.h"
 #include "hub/core/sha256.h"
+#include "tests/audit/sample_entry.h"
 
 namespace yici::audit {
 namespace {
 
-AuditEntry sample() {
-  AuditEntry e;
-  e.seq = 41;
-  e.time = "2026-11-24T03:20:00.123Z";
-  e.request_id = "req-1";
-  e.principal = "market-regulation";
-  e.cert_fingerprint = "ab:cd";
-  e.purpose = "food-business-license";
-  e.action = "lookup";
-  e.dataset = "population";
-  e.subject_hmac = "c3ViamVjdA==";
-  e.fields = {"id_number", "name"};
-  e.outcome = "allowed";
-  e.http_status = 200;
-  e.body_sha256 = "00ff";
-  return e;
-}
+using test::sample_entry;
 
 // The leaf is what every stored entry's hash and every signed checkpoint commit to: any change
 // to its bytes makes every existing log fail verification. These are the bytes, in full.
 TEST_CASE("audit entry: the leaf bytes are the canonical JSON, key order fixed, no whitespace") {
-  CHECK(sample().leaf_bytes() ==
+  CHECK(sample_entry().leaf_bytes() ==
         R"({"v":1,"seq":41,"time":"2026-11-24T03:20:00.123Z","request_id":"req-1","principal":"market-regulation",)"
         R"("cert_fingerprint":"ab:cd","purpose":"food-business-license","action":"lookup","dataset":"population",)"
         R"("subject_hmac":"c3ViamVjdA==","fields":["id_number","name"],"outcome":"allowed","http_status":200,)"
@@ -37,7 +22,7 @@ TEST_CASE("audit entry: the leaf bytes are the canonical JSON, key order fixed, 
 }
 
 TEST_CASE("audit entry: quotes, backslashes and control characters in any field are escaped in the leaf") {
-  AuditEntry e = sample();
+  AuditEntry e = sample_entry();
   e.seq = -1;  // stored rows are read back as they are, a negative seq included
   e.request_id = "a\"b\\c";
   e.purpose = "line\nbreak\ttab\x01";
@@ -51,8 +36,8 @@ TEST_CASE("audit entry: quotes, backslashes and control characters in any field 
 }
 
 TEST_CASE("audit entry: append_leaf_bytes appends after what the buffer holds, escaped or not") {
-  const AuditEntry clean = sample();
-  AuditEntry dirty = sample();
+  const AuditEntry clean = sample_entry();
+  AuditEntry dirty = sample_entry();
   dirty.principal = "p\"q";
   for (const AuditEntry* e : {&clean, static_cast<const AuditEntry*>(&dirty)}) {
     const std::string fields = e->fields_json();

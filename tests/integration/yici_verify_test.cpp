@@ -1,8 +1,13 @@
 // yici-verify against responses signed by the hub's key ring, and against forgeries.
+#include <map>
+
+#include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include "hub/audit/checkpoint.h"
 #include "hub/sign/base64url.h"
 #include "hub/sign/key_ring.h"
+#include "tests/support/department_fixture.h"
 #include "tests/support/hub_process.h"
 #include "tests/support/test_pki.h"
 
@@ -77,6 +82,111 @@ TEST_CASE("yici-verify: fetches the JWKS from a running hub over HTTPS") {
                     &rc);
   CHECK(rc == 0);
   CHECK(out.find("subject: S") != std::string::npos);
+}
+
+TEST_CASE("yici-verify: --proof and --checkpoint show that the hub logged this very answer") {
+  TempDir work;
+  write_person_department(work);
+  HubProcess hub({.policy = kDepartmentPolicy, .sources_dir = work.file("sources"), .data_dir = work.file("data")});
+  const auto market = HubProcess::as("market-regulation");
+  const std::string lookup = "/v1/records/population/11010519491231002X?purpose=food-business-license";
+  const HttpResult first = wait_for(hub.port(), market, lookup);
+  REQUIRE(first.status == 200);
+  const HttpResult second = https_request(hub.port(), market, "GET", lookup);
+  REQUIRE(second.status == 200);
+  const HttpResult jose = https_request(hub.port(), market, "GET", lookup, "", {{"Accept", "application/jose"}});
+  REQUIRE(jose.status == 200);
+  work.write("jwks.json", https_request(hub.port(), HubProcess::as(""), "GET", "/.well-known/jwks.json").body);
+  work.write("first.json", first.body);
+  work.write("first.sig", first.headers.at("x-yici-signature"));
+  work.write("second.json", second.body);
+  work.write("second.sig", second.headers.at("x-yici-signature"));
+  work.write("third.jose", jose.body);
+
+  // What a department keeps: the checkpoint at some size, and its entries' proofs at that size.
+  const HttpResult cp = https_request(hub.port(), market, "GET", "/v1/audit/checkpoint");
+  REQUIRE(cp.status == 200);
+  work.write("checkpoint.jws", cp.body);
+  const auto dot = cp.body.find('.');
+  const auto size = audit::parse_checkpoint_payload(
+                        sign::base64url_decode(cp.body.substr(dot + 1, cp.body.find('.', dot + 1) - dot - 1)).value())
+                        .value()
+                        .tree_size;
+  std::map<std::string, std::string> proofs;
+  const auto prove = [&](const std::string& answer, const std::string& file) {
+    const auto index = boost::json::parse(answer).at("audit_index").as_int64();
+    const HttpResult proof =
+        https_request(hub.port(), market, "GET",
+                      "/v1/audit/proof/inclusion?index=" + std::to_string(index) + "&size=" + std::to_string(size));
+    REQUIRE(proof.status == 200);
+    work.write(file, proof.body);
+    proofs[file] = proof.body;
+    return index;
+  };
+  const auto first_index = prove(first.body, "first-proof.json");
+  prove(second.body, "second-proof.json");
+  // The compact form's payload is the body the hub logged.
+  const auto jose_payload =
+      sign::base64url_decode(jose.body.substr(jose.body.find('.') + 1, jose.body.rfind('.') - jose.body.find('.') - 1));
+  prove(jose_payload.value(), "third-proof.json");
+
+  const std::string jwks = "--jwks " + work.file("jwks.json") + " ";
+  const auto answer = [&](const std::string& name) {
+    return "--signature " + work.file(name + ".sig") + " " + work.file(name + ".json");
+  };
+  const auto with = [&](const std::string& proof, const std::string& checkpoint) {
+    return " --proof " + work.file(proof) + " --checkpoint " + work.file(checkpoint) + " ";
+  };
+  int rc = -1;
+  auto out = verify(jwks + with("first-proof.json", "checkpoint.jws") + answer("first"), &rc);
+  CHECK_MESSAGE(rc == 0, out);
+  CHECK(out.find("VERIFIED with key") != std::string::npos);
+  CHECK(out.find("LOGGED as audit entry " + std::to_string(first_index) + " at ") != std::string::npos);
+  CHECK(out.find("(allowed), proven in the checkpoint of tree size " + std::to_string(size)) != std::string::npos);
+  out = verify(jwks + with("third-proof.json", "checkpoint.jws") + work.file("third.jose"), &rc);
+  CHECK_MESSAGE(rc == 0, out);
+
+  // Another answer's proof: the same requester, purpose and subject, but not this answer's entry.
+  out = verify(jwks + with("second-proof.json", "checkpoint.jws") + answer("first"), &rc);
+  CHECK(rc == 1);
+  CHECK(out.find("NOT VERIFIED: the proof is of entry") != std::string::npos);
+  // A later checkpoint with the earlier proof: names the proof to fetch.
+  REQUIRE(https_request(hub.port(), market, "GET", lookup).status == 200);
+  const HttpResult later = https_request(hub.port(), market, "GET", "/v1/audit/checkpoint");
+  REQUIRE(later.status == 200);
+  work.write("later.jws", later.body);
+  out = verify(jwks + with("first-proof.json", "later.jws") + answer("first"), &rc);
+  CHECK(rc == 1);
+  CHECK(out.find("fetch the proof at the checkpoint's size") != std::string::npos);
+  // An answer passed as the checkpoint, and a checkpoint whose signature was altered.
+  out = verify(jwks + with("first-proof.json", "third.jose") + answer("first"), &rc);
+  CHECK(rc == 1);
+  CHECK(out.find("checkpoint: its typ is") != std::string::npos);
+  std::string forged = cp.body;
+  forged[forged.size() - 2] = forged[forged.size() - 2] == 'A' ? 'B' : 'A';
+  work.write("forged.jws", forged);
+  out = verify(jwks + with("first-proof.json", "forged.jws") + answer("first"), &rc);
+  CHECK(rc == 1);
+  CHECK(out.find("NOT VERIFIED: checkpoint: ") != std::string::npos);
+  // A proof whose leaf was edited to name this answer's request: its bytes no longer hash right.
+  auto edited = boost::json::parse(proofs.at("second-proof.json")).as_object();
+  std::string leaf(edited.at("leaf").as_string());
+  const auto second_index = boost::json::parse(second.body).at("audit_index").as_int64();
+  leaf.replace(leaf.find("\"seq\":" + std::to_string(second_index)), 7 + std::to_string(second_index).size(),
+               "\"seq\":" + std::to_string(first_index));
+  edited["leaf"] = leaf;
+  edited["leaf_index"] = first_index;
+  work.write("edited-proof.json", boost::json::serialize(edited));
+  out = verify(jwks + with("edited-proof.json", "checkpoint.jws") + answer("first"), &rc);
+  CHECK(rc == 1);
+  CHECK(out.find("do not hash to its leaf_hash") != std::string::npos);
+  // Usage: one without the other, or a file that is not there.
+  verify(jwks + "--proof " + work.file("first-proof.json") + " " + answer("first"), &rc);
+  CHECK(rc == 2);
+  verify(jwks + "--checkpoint " + work.file("checkpoint.jws") + " " + answer("first"), &rc);
+  CHECK(rc == 2);
+  verify(jwks + with("missing.json", "checkpoint.jws") + answer("first"), &rc);
+  CHECK(rc == 2);
 }
 
 }  // namespace

@@ -1,19 +1,24 @@
 // yici-verify: verify a saved signed response offline against a JWKS.
 //
-//   yici-verify --jwks FILE|URL [--signature FILE] [--ca FILE] FILE
+//   yici-verify --jwks FILE|URL [--signature FILE] [--ca FILE] [--proof FILE --checkpoint FILE] FILE
 //
 // Two forms: FILE is the exact JSON body and --signature holds its X-Yici-Signature value (a JWS
 // with detached payload), or FILE is a compact JWS (what `Accept: application/jose` returns).
+// With --proof and --checkpoint, also that the answer's access is in the hub's audit log under a
+// checkpoint the hub signed (answer_inclusion.h).
 // Exit 0 and a summary when it verifies; 1 with the reason when it does not; 2 for usage errors.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
+#include "hub/audit/answer_inclusion.h"
+#include "hub/audit/checkpoint.h"
 #include "hub/core/version.h"
 #include "hub/net/https_client.h"
 #include "hub/sign/key_ring.h"
@@ -51,7 +56,20 @@ int main(int argc, char** argv) {
   app.add_option("--jwks", jwks_arg, "the hub's JWKS: a file, or https://hub/.well-known/jwks.json")->required();
   app.add_option("--signature", signature_file, "file holding the X-Yici-Signature header value (detached JWS)");
   app.add_option("--ca", ca, "CA for fetching the JWKS over HTTPS");
+  std::string proof_file, checkpoint_file;
+  auto* proof_opt = app.add_option("--proof", proof_file,
+                                   "the inclusion proof of the answer's audit_index, as "
+                                   "GET /v1/audit/proof/inclusion?index=I&size=N returns it");
+  auto* checkpoint_opt = app.add_option("--checkpoint", checkpoint_file,
+                                        "the signed checkpoint at that size N, as "
+                                        "GET /v1/audit/checkpoint?size=N returns it (a compact JWS)");
+  proof_opt->needs(checkpoint_opt);
+  checkpoint_opt->needs(proof_opt);
   app.add_option("file", file, "the response body (with --signature) or a compact JWS")->required();
+  app.footer(
+      "With --proof and --checkpoint it also checks that the hub logged this answer: the proof's leaf is\n"
+      "the answer's own access (its request_id, requester, purpose, and the SHA-256 of its bytes), and\n"
+      "it is proven in the tree whose root the checkpoint signs, with a key of the same JWKS.");
   app.set_version_flag("--version", std::string(yici::version()));
   try {
     app.parse(argc, argv);
@@ -95,6 +113,31 @@ int main(int argc, char** argv) {
   }
   if (!verified) return fail(verified.error().message);
 
+  // The answer's access in the audit log, under a root the hub signed.
+  std::optional<yici::audit::AnswerInclusion> logged;
+  std::string checkpoint_kid;
+  if (!proof_file.empty()) {
+    std::string proof, checkpoint_jws;
+    for (const auto& [path, out] : {std::pair{&proof_file, &proof}, std::pair{&checkpoint_file, &checkpoint_jws}}) {
+      if (!read_file(*path, *out)) {
+        std::cerr << "yici-verify: cannot read " << *path << "\n";
+        return 2;
+      }
+    }
+    auto checkpoint = yici::sign::verify_jws(*jwks, trim(checkpoint_jws));
+    if (!checkpoint) return fail("checkpoint: " + checkpoint.error().message);
+    if (checkpoint->typ != yici::audit::kCheckpointTyp) {
+      return fail("checkpoint: its typ is \"" + checkpoint->typ + "\", not " + yici::audit::kCheckpointTyp +
+                  " (is it the checkpoint, from GET /v1/audit/checkpoint?size=N?)");
+    }
+    auto cp = yici::audit::parse_checkpoint_payload(checkpoint->payload);
+    if (!cp) return fail("checkpoint: " + cp.error().message);
+    auto included = yici::audit::verify_answer_inclusion(verified->payload, proof, *cp);
+    if (!included) return fail(included.error().message);
+    logged = *included;
+    checkpoint_kid = checkpoint->kid;
+  }
+
   std::cout << "VERIFIED with key " << verified->kid << (verified->typ.empty() ? "" : " (" + verified->typ + ")")
             << "\n";
   boost::system::error_code ec;
@@ -106,6 +149,11 @@ int main(int argc, char** argv) {
                   << "\n";
       }
     }
+  }
+  if (logged) {
+    std::cout << "LOGGED as audit entry " << logged->audit_index << " at " << logged->logged_at << " ("
+              << logged->outcome << "), proven in the checkpoint of tree size " << logged->tree_size
+              << " signed with key " << checkpoint_kid << "\n";
   }
   return 0;
 }
