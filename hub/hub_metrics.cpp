@@ -1,25 +1,11 @@
 // GET /metrics (admin principals): the Prometheus text exposition, with the state gauges read
 // at scrape time from the source registry, the scheduler and the audit log.
-#include <cstdio>
-#include <ctime>
-
 #include "hub/audit/checkpoint.h"
+#include "hub/core/time.h"
 #include "hub/hub.h"
 
 namespace yici {
 namespace {
-
-// "2026-11-23T07:00:00Z" (fraction ignored) → Unix seconds; nullopt if it does not parse.
-std::optional<double> unix_seconds(const std::string& rfc3339) {
-  std::tm tm{};
-  if (std::sscanf(rfc3339.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec) != 6) {
-    return std::nullopt;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return static_cast<double>(timegm(&tm));
-}
 
 double to_unix(SysTime t) { return std::chrono::duration<double>(t.time_since_epoch()).count(); }
 
@@ -50,7 +36,7 @@ void Hub::register_metrics_route() {
       snap.audit_entries_written = audit_log_->entries_written();
     }
     if (auto latest = audit::load_checkpoint(*stores_.audit, std::nullopt, stores_.log_id); latest.ok() && *latest) {
-      if (auto at = unix_seconds((*latest)->timestamp)) snap.last_checkpoint_age_s = to_unix(now_utc()) - *at;
+      if (auto at = parse_rfc3339((*latest)->timestamp)) snap.last_checkpoint_age_s = to_unix(now_utc()) - to_unix(*at);
     }
     api::Response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";

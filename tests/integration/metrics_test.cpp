@@ -54,6 +54,9 @@ TEST_CASE("metrics: admins scrape requests, handshake failures, pulls and audit 
     REQUIRE(conn.read_response()->status == 400);
   }
 
+  // A checkpoint signed now (asking for the latest signs one at the current size).
+  REQUIRE(https_request(hub.port(), HubProcess::as("auditor"), "GET", "/v1/audit/checkpoint").status == 200);
+
   auto after = https_request(hub.port(), admin, "GET", "/metrics");
   REQUIRE(after.status == 200);
   INFO(after.body);
@@ -67,6 +70,10 @@ TEST_CASE("metrics: admins scrape requests, handshake failures, pulls and audit 
   CHECK(after.body.find("yici_pulls_total{outcome=\"ok\",source=\"") != std::string::npos);
   CHECK(after.body.find("yici_source_up{source=\"") != std::string::npos);
   CHECK(sample(after.body, "yici_audit_tree_size") >= 3);
+  // Its age from its signed timestamp: seconds, not the years a misread timestamp would give.
+  const double checkpoint_age = sample(after.body, "yici_audit_last_checkpoint_age_seconds");
+  CHECK(checkpoint_age >= 0);
+  CHECK(checkpoint_age < 60);
   // The three lookups were written in at least one commit, and no commit is empty.
   const double entries = sample(after.body, "yici_audit_entries_written_total");
   const double commits = sample(after.body, "yici_audit_commits_total");
