@@ -45,6 +45,16 @@ Result<Checkpoint> parse_checkpoint_payload(std::string_view payload_json) {
   return c;
 }
 
+Result<VerifiedCheckpoint> verify_checkpoint(const sign::Jwks& jwks, std::string_view jws) {
+  YICI_TRY(const sign::VerifiedJws verified, sign::verify_jws(jwks, jws));
+  if (verified.typ != kCheckpointTyp) {
+    return Error::invalid("not a checkpoint: its typ is \"" + verified.typ + "\", not " + kCheckpointTyp);
+  }
+  YICI_TRY(Checkpoint checkpoint, parse_checkpoint_payload(verified.payload));
+  checkpoint.jws = std::string(jws);
+  return VerifiedCheckpoint{std::move(checkpoint), verified.kid};
+}
+
 Status store_checkpoint(store::sqlite::Database& db, const Checkpoint& c) {
   return db.with_writer([&](store::sqlite::Connection& w) -> Status {
     YICI_TRY(auto st, w.prepare("INSERT OR IGNORE INTO audit_checkpoints (tree_size, root_hash, timestamp, jws) "

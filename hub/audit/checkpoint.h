@@ -31,8 +31,17 @@ std::string checkpoint_payload(const std::string& log_id, std::uint64_t tree_siz
 Result<Checkpoint> sign_checkpoint(const std::string& log_id, std::uint64_t tree_size, const Hash& root,
                                    const sign::KeyRing& keys);
 
-// Parses a checkpoint's JWS payload (after verifying it: see sign::verify_jws).
+// Parses a checkpoint's JWS payload (after verifying it: see verify_checkpoint).
 Result<Checkpoint> parse_checkpoint_payload(std::string_view payload_json);
+
+// A checkpoint as GET /v1/audit/checkpoint serves it (a compact JWS), checked: signed by a key of
+// `jwks` (sign::verify_jws), typ kCheckpointTyp (a signed answer is not a checkpoint), its payload
+// parsed. The error is verify_jws's, the typ's or the payload's, for the caller to prefix.
+struct VerifiedCheckpoint {
+  Checkpoint checkpoint;  // jws set to the verified text
+  std::string kid;        // the key that signed it
+};
+Result<VerifiedCheckpoint> verify_checkpoint(const sign::Jwks& jwks, std::string_view jws);
 
 // audit_checkpoints table: every checkpoint is kept.
 Status store_checkpoint(store::sqlite::Database& db, const Checkpoint& checkpoint);

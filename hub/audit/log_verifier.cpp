@@ -85,17 +85,16 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
   // Checkpoints to meet on the way: size → claimed root (after checking the signature).
   std::map<std::uint64_t, CheckpointRow> checkpoints;
   const auto check_signed = [&](const std::string& jws, const std::string& what) -> Result<Checkpoint> {
-    std::string payload;
     if (jwks != nullptr) {
-      auto verified = sign::verify_jws(*jwks, jws);
-      if (!verified) return Error::corruption(what + ": signature does not verify: " + verified.error().message);
-      payload = verified->payload;
-    } else {
-      const auto first = jws.find('.');
-      const auto second = jws.find('.', first + 1);
-      if (first == std::string::npos || second == std::string::npos) return Error::corruption(what + ": not a JWS");
-      YICI_TRY(payload, sign::base64url_decode(std::string_view(jws).substr(first + 1, second - first - 1)));
+      auto verified = verify_checkpoint(*jwks, jws);
+      if (!verified) return Error::corruption(what + ": " + verified.error().message);
+      return std::move(verified->checkpoint);
     }
+    const auto first = jws.find('.');
+    const auto second = jws.find('.', first + 1);
+    if (first == std::string::npos || second == std::string::npos) return Error::corruption(what + ": not a JWS");
+    YICI_TRY(const std::string payload,
+             sign::base64url_decode(std::string_view(jws).substr(first + 1, second - first - 1)));
     return parse_checkpoint_payload(payload);
   };
   {

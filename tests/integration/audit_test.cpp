@@ -273,6 +273,13 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   INFO(out);
   CHECK(rc == 0);
   CHECK(out.find("VERIFIED") != std::string::npos);
+  // A signed answer is not a checkpoint, and is named as such (it was reported as a log that shrank).
+  const HttpResult answer = https_request(hub.port(), market, "GET", lookup, "", {{"Accept", "application/jose"}});
+  REQUIRE(answer.status == 200);
+  work.write("answer.jose", answer.body);
+  out = ctl("audit verify --checkpoint " + work.file("answer.jose") + conn, &rc);
+  CHECK(rc == 1);
+  CHECK(out.find("NOT VERIFIED: the saved checkpoint: not a checkpoint: its typ is") != std::string::npos);
 
   // Stop the hub (a final checkpoint is signed), then verify its data directory offline.
   work.write("jwks.json", https_request(hub.port(), HubProcess::as(""), "GET", "/.well-known/jwks.json").body);

@@ -221,33 +221,29 @@ int verify_online(const VerifyFlags& f, const HubFlags& hub) {
   auto r = call_hub(hub, "GET", "/v1/audit/checkpoint", exit_code);
   if (!r) return exit_code;
   if (r->status != 200) return print_http_error(*r);
-  const auto latest_checked = sign::verify_jws(*jwks, r->body);
+  const auto latest_checked = audit::verify_checkpoint(*jwks, r->body);
   if (!latest_checked) {
-    std::cout << "NOT VERIFIED: the hub's latest checkpoint signature: " << latest_checked.error().message << "\n";
+    std::cout << "NOT VERIFIED: the hub's latest checkpoint: " << latest_checked.error().message << "\n";
     return kExitRefused;
   }
-  auto latest = audit::parse_checkpoint_payload(latest_checked->payload);
-  if (!latest) {
-    std::cout << "NOT VERIFIED: " << latest.error().message << "\n";
-    return kExitRefused;
-  }
-  std::cout << "latest checkpoint: size " << latest->tree_size << ", root " << audit::hash_to_base64(latest->root)
-            << ", signed by " << latest_checked->kid << " at " << latest->timestamp << "\n";
+  const audit::Checkpoint& latest = latest_checked->checkpoint;
+  std::cout << "latest checkpoint: size " << latest.tree_size << ", root " << audit::hash_to_base64(latest.root)
+            << ", signed by " << latest_checked->kid << " at " << latest.timestamp << "\n";
   if (f.checkpoint.empty()) return kExitOk;
-  const auto saved_checked = sign::verify_jws(*jwks, read_text(f.checkpoint));
+  const auto saved_checked = audit::verify_checkpoint(*jwks, read_text(f.checkpoint));
   if (!saved_checked) {
-    std::cout << "NOT VERIFIED: the saved checkpoint's signature: " << saved_checked.error().message << "\n";
+    std::cout << "NOT VERIFIED: the saved checkpoint: " << saved_checked.error().message << "\n";
     return kExitRefused;
   }
-  auto saved = audit::parse_checkpoint_payload(saved_checked->payload);
-  if (!saved || saved->tree_size > latest->tree_size) {
+  const audit::Checkpoint& saved = saved_checked->checkpoint;
+  if (saved.tree_size > latest.tree_size) {
     std::cout << "NOT VERIFIED: the saved checkpoint is larger than the hub's latest: the log shrank\n";
     return kExitRefused;
   }
-  r = call_hub(hub, "GET",
-               "/v1/audit/proof/consistency?from=" + std::to_string(saved->tree_size) +
-                   "&to=" + std::to_string(latest->tree_size),
-               exit_code);
+  r = call_hub(
+      hub, "GET",
+      "/v1/audit/proof/consistency?from=" + std::to_string(saved.tree_size) + "&to=" + std::to_string(latest.tree_size),
+      exit_code);
   if (!r) return exit_code;
   if (r->status != 200) return print_http_error(*r);
   auto proof = audit::parse_consistency_proof(r->body);
@@ -255,14 +251,14 @@ int verify_online(const VerifyFlags& f, const HubFlags& hub) {
     std::cout << "NOT VERIFIED: the consistency proof does not parse\n";
     return kExitRefused;
   }
-  if (auto st = audit::verify_consistency(saved->tree_size, latest->tree_size, proof->path, saved->root, latest->root);
+  if (auto st = audit::verify_consistency(saved.tree_size, latest.tree_size, proof->path, saved.root, latest.root);
       !st.ok()) {
-    std::cout << "NOT VERIFIED: the log is not consistent with the saved checkpoint (size " << saved->tree_size
+    std::cout << "NOT VERIFIED: the log is not consistent with the saved checkpoint (size " << saved.tree_size
               << "): " << st.error().message << "\n";
     return kExitRefused;
   }
-  std::cout << "VERIFIED: the log at size " << latest->tree_size << " extends the saved checkpoint (size "
-            << saved->tree_size << ")\n";
+  std::cout << "VERIFIED: the log at size " << latest.tree_size << " extends the saved checkpoint (size "
+            << saved.tree_size << ")\n";
   return kExitOk;
 }
 

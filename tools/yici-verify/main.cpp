@@ -124,15 +124,12 @@ int main(int argc, char** argv) {
         return 2;
       }
     }
-    auto checkpoint = yici::sign::verify_jws(*jwks, trim(checkpoint_jws));
-    if (!checkpoint) return fail("checkpoint: " + checkpoint.error().message);
-    if (checkpoint->typ != yici::audit::kCheckpointTyp) {
-      return fail("checkpoint: its typ is \"" + checkpoint->typ + "\", not " + yici::audit::kCheckpointTyp +
-                  " (is it the checkpoint, from GET /v1/audit/checkpoint?size=N?)");
+    auto checkpoint = yici::audit::verify_checkpoint(*jwks, trim(checkpoint_jws));
+    if (!checkpoint) {
+      return fail("checkpoint: " + checkpoint.error().message +
+                  " (--checkpoint takes what GET /v1/audit/checkpoint?size=N returns)");
     }
-    auto cp = yici::audit::parse_checkpoint_payload(checkpoint->payload);
-    if (!cp) return fail("checkpoint: " + cp.error().message);
-    auto included = yici::audit::verify_answer_inclusion(verified->payload, proof, *cp);
+    auto included = yici::audit::verify_answer_inclusion(verified->payload, proof, checkpoint->checkpoint);
     if (!included) return fail(included.error().message);
     logged = *included;
     checkpoint_kid = checkpoint->kid;

@@ -1,0 +1,63 @@
+#include "hub/audit/checkpoint.h"
+
+#include <doctest/doctest.h>
+
+#include "tests/audit/merkle_test_util.h"
+#include "tests/support/hub_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace yici::audit {
+namespace {
+
+// A key ring of one fresh P-256 key, and the JWKS that publishes it.
+struct Signer {
+  yici::test::TempDir dir;
+  std::shared_ptr<const sign::KeyRing> ring;
+  sign::Jwks jwks;
+  Signer() {
+    REQUIRE(yici::test::run_command("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " +
+                                    dir.file("k.key")) == 0);
+    ring = sign::KeyRing::load({{dir.file("k.key"), sign::KeyState::kActive}}).value();
+    jwks = sign::Jwks::parse(ring->jwks_json()).value();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("checkpoint: verify_checkpoint takes the hub's signed checkpoint and nothing else") {
+  const Signer signer;
+  const Hash root = test::synthetic_leaf(7);
+  const Checkpoint signed_cp = sign_checkpoint("log-1", 42, root, *signer.ring).value();
+
+  auto ok = verify_checkpoint(signer.jwks, signed_cp.jws);
+  REQUIRE_MESSAGE(ok, (ok ? "" : ok.error().message));
+  CHECK(ok->checkpoint.log_id == "log-1");
+  CHECK(ok->checkpoint.tree_size == 42);
+  CHECK(ok->checkpoint.root == root);
+  CHECK(ok->checkpoint.timestamp == signed_cp.timestamp);
+  CHECK(ok->checkpoint.jws == signed_cp.jws);
+  CHECK(ok->kid == signer.ring->active().kid);
+
+  const auto refused = [&](const sign::Jwks& jwks, const std::string& jws, const std::string& says) {
+    CAPTURE(jws);
+    const auto r = verify_checkpoint(jwks, jws);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message.find(says) != std::string::npos);
+  };
+  // A signed answer whose payload has a checkpoint's shape: the typ tells them apart.
+  const std::string payload = checkpoint_payload("log-1", 42, root, signed_cp.timestamp);
+  refused(signer.jwks, signer.ring->sign(payload, "yici-response+json", false).value(),
+          "not a checkpoint: its typ is \"yici-response+json\"");
+  // Checkpoint typ, but not a checkpoint's payload.
+  refused(signer.jwks, signer.ring->sign(R"({"tree_size":1})", kCheckpointTyp, false).value(),
+          "checkpoint payload needs log_id");
+  // Altered signature; a key the JWKS does not hold; not a JWS.
+  std::string altered = signed_cp.jws;
+  altered[altered.size() - 2] = altered[altered.size() - 2] == 'A' ? 'B' : 'A';
+  refused(signer.jwks, altered, "signature does not verify");
+  const Signer other;
+  refused(other.jwks, signed_cp.jws, "unknown key id");
+  refused(signer.jwks, "not a jws", "malformed JWS");
+}
+
+}  // namespace yici::audit
