@@ -26,13 +26,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run  # noqa: E402  (the bench's own helpers: Hub, loadgen, generated departments)
 
 
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    # utime and stime are fields 14 and 15 of stat(5); after the ")" they are the 12th and 13th.
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(run.ROOT, "build/release"))
@@ -65,12 +58,12 @@ def main():
             if args.perf:
                 perf = subprocess.Popen(["perf", "record", "-F", "999", "--call-graph", "dwarf,16384", "-o", args.perf,
                                          "-p", str(hub.proc.pid)], stderr=subprocess.DEVNULL)
-            before = cpu_seconds(hub.proc.pid)
+            before = run.cpu_seconds(hub.proc.pid)
             # No warm-up inside the measured run (the run above was one), so the CPU counted is
             # the CPU of the lookups counted.
             r = run.loadgen(build, pki, hub.port, "@" + paths, "market-regulation", args.seconds, args.connections,
                             rate=args.rate, warmup=0)
-            used = cpu_seconds(hub.proc.pid) - before
+            used = run.cpu_seconds(hub.proc.pid) - before
             if perf:
                 perf.send_signal(signal.SIGINT)
                 perf.wait()

@@ -10,6 +10,7 @@ import os
 import platform
 import random
 import re
+import resource
 import shutil
 import socket
 import subprocess
@@ -154,16 +155,42 @@ http {{
         self.proc.wait(timeout=10)
 
 
-def loadgen(build, pki, port, path, who, seconds, connections, rate=0, warmup=None):
+def cpu_seconds(pid):
+    """User + system CPU seconds of process `pid` so far, all its threads (proc(5), stat fields 14, 15)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def loadgen(build, pki, port, path, who, seconds, connections, rate=0, warmup=None, server_pid=None):
+    """Runs yici-loadgen and returns its JSON result, plus the CPU cores it used ("loadgen_cores") and,
+    with `server_pid`, the cores that process used meanwhile ("server_cores", warm-up included in both)."""
     target = ["--paths-file", path[1:]] if path.startswith("@") else ["--path", path]
     warmup = min(1.0, seconds / 4) if warmup is None else warmup
     cmd = [f"{build}/yici-loadgen", "--port", str(port), *target, "--ca", f"{pki}/ca.crt",
            "--cert", f"{pki}/{who}.crt", "--key", f"{pki}/{who}.key", "-c", str(connections),
            "-d", str(seconds), "--warmup", str(warmup), "--rate", str(rate)]
+    started, own_before = time.monotonic(), children_cpu_seconds()
+    server_before = cpu_seconds(server_pid) if server_pid else None
     done = subprocess.run(cmd, capture_output=True, text=True)
+    elapsed = time.monotonic() - started
     if not done.stdout.strip():  # it could not run at all; exit 1 with a result is checked below
         raise RuntimeError(f"yici-loadgen exited {done.returncode}: {done.stderr.strip()[-500:]}")
-    return check_statuses(json.loads(done.stdout), path)
+    result = check_statuses(json.loads(done.stdout), path)
+    result["loadgen_cores"] = round((children_cpu_seconds() - own_before) / elapsed, 2)
+    if server_pid:
+        result["server_cores"] = round((cpu_seconds(server_pid) - server_before) / elapsed, 2)
+    return result
+
+
+def cpu_us_per_request(result):
+    """The server's CPU microseconds per request answered, from a loadgen() result with server_cores."""
+    return round(result["server_cores"] / result["rps"] * 1e6) if result["rps"] else None
 
 
 def check_statuses(result, path):
@@ -448,7 +475,8 @@ def main():
             with open(paths, "w") as f:
                 for rid in rng.sample(ids, min(len(ids), 20000)):
                     f.write(f"/v1/records/population/{rid}?purpose=food-business-license\n")
-            hub_run = loadgen(args.build, args.pki, hub.port, "@" + paths, "market-regulation", seconds, 32)
+            hub_run = loadgen(args.build, args.pki, hub.port, "@" + paths, "market-regulation", seconds, 32,
+                              server_pid=hub.proc.pid)
             # Three fixed-rate runs, reported by their median p99 with all three kept: one disk
             # stall (the device completing nothing for 100-700 ms, seen on this VM's disk) in a
             # 10-second run sets that run's p99 on its own, and the runs show how often that happens.
@@ -459,7 +487,7 @@ def main():
             for _ in range(1 if args.smoke else 3):
                 watcher = disk_stalls.StallWatcher(work).start()
                 halves.append(loadgen(args.build, args.pki, hub.port, "@" + paths, "market-regulation", seconds, 32,
-                                      rate=max(1, int(hub_run["rps"] / 2))))
+                                      rate=max(1, int(hub_run["rps"] / 2)), server_pid=hub.proc.pid))
                 halves[-1]["disk_stall_max_ms"], halves[-1]["disk_stalls_over_50ms"] = watcher.stop()
             # How well concurrent lookups shared the audit log's group commits (one fsync each).
             text = admin_get(args.pki, hub.port, "/metrics", parse=lambda t: t)
@@ -488,6 +516,16 @@ def main():
                              "p99_at_half_load_runs_ms": [h["p99_ms"] for h in halves],
                              "disk_stall_max_ms_at_half_load_runs": [h["disk_stall_max_ms"] for h in halves],
                              "disk_stalls_over_50ms_at_half_load_runs": [h["disk_stalls_over_50ms"] for h in halves],
+                             # What the machine's cores did meanwhile: the hub and the load generator
+                             # share them, and a busy machine queues requests whatever the hub does.
+                             "cores": results["machine"]["cores"],
+                             "hub_cores_at_full_load": hub_run["server_cores"],
+                             "loadgen_cores_at_full_load": hub_run["loadgen_cores"],
+                             "hub_cores_at_half_load_runs": [h["server_cores"] for h in halves],
+                             "loadgen_cores_at_half_load_runs": [h["loadgen_cores"] for h in halves],
+                             "hub_cpu_us_per_lookup": cpu_us_per_request(hub_run),
+                             "hub_cpu_us_per_lookup_at_half_load": sorted(cpu_us_per_request(h) for h in halves)[
+                                 len(halves) // 2],
                              "audit_entries_per_commit": round(entries / commits, 2) if commits else None,
                              "audit_commit_p50_ms_at_half_load": round(commit_ms[0] * 1000, 3)
                              if commit_ms[0] is not None else None,
@@ -538,6 +576,11 @@ def main():
           f"{' / '.join(str(v) for v in l['p99_at_half_load_runs_ms'])})")
     print(f"{'longest disk stall ms in those runs':38} {'':>12}   (runs: "
           f"{' / '.join(str(v) for v in l['disk_stall_max_ms_at_half_load_runs'])})")
+    print(f"{'CPU cores used at half load: hub, loadgen':38} {'':>12}   (runs: " + " / ".join(
+        f"{h} + {g}" for h, g in zip(l['hub_cores_at_half_load_runs'], l['loadgen_cores_at_half_load_runs']))
+          + f" of {l['cores']})")
+    print(f"{'hub CPU us per lookup: full, half load':38} {l['hub_cpu_us_per_lookup']!s:>5} / "
+          f"{l['hub_cpu_us_per_lookup_at_half_load']}")
     print(f"{'audit entries per group commit':38} {l['audit_entries_per_commit']!s:>12}")
     print(f"{'audit commit ms at half load, p50/p99/p99.9':38} {l['audit_commit_p50_ms_at_half_load']!s:>5} / "
           f"{l['audit_commit_p99_ms_at_half_load']} / {l['audit_commit_p999_ms_at_half_load']}")
@@ -571,6 +614,7 @@ def main():
         need = [("lookup", "hub_rps"), ("lookup", "nginx_rps"), ("lookup", "ratio"), ("lookup", "p50_ms"),
                 ("lookup", "p99_ms"), ("lookup", "p99_at_half_load_ms"), ("lookup", "audit_entries_per_commit"),
                 ("lookup", "audit_commit_p50_ms_at_half_load"), ("lookup", "audit_commit_p99_ms_at_half_load"),
+                ("lookup", "hub_cpu_us_per_lookup"), ("lookup", "hub_cpu_us_per_lookup_at_half_load"),
                 ("disk", "fdatasync_p50_ms"), ("disk", "fdatasync_p99_ms"),
                 ("sign", "openssl_per_s"),
                 ("sign", "hub_per_s"), ("sign", "ratio"), ("audit", "append_per_s"),
