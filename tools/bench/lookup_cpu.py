@@ -7,6 +7,7 @@ Used for the A/B experiments in the README's "Performance" section, where throug
 noisy on a shared 2-core machine: the CPU a lookup costs moves much less than the rate does.
 
   tools/bench/lookup_cpu.py --build build/release --rows 200000 --seconds 8 [--rate 3500] [--perf FILE]
+                            [--audit-sql 'DROP INDEX audit_by_subject']
 
 --perf records the hub with `perf record --call-graph dwarf` during the measured run (use the dev
 build, which has debug info). Environment variables set for this script reach the hub, so an
@@ -35,6 +36,8 @@ def main():
     ap.add_argument("--rate", type=int, default=0, help="requests/s, open loop; 0: as fast as it goes")
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--perf", help="write a perf profile of the measured run to this file")
+    ap.add_argument("--audit-sql", help="SQL run on the hub's audit.db after the warm-up, for experiments "
+                    "(e.g. 'DROP INDEX audit_by_subject': README, Performance)")
     args = ap.parse_args()
     build, pki = os.path.abspath(args.build), os.path.abspath(args.pki)
     work = tempfile.mkdtemp(prefix="yici-lookup-cpu-")
@@ -54,6 +57,11 @@ def main():
                 for rid in rng.sample(ids, min(len(ids), 20000)):
                     f.write(f"/v1/records/population/{rid}?purpose=food-business-license\n")
             run.loadgen(build, pki, hub.port, "@" + paths, "market-regulation", 2, args.connections)  # warm-up
+            if args.audit_sql:
+                import sqlite3
+                db = sqlite3.connect(os.path.join(hub.dir, "data", "audit.db"), timeout=30)
+                db.executescript(args.audit_sql)
+                db.close()
             perf = None
             if args.perf:
                 perf = subprocess.Popen(["perf", "record", "-F", "999", "--call-graph", "dwarf,16384", "-o", args.perf,
