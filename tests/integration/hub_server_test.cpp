@@ -424,12 +424,7 @@ TEST_CASE("SIGHUP reloads the policy, a bad new policy is refused and the old on
                  "  - {id: human-resources, kind: department, cert_cn: human-resources}\ngrants:");
   hub.dir().write("policy.yaml", policy);
   hub.signal(SIGHUP);
-  bool allowed = false;
-  for (int i = 0; i < 100 && !allowed; ++i) {
-    allowed = https_request(hub.port(), hr, "GET", "/v1/whoami").status == 200;
-    if (!allowed) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  CHECK(allowed);
+  CHECK(wait_for_status(hub.port(), hr, "/v1/whoami", 200));
   hub.dir().write("policy.yaml", "principals: [{id: x, kind: boss, cert_cn: x}]\n");
   hub.signal(SIGHUP);
   bool refused_logged = false;

@@ -208,12 +208,7 @@ TEST_CASE("reload: source files added, edited, broken and removed take effect wi
   // The file removed, by SIGHUP: the source goes, its records stay served.
   std::filesystem::remove(d.sources.file("psb.yaml"));
   hub.signal(SIGHUP);
-  bool gone = false;
-  for (int i = 0; i < 100 && !gone; ++i) {
-    gone = https_request(hub.port(), admin, "GET", "/v1/admin/sources/psb").status == 404;
-    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  CHECK(gone);
+  CHECK(wait_for_status(hub.port(), admin, "/v1/admin/sources/psb", 404));
   CHECK(https_request(hub.port(), admin, "GET", "/v1/admin/sources/amr").status == 200);
   CHECK(https_request(hub.port(), dept, "GET", lookup).status == 200);
   CHECK(hub.log().find("source_removed") != std::string::npos);

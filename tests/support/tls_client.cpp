@@ -1,6 +1,8 @@
 #include "tests/support/tls_client.h"
 
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -88,7 +90,7 @@ void TlsConnection::send_raw(const std::string& bytes) {
 
 std::optional<HttpResult> TlsConnection::read_response() {
   http::response_parser<http::string_body> parser;
-  parser.body_limit(64 * 1024 * 1024);
+  parser.body_limit(std::uint64_t{64} * 1024 * 1024);
   auto ec = impl_->run(impl_->timeout,
                        [&](auto handler) { http::async_read(*impl_->stream, impl_->buffer, parser, handler); });
   if (ec) return std::nullopt;
@@ -124,6 +126,14 @@ HttpResult https_request(std::uint16_t port, const TlsOptions& options, const st
   auto r = conn.read_response();
   if (!r) throw std::runtime_error("no HTTP response for " + method + " " + target);
   return *r;
+}
+
+bool wait_for_status(std::uint16_t port, const TlsOptions& options, const std::string& target, int status) {
+  for (int i = 0; i < 100; ++i) {
+    if (https_request(port, options, "GET", target).status == status) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
 }
 
 bool handshake_succeeds(std::uint16_t port, const TlsOptions& options, std::string* error) {

@@ -51,6 +51,10 @@ HttpResult https_request(std::uint16_t port, const TlsOptions& options, const st
                          const std::string& target, const std::string& body = "",
                          const std::map<std::string, std::string>& headers = {});
 
+// GETs `target` until it answers `status` (a SIGHUP reload taking effect, say), for about 5 s;
+// true if it did.
+bool wait_for_status(std::uint16_t port, const TlsOptions& options, const std::string& target, int status);
+
 // true when a TLS handshake with these options succeeds (and a request can be sent).
 bool handshake_succeeds(std::uint16_t port, const TlsOptions& options, std::string* error = nullptr);
 
