@@ -93,12 +93,15 @@ class Hub {
       return policy_error.empty() && keys_error.empty() && tls_error.empty() && sources.errors.empty();
     }
   };
-  // `request` names who asked, for the audit entries of the source changes.
-  ReloadResult reload(const api::Request& request);
-  void reload_on_signal();  // SIGHUP: reload, and an audit entry by principal "signal:SIGHUP"
-  // The audit entries of a reload: "reload" (allowed, or refused if a part was refused), and before
-  // it "key_rotation" allowed when the active key changed.
-  void audit_reload(const api::Request& request, const ReloadResult& r);
+  // Reloads and writes its audit entries: "reload" (allowed, or refused if a part was refused),
+  // and before it "key_rotation" allowed when the active key changed. One reload at a time, its
+  // entries written before the next starts: reloads run on the handler pool, and two SIGHUPs in a
+  // row could otherwise apply in one order and be audited in the other. `request` names who
+  // asked, for these entries and those of the source changes.
+  ReloadResult reload_and_audit(const api::Request& request);
+  ReloadResult reload(const api::Request& request);  // REQUIRES: reload_mu_ held
+  void reload_on_signal();                           // SIGHUP: reload_and_audit by principal "signal:SIGHUP"
+  std::mutex reload_mu_;
   void register_admin_reload_route();
   void register_audit_routes();   // hub_audit.cpp
   void register_metrics_route();  // hub_metrics.cpp

@@ -99,24 +99,25 @@ Hub::ReloadResult Hub::reload(const api::Request& request) {
   return result;
 }
 
-void Hub::audit_reload(const api::Request& request, const ReloadResult& r) {
+Hub::ReloadResult Hub::reload_and_audit(const api::Request& request) {
+  std::lock_guard lock(reload_mu_);
+  ReloadResult r = reload(request);
   // A rotation that took effect is an entry of its own, even when the policy part was refused:
   // the log must not say "refused" for a key change that is in force.
   if (r.rotated) audit_admin_change(request, "key_rotation", "", "allowed", 200);
   audit_admin_change(request, "reload", "", r.ok() ? "allowed" : "refused", r.ok() ? 200 : 422);
+  return r;
 }
 
 void Hub::reload_on_signal() {
   // Audited like POST /v1/admin/reload; the principal names the signal, as no certificate sent it.
-  const api::Request request = internal_request("signal:SIGHUP");
-  const ReloadResult r = reload(request);
-  audit_reload(request, r);
+  reload_and_audit(internal_request("signal:SIGHUP"));
 }
 
 void Hub::register_admin_reload_route() {
   router_.add("POST", "/v1/admin/reload", net::Access::kAdmin, [this](const api::Request& req, const net::PathParams&) {
     log::info("reload_requested", {{"by", req.principal->id}, {"request_id", req.request_id}});
-    const ReloadResult r = reload(req);
+    const ReloadResult r = reload_and_audit(req);
     boost::json::object body;
     body["policy"] = r.policy_error.empty() ? boost::json::value("reloaded") : boost::json::value(r.policy_error);
     boost::json::object keys;
@@ -142,7 +143,6 @@ void Hub::register_admin_reload_route() {
                                           {"changed", list(r.sources.changed)},
                                           {"removed", list(r.sources.removed)},
                                           {"errors", list(r.sources.errors)}};
-    audit_reload(req, r);
     return api::json_response(r.ok() ? 200 : 422, boost::json::serialize(body));
   });
 }
