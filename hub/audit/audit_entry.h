@@ -17,6 +17,8 @@
 
 namespace yici::audit {
 
+// audit_by_subject is dropped again by a later migration: subjects are found through
+// audit_subject_index, kept off the commit path (subject_index.h).
 inline constexpr const char* kAuditEntryMigration = R"sql(
 CREATE TABLE audit_entries (
   seq              INTEGER PRIMARY KEY,     -- the leaf index, from 0, no gaps

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "hub/audit/base64.h"
+#include "hub/audit/subject_index.h"
 #include "hub/core/log.h"
 #include "hub/core/sha256.h"
 #include "hub/core/thread_name.h"
@@ -53,6 +54,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(store::sqlite::Database& db, co
     if (!more) break;
     log->datasets_known_.emplace(datasets.column_text(0));
   }
+  YICI_TRY(log->subject_index_upto_, subject_index_upto(*reader));
   log->next_index_ = log->tree_->size();
   log->thread_ = std::thread([raw = log.get()] {
     set_thread_name("audit-commit");
@@ -175,19 +177,59 @@ void AuditLog::maybe_checkpoint(bool force) {
   }
 }
 
+void AuditLog::maybe_index_subjects(bool all) {
+  const auto size = static_cast<std::int64_t>(tree_->size());
+  const auto now = std::chrono::steady_clock::now();
+  if (size <= subject_index_upto_) return;
+  if (!all && static_cast<std::uint64_t>(size - subject_index_upto_) < kSubjectIndexLag &&
+      now - subject_indexed_at_ < kSubjectIndexEvery) {
+    return;
+  }
+  subject_indexed_at_ = now;
+  do {
+    auto upto = db_.with_writer([&](store::sqlite::Connection& w) { return index_subjects(w, size); });
+    if (!upto.ok()) {
+      // Searches still find every entry (the tail is scanned), only slower: logged when it starts
+      // failing and then once a minute, and tried again at the next commit.
+      ++subject_index_failures_;
+      if (subject_index_failures_ == 1 || now - subject_index_failure_log_ >= std::chrono::minutes(1)) {
+        subject_index_failure_log_ = now;
+        log::error("audit_subject_index_failed",
+                   {{"error", upto.error().message},
+                    {"indexed_upto", subject_index_upto_},
+                    {"entries", size},
+                    {"failures", subject_index_failures_},
+                    {"action",
+                     "subject searches scan the entries not yet indexed and grow slower; lookups are not "
+                     "affected. Check disk space and permissions of " +
+                         db_.path()}});
+      }
+      return;
+    }
+    if (subject_index_failures_ > 0) {
+      log::info("audit_subject_index_recovered", {{"failures", subject_index_failures_}, {"indexed_upto", *upto}});
+      subject_index_failures_ = 0;
+    }
+    subject_index_upto_ = *upto;
+  } while (all && subject_index_upto_ < size);
+}
+
 void AuditLog::committer() {
   while (true) {
     std::vector<std::unique_ptr<Pending>> group;
     {
       std::unique_lock lock(mu_);
-      const auto interval = checkpointing_ ? checkpoints_.interval : std::chrono::milliseconds(60'000);
+      auto interval = checkpointing_ ? checkpoints_.interval : std::chrono::milliseconds(60'000);
+      if (subject_index_behind()) interval = std::min<std::chrono::milliseconds>(interval, kSubjectIndexEvery);
       if (!wake_.wait_for(lock, interval, [&] { return stopping_ || !queue_.empty(); })) {
         lock.unlock();
+        maybe_index_subjects(false);
         maybe_checkpoint(false);  // quiet for a while: sign what has accumulated
         continue;
       }
       if (queue_.empty()) {  // stopping, and everything queued is written
         lock.unlock();
+        maybe_index_subjects(true);
         maybe_checkpoint(true);
         return;
       }
@@ -209,6 +251,7 @@ void AuditLog::committer() {
         failed_commits_ = 0;
       }
       for (auto& p : group) p->complete(Status());  // after the flag: a caller sees it cleared
+      maybe_index_subjects(false);
       maybe_checkpoint(false);
       continue;
     }

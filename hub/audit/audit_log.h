@@ -95,6 +95,12 @@ class AuditLog final : public api::AuditSink {
                               const std::function<std::string(std::int64_t)>& render);
   void committer();
   void maybe_checkpoint(bool force);  // committer thread only
+  // Adds committed entries to the subject index (subject_index.h) when enough wait or enough time
+  // has passed; `all`: until it has every entry (at shutdown). Committer thread only.
+  void maybe_index_subjects(bool all);
+  [[nodiscard]] bool subject_index_behind() const {
+    return static_cast<std::int64_t>(tree_->size()) > subject_index_upto_;
+  }
   Status write(std::vector<std::unique_ptr<Pending>>& group);
 
   store::sqlite::Database& db_;
@@ -123,6 +129,10 @@ class AuditLog final : public api::AuditSink {
   std::chrono::steady_clock::time_point last_failure_log_{};
   std::uint64_t slow_commits_ = 0;  // since the last audit_commit_slow line; committer thread only
   std::chrono::steady_clock::time_point last_slow_log_{};
+  std::int64_t subject_index_upto_ = 0;  // committer thread only (after open)
+  std::chrono::steady_clock::time_point subject_indexed_at_{};
+  std::uint64_t subject_index_failures_ = 0;
+  std::chrono::steady_clock::time_point subject_index_failure_log_{};
   CheckpointPolicy checkpoints_;  // guarded by mu_ until the committer copies it
   bool checkpointing_ = false;
   std::uint64_t last_checkpoint_size_ = 0;

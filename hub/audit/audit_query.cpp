@@ -1,6 +1,10 @@
 #include "hub/audit/audit_query.h"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
+
+#include "hub/audit/subject_index.h"
 
 namespace yici::audit {
 const char* const kAuditEntryColumns =
@@ -40,7 +44,11 @@ StoredEntry read_entry_row(const store::sqlite::Statement& st) {
 }
 
 Result<std::vector<StoredEntry>> search_audit(store::sqlite::Database& db, const AuditQuery& q) {
-  std::string sql = std::string(kAuditEntryColumns) + " WHERE seq > ?1";
+  if (q.subject_filter && q.subject_hmacs.empty()) return std::vector<StoredEntry>();
+  const std::size_t limit = static_cast<std::size_t>(std::max(1, q.limit));
+  // By subject: the subject index (subject_index.h) gives candidate entries in seq order, each
+  // read by seq with the other filters. Otherwise: the filters over audit_entries from after_seq.
+  std::string sql = std::string(kAuditEntryColumns) + (q.subject_filter ? " WHERE seq = ?1" : " WHERE seq > ?1");
   std::vector<std::string> binds;
   const auto add = [&](const char* clause, const std::string& value) {
     if (value.empty()) return;
@@ -53,26 +61,31 @@ Result<std::vector<StoredEntry>> search_audit(store::sqlite::Database& db, const
   add("outcome =", q.outcome);
   add("time >=", q.from);
   add("time <", q.to);
-  if (q.subject_filter) {
-    if (q.subject_hmacs.empty()) return std::vector<StoredEntry>();
-    sql += " AND subject_hmac IN (";
-    for (std::size_t i = 0; i < q.subject_hmacs.size(); ++i) {
-      binds.push_back(q.subject_hmacs[i]);
-      sql += (i > 0 ? ", ?" : "?") + std::to_string(binds.size() + 1);
-    }
-    sql += ")";
-  }
-  sql += " ORDER BY seq LIMIT " + std::to_string(std::max(1, q.limit));
+  if (!q.subject_filter) sql += " ORDER BY seq LIMIT " + std::to_string(limit);
   YICI_TRY(auto* reader, db.reader());
   YICI_TRY(auto st, reader->prepare(sql));
-  st.bind(1, q.after_seq);
-  for (std::size_t i = 0; i < binds.size(); ++i) st.bind(static_cast<int>(i + 2), binds[i]);
   std::vector<StoredEntry> out;
-  while (true) {
-    YICI_TRY(const bool row, st.step());
-    if (!row) break;
-    out.push_back(read_entry_row(st));
+  // Rows of `st` for `seq` (the first bind), appended to `out`.
+  const auto read_rows = [&](std::int64_t seq) -> Status {
+    st.bind(1, seq);
+    for (std::size_t i = 0; i < binds.size(); ++i) st.bind(static_cast<int>(i + 2), binds[i]);
+    while (true) {
+      auto row = st.step();
+      if (!row.ok() || !*row) {
+        st.reset();
+        return row.ok() ? Status() : Status(row.take_error());
+      }
+      out.push_back(read_entry_row(st));
+    }
+  };
+  if (!q.subject_filter) {
+    YICI_TRY_STATUS(read_rows(q.after_seq));
+    return out;
   }
+  YICI_TRY_STATUS(for_each_subject_seq(*reader, q.subject_hmacs, q.after_seq, [&](std::int64_t seq) -> Result<bool> {
+    YICI_TRY_STATUS(read_rows(seq));
+    return out.size() < limit;
+  }));
   return out;
 }
 

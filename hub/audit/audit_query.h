@@ -1,5 +1,6 @@
-// Reading the audit log: filtered, paged searches over audit_entries (by indexes), for the
-// auditor endpoints and yici-ctl. Values are always bound parameters.
+// Reading the audit log: filtered, paged searches over audit_entries (by its indexes, and by
+// subject through subject_index.h), for the auditor endpoints and yici-ctl. Values are always
+// bound parameters.
 #pragma once
 
 #include <cstdint>

@@ -5,6 +5,7 @@
 
 #include "hub/audit/audit_entry.h"
 #include "hub/audit/sqlite_node_store.h"
+#include "hub/audit/subject_index.h"
 #include "hub/core/ids.h"
 #include "hub/store/source_catalog.h"
 #include "hub/store/sqlite/sqlite_record_store.h"
@@ -36,6 +37,7 @@ CREATE TABLE log_info (
     audit::kMerkleMigrations[0],
     audit::kMerkleMigrations[1],
     audit::kAuditDatasetsMigration,
+    audit::kSubjectIndexMigration,
 };
 
 // The value under `key` in a key/value table (hub_info, log_info), or `initial` stored there first.

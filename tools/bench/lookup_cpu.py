@@ -7,7 +7,7 @@ Used for the A/B experiments in the README's "Performance" section, where throug
 noisy on a shared 2-core machine: the CPU a lookup costs moves much less than the rate does.
 
   tools/bench/lookup_cpu.py --build build/release --rows 200000 --seconds 8 [--rate 3500] [--perf FILE]
-                            [--audit-sql 'DROP INDEX audit_by_subject']
+                            [--audit-sql 'CREATE INDEX audit_by_subject ON audit_entries (subject_hmac, seq)']
 
 --perf records the hub with `perf record --call-graph dwarf` during the measured run (use the dev
 build, which has debug info). Environment variables set for this script reach the hub, so an
@@ -37,7 +37,8 @@ def main():
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--perf", help="write a perf profile of the measured run to this file")
     ap.add_argument("--audit-sql", help="SQL run on the hub's audit.db after the warm-up, for experiments "
-                    "(e.g. 'DROP INDEX audit_by_subject': README, Performance)")
+                    "(e.g. 'CREATE INDEX audit_by_subject ON audit_entries (subject_hmac, seq)', the random-insert "
+                    "subject index the log had before subject_index.h: README, Performance)")
     args = ap.parse_args()
     build, pki = os.path.abspath(args.build), os.path.abspath(args.pki)
     work = tempfile.mkdtemp(prefix="yici-lookup-cpu-")
