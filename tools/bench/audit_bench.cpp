@@ -6,6 +6,10 @@
 //     same MerkleTree and SQLite node store, from random leaf hashes in 100k-leaf transactions
 //     (building it through AuditLog would take the append rate times 10M); proofs are then read
 //     from a freshly opened tree, as the hub serves them.
+//  4. subject search at the same size: the same file gets a subject index (subject_index.h) of
+//     --proof-entries entries over 1M subjects, written as the committer writes it, and searches
+//     for one subject under 8 subject HMACs (a report over 4 datasets and 2 forms of the number)
+//     read it from a freshly opened database, as `GET /v1/audit/events?subject=` does.
 // Prints one JSON object for tools/bench/run.py.
 #include <algorithm>
 #include <atomic>
@@ -22,12 +26,30 @@
 #include "hub/audit/log_verifier.h"
 #include "hub/audit/merkle_tree.h"
 #include "hub/audit/sqlite_node_store.h"
+#include "hub/audit/subject_index.h"
 #include "hub/store/stores.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// A stand-in for subject k's HMAC in one of 8 datasets and forms: 44 characters like base64 of
+// 32 bytes, spread over the key space as real HMACs are.
+std::string fake_hmac(std::uint64_t k, int form) {
+  std::uint64_t x = k * 8 + static_cast<std::uint64_t>(form) + 0x9E3779B97F4A7C15ULL;
+  std::string out;
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  while (out.size() < 43) {
+    x ^= x >> 30;  // splitmix64
+    x *= 0xBF58476D1CE4E5B9ULL;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBULL;
+    x ^= x >> 31;
+    for (int i = 0; i < 10 && out.size() < 43; ++i) out += kAlphabet[(x >> (6 * i)) & 63];
+  }
+  return out + "=";
+}
 
 int fail(const std::string& what) {
   std::fprintf(stderr, "yici-bench-audit: %s\n", what.c_str());
@@ -43,12 +65,16 @@ int main(int argc, char** argv) {
   int threads = 16;
   std::uint64_t proof_entries = 10'000'000;
   int proofs = 1000;
+  int searches = 20;
   bool keep = false;
   app.add_option("--dir", dir, "scratch directory (removed first)")->required();
   app.add_option("--entries", entries, "entries to append")->capture_default_str();
   app.add_option("--threads", threads, "appending threads")->capture_default_str();
   app.add_option("--proof-entries", proof_entries, "leaves in the tree proofs are taken from")->capture_default_str();
   app.add_option("--proofs", proofs, "inclusion proofs to time")->capture_default_str();
+  app.add_option("--searches", searches, "subject searches to time")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
   app.add_flag("--keep", keep, "keep the scratch directory (its data/ is a data_dir for `yici-ctl audit verify`)");
   CLI11_PARSE(app, argc, argv);
   std::filesystem::remove_all(dir);
@@ -111,6 +137,8 @@ int main(int argc, char** argv) {
 
   // 3. A tree of proof_entries leaves, then proofs from a freshly opened tree.
   const std::string tree_db = dir + "/tree.db";
+  constexpr std::uint64_t kSearchSubjects = 1'000'000;
+  std::vector<std::uint32_t> subject_entries(kSearchSubjects);  // entries per subject, to check searches
   double build_s = 0;
   {
     auto db = yici::store::sqlite::Database::open(tree_db, yici::audit::kMerkleMigrations);
@@ -118,8 +146,14 @@ int main(int argc, char** argv) {
     yici::audit::SqliteNodeStore store(**db);
     auto tree = yici::audit::MerkleTree::open(store);
     if (!tree) return fail(tree.error().message);
+    // What a subject search reads besides the index: log_info and the (here empty) entries.
+    const std::string schema = std::string("CREATE TABLE log_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);") +
+                               yici::audit::kAuditEntryMigration + yici::audit::kSubjectIndexMigration;
+    if (auto st = (*db)->with_writer([&](auto& w) { return w.exec(schema); }); !st.ok())
+      return fail(st.error().message);
     std::mt19937_64 rng(42);
     std::vector<yici::audit::Hash> leaves;
+    std::vector<std::pair<std::string, std::int64_t>> subjects;  // (hmac, seq) of one batch, in key order
     const auto bstart = Clock::now();
     for (std::uint64_t done = 0; done < proof_entries;) {
       const std::uint64_t n = std::min<std::uint64_t>(100000, proof_entries - done);
@@ -130,10 +164,29 @@ int main(int argc, char** argv) {
           std::memcpy(h.data() + i, &r, 8);
         }
       }
+      subjects.clear();
+      for (std::uint64_t i = 0; i < n; ++i) {
+        const std::uint64_t k = rng() % kSearchSubjects;
+        subject_entries[k]++;
+        subjects.emplace_back(fake_hmac(k, 0), static_cast<std::int64_t>(done + i));
+      }
       auto st = (*db)->with_writer([&](yici::store::sqlite::Connection& w) -> yici::Status {
         YICI_TRY(auto tx, yici::store::sqlite::Transaction::begin(w));
         yici::audit::PendingAppend pending = (*tree)->prepare_append(leaves);
         YICI_TRY_STATUS(yici::audit::SqliteNodeWriter(w).put(pending.nodes));
+        YICI_TRY(auto* add,
+                 w.cached("INSERT INTO audit_subject_index (bucket, subject_hmac, seq) VALUES (?1, ?2, ?3)"));
+        for (const auto& [hmac, seq] : subjects) {
+          add->bind(1, seq >> yici::audit::kSubjectBucketShift).bind(2, hmac).bind(3, seq);
+          YICI_TRY_STATUS(add->run());
+          add->reset();
+        }
+        const std::string upto = std::to_string(done + n);
+        YICI_TRY(auto* mark, w.cached("UPDATE log_info SET value = ?1 WHERE key = 'subject_index_upto'"));
+        mark->bind(1, upto);
+        const yici::Status marked = mark->run();
+        mark->reset();
+        YICI_TRY_STATUS(marked);
         YICI_TRY_STATUS(tx.commit());
         return (*tree)->commit_append(pending);
       });
@@ -143,6 +196,7 @@ int main(int argc, char** argv) {
     build_s = since(bstart);
   }
   std::vector<double> ms;
+  std::vector<double> search_ms;
   std::uint64_t proof_size = 0;
   {
     auto db = yici::store::sqlite::Database::open(tree_db, yici::audit::kMerkleMigrations);
@@ -159,17 +213,39 @@ int main(int argc, char** argv) {
       ms.push_back(since(t) * 1000);
       if (!path) return fail(path.error().message);
     }
+    auto reader = (*db)->reader();
+    if (!reader) return fail(reader.error().message);
+    for (int i = 0; i < searches; ++i) {
+      const std::uint64_t k = rng() % kSearchSubjects;
+      constexpr int kForms = 8;
+      std::vector<std::string> hmacs;
+      hmacs.reserve(kForms);
+      for (int form = 0; form < kForms; ++form) hmacs.push_back(fake_hmac(k, form));
+      std::uint64_t found = 0;
+      const auto t = Clock::now();
+      auto st = yici::audit::for_each_subject_seq(**reader, hmacs, -1, [&](std::int64_t) -> yici::Result<bool> {
+        ++found;
+        return true;
+      });
+      search_ms.push_back(since(t) * 1000);
+      if (!st.ok()) return fail(st.error().message);
+      if (found != subject_entries[k]) {
+        return fail("subject search found " + std::to_string(found) + " entries of " +
+                    std::to_string(subject_entries[k]));
+      }
+    }
   }
-  std::sort(ms.begin(), ms.end());
-  const auto pct = [&](double p) {
-    return ms[std::min(ms.size() - 1, static_cast<std::size_t>(p * static_cast<double>(ms.size())))];
+  const auto pct = [](std::vector<double>& v, double p) {
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
   };
   std::printf(
       "{\"append_entries\":%llu,\"append_threads\":%d,\"append_per_s\":%.1f,\"verify_entries_per_s\":%.1f,"
-      "\"proof_tree_size\":%llu,\"proof_tree_build_s\":%.1f,\"proof_ms\":%.4f,\"proof_p99_ms\":%.4f}\n",
+      "\"proof_tree_size\":%llu,\"proof_tree_build_s\":%.1f,\"proof_ms\":%.4f,\"proof_p99_ms\":%.4f,"
+      "\"subject_search_ms\":%.3f,\"subject_search_max_ms\":%.3f}\n",
       static_cast<unsigned long long>(entries), threads, static_cast<double>(entries) / append_s,
-      static_cast<double>(verified) / verify_s, static_cast<unsigned long long>(proof_size), build_s, pct(0.5),
-      pct(0.99));
+      static_cast<double>(verified) / verify_s, static_cast<unsigned long long>(proof_size), build_s, pct(ms, 0.5),
+      pct(ms, 0.99), pct(search_ms, 0.5), pct(search_ms, 1.0));
   if (!keep) std::filesystem::remove_all(dir);
   return 0;
 }

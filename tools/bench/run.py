@@ -594,6 +594,8 @@ def main():
     print(f"{'audit verification, entries/s':38} {au['verify_entries_per_s']:>12.0f}")
     print(f"{'inclusion proof ms at ' + str(au['proof_tree_size']) + ' (p50/p99)':38} "
           f"{au['proof_ms']:>5} / {au['proof_p99_ms']}")
+    print(f"{'subject search ms at ' + str(au['proof_tree_size']) + ', 8 HMACs (p50/max)':38} "
+          f"{au['subject_search_ms']:>5} / {au['subject_search_max_ms']}")
     ig = results["ingest"]
     print(f"{'ingest rows/s (vs sqlite3 INSERT…SELECT)':38} {ig['hub_rows_per_s']:>12} {ig['sqlite_copy_rows_per_s']:>12} "
           f"{ig['ratio']:>7}")
@@ -618,7 +620,7 @@ def main():
                 ("disk", "fdatasync_p50_ms"), ("disk", "fdatasync_p99_ms"),
                 ("sign", "openssl_per_s"),
                 ("sign", "hub_per_s"), ("sign", "ratio"), ("audit", "append_per_s"),
-                ("audit", "verify_entries_per_s"), ("audit", "proof_ms"),
+                ("audit", "verify_entries_per_s"), ("audit", "proof_ms"), ("audit", "subject_search_ms"),
                 ("ingest", "sqlite_copy_rows_per_s"), ("ingest", "hub_rows_per_s"), ("ingest", "ratio"),
                 ("ingest", "sqlite_schema_copy_rows_per_s"), ("ingest", "ratio_to_schema_copy"),
                 ("ingest", "peak_rss_mb"), ("ingest", "peak_rss_at_rows_mb"), ("normalise", "normalise_rows_per_s"),
