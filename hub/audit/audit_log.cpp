@@ -4,6 +4,7 @@
 
 #include "hub/audit/base64.h"
 #include "hub/audit/subject_index.h"
+#include "hub/audit/subject_index_merge.h"
 #include "hub/core/log.h"
 #include "hub/core/sha256.h"
 #include "hub/core/thread_name.h"
@@ -60,6 +61,10 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(store::sqlite::Database& db, co
     set_thread_name("audit-commit");
     raw->committer();
   });
+  log->merge_thread_ = std::thread([raw = log.get()] {
+    set_thread_name("audit-merge");
+    raw->merger();
+  });
   return log;
 }
 
@@ -69,7 +74,9 @@ AuditLog::~AuditLog() {
     stopping_ = true;
   }
   wake_.notify_all();
+  merge_wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (merge_thread_.joinable()) merge_thread_.join();
 }
 
 std::string AuditLog::subject_hmac_of(const std::string& dataset, const std::string& subject) const {
@@ -188,6 +195,7 @@ void AuditLog::maybe_index_subjects(bool all) {
   subject_indexed_at_ = now;
   do {
     auto upto = db_.with_writer([&](store::sqlite::Connection& w) { return index_subjects(w, size); });
+    if (!upto.ok() && upto.error().code == ErrorCode::kUnavailable) return;  // locked by another process: later
     if (!upto.ok()) {
       // Searches still find every entry (the tail is scanned), only slower: logged when it starts
       // failing and then once a minute, and tried again at the next commit.
@@ -212,6 +220,39 @@ void AuditLog::maybe_index_subjects(bool all) {
     }
     subject_index_upto_ = *upto;
   } while (all && subject_index_upto_ < size);
+}
+
+void AuditLog::merger() {
+  std::uint64_t failures = 0;
+  std::chrono::steady_clock::time_point last_log{};
+  while (true) {
+    auto step = db_.with_writer([](store::sqlite::Connection& w) { return merge_subject_step(w); });
+    const bool more = step.ok() && *step;
+    const bool locked = !step.ok() && step.error().code == ErrorCode::kUnavailable;  // by another process
+    if (!step.ok() && !locked) {
+      // Searches stay complete (they read the buckets not merged), only slower.
+      ++failures;
+      const auto now = std::chrono::steady_clock::now();
+      if (failures == 1 || now - last_log >= std::chrono::minutes(1)) {
+        last_log = now;
+        log::error("audit_subject_merge_failed",
+                   {{"error", step.error().message},
+                    {"failures", failures},
+                    {"action",
+                     "subject searches read the index bucket by bucket and grow slower; lookups are not affected. "
+                     "Check disk space and permissions of " +
+                         db_.path()}});
+      }
+    } else if (step.ok() && failures > 0) {
+      log::info("audit_subject_merge_recovered", {{"failures", failures}});
+      failures = 0;
+    }
+    // A step holds the audit writer about a millisecond; the pause between steps lets a waiting
+    // group commit take it first.
+    std::unique_lock lock(mu_);
+    const auto pause = more ? std::chrono::microseconds(200) : std::chrono::microseconds(kSubjectIndexEvery);
+    if (merge_wake_.wait_for(lock, pause, [&] { return stopping_; })) return;
+  }
 }
 
 void AuditLog::committer() {
@@ -360,7 +401,7 @@ void AuditLog::note_if_slow(const CommitTimes& t, std::size_t entries) {
              {"slow_commits", slow_commits_},
              {"action",
               "every lookup answered meanwhile waited for this commit. writer_wait: the hub's WAL checkpointer "
-              "held the audit writer; begin: another process held " +
+              "or a subject index step held the audit writer; begin: another process held " +
                   db_.path() +
                   " locked; commit: the disk's fsync was slow (check the volume's latency and other I/O on "
                   "it)"}});

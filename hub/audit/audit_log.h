@@ -98,6 +98,8 @@ class AuditLog final : public api::AuditSink {
   // Adds committed entries to the subject index (subject_index.h) when enough wait or enough time
   // has passed; `all`: until it has every entry (at shutdown). Committer thread only.
   void maybe_index_subjects(bool all);
+  // Merges the subject index's buckets into spans (subject_index_merge.h), a step at a time.
+  void merger();
   [[nodiscard]] bool subject_index_behind() const {
     return static_cast<std::int64_t>(tree_->size()) > subject_index_upto_;
   }
@@ -138,6 +140,8 @@ class AuditLog final : public api::AuditSink {
   std::uint64_t last_checkpoint_size_ = 0;
   std::chrono::steady_clock::time_point last_checkpoint_at_ = std::chrono::steady_clock::now();
   std::thread thread_;
+  std::condition_variable merge_wake_;  // with mu_: stopping
+  std::thread merge_thread_;
 };
 
 }  // namespace yici::audit

@@ -6,35 +6,34 @@
 namespace yici::audit {
 namespace {
 
-constexpr const char* kReadUpto =
-    "SELECT CAST(value AS INTEGER) FROM log_info WHERE key = 'subject_index_upto' AND value GLOB '[0-9]*'";
+constexpr const char* kReadState =
+    "SELECT key, CAST(value AS INTEGER) FROM log_info WHERE key IN ('subject_index_upto', 'subject_spans_upto', "
+    "'subject_span_shift', 'subject_span_chunk') AND value GLOB '[0-9]*'";
 constexpr const char* kAddBatch =
     "INSERT OR IGNORE INTO audit_subject_index (bucket, subject_hmac, seq) "
     "SELECT seq >> 12, subject_hmac, seq FROM audit_entries WHERE seq >= ?1 AND seq < ?2 AND subject_hmac <> ''";
-constexpr const char* kSaveUpto =
-    "INSERT INTO log_info (key, value) VALUES ('subject_index_upto', ?1) "
-    "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+constexpr const char* kSaveValue =
+    "INSERT INTO log_info (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 static_assert(kSubjectBucketShift == 12, "kAddBatch and kSubjectIndexMigration compute seq >> 12");
 
-// synchronous=NORMAL for one transaction on the writer, FULL again afterwards whatever happens
-// (connection.cpp opens every connection FULL: the entries' commits depend on it).
-class UnsyncedCommits {
+// A read transaction on a reader connection: every statement until it ends sees one snapshot.
+class ReadSnapshot {
  public:
-  static Result<UnsyncedCommits> begin(store::sqlite::Connection& w) {
-    YICI_TRY_STATUS(w.exec("PRAGMA synchronous = NORMAL"));
-    return UnsyncedCommits(w);
+  static Result<ReadSnapshot> begin(store::sqlite::Connection& reader) {
+    YICI_TRY_STATUS(reader.exec("BEGIN"));
+    return ReadSnapshot(reader);
   }
-  UnsyncedCommits(UnsyncedCommits&& other) noexcept : w_(std::exchange(other.w_, nullptr)) {}
-  UnsyncedCommits(const UnsyncedCommits&) = delete;
-  UnsyncedCommits& operator=(const UnsyncedCommits&) = delete;
-  UnsyncedCommits& operator=(UnsyncedCommits&&) = delete;
-  ~UnsyncedCommits() {
-    if (w_ != nullptr) (void)w_->exec("PRAGMA synchronous = FULL");
+  ReadSnapshot(ReadSnapshot&& other) noexcept : reader_(std::exchange(other.reader_, nullptr)) {}
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(ReadSnapshot&&) = delete;
+  ~ReadSnapshot() {
+    if (reader_ != nullptr) (void)reader_->exec("COMMIT");
   }
 
  private:
-  explicit UnsyncedCommits(store::sqlite::Connection& w) : w_(&w) {}
-  store::sqlite::Connection* w_;
+  explicit ReadSnapshot(store::sqlite::Connection& reader) : reader_(&reader) {}
+  store::sqlite::Connection* reader_;
 };
 
 std::string in_list(std::size_t n, int first) {
@@ -48,18 +47,67 @@ std::string in_list(std::size_t n, int first) {
 
 }  // namespace
 
-Result<std::int64_t> subject_index_upto(store::sqlite::Connection& conn) {
-  YICI_TRY(store::sqlite::Statement * st, conn.cached(kReadUpto));
-  YICI_TRY(const bool found, st->step());
-  const std::int64_t upto = found ? std::max<std::int64_t>(0, st->column_int(0)) : 0;
+Result<DerivedWrites> DerivedWrites::begin(store::sqlite::Connection& w) {
+  YICI_TRY_STATUS(w.exec("PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 0"));
+  return DerivedWrites(w);
+}
+
+DerivedWrites::~DerivedWrites() {
+  if (w_ != nullptr) {
+    (void)w_->exec("PRAGMA synchronous = FULL; PRAGMA busy_timeout = " + std::to_string(store::sqlite::kBusyTimeoutMs));
+  }
+}
+
+Status save_log_info(store::sqlite::Connection& w, const char* key, std::int64_t value) {
+  YICI_TRY(store::sqlite::Statement * save, w.cached(kSaveValue));
+  const std::string text = std::to_string(value);
+  save->bind(1, key).bind(2, text);
+  Status saved = save->run();
+  save->reset();  // `text` is bound without a copy and goes out of scope
+  return saved;
+}
+
+Result<SubjectIndexState> subject_index_state(store::sqlite::Connection& conn) {
+  YICI_TRY(store::sqlite::Statement * st, conn.cached(kReadState));
+  SubjectIndexState state;
+  std::int64_t shift = kSubjectSpanShift;
+  std::int64_t chunk = 0;
+  Status status;
+  while (true) {
+    auto row = st->step();
+    if (!row.ok()) {
+      status = row.take_error();
+      break;
+    }
+    if (!*row) break;
+    const std::string_view key = st->column_text(0);
+    const std::int64_t value = st->column_int(1);
+    if (key == "subject_index_upto") state.upto = value;
+    if (key == "subject_spans_upto") state.spans_upto = value;
+    if (key == "subject_span_shift") shift = value;
+    if (key == "subject_span_chunk") chunk = value;
+  }
   st->reset();
-  return upto;
+  YICI_TRY_STATUS(status);
+  if (shift <= kSubjectBucketShift || shift > 40) {
+    return Error::corruption("audit.db log_info subject_span_shift is " + std::to_string(shift) +
+                             "; it must be more than " + std::to_string(kSubjectBucketShift) + " and at most 40");
+  }
+  state.span_shift = static_cast<int>(shift);
+  // A position that is not a whole number of spans, or beyond what is indexed, is not one this
+  // hub wrote: merge again from the start (rows already merged are added again without error).
+  const std::int64_t span = std::int64_t{1} << shift;
+  state.upto = std::max<std::int64_t>(0, state.upto);
+  if (state.spans_upto < 0 || state.spans_upto % span != 0 || state.spans_upto > state.upto) state.spans_upto = 0;
+  state.merge_chunk = chunk >= 0 && chunk < kSubjectMergeChunks ? static_cast<int>(chunk) : 0;
+  return state;
 }
 
 Result<std::int64_t> index_subjects(store::sqlite::Connection& writer, std::int64_t end) {
-  YICI_TRY(auto unsynced, UnsyncedCommits::begin(writer));
+  YICI_TRY(auto settings, DerivedWrites::begin(writer));
   YICI_TRY(auto tx, store::sqlite::Transaction::begin(writer));
-  YICI_TRY(const std::int64_t upto, subject_index_upto(writer));
+  YICI_TRY(const SubjectIndexState state, subject_index_state(writer));
+  const std::int64_t upto = state.upto;
   const std::int64_t to = std::min<std::int64_t>(end, upto + static_cast<std::int64_t>(kSubjectIndexBatch));
   if (to <= upto) return upto;  // the transaction rolls back: nothing to add
   YICI_TRY(store::sqlite::Statement * add, writer.cached(kAddBatch));
@@ -67,12 +115,7 @@ Result<std::int64_t> index_subjects(store::sqlite::Connection& writer, std::int6
   const Status added = add->run();
   add->reset();
   YICI_TRY_STATUS(added);
-  YICI_TRY(store::sqlite::Statement * save, writer.cached(kSaveUpto));
-  const std::string value = std::to_string(to);  // text, as log_info keeps values
-  save->bind(1, value);
-  const Status saved = save->run();
-  save->reset();  // `value` is bound without a copy and goes out of scope
-  YICI_TRY_STATUS(saved);
+  YICI_TRY_STATUS(save_log_info(writer, "subject_index_upto", to));
   YICI_TRY_STATUS(tx.commit());
   return to;
 }
@@ -80,9 +123,10 @@ Result<std::int64_t> index_subjects(store::sqlite::Connection& writer, std::int6
 Status for_each_subject_seq(store::sqlite::Connection& reader, const std::vector<std::string>& hmacs,
                             std::int64_t after_seq, const std::function<Result<bool>(std::int64_t seq)>& visit) {
   if (hmacs.empty()) return {};
-  // Entries below upto stay in the index (entries are never deleted, an index row never changes),
-  // so reading upto first and the index and the tail in later statements misses nothing.
-  YICI_TRY(const std::int64_t upto, subject_index_upto(reader));
+  // The state and every part from one snapshot: once a span is merged its buckets are dropped,
+  // and a search that read the state before would not find them any more.
+  YICI_TRY(auto snapshot, ReadSnapshot::begin(reader));
+  YICI_TRY(const SubjectIndexState state, subject_index_state(reader));
   const auto visit_all = [&](store::sqlite::Statement& st) -> Result<bool> {
     while (true) {
       YICI_TRY(const bool row, st.step());
@@ -91,25 +135,33 @@ Status for_each_subject_seq(store::sqlite::Connection& reader, const std::vector
       if (!more) return false;
     }
   };
-  const std::int64_t from = after_seq + 1;
-  if (from < upto) {
-    YICI_TRY(auto bucket_seqs,
-             reader.prepare("SELECT seq FROM audit_subject_index WHERE bucket = ?1 AND seq >= ?2 AND seq < ?3 "
-                            "AND subject_hmac IN " +
-                            in_list(hmacs.size(), 4) + " ORDER BY seq"));
-    for (std::int64_t bucket = from >> kSubjectBucketShift; bucket <= (upto - 1) >> kSubjectBucketShift; ++bucket) {
-      bucket_seqs.bind(1, bucket).bind(2, from).bind(3, upto);
-      for (std::size_t i = 0; i < hmacs.size(); ++i) bucket_seqs.bind(static_cast<int>(i) + 4, hmacs[i]);
-      auto more = visit_all(bucket_seqs);
-      bucket_seqs.reset();
+  // Seq in [from, to) in `table`, one group (`unit` = span or bucket) at a time.
+  const auto by_group = [&](const char* table, const char* unit, int shift, std::int64_t from,
+                            std::int64_t to) -> Result<bool> {
+    if (from >= to) return true;
+    YICI_TRY(auto st, reader.prepare(std::string("SELECT seq FROM ") + table + " WHERE " + unit +
+                                     " = ?1 AND seq >= ?2 AND seq < ?3 AND subject_hmac IN " +
+                                     in_list(hmacs.size(), 4) + " ORDER BY seq"));
+    for (std::int64_t group = from >> shift; group <= (to - 1) >> shift; ++group) {
+      st.bind(1, group).bind(2, from).bind(3, to);
+      for (std::size_t i = 0; i < hmacs.size(); ++i) st.bind(static_cast<int>(i) + 4, hmacs[i]);
+      auto more = visit_all(st);
+      st.reset();
       YICI_TRY(const bool go_on, std::move(more));
-      if (!go_on) return {};
+      if (!go_on) return false;
     }
-  }
+    return true;
+  };
+  const std::int64_t from = after_seq + 1;
+  YICI_TRY(const bool more_spans, by_group("audit_subject_spans", "span", state.span_shift, from, state.spans_upto));
+  if (!more_spans) return {};
+  YICI_TRY(const bool more_buckets, by_group("audit_subject_index", "bucket", kSubjectBucketShift,
+                                             std::max(from, state.spans_upto), state.upto));
+  if (!more_buckets) return {};
   // The tail the committer has not indexed yet: a few hundred milliseconds of entries.
   YICI_TRY(auto tail, reader.prepare("SELECT seq FROM audit_entries WHERE seq >= ?1 AND subject_hmac IN " +
                                      in_list(hmacs.size(), 2) + " ORDER BY seq"));
-  tail.bind(1, std::max(from, upto));
+  tail.bind(1, std::max(from, state.upto));
   for (std::size_t i = 0; i < hmacs.size(); ++i) tail.bind(static_cast<int>(i) + 2, hmacs[i]);
   YICI_TRY_STATUS(visit_all(tail));
   return {};

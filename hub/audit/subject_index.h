@@ -13,14 +13,20 @@
 //    with log_info.subject_index_upto in one transaction: entries [0, upto) are in the index.
 //    The batch is derived data, so it is committed without its own fsync (synchronous=NORMAL):
 //    lost in a crash, it is lost together with its upto, and the batch is simply made again.
-//  - A search reads entries below upto through the index, bucket by bucket (one seek per bucket
-//    and subject form), and scans the few entries at or above upto by seq.
+//    It never waits for another process's lock on audit.db (DerivedWrites).
+//  - Full buckets are merged, 256 at a time, into one span of 1,048,576 entries in
+//    audit_subject_spans (subject_index_merge.h), so that a search seeks once per span instead of
+//    once per bucket in all but the newest million entries.
+//  - A search reads entries below spans_upto through the spans, those in [spans_upto, upto)
+//    bucket by bucket (one seek per bucket and subject form), and scans the few entries at or
+//    above upto by seq.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hub/core/result.h"
@@ -48,9 +54,61 @@ INSERT INTO log_info (key, value)
 DROP INDEX audit_by_subject;
 )sql";
 
-// Entries [0, upto) are in the index. A missing or unreadable value is 0: everything is scanned
-// and indexed again (re-adding an entry is harmless).
-Result<std::int64_t> subject_index_upto(store::sqlite::Connection& conn);
+// The merged level: spans of 2^span_shift entries (log_info.subject_span_shift, 20; tests set a
+// smaller one before anything is merged). Its state starts at 0: nothing merged.
+inline constexpr int kSubjectSpanShift = 20;
+// A span is merged in chunks of subject HMACs, by their first two characters (64 x 64 ranges of
+// the base64 alphabet, in byte order), one chunk per transaction.
+inline constexpr int kSubjectMergeChunks = 4096;
+inline constexpr const char* kSubjectSpansMigration = R"sql(
+CREATE TABLE audit_subject_spans (
+  span         INTEGER NOT NULL,           -- seq >> log_info.subject_span_shift
+  subject_hmac TEXT NOT NULL,
+  seq          INTEGER NOT NULL,
+  PRIMARY KEY (span, subject_hmac, seq)
+) WITHOUT ROWID;
+INSERT INTO log_info (key, value) VALUES ('subject_span_shift', '20'), ('subject_spans_upto', '0'),
+  ('subject_span_chunk', '0');
+)sql";
+
+struct SubjectIndexState {
+  std::int64_t upto = 0;        // entries [0, upto) are indexed
+  std::int64_t spans_upto = 0;  // entries [0, spans_upto) are in audit_subject_spans; a whole number of spans
+  int span_shift = kSubjectSpanShift;
+  int merge_chunk = 0;  // the next chunk of HMACs to merge of the span starting at spans_upto
+};
+
+// Reads the state from log_info. A missing or unreadable upto is 0: everything is scanned and
+// indexed again (re-adding an entry is harmless); spans_upto likewise, and the spans are then
+// merged again. An unreadable span shift is corruption (the spans could not be read).
+Result<SubjectIndexState> subject_index_state(store::sqlite::Connection& conn);
+inline Result<std::int64_t> subject_index_upto(store::sqlite::Connection& conn) {
+  YICI_TRY(const auto state, subject_index_state(conn));
+  return state.upto;
+}
+
+// The writer's settings for the index's own transactions, for as long as this lives; the usual
+// ones again afterwards, whatever happens. synchronous=NORMAL: the index is derived data, lost in
+// a crash together with its position (the entries' commits need FULL, as connection.cpp opens
+// every connection). No busy wait: while another process holds audit.db locked, an index step
+// fails at once (kUnavailable) and is tried again later, instead of holding up the commits
+// queued behind it, whose own wait is then logged (audit_commit_slow).
+class DerivedWrites {
+ public:
+  static Result<DerivedWrites> begin(store::sqlite::Connection& w);
+  DerivedWrites(DerivedWrites&& other) noexcept : w_(std::exchange(other.w_, nullptr)) {}
+  DerivedWrites(const DerivedWrites&) = delete;
+  DerivedWrites& operator=(const DerivedWrites&) = delete;
+  DerivedWrites& operator=(DerivedWrites&&) = delete;
+  ~DerivedWrites();
+
+ private:
+  explicit DerivedWrites(store::sqlite::Connection& w) : w_(&w) {}
+  store::sqlite::Connection* w_;
+};
+
+// Sets one log_info value (the index's positions are kept as text, as log_info keeps values).
+Status save_log_info(store::sqlite::Connection& w, const char* key, std::int64_t value);
 
 // Adds entries [upto, min(end, upto + kSubjectIndexBatch)) to the index and moves upto, in one
 // transaction committed without fsync. Returns the new upto. REQUIRES: the writer connection,

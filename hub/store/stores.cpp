@@ -38,6 +38,7 @@ CREATE TABLE log_info (
     audit::kMerkleMigrations[1],
     audit::kAuditDatasetsMigration,
     audit::kSubjectIndexMigration,
+    audit::kSubjectSpansMigration,
 };
 
 // The value under `key` in a key/value table (hub_info, log_info), or `initial` stored there first.

@@ -142,14 +142,15 @@ TEST_CASE("audit log: a log from before the datasets table gets it filled from i
     }
   }
   {
-    // Back to the schema before the table existed (and before the subject index, which came after).
+    // Back to the schema before the table existed (and before the subject index and its spans, which came after).
     const int version = store::Stores::open(dir.file("data")).value().audit->schema_version();
     auto db =
         store::sqlite::Connection::open(dir.file("data/audit.db"), store::sqlite::Connection::Mode::kReadWrite).value();
-    REQUIRE(db->exec("DROP TABLE audit_subject_index; DELETE FROM log_info WHERE key = 'subject_index_upto'; "
+    REQUIRE(db->exec("DROP TABLE audit_subject_spans; DROP TABLE audit_subject_index; "
+                     "DELETE FROM log_info WHERE key LIKE 'subject_%'; "
                      "CREATE INDEX audit_by_subject ON audit_entries (subject_hmac, seq); "
                      "DROP TABLE audit_datasets; PRAGMA user_version = " +
-                     std::to_string(version - 2))
+                     std::to_string(version - 3))
                 .ok());
   }
   const auto stores = store::Stores::open(dir.file("data")).value();

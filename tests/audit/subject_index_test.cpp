@@ -9,6 +9,8 @@
 
 #include "hub/audit/audit_log.h"
 #include "hub/audit/audit_query.h"
+#include "hub/audit/subject_index_merge.h"
+#include "hub/store/sqlite/connection.h"
 #include "hub/store/stores.h"
 #include "tests/support/temp_dir.h"
 
@@ -63,6 +65,27 @@ struct Log {
   [[nodiscard]] std::int64_t upto() const { return subject_index_upto(*db().reader().value()).value(); }
   void exec(const std::string& sql) const {
     REQUIRE(db().with_writer([&](store::sqlite::Connection& w) { return w.exec(sql); }).ok());
+  }
+  [[nodiscard]] SubjectIndexState state() const { return subject_index_state(*db().reader().value()).value(); }
+  // One merge step on the writer (subject_index_merge.h).
+  [[nodiscard]] bool merge_step() const {
+    return db().with_writer([](store::sqlite::Connection& w) { return merge_subject_step(w); }).value();
+  }
+  // Merge steps until the span at `spans_upto` is at `chunk`, or until none is left to do.
+  void merge_until(std::int64_t spans_upto, int chunk) const {
+    for (int i = 0; i < 100000; ++i) {
+      const auto s = state();
+      if (s.spans_upto == spans_upto && s.merge_chunk == chunk) return;
+      if (!merge_step()) break;
+    }
+    const auto s = state();
+    REQUIRE(s.spans_upto == spans_upto);
+    REQUIRE(s.merge_chunk == chunk);
+  }
+  [[nodiscard]] std::int64_t count(const std::string& sql) const {
+    auto st = db().reader().value()->prepare(sql).value();
+    REQUIRE(st.step().value());
+    return st.column_int(0);
   }
   // The writer's PRAGMA synchronous (2: FULL).
   [[nodiscard]] std::int64_t synchronous() const {
@@ -145,8 +168,10 @@ TEST_CASE("subject index: a search finds the same entries wherever the index end
     if (seq > 5000 && expected.size() < 400) expected.push_back(seq);
   }
   REQUIRE(expected.back() > 6000);
+  const auto page = search_audit(l.db(), q).value();
   std::vector<std::int64_t> got;
-  for (const auto& e : search_audit(l.db(), q).value()) got.push_back(e.entry.seq);
+  got.reserve(page.size());
+  for (const auto& e : page) got.push_back(e.entry.seq);
   CHECK(got == expected);
 }
 
@@ -238,11 +263,11 @@ TEST_CASE("subject index: the migration builds it from an existing log and drops
   l.append(9000);
   l.log.reset();
   const int version = l.db().schema_version();
-  // Back to the schema before the subject index.
+  // Back to the schema before the subject index (and its spans).
   l.exec(
-      "DROP TABLE audit_subject_index; DELETE FROM log_info WHERE key = 'subject_index_upto'; "
-      "CREATE INDEX audit_by_subject ON audit_entries (subject_hmac, seq); PRAGMA user_version = " +
-      std::to_string(version - 1));
+      "DROP TABLE audit_subject_spans; DROP TABLE audit_subject_index; DELETE FROM log_info WHERE key LIKE "
+      "'subject_%'; CREATE INDEX audit_by_subject ON audit_entries (subject_hmac, seq); PRAGMA user_version = " +
+      std::to_string(version - 2));
   l.reopen();
   CHECK(l.db().schema_version() == version);
   CHECK(l.upto() == 9000);
@@ -259,6 +284,124 @@ TEST_CASE("subject index: the migration builds it from an existing log and drops
   CHECK(st.column_int(2) == 0);
   const std::vector<std::string> two = {Log::hmac(kSubjects[2]), Log::hmac(kSubjects[6])};
   CHECK(l.search(by_subjects(two), 100) == l.every(two));
+}
+
+// Spans of 8,192 entries (2 buckets) instead of 1,048,576: set before anything is merged.
+constexpr const char* kSmallSpans = "UPDATE log_info SET value = '13' WHERE key = 'subject_span_shift'";
+
+TEST_CASE("subject index spans: a search finds the same entries before, during and after a merge") {
+  Log l;
+  l.append(30000);  // three full spans of 8,192 and part of a fourth
+  l.log.reset();
+  l.exec(kSmallSpans);
+  const std::vector<std::string> one = {Log::hmac(kSubjects[4])};
+  const std::vector<std::string> two = {Log::hmac(kSubjects[1]), Log::hmac(kSubjects[6])};
+  const auto check = [&] {
+    CHECK(l.search(by_subjects(one), 100) == l.every(one));
+    CHECK(l.search(by_subjects(two), 7) == l.every(two));
+    AuditQuery q = by_subjects(two);
+    q.principal = "market-regulation";
+    CHECK(l.search(q, 1000) == l.every(two, "market-regulation"));
+  };
+  check();
+  l.merge_until(0, 2000);  // half the first span merged, the span not yet in use
+  CHECK(l.count("SELECT count(*) FROM audit_subject_spans") > 0);
+  check();
+  l.merge_until(8192, 0);  // the first span in use, its buckets not yet dropped
+  check();
+  l.merge_until(8192, 2500);  // the second span half merged
+  check();
+  l.merge_until(24576, 0);  // three spans merged
+  check();
+  while (l.merge_step()) {
+  }
+  // Their six buckets are dropped; the rest of the log stays in buckets.
+  CHECK(l.count("SELECT count(*) FROM audit_subject_index WHERE bucket < 6") == 0);
+  CHECK(l.count("SELECT count(*) FROM audit_subject_index") ==
+        l.count("SELECT count(*) FROM audit_entries WHERE seq >= 24576 AND subject_hmac <> ''"));
+  CHECK(l.count("SELECT count(*) FROM audit_subject_spans") ==
+        l.count("SELECT count(*) FROM audit_entries WHERE seq < 24576 AND subject_hmac <> ''"));
+  CHECK(l.state().upto == 30000);
+  check();
+  // A cursor inside a span, and pages that cross from the spans into the buckets and the tail.
+  l.set_upto(27000);
+  for (const std::int64_t after : {100, 8191, 8192, 20000, 26000}) {
+    CAPTURE(after);
+    AuditQuery q = by_subjects(one);
+    q.after_seq = after;
+    std::vector<std::int64_t> expected;
+    for (const auto seq : l.every(one)) {
+      if (seq > after) expected.push_back(seq);
+    }
+    CHECK(l.search(q, 333) == expected);
+  }
+}
+
+TEST_CASE("subject index spans: a search reads one snapshot while a merge drops buckets under it") {
+  Log l;
+  l.append(20000);
+  l.log.reset();
+  l.exec(kSmallSpans);
+  l.merge_until(8192, 4095);  // the first span one chunk from done
+  const std::vector<std::string> one = {Log::hmac(kSubjects[2])};
+  std::vector<std::int64_t> seen;
+  auto reader = l.db().reader().value();
+  REQUIRE(for_each_subject_seq(*reader, one, -1, [&](std::int64_t seq) -> Result<bool> {
+            if (seen.empty()) {  // finish both spans and drop their buckets while the search runs
+              while (l.merge_step()) {
+              }
+            }
+            seen.push_back(seq);
+            return true;
+          }).ok());
+  CHECK(l.count("SELECT count(*) FROM audit_subject_index WHERE bucket < 4") == 0);
+  CHECK(seen == l.every(one));
+}
+
+TEST_CASE("subject index spans: the audit log merges in the background") {
+  Log l;
+  l.exec(kSmallSpans);
+  l.append(20000);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while ((l.state().spans_upto < 16384 || l.count("SELECT count(*) FROM audit_subject_index WHERE bucket < 4") > 0) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(l.state().spans_upto == 16384);
+  CHECK(l.count("SELECT count(*) FROM audit_subject_index WHERE bucket < 4") == 0);
+  const std::vector<std::string> one = {Log::hmac(kSubjects[0])};
+  CHECK(l.search(by_subjects(one), 100) == l.every(one));
+}
+
+TEST_CASE("subject index: another process's lock makes an index step give way at once, not wait") {
+  Log l;
+  l.append(20000);
+  l.log.reset();
+  l.exec(kSmallSpans);
+  l.set_upto(10000);
+  auto other =
+      store::sqlite::Connection::open(l.dir.file("data/audit.db"), store::sqlite::Connection::Mode::kReadWrite).value();
+  REQUIRE(other->exec("BEGIN IMMEDIATE").ok());
+  const auto start = std::chrono::steady_clock::now();
+  auto merged = l.db().with_writer([](store::sqlite::Connection& w) { return merge_subject_step(w); });
+  auto indexed = l.db().with_writer([](store::sqlite::Connection& w) { return index_subjects(w, 20000); });
+  const auto waited = std::chrono::steady_clock::now() - start;
+  REQUIRE_FALSE(merged.ok());
+  REQUIRE_FALSE(indexed.ok());
+  CHECK(merged.error().code == ErrorCode::kUnavailable);
+  CHECK(indexed.error().code == ErrorCode::kUnavailable);
+  CHECK(waited < std::chrono::milliseconds(1000));  // the usual busy timeout is 5 s
+  REQUIRE(other->exec("COMMIT").ok());
+  // The writer waits for locks again, as the entries' commits need.
+  const auto busy_timeout = l.db().with_writer([](store::sqlite::Connection& w) -> Result<std::int64_t> {
+    YICI_TRY(auto st, w.prepare("PRAGMA busy_timeout"));
+    YICI_TRY(const bool row, st.step());
+    return row ? st.column_int(0) : -1;
+  });
+  CHECK(busy_timeout.value() == store::sqlite::kBusyTimeoutMs);
+  CHECK(l.synchronous() == 2);
+  CHECK(l.merge_step());
+  CHECK(l.state().merge_chunk == 1);
 }
 
 }  // namespace

@@ -7,9 +7,10 @@
 //     (building it through AuditLog would take the append rate times 10M); proofs are then read
 //     from a freshly opened tree, as the hub serves them.
 //  4. subject search at the same size: the same file gets a subject index (subject_index.h) of
-//     --proof-entries entries over 1M subjects, written as the committer writes it, and searches
+//     --proof-entries entries over 1M subjects, whole spans merged as the hub merges them, and searches
 //     for one subject under 8 subject HMACs (a report over 4 datasets and 2 forms of the number)
-//     read it from a freshly opened database, as `GET /v1/audit/events?subject=` does.
+//     read it from a freshly opened database, as `GET /v1/audit/events?subject=` does. Before
+//     that, the last whole span is merged by the hub's merge steps, each step timed.
 // Prints one JSON object for tools/bench/run.py.
 #include <algorithm>
 #include <atomic>
@@ -27,6 +28,8 @@
 #include "hub/audit/merkle_tree.h"
 #include "hub/audit/sqlite_node_store.h"
 #include "hub/audit/subject_index.h"
+#include "hub/audit/subject_index_merge.h"
+#include "hub/store/sqlite/wal_checkpointer.h"
 #include "hub/store/stores.h"
 
 namespace {
@@ -148,7 +151,12 @@ int main(int argc, char** argv) {
     if (!tree) return fail(tree.error().message);
     // What a subject search reads besides the index: log_info and the (here empty) entries.
     const std::string schema = std::string("CREATE TABLE log_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);") +
-                               yici::audit::kAuditEntryMigration + yici::audit::kSubjectIndexMigration;
+                               yici::audit::kAuditEntryMigration + yici::audit::kSubjectIndexMigration +
+                               yici::audit::kSubjectSpansMigration;
+    constexpr std::int64_t kSpan = std::int64_t{1} << yici::audit::kSubjectSpanShift;
+    // The last whole span is left in buckets: merging it is timed below.
+    const std::int64_t spans_end =
+        std::max<std::int64_t>(0, (static_cast<std::int64_t>(proof_entries) & ~(kSpan - 1)) - kSpan);
     if (auto st = (*db)->with_writer([&](auto& w) { return w.exec(schema); }); !st.ok())
       return fail(st.error().message);
     std::mt19937_64 rng(42);
@@ -174,19 +182,22 @@ int main(int argc, char** argv) {
         YICI_TRY(auto tx, yici::store::sqlite::Transaction::begin(w));
         yici::audit::PendingAppend pending = (*tree)->prepare_append(leaves);
         YICI_TRY_STATUS(yici::audit::SqliteNodeWriter(w).put(pending.nodes));
-        YICI_TRY(auto* add,
+        // Entries of whole spans in the spans, the rest in buckets: the index as the hub's
+        // merger leaves it (subject_index_merge.h).
+        YICI_TRY(auto* add_to_bucket,
                  w.cached("INSERT INTO audit_subject_index (bucket, subject_hmac, seq) VALUES (?1, ?2, ?3)"));
+        YICI_TRY(auto* add_to_span,
+                 w.cached("INSERT INTO audit_subject_spans (span, subject_hmac, seq) VALUES (?1, ?2, ?3)"));
         for (const auto& [hmac, seq] : subjects) {
-          add->bind(1, seq >> yici::audit::kSubjectBucketShift).bind(2, hmac).bind(3, seq);
+          auto* add = seq < spans_end ? add_to_span : add_to_bucket;
+          const int shift = seq < spans_end ? yici::audit::kSubjectSpanShift : yici::audit::kSubjectBucketShift;
+          add->bind(1, seq >> shift).bind(2, hmac).bind(3, seq);
           YICI_TRY_STATUS(add->run());
           add->reset();
         }
-        const std::string upto = std::to_string(done + n);
-        YICI_TRY(auto* mark, w.cached("UPDATE log_info SET value = ?1 WHERE key = 'subject_index_upto'"));
-        mark->bind(1, upto);
-        const yici::Status marked = mark->run();
-        mark->reset();
-        YICI_TRY_STATUS(marked);
+        YICI_TRY_STATUS(yici::audit::save_log_info(w, "subject_index_upto", static_cast<std::int64_t>(done + n)));
+        YICI_TRY_STATUS(yici::audit::save_log_info(
+            w, "subject_spans_upto", std::min(spans_end, static_cast<std::int64_t>(done + n)) & ~(kSpan - 1)));
         YICI_TRY_STATUS(tx.commit());
         return (*tree)->commit_append(pending);
       });
@@ -195,6 +206,26 @@ int main(int argc, char** argv) {
     }
     build_s = since(bstart);
   }
+  // The last whole span merged by the hub's own steps, each timed: a step holds the audit writer,
+  // so its duration is how long a group commit can wait behind it.
+  std::vector<double> merge_step_ms;
+  {
+    auto db = yici::store::sqlite::Database::open(tree_db, yici::audit::kMerkleMigrations);
+    if (!db) return fail(db.error().message);
+    // As the hub runs it: the log checkpointed on a thread of its own, not inside the steps.
+    auto checkpoints = yici::store::sqlite::WalCheckpointer::start(**db);
+    if (!checkpoints) return fail(checkpoints.error().message);
+    while (true) {
+      const auto t = Clock::now();
+      auto step = (*db)->with_writer([](auto& w) { return yici::audit::merge_subject_step(w); });
+      if (!step) return fail(step.error().message);
+      if (!*step) break;
+      merge_step_ms.push_back(since(t) * 1000);
+    }
+  }
+  double merge_total_ms = 0;
+  for (const double m : merge_step_ms) merge_total_ms += m;
+  if (merge_step_ms.empty()) merge_step_ms.push_back(0);  // fewer entries than two spans
   std::vector<double> ms;
   std::vector<double> search_ms;
   std::uint64_t proof_size = 0;
@@ -242,10 +273,12 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"append_entries\":%llu,\"append_threads\":%d,\"append_per_s\":%.1f,\"verify_entries_per_s\":%.1f,"
       "\"proof_tree_size\":%llu,\"proof_tree_build_s\":%.1f,\"proof_ms\":%.4f,\"proof_p99_ms\":%.4f,"
-      "\"subject_search_ms\":%.3f,\"subject_search_max_ms\":%.3f}\n",
+      "\"subject_search_ms\":%.3f,\"subject_search_max_ms\":%.3f,\"subject_merge_steps\":%zu,"
+      "\"subject_merge_ms\":%.1f,\"subject_merge_step_p99_ms\":%.3f,\"subject_merge_step_max_ms\":%.3f}\n",
       static_cast<unsigned long long>(entries), threads, static_cast<double>(entries) / append_s,
       static_cast<double>(verified) / verify_s, static_cast<unsigned long long>(proof_size), build_s, pct(ms, 0.5),
-      pct(ms, 0.99), pct(search_ms, 0.5), pct(search_ms, 1.0));
+      pct(ms, 0.99), pct(search_ms, 0.5), pct(search_ms, 1.0), merge_step_ms.size(), merge_total_ms,
+      pct(merge_step_ms, 0.99), pct(merge_step_ms, 1.0));
   if (!keep) std::filesystem::remove_all(dir);
   return 0;
 }

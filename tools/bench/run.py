@@ -596,6 +596,8 @@ def main():
           f"{au['proof_ms']:>5} / {au['proof_p99_ms']}")
     print(f"{'subject search ms at ' + str(au['proof_tree_size']) + ', 8 HMACs (p50/max)':38} "
           f"{au['subject_search_ms']:>5} / {au['subject_search_max_ms']}")
+    print(f"{'subject index: merging a span, ms; step p99/max':38} {au['subject_merge_ms']:>5} "
+          f"({au['subject_merge_steps']} steps; {au['subject_merge_step_p99_ms']} / {au['subject_merge_step_max_ms']})")
     ig = results["ingest"]
     print(f"{'ingest rows/s (vs sqlite3 INSERT…SELECT)':38} {ig['hub_rows_per_s']:>12} {ig['sqlite_copy_rows_per_s']:>12} "
           f"{ig['ratio']:>7}")

@@ -128,7 +128,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, Mo
     return Error::io(message);
   }
   std::unique_ptr<Connection> conn(new Connection(db));
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   // Never read a double-quoted unknown identifier as a string literal: a mistyped column must be an
   // error, not a column full of its own name.
   sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, nullptr);
@@ -178,9 +178,11 @@ Result<Statement*> Connection::cached(const char* sql) {
 Status Connection::exec(std::string_view sql) {
   char* err = nullptr;
   const std::string copy(sql);
-  if (sqlite3_exec(db_, copy.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+  const int rc = sqlite3_exec(db_, copy.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
     std::string message = std::string("sqlite: ") + (err ? err : sqlite3_errmsg(db_));
     sqlite3_free(err);
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) return Error::unavailable(message);
     return Error::io(message);
   }
   return {};

@@ -17,6 +17,9 @@ struct sqlite3_stmt;
 
 namespace yici::store::sqlite {
 
+// How long a statement waits for another connection's lock on the file before it fails (BUSY).
+inline constexpr int kBusyTimeoutMs = 5000;
+
 class Statement {
  public:
   enum class Type { kInteger, kReal, kText, kBlob, kNull };
