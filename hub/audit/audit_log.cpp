@@ -61,22 +61,19 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(store::sqlite::Database& db, co
     set_thread_name("audit-commit");
     raw->committer();
   });
-  log->merge_thread_ = std::thread([raw = log.get()] {
-    set_thread_name("audit-merge");
-    raw->merger();
-  });
+  log->merger_ =
+      std::make_unique<PeriodicTask>("audit-merge", kSubjectIndexEvery, [raw = log.get()] { raw->merge_subjects(); });
   return log;
 }
 
 AuditLog::~AuditLog() {
+  merger_.reset();  // a run in progress finishes its step first
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
   wake_.notify_all();
-  merge_wake_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (merge_thread_.joinable()) merge_thread_.join();
 }
 
 std::string AuditLog::subject_hmac_of(const std::string& dataset, const std::string& subject) const {
@@ -197,16 +194,14 @@ void AuditLog::maybe_index_subjects(bool all) {
     auto upto = db_.with_writer([&](store::sqlite::Connection& w) { return index_subjects(w, size); });
     if (!upto.ok() && upto.error().code == ErrorCode::kUnavailable) return;  // locked by another process: later
     if (!upto.ok()) {
-      // Searches still find every entry (the tail is scanned), only slower: logged when it starts
-      // failing and then once a minute, and tried again at the next commit.
-      ++subject_index_failures_;
-      if (subject_index_failures_ == 1 || now - subject_index_failure_log_ >= std::chrono::minutes(1)) {
-        subject_index_failure_log_ = now;
+      // Searches still find every entry (the tail is scanned), only slower; tried again at the
+      // next commit.
+      if (subject_index_failures_.failed(now)) {
         log::error("audit_subject_index_failed",
                    {{"error", upto.error().message},
                     {"indexed_upto", subject_index_upto_},
                     {"entries", size},
-                    {"failures", subject_index_failures_},
+                    {"failures", subject_index_failures_.count},
                     {"action",
                      "subject searches scan the entries not yet indexed and grow slower; lookups are not "
                      "affected. Check disk space and permissions of " +
@@ -214,44 +209,40 @@ void AuditLog::maybe_index_subjects(bool all) {
       }
       return;
     }
-    if (subject_index_failures_ > 0) {
-      log::info("audit_subject_index_recovered", {{"failures", subject_index_failures_}, {"indexed_upto", *upto}});
-      subject_index_failures_ = 0;
+    if (const auto ended = subject_index_failures_.succeeded(); ended > 0) {
+      log::info("audit_subject_index_recovered", {{"failures", ended}, {"indexed_upto", *upto}});
     }
     subject_index_upto_ = *upto;
   } while (all && subject_index_upto_ < size);
 }
 
-void AuditLog::merger() {
-  std::uint64_t failures = 0;
-  std::chrono::steady_clock::time_point last_log{};
-  while (true) {
+void AuditLog::merge_subjects() {
+  // A run ends after kMergeRun, so that stopping never waits long; a step holds the audit writer
+  // about a millisecond, and the pause after it lets a waiting group commit take the writer first.
+  constexpr auto kMergeRun = std::chrono::milliseconds(100);
+  constexpr auto kPause = std::chrono::microseconds(200);
+  const auto until = std::chrono::steady_clock::now() + kMergeRun;
+  while (std::chrono::steady_clock::now() < until) {
     auto step = db_.with_writer([](store::sqlite::Connection& w) { return merge_subject_step(w); });
-    const bool more = step.ok() && *step;
-    const bool locked = !step.ok() && step.error().code == ErrorCode::kUnavailable;  // by another process
-    if (!step.ok() && !locked) {
+    if (!step.ok()) {
+      if (step.error().code == ErrorCode::kUnavailable) return;  // locked by another process: next run
       // Searches stay complete (they read the buckets not merged), only slower.
-      ++failures;
-      const auto now = std::chrono::steady_clock::now();
-      if (failures == 1 || now - last_log >= std::chrono::minutes(1)) {
-        last_log = now;
+      if (merge_failures_.failed(std::chrono::steady_clock::now())) {
         log::error("audit_subject_merge_failed",
                    {{"error", step.error().message},
-                    {"failures", failures},
+                    {"failures", merge_failures_.count},
                     {"action",
                      "subject searches read the index bucket by bucket and grow slower; lookups are not affected. "
                      "Check disk space and permissions of " +
                          db_.path()}});
       }
-    } else if (step.ok() && failures > 0) {
-      log::info("audit_subject_merge_recovered", {{"failures", failures}});
-      failures = 0;
+      return;
     }
-    // A step holds the audit writer about a millisecond; the pause between steps lets a waiting
-    // group commit take it first.
-    std::unique_lock lock(mu_);
-    const auto pause = more ? std::chrono::microseconds(200) : std::chrono::microseconds(kSubjectIndexEvery);
-    if (merge_wake_.wait_for(lock, pause, [&] { return stopping_; })) return;
+    if (const auto ended = merge_failures_.succeeded(); ended > 0) {
+      log::info("audit_subject_merge_recovered", {{"failures", ended}});
+    }
+    if (!*step) return;  // nothing left to merge
+    std::this_thread::sleep_for(kPause);
   }
 }
 

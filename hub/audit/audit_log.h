@@ -19,6 +19,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_set>
+#include <utility>
 
 #include "hub/api/commit_deferral.h"
 #include "hub/api/lookup_services.h"
@@ -26,6 +27,7 @@
 #include "hub/audit/checkpoint.h"
 #include "hub/audit/merkle_tree.h"
 #include "hub/audit/sqlite_node_store.h"
+#include "hub/core/periodic_task.h"
 #include "hub/store/sqlite/database.h"
 
 namespace yici::audit {
@@ -98,8 +100,9 @@ class AuditLog final : public api::AuditSink {
   // Adds committed entries to the subject index (subject_index.h) when enough wait or enough time
   // has passed; `all`: until it has every entry (at shutdown). Committer thread only.
   void maybe_index_subjects(bool all);
-  // Merges the subject index's buckets into spans (subject_index_merge.h), a step at a time.
-  void merger();
+  // Merges the subject index's buckets into spans (subject_index_merge.h), steps for up to
+  // kMergeRun each time merger_ runs it.
+  void merge_subjects();
   [[nodiscard]] bool subject_index_behind() const {
     return static_cast<std::int64_t>(tree_->size()) > subject_index_upto_;
   }
@@ -133,15 +136,28 @@ class AuditLog final : public api::AuditSink {
   std::chrono::steady_clock::time_point last_slow_log_{};
   std::int64_t subject_index_upto_ = 0;  // committer thread only (after open)
   std::chrono::steady_clock::time_point subject_indexed_at_{};
-  std::uint64_t subject_index_failures_ = 0;
-  std::chrono::steady_clock::time_point subject_index_failure_log_{};
-  CheckpointPolicy checkpoints_;  // guarded by mu_ until the committer copies it
+  // A background step's failures (subject index, merge): counted, logged when they start and then
+  // at most once a minute, and the success that ends them once.
+  struct StepFailures {
+    std::uint64_t count = 0;
+    std::chrono::steady_clock::time_point logged{};
+    // Counts a failure; whether to log it.
+    bool failed(std::chrono::steady_clock::time_point now) {
+      if (++count > 1 && now - logged < std::chrono::minutes(1)) return false;
+      logged = now;
+      return true;
+    }
+    // The failures a success ends (0: none, nothing to log).
+    std::uint64_t succeeded() { return std::exchange(count, 0); }
+  };
+  StepFailures subject_index_failures_;  // committer thread only
+  StepFailures merge_failures_;          // merger_'s thread only
+  CheckpointPolicy checkpoints_;         // guarded by mu_ until the committer copies it
   bool checkpointing_ = false;
   std::uint64_t last_checkpoint_size_ = 0;
   std::chrono::steady_clock::time_point last_checkpoint_at_ = std::chrono::steady_clock::now();
   std::thread thread_;
-  std::condition_variable merge_wake_;  // with mu_: stopping
-  std::thread merge_thread_;
+  std::unique_ptr<PeriodicTask> merger_;  // merge_subjects(), every kSubjectIndexEvery
 };
 
 }  // namespace yici::audit

@@ -69,14 +69,7 @@ Result<std::vector<StoredEntry>> search_audit(store::sqlite::Database& db, const
   const auto read_rows = [&](std::int64_t seq) -> Status {
     st.bind(1, seq);
     for (std::size_t i = 0; i < binds.size(); ++i) st.bind(static_cast<int>(i + 2), binds[i]);
-    while (true) {
-      auto row = st.step();
-      if (!row.ok() || !*row) {
-        st.reset();
-        return row.ok() ? Status() : Status(row.take_error());
-      }
-      out.push_back(read_entry_row(st));
-    }
+    return st.each_row([&] { out.push_back(read_entry_row(st)); });
   };
   if (!q.subject_filter) {
     YICI_TRY_STATUS(read_rows(q.after_seq));

@@ -72,33 +72,34 @@ Result<SubjectIndexState> subject_index_state(store::sqlite::Connection& conn) {
   SubjectIndexState state;
   std::int64_t shift = kSubjectSpanShift;
   std::int64_t chunk = 0;
-  Status status;
-  while (true) {
-    auto row = st->step();
-    if (!row.ok()) {
-      status = row.take_error();
-      break;
-    }
-    if (!*row) break;
+  bool spans_known = false;
+  YICI_TRY_STATUS(st->each_row([&] {
     const std::string_view key = st->column_text(0);
     const std::int64_t value = st->column_int(1);
     if (key == "subject_index_upto") state.upto = value;
-    if (key == "subject_spans_upto") state.spans_upto = value;
+    if (key == "subject_spans_upto") {
+      state.spans_upto = value;
+      spans_known = true;
+    }
     if (key == "subject_span_shift") shift = value;
     if (key == "subject_span_chunk") chunk = value;
-  }
-  st->reset();
-  YICI_TRY_STATUS(status);
+  }));
   if (shift <= kSubjectBucketShift || shift > 40) {
     return Error::corruption("audit.db log_info subject_span_shift is " + std::to_string(shift) +
                              "; it must be more than " + std::to_string(kSubjectBucketShift) + " and at most 40");
   }
   state.span_shift = static_cast<int>(shift);
-  // A position that is not a whole number of spans, or beyond what is indexed, is not one this
-  // hub wrote: merge again from the start (rows already merged are added again without error).
-  const std::int64_t span = std::int64_t{1} << shift;
   state.upto = std::max<std::int64_t>(0, state.upto);
-  if (state.spans_upto < 0 || state.spans_upto % span != 0 || state.spans_upto > state.upto) state.spans_upto = 0;
+  // A spans position that is missing, not a whole number of spans, or beyond what is indexed is
+  // not one this hub wrote. The buckets below it may have been dropped, so the index is not
+  // trusted at all: searches scan the log, and everything is indexed and merged again (rows
+  // already there are added again without error).
+  const std::int64_t span = std::int64_t{1} << shift;
+  if (!spans_known || state.spans_upto < 0 || state.spans_upto % span != 0 || state.spans_upto > state.upto) {
+    state.spans_upto = 0;
+    state.upto = 0;
+    state.reset = true;
+  }
   state.merge_chunk = chunk >= 0 && chunk < kSubjectMergeChunks ? static_cast<int>(chunk) : 0;
   return state;
 }
@@ -116,6 +117,10 @@ Result<std::int64_t> index_subjects(store::sqlite::Connection& writer, std::int6
   add->reset();
   YICI_TRY_STATUS(added);
   YICI_TRY_STATUS(save_log_info(writer, "subject_index_upto", to));
+  if (state.reset) {
+    YICI_TRY_STATUS(save_log_info(writer, "subject_spans_upto", 0));
+    YICI_TRY_STATUS(save_log_info(writer, "subject_span_chunk", 0));
+  }
   YICI_TRY_STATUS(tx.commit());
   return to;
 }

@@ -76,11 +76,13 @@ struct SubjectIndexState {
   std::int64_t spans_upto = 0;  // entries [0, spans_upto) are in audit_subject_spans; a whole number of spans
   int span_shift = kSubjectSpanShift;
   int merge_chunk = 0;  // the next chunk of HMACs to merge of the span starting at spans_upto
+  bool reset = false;   // the stored spans position was unusable: index_subjects stores 0 again
 };
 
 // Reads the state from log_info. A missing or unreadable upto is 0: everything is scanned and
-// indexed again (re-adding an entry is harmless); spans_upto likewise, and the spans are then
-// merged again. An unreadable span shift is corruption (the spans could not be read).
+// indexed again (re-adding an entry is harmless). A missing or unreadable spans_upto makes both 0
+// (the buckets below it may be gone): everything is scanned, indexed and merged again. An
+// unreadable span shift is corruption (the spans could not be read).
 Result<SubjectIndexState> subject_index_state(store::sqlite::Connection& conn);
 inline Result<std::int64_t> subject_index_upto(store::sqlite::Connection& conn) {
   YICI_TRY(const auto state, subject_index_state(conn));
