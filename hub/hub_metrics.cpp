@@ -1,6 +1,7 @@
 // GET /metrics (admin principals): the Prometheus text exposition, with the state gauges read
 // at scrape time from the source registry, the scheduler and the audit log.
 #include "hub/audit/checkpoint.h"
+#include "hub/audit/subject_index.h"
 #include "hub/core/time.h"
 #include "hub/hub.h"
 
@@ -34,6 +35,14 @@ void Hub::register_metrics_route() {
       snap.audit_tree_size = audit_log_->size();
       snap.audit_commits = audit_log_->commits();
       snap.audit_entries_written = audit_log_->entries_written();
+      if (auto reader = stores_.audit->reader(); reader.ok()) {
+        if (auto index = audit::subject_index_state(**reader); index.ok()) {
+          const auto size = static_cast<std::int64_t>(snap.audit_tree_size);
+          snap.subject_index_lag = std::max<std::int64_t>(0, size - index->upto);
+          const std::int64_t whole_spans = (index->upto >> index->span_shift) << index->span_shift;
+          snap.subject_merge_lag = std::max<std::int64_t>(0, whole_spans - index->spans_upto);
+        }
+      }
     }
     if (auto latest = audit::load_checkpoint(*stores_.audit, std::nullopt, stores_.log_id); latest.ok() && *latest) {
       if (auto at = parse_rfc3339((*latest)->timestamp)) snap.last_checkpoint_age_s = to_unix(now_utc()) - to_unix(*at);

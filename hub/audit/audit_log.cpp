@@ -217,11 +217,8 @@ void AuditLog::maybe_index_subjects(bool all) {
 }
 
 void AuditLog::merge_subjects() {
-  // A run ends after kMergeRun, so that stopping never waits long; a step holds the audit writer
-  // about a millisecond, and the pause after it lets a waiting group commit take the writer first.
-  constexpr auto kMergeRun = std::chrono::milliseconds(100);
-  constexpr auto kPause = std::chrono::microseconds(200);
-  const auto until = std::chrono::steady_clock::now() + kMergeRun;
+  // A step holds the audit writer about a millisecond; paced as subject_index_merge.h says.
+  const auto until = std::chrono::steady_clock::now() + kSubjectMergeRun;
   while (std::chrono::steady_clock::now() < until) {
     auto step = db_.with_writer([](store::sqlite::Connection& w) { return merge_subject_step(w); });
     if (!step.ok()) {
@@ -242,7 +239,7 @@ void AuditLog::merge_subjects() {
       log::info("audit_subject_merge_recovered", {{"failures", ended}});
     }
     if (!*step) return;  // nothing left to merge
-    std::this_thread::sleep_for(kPause);
+    std::this_thread::sleep_for(kSubjectMergePause);
   }
 }
 

@@ -101,7 +101,7 @@ class AuditLog final : public api::AuditSink {
   // has passed; `all`: until it has every entry (at shutdown). Committer thread only.
   void maybe_index_subjects(bool all);
   // Merges the subject index's buckets into spans (subject_index_merge.h), steps for up to
-  // kMergeRun each time merger_ runs it.
+  // kSubjectMergeRun each time merger_ runs it.
   void merge_subjects();
   [[nodiscard]] bool subject_index_behind() const {
     return static_cast<std::int64_t>(tree_->size()) > subject_index_upto_;

@@ -11,10 +11,20 @@
 // together, and the step is made again).
 #pragma once
 
+#include <chrono>
+
 #include "hub/core/result.h"
 #include "hub/store/sqlite/connection.h"
 
 namespace yici::audit {
+
+// How the audit log's merger paces its steps: runs of at most kSubjectMergeRun (so that stopping
+// never waits long), kSubjectMergePause between two steps. The pause lets a waiting group commit,
+// and the WAL checkpointer's restart round, take the writer first: run back to back, steps kept
+// the checkpointer from the writer while the log grew, and its round then held the writer for up
+// to 56 ms (and the writer's own checkpoint ran inside a step: 60-100 ms).
+inline constexpr std::chrono::milliseconds kSubjectMergeRun{100};
+inline constexpr std::chrono::microseconds kSubjectMergePause{200};
 
 // One step: merges the next chunk of a span whose entries are all indexed, or else drops one
 // bucket below spans_upto. Returns whether it did either (then more may wait).

@@ -185,6 +185,26 @@ std::string Metrics::render(const Snapshot& snapshot) const {
         .Add({})
         .Set(*snapshot.last_checkpoint_age_s);
   }
+  if (snapshot.subject_index_lag) {
+    prometheus::BuildGauge()
+        .Name("yici_audit_subject_index_lag_entries")
+        .Help(
+            "Audit entries not yet in the subject index: subject searches scan them. Normally under a few "
+            "thousand; steady growth means index batches fail (audit_subject_index_failed in the log)")
+        .Register(state)
+        .Add({})
+        .Set(static_cast<double>(*snapshot.subject_index_lag));
+  }
+  if (snapshot.subject_merge_lag) {
+    prometheus::BuildGauge()
+        .Name("yici_audit_subject_merge_lag_entries")
+        .Help(
+            "Audit entries of whole 1,048,576-entry spans indexed but not yet merged: 0, or one span for the "
+            "seconds a merge takes; more means merges fail (audit_subject_merge_failed in the log)")
+        .Register(state)
+        .Add({})
+        .Set(static_cast<double>(*snapshot.subject_merge_lag));
+  }
   prometheus::BuildGauge()
       .Name("yici_build_info")
       .Help("The hub's version, as a label")

@@ -48,6 +48,11 @@ struct Snapshot {
   std::uint64_t audit_commits = 0;
   std::uint64_t audit_entries_written = 0;
   std::optional<double> last_checkpoint_age_s;  // none: no checkpoint yet
+  // The audit log's subject index (audit/subject_index.h): entries not yet in it (searches scan
+  // them), and entries of whole spans indexed but not yet merged (searches seek per bucket there).
+  // None: the state could not be read.
+  std::optional<std::int64_t> subject_index_lag;
+  std::optional<std::int64_t> subject_merge_lag;
   std::vector<WalState> wal;
 };
 

@@ -1,4 +1,5 @@
 // GET /metrics against the real hub over mTLS.
+#include <chrono>
 #include <thread>
 
 #include <doctest/doctest.h>
@@ -87,6 +88,19 @@ TEST_CASE("metrics: admins scrape requests, handshake failures, pulls and audit 
   CHECK(after.body.find("yici_build_info{version=\"") != std::string::npos);
   CHECK(sample(after.body, R"(yici_wal_frames{database="audit"})") >= 0);
   CHECK(sample(after.body, R"(yici_wal_frames_not_checkpointed{database="records"})") >= 0);
+  // The subject index catches up within moments of the lookups (batches every 200 ms): the lag
+  // read from audit.db falls to 0 with the tree's size unchanged, and no span waits for a merge.
+  double lag = sample(after.body, "yici_audit_subject_index_lag_entries");
+  CHECK(lag >= 0);
+  CHECK(lag <= sample(after.body, "yici_audit_tree_size"));
+  std::string settled;
+  for (int i = 0; i < 50 && lag != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    settled = https_request(hub.port(), admin, "GET", "/metrics").body;
+    lag = sample(settled, "yici_audit_subject_index_lag_entries");
+  }
+  CHECK(lag == 0);
+  CHECK(sample(settled.empty() ? after.body : settled, "yici_audit_subject_merge_lag_entries") == 0);
   // Subjects never become label values, and the request log names the route, not the path.
   CHECK(after.body.find(subject) == std::string::npos);
   CHECK(hub.log().find(subject) == std::string::npos);

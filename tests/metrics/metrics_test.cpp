@@ -43,6 +43,8 @@ TEST_CASE("metrics: counters, histograms and scrape-time gauges in the text form
   snap.audit_entries_written = 40;
   snap.last_checkpoint_age_s = 12.5;
   snap.wal = {{"audit", 300, 280, 3}, {"records", 10, 10, 0}};
+  snap.subject_index_lag = 17;
+  snap.subject_merge_lag = 1048576;
   const std::string text = m.render(snap);
   INFO(text);
   CHECK(text.find("# TYPE yici_http_requests_total counter") != std::string::npos);
@@ -74,6 +76,8 @@ TEST_CASE("metrics: counters, histograms and scrape-time gauges in the text form
   CHECK(text.find(R"(yici_wal_frames_not_checkpointed{database="audit"} 20)") != std::string::npos);
   CHECK(text.find(R"(yici_wal_checkpoint_failures_total{database="audit"} 3)") != std::string::npos);
   CHECK(text.find(R"(yici_wal_checkpoint_failures_total{database="records"} 0)") != std::string::npos);
+  CHECK(text.find("yici_audit_subject_index_lag_entries 17") != std::string::npos);
+  CHECK(text.find("yici_audit_subject_merge_lag_entries 1048576") != std::string::npos);
   // A source gone from the snapshot is gone from the next scrape.
   snap.sources.pop_back();
   CHECK(m.render(snap).find("odd") == std::string::npos);

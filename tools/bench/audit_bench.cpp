@@ -212,15 +212,22 @@ int main(int argc, char** argv) {
   {
     auto db = yici::store::sqlite::Database::open(tree_db, yici::audit::kMerkleMigrations);
     if (!db) return fail(db.error().message);
-    // As the hub runs it: the log checkpointed on a thread of its own, not inside the steps.
+    // As the hub runs it: the log checkpointed on a thread of its own, not inside the steps, and
+    // the steps paced as the audit log's merger paces them.
     auto checkpoints = yici::store::sqlite::WalCheckpointer::start(**db);
     if (!checkpoints) return fail(checkpoints.error().message);
-    while (true) {
-      const auto t = Clock::now();
-      auto step = (*db)->with_writer([](auto& w) { return yici::audit::merge_subject_step(w); });
-      if (!step) return fail(step.error().message);
-      if (!*step) break;
-      merge_step_ms.push_back(since(t) * 1000);
+    for (bool more = true; more;) {
+      const auto run_until = Clock::now() + yici::audit::kSubjectMergeRun;
+      while (Clock::now() < run_until) {
+        const auto t = Clock::now();
+        auto step = (*db)->with_writer([](auto& w) { return yici::audit::merge_subject_step(w); });
+        if (!step) return fail(step.error().message);
+        more = *step;
+        if (!more) break;
+        merge_step_ms.push_back(since(t) * 1000);
+        std::this_thread::sleep_for(yici::audit::kSubjectMergePause);
+      }
+      if (more) std::this_thread::sleep_for(yici::audit::kSubjectIndexEvery);
     }
   }
   double merge_total_ms = 0;

@@ -9,6 +9,11 @@ noisy on a shared 2-core machine: the CPU a lookup costs moves much less than th
   tools/bench/lookup_cpu.py --build build/release --rows 200000 --seconds 8 [--rate 3500] [--perf FILE]
                             [--audit-sql 'CREATE INDEX audit_by_subject ON audit_entries (subject_hmac, seq)']
 
+Besides the total it prints the CPU per lookup of each of the hub's threads by name (io-, the main
+thread "yici-hub", which is the first I/O thread, audit-commit, wal-audit, ...) and the audit
+commits per second with their entries per commit, from /metrics: a commit's own cost (transaction,
+fsync, waking its waiters) is shared by its entries.
+
 --perf records the hub with `perf record --call-graph dwarf` during the measured run (use the dev
 build, which has debug info). Environment variables set for this script reach the hub, so an
 experiment's switch can be passed that way.
@@ -25,6 +30,23 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run  # noqa: E402  (the bench's own helpers: Hub, loadgen, generated departments)
+
+
+def thread_cpu_seconds(pid):
+    """CPU seconds per thread name of process `pid` (proc(5): task/*/stat), digits dropped from the
+    names so that pools add up ("io-1", "io-2" -> "io-")."""
+    out = {}
+    clk = os.sysconf("SC_CLK_TCK")
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                text = f.read()
+        except OSError:
+            continue  # the thread ended
+        name = text[text.index("(") + 1:text.rindex(")")].rstrip("0123456789")
+        fields = text.rsplit(")", 1)[1].split()
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / clk
+    return out
 
 
 def main():
@@ -68,11 +90,15 @@ def main():
                 perf = subprocess.Popen(["perf", "record", "-F", "999", "--call-graph", "dwarf,16384", "-o", args.perf,
                                          "-p", str(hub.proc.pid)], stderr=subprocess.DEVNULL)
             before = run.cpu_seconds(hub.proc.pid)
+            threads_before = thread_cpu_seconds(hub.proc.pid)
+            metrics_before = run.admin_get(pki, hub.port, "/metrics", parse=lambda t: t)
             # No warm-up inside the measured run (the run above was one), so the CPU counted is
             # the CPU of the lookups counted.
             r = run.loadgen(build, pki, hub.port, "@" + paths, "market-regulation", args.seconds, args.connections,
                             rate=args.rate, warmup=0)
             used = run.cpu_seconds(hub.proc.pid) - before
+            threads_after = thread_cpu_seconds(hub.proc.pid)
+            metrics_after = run.admin_get(pki, hub.port, "/metrics", parse=lambda t: t)
             if perf:
                 perf.send_signal(signal.SIGINT)
                 perf.wait()
@@ -83,6 +109,18 @@ def main():
     answered = r["requests"]
     out = {"rps": r["rps"], "p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"], "errors": r["errors"],
            "hub_cpu_s": round(used, 2), "hub_cpu_us_per_lookup": round(used / answered * 1e6, 1) if answered else None}
+    if answered:
+        # Where the hub's CPU went, per lookup and thread name, and how many entries each audit
+        # commit carried: the per-commit cost (transaction, fsync, wake-ups) is shared by them.
+        out["thread_cpu_us_per_lookup"] = {
+            name: round((threads_after.get(name, 0.0) - t0) / answered * 1e6, 1)
+            for name, t0 in sorted(threads_before.items()) if threads_after.get(name, 0.0) - t0 > 0}
+        def delta(name):
+            a, b = run.metric(metrics_after, name), run.metric(metrics_before, name)
+            return a - b if a is not None and b is not None else None
+        commits, entries = delta("yici_audit_commits_total"), delta("yici_audit_entries_written_total")
+        out["audit_commits_per_s"] = round(commits / args.seconds) if commits else None
+        out["audit_entries_per_commit"] = round(entries / commits, 2) if commits else None
     print(json.dumps(out))
     # Refused or failed lookups would be counted as if answered: the figure would mean nothing.
     return 1 if r["errors"] or not answered else 0

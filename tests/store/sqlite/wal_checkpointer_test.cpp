@@ -5,6 +5,7 @@
 #include <thread>
 
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include "tests/support/temp_dir.h"
 
@@ -43,6 +44,79 @@ std::int64_t writer_pragma(Database& db, const char* pragma) {
     return stmt.column_int(0);
   });
 }
+
+// While it exists, every database opened goes through a VFS that counts the fsyncs of main
+// database files (not of their logs), and passes everything on to the default VFS.
+class CountDatabaseSyncs {
+ public:
+  CountDatabaseSyncs() : real_(sqlite3_vfs_find(nullptr)) {
+    vfs_ = *real_;
+    vfs_.zName = "count-database-syncs";
+    vfs_.szOsFile = static_cast<int>(sizeof(File)) + real_->szOsFile;
+    vfs_.pAppData = this;
+    vfs_.xOpen = &CountDatabaseSyncs::open;
+    REQUIRE(sqlite3_vfs_register(&vfs_, 1) == SQLITE_OK);
+  }
+  ~CountDatabaseSyncs() {
+    sqlite3_vfs_unregister(&vfs_);
+    sqlite3_vfs_register(real_, 1);
+  }
+  CountDatabaseSyncs(const CountDatabaseSyncs&) = delete;
+  CountDatabaseSyncs& operator=(const CountDatabaseSyncs&) = delete;
+  [[nodiscard]] int syncs() const { return syncs_.load(); }
+
+ private:
+  struct File {
+    sqlite3_file base;
+    sqlite3_file* real;  // placed right after this struct, in the same allocation
+    CountDatabaseSyncs* owner;
+    bool main_db;
+  };
+  static sqlite3_file* real(sqlite3_file* f) { return reinterpret_cast<File*>(f)->real; }
+  static int open(sqlite3_vfs* vfs, const char* name, sqlite3_file* f, int flags, int* out_flags) {
+    auto* self = static_cast<CountDatabaseSyncs*>(vfs->pAppData);
+    auto* file = reinterpret_cast<File*>(f);
+    file->real = reinterpret_cast<sqlite3_file*>(file + 1);
+    file->owner = self;
+    file->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
+    const int rc = self->real_->xOpen(self->real_, name, file->real, flags, out_flags);
+    file->base.pMethods = (rc == SQLITE_OK && file->real->pMethods != nullptr) ? &kMethods : nullptr;
+    return rc;
+  }
+  static int sync(sqlite3_file* f, int flags) {
+    auto* file = reinterpret_cast<File*>(f);
+    if (file->main_db) file->owner->syncs_.fetch_add(1);
+    return real(f)->pMethods->xSync(real(f), flags);
+  }
+  static constexpr sqlite3_io_methods kMethods = {
+      3,
+      [](sqlite3_file* f) { return real(f)->pMethods->xClose(real(f)); },
+      [](sqlite3_file* f, void* b, int n, sqlite3_int64 o) { return real(f)->pMethods->xRead(real(f), b, n, o); },
+      [](sqlite3_file* f, const void* b, int n, sqlite3_int64 o) {
+        return real(f)->pMethods->xWrite(real(f), b, n, o);
+      },
+      [](sqlite3_file* f, sqlite3_int64 n) { return real(f)->pMethods->xTruncate(real(f), n); },
+      &CountDatabaseSyncs::sync,
+      [](sqlite3_file* f, sqlite3_int64* n) { return real(f)->pMethods->xFileSize(real(f), n); },
+      [](sqlite3_file* f, int l) { return real(f)->pMethods->xLock(real(f), l); },
+      [](sqlite3_file* f, int l) { return real(f)->pMethods->xUnlock(real(f), l); },
+      [](sqlite3_file* f, int* r) { return real(f)->pMethods->xCheckReservedLock(real(f), r); },
+      [](sqlite3_file* f, int op, void* arg) { return real(f)->pMethods->xFileControl(real(f), op, arg); },
+      [](sqlite3_file* f) { return real(f)->pMethods->xSectorSize(real(f)); },
+      [](sqlite3_file* f) { return real(f)->pMethods->xDeviceCharacteristics(real(f)); },
+      [](sqlite3_file* f, int pg, int sz, int ext, void volatile** p) {
+        return real(f)->pMethods->xShmMap(real(f), pg, sz, ext, p);
+      },
+      [](sqlite3_file* f, int off, int n, int fl) { return real(f)->pMethods->xShmLock(real(f), off, n, fl); },
+      [](sqlite3_file* f) { real(f)->pMethods->xShmBarrier(real(f)); },
+      [](sqlite3_file* f, int del) { return real(f)->pMethods->xShmUnmap(real(f), del); },
+      [](sqlite3_file* f, sqlite3_int64 o, int n, void** p) { return real(f)->pMethods->xFetch(real(f), o, n, p); },
+      [](sqlite3_file* f, sqlite3_int64 o, void* p) { return real(f)->pMethods->xUnfetch(real(f), o, p); },
+  };
+  sqlite3_vfs* real_;
+  sqlite3_vfs vfs_{};
+  std::atomic<int> syncs_{0};
+};
 
 // A database with a checkpointer that runs only when the test calls checkpoint_now().
 struct Checkpointed {
@@ -165,6 +239,43 @@ TEST_CASE("WAL checkpointer: failed rounds are counted, commits go on, and the n
   CHECK(progress->copied_frames == progress->log_frames);
   CHECK(c.rows_in_file() == 30);
   CHECK(c.checkpointer->failures() == 3);
+}
+
+TEST_CASE("WAL checkpointer: pages copied before a restart are synced before the writer is held") {
+  // The rounds of a restart that end before the log's end do not sync the database; the last,
+  // writer-holding round would then sync everything they copied while every commit waits.
+  CountDatabaseSyncs syncs;
+  WalCheckpointOptions options;
+  options.restart_frames = 16;
+  Checkpointed t(options);
+  auto& db = t.db;
+  REQUIRE(t.checkpointer->checkpoint_now().ok());
+  REQUIRE(insert_rows(*db, 40).ok());
+  // A reader pinned half-way: no round can copy the log to its end, so none syncs the database.
+  auto reader = Connection::open(db->path(), Connection::Mode::kReadOnly).value();
+  REQUIRE(reader->exec("BEGIN").ok());
+  auto count = reader->prepare("SELECT count(*) FROM t").value();
+  REQUIRE(count.step().value());
+  REQUIRE(insert_rows(*db, 40).ok());
+  const int before = syncs.syncs();
+
+  std::thread checkpoint;
+  int synced_while_writer_held = 0;
+  const Status held = db->with_writer([&](Connection&) {
+    checkpoint = std::thread([&] { CHECK(t.checkpointer->checkpoint_now().ok()); });
+    // The checkpointer copies what it can, then waits here for the writer.
+    for (int i = 0; i < 500 && syncs.syncs() == before; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    synced_while_writer_held = syncs.syncs() - before;
+    return Status();
+  });
+  checkpoint.join();
+  REQUIRE(held.ok());
+  CHECK(synced_while_writer_held == 1);
+
+  count.reset();
+  REQUIRE(reader->exec("COMMIT").ok());
+  REQUIRE(t.checkpointer->checkpoint_now().ok());
+  CHECK(t.rows_in_file() == 80);
 }
 
 }  // namespace
