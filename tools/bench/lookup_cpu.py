@@ -3,7 +3,7 @@
 
 Starts a hub on a generated department table (as tools/bench/run.py does), warms it up, then runs
 the load generator at full speed or at a fixed rate and reads /proc/<pid>/stat before and after.
-Used for the A/B experiments in the README's "Performance" section, where throughput alone is too
+Used for the A/B experiments in docs/performance-log.md, where throughput alone is too
 noisy on a shared 2-core machine: the CPU a lookup costs moves much less than the rate does.
 
   tools/bench/lookup_cpu.py --build build/release --rows 200000 --seconds 8 [--rate 3500] [--perf FILE]
@@ -60,7 +60,7 @@ def main():
     ap.add_argument("--perf", help="write a perf profile of the measured run to this file")
     ap.add_argument("--audit-sql", help="SQL run on the hub's audit.db after the warm-up, for experiments "
                     "(e.g. 'CREATE INDEX audit_by_subject ON audit_entries (subject_hmac, seq)', the random-insert "
-                    "subject index the log had before subject_index.h: README, Performance)")
+                    "subject index the log had before subject_index.h: docs/performance-log.md)")
     args = ap.parse_args()
     build, pki = os.path.abspath(args.build), os.path.abspath(args.pki)
     work = tempfile.mkdtemp(prefix="yici-lookup-cpu-")
