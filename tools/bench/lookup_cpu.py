@@ -32,23 +32,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run  # noqa: E402  (the bench's own helpers: Hub, loadgen, generated departments)
 
 
-def thread_cpu_seconds(pid):
-    """CPU seconds per thread name of process `pid` (proc(5): task/*/stat), digits dropped from the
-    names so that pools add up ("io-1", "io-2" -> "io-")."""
-    out = {}
-    clk = os.sysconf("SC_CLK_TCK")
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{tid}/stat") as f:
-                text = f.read()
-        except OSError:
-            continue  # the thread ended
-        name = text[text.index("(") + 1:text.rindex(")")].rstrip("0123456789")
-        fields = text.rsplit(")", 1)[1].split()
-        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / clk
-    return out
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(run.ROOT, "build/release"))
@@ -90,14 +73,14 @@ def main():
                 perf = subprocess.Popen(["perf", "record", "-F", "999", "--call-graph", "dwarf,16384", "-o", args.perf,
                                          "-p", str(hub.proc.pid)], stderr=subprocess.DEVNULL)
             before = run.cpu_seconds(hub.proc.pid)
-            threads_before = thread_cpu_seconds(hub.proc.pid)
+            threads_before = run.thread_cpu_seconds(hub.proc.pid)
             metrics_before = run.admin_get(pki, hub.port, "/metrics", parse=lambda t: t)
             # No warm-up inside the measured run (the run above was one), so the CPU counted is
             # the CPU of the lookups counted.
             r = run.loadgen(build, pki, hub.port, "@" + paths, "market-regulation", args.seconds, args.connections,
                             rate=args.rate, warmup=0)
             used = run.cpu_seconds(hub.proc.pid) - before
-            threads_after = thread_cpu_seconds(hub.proc.pid)
+            threads_after = run.thread_cpu_seconds(hub.proc.pid)
             metrics_after = run.admin_get(pki, hub.port, "/metrics", parse=lambda t: t)
             if perf:
                 perf.send_signal(signal.SIGINT)

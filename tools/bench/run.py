@@ -155,11 +155,31 @@ http {{
         self.proc.wait(timeout=10)
 
 
-def cpu_seconds(pid):
-    """User + system CPU seconds of process `pid` so far, all its threads (proc(5), stat fields 14, 15)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
+def _stat_cpu_seconds(stat):
+    """User + system CPU seconds from the text of a proc(5) stat file (fields 14, 15)."""
+    fields = stat.rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds of process `pid` so far, all its threads."""
+    with open(f"/proc/{pid}/stat") as f:
+        return _stat_cpu_seconds(f.read())
+
+
+def thread_cpu_seconds(pid):
+    """CPU seconds of process `pid`'s live threads, added up by thread name with its digits dropped,
+    so that a pool adds up ("io-1", "io-2" -> "io-")."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue  # the thread ended
+        name = stat[stat.index("(") + 1:stat.rindex(")")].rstrip("0123456789")
+        out[name] = out.get(name, 0.0) + _stat_cpu_seconds(stat)
+    return out
 
 
 def children_cpu_seconds():

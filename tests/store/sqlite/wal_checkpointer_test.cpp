@@ -46,46 +46,49 @@ std::int64_t writer_pragma(Database& db, const char* pragma) {
 }
 
 // While it exists, every database opened goes through a VFS that counts the fsyncs of main
-// database files (not of their logs), and passes everything on to the default VFS.
-class CountDatabaseSyncs {
+// database files and of their write-ahead logs, and passes everything on to the default VFS.
+class CountSyncs {
  public:
-  CountDatabaseSyncs() : real_(sqlite3_vfs_find(nullptr)) {
+  CountSyncs() : real_(sqlite3_vfs_find(nullptr)) {
     vfs_ = *real_;
     vfs_.zName = "count-database-syncs";
     vfs_.szOsFile = static_cast<int>(sizeof(File)) + real_->szOsFile;
     vfs_.pAppData = this;
-    vfs_.xOpen = &CountDatabaseSyncs::open;
+    vfs_.xOpen = &CountSyncs::open;
     REQUIRE(sqlite3_vfs_register(&vfs_, 1) == SQLITE_OK);
   }
-  ~CountDatabaseSyncs() {
+  ~CountSyncs() {
     sqlite3_vfs_unregister(&vfs_);
     sqlite3_vfs_register(real_, 1);
   }
-  CountDatabaseSyncs(const CountDatabaseSyncs&) = delete;
-  CountDatabaseSyncs& operator=(const CountDatabaseSyncs&) = delete;
-  [[nodiscard]] int syncs() const { return syncs_.load(); }
+  CountSyncs(const CountSyncs&) = delete;
+  CountSyncs& operator=(const CountSyncs&) = delete;
+  [[nodiscard]] int database_syncs() const { return database_syncs_.load(); }
+  [[nodiscard]] int log_syncs() const { return log_syncs_.load(); }
 
  private:
   struct File {
     sqlite3_file base;
     sqlite3_file* real;  // placed right after this struct, in the same allocation
-    CountDatabaseSyncs* owner;
-    bool main_db;
+    CountSyncs* owner;
+    std::atomic<int>* counter;  // the owner's counter for this kind of file; null: not counted
   };
   static sqlite3_file* real(sqlite3_file* f) { return reinterpret_cast<File*>(f)->real; }
   static int open(sqlite3_vfs* vfs, const char* name, sqlite3_file* f, int flags, int* out_flags) {
-    auto* self = static_cast<CountDatabaseSyncs*>(vfs->pAppData);
+    auto* self = static_cast<CountSyncs*>(vfs->pAppData);
     auto* file = reinterpret_cast<File*>(f);
     file->real = reinterpret_cast<sqlite3_file*>(file + 1);
     file->owner = self;
-    file->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
+    file->counter = (flags & SQLITE_OPEN_MAIN_DB) != 0 ? &self->database_syncs_
+                    : (flags & SQLITE_OPEN_WAL) != 0   ? &self->log_syncs_
+                                                       : nullptr;
     const int rc = self->real_->xOpen(self->real_, name, file->real, flags, out_flags);
     file->base.pMethods = (rc == SQLITE_OK && file->real->pMethods != nullptr) ? &kMethods : nullptr;
     return rc;
   }
   static int sync(sqlite3_file* f, int flags) {
     auto* file = reinterpret_cast<File*>(f);
-    if (file->main_db) file->owner->syncs_.fetch_add(1);
+    if (file->counter != nullptr) file->counter->fetch_add(1);
     return real(f)->pMethods->xSync(real(f), flags);
   }
   static constexpr sqlite3_io_methods kMethods = {
@@ -96,7 +99,7 @@ class CountDatabaseSyncs {
         return real(f)->pMethods->xWrite(real(f), b, n, o);
       },
       [](sqlite3_file* f, sqlite3_int64 n) { return real(f)->pMethods->xTruncate(real(f), n); },
-      &CountDatabaseSyncs::sync,
+      &CountSyncs::sync,
       [](sqlite3_file* f, sqlite3_int64* n) { return real(f)->pMethods->xFileSize(real(f), n); },
       [](sqlite3_file* f, int l) { return real(f)->pMethods->xLock(real(f), l); },
       [](sqlite3_file* f, int l) { return real(f)->pMethods->xUnlock(real(f), l); },
@@ -115,7 +118,8 @@ class CountDatabaseSyncs {
   };
   sqlite3_vfs* real_;
   sqlite3_vfs vfs_{};
-  std::atomic<int> syncs_{0};
+  std::atomic<int> database_syncs_{0};
+  std::atomic<int> log_syncs_{0};
 };
 
 // A database with a checkpointer that runs only when the test calls checkpoint_now().
@@ -241,36 +245,45 @@ TEST_CASE("WAL checkpointer: failed rounds are counted, commits go on, and the n
   CHECK(c.checkpointer->failures() == 3);
 }
 
-TEST_CASE("WAL checkpointer: pages copied before a restart are synced before the writer is held") {
+TEST_CASE("WAL checkpointer: before the round that holds the writer, the database and its log are synced") {
   // The rounds of a restart that end before the log's end do not sync the database; the last,
   // writer-holding round would then sync everything they copied while every commit waits.
-  CountDatabaseSyncs syncs;
+  CountSyncs syncs;
   WalCheckpointOptions options;
   options.restart_frames = 16;
   Checkpointed t(options);
   auto& db = t.db;
   REQUIRE(t.checkpointer->checkpoint_now().ok());
   REQUIRE(insert_rows(*db, 40).ok());
-  // A reader pinned half-way: no round can copy the log to its end, so none syncs the database.
+  // A reader pinned half-way: no round can copy the log to its end.
   auto reader = Connection::open(db->path(), Connection::Mode::kReadOnly).value();
   REQUIRE(reader->exec("BEGIN").ok());
   auto count = reader->prepare("SELECT count(*) FROM t").value();
   REQUIRE(count.step().value());
   REQUIRE(insert_rows(*db, 40).ok());
-  const int before = syncs.syncs();
+  // Copies up to the reader. The next rounds find nothing they may copy, so SQLite syncs neither
+  // file in them: every sync counted below is the checkpointer's own.
+  REQUIRE(t.checkpointer->checkpoint_now().ok());
+  const int database_before = syncs.database_syncs();
+  const int log_before = syncs.log_syncs();
 
   std::thread checkpoint;
-  int synced_while_writer_held = 0;
+  int database_synced = 0;
+  int log_synced = 0;
   const Status held = db->with_writer([&](Connection&) {
     checkpoint = std::thread([&] { CHECK(t.checkpointer->checkpoint_now().ok()); });
-    // The checkpointer copies what it can, then waits here for the writer.
-    for (int i = 0; i < 500 && syncs.syncs() == before; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    synced_while_writer_held = syncs.syncs() - before;
+    // The checkpointer's rounds run, then it waits here for the writer.
+    for (int i = 0; i < 500 && (syncs.database_syncs() == database_before || syncs.log_syncs() == log_before); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    database_synced = syncs.database_syncs() - database_before;
+    log_synced = syncs.log_syncs() - log_before;
     return Status();
   });
   checkpoint.join();
   REQUIRE(held.ok());
-  CHECK(synced_while_writer_held == 1);
+  CHECK(database_synced == 1);
+  CHECK(log_synced == 1);
 
   count.reset();
   REQUIRE(reader->exec("COMMIT").ok());
