@@ -68,6 +68,7 @@ class Hub {
   // (ids), and one message per file not applied (the source in force stays).
   struct SourceFilesReload {
     std::vector<std::string> added, changed, removed, errors;
+    std::vector<std::string> resumed;  // API-registered sources that load again under the new policy
   };
   SourceFilesReload reload_source_files(const api::Request& request);  // applies, and logs each error
   SourceFilesReload apply_source_files(const api::Request& request);
@@ -123,6 +124,15 @@ class Hub {
   // Sources at start: files in sources_dir, then those registered through the API (meta.db).
   void load_sources();
   void load_api_sources();
+  // An API-registered source as stored in meta.db, parsed and checked against `policy`; `problem`
+  // says why it does not load.
+  [[nodiscard]] std::shared_ptr<ingest::RegisteredSource> api_source_entry(const store::StoredSource& row,
+                                                                           const access::Policy& policy) const;
+  // At a reload, after the policy: API-registered sources checked again against the policy now in
+  // force (hub_api_source_recheck.cpp). One that did not load at start for want of its department
+  // loads now and is scheduled (`resumed`); one in force that no longer passes stays in force and
+  // is named in `errors`, since a restart would not load it.
+  void recheck_api_sources(const api::Request& request, SourceFilesReload& result);
   std::atomic<std::uint64_t> source_files_skipped_{0};  // set by load_sources and reload_source_files
   [[nodiscard]] admin::SourceCheckContext check_context(const access::Policy& policy) const;
   void start_ingest();

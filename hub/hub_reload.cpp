@@ -68,8 +68,9 @@ Hub::ReloadResult Hub::reload(const api::Request& request) {
          {"action", "the certificate and client CA in force stay; fix tls in hub.yaml or the files, and reload"}});
   }
 
-  // After the policy: source files are checked against the policy now in force.
+  // After the policy: source files and API-registered sources are checked against the policy now in force.
   result.sources = reload_source_files(request);
+  recheck_api_sources(request, result.sources);
 
   if (signer_ == nullptr) {
     result.keys_error = "the hub started without signing keys; add signing.keys and restart";
@@ -142,6 +143,7 @@ void Hub::register_admin_reload_route() {
                                           {"added", list(r.sources.added)},
                                           {"changed", list(r.sources.changed)},
                                           {"removed", list(r.sources.removed)},
+                                          {"resumed", list(r.sources.resumed)},
                                           {"errors", list(r.sources.errors)}};
     return api::json_response(r.ok() ? 200 : 422, boost::json::serialize(body));
   });

@@ -96,29 +96,7 @@ void Hub::load_api_sources() {
                                       "Retire one of them"}});
       continue;
     }
-    auto entry = std::make_shared<ingest::RegisteredSource>();
-    entry->managed_by = ingest::ManagedBy::kApi;
-    entry->version = row.version;
-    entry->definition_text = row.definition;
-    entry->updated_at = row.updated_at;
-    entry->updated_by = row.updated_by;
-    entry->definition.id = row.id;
-    const std::string origin = "source " + row.id + " v" + std::to_string(row.version) + " (meta.db)";
-    auto doc = YamlDoc::parse(row.definition, origin, definition_limits());
-    auto parsed =
-        doc ? ingest::parse_source_definition(*doc, *adapters_) : Result<ingest::SourceDefinition>(doc.error());
-    if (!parsed) {
-      entry->problem = parsed.error().message;
-    } else {
-      parsed->enabled = row.enabled;
-      const auto context = check_context(*policy);
-      auto problems = admin::check_source(*parsed, context);
-      // Loaded again at each start: a directory taken off ingest.api_source_paths stops its sources.
-      const auto paths = admin::check_api_source_paths(*parsed, context.api_source_paths);
-      problems.insert(problems.end(), paths.begin(), paths.end());
-      if (!problems.empty()) entry->problem = admin::join_problems(problems);
-      entry->definition = std::move(*parsed);
-    }
+    auto entry = api_source_entry(row, *policy);
     if (row.retiring) {
       resume_retirement(entry, *row.retiring);
       continue;
@@ -137,6 +115,34 @@ void Hub::load_api_sources() {
     }
     sources_.put(std::move(entry));
   }
+}
+
+std::shared_ptr<ingest::RegisteredSource> Hub::api_source_entry(const store::StoredSource& row,
+                                                                const access::Policy& policy) const {
+  auto entry = std::make_shared<ingest::RegisteredSource>();
+  entry->managed_by = ingest::ManagedBy::kApi;
+  entry->version = row.version;
+  entry->definition_text = row.definition;
+  entry->updated_at = row.updated_at;
+  entry->updated_by = row.updated_by;
+  entry->definition.id = row.id;
+  entry->definition.enabled = row.enabled;
+  const std::string origin = "source " + row.id + " v" + std::to_string(row.version) + " (meta.db)";
+  auto doc = YamlDoc::parse(row.definition, origin, definition_limits());
+  auto parsed = doc ? ingest::parse_source_definition(*doc, *adapters_) : Result<ingest::SourceDefinition>(doc.error());
+  if (!parsed) {
+    entry->problem = parsed.error().message;
+    return entry;
+  }
+  parsed->enabled = row.enabled;
+  const auto context = check_context(policy);
+  auto problems = admin::check_source(*parsed, context);
+  // Checked again at each start: a directory taken off ingest.api_source_paths stops its sources.
+  const auto paths = admin::check_api_source_paths(*parsed, context.api_source_paths);
+  problems.insert(problems.end(), paths.begin(), paths.end());
+  if (!problems.empty()) entry->problem = admin::join_problems(problems);
+  entry->definition = std::move(*parsed);
+  return entry;
 }
 
 void Hub::resume_retirement(const std::shared_ptr<ingest::RegisteredSource>& entry, const store::Retirement& r) {

@@ -155,6 +155,78 @@ std::vector<std::string> source_entries(const HubProcess& hub, const std::string
   return out;
 }
 
+// The department that owns a source must be a department principal of the policy. A source
+// registered through the API was checked against the policy at start only: a department added
+// to the policy and reloaded (as the hub's message says to do) left the source unloaded until a
+// restart, and a department taken out was not reported until a restart stopped the source.
+TEST_CASE("reload: sources registered through the API are checked against the reloaded policy") {
+  Departments d;
+  const std::string psb = read_file(d.sources.file("psb.yaml"));
+  std::filesystem::remove(d.sources.file("psb.yaml"));
+  std::filesystem::remove(d.sources.file("amr.yaml"));
+  TempDir data;
+  std::string without_psb = kDepartmentPolicy;
+  const std::string psb_line = "  - {id: public-security, kind: department, name: 公安厅, cert_cn: public-security}\n";
+  REQUIRE(without_psb.find(psb_line) != std::string::npos);
+  without_psb.erase(without_psb.find(psb_line), psb_line.size());
+  const HubOptions options{.extra_config = "ingest: {api_source_paths: [" + d.data.path().string() + "]}\n",
+                           .policy = kDepartmentPolicy,
+                           .sources_dir = d.sources.path().string(),
+                           .data_dir = data.file("hub")};
+  const auto admin = HubProcess::as("admin");
+  const auto state = [&admin](const HubProcess& hub) {
+    const auto show = https_request(hub.port(), admin, "GET", "/v1/admin/sources/psb");
+    REQUIRE(show.status == 200);
+    return std::string(boost::json::parse(show.body).at("health").at("state").as_string());
+  };
+  {
+    HubProcess hub(options);
+    REQUIRE(https_request(hub.port(), admin, "POST", "/v1/admin/sources", psb).status == 201);
+    CHECK(wait_for(hub.port(), HubProcess::as("market-regulation"),
+                   "/v1/records/population/11010519491231002X?purpose=food-business-license")
+              .status == 200);
+
+    // The department taken out of the policy: the source part of the reload is refused, and the
+    // source stays in force (it is still pulled), as a source file in force would.
+    hub.dir().write("policy.yaml", without_psb);
+    auto r = https_request(hub.port(), admin, "POST", "/v1/admin/reload");
+    INFO(r.body);
+    CHECK(r.status == 422);
+    auto body = boost::json::parse(r.body);
+    CHECK(body.at("policy") == "reloaded");
+    REQUIRE(body.at("sources").at("errors").as_array().size() == 1);
+    const std::string error(body.at("sources").at("errors").at(0).as_string());
+    CHECK(error.find("source psb (registered through the API)") != std::string::npos);
+    CHECK(error.find("department \"public-security\" is not a department principal") != std::string::npos);
+    CHECK(error.find("it stays in force until the hub restarts, which will not load it") != std::string::npos);
+    CHECK(state(hub) != "invalid");
+    CHECK(https_request(hub.port(), admin, "POST", "/v1/admin/sources/psb/pull").status == 202);
+    CHECK(hub.log().find("source_reload_refused") != std::string::npos);
+    hub.signal(SIGTERM);
+    CHECK(hub.wait_exit(std::chrono::seconds(30)) == 0);
+  }
+
+  // A restart under that policy does not load it; the department put back and reloaded, it loads
+  // and is pulled again, without a restart.
+  HubOptions restarted = options;
+  restarted.policy = without_psb;
+  HubProcess hub(restarted);
+  CHECK(state(hub) == "invalid");
+  CHECK(https_request(hub.port(), admin, "POST", "/v1/admin/sources/psb/pull").status == 409);
+  hub.dir().write("policy.yaml", kDepartmentPolicy);
+  std::string out;
+  CHECK(run_ctl(hub.port(), "admin", "reload", &out) == 0);
+  INFO(out);
+  CHECK(out.find("sources:      reloaded, resumed psb") != std::string::npos);
+  CHECK(state(hub) != "invalid");
+  CHECK(https_request(hub.port(), admin, "POST", "/v1/admin/sources/psb/pull").status == 202);
+  CHECK(hub.log().find("it passes against the reloaded policy") != std::string::npos);
+  // Nothing changed since: a second reload resumes nothing.
+  const auto again = https_request(hub.port(), admin, "POST", "/v1/admin/reload");
+  CHECK(again.status == 200);
+  CHECK(ids(boost::json::parse(again.body).at("sources"), "resumed").empty());
+}
+
 TEST_CASE("reload: source files added, edited, broken and removed take effect without a restart") {
   Departments d;
   const std::string psb = read_file(d.sources.file("psb.yaml"));

@@ -13,7 +13,8 @@ void add_reload_command(CLI::App& app, int& exit_code) {
   CLI::App* reload = app.add_subcommand(
       "reload",
       "reload the hub's access policy, signing keys, TLS certificate, key and client CA, and the source files of "
-      "sources_dir (added, changed and removed sources) without a restart (admin certificate). Key rotation: in "
+      "sources_dir (added, changed and removed sources) without a restart (admin certificate); sources registered "
+      "through the API are checked against the new policy (resumed: those that load now). Key rotation: in "
       "hub.yaml make the `next` key `active` and the old active key "
       "`retired`, then reload; responses signed earlier still verify because retired keys stay in the JWKS. "
       "Other edits to hub.yaml are listed as needing a restart. Exit 1 if a part was refused (the one in force "
@@ -46,11 +47,11 @@ void add_reload_command(CLI::App& app, int& exit_code) {
       }
       if (const auto* sources = body.as_object().if_contains("sources")) {
         std::cout << "sources:      " << boost::json::value_to<std::string>(sources->at("status"));
-        for (const char* what : {"added", "changed", "removed"}) {
-          const auto& ids = sources->at(what).as_array();
-          if (ids.empty()) continue;
+        for (const char* what : {"added", "changed", "removed", "resumed"}) {
+          const auto* ids = sources->as_object().if_contains(what);  // "resumed": absent from older hubs
+          if (ids == nullptr || ids->as_array().empty()) continue;
           std::cout << ", " << what;
-          for (const auto& id : ids) std::cout << " " << boost::json::value_to<std::string>(id);
+          for (const auto& id : ids->as_array()) std::cout << " " << boost::json::value_to<std::string>(id);
         }
         std::cout << "\n";
         for (const auto& e : sources->at("errors").as_array()) {
