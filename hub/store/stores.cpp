@@ -71,6 +71,8 @@ Result<Stores> Stores::open(const std::string& data_dir) {
   fs::permissions(data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
   const fs::path dir(data_dir);
   Stores stores;
+  YICI_TRY(auto lock, DataDirLock::acquire(data_dir));
+  stores.lock = std::make_unique<DataDirLock>(std::move(lock));
   YICI_TRY(auto records, sqlite::SqliteRecordStore::open((dir / "records.db").string()));
   {
     // Pulls commit 10,000-row batches: a log of 10,000 pages between restarts copies each hot

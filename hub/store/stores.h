@@ -7,6 +7,7 @@
 #include <string>
 
 #include "hub/core/result.h"
+#include "hub/store/data_dir_lock.h"
 #include "hub/store/record_store.h"
 #include "hub/store/sqlite/database.h"
 #include "hub/store/sqlite/wal_checkpointer.h"
@@ -14,6 +15,8 @@
 namespace yici::store {
 
 struct Stores {
+  // First: released after every database below is closed.
+  std::unique_ptr<DataDirLock> lock;
   std::unique_ptr<RecordStore> records;
   std::unique_ptr<sqlite::Database> audit;
   std::unique_ptr<sqlite::Database> meta;
@@ -26,7 +29,8 @@ struct Stores {
   std::unique_ptr<sqlite::WalCheckpointer> audit_checkpoints;
   std::unique_ptr<sqlite::WalCheckpointer> records_checkpoints;
 
-  // Creates data_dir (mode 0700) if needed, opens and migrates the three files.
+  // Creates data_dir (mode 0700) if needed, locks it against a second hub (data_dir_lock.h), opens
+  // and migrates the three files.
   static Result<Stores> open(const std::string& data_dir);
 };
 

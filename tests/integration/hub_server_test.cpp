@@ -285,6 +285,27 @@ TEST_CASE("SIGTERM during a slow request: the request completes, then exit 0") {
   CHECK(idle.closed_by_peer(std::chrono::seconds(1)));
 }
 
+// Two hubs on one data_dir both appended to audit.db from their own count of its entries: the
+// one that committed second failed every entry after that and answered 503 to every lookup.
+TEST_CASE("a second hub on a data directory in use does not start, and the first keeps serving") {
+  HubProcess hub;
+  const auto dept = HubProcess::as("market-regulation");
+  const std::string lookup = "/v1/records/nosuch/1?purpose=x";  // refused, and audited
+  REQUIRE(https_request(hub.port(), dept, "GET", lookup).status == 404);
+  std::string out;
+  // Bounded: a second hub that did start would run until stopped.
+  const int rc =
+      run_command("timeout 20 " + std::string(YICI_BINARY_DIR) + "/yici-hub --config " + hub.dir().file("hub.yaml") +
+                      " --listen 127.0.0.1:" + std::to_string(free_port()) + " 2>&1",
+                  &out);
+  INFO(out);
+  CHECK(rc == 1);
+  CHECK(out.find("is in use by another yici-hub (pid " + std::to_string(hub.pid()) + ")") != std::string::npos);
+  for (int i = 0; i < 5; ++i) CHECK(https_request(hub.port(), dept, "GET", lookup).status == 404);
+  CHECK(https_request(hub.port(), HubProcess::as(""), "GET", "/readyz").status == 200);
+  CHECK(hub.log().find("audit_commit_failed") == std::string::npos);
+}
+
 TEST_CASE("a data directory without its audit HMAC key, once the log has entries, does not start and says why") {
   HubProcess hub;
   // One audited access (a refusal is audited too), then a clean stop.
