@@ -25,10 +25,20 @@ YamlLimits definition_limits() {
   return limits;
 }
 
-// A yes/no query parameter: absent, false or 0 is no; true, 1 or a bare name is yes. Anything
-// else is refused, so that a typo (?dry_run=yes) never saves a source or withdraws records.
+// The one yes/no query parameter a source write takes: absent, false or 0 is no; true, 1 or a
+// bare name is yes. Any other value is refused, and so is any other parameter or this one given
+// twice, so that a typo (?dry_run=yes, ?dryrun=true, ?keep-records=true) never saves a source or
+// withdraws records: an unknown parameter was ignored, and the request went ahead without it.
 Result<bool> flag(const api::Request& request, std::string_view name) {
-  const std::string* v = request.query_param(name);
+  const std::string* v = nullptr;
+  for (const auto& [key, value] : request.query) {
+    if (key != name) {
+      return Error::invalid("unknown parameter \"" + key + "\": this request takes only " + std::string(name) +
+                            " (true or false)");
+    }
+    if (v != nullptr) return Error::invalid(std::string(name) + " is given more than once");
+    v = &value;
+  }
   if (v == nullptr || *v == "false" || *v == "0") return false;
   if (*v == "true" || *v == "1" || v->empty()) return true;
   return Error::invalid(std::string(name) + " must be true or false");
@@ -60,7 +70,9 @@ api::Response file_managed(const ingest::RegisteredSource& s) {
 // Keys that would carry a secret value, refused with a pointer to the reference keys.
 void refuse_inline_secrets(const YamlDoc& doc, std::vector<admin::SourceProblem>& problems) {
   const YAML::Node adapter = doc.root()["adapter"];
-  if (!adapter.IsMap()) return;
+  // Missing: an invalid node, which throws when asked its type (the definition's own check names
+  // the missing key).
+  if (!adapter.IsDefined() || !adapter.IsMap()) return;
   for (const char* key : {"password", "token", "secret", "api_key"}) {
     if (adapter[key].IsDefined()) {
       problems.push_back({std::string("adapter.") + key,

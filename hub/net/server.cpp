@@ -94,6 +94,14 @@ Result<api::Request> to_api_request(const http::request<http::string_body>& req)
   return out;
 }
 
+// A handler that threw: logged with the request id, which the 500 names (the answer carries it in
+// X-Request-Id too, but a client that prints only the message should still show it).
+api::Response handler_failed(const std::string& request_id, const std::exception& e) {
+  log::error("handler_failed", {{"request_id", request_id}, {"error", e.what()}});
+  return api::error_response(500, "internal",
+                             "internal error (request id " + request_id + "); the hub's log has the details");
+}
+
 }  // namespace
 
 // Handlers that may block (admin changes, probes, exports) run on their own pool and never hold
@@ -221,8 +229,7 @@ asio::awaitable<api::Response> Server::Impl::run_inline(api::Request& request) {
     try {
       response = handler(request);
     } catch (const std::exception& e) {
-      log::error("handler_failed", {{"request_id", request.request_id}, {"error", e.what()}});
-      response = api::error_response(500, "internal", "internal error; the request id is in the hub's log");
+      response = handler_failed(request.request_id, e);
     }
   }
   if (deferral->pending()) {
@@ -334,8 +341,7 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
               try {
                 co_return handler(*api_req);
               } catch (const std::exception& e) {
-                log::error("handler_failed", {{"request_id", api_req->request_id}, {"error", e.what()}});
-                co_return api::error_response(500, "internal", "internal error; the request id is in the hub's log");
+                co_return handler_failed(api_req->request_id, e);
               }
             },
             asio::use_awaitable);

@@ -132,6 +132,24 @@ TEST_CASE("admin API: a source added at runtime is pulled and served at once, ke
       CHECK(r.status == 400);
       CHECK(json(r).at("error").at("message") == "dry_run must be true or false");
     }
+    // So is a misspelt or repeated flag: it was ignored, and ?dryrun=true saved the source.
+    for (const char* query : {"?dryrun=true", "?dry-run=1", "?dry_run=true&pull=1", "?dry_run=false&dry_run=true"}) {
+      auto r = https_request(hub.port(), admin, "POST", std::string("/v1/admin/sources") + query, body);
+      INFO(query);
+      CHECK(r.status == 400);
+      CHECK(json(r).at("error").at("code") == "bad_parameter");
+    }
+    // A definition without an adapter is refused by name (it was a 500 from the secret check).
+    std::string no_adapter = body;
+    no_adapter.erase(no_adapter.find("adapter:"),
+                     no_adapter.find('\n', no_adapter.find("adapter:")) - no_adapter.find("adapter:") + 1);
+    REQUIRE(no_adapter.find("adapter") == std::string::npos);
+    for (const char* query : {"?dry_run=true", ""}) {
+      auto r = https_request(hub.port(), admin, "POST", std::string("/v1/admin/sources") + query, no_adapter);
+      INFO(r.body);
+      CHECK(r.status == 422);
+      CHECK(json(r).at("error").at("message").as_string().find("adapter") != boost::json::string::npos);
+    }
     CHECK(json(https_request(hub.port(), admin, "GET", "/v1/admin/sources")).at("sources").as_array().empty());
 
     // Saved: pulled at once, served without a restart.
@@ -184,9 +202,12 @@ TEST_CASE("admin API: a source added at runtime is pulled and served at once, ke
     CHECK(lookup(hub, resident_id(3)).status == 200);
 
     // A yes/no parameter that is neither refuses the request: nothing withdrawn, nothing changed.
-    auto typo = https_request(hub.port(), admin, "DELETE", "/v1/admin/sources/hz-rk?keep_records=yes");
-    CHECK(typo.status == 400);
-    CHECK(json(typo).at("error").at("code") == "bad_parameter");
+    for (const char* query : {"?keep_records=yes", "?keep-records=true", "?keep_records=true&keep_records=false"}) {
+      auto typo = https_request(hub.port(), admin, "DELETE", std::string("/v1/admin/sources/hz-rk") + query);
+      INFO(query);
+      CHECK(typo.status == 400);
+      CHECK(json(typo).at("error").at("code") == "bad_parameter");
+    }
     CHECK(lookup(hub, resident_id(3)).status == 200);
 
     // Retired with its records withdrawn: no longer listed or served; its history stays. Four
