@@ -16,13 +16,25 @@ Error wrong_key(const std::string& key_path, const std::string& evidence) {
                         "those entries as edited");
 }
 
+std::string check_value(const HmacSha256& hmac) {
+  const auto digest = hmac.mac({"yici audit hmac key check"});
+  return to_hex(digest.data(), digest.size());
+}
+
 }  // namespace
+
+Result<std::optional<bool>> hmac_key_matches_check_value(store::sqlite::Connection& audit_db, const std::string& key) {
+  YICI_TRY(auto stored, audit_db.prepare("SELECT value FROM log_info WHERE key = ?1"));
+  stored.bind(1, kCheckKey);
+  YICI_TRY(const bool has_check, stored.step());
+  if (!has_check) return std::optional<bool>();
+  return std::optional<bool>(stored.column_text(0) == check_value(HmacSha256(key)));
+}
 
 Status check_hmac_key_matches_log(store::sqlite::Database& audit_db, const std::string& key,
                                   const std::string& key_path) {
   const HmacSha256 hmac(key);
-  const auto digest = hmac.mac({"yici audit hmac key check"});
-  const std::string check = to_hex(digest.data(), digest.size());
+  const std::string check = check_value(hmac);
   return audit_db.with_writer([&](store::sqlite::Connection& w) -> Status {
     YICI_TRY(auto stored, w.prepare("SELECT value FROM log_info WHERE key = ?1"));
     stored.bind(1, kCheckKey);

@@ -24,6 +24,17 @@ TEST_CASE("hmac key check: an empty log takes the key, and from then on only tha
   CHECK(wrong.error().message.rfind("/data/audit-hmac.key is not the key this audit log was written with", 0) == 0);
 }
 
+TEST_CASE("hmac key check: offline tools compare a key with the stored check value, read-only") {
+  test::TempDir dir;
+  auto stores = store::Stores::open(dir.file("data")).value();
+  const auto conn =
+      store::sqlite::Connection::open(dir.file("data/audit.db"), store::sqlite::Connection::Mode::kReadOnly).value();
+  CHECK_FALSE(hmac_key_matches_check_value(*conn, kRight).value().has_value());  // none stored yet
+  REQUIRE(check_hmac_key_matches_log(*stores.audit, kRight, "k").ok());
+  CHECK(hmac_key_matches_check_value(*conn, kRight).value() == std::optional<bool>(true));
+  CHECK(hmac_key_matches_check_value(*conn, kWrong).value() == std::optional<bool>(false));
+}
+
 TEST_CASE("hmac key check: a log from before the check value is checked against its first readable subject") {
   test::TempDir dir;
   auto stores = store::Stores::open(dir.file("data")).value();

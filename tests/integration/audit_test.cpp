@@ -303,6 +303,12 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
     out = ctl(offline, &rc);
     CHECK(rc == 1);
     CHECK(out.find("its readable subject no longer matches its subject_hmac") != std::string::npos);
+    // Another log's key is named as such, not reported as every subject edited.
+    work.write("other.key", std::string(64, 'b') + "\n");
+    out = ctl(offline + " --hmac-key " + work.file("other.key"), &rc);
+    CHECK(rc == 2);
+    CHECK(out.find("other.key is not the key this audit log was written with") != std::string::npos);
+    CHECK(out.find("NOT VERIFIED") == std::string::npos);
     // Files that are not there are usage errors, found before anything is read.
     CHECK(ctl(offline + " --hmac-key " + work.file("nope.key"), &rc).find("no such file") != std::string::npos);
     CHECK(rc == 2);

@@ -12,11 +12,13 @@
 #include "hub/audit/base64.h"
 #include "hub/audit/checkpoint.h"
 #include "hub/audit/hash.h"
+#include "hub/audit/hmac_key_check.h"
 #include "hub/audit/log_verifier.h"
 #include "hub/audit/proof_json.h"
 #include "hub/audit/proof_verify.h"
 #include "hub/sign/base64url.h"
 #include "hub/sign/key_ring.h"
+#include "hub/store/sqlite/connection.h"
 #include "tools/yici-ctl/hub_client.h"
 
 namespace yici::ctl {
@@ -160,6 +162,21 @@ int verify_offline(const VerifyFlags& f, const HubFlags& hub) {
     std::string key = read_text(key_file);
     if (key.size() < 32) {
       std::cerr << "yici-ctl audit verify: " << key_file << ": not an audit HMAC key (too short)\n";
+      return kExitUsage;
+    }
+    // The wrong key makes every readable subject look edited: say so instead (the hub refuses to
+    // start with such a key for the same reason).
+    auto conn = store::sqlite::Connection::open(db, store::sqlite::Connection::Mode::kReadOnly);
+    auto matches = conn ? audit::hmac_key_matches_check_value(**conn, key) : Result<std::optional<bool>>(conn.error());
+    if (!matches) {
+      std::cerr << "yici-ctl audit verify: " << db << ": " << matches.error().message << "\n";
+      return kExitRefused;
+    }
+    if (matches->has_value() && !**matches) {
+      std::cerr << "yici-ctl audit verify: " << key_file
+                << " is not the key this audit log was written with (its check value in audit.db differs): give "
+                   "this log's audit-hmac.key with --hmac-key, or leave it out to verify without checking readable "
+                   "subjects\n";
       return kExitUsage;
     }
     options.subject_key = std::move(key);
