@@ -1,5 +1,8 @@
 #include "adapters/rest/rest_adapter.h"
 
+#include <algorithm>
+#include <array>
+#include <cctype>
 #include <fstream>
 #include <thread>
 #include <unordered_set>
@@ -240,6 +243,16 @@ boost::urls::url first_page_url(const RestConfig& c, const std::optional<std::st
   return url;
 }
 
+// Query parameter names that carry a credential, compared without case, '-' read as '_'.
+bool is_credential_param(std::string_view name) {
+  std::string n(name);
+  for (auto& ch : n) ch = ch == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  static constexpr std::array<std::string_view, 13> kCredentials = {
+      "access_token", "token",         "api_key", "apikey",   "app_key", "appkey", "app_secret",
+      "appsecret",    "client_secret", "secret",  "password", "passwd",  "pwd"};
+  return std::find(kCredentials.begin(), kCredentials.end(), n) != kCredentials.end();
+}
+
 }  // namespace
 
 Result<RestConfig> parse_rest_config(const YamlDoc& doc, const YAML::Node& block) {
@@ -256,6 +269,16 @@ Result<RestConfig> parse_rest_config(const YamlDoc& doc, const YAML::Node& block
   if (url->has_userinfo()) {
     // Never sent (the hub authenticates with token_file), and it would be stored and shown.
     return doc.error_at(block["url"], "adapter.url must not contain a user name or password: use token_file");
+  }
+  for (const auto param : url->params()) {
+    // A credential in the query would be stored with the definition, shown by the admin API and
+    // echoed in connection errors, which name the URL.
+    if (is_credential_param(param.key)) {
+      return doc.error_at(block["url"], "adapter.url must not carry a credential in its query (" +
+                                            std::string(param.key) +
+                                            "): put it in token_file, which the hub sends as an Authorization: "
+                                            "Bearer header");
+    }
   }
   YICI_TRY(auto records, doc.optional_string(block, "records"));
   c.records_path = records.value_or("");

@@ -236,6 +236,9 @@ TEST_CASE("rest adapter config: each mistake names its line") {
       {"type: rest\nurl: https://clerk:hunter2@example.gov.cn/x\n",
        "c.yaml:2: adapter.url must not contain a user name or password"},
       {"type: rest\nurl: https://clerk@example.gov.cn/x\n", "c.yaml:2: adapter.url must not contain a user name"},
+      {"type: rest\nurl: https://a.example/x?page=1&access_token=s3cr3t\n",
+       "c.yaml:2: adapter.url must not carry a credential in its query (access_token): put it in token_file"},
+      {"type: rest\nurl: https://a.example/x?App-Key=s3cr3t\n", "must not carry a credential in its query (App-Key)"},
       {"type: rest\nurl: https://a.example/x\npaging: {style: cursor}\n", "paging.style must be page, next or none"},
       {"type: rest\nurl: https://a.example/x\npaging: {style: next}\n", "missing required key \"next\""},
       {"type: rest\nurl: https://a.example/x\ncert: c.pem\n", "give both cert and key"},
@@ -251,6 +254,7 @@ TEST_CASE("rest adapter config: each mistake names its line") {
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message.find(c.expect) != std::string::npos);
     CHECK(r.error().message.find("hunter2") == std::string::npos);
+    CHECK(r.error().message.find("s3cr3t") == std::string::npos);
   }
 }
 
