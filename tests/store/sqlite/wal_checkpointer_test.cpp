@@ -201,27 +201,36 @@ TEST_CASE("WAL checkpointer: under steady writes the log restarts instead of gro
     done = true;
   });
   int rounds = 0;
-  int restarts = 0;  // rounds that found a shorter log than the round before: it started again
+  int long_rounds = 0;    // rounds that found the log at restart_frames or more
+  int partly_copied = 0;  // of those, rounds that left frames uncopied at the log's end
+  int restarts = 0;       // rounds that found a shorter log than the round before: it started again
   int last_frames = 0;
   int most_frames = 0;
   while (!done) {
     auto progress = checkpointer->checkpoint_now();
     REQUIRE(progress.ok());
     ++rounds;
+    if (progress->log_frames >= options.restart_frames) {
+      ++long_rounds;
+      if (progress->copied_frames != progress->log_frames) ++partly_copied;
+    }
     if (progress->log_frames < last_frames) ++restarts;
     last_frames = progress->log_frames;
     most_frames = std::max(most_frames, last_frames);
   }
   writer.join();
   REQUIRE(failed_commits == 0);
-  INFO("checkpoint rounds during the writes: " << rounds << ", restarts seen: " << restarts
-                                               << ", longest log: " << most_frames << " frames");
+  INFO("checkpoint rounds during the writes: " << rounds << " (" << long_rounds << " over restart_frames, "
+                                               << partly_copied << " of them partly copied), restarts seen: "
+                                               << restarts << ", longest log: " << most_frames << " frames");
   // Without the writer-blocking last round the log is never wholly copied while commits keep
-  // coming, so it seldom restarts and grows to about everything written (6,100 frames; measured
-  // 6,119-6,123 with that round removed, 1,188-2,041 with it). How long it gets between restarts
-  // depends on how the two threads are scheduled, so the bound sits between the two with room.
-  CHECK(restarts >= 5);
-  CHECK(most_frames < 4000);
+  // coming, so it seldom restarts and grows to about everything written (6,100 frames). How long
+  // it gets between restarts depends on how the threads are scheduled on a busy machine (1,200 to
+  // 5,800 frames seen with that round), so what is checked is what the round guarantees: a round
+  // over restart_frames ends with the whole log copied, and the next commit starts it again.
+  CHECK(long_rounds >= 2);
+  CHECK(partly_copied == 0);
+  CHECK(restarts >= 2);
   REQUIRE(checkpointer->checkpoint_now().ok());
   CHECK(t.rows_in_file() == 1500 * 8);
 }
