@@ -240,6 +240,11 @@ Result<audit::AuditQuery> query_of(const Request& request, AuditServices& s, int
       *bound = format_rfc3339_micros(*t);
     }
   }
+  // Both in the same form (UTC, microseconds), so they compare as text. An empty answer to
+  // bounds given the wrong way round would read as "no such accesses".
+  if (!q.from.empty() && !q.to.empty() && q.from > q.to) {
+    return Error::invalid("from (" + q.from + ") is after to (" + q.to + "): swap them");
+  }
   if (const std::string* subject = request.query_param("subject")) {
     q.subject_filter = true;
     YICI_TRY(q.subject_hmacs, subject_hmacs(s, *subject, param(request, "dataset")));

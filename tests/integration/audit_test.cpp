@@ -148,6 +148,14 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
     const HttpResult before = https_request(hub.port(), auditor, "GET", by_subject + "&to=" + beijing);
     REQUIRE(before.status == 200);
     CHECK(boost::json::parse(before.body).at("items").as_array().empty());  // `to` is exclusive
+    // Bounds the wrong way round are refused, not answered with nothing (the same instant in two
+    // zones: from one second after to, written in UTC, and to in Beijing time).
+    const std::string later_utc = format_rfc3339_micros(t + std::chrono::seconds(1));
+    const HttpResult swapped =
+        https_request(hub.port(), auditor, "GET", by_subject + "&from=" + later_utc + "&to=" + beijing);
+    CHECK(swapped.status == 400);
+    CHECK(swapped.body.find("is after to") != std::string::npos);
+    CHECK(https_request(hub.port(), auditor, "GET", by_subject + "&from=" + beijing + "&to=" + beijing).status == 200);
     for (const char* bad : {"yesterday", "2026-11-01", "2026-11-01T00:00:00"}) {
       const HttpResult refused_time = https_request(hub.port(), auditor, "GET", by_subject + "&from=" + bad);
       CHECK(refused_time.status == 400);
