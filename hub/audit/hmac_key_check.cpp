@@ -36,11 +36,9 @@ Status check_hmac_key_matches_log(store::sqlite::Database& audit_db, const std::
   const HmacSha256 hmac(key);
   const std::string check = check_value(hmac);
   return audit_db.with_writer([&](store::sqlite::Connection& w) -> Status {
-    YICI_TRY(auto stored, w.prepare("SELECT value FROM log_info WHERE key = ?1"));
-    stored.bind(1, kCheckKey);
-    YICI_TRY(const bool has_check, stored.step());
-    if (has_check) {
-      if (stored.column_text(0) != check) return wrong_key(key_path, "its check value in audit.db differs");
+    YICI_TRY(const auto matches, hmac_key_matches_check_value(w, key));
+    if (matches) {
+      if (!*matches) return wrong_key(key_path, "its check value in audit.db differs");
       return {};
     }
     YICI_TRY(auto first, w.prepare("SELECT seq, dataset, subject, subject_hmac FROM audit_entries WHERE subject IS "
