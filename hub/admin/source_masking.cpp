@@ -16,6 +16,8 @@ std::set<std::string> sensitive_columns(const ingest::SourceDefinition& source, 
   return out;
 }
 
+std::set<std::string> all_columns(const std::vector<std::string>& columns) { return {columns.begin(), columns.end()}; }
+
 boost::json::object masked_row(const std::vector<std::string>& columns,
                                const std::vector<std::optional<std::string>>& values,
                                const std::set<std::string>& sensitive) {

@@ -17,6 +17,10 @@ namespace yici::admin {
 // Source columns mapped to a sensitive field; with no schema (null) every mapped column.
 std::set<std::string> sensitive_columns(const ingest::SourceDefinition& source, const schema::Schema* schema);
 
+// Every column: for a row whose values may sit in the wrong columns (a CSV line with more or fewer
+// fields than its header), where a sensitive value can be anywhere.
+std::set<std::string> all_columns(const std::vector<std::string>& columns);
+
 // {"column": value, ...} with the sensitive columns' values masked; NULL as null.
 boost::json::object masked_row(const std::vector<std::string>& columns,
                                const std::vector<std::optional<std::string>>& values,

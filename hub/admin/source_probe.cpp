@@ -84,6 +84,19 @@ ProbeResult run_probe(const ingest::SourceDefinition& source, const schema::Sche
     }
     if (!*more) break;
     ++preview.rows_sampled;
+    if (!row.defect.empty()) {
+      // A line with more or fewer fields than the header: the pull quarantines it as it stands
+      // (pull_job.cpp), so the preview counts it the same way, with every value masked.
+      ++preview.rejected;
+      RejectReason& r = reasons[{"", "bad_row"}];
+      if (r.count++ == 0) {
+        r.code = "bad_row";
+        r.message = row.defect;
+      }
+      if (r.samples.size() < 2)
+        r.samples.push_back(masked_row(request.columns, row.values, all_columns(request.columns)));
+      continue;
+    }
     for (std::size_t i = 0; i < fields.size(); ++i) values[i] = row.values[positions[i]];
     const ingest::NormalisedRow out = normaliser.normalise(fields, values);
     if (out.ok) {

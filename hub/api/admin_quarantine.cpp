@@ -1,5 +1,6 @@
 #include "hub/api/admin_quarantine.h"
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 
@@ -15,6 +16,13 @@ bool parse_int(const std::string& text, std::int64_t& out) {
   const auto* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, out);
   return ec == std::errc() && ptr == end;
+}
+
+bool is_shifted_row(const boost::json::array& errors) {
+  return std::any_of(errors.begin(), errors.end(), [](const boost::json::value& e) {
+    const auto* code = e.is_object() ? e.as_object().if_contains("code") : nullptr;
+    return code != nullptr && code->is_string() && code->as_string() == "bad_row";
+  });
 }
 
 }  // namespace
@@ -39,18 +47,23 @@ Response quarantine_page(const ingest::SourceDefinition& source, const schema::S
   for (const auto& e : entries) {
     boost::json::object item;
     item["id"] = e.id;
-    item["source_key"] = key_masked ? schema::mask_value(e.source_key) : e.source_key;
     boost::system::error_code ec;
+    boost::json::value errors = boost::json::parse(e.errors_json, ec);
+    if (ec || !errors.is_array()) errors = boost::json::array();
+    // A line with more or fewer fields than its header (CSV): its values may sit in the wrong
+    // columns, so every one is masked; its key is its place in the file ("bad_row FILE:LINE"),
+    // shown as it is so the department can find the line.
+    const bool shifted = is_shifted_row(errors.as_array());
+    item["source_key"] = key_masked && !shifted ? schema::mask_value(e.source_key) : e.source_key;
     boost::json::value row = boost::json::parse(e.row_json, ec);
     if (ec || !row.is_object()) row = boost::json::object();
     for (auto& kv : row.as_object()) {
-      if (masked.count(std::string(kv.key())) != 0 && kv.value().is_string()) {
+      if ((shifted || masked.count(std::string(kv.key())) != 0) && kv.value().is_string()) {
         kv.value() = schema::mask_value(kv.value().as_string());
       }
     }
     item["row"] = std::move(row);
-    boost::json::value errors = boost::json::parse(e.errors_json, ec);
-    item["errors"] = ec ? boost::json::value(boost::json::array()) : std::move(errors);
+    item["errors"] = std::move(errors);
     item["first_seen"] = e.first_seen;
     item["last_seen"] = e.last_seen;
     items.push_back(std::move(item));

@@ -13,6 +13,9 @@ void cross_field(const Schema& schema, const Rule& rule, std::vector<FieldValue>
   values[rule.field].kind = s == Severity::kWarn ? FieldValue::Kind::kAbsent : FieldValue::Kind::kFailed;
 }
 
+// A checked value as a message shows it: never a sensitive field's (schemas/README.md).
+std::string shown(const FieldSpec& f, const std::string& text) { return f.sensitive ? quoted_value(f, text) : text; }
+
 bool is_id_number(const FieldValue& v) { return v.present() && v.person && v.text.size() == 18; }
 
 }  // namespace
@@ -31,7 +34,7 @@ void apply_rules(const Schema& schema, const CheckContext& ctx, std::vector<Fiel
         if (target.text != expected && (target.text == rule.male || target.text == rule.female)) {
           cross_field(schema, rule, values, problems,
                       field_label(tf) + " 与" + field_label(schema.fields[rule.id]) + "第 17 位不一致：号码表示" +
-                          (male ? "男性" : "女性") + "，记录为 " + target.text);
+                          (male ? "男性" : "女性") + "，记录为 " + shown(tf, target.text));
         }
         break;
       }
@@ -54,8 +57,9 @@ void apply_rules(const Schema& schema, const CheckContext& ctx, std::vector<Fiel
         if (!earlier.present() || !target.present()) break;
         if (target.ordinal < earlier.ordinal) {
           cross_field(schema, rule, values, problems,
-                      field_label(tf) + " " + target.text + " 早于" + field_label(schema.fields[rule.other]) + " " +
-                          earlier.text);
+                      field_label(tf) + " " + shown(tf, target.text) + " 早于" +
+                          field_label(schema.fields[rule.other]) + " " +
+                          shown(schema.fields[rule.other], earlier.text));
         }
         break;
       }
@@ -85,8 +89,8 @@ void apply_rules(const Schema& schema, const CheckContext& ctx, std::vector<Fiel
           target.text = derived;
         } else if (target.text != derived && (target.text == rule.person || target.text == rule.entity)) {
           cross_field(schema, rule, values, problems,
-                      field_label(tf) + " 为 " + target.text + "，但" + field_label(schema.fields[rule.id]) + "是" +
-                          (id.person ? "身份证号码（自然人）" : "统一社会信用代码（法人或其他组织）"));
+                      field_label(tf) + " 为 " + shown(tf, target.text) + "，但" + field_label(schema.fields[rule.id]) +
+                          "是" + (id.person ? "身份证号码（自然人）" : "统一社会信用代码（法人或其他组织）"));
         }
         break;
       }

@@ -413,6 +413,12 @@ class Loader {
         r.kind = RuleKind::kIdBirthDate;
         a = rule_field(schema, node, "id", {FT::kIdNumber, FT::kPartyId});
         b = rule_field(schema, node, "field", {FT::kDate});
+        if (a && b && schema.fields[*a].sensitive && !schema.fields[*b].sensitive) {
+          // Masking shows an ID's first 3 and last 4 characters; its birth date in clear beside
+          // it, with a division code, would give back the whole number.
+          problem(node, "rule id_birth_date: " + schema.fields[*b].name + " holds digits 7–14 of the sensitive " +
+                            schema.fields[*a].name + "; mark it sensitive: true too");
+        }
       } else if (*kind == "date_order") {
         if (!note(doc_.expect_map(node, {"rule", "earlier", "later"}, "rule date_order"))) continue;
         r.kind = RuleKind::kDateOrder;

@@ -89,6 +89,10 @@ TEST_CASE("admin: sources are listed with health and pull history, departments g
   CHECK(item.at("row").at("xb").as_string() == "男");  // not sensitive
   CHECK(item.at("errors").at(0).at("code").as_string() == "bad_checksum");
   CHECK(q.body.find("110105194912310021") == std::string::npos);
+  // Nor its birth date, digits 7–14 of the ID, in any column or message.
+  CHECK(item.at("row").at("csrq").as_string() == "1********1");
+  CHECK(q.body.find("1949-12-31") == std::string::npos);
+  CHECK(q.body.find("19491231") == std::string::npos);
   CHECK(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-psb/quarantine?limit=0").status == 400);
   CHECK(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-psb/quarantine?after=x").status == 400);
   CHECK(https_request(hub.port(), HubProcess::as("public-security"), "GET", "/v1/admin/sources/hz-psb/quarantine")

@@ -296,6 +296,36 @@ TEST_CASE("credit: subject type derived from the ID, and checked when given") {
             .has_error("subject_id", "bad_format"));
 }
 
+TEST_CASE("population: a bad birth date is named without showing it (the date is part of the ID)") {
+  Normaliser n(test::repo_schema("population"), {kToday});
+  for (const char* date : {"1990年2月30日", "1990-01-02"}) {  // unreadable; readable but not the ID's
+    CAPTURE(date);
+    const auto r = run_row(n, {{"id_number", kMaleId}, {"name", "a"}, {"birth_date", date}});
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.raw_errors.find("出生日期(birth_date)") != std::string::npos);
+    CHECK(r.raw_errors.find(date) == std::string::npos);
+    CHECK(r.raw_errors.find("1990") == std::string::npos);
+  }
+}
+
+TEST_CASE("cross-field messages show a value only where its field is not sensitive") {
+  auto schema = test::schema_from_text(R"(dataset: t
+subject: id
+fields:
+  - {name: id, type: uscc, required: true}
+  - {name: start, type: date, sensitive: true}
+  - {name: finish, type: date}
+rules:
+  - {rule: date_order, earlier: start, later: finish}
+)");
+  REQUIRE(schema != nullptr);
+  Normaliser n(schema, {kToday});
+  const auto r = run_row(n, {{"id", "91350100M000100Y43"}, {"start", "2020-05-06"}, {"finish", "2019-03-04"}});
+  REQUIRE(r.has_error("finish", "cross_field"));
+  CHECK(r.raw_errors.find("2019-03-04") != std::string::npos);
+  CHECK(r.raw_errors.find("2020-05-06") == std::string::npos);
+}
+
 TEST_CASE("a field pattern is matched against the whole cleaned value") {
   auto schema = test::schema_from_text(R"(dataset: t
 subject: id

@@ -128,6 +128,24 @@ code_lists:
                  "\"gone\" is not a code of list st"));
 }
 
+TEST_CASE("a date tied to a sensitive ID by id_birth_date must be sensitive too") {
+  const std::string head = R"(dataset: t
+subject: id
+fields:
+  - {name: id, type: id_number, required: true, sensitive: true}
+)";
+  const std::string rule = "rules:\n  - {rule: id_birth_date, id: id, field: born}\n";
+  const auto plain = problems_of(head + "  - {name: born, type: date}\n" + rule);
+  REQUIRE(plain.size() == 1);
+  CHECK(mentions(plain, "born holds digits 7–14 of the sensitive id; mark it sensitive: true too"));
+  CHECK(problems_of(head + "  - {name: born, type: date, sensitive: true}\n" + rule).empty());
+  // An ID shown in clear hides nothing that the date could give back.
+  CHECK(problems_of("dataset: t\nsubject: id\nfields:\n  - {name: id, type: id_number, required: true}\n"
+                    "  - {name: born, type: date}\n" +
+                    rule)
+            .empty());
+}
+
 TEST_CASE("YAML that is not a schema at all is refused, not a crash") {
   CHECK_FALSE(problems_of("- just\n- a list\n").empty());
   CHECK_FALSE(problems_of("dataset: [1, 2]\nsubject: id\nfields: 7\n").empty());
