@@ -81,6 +81,7 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   // thread (api/commit_deferral.h): a lookup then crosses two threads instead of four. Measured in
   // tools/dev bench; see the README's Performance section.
   options.runs_inline = &Hub::runs_on_io_thread;
+  options.runs_apart = [](const api::Request& r) { return r.path.starts_with("/v1/admin/"); };
   options.on_response = [self = hub.get()](const api::Request& r, int status, double seconds) {
     self->metrics_.observe_request(r.route.empty() ? "unmatched" : r.route, r.method, status,
                                    r.principal ? r.principal->id : "", seconds);

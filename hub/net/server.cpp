@@ -102,18 +102,44 @@ api::Response handler_failed(const std::string& request_id, const std::exception
                              "internal error (request id " + request_id + "); the hub's log has the details");
 }
 
+// Names a pool's threads: one task per thread, each held until all have started, so that every
+// thread takes exactly one. The tasks share the count with this function through a shared_ptr: a
+// task can still be leaving its wait after this function has returned.
+void name_pool_threads(asio::thread_pool& pool, std::size_t threads, const std::string& name) {
+  struct Naming {
+    std::mutex mu;
+    std::condition_variable all_named;
+    std::size_t named = 0;
+  };
+  auto naming = std::make_shared<Naming>();
+  for (std::size_t i = 0; i < threads; ++i) {
+    asio::post(pool, [naming, threads, name] {
+      set_thread_name(name);
+      std::unique_lock lock(naming->mu);
+      if (++naming->named == threads) naming->all_named.notify_all();
+      naming->all_named.wait(lock, [&] { return naming->named == threads; });
+    });
+  }
+  std::unique_lock lock(naming->mu);
+  naming->all_named.wait(lock, [&] { return naming->named == threads; });
+}
+
 }  // namespace
 
 // Handlers that may block (admin changes, probes, exports) run on their own pool and never hold
 // an I/O thread. Lookups (ServerOptions::runs_inline) run on the I/O thread and wait for their
 // audit commit asynchronously, so concurrent lookups share commits without a thread each; the pool
-// covers the rest (batch lookups, audit queries, admin work).
+// covers the rest (batch lookups, audit queries); administration (ServerOptions::runs_apart) has
+// a smaller pool of its own, so ten probes of a silent department queue behind each other there
+// and leave the department pool alone.
 constexpr std::size_t kHandlerThreads = 8;
+constexpr std::size_t kAdminThreads = 4;
 
 struct Server::Impl {
   ServerOptions options;
   RequestHandler handler;
   asio::thread_pool handler_pool{kHandlerThreads};
+  asio::thread_pool admin_pool{kAdminThreads};
   std::mutex tls_mutex;
   std::shared_ptr<ssl::context> tls;  // guarded by tls_mutex; new connections take the current one
   asio::io_context ioc;
@@ -336,7 +362,7 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
         response = co_await run_inline(*api_req);
       } else {
         response = co_await asio::co_spawn(
-            handler_pool,
+            options.runs_apart && options.runs_apart(*api_req) ? admin_pool : handler_pool,
             [&]() -> asio::awaitable<api::Response> {
               try {
                 co_return handler(*api_req);
@@ -397,7 +423,7 @@ void Server::Impl::wait_signal() {
       log::info("signal", {{"signal", "SIGHUP"}, {"action", "reload"}});
       // On a handler thread: a reload may wait for a source's pull to stop, which must not hold
       // an I/O thread.
-      if (on_sighup) asio::post(handler_pool, on_sighup);
+      if (on_sighup) asio::post(admin_pool, on_sighup);
       wait_signal();
       return;
     }
@@ -461,27 +487,8 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options, Req
   impl->options = options;
   impl->handler = std::move(handler);
   YICI_TRY(impl->tls, make_server_tls_context(options.tls));
-  // Name the handler pool's threads: one task per thread, each held until all have started, so
-  // that every thread takes exactly one. The tasks share the count with this function through a
-  // shared_ptr: a task can still be leaving its wait after this function has gone on.
-  struct Naming {
-    std::mutex mu;
-    std::condition_variable all_named;
-    std::size_t named = 0;
-  };
-  auto naming = std::make_shared<Naming>();
-  for (std::size_t i = 0; i < kHandlerThreads; ++i) {
-    asio::post(impl->handler_pool, [naming] {
-      set_thread_name("handler");
-      std::unique_lock lock(naming->mu);
-      if (++naming->named == kHandlerThreads) naming->all_named.notify_all();
-      naming->all_named.wait(lock, [&] { return naming->named == kHandlerThreads; });
-    });
-  }
-  {
-    std::unique_lock lock(naming->mu);
-    naming->all_named.wait(lock, [&] { return naming->named == kHandlerThreads; });
-  }
+  name_pool_threads(impl->handler_pool, kHandlerThreads, "handler");
+  name_pool_threads(impl->admin_pool, kAdminThreads, "admin");
 
   beast::error_code ec;
   const std::string host = options.listen.host == "localhost" ? "127.0.0.1" : options.listen.host;
@@ -524,6 +531,7 @@ void Server::run(std::function<void()> on_sighup) {
   s.ioc.run();
   for (auto& t : threads) t.join();
   s.handler_pool.join();
+  s.admin_pool.join();
 }
 
 void Server::stop() { impl_->begin_drain(); }

@@ -27,6 +27,10 @@ struct ServerOptions {
   // (api/commit_deferral.h): handlers that never block except on an audit commit. The others
   // run on the handler pool.
   std::function<bool(const api::Request&)> runs_inline = {};
+  // Requests for which this returns true run on a pool of their own: administration, which can
+  // wait on a department's database for as long as a probe's timeout, never holds the threads
+  // that departments' batch lookups and auditors' queries wait for.
+  std::function<bool(const api::Request&)> runs_apart = {};
   // Observers (may be empty): every answered request (with its duration from the last byte read
   // to the answer written), and every failed TLS handshake.
   std::function<void(const api::Request&, int status, double seconds)> on_response = {};
@@ -47,7 +51,7 @@ class Server {
   [[nodiscard]] std::uint16_t port() const;
 
   // Serves until SIGINT/SIGTERM or stop(), then drains. Returns when all threads are done.
-  // `on_signal` is called for SIGHUP (reload), on an io thread.
+  // `on_sighup` is called for SIGHUP (reload), on the pool of runs_apart requests.
   void run(std::function<void()> on_sighup = {});
 
   // Loads the certificate, key and client CA again (renewed files, a new CA bundle): connections

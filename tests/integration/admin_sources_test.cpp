@@ -1,7 +1,4 @@
 // Source administration over mTLS against the real hub.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
 
@@ -10,6 +7,7 @@
 
 #include "hub/store/sqlite/connection.h"
 #include "tests/support/hub_process.h"
+#include "tests/support/silent_endpoint.h"
 #include "tests/support/test_pki.h"
 
 namespace yici::test {
@@ -160,21 +158,11 @@ TEST_CASE("yici-ctl sources: list, show and pull as admin, refused for a departm
 }
 
 TEST_CASE("yici-ctl: --timeout bounds the wait for a hub that accepts connections but never answers") {
-  // A socket that listens (the kernel completes the TCP handshake) but never reads or writes.
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  REQUIRE(::listen(fd, 8) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  SilentEndpoint silent;
   std::string out;
   const auto started = std::chrono::steady_clock::now();
-  const int rc = run_ctl(ntohs(addr.sin_port), "admin", "sources list --timeout 1", &out);
+  const int rc = run_ctl(silent.port(), "admin", "sources list --timeout 1", &out);
   const auto waited = std::chrono::steady_clock::now() - started;
-  ::close(fd);
   CHECK(rc == 3);
   CHECK(out.find("--timeout 1 s") != std::string::npos);
   // The default is 30 s: a wait this short can only be the flag's.

@@ -1,12 +1,10 @@
 // The real yici-hub over real TLS: identities, refusals, malformed input, limits, shutdown.
-#include <arpa/inet.h>
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
-#include <netinet/in.h>
 #include <set>
 #include <string>
-#include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -17,6 +15,7 @@
 #include <openssl/ssl.h>
 
 #include "tests/support/hub_process.h"
+#include "tests/support/silent_endpoint.h"
 #include "tests/support/test_pki.h"
 #include "tests/support/tls_client.h"
 
@@ -88,6 +87,7 @@ TEST_CASE("the hub's threads are named for what they do, the process keeps its n
   CHECK(names.count("yici-hub") == 1);
   CHECK(names.count("io-1") == 1);
   CHECK(names.count("handler") == 8);
+  CHECK(names.count("admin") == 4);
   CHECK(names.count("audit-commit") == 1);
   CHECK(names.count("wal-audit") == 1);
   CHECK(names.count("wal-records") == 1);
@@ -469,22 +469,13 @@ TEST_CASE("SIGHUP reloads the policy, a bad new policy is refused and the old on
 }
 
 TEST_CASE("SIGTERM while a pull waits on a department that never answers: exit within the grace, log verifies") {
-  // A listening socket nobody accepts on: the kernel completes TCP connections, and the hub's
-  // TLS handshake then waits for an answer that never comes (the source's timeout is 10 minutes).
-  const int silent = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(silent >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(silent, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  REQUIRE(::listen(silent, 16) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(silent, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  // The source's timeout is 10 minutes: the hub's TLS handshake waits for an answer that never comes.
+  SilentEndpoint silent;
   TempDir sources;
   sources.write("silent.yaml",
                 "id: silent\ndepartment: public-security\ndataset: population\n"
                 "adapter: {type: rest, url: 'https://127.0.0.1:" +
-                    std::to_string(ntohs(addr.sin_port)) +
+                    std::to_string(silent.port()) +
                     "/people', records: items, timeout: 600s, retries: 0}\n"
                     "primary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\n");
   HubProcess hub({.extra_config = "limits: {shutdown_grace: 1s}\n", .sources_dir = sources.path().string()});
@@ -513,7 +504,45 @@ TEST_CASE("SIGTERM while a pull waits on a department that never answers: exit w
       run_command(std::string(YICI_BINARY_DIR) + "/yici-ctl audit verify --data-dir " + hub.dir().file("data"), &out);
   INFO(out);
   CHECK(rc == 0);
-  ::close(silent);
+}
+
+TEST_CASE("admin probes of a silent department do not hold the threads a department's batch lookup waits for") {
+  SilentEndpoint silent;
+  HubProcess hub;
+  const std::string body =
+      "id: probe\ndepartment: public-security\ndataset: population\n"
+      "adapter: {type: rest, url: 'https://127.0.0.1:" +
+      std::to_string(silent.port()) +
+      "/people', records: items, timeout: 2s, retries: 0}\n"
+      "primary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\n";
+  // More previews than the hub has handler threads, all at once.
+  constexpr int kProbes = 9;
+  std::atomic<int> answered{0};
+  std::vector<std::thread> admins;
+  admins.reserve(kProbes);
+  for (int i = 0; i < kProbes; ++i) {
+    admins.emplace_back([&] {
+      https_request(hub.port(), HubProcess::as("admin"), "POST", "/v1/admin/sources?dry_run=true", body,
+                    {{"Content-Type", "application/yaml"}});
+      ++answered;
+    });
+  }
+  // The probes are under way, each connected to the endpoint and waiting on it.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (silent.accepted() < 4 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(silent.accepted() >= 4);
+  const HttpResult batch =
+      https_request(hub.port(), HubProcess::as("market-regulation"), "POST", "/v1/lookups",
+                    R"({"purpose":"food-business-license","items":[{"dataset":"population","subject":"1"}]})",
+                    {{"Content-Type", "application/json"}});
+  // Answered while every probe still waits: it did not queue behind them.
+  CHECK(answered == 0);
+  INFO(batch.body);
+  CHECK(batch.status == 200);
+  for (auto& t : admins) t.join();
+  CHECK(answered == kProbes);
 }
 
 }  // namespace
