@@ -81,8 +81,9 @@ class Hub {
   // from the config file, and sources_dir. Each part is all-or-nothing (sources: each file); a
   // refused part keeps what is in force.
   struct ReloadResult {
-    std::string policy_error;  // empty: reloaded
-    std::string keys_error;    // empty: reloaded (or no keys configured)
+    std::string policy_error;                  // empty: reloaded
+    std::vector<std::string> policy_warnings;  // reloaded, but likely wrong (policy_loader.h)
+    std::string keys_error;                    // empty: reloaded (or no keys configured)
     std::string active_kid;
     bool rotated = false;   // the active key changed
     std::string tls_error;  // empty: certificate, key and client CA reloaded

@@ -27,7 +27,7 @@ Result<std::shared_ptr<const sign::KeyRing>> load_key_ring(const std::vector<Sig
 
 Hub::ReloadResult Hub::reload(const api::Request& request) {
   ReloadResult result;
-  if (auto loaded = load_policy(config_.policy, matters_, schemas_); loaded) {
+  if (auto loaded = load_policy(config_.policy, matters_, schemas_, &result.policy_warnings); loaded) {
     policy_.store(std::move(*loaded));
     log::info("policy_reloaded", {{"path", config_.policy}});
   } else {
@@ -121,6 +121,11 @@ void Hub::register_admin_reload_route() {
     const ReloadResult r = reload_and_audit(req);
     boost::json::object body;
     body["policy"] = r.policy_error.empty() ? boost::json::value("reloaded") : boost::json::value(r.policy_error);
+    if (r.policy_error.empty() && !r.policy_warnings.empty()) {
+      boost::json::array warnings;
+      for (const auto& w : r.policy_warnings) warnings.emplace_back(w);
+      body["policy_warnings"] = std::move(warnings);
+    }
     boost::json::object keys;
     keys["status"] = r.keys_error.empty() ? "reloaded" : "refused";
     if (!r.keys_error.empty()) keys["error"] = r.keys_error;

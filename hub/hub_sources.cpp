@@ -442,6 +442,18 @@ api::Response Hub::update_source(const api::Request& request, const std::string&
   std::lock_guard lock(source_writes_);
   current = find_source(id);
   if (current == nullptr) return unknown_source(id);
+  if (request.body == current->definition_text && current->problem.empty()) {
+    // The definition in force, sent again (a deployment script applying its files each run): no
+    // new version, and no full pull of a source that has not changed.
+    if (!audit_admin_change(request, "source_update", id, "unchanged", 200)) {
+      return api::error_response(503, "audit_unavailable", "the audit log cannot record the request");
+    }
+    body["saved"] = false;
+    body["unchanged"] = true;
+    body["version"] = current->version;
+    body["enabled"] = current->definition.enabled;
+    return api::json_response(200, boost::json::serialize(body));
+  }
   if (!audit_admin_change(request, "source_update", id, "allowed", 200)) {
     return api::error_response(503, "audit_unavailable", "the audit log cannot record the change; nothing was saved");
   }

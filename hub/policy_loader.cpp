@@ -44,7 +44,8 @@ Status check_matters(const matter::MatterCatalog& matters, const schema::SchemaS
 }
 
 Result<std::shared_ptr<const access::Policy>> load_policy(const std::string& path, const matter::MatterCatalog& matters,
-                                                          const schema::SchemaSet& schemas) {
+                                                          const schema::SchemaSet& schemas,
+                                                          std::vector<std::string>* warnings) {
   YICI_TRY(auto parsed, access::Policy::load_file(path));
   YICI_TRY(auto policy, parsed->expand_matters([&](const std::string& code) { return matters.needs(code); }));
   std::string problems;
@@ -64,6 +65,10 @@ Result<std::shared_ptr<const access::Policy>> load_policy(const std::string& pat
     // department may be granted before its matter is written), but it is likely a typo.
     for (const auto& purpose : g.purposes) {
       if (matters.find(purpose) == nullptr) {
+        if (warnings != nullptr) {
+          warnings->push_back(where + "grant to " + g.principal + ": purpose \"" + purpose +
+                              "\" is no matter in matters_dir (a typo, or a matter not yet written)");
+        }
         log::warn("policy_purpose_unknown",
                   {{"where", where + "grant to " + g.principal},
                    {"purpose", purpose},

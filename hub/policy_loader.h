@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "hub/access/policy.h"
 #include "hub/core/result.h"
@@ -17,7 +18,10 @@ namespace yici {
 // an enum field must name one of its codes), so a typo cannot make a bundle silently wrong.
 Status check_matters(const matter::MatterCatalog& matters, const schema::SchemaSet& schemas);
 
+// Grants for a purpose that is no matter are allowed (a department may be granted before its
+// matter is written) but likely a typo: each is logged, and added to `warnings` when given.
 Result<std::shared_ptr<const access::Policy>> load_policy(const std::string& path, const matter::MatterCatalog& matters,
-                                                          const schema::SchemaSet& schemas);
+                                                          const schema::SchemaSet& schemas,
+                                                          std::vector<std::string>* warnings = nullptr);
 
 }  // namespace yici

@@ -225,6 +225,8 @@ Result<audit::AuditQuery> query_of(const Request& request, AuditServices& s, int
       for (const auto k : kKnown) known += (known.empty() ? "" : ", ") + std::string(k);
       return Error::invalid("unknown parameter \"" + name + "\"; known: " + known);
     }
+    // Nor a filter given empty (`subject=` from an unset variable): it read as no filter at all.
+    if (value.empty()) return Error::invalid(name + " is empty; leave it out to not filter by it");
   }
   audit::AuditQuery q;
   q.principal = param(request, "requester");

@@ -46,7 +46,16 @@ Result<Checkpoint> parse_checkpoint_payload(std::string_view payload_json) {
 }
 
 Result<VerifiedCheckpoint> verify_checkpoint(const sign::Jwks& jwks, std::string_view jws) {
-  YICI_TRY(const sign::VerifiedJws verified, sign::verify_jws(jwks, jws));
+  auto checked = sign::verify_jws(jwks, jws);
+  if (!checked) {
+    // Some other file given as the checkpoint (hub.yaml, a saved answer's body): say what is expected.
+    if (checked.error().message.starts_with("malformed JWS") || checked.error().message.starts_with("base64url")) {
+      return Error::invalid("not a signed checkpoint (" + checked.error().message +
+                            "); a checkpoint is the compact JWS that GET /v1/audit/checkpoint answers");
+    }
+    return checked.error();
+  }
+  const sign::VerifiedJws& verified = *checked;
   if (verified.typ != kCheckpointTyp) {
     return Error::invalid("not a checkpoint: its typ is \"" + verified.typ + "\", not " + kCheckpointTyp);
   }

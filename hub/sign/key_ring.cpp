@@ -105,9 +105,10 @@ Result<VerifiedJws> verify_jws(const Jwks& jwks, std::string_view jws, std::opti
   const std::string_view header_b64 = jws.substr(0, first);
   const std::string_view payload_b64 = jws.substr(first + 1, second - first - 1);
   const std::string_view sig_b64 = jws.substr(second + 1);
-  YICI_TRY(auto header_json, base64url_decode(header_b64));
+  auto header_json = base64url_decode(header_b64);
+  if (!header_json) return Error::invalid("malformed JWS: its header is not base64url");
   boost::system::error_code ec;
-  auto header = boost::json::parse(header_json, ec);
+  auto header = boost::json::parse(*header_json, ec);
   if (ec || !header.is_object()) return Error::invalid("malformed JWS: header is not a JSON object");
   const auto* alg = header.as_object().if_contains("alg");
   if (alg == nullptr || !alg->is_string() || alg->as_string() != "ES256") {
@@ -125,11 +126,14 @@ Result<VerifiedJws> verify_jws(const Jwks& jwks, std::string_view jws, std::opti
     payload = std::string(*detached);
     signing_input = std::string(header_b64) + "." + base64url_encode(payload);
   } else {
-    YICI_TRY(payload, base64url_decode(payload_b64));
+    auto decoded = base64url_decode(payload_b64);
+    if (!decoded) return Error::invalid("malformed JWS: its payload is not base64url");
+    payload = std::move(*decoded);
     signing_input = std::string(header_b64) + "." + std::string(payload_b64);
   }
-  YICI_TRY(auto sig, base64url_decode(sig_b64));
-  if (!key->verify(signing_input, sig))
+  auto sig = base64url_decode(sig_b64);
+  if (!sig) return Error::invalid("malformed JWS: its signature is not base64url");
+  if (!key->verify(signing_input, *sig))
     return Error::invalid("signature does not verify: the body or signature was altered");
   VerifiedJws out;
   out.kid = std::string(kid->as_string());

@@ -92,6 +92,20 @@ TEST_CASE("audit subject report: every form of the subject, in datasets no longe
         std::vector<std::string>{"population/allowed", "matter:retired-matter/allowed"});
 }
 
+TEST_CASE("audit events: a filter given empty is refused, not read as no filter") {
+  const Log log;
+  log.add("population", kId, "allowed");
+  log.add("population", "330106197712123456", "allowed");
+  auto s = log.services(true);
+  REQUIRE(outcomes(audit_events(query({}), s)).size() == 2);
+  for (const char* name : {"subject", "requester", "purpose", "action", "outcome", "dataset", "from", "format"}) {
+    CAPTURE(name);
+    const Response r = audit_events(query({{name, ""}}), s);
+    CHECK(r.status == 400);
+    CHECK(r.body.find(std::string(name) + " is empty") != std::string::npos);
+  }
+}
+
 TEST_CASE("audit subject search: a log that cannot be read is a 503, not a bad parameter") {
   const Log log;
   log.add("population", kId, "allowed");

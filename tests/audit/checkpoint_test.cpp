@@ -58,6 +58,12 @@ TEST_CASE("checkpoint: verify_checkpoint takes the hub's signed checkpoint and n
   const Signer other;
   refused(other.jwks, signed_cp.jws, "unknown key id");
   refused(signer.jwks, "not a jws", "malformed JWS");
+  // Another file given for the checkpoint: hub.yaml has dots enough for three "parts", none of
+  // them base64url. The message says what a checkpoint is, not just that base64 failed.
+  for (const char* text : {"listen: 127.0.0.1:8443\ndata_dir: var/data\n", "a.b.c"}) {
+    refused(signer.jwks, text, "not a signed checkpoint (malformed JWS: ");
+    refused(signer.jwks, text, "the compact JWS that GET /v1/audit/checkpoint answers");
+  }
 }
 
 }  // namespace yici::audit

@@ -181,6 +181,30 @@ TEST_CASE("admin API: a source added at runtime is pulled and served at once, ke
     REQUIRE(versions.at("changes").as_array().size() == 2);
     CHECK(versions.at("changes").at(0).at("definition") == boost::json::value(body));
     CHECK(versions.at("changes").at(1).at("action") == "updated");
+    // The same definition again (a script applying its files each run): no version 3, no pull.
+    CHECK(eventually([&] {
+      return json(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-rk"))
+                 .at("recent_pulls")
+                 .as_array()
+                 .size() >= 2;
+    }));
+    const auto pulls_before =
+        json(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-rk")).at("recent_pulls").as_array().size();
+    auto again =
+        https_request(hub.port(), admin, "PUT", "/v1/admin/sources/hz-rk", v2, {{"Content-Type", "application/json"}});
+    INFO(again.body);
+    CHECK(again.status == 200);
+    CHECK(json(again).at("unchanged") == true);
+    CHECK(json(again).at("saved") == false);
+    CHECK(json(again).at("version") == 2);
+    CHECK(json(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-rk/versions"))
+              .at("changes")
+              .as_array()
+              .size() == 2);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    CHECK(
+        json(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-rk")).at("recent_pulls").as_array().size() ==
+        pulls_before);
 
     auto disabled = https_request(hub.port(), admin, "POST", "/v1/admin/sources/hz-rk/disable");
     CHECK(disabled.status == 200);
@@ -233,9 +257,9 @@ TEST_CASE("admin API: a source added at runtime is pulled and served at once, ke
     CHECK(versions.at("changes").as_array().back().at("action") == "deleted");
 
     // Every change is in the audit log, in order.
-    const std::vector<std::string> expected = {"source_create:dry_run", "source_create:allowed",
-                                               "source_update:allowed", "source_disable:allowed",
-                                               "source_enable:allowed", "source_delete:allowed"};
+    const std::vector<std::string> expected = {
+        "source_create:dry_run",  "source_create:allowed", "source_update:allowed", "source_update:unchanged",
+        "source_disable:allowed", "source_enable:allowed", "source_delete:allowed"};
     std::vector<std::string> actions = audited_actions(hub, "hz-rk");
     actions.erase(std::remove_if(actions.begin(), actions.end(),
                                  [](const std::string& a) { return a.rfind("source_pull", 0) == 0; }),

@@ -204,7 +204,11 @@ TEST_CASE("yici-ctl sources: add (refused key by key, dry run, saved), show, dis
   ctl(hub, "admin", "sources disable hz-ctl", &rc);
   CHECK(rc == 0);
   CHECK(ctl(hub, "admin", "sources show hz-ctl", &rc).find("enabled     no") != std::string::npos);
-  auto updated = ctl(hub, "admin", "sources update hz-ctl " + f.data.file("good.yaml"), &rc);
+  auto same = ctl(hub, "admin", "sources update hz-ctl " + f.data.file("good.yaml"), &rc);
+  CHECK(rc == 0);
+  CHECK(same.find("source hz-ctl unchanged: version 1 is this definition already") != std::string::npos);
+  f.data.write("good2.yaml", good + "schedule: {every: 2h}\n");
+  auto updated = ctl(hub, "admin", "sources update hz-ctl " + f.data.file("good2.yaml"), &rc);
   CHECK(rc == 0);
   CHECK(updated.find("saved as version 2 (disabled)") != std::string::npos);
   auto versions = ctl(hub, "admin", "sources versions hz-ctl", &rc);
@@ -217,7 +221,14 @@ TEST_CASE("yici-ctl sources: add (refused key by key, dry run, saved), show, dis
   CHECK(retired.find("source hz-ctl retired") != std::string::npos);
   ctl(hub, "admin", "sources enable hz-ctl", &rc);
   CHECK(rc == 1);
-  ctl(hub, "admin", "sources add " + f.data.file("absent.yaml"), &rc);
+  CHECK(ctl(hub, "admin", "sources add " + f.data.file("absent.yaml"), &rc).find("No such file") != std::string::npos);
+  CHECK(rc == 2);
+  // A directory, or an empty file: a usage error named as such, before the hub is asked.
+  CHECK(ctl(hub, "admin", "sources add " + f.data.path().string(), &rc).find("is a directory") != std::string::npos);
+  CHECK(rc == 2);
+  f.data.write("empty.yaml", "\n");
+  CHECK(ctl(hub, "admin", "sources update hz-ctl " + f.data.file("empty.yaml"), &rc).find("is empty") !=
+        std::string::npos);
   CHECK(rc == 2);
 }
 

@@ -258,6 +258,10 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   out = ctl(std::string("audit search --output json --subject ") + kSubject + conn, &rc);
   CHECK(rc == 0);
   CHECK(boost::json::parse(out.substr(0, out.find('\n'))).at("subject") == kSubject);
+  // An empty subject (an unset shell variable) is a usage error, not a search of every subject.
+  out = ctl("audit search --subject ''" + conn, &rc);
+  CHECK(rc == 2);
+  CHECK(out.find("--subject: is empty") != std::string::npos);
   {
     // An entry holding control characters (written before the hub refused them in requests) is
     // shown escaped: no escape sequence reaches the terminal, no tab splits the row.

@@ -92,6 +92,32 @@ TEST_CASE("reload: rotating signing keys makes next active, keeps the old key pu
   CHECK(entries == std::vector<std::string>{"key_rotation:allowed", "reload:refused"});
 }
 
+TEST_CASE("reload: a grant for a purpose that is no matter is reloaded, and the answer says so") {
+  HubProcess hub;
+  std::string policy = read_file(hub.dir().file("policy.yaml"));
+  REQUIRE(policy.find("purposes: [food-business-license]") != std::string::npos);
+  replace_all(policy, "purposes: [food-business-license]", "purposes: [food-busines-license]");
+  hub.dir().write("policy.yaml", policy);
+  const auto r = https_request(hub.port(), HubProcess::as("admin"), "POST", "/v1/admin/reload");
+  INFO(r.body);
+  REQUIRE(r.status == 200);  // allowed: a grant may be written before its matter
+  const auto body = boost::json::parse(r.body);
+  CHECK(body.at("policy") == "reloaded");
+  REQUIRE(body.at("policy_warnings").as_array().size() == 1);
+  CHECK(body.at("policy_warnings").at(0).as_string().find("purpose \"food-busines-license\" is no matter") !=
+        boost::json::string::npos);
+  std::string out;
+  CHECK(run_ctl(hub.port(), "admin", "reload", &out) == 0);
+  CHECK(out.find("warning: ") != std::string::npos);
+  CHECK(out.find("food-busines-license") != std::string::npos);
+  // Fixed: no warnings left in the answer.
+  replace_all(policy, "food-busines-license", "food-business-license");
+  hub.dir().write("policy.yaml", policy);
+  const auto fixed =
+      boost::json::parse(https_request(hub.port(), HubProcess::as("admin"), "POST", "/v1/admin/reload").body);
+  CHECK_FALSE(fixed.as_object().contains("policy_warnings"));
+}
+
 TEST_CASE("reload: the TLS client CA is reloaded for new connections, a bad one refused, other edits need a restart") {
   HubProcess hub;
   const auto admin = HubProcess::as("admin");

@@ -289,14 +289,20 @@ void add_audit_command(CLI::App& app, int& exit_code) {
   CLI::App* search_cmd = audit->add_subcommand(
       "search", "online: audit entries matching every filter given, oldest first (follows pages to the end)");
   const auto hub = add_hub_flags(*search_cmd);
-  search_cmd->add_option("--subject", sf->subject, "a resident ID or credit code");
-  search_cmd->add_option("--dataset", sf->dataset, "with --subject: only this dataset");
-  search_cmd->add_option("--requester", sf->requester, "principal id, e.g. market-regulation");
-  search_cmd->add_option("--from", sf->from, "RFC 3339 time, inclusive (e.g. 2026-11-01T00:00:00Z)");
-  search_cmd->add_option("--to", sf->to, "RFC 3339 time, exclusive");
-  search_cmd->add_option("--purpose", sf->purpose, "matter code");
-  search_cmd->add_option("--action", sf->action, "lookup, batch_lookup, bundle, source_pull, reload, …");
-  search_cmd->add_option("--outcome", sf->outcome, "allowed, or a refusal code such as purpose_not_granted");
+  // A filter given empty (an unset shell variable) would otherwise be no filter: every entry.
+  const CLI::Validator non_empty(
+      [](std::string& v) { return v.empty() ? std::string("is empty; leave the flag out to not filter by it") : ""; },
+      "", "NON_EMPTY");
+  search_cmd->add_option("--subject", sf->subject, "a resident ID or credit code")->check(non_empty);
+  search_cmd->add_option("--dataset", sf->dataset, "with --subject: only this dataset")->check(non_empty);
+  search_cmd->add_option("--requester", sf->requester, "principal id, e.g. market-regulation")->check(non_empty);
+  search_cmd->add_option("--from", sf->from, "RFC 3339 time, inclusive (e.g. 2026-11-01T00:00:00Z)")->check(non_empty);
+  search_cmd->add_option("--to", sf->to, "RFC 3339 time, exclusive")->check(non_empty);
+  search_cmd->add_option("--purpose", sf->purpose, "matter code")->check(non_empty);
+  search_cmd->add_option("--action", sf->action, "lookup, batch_lookup, bundle, source_pull, reload, …")
+      ->check(non_empty);
+  search_cmd->add_option("--outcome", sf->outcome, "allowed, or a refusal code such as purpose_not_granted")
+      ->check(non_empty);
   search_cmd->add_option("--format", sf->format, "table (default), jsonl, or csv (UTF-8 with BOM, for Excel)")
       ->check(CLI::IsMember({"table", "jsonl", "csv"}));
   search_cmd->callback([hub, sf, &exit_code] {

@@ -33,6 +33,11 @@ void add_reload_command(CLI::App& app, int& exit_code) {
       const auto body = boost::json::parse(r->body);
       const auto& keys = body.at("signing_keys");
       std::cout << "policy:       " << boost::json::value_to<std::string>(body.at("policy")) << "\n";
+      if (const auto* warnings = body.as_object().if_contains("policy_warnings"); warnings && warnings->is_array()) {
+        for (const auto& w : warnings->as_array()) {
+          std::cout << "              warning: " << boost::json::value_to<std::string>(w) << "\n";
+        }
+      }
       std::cout << "signing keys: " << boost::json::value_to<std::string>(keys.at("status")) << ", active key "
                 << boost::json::value_to<std::string>(keys.at("active_kid"))
                 << (keys.at("rotated").as_bool() ? " (rotated)" : "") << "\n";

@@ -1,5 +1,8 @@
 #include "tools/yici-ctl/source_writes_command.h"
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -17,13 +20,30 @@ std::optional<std::string> read_definition(const std::string& path, int& exit_co
   if (path == "-") {
     buf << std::cin.rdbuf();
   } else {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      std::cerr << "yici-ctl: " << path << " is a directory; give one source definition file (YAML or .json)\n";
+      exit_code = kExitUsage;
+      return std::nullopt;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-      std::cerr << "yici-ctl: cannot read " << path << "\n";
+      std::cerr << "yici-ctl: cannot read " << path << ": " << std::strerror(errno) << "\n";
       exit_code = kExitUsage;
       return std::nullopt;
     }
     buf << in.rdbuf();
+    if (in.bad()) {
+      std::cerr << "yici-ctl: cannot read " << path << ": " << std::strerror(errno) << "\n";
+      exit_code = kExitUsage;
+      return std::nullopt;
+    }
+  }
+  if (buf.str().find_first_not_of(" \t\r\n") == std::string::npos) {
+    std::cerr << "yici-ctl: " << (path == "-" ? "standard input" : path)
+              << " is empty; a source definition is expected\n";
+    exit_code = kExitUsage;
+    return std::nullopt;
   }
   return buf.str();
 }
@@ -93,6 +113,9 @@ void submit(const HubFlags& flags, const std::string& method, const std::string&
   const std::string id = text(o.at("id"));
   if (dry_run) {
     std::cout << "source " << id << ": definition valid, connection ok (dry run: nothing saved)\n";
+  } else if (const auto* same = o.if_contains("unchanged"); same != nullptr && same->is_bool() && same->as_bool()) {
+    std::cout << "source " << id << " unchanged: version " << text(o.at("version"))
+              << " is this definition already (nothing saved, no pull started)\n";
   } else {
     std::cout << "source " << id << " saved as version " << text(o.at("version"))
               << (o.at("enabled").as_bool() ? "; a full pull has started" : " (disabled)") << "\n";
