@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include "hub/api/query_params.h"
 #include "hub/api/subject_forms.h"
 #include "hub/audit/audit_query.h"
 #include "hub/audit/base64.h"
@@ -121,6 +122,9 @@ Response text_response(int status, std::string content_type, std::string body) {
 }  // namespace
 
 Response audit_checkpoint(const Request& request, AuditServices& s) {
+  if (auto st = check_query_params(request, {"size"}); !st.ok()) {
+    return error_response(400, "bad_parameter", st.error().message);
+  }
   auto size = number_param(request, "size");
   if (!size) return error_response(400, "bad_parameter", size.error().message);
   auto stored = audit::load_checkpoint(*s.db, *size, s.log_id);
@@ -146,6 +150,17 @@ Response audit_checkpoint(const Request& request, AuditServices& s) {
 }
 
 Response audit_inclusion_proof(const Request& request, AuditServices& s) {
+  // The proof carries the entry's leaf: who asked, for what, when. Auditors see every entry and a
+  // department its own; an administrator none (as for /v1/audit/events).
+  if (request.principal->kind != access::PrincipalKind::kAuditor &&
+      request.principal->kind != access::PrincipalKind::kDepartment) {
+    return error_response(403, "auditor_only",
+                          "inclusion proofs carry the entry's leaf: they are for auditors, and for departments "
+                          "for the entries of their own requests");
+  }
+  if (auto st = check_query_params(request, {"index", "size"}); !st.ok()) {
+    return error_response(400, "bad_parameter", st.error().message);
+  }
   auto index = number_param(request, "index");
   auto size = number_param(request, "size");
   if (!index || !size) return error_response(400, "bad_parameter", (!index ? index : size).error().message);
@@ -173,6 +188,9 @@ Response audit_inclusion_proof(const Request& request, AuditServices& s) {
 }
 
 Response audit_consistency_proof(const Request& request, AuditServices& s) {
+  if (auto st = check_query_params(request, {"from", "to"}); !st.ok()) {
+    return error_response(400, "bad_parameter", st.error().message);
+  }
   auto from = number_param(request, "from");
   auto to = number_param(request, "to");
   if (!from || !to) return error_response(400, "bad_parameter", (!from ? from : to).error().message);
@@ -214,22 +232,30 @@ Result<std::vector<std::string>> subject_hmacs(AuditServices& s, const std::stri
   return hmacs;
 }
 
-Result<audit::AuditQuery> query_of(const Request& request, AuditServices& s, int default_limit) {
-  // An unknown filter (say `principal=` for `requester=`) must not quietly list everything.
-  static constexpr std::array<std::string_view, 12> kKnown = {"requester", "purpose", "action",  "outcome",
-                                                              "from",      "to",      "subject", "dataset",
-                                                              "limit",     "cursor",  "format",  "proofs"};
+// `subject_route`: the subject report, whose subject is in the path (subject= and dataset= are
+// the events search's).
+Result<audit::AuditQuery> query_of(const Request& request, AuditServices& s, int default_limit,
+                                   bool subject_route = false) {
+  // An unknown filter (say `principal=` for `requester=`) must not quietly list everything, nor a
+  // repeated one quietly mean its first value.
+  YICI_TRY_STATUS(subject_route
+                      ? check_query_params(request, {"requester", "purpose", "action", "outcome", "from", "to", "limit",
+                                                     "cursor", "format", "proofs"})
+                      : check_query_params(request, {"requester", "purpose", "action", "outcome", "from", "to",
+                                                     "subject", "dataset", "limit", "cursor", "format", "proofs"}));
   for (const auto& [name, value] : request.query) {
-    if (std::find(kKnown.begin(), kKnown.end(), name) == kKnown.end()) {
-      std::string known;
-      for (const auto k : kKnown) known += (known.empty() ? "" : ", ") + std::string(k);
-      return Error::invalid("unknown parameter \"" + name + "\"; known: " + known);
-    }
     // Nor a filter given empty (`subject=` from an unset variable): it read as no filter at all.
     if (value.empty()) return Error::invalid(name + " is empty; leave it out to not filter by it");
   }
+  if (const std::string* proofs = request.query_param("proofs"); proofs && *proofs != "true" && *proofs != "false") {
+    return Error::invalid("proofs must be true or false");
+  }
+  if (const std::string* f = request.query_param("format"); f && *f != "json" && *f != "jsonl" && *f != "csv") {
+    return Error::invalid("format must be json, jsonl or csv");
+  }
   audit::AuditQuery q;
   q.principal = param(request, "requester");
+  q.dataset = param(request, "dataset");  // with or without a subject (it was read only with one)
   q.purpose = param(request, "purpose");
   q.action = param(request, "action");
   q.outcome = param(request, "outcome");
@@ -268,7 +294,14 @@ Response query_error(const Error& e) {
 Response entries_response(const Request& request, AuditServices& s, const audit::AuditQuery& q,
                           const std::vector<audit::StoredEntry>& entries) {
   const std::string format = param(request, "format");
-  if (format == "csv") return text_response(200, "text/csv; charset=utf-8", csv_of(entries));
+  const bool more = static_cast<int>(entries.size()) == q.limit && !entries.empty();
+  // Text exports carry no body field for it: the cursor of the next page is a header, so an
+  // export of more than one page is never mistaken for the whole log.
+  const auto with_next = [&](Response r) {
+    if (more) r.headers.emplace_back("X-Next-Cursor", std::to_string(entries.back().entry.seq));
+    return r;
+  };
+  if (format == "csv") return with_next(text_response(200, "text/csv; charset=utf-8", csv_of(entries)));
   const bool proofs = param(request, "proofs") == "true";
   const std::uint64_t size = s.log->size();
   // Each entry, with its inclusion proof against the current size when asked for.
@@ -285,16 +318,14 @@ Response entries_response(const Request& request, AuditServices& s, const audit:
   if (format == "jsonl") {
     std::string out;
     for (const auto& e : entries) out += boost::json::serialize(render(e)) + "\n";
-    return text_response(200, "application/x-ndjson", std::move(out));
+    return with_next(text_response(200, "application/x-ndjson", std::move(out)));
   }
   boost::json::array items;
   for (const auto& e : entries) items.push_back(render(e));
   boost::json::object body;
   body["items"] = std::move(items);
   body["tree_size"] = size;
-  if (static_cast<int>(entries.size()) == q.limit && !entries.empty()) {
-    body["next_cursor"] = std::to_string(entries.back().entry.seq);
-  }
+  if (more) body["next_cursor"] = std::to_string(entries.back().entry.seq);
   return json_response(200, boost::json::serialize(body));
 }
 
@@ -302,9 +333,6 @@ Response entries_response(const Request& request, AuditServices& s, const audit:
 
 Response audit_events(const Request& request, AuditServices& s) {
   const std::string format = param(request, "format");
-  if (!format.empty() && format != "json" && format != "jsonl" && format != "csv") {
-    return error_response(400, "bad_parameter", "format must be json, jsonl or csv");
-  }
   auto q = query_of(request, s, format.empty() || format == "json" ? 100 : 1000);
   if (!q) return query_error(q.error());
   auto entries = audit::search_audit(*s.db, *q);
@@ -313,7 +341,7 @@ Response audit_events(const Request& request, AuditServices& s) {
 }
 
 Response audit_subject_report(const Request& request, const std::string& subject, AuditServices& s) {
-  auto q = query_of(request, s, 1000);
+  auto q = query_of(request, s, 1000, true);
   if (!q) return query_error(q.error());
   q->subject_filter = true;
   auto hmacs = subject_hmacs(s, subject, "");

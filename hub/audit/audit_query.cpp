@@ -56,6 +56,7 @@ Result<std::vector<StoredEntry>> search_audit(store::sqlite::Database& db, const
     sql += std::string(" AND ") + clause + " ?" + std::to_string(binds.size() + 1);
   };
   add("principal =", q.principal);
+  add("dataset =", q.dataset);
   add("purpose =", q.purpose);
   add("action =", q.action);
   add("outcome =", q.outcome);

@@ -17,6 +17,7 @@ struct AuditQuery {
   std::vector<std::string> subject_hmacs;  // any of (one per dataset the subject may be in); empty: all
   bool subject_filter = false;             // true: only entries whose subject_hmac is in subject_hmacs
   std::string principal;
+  std::string dataset;  // a dataset, or "matter:CODE" for bundles
   std::string purpose;
   std::string action;
   std::string outcome;

@@ -92,6 +92,69 @@ TEST_CASE("audit subject report: every form of the subject, in datasets no longe
         std::vector<std::string>{"population/allowed", "matter:retired-matter/allowed"});
 }
 
+TEST_CASE("audit events: dataset filters on its own, not only beside a subject") {
+  const Log log;
+  log.add("population", kId, "allowed");
+  log.add("credit", "91350100M000100Y43", "allowed");
+  log.add("matter:food-business-license", "91350100M000100Y43", "allowed");
+  auto s = log.services(true);
+  CHECK(outcomes(audit_events(query({{"dataset", "credit"}}), s)) == std::vector<std::string>{"credit/allowed"});
+  CHECK(outcomes(audit_events(query({{"dataset", "matter:food-business-license"}}), s)) ==
+        std::vector<std::string>{"matter:food-business-license/allowed"});
+  CHECK(outcomes(audit_events(query({{"dataset", "legal_entity"}}), s)).empty());
+}
+
+Request as(access::PrincipalKind kind, const std::string& id, std::vector<std::pair<std::string, std::string>> params) {
+  Request r = query(std::move(params));
+  auto p = std::make_shared<access::Principal>();
+  p->id = id;
+  p->kind = kind;
+  r.principal = std::move(p);
+  return r;
+}
+
+TEST_CASE("audit routes: a repeated or unknown parameter is refused, not read as its first value or ignored") {
+  const Log log;
+  log.add("population", kId, "allowed");
+  log.add("population", kId, "allowed");
+  auto s = log.services(true);
+  const auto refused = [](const Response& r, const std::string& says) {
+    CHECK(r.status == 400);
+    const std::string message(boost::json::parse(r.body).at("error").at("message").as_string());
+    CHECK(message.find(says) != std::string::npos);
+  };
+  refused(audit_events(query({{"requester", "a"}, {"requester", "b"}}), s), "requester is given more than once");
+  refused(audit_events(query({{"proofs", "1"}}), s), "proofs must be true or false");
+  // The report's subject is its path: subject= and dataset= there were ignored.
+  refused(audit_subject_report(query({{"dataset", "credit"}}), kId, s), "unknown parameter \"dataset\"");
+  refused(audit_subject_report(query({{"format", "xml"}}), kId, s), "format must be json, jsonl or csv");
+  const auto auditor = access::PrincipalKind::kAuditor;
+  refused(audit_inclusion_proof(as(auditor, "auditor", {{"index", "0"}, {"index", "1"}, {"size", "2"}}), s),
+          "index is given more than once");
+  refused(audit_inclusion_proof(as(auditor, "auditor", {{"index", "0"}, {"foo", "bar"}}), s),
+          "unknown parameter \"foo\"");
+  refused(audit_consistency_proof(query({{"from", "1"}, {"to", "2"}, {"to", "1"}}), s), "to is given more than once");
+  refused(audit_checkpoint(query({{"size", "2"}, {"foo", "1"}}), s), "unknown parameter \"foo\"");
+  CHECK(audit_inclusion_proof(as(auditor, "auditor", {{"index", "1"}, {"size", "2"}}), s).status == 200);
+}
+
+TEST_CASE("audit inclusion proofs: the leaf is for auditors and the entry's own department, not administrators") {
+  const Log log;
+  log.add("population", kId, "allowed");  // by market-regulation
+  auto s = log.services(true);
+  const std::vector<std::pair<std::string, std::string>> params = {{"index", "0"}, {"size", "1"}};
+  const Response auditor = audit_inclusion_proof(as(access::PrincipalKind::kAuditor, "auditor", params), s);
+  CHECK(auditor.status == 200);
+  CHECK(auditor.body.find("\"leaf\"") != std::string::npos);
+  CHECK(audit_inclusion_proof(as(access::PrincipalKind::kDepartment, "market-regulation", params), s).status == 200);
+  const Response other = audit_inclusion_proof(as(access::PrincipalKind::kDepartment, "public-security", params), s);
+  CHECK(other.status == 403);
+  const Response admin = audit_inclusion_proof(as(access::PrincipalKind::kAdmin, "admin", params), s);
+  CHECK(admin.status == 403);
+  CHECK(admin.body.find("auditor_only") != std::string::npos);
+  CHECK(admin.body.find("market-regulation") == std::string::npos);
+}
+
 TEST_CASE("audit events: a filter given empty is refused, not read as no filter") {
   const Log log;
   log.add("population", kId, "allowed");

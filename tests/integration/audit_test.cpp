@@ -408,5 +408,63 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
         std::string::npos);
 }
 
+// `n` audited accesses in batches of at most 100 items (each item is an entry of its own).
+void audited_items(const HubProcess& hub, int n) {
+  const auto market = HubProcess::as("market-regulation");
+  while (n > 0) {
+    const int items = std::min(n, 100);
+    std::string body = R"({"purpose":"food-business-license","items":[)";
+    for (int i = 0; i < items; ++i) body += std::string(i ? "," : "") + R"({"dataset":"population","subject":"1"})";
+    body += "]}";
+    REQUIRE(
+        https_request(hub.port(), market, "POST", "/v1/lookups", body, {{"Content-Type", "application/json"}}).status ==
+        200);
+    n -= items;
+  }
+}
+
+std::uint64_t tree_size(const HubProcess& hub) {
+  const auto r = https_request(hub.port(), HubProcess::as("auditor"), "GET", "/v1/audit/events?limit=1");
+  REQUIRE(r.status == 200);
+  return boost::json::value_to<std::uint64_t>(boost::json::parse(r.body).at("tree_size"));
+}
+
+TEST_CASE("audit export: pages follow the hub's cursor, so a line break in a cell cannot end the export early") {
+  HubProcess hub;
+  // A requester's own text, written to the log as sent: a line that looks like a row with a huge seq.
+  const std::string planted = R"({"purpose":"x\r\n99999999,planted","items":[{"dataset":"population","subject":"1"}]})";
+  // Put it last on the first page of 1,000, where the export used to take its next cursor from.
+  const std::uint64_t before = tree_size(hub);
+  REQUIRE(before < 999);
+  audited_items(hub, static_cast<int>(999 - before));
+  REQUIRE(https_request(hub.port(), HubProcess::as("market-regulation"), "POST", "/v1/lookups", planted,
+                        {{"Content-Type", "application/json"}})
+              .status == 200);
+  audited_items(hub, 20);
+  const std::uint64_t size = tree_size(hub);
+  REQUIRE(size >= 1020);
+
+  // The API: a full page of a text export says where the next one starts.
+  const auto page =
+      https_request(hub.port(), HubProcess::as("auditor"), "GET", "/v1/audit/events?format=csv&limit=1000");
+  REQUIRE(page.status == 200);
+  CHECK(page.headers.count("x-next-cursor") == 1);
+  CHECK(page.headers.at("x-next-cursor") == "999");
+  const auto last = https_request(hub.port(), HubProcess::as("auditor"), "GET",
+                                  "/v1/audit/events?format=jsonl&limit=1000&cursor=999");
+  CHECK(last.headers.count("x-next-cursor") == 0);
+
+  // yici-ctl: every entry, the last one included.
+  const std::string conn = " --hub https://127.0.0.1:" + std::to_string(hub.port()) + " --cert " + pki("auditor.crt") +
+                           " --key " + pki("auditor.key") + " --ca " + pki("ca.crt");
+  int rc = -1;
+  const std::string csv = ctl("audit search --format csv" + conn, &rc);
+  CHECK(rc == 0);
+  CHECK(csv.find("\n" + std::to_string(size - 1) + ",") != std::string::npos);
+  const std::string jsonl = ctl("audit search --format jsonl" + conn, &rc);
+  CHECK(rc == 0);
+  CHECK(static_cast<std::uint64_t>(std::count(jsonl.begin(), jsonl.end(), '\n')) >= size);
+}
+
 }  // namespace
 }  // namespace yici::test

@@ -83,21 +83,15 @@ int search(const HubFlags& hub, const SearchFlags& f) {
         body = nl == std::string::npos ? "" : body.substr(nl + 2);
       }
       std::cout << body;
-      // Text exports are paged by the last seq they contain.
-      std::size_t lines = 0;
-      std::string last_seq;
-      std::istringstream in(r->body);
-      for (std::string line; std::getline(in, line);) {
-        if (format == "jsonl" && !line.empty()) {
-          last_seq = std::to_string(boost::json::parse(line).at("seq").as_int64());
-          ++lines;
-        } else if (format == "csv" && !line.empty() && line[0] >= '0' && line[0] <= '9') {
-          last_seq = line.substr(0, line.find(','));
-          ++lines;
-        }
+      // The next page's cursor is a header of the hub's, never read from the rows: a cell can
+      // hold a line break and anything after it (a purpose is the requester's text).
+      const std::string* next = r->header("x-next-cursor");
+      if (next == nullptr) return kExitOk;
+      if (next->empty() || next->find_first_not_of("0123456789") != std::string::npos) {
+        std::cerr << "yici-ctl: the hub sent a next-page cursor that is not a number: the export is incomplete\n";
+        return kExitRefused;
       }
-      if (lines < 1000) return kExitOk;
-      cursor = last_seq;
+      cursor = *next;
     } else {
       const auto body = boost::json::parse(r->body).as_object();
       if (first_page) std::cout << "SEQ\tTIME\tREQUESTER\tACTION\tPURPOSE\tDATASET\tSUBJECT\tOUTCOME\tSTATUS\n";
@@ -294,7 +288,8 @@ void add_audit_command(CLI::App& app, int& exit_code) {
       [](std::string& v) { return v.empty() ? std::string("is empty; leave the flag out to not filter by it") : ""; },
       "", "NON_EMPTY");
   search_cmd->add_option("--subject", sf->subject, "a resident ID or credit code")->check(non_empty);
-  search_cmd->add_option("--dataset", sf->dataset, "with --subject: only this dataset")->check(non_empty);
+  search_cmd->add_option("--dataset", sf->dataset, "only this dataset (population, …, or matter:CODE for bundles)")
+      ->check(non_empty);
   search_cmd->add_option("--requester", sf->requester, "principal id, e.g. market-regulation")->check(non_empty);
   search_cmd->add_option("--from", sf->from, "RFC 3339 time, inclusive (e.g. 2026-11-01T00:00:00Z)")->check(non_empty);
   search_cmd->add_option("--to", sf->to, "RFC 3339 time, exclusive")->check(non_empty);

@@ -1,0 +1,24 @@
+#include "hub/api/query_params.h"
+
+#include <algorithm>
+#include <string>
+
+namespace yici::api {
+
+Status check_query_params(const Request& request, std::initializer_list<std::string_view> known) {
+  for (auto it = request.query.begin(); it != request.query.end(); ++it) {
+    const std::string& name = it->first;
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      std::string list;
+      for (const auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      return Error::invalid("unknown parameter \"" + name + "\"; " +
+                            (list.empty() ? std::string("this request takes none") : "known: " + list));
+    }
+    if (std::any_of(request.query.begin(), it, [&](const auto& earlier) { return earlier.first == name; })) {
+      return Error::invalid(name + " is given more than once");
+    }
+  }
+  return {};
+}
+
+}  // namespace yici::api
