@@ -12,8 +12,9 @@
 int main(int argc, char** argv) {
   CLI::App app{std::string("yici-hub ") + yici::version() +
                ": the Yici data-sharing exchange hub (HTTPS with client certificates).\n"
-               "Flags override the configuration file. SIGTERM/SIGINT drain and stop; SIGHUP reloads the policy and "
-               "signing keys (an audit entry)."};
+               "Flags override the configuration file. SIGTERM/SIGINT drain and stop; SIGHUP reloads the policy, "
+               "signing keys, TLS certificate, key and client CA, and sources_dir (an audit entry; other settings "
+               "need a restart)."};
   std::string config_path = "config/hub.yaml";
   yici::HubConfigOverrides overrides;
   app.add_option("--config", config_path, "hub configuration file (YAML)")->capture_default_str();

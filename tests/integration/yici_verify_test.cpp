@@ -162,6 +162,10 @@ TEST_CASE("yici-verify: --proof and --checkpoint show that the hub logged this v
   out = verify(jwks + with("first-proof.json", "third.jose") + answer("first"), &rc);
   CHECK(rc == 1);
   CHECK(out.find("checkpoint: its typ is") != std::string::npos);
+  // And the other way round: a checkpoint passed as the answer is not a signed answer.
+  out = verify(jwks + work.file("checkpoint.jws"), &rc);
+  CHECK(rc == 1);
+  CHECK(out.find("this is a signed audit checkpoint, not an answer") != std::string::npos);
   std::string forged = cp.body;
   forged[forged.size() - 2] = forged[forged.size() - 2] == 'A' ? 'B' : 'A';
   work.write("forged.jws", forged);

@@ -112,6 +112,13 @@ int main(int argc, char** argv) {
     verified = yici::sign::verify_jws(*jwks, trim(content));
   }
   if (!verified) return fail(verified.error().message);
+  // A checkpoint is signed with the same keys: without this, a script checking only the exit code
+  // would take one for a signed answer.
+  if (verified->typ == yici::audit::kCheckpointTyp) {
+    return fail(
+        "this is a signed audit checkpoint, not an answer: give it with --checkpoint (beside an answer and "
+        "its --proof), or check the log against it with yici-ctl audit verify --checkpoint");
+  }
 
   // The answer's access in the audit log, under a root the hub signed.
   std::optional<yici::audit::AnswerInclusion> logged;
