@@ -3,6 +3,19 @@
 #include <algorithm>
 
 namespace yici::access {
+namespace {
+
+// A requester's purpose as a refusal shows it: at most 64 bytes, cut at a character boundary (a
+// 3,000-character purpose was echoed back whole; the audit entry keeps what it keeps).
+std::string shown_purpose(std::string_view purpose) {
+  constexpr std::size_t kShown = 64;
+  if (purpose.size() <= kShown) return std::string(purpose);
+  std::size_t cut = kShown;
+  while (cut > 0 && (static_cast<unsigned char>(purpose[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(purpose.substr(0, cut)) + "… (" + std::to_string(purpose.size()) + " bytes)";
+}
+
+}  // namespace
 
 Decision decide(const Policy& policy, const Principal& principal, std::string_view dataset, std::string_view purpose) {
   Decision d;
@@ -37,7 +50,7 @@ Decision decide(const Policy& policy, const Principal& principal, std::string_vi
     d.message = principal.id + " has no grant for dataset " + std::string(dataset);
   } else {
     d.code = "purpose_not_granted";
-    d.message = principal.id + " may not read " + std::string(dataset) + " for purpose " + std::string(purpose);
+    d.message = principal.id + " may not read " + std::string(dataset) + " for purpose " + shown_purpose(purpose);
   }
   return d;
 }

@@ -195,6 +195,9 @@ Response audit_consistency_proof(const Request& request, AuditServices& s) {
   auto to = number_param(request, "to");
   if (!from || !to) return error_response(400, "bad_parameter", (!from ? from : to).error().message);
   if (!*from) return error_response(400, "bad_parameter", "from is required");
+  // RFC 9162 2.1.4 proves consistency between sizes 0 < from <= to: the empty tree has no root to
+  // be consistent with.
+  if (**from == 0) return error_response(400, "out_of_range", "from must be at least 1 (the empty tree has no root)");
   const std::uint64_t n = to->value_or(s.log->size());
   if (**from > n || n > s.log->size()) {
     return error_response(400, "out_of_range", "need from <= to <= " + std::to_string(s.log->size()));

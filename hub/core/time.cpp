@@ -37,9 +37,15 @@ bool digits_at(std::string_view s, std::size_t pos, std::size_t n, int& out) {
 
 Result<SysTime> parse_rfc3339(std::string_view text) {
   const auto bad = [&] {
+    // "…T10:00:00 08:00": a "+" written raw in a URL query, which means a space there.
+    const bool plus_as_space = text.find(' ', 19) != std::string_view::npos;
     return Error::invalid("\"" + std::string(text.substr(0, 40)) +
                           "\" is not an RFC 3339 date-time with a zone, such as 2026-11-01T00:00:00+08:00 or "
-                          "2026-10-31T16:00:00Z");
+                          "2026-10-31T16:00:00Z" +
+                          (plus_as_space
+                               ? std::string("; the space in it is a \"+\" written raw in a URL (write %2B), and the "
+                                             "zone after it must be hh:mm")
+                               : std::string()));
   };
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
   if (!digits_at(text, 0, 4, y) || text.size() < 20 || text[4] != '-' || !digits_at(text, 5, 2, mo) || text[7] != '-' ||

@@ -63,5 +63,18 @@ TEST_CASE("decide: default deny with a clear code for each refusal") {
   }
 }
 
+TEST_CASE("decide: a long purpose is shown cut short in the refusal, at a character boundary") {
+  auto p = policy();
+  std::string purpose = "xy";
+  for (int i = 0; i < 1000; ++i) purpose += "办";  // 3 bytes each: byte 64 falls inside the 21st
+  const auto d = decide(*p, *p->by_id("mr"), "population", purpose);
+  CHECK(d.code == "purpose_not_granted");
+  CHECK(d.message.size() < 160);
+  CHECK(d.message.find(purpose.substr(0, 62) + "… (3002 bytes)") != std::string::npos);  // "xy" and 20 characters
+  // A short one is shown whole.
+  CHECK(decide(*p, *p->by_id("mr"), "population", "tax-audit").message.find("for purpose tax-audit") !=
+        std::string::npos);
+}
+
 }  // namespace
 }  // namespace yici::access

@@ -38,5 +38,14 @@ TEST_CASE("parse_rfc3339: a date alone, no zone, an impossible date or trailing 
   }
 }
 
+TEST_CASE("parse_rfc3339: a bad zone whose + became a space in a URL query gets a hint to write %2B") {
+  // "+8" sent raw: the hub sees " 8", which is no zone.
+  const auto t = parse_rfc3339("2026-11-23T21:16:00 8");
+  REQUIRE_FALSE(t.ok());
+  CHECK(t.error().message.find("a \"+\" written raw in a URL (write %2B)") != std::string::npos);
+  CHECK(parse_rfc3339("2026-11-23T21:16:00 08:00").ok());  // read as +08:00: there is no other way to read it
+  CHECK(parse_rfc3339("2026/11/23T21:16:00Z").error().message.find("%2B") == std::string::npos);
+}
+
 }  // namespace
 }  // namespace yici
