@@ -2,20 +2,9 @@
 
 #include <algorithm>
 
+#include "hub/core/utf8.h"
+
 namespace yici::access {
-namespace {
-
-// A requester's purpose as a refusal shows it: at most 64 bytes, cut at a character boundary (a
-// 3,000-character purpose was echoed back whole; the audit entry keeps what it keeps).
-std::string shown_purpose(std::string_view purpose) {
-  constexpr std::size_t kShown = 64;
-  if (purpose.size() <= kShown) return std::string(purpose);
-  std::size_t cut = kShown;
-  while (cut > 0 && (static_cast<unsigned char>(purpose[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(purpose.substr(0, cut)) + "… (" + std::to_string(purpose.size()) + " bytes)";
-}
-
-}  // namespace
 
 Decision decide(const Policy& policy, const Principal& principal, std::string_view dataset, std::string_view purpose) {
   Decision d;
@@ -50,7 +39,8 @@ Decision decide(const Policy& policy, const Principal& principal, std::string_vi
     d.message = principal.id + " has no grant for dataset " + std::string(dataset);
   } else {
     d.code = "purpose_not_granted";
-    d.message = principal.id + " may not read " + std::string(dataset) + " for purpose " + shown_purpose(purpose);
+    d.message = principal.id + " may not read " + std::string(dataset) + " for purpose " +
+                bounded_utf8(purpose, 64);  // a 3,000-character purpose was echoed back whole
   }
   return d;
 }

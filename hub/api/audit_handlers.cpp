@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <limits>
+#include <optional>
 
 #include <boost/json.hpp>
 
@@ -113,6 +114,14 @@ std::string csv_of(const std::vector<audit::StoredEntry>& entries) {
   return out;
 }
 
+// 400 for a parameter the route does not take or one given twice (query_params.h); nullopt if none.
+std::optional<Response> refuse_params(const Request& request, std::initializer_list<std::string_view> known) {
+  if (auto st = check_query_params(request, known); !st.ok()) {
+    return error_response(400, "bad_parameter", st.error().message);
+  }
+  return std::nullopt;
+}
+
 Response text_response(int status, std::string content_type, std::string body) {
   Response r = json_response(status, std::move(body));
   r.content_type = std::move(content_type);
@@ -122,9 +131,7 @@ Response text_response(int status, std::string content_type, std::string body) {
 }  // namespace
 
 Response audit_checkpoint(const Request& request, AuditServices& s) {
-  if (auto st = check_query_params(request, {"size"}); !st.ok()) {
-    return error_response(400, "bad_parameter", st.error().message);
-  }
+  if (auto refused = refuse_params(request, {"size"})) return *refused;
   auto size = number_param(request, "size");
   if (!size) return error_response(400, "bad_parameter", size.error().message);
   auto stored = audit::load_checkpoint(*s.db, *size, s.log_id);
@@ -158,9 +165,7 @@ Response audit_inclusion_proof(const Request& request, AuditServices& s) {
                           "inclusion proofs carry the entry's leaf: they are for auditors, and for departments "
                           "for the entries of their own requests");
   }
-  if (auto st = check_query_params(request, {"index", "size"}); !st.ok()) {
-    return error_response(400, "bad_parameter", st.error().message);
-  }
+  if (auto refused = refuse_params(request, {"index", "size"})) return *refused;
   auto index = number_param(request, "index");
   auto size = number_param(request, "size");
   if (!index || !size) return error_response(400, "bad_parameter", (!index ? index : size).error().message);
@@ -188,9 +193,7 @@ Response audit_inclusion_proof(const Request& request, AuditServices& s) {
 }
 
 Response audit_consistency_proof(const Request& request, AuditServices& s) {
-  if (auto st = check_query_params(request, {"from", "to"}); !st.ok()) {
-    return error_response(400, "bad_parameter", st.error().message);
-  }
+  if (auto refused = refuse_params(request, {"from", "to"})) return *refused;
   auto from = number_param(request, "from");
   auto to = number_param(request, "to");
   if (!from || !to) return error_response(400, "bad_parameter", (!from ? from : to).error().message);

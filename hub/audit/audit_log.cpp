@@ -9,20 +9,15 @@
 #include "hub/core/sha256.h"
 #include "hub/core/thread_name.h"
 #include "hub/core/time.h"
+#include "hub/core/utf8.h"
 
 namespace yici::audit {
 namespace {
 
-// Text a request supplied, as the audit log keeps it: at most 256 bytes, cut at a character
-// boundary, with the length it had. A refused request's subject or purpose can be anything up to
-// the header limit, and one batch could otherwise add a megabyte of it to the log.
-std::string bounded(std::string_view text) {
-  constexpr std::size_t kMax = 256;
-  if (text.size() <= kMax) return std::string(text);
-  std::size_t cut = kMax;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(text.substr(0, cut)) + "…(" + std::to_string(text.size()) + " bytes)";
-}
+// Text a request supplied, as the audit log keeps it: at most 256 bytes, with the length it had.
+// A refused request's subject or purpose can be anything up to the header limit, and one batch
+// could otherwise add a megabyte of it to the log.
+std::string bounded(std::string_view text) { return bounded_utf8(text, 256); }
 
 constexpr const char* kInsertEntry =
     "INSERT INTO audit_entries (seq, time, request_id, principal, cert_fingerprint, purpose, action, dataset, "

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace yici {
@@ -54,5 +55,9 @@ inline char32_t decode_utf8(std::string_view text, std::size_t& i) {
 // True when `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past
 // U+10FFFF) and holds no control character (U+0000–U+001F, U+007F–U+009F).
 bool is_printable_utf8(std::string_view text);
+
+// Text from outside kept to at most `max_bytes`, cut at a character boundary, with the length it
+// had: "…(3002 bytes)" after the part kept. Text that fits is returned as it is.
+std::string bounded_utf8(std::string_view text, std::size_t max_bytes);
 
 }  // namespace yici

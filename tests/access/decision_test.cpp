@@ -70,7 +70,7 @@ TEST_CASE("decide: a long purpose is shown cut short in the refusal, at a charac
   const auto d = decide(*p, *p->by_id("mr"), "population", purpose);
   CHECK(d.code == "purpose_not_granted");
   CHECK(d.message.size() < 160);
-  CHECK(d.message.find(purpose.substr(0, 62) + "… (3002 bytes)") != std::string::npos);  // "xy" and 20 characters
+  CHECK(d.message.find(purpose.substr(0, 62) + "…(3002 bytes)") != std::string::npos);  // "xy" and 20 characters
   // A short one is shown whole.
   CHECK(decide(*p, *p->by_id("mr"), "population", "tax-audit").message.find("for purpose tax-audit") !=
         std::string::npos);

@@ -7,6 +7,15 @@
 namespace yici {
 namespace {
 
+TEST_CASE("utf8: bounded text is cut at a character boundary and says how long it was") {
+  CHECK(bounded_utf8("short", 8) == "short");
+  CHECK(bounded_utf8("exactly8", 8) == "exactly8");
+  CHECK(bounded_utf8("abcdefghij", 4) == "abcd…(10 bytes)");
+  // "办" is 3 bytes: a cut at byte 4 falls inside the second one, which is left out whole.
+  CHECK(bounded_utf8("办办办", 4) == "办…(9 bytes)");
+  CHECK(bounded_utf8("办办办", 6) == "办办…(9 bytes)");
+}
+
 TEST_CASE("utf8: printable UTF-8 passes, broken sequences and control characters do not") {
   CHECK(is_printable_utf8(""));
   CHECK(is_printable_utf8("food-business-license"));

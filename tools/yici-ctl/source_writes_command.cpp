@@ -27,25 +27,21 @@ std::optional<std::string> read_definition(const std::string& path, int& exit_co
       return std::nullopt;
     }
     std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      std::cerr << "yici-ctl: cannot read " << path << ": " << std::strerror(errno) << "\n";
-      exit_code = kExitUsage;
-      return std::nullopt;
-    }
-    buf << in.rdbuf();
-    if (in.bad()) {
+    if (in) buf << in.rdbuf();
+    if (!in.is_open() || in.bad()) {
       std::cerr << "yici-ctl: cannot read " << path << ": " << std::strerror(errno) << "\n";
       exit_code = kExitUsage;
       return std::nullopt;
     }
   }
-  if (buf.str().find_first_not_of(" \t\r\n") == std::string::npos) {
+  std::string body = buf.str();
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
     std::cerr << "yici-ctl: " << (path == "-" ? "standard input" : path)
               << " is empty; a source definition is expected\n";
     exit_code = kExitUsage;
     return std::nullopt;
   }
-  return buf.str();
+  return body;
 }
 
 std::string content_type_of(const std::string& path) {
