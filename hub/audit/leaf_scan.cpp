@@ -70,7 +70,8 @@ Result<std::optional<std::int64_t>> LeafScanner::next_stored_after(std::uint64_t
   return single_int(*st);
 }
 
-Result<std::string> LeafScanner::scan(std::uint64_t from, std::uint64_t to, std::vector<Hash>& leaves) {
+Result<std::string> LeafScanner::scan(std::uint64_t from, std::uint64_t to, std::vector<Hash>& leaves,
+                                      const SubjectFold& subjects) {
   YICI_TRY(auto* st, db_->cached(kRangeSql));
   st->bind(1, static_cast<std::int64_t>(from)).bind(2, static_cast<std::int64_t>(to));
   std::uint64_t expected = from;
@@ -116,6 +117,10 @@ Result<std::string> LeafScanner::scan(std::uint64_t from, std::uint64_t to, std:
                   ": its readable subject no longer matches its subject_hmac (the subject was edited)";
         break;
       }
+    }
+    if (subjects.digest != nullptr && seq < subjects.below) {
+      const std::string_view hmac = st->column_text(8);
+      if (!hmac.empty()) subjects.digest->add(hmac, seq);
     }
     leaves.push_back(leaf);
     ++expected;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "hub/audit/hash.h"
+#include "hub/audit/multiset_digest.h"
 #include "hub/core/hmac_sha256.h"
 #include "hub/core/result.h"
 
@@ -40,6 +41,13 @@ struct SeqBounds {
   std::int64_t max = -1;  // max < min: no entries
 };
 
+// Entries below `below` that have a subject go into `digest` as (subject_hmac, seq): what the
+// subject index must hold (subject_index_check.h).
+struct SubjectFold {
+  std::uint64_t below = 0;
+  MultisetDigest* digest = nullptr;
+};
+
 class LeafScanner {
  public:
   // `subject_key`: the audit HMAC key, or null. With it, an entry's readable subject (where not
@@ -57,7 +65,9 @@ class LeafScanner {
   // Appends the leaves of entries [from, to) to `leaves`, in order, each checked against its
   // stored leaf hash. Stops at the first entry that is missing or whose columns no longer match
   // its leaf, and returns a message naming it; an empty string when the whole range verified.
-  Result<std::string> scan(std::uint64_t from, std::uint64_t to, std::vector<Hash>& leaves);
+  // With `subjects`, also folds the range's entries into its digest.
+  Result<std::string> scan(std::uint64_t from, std::uint64_t to, std::vector<Hash>& leaves,
+                           const SubjectFold& subjects = {});
 
   // Appends the stored tree nodes that leaves [from, to) complete (positions
   // [nodes_before_leaf(from), nodes_before_leaf(to))), in position order; the caller compares them

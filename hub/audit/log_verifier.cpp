@@ -11,6 +11,7 @@
 #include "hub/audit/checkpoint.h"
 #include "hub/audit/leaf_scan.h"
 #include "hub/audit/sqlite_node_store.h"
+#include "hub/audit/subject_index_check.h"
 #include "hub/core/thread_name.h"
 #include "hub/sign/base64url.h"
 #include "hub/store/sqlite/connection.h"
@@ -192,6 +193,23 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
   std::optional<HmacSha256> subject_key;
   if (options.subject_key) subject_key.emplace(*options.subject_key);
   report.subjects_checked = subject_key.has_value();
+  // The subject index: its snapshot is taken before the log's bounds are read, so every entry it
+  // covers is scanned. Its rows are folded on a thread of their own while the leaves are scanned.
+  const DigestKey digest_key = DigestKey::random();
+  std::unique_ptr<SubjectIndexCheck> index_check;
+  if (options.check_subject_index) {
+    YICI_TRY(index_check, SubjectIndexCheck::open(path, report.subject_index_skipped));
+  }
+  const std::uint64_t indexed_upto =
+      index_check ? static_cast<std::uint64_t>(std::max<std::int64_t>(0, index_check->indexed_upto())) : 0;
+  std::future<Result<MultisetDigest>> index_digest;
+  if (index_check) {
+    index_digest = std::async(std::launch::async, [check = index_check.get(), &digest_key] {
+      set_thread_name("audit-verify");
+      return check->index_digest(digest_key);
+    });
+  }
+  MultisetDigest entry_subjects(digest_key);
   std::vector<std::unique_ptr<LeafScanner>> scanners;
   for (unsigned i = 0; i < threads; ++i) {
     YICI_TRY(auto scanner, LeafScanner::open(path, subject_key ? &*subject_key : nullptr));
@@ -208,24 +226,29 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
     std::vector<Hash> leaves;
     std::vector<StoredNode> nodes;  // the stored tree nodes these leaves complete
     Result<std::string> problem = std::string();
+    std::optional<MultisetDigest> subjects;  // the chunk's entries below indexed_upto
   };
   using Round = std::vector<std::future<Chunk>>;
   const auto launch = [&](std::uint64_t from) {
     Round round;
     for (unsigned i = 0; i < threads && from < end; ++i, from += chunk) {
       const std::uint64_t to = std::min(end, from + chunk);
-      round.push_back(std::async(std::launch::async, [scanner = scanners[i].get(), from, to] {
-        set_thread_name("audit-verify");
-        Chunk c;
-        c.leaves.reserve(to - from);
-        c.problem = scanner->scan(from, to, c.leaves);
-        if (c.problem) {  // the nodes of the leaves recomputed (up to a problem entry, if any)
-          const std::uint64_t recomputed = from + c.leaves.size();
-          c.nodes.reserve(2 * (recomputed - from));
-          if (auto read = scanner->stored_nodes(from, recomputed, c.nodes); !read.ok()) c.problem = read.error();
-        }
-        return c;
-      }));
+      const bool fold = index_check != nullptr && from < indexed_upto;
+      round.push_back(
+          std::async(std::launch::async, [scanner = scanners[i].get(), from, to, fold, indexed_upto, &digest_key] {
+            set_thread_name("audit-verify");
+            Chunk c;
+            c.leaves.reserve(to - from);
+            if (fold) c.subjects.emplace(digest_key);
+            c.problem = scanner->scan(
+                from, to, c.leaves, fold ? SubjectFold{.below = indexed_upto, .digest = &*c.subjects} : SubjectFold{});
+            if (c.problem) {  // the nodes of the leaves recomputed (up to a problem entry, if any)
+              const std::uint64_t recomputed = from + c.leaves.size();
+              c.nodes.reserve(2 * (recomputed - from));
+              if (auto read = scanner->stored_nodes(from, recomputed, c.nodes); !read.ok()) c.problem = read.error();
+            }
+            return c;
+          }));
     }
     return round;
   };
@@ -279,6 +302,7 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
       }
       if (report.problem.empty() && !c.problem->empty()) report.problem = *c.problem;
       if (!report.problem.empty()) break;
+      if (c.subjects) entry_subjects.merge(*c.subjects);
     }
   }
   report.entries = expected;
@@ -301,6 +325,15 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
   if (report.problem.empty() && saved && saved->tree_size > expected) {
     report.problem = "the saved checkpoint has size " + std::to_string(saved->tree_size) + " but the log only " +
                      std::to_string(expected) + " entries: entries were deleted";
+  }
+  if (index_digest.valid()) {
+    auto indexed = index_digest.get();
+    if (!indexed) return indexed.error();
+    if (report.problem.empty() && !(*indexed == entry_subjects)) {
+      YICI_TRY(report.problem, index_check->first_difference());
+    }
+    report.subject_index_checked = report.problem.empty();
+    report.subject_index_rows = indexed->count();
   }
   return report;
 }

@@ -1,8 +1,9 @@
 // Offline verification of a hub's audit log (yici-ctl audit verify --data-dir): recompute every
 // leaf from the readable columns (in parallel, leaf_scan.h), rebuild the tree from the leaves and
 // compare every stored tree node with it (the hub serves proofs from those), and check every stored
-// checkpoint's signature (with the hub's JWKS), root and log id, and a checkpoint saved earlier
-// (refused when it is from another log). Opens the database read-only; never needs the hub running.
+// checkpoint's signature (with the hub's JWKS), root and log id, a checkpoint saved earlier
+// (refused when it is from another log), and that the subject index lists exactly the entries' subjects
+// (subject_index_check.h). Opens the database read-only; never needs the hub running.
 //
 // What it cannot see: entries cut from the end together with their checkpoints and tree nodes
 // leave a shorter log that is consistent in itself. Only a checkpoint kept outside the hub
@@ -21,6 +22,11 @@ namespace yici::audit {
 struct VerifyReport {
   std::uint64_t entries = 0;
   bool subjects_checked = false;  // readable subjects against their HMAC (VerifyOptions::subject_key)
+  // The subject index holds exactly the entries' (subject_hmac, seq) where a search reads them
+  // (subject_index_check.h): subject_index_rows rows. Not checked: subject_index_skipped says why.
+  bool subject_index_checked = false;
+  std::uint64_t subject_index_rows = 0;
+  std::string subject_index_skipped;
   Hash root{};
   std::uint64_t nodes = 0;            // stored tree nodes compared with the recomputed tree
   std::uint64_t checkpoints = 0;      // stored checkpoints checked
@@ -40,6 +46,7 @@ struct VerifyOptions {
   // The audit HMAC key (audit-hmac.key): readable subjects are then checked against their HMAC.
   // Without it, a subject changed (not purged) in the database goes unnoticed: it is not in the leaf.
   std::optional<std::string> subject_key;
+  bool check_subject_index = true;
 };
 
 // `jwks` null: roots are checked but signatures are not (the report says so).

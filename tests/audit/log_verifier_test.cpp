@@ -338,8 +338,15 @@ TEST_CASE(
         std::to_string(nodes_before_leaf(kEntries) - nodes_before_leaf(1500)) +
             " tree nodes are stored beyond the last entry (1500 entries; first at merkle_nodes position " +
             std::to_string(nodes_before_leaf(1500)) + "): entries were deleted from the end");
-  // The nodes cut too: consistent in itself, so it verifies (the CLI says what it cannot see).
+  // The nodes cut too: the subject index still lists the entries cut.
   log.exec("DELETE FROM merkle_nodes WHERE pos >= " + std::to_string(nodes_before_leaf(1500)));
+  CHECK(log.verify(2, 64).problem ==
+        "audit_subject_index (the index from entry 0 to 2000) lists entry 1500, which is not in the log (edited, or "
+        "entries were deleted)");
+  // The index cut as well: consistent in itself, so it verifies (the CLI says what it cannot see).
+  log.exec(
+      "DELETE FROM audit_subject_index WHERE seq >= 1500; "
+      "UPDATE log_info SET value = '1500' WHERE key = 'subject_index_upto'");
   const auto r = log.verify(2, 64);
   CHECK(r.problem.empty());
   CHECK(r.entries == 1500);

@@ -387,20 +387,47 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   CHECK(out.find("VERIFIED") != std::string::npos);
   CHECK(out.find("tree nodes and") != std::string::npos);
   CHECK(out.find("note: without --checkpoint") == std::string::npos);  // it was given
+  CHECK(out.find("the subject index lists every entry's subject") != std::string::npos);
+  // A row deleted from the subject index hides the entry from its subject's report: named.
+  {
+    auto row =
+        db->prepare("SELECT bucket, subject_hmac, seq FROM audit_subject_index ORDER BY seq DESC LIMIT 1").value();
+    REQUIRE(row.step().value());
+    const std::int64_t bucket = row.column_int(0);
+    const std::string hmac(row.column_text(1));
+    const std::int64_t seq = row.column_int(2);
+    row.reset();
+    REQUIRE(db->exec("DELETE FROM audit_subject_index WHERE seq = " + std::to_string(seq)).ok());
+    out = ctl(offline, &rc);
+    CHECK(rc == 1);
+    CHECK(out.find("NOT VERIFIED: entry " + std::to_string(seq) + " is missing from the subject index") !=
+          std::string::npos);
+    auto back = db->prepare("INSERT INTO audit_subject_index (bucket, subject_hmac, seq) VALUES (?1, ?2, ?3)").value();
+    back.bind(1, bucket).bind(2, hmac).bind(3, seq);
+    REQUIRE(back.step().ok());
+  }
+  CHECK(ctl(offline, &rc).rfind("VERIFIED: ", 0) == 0);
   // A truncated log, with the checkpoints after the cut removed too: the tree nodes left behind show it.
   const std::string cut = std::to_string(checkpoint.tree_size - 1);
   REQUIRE(db->exec("DELETE FROM audit_checkpoints; DELETE FROM audit_entries WHERE seq >= " + cut).ok());
   out = ctl(offline, &rc);
   CHECK(rc == 1);
   CHECK(out.find("tree nodes are stored beyond the last entry") != std::string::npos);
-  // With the nodes cut as well, the log is consistent in itself: the saved checkpoint catches it,
-  // and without one the verdict says what it cannot see.
+  // With the nodes cut as well, the saved checkpoint catches it; without one, the subject index
+  // does, and with that cut too the log is consistent in itself: the verdict says what it cannot see.
   REQUIRE(db->exec("DELETE FROM merkle_nodes WHERE pos >= " +
                    std::to_string(audit::nodes_before_leaf(checkpoint.tree_size - 1)))
               .ok());
   out = ctl(offline, &rc);
   CHECK(rc == 1);
   CHECK(out.find("saved checkpoint") != std::string::npos);
+  // And without a saved checkpoint, the subject index still lists the entries cut.
+  out = ctl("audit verify --data-dir " + data + " --jwks " + work.file("jwks.json"), &rc);
+  CHECK(rc == 1);
+  CHECK(out.find("which is not in the log") != std::string::npos);
+  REQUIRE(db->exec("DELETE FROM audit_subject_index WHERE seq >= " + cut + "; UPDATE log_info SET value = '" + cut +
+                   "' WHERE key = 'subject_index_upto'")
+              .ok());
   out = ctl("audit verify --data-dir " + data + " --jwks " + work.file("jwks.json"), &rc);
   CHECK(rc == 0);
   CHECK(out.find("note: without --checkpoint, entries cut from the end") != std::string::npos);

@@ -193,7 +193,13 @@ int verify_offline(const VerifyFlags& f, const HubFlags& hub) {
             << (report->subjects_checked ? ", readable subjects match their HMAC"
                                          : ", readable subjects NOT checked (no audit-hmac.key in the data directory: "
                                            "give --hmac-key)")
+            << (report->subject_index_checked ? ", the subject index lists every entry's subject (" +
+                                                    std::to_string(report->subject_index_rows) + " rows)"
+                                              : std::string())
             << "\n";
+  if (!report->subject_index_skipped.empty()) {
+    std::cout << "note: the subject index was not checked: " << report->subject_index_skipped << "\n";
+  }
   if (report->checkpoints_other_log > 0) {
     std::cout << "note: " << report->checkpoints_other_log << " stored checkpoints are signed for another log_id "
               << "(the first at size " << report->first_other_log_size << ": " << report->first_other_log_id
