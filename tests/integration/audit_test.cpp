@@ -110,6 +110,41 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   const auto cproof = audit::parse_consistency_proof(cons.body).value();
   CHECK(audit::verify_consistency(cproof.from, cproof.to, cproof.path, checkpoint.root, later.root).ok());
 
+  // A client that fetches a checkpoint after each lookup gets one covering it, signed on demand;
+  // the hub stores none of them (it stored one per request: rows, synced writes and signatures
+  // for the verifier to check, growing with the polling).
+  {
+    const auto stored = [&] {
+      auto db = store::sqlite::Connection::open(data + "/audit.db", store::sqlite::Connection::Mode::kReadOnly).value();
+      auto st = db->prepare("SELECT count(*) FROM audit_checkpoints").value();
+      REQUIRE(st.step().value());
+      return st.column_int(0);
+    };
+    const std::int64_t before = stored();
+    std::vector<audit::Checkpoint> polled;
+    for (int i = 0; i < 10; ++i) {
+      const HttpResult r = https_request(hub.port(), market, "GET", lookup);
+      REQUIRE(r.status == 200);
+      const auto at = boost::json::parse(r.body).at("audit_index").as_int64();
+      const HttpResult c = https_request(hub.port(), market, "GET", "/v1/audit/checkpoint");
+      REQUIRE(c.status == 200);
+      polled.push_back(audit::parse_checkpoint_payload(sign::verify_jws(*jwks, c.body).value().payload).value());
+      CHECK(polled.back().tree_size >= static_cast<std::uint64_t>(at) + 1);
+    }
+    CHECK(stored() - before <= 1);  // the committer may sign one of its own meanwhile (every minute when busy)
+    // An earlier size that was never stored is signed on demand too, with the same root as when it
+    // was the latest, and a size beyond the log is out of range.
+    const std::string earlier = std::to_string(polled.front().tree_size);
+    const HttpResult again = https_request(hub.port(), auditor, "GET", "/v1/audit/checkpoint?size=" + earlier);
+    REQUIRE(again.status == 200);
+    const auto resigned = audit::parse_checkpoint_payload(sign::verify_jws(*jwks, again.body).value().payload).value();
+    CHECK(resigned.tree_size == polled.front().tree_size);
+    CHECK(resigned.root == polled.front().root);
+    const HttpResult beyond = https_request(hub.port(), auditor, "GET", "/v1/audit/checkpoint?size=99999999");
+    CHECK(beyond.status == 400);
+    CHECK(beyond.body.find("out_of_range") != std::string::npos);
+  }
+
   // A bundle for the same person is found by a subject search too.
   REQUIRE(https_request(hub.port(), market, "GET",
                         std::string("/v1/matters/individual-business-registration/materials?applicant=") + kSubject)
