@@ -67,6 +67,17 @@ Response matter_bundle(const Request& req, const std::string& code, const matter
   }
   const std::string subject_dataset = m->applicant == "entity" ? "legal_entity" : "population";
   if (auto valid = s.validate_subject(subject_dataset, applicant); !valid.ok()) {
+    // The other kind of applicant's number (a resident ID for a company's matter) is named as
+    // such, not reported as a credit code with a bad checksum.
+    const bool entity = m->applicant == "entity";
+    if (s.validate_subject(entity ? "population" : "legal_entity", applicant).ok()) {
+      return audited_refusal(
+          *s.audit, event, 400, "invalid_subject",
+          std::string("this matter's applicant is ") +
+              (entity ? "a company or other organisation: give its unified social credit code, not a resident ID "
+                        "number"
+                      : "a person: give their resident ID number, not a unified social credit code"));
+    }
     return audited_refusal(*s.audit, event, 400, "invalid_subject", valid.error().message);
   }
   // Every shared material's dataset must be granted for this matter; fields are what both the

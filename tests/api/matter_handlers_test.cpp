@@ -5,7 +5,9 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include "hub/schema/subject_check.h"
 #include "hub/store/sqlite/sqlite_record_store.h"
+#include "tests/schema/schema_test_util.h"
 #include "tests/support/handler_fixture.h"
 #include "tests/support/temp_dir.h"
 
@@ -131,6 +133,30 @@ TEST_CASE("bundle: refusals are audited with their codes") {
   CHECK(boost::json::parse(refused.body).at("error").at("message").as_string() == "give one applicant, not several");
   CHECK(f.audit.events.back().outcome == "bad_parameter");
   CHECK(f.signer.signed_bodies.empty());
+}
+
+TEST_CASE("bundle: the other kind of applicant's number is named as such") {
+  Fixture f;
+  f.services.validate_subject = [](std::string_view dataset, std::string_view subject) {
+    return schema::check_subject(*schema::test::repo_schema(std::string(dataset)), subject);
+  };
+  const auto message = [](const Response& r) {
+    REQUIRE(r.status == 400);
+    const auto error = boost::json::parse(r.body).at("error");
+    CHECK(error.at("code").as_string() == "invalid_subject");
+    return std::string(error.at("message").as_string());
+  };
+  // A resident ID for a company's matter, and a credit code for a person's.
+  CHECK(message(f.bundle("mr", "food-business-license", "11010519491231002X")) ==
+        "this matter's applicant is a company or other organisation: give its unified social credit code, not a "
+        "resident ID number");
+  CHECK(message(f.bundle("mr", "newborn-one-thing", kEntity)) ==
+        "this matter's applicant is a person: give their resident ID number, not a unified social credit code");
+  // Neither: the check's own message.
+  const std::string bad_checksum = message(f.bundle("mr", "food-business-license", "91350100M000100Y44"));
+  CHECK(bad_checksum.rfind("bad_checksum: ", 0) == 0);
+  CHECK(bad_checksum.find("this matter's applicant") == std::string::npos);
+  CHECK(f.audit.events.back().outcome == "invalid_subject");
 }
 
 TEST_CASE("matter catalogue lists codes, names and materials") {
