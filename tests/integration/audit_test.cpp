@@ -293,6 +293,10 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   out = ctl(std::string("audit search --output json --subject ") + kSubject + conn, &rc);
   CHECK(rc == 0);
   CHECK(boost::json::parse(out.substr(0, out.find('\n'))).at("subject") == kSubject);
+  // Two formats at once are a usage error, not one of them picked.
+  out = ctl(std::string("audit search --output json --format csv --subject ") + kSubject + conn, &rc);
+  CHECK(rc == 2);
+  CHECK(out.find("--output json and --format csv ask for two formats") != std::string::npos);
   // An empty subject (an unset shell variable) is a usage error, not a search of every subject.
   out = ctl("audit search --subject ''" + conn, &rc);
   CHECK(rc == 2);

@@ -308,6 +308,12 @@ void add_audit_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"table", "jsonl", "csv"}));
   search_cmd->callback([hub, sf, &exit_code] {
     SearchFlags f = *sf;
+    if (hub->output == "json" && f.format == "csv") {
+      std::cerr << "yici-ctl audit search: --output json and --format csv ask for two formats: give one (--output "
+                   "json writes JSON lines, as --format jsonl does)\n";
+      exit_code = kExitUsage;
+      return;
+    }
     if (hub->output == "json" && f.format == "table") f.format = "jsonl";  // --output json: one entry per line
     exit_code = search(*hub, f);
   });
