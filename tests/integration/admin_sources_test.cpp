@@ -150,6 +150,15 @@ TEST_CASE("yici-ctl sources: list, show and pull as admin, refused for a departm
   rc = run_ctl(free_port(), "admin", "sources list", &out);
   CHECK(rc == 3);
   CHECK(out.find("cannot reach the hub") != std::string::npos);
+  // An expired certificate is named as such before connecting, not reported as a hub out of reach.
+  rc = run_command(std::string(YICI_BINARY_DIR) +
+                       "/yici-ctl sources list --hub https://127.0.0.1:" + std::to_string(hub.port()) + " --cert " +
+                       pki("expired.crt") + " --key " + pki("expired.key") + " --ca " + pki("ca.crt"),
+                   &out);
+  CHECK(rc == 2);
+  CHECK(out.find("your client certificate " + pki("expired.crt") + " expired on Feb  1 00:00:00 2020 GMT") !=
+        std::string::npos);
+  CHECK(out.find("cannot reach the hub") == std::string::npos);
   rc = run_command(std::string(YICI_BINARY_DIR) + "/yici-ctl sources frobnicate", &out);
   CHECK(rc == 2);
   rc = run_command(std::string(YICI_BINARY_DIR) + "/yici-ctl sources list --timeout 0 --cert a --key b", &out);

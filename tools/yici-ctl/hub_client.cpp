@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include "tools/yici-ctl/client_cert_check.h"
+
 namespace yici::ctl {
 
 std::shared_ptr<HubFlags> add_hub_flags(CLI::App& command) {
@@ -29,6 +31,11 @@ std::optional<net::ClientResponse> call_hub(const HubFlags& flags, const std::st
                                             int& exit_code, const std::string& body, const std::string& content_type) {
   if (flags.cert.empty() || flags.key.empty()) {
     std::cerr << "yici-ctl: give your client certificate with --cert and --key (or YICI_CERT, YICI_KEY)\n";
+    exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  if (auto problem = client_certificate_problem(flags.cert)) {
+    std::cerr << "yici-ctl: " << *problem << "\n";
     exit_code = kExitUsage;
     return std::nullopt;
   }
