@@ -8,6 +8,7 @@
 #include "hub/admin/source_probe.h"
 #include "hub/api/admin_quarantine.h"
 #include "hub/api/admin_sources.h"
+#include "hub/core/json_text.h"
 #include "hub/core/log.h"
 #include "hub/hub.h"
 
@@ -53,7 +54,7 @@ api::Response refused(const std::vector<admin::SourceProblem>& problems, const s
                             {"message", "source definition refused: " + admin::join_problems(problems)},
                             {"problems", std::move(list)}};
   if (!id.empty()) error["source"] = id;
-  return api::json_response(422, boost::json::serialize(boost::json::object{{"error", std::move(error)}}));
+  return api::json_response(422, to_json_text(boost::json::object{{"error", std::move(error)}}));
 }
 
 api::Response unknown_source(const std::string& id) {
@@ -375,7 +376,7 @@ api::Response Hub::add_source(const api::Request& request) {
     }
     body["dry_run"] = true;
     body["saved"] = false;
-    return api::json_response(200, boost::json::serialize(body));
+    return api::json_response(200, to_json_text(body));
   }
   std::lock_guard lock(source_writes_);
   if (auto existing = sources_.find(id); existing != nullptr) {
@@ -409,7 +410,7 @@ api::Response Hub::add_source(const api::Request& request) {
   body["saved"] = true;
   body["version"] = stored->version;
   body["enabled"] = entry->definition.enabled;
-  return api::json_response(201, boost::json::serialize(body));
+  return api::json_response(201, to_json_text(body));
 }
 
 api::Response Hub::update_source(const api::Request& request, const std::string& id) {
@@ -437,7 +438,7 @@ api::Response Hub::update_source(const api::Request& request, const std::string&
     }
     body["dry_run"] = true;
     body["saved"] = false;
-    return api::json_response(200, boost::json::serialize(body));
+    return api::json_response(200, to_json_text(body));
   }
   std::lock_guard lock(source_writes_);
   current = find_source(id);
@@ -452,7 +453,7 @@ api::Response Hub::update_source(const api::Request& request, const std::string&
     body["unchanged"] = true;
     body["version"] = current->version;
     body["enabled"] = current->definition.enabled;
-    return api::json_response(200, boost::json::serialize(body));
+    return api::json_response(200, to_json_text(body));
   }
   if (!audit_admin_change(request, "source_update", id, "allowed", 200)) {
     return api::error_response(503, "audit_unavailable", "the audit log cannot record the change; nothing was saved");
@@ -490,7 +491,7 @@ api::Response Hub::update_source(const api::Request& request, const std::string&
   body["saved"] = true;
   body["version"] = stored->version;
   body["enabled"] = entry->definition.enabled;
-  return api::json_response(200, boost::json::serialize(body));
+  return api::json_response(200, to_json_text(body));
 }
 
 api::Response Hub::delete_source(const api::Request& request, const std::string& id) {
@@ -590,7 +591,7 @@ api::Response Hub::set_source_enabled(const api::Request& request, const std::st
   }
   log::info(enabled ? "source_enabled" : "source_disabled",
             {{"source", id}, {"by", request.principal->id}, {"request_id", request.request_id}});
-  return api::json_response(200, boost::json::serialize(boost::json::object{{"id", id}, {"enabled", enabled}}));
+  return api::json_response(200, to_json_text(boost::json::object{{"id", id}, {"enabled", enabled}}));
 }
 
 }  // namespace yici

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "hub/admin/source_masking.h"
+#include "hub/core/json_text.h"
 #include "hub/schema/mask.h"
 
 namespace yici::api {
@@ -76,7 +77,7 @@ Response quarantine_page(const ingest::SourceDefinition& source, const schema::S
     body["next"] = "/v1/admin/sources/" + source.id + "/quarantine?limit=" + std::to_string(limit) +
                    "&after=" + std::to_string(entries.back().id);
   }
-  return json_response(200, boost::json::serialize(body));
+  return json_response(200, to_json_text(body));
 }
 
 }  // namespace yici::api

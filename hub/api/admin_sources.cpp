@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "hub/core/json_text.h"
 #include "hub/core/time.h"
 
 namespace yici::api {
@@ -62,12 +63,8 @@ boost::json::object render(const SourceView& v, bool detail) {
   o["reject_rate"] = nullptr;
   for (const auto& p : v.recent_pulls) {
     if (p.rows_read > 0) {
-      // None or all rejected as the integers 0 and 1: Boost.JSON writes a double 0 as "0E0".
-      if (p.counts.quarantined == 0 || p.counts.quarantined == p.rows_read) {
-        o["reject_rate"] = p.counts.quarantined == 0 ? 0 : 1;
-      } else {
-        o["reject_rate"] = static_cast<double>(p.counts.quarantined) / static_cast<double>(p.rows_read);
-      }
+      // Written plainly (0, 0.25, 1) by to_json_text, not as Boost.JSON's 0E0 or 2.5E-1.
+      o["reject_rate"] = static_cast<double>(p.counts.quarantined) / static_cast<double>(p.rows_read);
       break;
     }
   }
@@ -104,12 +101,10 @@ boost::json::object render(const SourceView& v, bool detail) {
 Response list_sources(const std::vector<SourceView>& sources) {
   boost::json::array arr;
   for (const auto& s : sources) arr.push_back(render(s, false));
-  return json_response(200, boost::json::serialize(boost::json::object{{"sources", std::move(arr)}}));
+  return json_response(200, to_json_text(boost::json::object{{"sources", std::move(arr)}}));
 }
 
-Response show_source(const SourceView& source) {
-  return json_response(200, boost::json::serialize(render(source, true)));
-}
+Response show_source(const SourceView& source) { return json_response(200, to_json_text(render(source, true))); }
 
 Response source_versions(const std::string& id, const std::vector<store::SourceChange>& changes) {
   boost::json::array items;
@@ -123,7 +118,7 @@ Response source_versions(const std::string& id, const std::vector<store::SourceC
     if (c.definition) o["definition"] = *c.definition;
     items.push_back(std::move(o));
   }
-  return json_response(200, boost::json::serialize(boost::json::object{{"id", id}, {"changes", std::move(items)}}));
+  return json_response(200, to_json_text(boost::json::object{{"id", id}, {"changes", std::move(items)}}));
 }
 
 }  // namespace yici::api

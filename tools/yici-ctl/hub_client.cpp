@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "hub/core/json_text.h"
 #include "tools/yici-ctl/client_cert_check.h"
 
 namespace yici::ctl {
@@ -73,7 +74,7 @@ int print_http_error(const net::ClientResponse& response) {
 
 std::string text(const boost::json::value& v) {
   if (v.is_null()) return "-";
-  if (!v.is_string()) return boost::json::serialize(v);
+  if (!v.is_string()) return to_json_text(v);  // 0.975, not 9.75E-1
   std::string out;
   for (const char c : v.as_string()) {
     const auto byte = static_cast<unsigned char>(c);
