@@ -95,6 +95,13 @@ Result<AnswerInclusion> verify_answer_inclusion(std::string_view answer, std::st
                              (named.size() > 1 ? " and others" : "") + ")");
   }
   const std::string index = std::to_string(proof.leaf_index);
+  if (proof.tree_size != checkpoint.tree_size && checkpoint.tree_size <= proof.leaf_index) {
+    // No proof at the checkpoint's size exists: the entry came after it.
+    return Error::corruption("the checkpoint (tree size " + std::to_string(checkpoint.tree_size) +
+                             ") was signed before entry " + index +
+                             " was written, so it cannot prove it: fetch a later checkpoint (GET /v1/audit/checkpoint) "
+                             "and the proof at that checkpoint's size");
+  }
   if (proof.tree_size != checkpoint.tree_size) {
     const std::string size = std::to_string(checkpoint.tree_size);
     return Error::corruption(

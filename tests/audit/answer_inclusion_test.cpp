@@ -87,6 +87,13 @@ TEST_CASE("answer inclusion: another answer, another entry, another size or a fo
     CHECK(error_of(r).find("tree size 7 and the checkpoint for size 9") != std::string::npos);
     CHECK(error_of(r).find("/v1/audit/proof/inclusion?index=5&size=9") != std::string::npos);
   }
+  SUBCASE("a checkpoint from before the entry: says to fetch a later one, not a proof that cannot exist") {
+    const Log smaller(test::sample_entry().leaf_bytes(), 2, 5);
+    const auto r = verify_answer_inclusion(kAnswer, log.proof(), smaller.checkpoint());
+    CHECK(error_of(r) ==
+          "the checkpoint (tree size 5) was signed before entry 5 was written, so it cannot prove it: fetch a later "
+          "checkpoint (GET /v1/audit/checkpoint) and the proof at that checkpoint's size");
+  }
   SUBCASE("leaf bytes edited to fit the answer, leaf_hash left") {
     Log forged = log;
     forged.leaf = entry_for(kAnswer).leaf_bytes();
