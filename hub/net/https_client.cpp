@@ -30,6 +30,8 @@ const std::string* ClientResponse::header(std::string_view lowercase_name) const
 struct HttpsClient::Impl {
   std::string host;
   std::string port;
+  std::string host_header;  // host, and the port unless 443
+  std::string base_path;    // the URL's path without its trailing '/', put before every target
   ClientOptions options;
   asio::io_context ioc;
   ssl::context ctx{ssl::context::tls_client};
@@ -115,10 +117,21 @@ Result<std::unique_ptr<HttpsClient>> HttpsClient::create(std::string_view base_u
   if (!url) return Error::invalid("bad URL \"" + std::string(base_url) + "\": expected https://host[:port]");
   if (url->scheme() != "https")
     return Error::invalid("URL must start with https:// (got \"" + std::string(base_url) + "\")");
+  if (url->has_query() || url->has_fragment()) {
+    return Error::invalid("URL \"" + std::string(base_url) +
+                          "\" has a query or fragment: give https://host[:port][/path]");
+  }
   auto impl = std::make_unique<Impl>();
   impl->host = url->host();
   impl->port = url->has_port() ? std::string(url->port()) : "443";
+  // The Host header names the port unless it is https's own (RFC 9110 7.2): a proxy in front of
+  // the hub may route by it.
+  impl->host_header = std::string(url->encoded_host_and_port());
+  if (!url->has_port() || impl->port == "443") impl->host_header = std::string(url->encoded_host());
   if (impl->host.size() > 2 && impl->host.front() == '[') impl->host = impl->host.substr(1, impl->host.size() - 2);
+  // A path (a hub behind a proxy at https://gateway/yici) is put before every request's target.
+  impl->base_path = std::string(url->encoded_path());
+  while (!impl->base_path.empty() && impl->base_path.back() == '/') impl->base_path.pop_back();
   impl->options = options;
   beast::error_code ec;
   SSL_CTX_set_min_proto_version(impl->ctx.native_handle(), TLS1_2_VERSION);
@@ -142,9 +155,9 @@ Result<ClientResponse> HttpsClient::request(std::string_view method, std::string
   Impl& s = *impl_;
   http::request<http::string_body> req;
   req.method_string(method);
-  req.target(target);
+  req.target(s.base_path.empty() ? std::string(target) : s.base_path + std::string(target));
   req.version(11);
-  req.set(http::field::host, s.host);
+  req.set(http::field::host, s.host_header);
   req.set(http::field::user_agent, std::string("yici/") + version());
   for (const auto& [k, v] : headers) req.set(k, v);
   req.body() = std::string(body);

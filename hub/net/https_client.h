@@ -30,7 +30,8 @@ struct ClientResponse {
 
 class HttpsClient {
  public:
-  // `base_url`: https://host[:port] (a path, if any, is ignored). Loads the certificates now.
+  // `base_url`: https://host[:port][/path]; a path is put before every request's target (a hub
+  // behind a proxy under a path). Loads the certificates now.
   static Result<std::unique_ptr<HttpsClient>> create(std::string_view base_url, const ClientOptions& options);
   ~HttpsClient();
 

@@ -61,6 +61,24 @@ TEST_CASE("https client: unreachable hubs and refused certificates are kUnavaila
   CHECK_FALSE(net::HttpsClient::create("https://127.0.0.1:1", missing).ok());
 }
 
+TEST_CASE("https client: a path in the base URL is put before every target, a query is refused") {
+  HubProcess hub;
+  const std::string base = "https://127.0.0.1:" + std::to_string(hub.port());
+  auto slash = net::HttpsClient::create(base + "/", as("auditor"));
+  REQUIRE(slash.ok());
+  CHECK((*slash)->request("GET", "/v1/whoami")->status == 200);
+  // A hub behind a proxy at /gateway/yici: the path reaches the server (this hub has no such prefix).
+  auto prefixed = net::HttpsClient::create(base + "/gateway/yici/", as("auditor"));
+  REQUIRE(prefixed.ok());
+  const auto r = (*prefixed)->request("GET", "/v1/whoami");
+  REQUIRE(r.ok());
+  CHECK(r->status == 404);
+  CHECK(r->body.find("no such endpoint: /gateway/yici/v1/whoami") != std::string::npos);
+  auto query = net::HttpsClient::create(base + "/?x=1", as("auditor"));
+  REQUIRE_FALSE(query.ok());
+  CHECK(query.error().message.find("has a query or fragment") != std::string::npos);
+}
+
 TEST_CASE("https client: reconnects after the hub closes an idle connection") {
   HubProcess hub({.extra_config = "limits: {idle_timeout: 200ms}\n"});
   auto client = net::HttpsClient::create("https://127.0.0.1:" + std::to_string(hub.port()), as("admin"));
