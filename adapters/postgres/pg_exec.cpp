@@ -22,8 +22,17 @@ void cancel_in_background(PGconn* conn) {
 }  // namespace
 
 std::string trim_message(const char* message) {
-  std::string m = message != nullptr ? message : "";
-  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+  // libpq's messages run over several lines ("...: Connection refused\n\tIs the server running
+  // ...?\n"): one line, for logs and the JSON answers that carry them.
+  std::string m;
+  for (const char* p = message != nullptr ? message : ""; *p != '\0'; ++p) {
+    if (*p == '\n' || *p == '\t' || *p == '\r') {
+      if (!m.empty() && m.back() != ' ') m += ' ';
+    } else {
+      m += *p;
+    }
+  }
+  while (!m.empty() && m.back() == ' ') m.pop_back();
   return m;
 }
 

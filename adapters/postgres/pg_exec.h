@@ -27,7 +27,7 @@ struct ResultClear {
 using ConnPtr = std::unique_ptr<PGconn, ConnCloser>;
 using ResultPtr = std::unique_ptr<PGresult, ResultClear>;
 
-// libpq's message without its trailing newline.
+// libpq's message on one line: its line breaks and tabs as single spaces, none at the end.
 std::string trim_message(const char* message);
 
 // Runs one statement with text parameters and returns its (last) result, whatever its status:

@@ -143,12 +143,19 @@ Result<PostgresConfig> parse_postgres_config(const YamlDoc& doc, const YAML::Nod
   // Refused in the string: secrets (the password, the client key's passphrase), which would be
   // stored and shown with the definition, and files libpq would read, which go in the adapter
   // block instead, where the admin API checks them against the directories sources may read.
+  // Also refused: settings the adapter block gives, which connect() passes after the string and
+  // which would silently win over it (a dsn's sslmode=verify-full became the block's default,
+  // prefer, and connected in plaintext).
   bool has_password = false;
   bool has_key_passphrase = false;
   std::string file_keyword;
+  std::string overridden;
   for (PQconninfoOption* o = opts; o->keyword != nullptr; ++o) {
     if (o->val == nullptr) continue;
     const std::string_view keyword(o->keyword);
+    for (const char* set_by_block : {"sslmode", "requiressl", "connect_timeout", "application_name"}) {
+      if (keyword == set_by_block && overridden.empty()) overridden = keyword;
+    }
     has_password = has_password || keyword == "password";
     has_key_passphrase = has_key_passphrase || keyword == "sslpassword";
     for (const char* file : {"passfile", "sslcert", "sslkey", "sslrootcert", "sslcrl", "sslcrldir", "service"}) {
@@ -163,6 +170,15 @@ Result<PostgresConfig> parse_postgres_config(const YamlDoc& doc, const YAML::Nod
     return doc.error_at(block["dsn"],
                         "adapter.dsn must not contain sslpassword (the client key's passphrase): give tls.key an "
                         "unencrypted key file readable only by the hub");
+  }
+  if (!overridden.empty()) {
+    const bool tls = overridden == "sslmode" || overridden == "requiressl";
+    return doc.error_at(
+        block["dsn"], "adapter.dsn must not set " + overridden + ": " +
+                          (tls ? std::string("give tls: {mode: verify-full} (or require, ...) in the adapter block, "
+                                             "which decides the TLS mode")
+                           : overridden == "connect_timeout" ? std::string("give connect_timeout in the adapter block")
+                                                             : std::string("the hub names itself yici-hub")));
   }
   if (!file_keyword.empty()) {
     return doc.error_at(block["dsn"], "adapter.dsn must not name files (" + file_keyword +

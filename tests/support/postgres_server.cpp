@@ -70,7 +70,7 @@ PostgresServer::~PostgresServer() {
 }
 
 std::string PostgresServer::dsn(const std::string& dbname) const {
-  return "host=127.0.0.1 port=" + std::to_string(port_) + " dbname=" + dbname + " user=" + kUser + " sslmode=disable";
+  return "host=127.0.0.1 port=" + std::to_string(port_) + " dbname=" + dbname + " user=" + kUser;
 }
 
 std::string PostgresServer::query(const std::string& sql, const std::string& dbname) const {

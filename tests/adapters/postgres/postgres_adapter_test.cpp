@@ -280,6 +280,14 @@ TEST_CASE("postgres adapter config: secrets only by reference, bad values name t
       {"type: postgres\ndsn: \"host=x sslkey=/data/audit-hmac.key\"\ntable: t\n",
        "source.yaml:2: adapter.dsn must not name files (sslkey)"},
       {"type: postgres\ndsn: \"host=x passfile=/etc/shadow\"\ntable: t\n", "must not name files (passfile)"},
+      // Settings the block gives would silently win over the string's: refused, not downgraded.
+      {"type: postgres\ndsn: \"host=x sslmode=verify-full\"\ntable: t\n",
+       "source.yaml:2: adapter.dsn must not set sslmode: give tls: {mode: verify-full}"},
+      {"type: postgres\ndsn: \"postgresql://x/db?sslmode=require\"\ntable: t\n", "must not set sslmode"},
+      {"type: postgres\ndsn: \"host=x requiressl=1\"\ntable: t\n",
+       "must not set sslmode"},  // libpq reads it as sslmode
+      {"type: postgres\ndsn: \"host=x connect_timeout=60\"\ntable: t\n",
+       "must not set connect_timeout: give connect_timeout in the adapter block"},
       {"type: postgres\ndsn: \"host=x\"\ntable: t\npassword_file: a\npassword_env: B\n", "not both"},
       {"type: postgres\ndsn: \"host=x nonsense\"\ntable: t\n", "not a valid libpq connection string"},
       {"type: postgres\ndsn: \"host=x\"\ntable: t\ntls: {mode: sometimes}\n", "adapter.tls.mode must be"},
