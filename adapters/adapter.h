@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/common/file_confinement.h"
 #include "hub/core/result.h"
 
 namespace yici::adapters {
@@ -80,6 +81,19 @@ class Adapter {
   // or exports, CA and client certificates, password and token files): sources registered through
   // the admin API may only name files inside the directories hub.yaml allows.
   [[nodiscard]] virtual std::vector<std::string> local_files() const { return {}; }
+  // Every environment variable this adapter reads (a password_env): sources registered through
+  // the admin API may only name those hub.yaml allows.
+  [[nodiscard]] virtual std::vector<std::string> environment() const { return {}; }
+
+  // Confines every file this adapter opens from now on (FileConfinement::within, for sources
+  // registered through the admin API). Call before the first read.
+  void confine_files(FileConfinement files) { files_ = std::move(files); }
+
+ protected:
+  [[nodiscard]] const FileConfinement& files() const { return files_; }
+
+ private:
+  FileConfinement files_ = FileConfinement::none();
 };
 
 // The primary key as one string: a single column's value as is; several joined with U+001F (unit

@@ -260,7 +260,12 @@ void Hub::load_schemas() {
 }
 
 admin::SourceCheckContext Hub::check_context(const access::Policy& policy) const {
-  return {&schemas_, &policy, config_.schemas_dir, config_.policy, config_.ingest.api_source_paths};
+  return {&schemas_,
+          &policy,
+          config_.schemas_dir,
+          config_.policy,
+          config_.ingest.api_source_paths,
+          config_.ingest.api_source_env};
 }
 
 void Hub::load_sources() {

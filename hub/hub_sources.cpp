@@ -4,6 +4,7 @@
 // version, scheduled at once, and retired with their records withdrawn or kept.
 #include <boost/json.hpp>
 
+#include "hub/admin/source_env.h"
 #include "hub/admin/source_paths.h"
 #include "hub/admin/source_probe.h"
 #include "hub/api/admin_quarantine.h"
@@ -153,6 +154,10 @@ std::shared_ptr<ingest::RegisteredSource> Hub::api_source_entry(const store::Sto
   // Checked again at each start: a directory taken off ingest.api_source_paths stops its sources.
   const auto paths = admin::check_api_source_paths(*parsed, context.api_source_paths);
   problems.insert(problems.end(), paths.begin(), paths.end());
+  const auto env = admin::check_api_source_env(*parsed, context.api_source_env);
+  problems.insert(problems.end(), env.begin(), env.end());
+  // And at every open: a link placed in an allowed directory later is refused then.
+  if (parsed->adapter) parsed->adapter->confine_files(adapters::FileConfinement::within(context.api_source_paths));
   if (!problems.empty()) entry->problem = admin::join_problems(problems);
   entry->definition = std::move(*parsed);
   return entry;
@@ -336,6 +341,9 @@ Submission examine(const api::Request& request, const adapters::AdapterRegistry&
   out.problems.insert(out.problems.end(), checked.begin(), checked.end());
   auto paths = admin::check_api_source_paths(d, context.api_source_paths);
   out.problems.insert(out.problems.end(), paths.begin(), paths.end());
+  auto env = admin::check_api_source_env(d, context.api_source_env);
+  out.problems.insert(out.problems.end(), env.begin(), env.end());
+  if (d.adapter) d.adapter->confine_files(adapters::FileConfinement::within(context.api_source_paths));
   if (out.problems.empty()) {
     out.probe = admin::probe_source(d, schemas.find(d.dataset));
     out.problems = out.probe.problems;

@@ -59,9 +59,13 @@ Result<std::vector<SourceFile>> list_files(const CsvConfig& c) {
 
 class CsvRowReader final : public RowReader {
  public:
-  CsvRowReader(const CsvConfig& config, std::vector<SourceFile> files, std::vector<std::string> columns,
-               std::vector<int> keys)
-      : config_(config), files_(std::move(files)), columns_(std::move(columns)), keys_(std::move(keys)) {}
+  CsvRowReader(const CsvConfig& config, FileConfinement confinement, std::vector<SourceFile> files,
+               std::vector<std::string> columns, std::vector<int> keys)
+      : config_(config),
+        confinement_(std::move(confinement)),
+        files_(std::move(files)),
+        columns_(std::move(columns)),
+        keys_(std::move(keys)) {}
 
   Result<bool> next(Row& row) override {
     while (true) {
@@ -129,7 +133,7 @@ class CsvRowReader final : public RowReader {
 
  private:
   Status open_file(const SourceFile& f) {
-    YICI_TRY(reader_, CsvReader::open(f.path.string(), config_.options));
+    YICI_TRY(reader_, CsvReader::open(f.path.string(), config_.options, confinement_));
     YICI_TRY(bool has_header, reader_->next(header_));
     if (!has_header) {
       reader_.reset();
@@ -156,6 +160,7 @@ class CsvRowReader final : public RowReader {
   }
 
   const CsvConfig& config_;
+  FileConfinement confinement_;
   std::vector<SourceFile> files_;
   std::vector<std::string> columns_;
   std::vector<int> keys_;
@@ -202,22 +207,22 @@ Result<std::unique_ptr<Adapter>> CsvAdapterFactory::create(const YamlDoc& doc, c
 
 Result<std::unique_ptr<RowReader>> CsvAdapter::read(const ReadRequest& request) {
   YICI_TRY(auto keys, key_indices(request));
-  YICI_TRY(auto files, list_files(config_));
+  YICI_TRY(auto found, list_files(config_));
   if (request.cursor_from) {
     if (request.cursor_column != kMtimeColumn) {
       return Error::invalid("csv sources support incremental pulls only with cursor column _file_mtime");
     }
-    std::erase_if(files, [&](const SourceFile& f) { return f.mtime < *request.cursor_from; });
+    std::erase_if(found, [&](const SourceFile& f) { return f.mtime < *request.cursor_from; });
   }
   return std::unique_ptr<RowReader>(
-      std::make_unique<CsvRowReader>(config_, std::move(files), request.columns, std::move(keys)));
+      std::make_unique<CsvRowReader>(config_, files(), std::move(found), request.columns, std::move(keys)));
 }
 
 Result<std::vector<ColumnInfo>> CsvAdapter::describe() {
-  YICI_TRY(auto files, list_files(config_));
+  YICI_TRY(auto found, list_files(config_));
   std::vector<ColumnInfo> out;
-  if (!files.empty()) {
-    YICI_TRY(auto reader, CsvReader::open(files.back().path.string(), config_.options));
+  if (!found.empty()) {
+    YICI_TRY(auto reader, CsvReader::open(found.back().path.string(), config_.options, files()));
     std::vector<std::string> header;
     YICI_TRY(bool has, reader->next(header));
     if (has) {

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <iconv.h>
+#include <unistd.h>
 
 namespace yici::adapters::csv {
 
@@ -15,12 +16,17 @@ Result<Encoding> parse_encoding(std::string_view name) {
   return Error::invalid("encoding must be utf-8, gbk or gb18030, got \"" + std::string(name) + "\"");
 }
 
-Result<std::unique_ptr<CsvReader>> CsvReader::open(const std::string& path, const CsvOptions& options) {
+Result<std::unique_ptr<CsvReader>> CsvReader::open(const std::string& path, const CsvOptions& options,
+                                                   const FileConfinement& files) {
   std::unique_ptr<CsvReader> r(new CsvReader());
   r->path_ = path;
   r->options_ = options;
-  r->file_ = std::fopen(path.c_str(), "rb");
-  if (r->file_ == nullptr) return Error::unavailable(path + ": cannot open: " + std::strerror(errno));
+  YICI_TRY(const int fd, files.open_read(path));
+  r->file_ = ::fdopen(fd, "rb");
+  if (r->file_ == nullptr) {
+    ::close(fd);
+    return Error::unavailable(path + ": cannot open: " + std::strerror(errno));
+  }
   if (options.encoding != Encoding::kUtf8) {
     // GB18030 is a superset of GBK: decoding GBK files as GB18030 accepts everything GBK encodes.
     iconv_t cd = iconv_open("UTF-8", "GB18030");

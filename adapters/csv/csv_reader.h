@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/common/file_confinement.h"
 #include "hub/core/result.h"
 
 namespace yici::adapters::csv {
@@ -25,7 +26,9 @@ struct CsvOptions {
 
 class CsvReader {
  public:
-  static Result<std::unique_ptr<CsvReader>> open(const std::string& path, const CsvOptions& options);
+  // Opens through `files` (file_confinement.h): a confined source's file must be inside its directories.
+  static Result<std::unique_ptr<CsvReader>> open(const std::string& path, const CsvOptions& options,
+                                                 const FileConfinement& files = FileConfinement::none());
   ~CsvReader();
   CsvReader(const CsvReader&) = delete;
   CsvReader& operator=(const CsvReader&) = delete;

@@ -1,7 +1,6 @@
 #include "adapters/postgres/postgres_adapter.h"
 
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 
 #include "adapters/common/resume_token.h"
@@ -11,12 +10,11 @@
 namespace yici::adapters::postgres {
 namespace {
 
-Result<std::string> read_password(const PostgresConfig& c) {
+Result<std::string> read_password(const PostgresConfig& c, const FileConfinement& files) {
   if (!c.password_file.empty()) {
-    std::ifstream in(c.password_file);
-    if (!in) return Error::unavailable("password_file " + c.password_file + ": cannot read");
-    std::string line;
-    std::getline(in, line);
+    auto text = files.read_all(c.password_file, 1 << 16);
+    if (!text) return Error::unavailable("password_file " + text.error().message);
+    std::string line = text->substr(0, text->find('\n'));
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
     return line;
   }
@@ -28,8 +26,12 @@ Result<std::string> read_password(const PostgresConfig& c) {
   return std::string();
 }
 
-Result<ConnPtr> connect(const PostgresConfig& c) {
-  YICI_TRY(auto password, read_password(c));
+Result<ConnPtr> connect(const PostgresConfig& c, const FileConfinement& files) {
+  YICI_TRY(auto password, read_password(c, files));
+  // libpq opens the TLS files by name: checked as they resolve now (file_confinement.h).
+  for (const std::string* f : {&c.tls.ca, &c.tls.cert, &c.tls.key}) {
+    if (!f->empty()) YICI_TRY_STATUS(files.check(*f));
+  }
   const std::string timeout = std::to_string(std::max<long long>(1, c.connect_timeout.count() / 1000));
   std::vector<const char*> keys = {"dbname", "connect_timeout", "application_name", "sslmode"};
   std::vector<const char*> values = {c.dsn.c_str(), timeout.c_str(), "yici-hub", c.tls.mode.c_str()};
@@ -258,7 +260,7 @@ Result<std::unique_ptr<RowReader>> PostgresAdapter::read(const ReadRequest& requ
   std::vector<const char*> params;
   params.reserve(values.size());
   for (const auto& v : values) params.push_back(v.c_str());
-  YICI_TRY(auto conn, connect(config_));
+  YICI_TRY(auto conn, connect(config_, files()));
   const auto wait = config_.read_timeout;
   YICI_TRY_STATUS(exec_command(conn.get(), "BEGIN READ ONLY ISOLATION LEVEL REPEATABLE READ", wait));
   if (request.statement_timeout) {
@@ -274,7 +276,7 @@ Result<std::unique_ptr<RowReader>> PostgresAdapter::read(const ReadRequest& requ
 }
 
 Result<std::vector<ColumnInfo>> PostgresAdapter::describe() {
-  YICI_TRY(auto conn, connect(config_));
+  YICI_TRY(auto conn, connect(config_, files()));
   YICI_TRY(ResultPtr r, exec_within(conn.get(), "SELECT * FROM " + from_clause(config_.source) + " LIMIT 0", {},
                                     config_.read_timeout));
   if (PQresultStatus(r.get()) != PGRES_TUPLES_OK) {

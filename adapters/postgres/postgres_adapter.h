@@ -52,6 +52,9 @@ class PostgresAdapter final : public Adapter {
     return config_.source.table.empty() ? "the query's result" : "table " + config_.source.table;
   }
   [[nodiscard]] std::vector<std::string> local_files() const override;
+  [[nodiscard]] std::vector<std::string> environment() const override {
+    return config_.password_env.empty() ? std::vector<std::string>{} : std::vector<std::string>{config_.password_env};
+  }
 
  private:
   PostgresConfig config_;

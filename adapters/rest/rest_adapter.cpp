@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <fstream>
 #include <thread>
 #include <unordered_set>
 
@@ -215,19 +214,28 @@ class RestRowReader final : public RowReader {
   std::size_t index_ = 0;
 };
 
-Result<std::string> read_token(const RestConfig& c) {
+// Token, CA and client certificate files are small; anything larger is not one.
+constexpr std::size_t kMaxCredentialFile = 1 << 20;
+
+Result<std::string> read_token(const RestConfig& c, const FileConfinement& files) {
   if (c.token_file.empty()) return std::string();
-  std::ifstream in(c.token_file);
-  if (!in) return Error::unavailable("token_file " + c.token_file + ": cannot read");
-  std::string token;
-  std::getline(in, token);
+  auto text = files.read_all(c.token_file, kMaxCredentialFile);
+  if (!text) return Error::unavailable("token_file " + text.error().message);
+  std::string token = text->substr(0, text->find('\n'));
   while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
   return token;
 }
 
-Result<std::unique_ptr<PageFetcher>> make_fetcher(const RestConfig& c, const boost::urls::url_view& url) {
-  YICI_TRY(auto token, read_token(c));
+Result<std::unique_ptr<PageFetcher>> make_fetcher(const RestConfig& c, const FileConfinement& files,
+                                                  const boost::urls::url_view& url) {
+  YICI_TRY(auto token, read_token(c, files));
   net::ClientOptions options{c.ca, c.cert, c.key, c.timeout};
+  // Read here, through the confinement, and handed over as text: the client does not open them.
+  for (const auto& [path, pem] : {std::pair{&c.ca, &options.ca_pem}, std::pair{&c.cert, &options.cert_pem},
+                                  std::pair{&c.key, &options.key_pem}}) {
+    if (path->empty()) continue;
+    YICI_TRY(*pem, files.read_all(*path, kMaxCredentialFile));
+  }
   const std::string origin = std::string(url.scheme()) + "://" + std::string(url.encoded_authority());
   YICI_TRY(auto client, net::HttpsClient::create(origin, options));
   return std::make_unique<PageFetcher>(c, std::move(client), std::move(token), origin);
@@ -331,14 +339,14 @@ Result<std::unique_ptr<Adapter>> RestAdapterFactory::create(const YamlDoc& doc, 
 Result<std::unique_ptr<RowReader>> RestAdapter::read(const ReadRequest& request) {
   YICI_TRY(auto keys, key_indices(request));
   boost::urls::url url = first_page_url(config_, request.cursor_from);
-  YICI_TRY(auto fetcher, make_fetcher(config_, url));
+  YICI_TRY(auto fetcher, make_fetcher(config_, files(), url));
   return std::unique_ptr<RowReader>(
       std::make_unique<RestRowReader>(config_, std::move(fetcher), std::move(url), request.columns, std::move(keys)));
 }
 
 Result<std::vector<ColumnInfo>> RestAdapter::describe() {
   boost::urls::url url = first_page_url(config_, std::nullopt);
-  YICI_TRY(auto fetcher, make_fetcher(config_, url));
+  YICI_TRY(auto fetcher, make_fetcher(config_, files(), url));
   YICI_TRY(auto page, fetcher->get(std::string(url.encoded_target())));
   const json::value* items = at_path(page, config_.records_path);
   if (items == nullptr || !items->is_array()) {

@@ -30,6 +30,7 @@ struct SourceCheckContext {
   std::string schemas_dir;                    // for messages
   std::string policy_file;                    // for messages
   std::vector<std::string> api_source_paths;  // where API sources may read files (source_paths.h)
+  std::vector<std::string> api_source_env;    // variables API sources may read a password from (source_env.h)
 };
 
 std::vector<SourceProblem> check_source(const ingest::SourceDefinition& source, const SourceCheckContext& context);

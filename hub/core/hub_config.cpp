@@ -1,5 +1,6 @@
 #include "hub/core/hub_config.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <boost/asio/ip/address.hpp>
@@ -119,15 +120,33 @@ Status parse_audit(const YamlDoc& doc, const YAML::Node& node, AuditConfig& audi
   return {};
 }
 
+// NAME or PREFIX*: upper-case letters, digits and '_', not starting with a digit; a lone "*" is
+// refused (it would let API sources name every secret in the hub's environment).
+bool valid_env_pattern(std::string_view p) {
+  if (!p.empty() && p.back() == '*') p.remove_suffix(1);
+  if (p.empty() || (p.front() >= '0' && p.front() <= '9')) return false;
+  return std::all_of(p.begin(), p.end(),
+                     [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
 Status parse_ingest(const YamlDoc& doc, const YAML::Node& node, IngestConfig& ingest) {
   YICI_TRY_STATUS(doc.expect_map(node,
                                  {"max_concurrent_pulls", "batch_size", "stale_after", "max_retries", "retry_base",
-                                  "retry_max", "api_source_paths"},
+                                  "retry_max", "api_source_paths", "api_source_env"},
                                  "ingest"));
   YICI_TRY(ingest.api_source_paths, doc.string_list(node, "api_source_paths"));
   for (const auto& dir : ingest.api_source_paths) {
     if (dir.empty() || dir.front() != '/') {
       return doc.error_at(node["api_source_paths"], "ingest.api_source_paths must list absolute directories");
+    }
+  }
+  YICI_TRY(ingest.api_source_env, doc.string_list(node, "api_source_env"));
+  for (const auto& name : ingest.api_source_env) {
+    if (!valid_env_pattern(name)) {
+      return doc.error_at(node["api_source_env"],
+                          "ingest.api_source_env must list environment variable names (A-Z, 0-9, _), each "
+                          "optionally ending in * for a prefix: \"" +
+                              name + "\" is not one");
     }
   }
   YICI_TRY(auto conc, doc.optional_int(node, "max_concurrent_pulls", 1, 64));

@@ -71,6 +71,9 @@ struct IngestConfig {
   // exports, certificates, password and token files). Empty: none, so such sources use network
   // adapters only. Sources in sources_dir are the host operator's and are not confined.
   std::vector<std::string> api_source_paths;
+  // Environment variables sources registered through the admin API may take a password from
+  // (password_env): names, or prefixes ending in '*'. None: no API source may use password_env.
+  std::vector<std::string> api_source_env;
   friend bool operator==(const IngestConfig&, const IngestConfig&) = default;
 };
 

@@ -135,13 +135,20 @@ Result<std::unique_ptr<HttpsClient>> HttpsClient::create(std::string_view base_u
   impl->options = options;
   beast::error_code ec;
   SSL_CTX_set_min_proto_version(impl->ctx.native_handle(), TLS1_2_VERSION);
-  if (options.ca.empty()) {
+  if (!options.ca_pem.empty()) {
+    impl->ctx.add_certificate_authority(asio::buffer(options.ca_pem), ec);
+  } else if (options.ca.empty()) {
     impl->ctx.set_default_verify_paths(ec);
   } else {
     impl->ctx.load_verify_file(options.ca, ec);
   }
   if (ec) return Error::invalid("CA file " + options.ca + ": " + ec.message());
-  if (!options.cert.empty()) {
+  if (!options.cert_pem.empty()) {
+    impl->ctx.use_certificate_chain(asio::buffer(options.cert_pem), ec);
+    if (ec) return Error::invalid("certificate " + options.cert + ": " + ec.message());
+    impl->ctx.use_private_key(asio::buffer(options.key_pem), ssl::context::pem, ec);
+    if (ec) return Error::invalid("key " + options.key + ": " + ec.message());
+  } else if (!options.cert.empty()) {
     impl->ctx.use_certificate_chain_file(options.cert, ec);
     if (ec) return Error::invalid("certificate " + options.cert + ": " + ec.message());
     impl->ctx.use_private_key_file(options.key, ssl::context::pem, ec);

@@ -19,6 +19,11 @@ struct ClientOptions {
   std::string cert;  // client certificate (PEM), optional
   std::string key;   // its private key (PEM)
   std::chrono::milliseconds timeout{10'000};  // per connect, handshake, write and read
+  // The same three as PEM text, read by the caller (a confined source reads them itself, so that
+  // what it checked is what is used); each, when not empty, is used instead of its file.
+  std::string ca_pem;
+  std::string cert_pem;
+  std::string key_pem;
 };
 
 struct ClientResponse {

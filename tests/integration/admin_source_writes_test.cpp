@@ -273,6 +273,47 @@ TEST_CASE("admin API: a source added at runtime is pulled and served at once, ke
   }
 }
 
+TEST_CASE("admin API: a link put in an allowed directory after registration is refused when it is opened") {
+  TempDir dept;
+  std::string csv = "sfzh,xm,xb,csrq\n";
+  for (int i = 1; i <= 3; ++i) {
+    csv += resident_id(i) + ",王" + std::to_string(i) + "," + (i % 2 == 1 ? "男" : "女") + ",1980-01-01\n";
+  }
+  dept.write("drop/rk_01.csv", csv);
+  HubProcess hub({.extra_config = allow_files_in(dept)});
+  const auto admin = HubProcess::as("admin");
+  const std::string body =
+      "id: hz-drop\ndepartment: public-security\ndataset: population\nadapter: {type: csv, path: " + dept.file("drop") +
+      "}\nprimary_key: [sfzh]\ncursor: {column: _file_mtime}\nmapping: " + kMapping + "\nschedule: {every: 1h}\n";
+  const auto created = https_request(hub.port(), admin, "POST", "/v1/admin/sources", body);
+  INFO(created.body);
+  REQUIRE(created.status == 201);
+  REQUIRE(eventually([&] { return lookup(hub, resident_id(3)).status == 200; }));
+  // Later, someone with write access to the export directory links the hub's own key into it.
+  const std::string own_key = hub.dir().file("data") + "/audit-hmac.key";
+  std::string key = read_file(own_key);
+  while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
+  REQUIRE(key.size() >= 32);
+  std::filesystem::create_symlink(own_key, dept.file("drop/rk_99.csv"));
+  // A preview of the directory reads the newest file's header: refused at the open, the key nowhere.
+  const auto preview = https_request(hub.port(), admin, "POST", "/v1/admin/sources?dry_run=true",
+                                     replaced(body, "id: hz-drop", "id: hz-drop2"));
+  CHECK(preview.status == 422);
+  CHECK(preview.body.find("is outside the directories sources registered through the API may read") !=
+        std::string::npos);
+  CHECK(preview.body.find(key) == std::string::npos);
+  // The registered source's next pull fails, naming the link; nothing of the key is shown or stored.
+  REQUIRE(https_request(hub.port(), admin, "POST", "/v1/admin/sources/hz-drop/pull").status == 202);
+  std::string shown;
+  CHECK(eventually([&] {
+    shown = https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-drop").body;
+    return shown.find("rk_99.csv (which is " + own_key + ") is outside") != std::string::npos;
+  }));
+  INFO(shown);
+  CHECK(shown.find(key) == std::string::npos);
+  CHECK(lookup(hub, resident_id(3)).status == 200);  // what was pulled before stays served
+}
+
 TEST_CASE("admin API: records of a source retired with keep_records stay served") {
   TempDir dept;
   const std::string db = make_department_db(dept, 2);
@@ -480,7 +521,8 @@ TEST_CASE(
       PostgresServer::kUser + ";");
   ::setenv("YICI_TEST_PG_PASSWORD", PostgresServer::kPassword, 1);
   ::setenv("YICI_TEST_PG_WRONG", "not-the-password-Xq7", 1);
-  HubProcess hub;
+  ::setenv("YICI_TEST_OTHER_SECRET", "another-departments-secret-Zr4", 1);
+  HubProcess hub({.extra_config = "ingest: {api_source_env: [YICI_TEST_PG_*]}\n"});
   const auto admin = HubProcess::as("admin");
   auto body = [&](const std::string& env) {
     return "id: pg-rk\ndepartment: public-security\ndataset: population\n"
@@ -489,6 +531,14 @@ TEST_CASE(
            ", table: rk}\nprimary_key: [sfzh]\ncursor: {column: gxsj}\nmapping: {id_number: sfzh, name: xm}\n";
   };
   std::string responses;
+  // A variable hub.yaml does not list is refused before anything connects: an administrator's
+  // certificate cannot send the hub's other secrets to a server it names.
+  auto unlisted =
+      https_request(hub.port(), admin, "POST", "/v1/admin/sources?dry_run=true", body("YICI_TEST_OTHER_SECRET"));
+  CHECK(unlisted.status == 422);
+  CHECK(unlisted.body.find("password_env YICI_TEST_OTHER_SECRET is not one of the variables sources registered "
+                           "through the API may read (YICI_TEST_PG_*") != std::string::npos);
+  CHECK(unlisted.body.find("another-departments-secret") == std::string::npos);
   // The wrong password: refused by the server, and the refusal says so without any password.
   auto wrong = https_request(hub.port(), admin, "POST", "/v1/admin/sources", body("YICI_TEST_PG_WRONG"));
   INFO(wrong.body);
