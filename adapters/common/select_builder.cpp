@@ -1,6 +1,7 @@
 #include "adapters/common/select_builder.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "adapters/common/sql_identifier.h"
 
@@ -66,6 +67,18 @@ Result<std::string> build_select(const SelectSource& source, const ReadRequest& 
   if (!key_order.empty()) order += (order.empty() ? "" : ", ") + key_order;
   if (!order.empty()) sql += " ORDER BY " + order;
   return sql;
+}
+
+KeyPart cursor_parameter(const std::string& cursor) {
+  const std::string_view digits =
+      !cursor.empty() && cursor.front() == '-' ? std::string_view(cursor).substr(1) : cursor;
+  const bool canonical = !digits.empty() && digits.size() <= 18 && (digits.size() == 1 || digits.front() != '0') &&
+                         std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+                         cursor != "-0";
+  if (!canonical) return cursor;
+  std::int64_t value = 0;
+  std::from_chars(cursor.data(), cursor.data() + cursor.size(), value);
+  return value;
 }
 
 }  // namespace yici::adapters

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "adapters/adapter.h"
+#include "adapters/common/resume_token.h"
 #include "hub/core/result.h"
 
 namespace yici::adapters {
@@ -17,6 +18,13 @@ struct SelectSource {
 };
 
 Result<std::string> build_select(const SelectSource& source, const ReadRequest& request, char placeholder);
+
+// The cursor value as a parameter: an integer in canonical form ("1000", not "01000" or "+1000") is
+// bound as an integer, anything else as text. SQLite orders an INTEGER before every TEXT value,
+// so an integer cursor bound as text matched no row of a column without numeric affinity, and
+// incremental pulls read nothing for ever; a column with TEXT affinity converts the integer back
+// to the same text, so it compares as before.
+KeyPart cursor_parameter(const std::string& cursor);
 
 // The key columns' positions in request.columns; an error if one is missing.
 Result<std::vector<int>> key_indices(const ReadRequest& request);

@@ -122,7 +122,7 @@ Result<std::unique_ptr<RowReader>> SqliteAdapter::read(const ReadRequest& reques
   YICI_TRY(auto keys, key_indices(request));
   YICI_TRY(auto sql, build_select(config_.source, request, '?'));
   std::vector<KeyPart> params;
-  if (request.cursor_from) params.emplace_back(*request.cursor_from);
+  if (request.cursor_from) params.push_back(cursor_parameter(*request.cursor_from));
   if (request.resume_after) {
     YICI_TRY(params, decode_resume_token(*request.resume_after, request.primary_key.size()));
   }

@@ -77,6 +77,37 @@ TEST_CASE("sqlite adapter: incremental read uses >= the cursor and orders by cur
   CHECK(rows[1].key == "330106197712123456");
 }
 
+TEST_CASE("sqlite adapter: an integer cursor is compared as a number, whatever the column's declared type") {
+  test::TempDir dir;
+  {
+    auto conn = store::sqlite::Connection::open(dir.file("v.db"), store::sqlite::Connection::Mode::kReadWrite).value();
+    // `ver` has no declared type (no affinity): integers stay integers, and SQLite orders every
+    // integer before every text value. `code` is TEXT: its values are text, compared as text.
+    REQUIRE(conn->exec("CREATE TABLE p (k TEXT PRIMARY KEY, ver, num INTEGER, code TEXT);"
+                       "INSERT INTO p VALUES ('a', 99, 99, '099'), ('b', 100, 100, '100'), ('c', 1000, 1000, '1000');")
+                .ok());
+  }
+  auto a = adapter_from("type: sqlite\npath: " + dir.file("v.db") + "\ntable: p\n");
+  REQUIRE(a.ok());
+  const auto keys_from = [&](const std::string& column, const std::string& from) {
+    ReadRequest req;
+    req.columns = {"k", column};
+    req.primary_key = {"k"};
+    req.cursor_column = column;
+    req.cursor_from = from;
+    std::string keys;
+    for (const auto& row : read_all(**a, req)) keys += row.key;
+    return keys;
+  };
+  CHECK(keys_from("ver", "100") == "bc");  // bound as text, it matched nothing
+  CHECK(keys_from("num", "100") == "bc");
+  CHECK(keys_from("ver", "-5") == "abc");
+  // A TEXT column compares as text, as before: "1000" sorts before "200".
+  CHECK(keys_from("code", "100") == "bc");
+  CHECK(keys_from("code", "099") == "abc");  // not canonical: bound as text
+  CHECK(keys_from("code", "2026-01-01") == "");
+}
+
 TEST_CASE("sqlite adapter: a query source and composite keys") {
   test::TempDir dir;
   make_source(dir.file("psb.db"));
