@@ -12,6 +12,7 @@
 
 #include "adapters/common/select_builder.h"
 #include "adapters/common/sql_identifier.h"
+#include "hub/core/log.h"
 #include "hub/net/https_client.h"
 
 namespace yici::adapters::rest {
@@ -146,6 +147,8 @@ class RestRowReader final : public RowReader {
     }
     items_ = &items->as_array();
     index_ = 0;
+    const std::size_t largest_before = largest_page_;
+    largest_page_ = std::max(largest_page_, items_->size());
     // A service that ignores the page parameter answers every page with the first one: without
     // this check the pull would read it max_pages times. Pages are told apart by their size and
     // first record (records do not repeat across the pages of a working service), not kept whole:
@@ -164,9 +167,22 @@ class RestRowReader final : public RowReader {
         next_target_.clear();
         break;
       case RestPaging::Style::kPage:
-        if (items_->size() < static_cast<std::size_t>(config_.paging.size)) {
-          next_target_.clear();  // a short page is the last
+        // The last page is an empty one, or one shorter than an earlier page of this read. A page
+        // shorter than the size asked for is not enough: a service that caps its pages (20 rows
+        // when 50 were asked) answers every page short, and stopping there read its first page
+        // only, for ever, with the source's health ok.
+        if (items_->empty() || items_->size() < largest_before) {
+          next_target_.clear();
         } else {
+          if (pages_ == 2 && largest_before < static_cast<std::size_t>(config_.paging.size)) {
+            log::warn("rest_page_size_capped",
+                      {{"url", config_.url},
+                       {"asked", config_.paging.size},
+                       {"answered", largest_before},
+                       {"action", "the service answers at most " + std::to_string(largest_before) +
+                                      " records per page; set paging.size to that to save a "
+                                      "request per pull"}});
+          }
           ++page_number_;
           page_url_.params().set(config_.paging.page_param, std::to_string(page_number_));
           next_target_ = std::string(page_url_.encoded_target());
@@ -209,6 +225,7 @@ class RestRowReader final : public RowReader {
   int pages_ = 0;
   std::unordered_set<std::string> visited_;  // next-link paging: targets read so far
   std::string previous_page_;                // page paging: the last page's size and first record
+  std::size_t largest_page_ = 0;             // page paging: the most records a page of this read held
   json::value page_;
   const json::array* items_ = nullptr;
   std::size_t index_ = 0;

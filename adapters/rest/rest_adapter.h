@@ -3,6 +3,8 @@
 //   url: https://credit.example.gov.cn/api/v1/lists     # the collection's URL (may carry a query)
 //   records: data.items          # dotted path to the array of row objects in each page
 //   paging: {style: page, page_param: page, size_param: size, size: 500, first: 1}
+//       (read until an empty page, or one shorter than an earlier page: a service may answer
+//       fewer records per page than asked)
 //       or  {style: next, next: links.next}             # a path to the next page's URL (or null)
 //       or  {style: none}
 //   cursor_param: updated_since  # incremental pulls pass the cursor value as this query parameter

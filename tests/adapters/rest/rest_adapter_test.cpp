@@ -63,9 +63,10 @@ class CreditService {
     for (const auto& item : items_) {
       if (since.empty() || std::string(item.at("gxsj").as_string()) >= since) selected.push_back(item);
     }
-    if (r.path == "/api/credit") {
+    if (r.path == "/api/credit" || r.path == "/api/capped") {
       const int page = r.query_param("page") ? std::stoi(*r.query_param("page")) : 1;
-      const int size = r.query_param("size") ? std::stoi(*r.query_param("size")) : 10;
+      int size = r.query_param("size") ? std::stoi(*r.query_param("size")) : 10;
+      if (r.path == "/api/capped") size = std::min(size, 4);  // answers at most 4 per page, whatever is asked
       boost::json::array slice;
       for (int i = (page - 1) * size; i < std::min<int>(page * size, static_cast<int>(selected.size())); ++i) {
         slice.push_back(selected[static_cast<std::size_t>(i)]);
@@ -135,6 +136,26 @@ TEST_CASE("rest adapter: page/size paging reads every record once, with JSON val
   CHECK((*rows)[1].values[3] == "3E0");  // 2 * 1.5 as Boost.JSON prints it
   CHECK_FALSE((*rows)[0].values[4].has_value());
   CHECK(f.service.requests == 5);  // 5 + 5 + 5 + 5 + 3: the short page ends it
+}
+
+TEST_CASE("rest adapter: a service that answers fewer records per page than asked is read to its end") {
+  Fixture f;
+  // Asked for 50, answered 4 per page: every page is short. The read goes on to the empty page.
+  auto capped = f.adapter("records: data.items\npaging: {style: page, size: 50}\n", "/api/capped");
+  REQUIRE(capped.ok());
+  auto rows = read_all(**capped, credit_request());
+  REQUIRE(rows.ok());
+  CHECK(rows->size() == 23);
+  CHECK((*rows)[22].key == "91330100MA21000023");
+  CHECK(f.service.requests == 6);  // 4 × 5 + 3: the page shorter than the ones before ends it
+  // All of it on a first page shorter than asked: one more request, for the empty page.
+  f.service.requests = 0;
+  auto one_page = f.adapter("records: data.items\npaging: {style: page, size: 50}\n");
+  REQUIRE(one_page.ok());
+  rows = read_all(**one_page, credit_request());
+  REQUIRE(rows.ok());
+  CHECK(rows->size() == 23);
+  CHECK(f.service.requests == 2);
 }
 
 TEST_CASE("rest adapter: next-link paging and incremental cursor parameter") {
