@@ -157,6 +157,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
       run.counts.unchanged += counts.unchanged;
       run.counts.quarantined += counts.quarantined;
       run.counts.duplicates += counts.duplicates;
+      run.counts.withdrawn += counts.withdrawn;
       committing.clear();
       return {};
     };
@@ -234,6 +235,13 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
       } else {
         out = normaliser.normalise(field_names, values);
       }
+      // The source's status column says withdrawn: honoured whether or not the row passes.
+      bool marked_withdrawn = false;
+      if (status_index >= 0 && !defective) {
+        const auto& v = row.values[static_cast<std::size_t>(status_index)];
+        const auto& w = source.status->withdrawn_values;
+        marked_withdrawn = v && std::find(w.begin(), w.end(), *v) != w.end();
+      }
       if (out.ok) {
         store::Record r;
         r.dataset = source.dataset;
@@ -243,11 +251,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
         r.pulled_at = pulled_at;
         r.status = std::move(out.status);
         r.fields_json = std::move(out.fields_json);
-        if (status_index >= 0) {
-          const auto& v = row.values[static_cast<std::size_t>(status_index)];
-          const auto& w = source.status->withdrawn_values;
-          if (v && std::find(w.begin(), w.end(), *v) != w.end()) r.status = "withdrawn";
-        }
+        if (marked_withdrawn) r.status = "withdrawn";
         batch.records.push_back(std::move(r));
       } else {
         store::QuarantinedRow q;
@@ -257,6 +261,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
         q.row_json = row_json(request.columns, row);
         q.errors_json = std::move(out.errors_json);
         q.seen_at = pulled_at;
+        q.withdraws = marked_withdrawn && !key_missing;
         batch.quarantined.push_back(std::move(q));
       }
       if (batch.size() >= options.batch_size) {
@@ -312,6 +317,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
                               {"unchanged", run.counts.unchanged},
                               {"rejected", run.counts.quarantined},
                               {"duplicates", run.counts.duplicates},
+                              {"withdrawn_by_rejected_rows", run.counts.withdrawn},
                               {"ms", run.duration_ms},
                               {"error", run.error}});
   if (!status.ok()) return status.take_error();

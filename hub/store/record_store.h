@@ -38,6 +38,8 @@ struct UpsertCounts {
   // commit_batch only: rows whose key an earlier row of the same pull (same pulled_at) already
   // had, with other content: not stored.
   std::int64_t duplicates = 0;
+  // commit_batch only: records withdrawn by a quarantined row (QuarantinedRow::withdraws).
+  std::int64_t withdrawn = 0;
 };
 
 // A source row that failed normalisation, kept with its reasons until a later pull brings a good
@@ -49,6 +51,10 @@ struct QuarantinedRow {
   std::string row_json;     // the source row as read (field → raw value)
   std::string errors_json;  // [{"field","code","message"}, ...]
   std::string seen_at;      // RFC 3339
+  // The source's status column marks the row withdrawn: the record already held for its key (if
+  // any) is withdrawn too, though the row itself did not pass (a deregistration often blanks the
+  // fields the schema requires). Without this, the last good version stayed served as valid.
+  bool withdraws = false;
 };
 
 // A quarantine entry as an administrator lists it.

@@ -30,6 +30,11 @@ class TestNormaliser final : public RowNormaliser {
       out.errors_json = R"([{"field":"id_number","code":"bad_length","message":"must be 18 characters"}])";
       return out;
     }
+    // An empty name is rejected (as a schema's required field is): a row can fail with its key intact.
+    if (const auto* name = o.if_contains("name"); name != nullptr && name->as_string().empty()) {
+      out.errors_json = R"([{"field":"name","code":"missing","message":"name is required"}])";
+      return out;
+    }
     out.ok = true;
     out.subject = std::string(id->as_string());
     out.fields_json = boost::json::serialize(o);
@@ -383,6 +388,33 @@ TEST_CASE("pull: a status column marks records withdrawn") {
   f.sql("UPDATE person SET zt = '注销'");
   CHECK(f.pull(s).counts.updated == 1);
   CHECK(f.store->find_by_subject("population", kA)->at(0).status == "withdrawn");
+}
+
+TEST_CASE("pull: a row marked withdrawn is honoured though it fails the schema") {
+  Fixture f;
+  f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', '正常', '2026-01-01 10:00:00'), ('" + kB +
+        "', 'B', '正常', '2026-01-01 10:00:00')");
+  auto s = f.source("");
+  f.pull(s);
+  // Deregistration blanks the name the schema requires: the row is rejected, and the record the
+  // hub holds for it is withdrawn all the same, its previous version kept.
+  f.sql("UPDATE person SET zt = '注销', xm = '' WHERE sfzh = '" + kA + "'");
+  const auto run = f.pull(s);
+  CHECK(run.counts.quarantined == 1);
+  CHECK(run.counts.withdrawn == 1);
+  const auto a = f.store->find_by_subject("population", kA).value();
+  REQUIRE(a.size() == 1);
+  CHECK(a[0].status == "withdrawn");
+  CHECK(a[0].version == 2);
+  CHECK(f.history_count() == 1);
+  CHECK(f.store->find_by_subject("population", kB)->at(0).status == "valid");
+  // Pulled again: still one quarantine entry, no further version.
+  CHECK(f.pull(s).counts.withdrawn == 0);
+  CHECK(f.store->find_by_subject("population", kA)->at(0).version == 2);
+  // A rejected row that is not marked withdrawn leaves the served record as it was.
+  f.sql("UPDATE person SET xm = '' WHERE sfzh = '" + kB + "'");
+  CHECK(f.pull(s).counts.withdrawn == 0);
+  CHECK(f.store->find_by_subject("population", kB)->at(0).status == "valid");
 }
 
 TEST_CASE("pull: a cancelled full pull stops after a committed batch and the next pull goes on after it") {

@@ -306,6 +306,23 @@ Result<UpsertCounts> SqliteRecordStore::upsert(std::span<const Record> records) 
   });
 }
 
+Result<bool> SqliteRecordStore::withdraw_key(Connection& w, const QuarantinedRow& q) {
+  YICI_TRY(Statement * sel, w.cached(kSelectExisting));
+  sel->bind(1, q.dataset).bind(2, q.source).bind(3, q.source_key);
+  YICI_TRY(const bool found, sel->step());
+  const std::int64_t id = found ? sel->column_int(0) : 0;
+  const bool already = found && sel->column_text(3) == "withdrawn";
+  sel->reset();
+  if (!found || already) return false;
+  YICI_TRY(Statement * arch, w.cached(kArchive));
+  arch->bind(1, id).bind(2, q.seen_at);
+  YICI_TRY_STATUS(arch->run());
+  YICI_TRY(Statement * upd, w.cached(kWithdraw));
+  upd->bind(1, id);
+  YICI_TRY_STATUS(upd->run());
+  return true;
+}
+
 Result<UpsertCounts> SqliteRecordStore::commit_batch(const BatchCommit& batch) {
   return db_->with_writer([&](Connection& w) -> Result<UpsertCounts> {
     UpsertCounts counts;
@@ -328,6 +345,10 @@ Result<UpsertCounts> SqliteRecordStore::commit_batch(const BatchCommit& batch) {
       st->bind(6, q.seen_at);
       YICI_TRY_STATUS(st->run());
       ++counts.quarantined;
+      if (q.withdraws) {
+        YICI_TRY(const bool withdrew, withdraw_key(w, q));
+        if (withdrew) ++counts.withdrawn;
+      }
     }
     if (batch.cursor) {
       YICI_TRY(Statement * st, w.cached(kSaveCursor));

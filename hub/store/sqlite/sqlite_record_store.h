@@ -53,6 +53,9 @@ class SqliteRecordStore final : public RecordStore {
   // `pull_first_id` set: the records come from one pull (commit_batch), so a record already stored
   // with their pulled_at came from an earlier row of the same pull, a key the source holds twice;
   // records with an id from *pull_first_id on were inserted by that pull.
+  // Withdraws the record held for a quarantined row's key (QuarantinedRow::withdraws): a new
+  // version, the old one kept in history. false when there is none, or it is withdrawn already.
+  Result<bool> withdraw_key(Connection& w, const QuarantinedRow& q);
   Status upsert_in(Connection& w, std::span<const Record> records, UpsertCounts& counts, bool clear_quarantine,
                    std::optional<std::int64_t> pull_first_id);
   // The first record id a pull (source, pulled_at) can have inserted: max(id) + 1 when its first
