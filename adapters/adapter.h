@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "adapters/common/file_confinement.h"
@@ -85,6 +86,11 @@ class Adapter {
   // the admin API may only name those hub.yaml allows.
   [[nodiscard]] virtual std::vector<std::string> environment() const { return {}; }
 
+  // Whether `name` can name a column of this source (mapping, key, cursor and status columns). SQL
+  // sources: a plain identifier, as it goes into SQL quoted but unescaped (a Chinese column name is
+  // aliased in a query); the error says what the name must be.
+  [[nodiscard]] virtual Status check_column_name(std::string_view name) const;
+
   // Confines every file this adapter opens from now on (FileConfinement::within, for sources
   // registered through the admin API). Call before the first read.
   void confine_files(FileConfinement files) { files_ = std::move(files); }
@@ -95,6 +101,10 @@ class Adapter {
  private:
   FileConfinement files_ = FileConfinement::none();
 };
+
+// A column name of a source whose columns are not SQL (a CSV header, a JSON member): any
+// printable UTF-8 text of at most 256 bytes, "公民身份号码" as well as "sfzh".
+Status check_text_column_name(std::string_view name);
 
 // The primary key as one string: a single column's value as is; several joined with U+001F (unit
 // separator), which does not occur in department data. NULL key parts are an error (caller's check).

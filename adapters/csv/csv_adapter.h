@@ -34,6 +34,7 @@ class CsvAdapter final : public Adapter {
   [[nodiscard]] std::string describe_target() const override { return "the CSV header of " + config_.path; }
   // Files are read in mtime order, so with the _file_mtime cursor rows arrive in cursor order.
   [[nodiscard]] bool ordered_by_cursor() const override { return true; }
+  [[nodiscard]] Status check_column_name(std::string_view name) const override { return check_text_column_name(name); }
   [[nodiscard]] std::vector<std::string> local_files() const override { return {config_.path}; }
 
  private:

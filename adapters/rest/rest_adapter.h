@@ -59,6 +59,7 @@ class RestAdapter final : public Adapter {
   Result<std::vector<ColumnInfo>> describe() override;
   [[nodiscard]] std::string describe_target() const override { return "the first record from " + config_.url; }
   [[nodiscard]] bool ordered_by_cursor() const override { return false; }
+  [[nodiscard]] Status check_column_name(std::string_view name) const override { return check_text_column_name(name); }
   [[nodiscard]] std::vector<std::string> local_files() const override;
 
  private:

@@ -11,9 +11,10 @@ void add_unique(std::vector<std::string>& out, const std::string& column) {
   if (std::find(out.begin(), out.end(), column) == out.end()) out.push_back(column);
 }
 
-Status check_column(const YamlDoc& doc, const YAML::Node& node, const std::string& path, const std::string& column) {
-  if (!adapters::is_safe_identifier(column)) {
-    return doc.error_at(node, path + ": column \"" + column + "\" must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*)");
+Status check_column(const YamlDoc& doc, const YAML::Node& node, const std::string& path, const std::string& column,
+                    const adapters::Adapter& adapter) {
+  if (auto named = adapter.check_column_name(column); !named.ok()) {
+    return doc.error_at(node, path + ": column \"" + column + "\" " + named.error().message);
   }
   return {};
 }
@@ -67,14 +68,15 @@ Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapt
     if (s.primary_key.empty()) {
       return doc.error_at_key(root, "primary_key", "primary_key: give the source column(s) that identify a row");
     }
-    for (const auto& k : s.primary_key) YICI_TRY_STATUS(check_column(doc, root["primary_key"], "primary_key", k));
+    for (const auto& k : s.primary_key)
+      YICI_TRY_STATUS(check_column(doc, root["primary_key"], "primary_key", k, *s.adapter));
 
     const YAML::Node cursor = root["cursor"];
     if (cursor.IsDefined() && !cursor.IsNull()) {
       YICI_TRY_STATUS(doc.expect_map(cursor, {"column", "overlap"}, "cursor"));
       CursorSpec c;
       YICI_TRY(c.column, doc.required_string(cursor, "column"));
-      YICI_TRY_STATUS(check_column(doc, cursor["column"], "cursor.column", c.column));
+      YICI_TRY_STATUS(check_column(doc, cursor["column"], "cursor.column", c.column, *s.adapter));
       YICI_TRY(auto overlap, doc.optional_duration(cursor, "overlap"));
       c.overlap = overlap.value_or(std::chrono::milliseconds(0));
       s.cursor = c;
@@ -89,7 +91,7 @@ Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapt
         return doc.error_at(kv.second, "mapping." + kv.first.Scalar() + " must be a column name");
       const std::string field = kv.first.Scalar();
       const std::string column = kv.second.Scalar();
-      YICI_TRY_STATUS(check_column(doc, kv.second, "mapping." + field, column));
+      YICI_TRY_STATUS(check_column(doc, kv.second, "mapping." + field, column, *s.adapter));
       s.mapping.emplace_back(field, column);
     }
 
@@ -98,7 +100,7 @@ Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapt
       YICI_TRY_STATUS(doc.expect_map(status, {"column", "withdrawn"}, "status"));
       StatusSpec st;
       YICI_TRY(st.column, doc.required_string(status, "column"));
-      YICI_TRY_STATUS(check_column(doc, status["column"], "status.column", st.column));
+      YICI_TRY_STATUS(check_column(doc, status["column"], "status.column", st.column, *s.adapter));
       YICI_TRY(st.withdrawn_values, doc.string_list(status, "withdrawn"));
       if (st.withdrawn_values.empty())
         return doc.error_at_key(status, "withdrawn", "status.withdrawn: list the source values that mean deleted");

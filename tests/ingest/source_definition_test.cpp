@@ -1,5 +1,7 @@
 #include "hub/ingest/source_definition.h"
 
+#include <algorithm>
+
 #include <doctest/doctest.h>
 
 #include "hub/ingest/source_loader.h"
@@ -86,6 +88,35 @@ TEST_CASE("source definition: each kind of mistake names the key and line") {
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message.find(c.expect) != std::string::npos);
   }
+}
+
+TEST_CASE("source definition: column names as each kind of source names its columns") {
+  // A CSV export's header and a JSON member may be Chinese; an SQL column is a plain identifier
+  // (it goes into SQL), and the message says how to use another name.
+  const std::string csv =
+      "id: hz-csv\ndepartment: public-security\ndataset: population\n"
+      "adapter: {type: csv, path: /srv/rk}\nprimary_key: [公民身份号码]\n"
+      "mapping: {id_number: 公民身份号码, name: 姓名}\n";
+  auto parsed = parse(csv);
+  REQUIRE_MESSAGE(parsed.ok(), parsed.error().message);
+  CHECK(std::find(parsed->mapping.begin(), parsed->mapping.end(),
+                  std::pair<std::string, std::string>{"name", "姓名"}) != parsed->mapping.end());
+  const auto refused = [](const std::string& text) {
+    auto r = parse(text);
+    REQUIRE_FALSE(r.ok());
+    return r.error().message;
+  };
+  std::string sql = kGood;
+  sql.replace(sql.find("  name: xm"), 10, "  name: 姓名");
+  CHECK(refused(sql).find("mapping.name: column \"姓名\" must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*): give "
+                          "other names (a Chinese column name, say) an alias in the adapter's query") !=
+        std::string::npos);
+  std::string control = csv;
+  control.replace(control.find("name: 姓名"), std::string("name: 姓名").size(), "name: \"姓\\t名\"");
+  CHECK(refused(control).find("must be UTF-8 text without control characters") != std::string::npos);
+  std::string empty = csv;
+  empty.replace(empty.find("name: 姓名"), std::string("name: 姓名").size(), "name: \"\"");
+  CHECK(refused(empty).find("must not be empty") != std::string::npos);
 }
 
 TEST_CASE("sources_dir: bad files are reported with their path and skipped, the rest load") {

@@ -109,6 +109,22 @@ TEST_CASE("csv adapter: missing columns name the file and the columns it has") {
   CHECK(err.error().code == ErrorCode::kUnavailable);
 }
 
+TEST_CASE("csv adapter: Chinese header names are columns like any other") {
+  test::TempDir dir;
+  dir.write("rk.csv", "公民身份号码,姓名\n330102199001011234,王小明\n");
+  auto a = adapter_from("type: csv\npath: " + dir.file("rk.csv") + "\n");
+  REQUIRE(a.ok());
+  CHECK((*a)->check_column_name("公民身份号码").ok());
+  ReadRequest req;
+  req.primary_key = {"公民身份号码"};
+  req.columns = {"公民身份号码", "姓名"};
+  auto rows = read_all(**a, req);
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 1);
+  CHECK((*rows)[0].key == "330102199001011234");
+  CHECK((*rows)[0].values[1] == "王小明");
+}
+
 TEST_CASE("csv adapter config: bad values name their line") {
   CHECK(adapter_from("type: csv\npath: x\nencoding: big5\n").error().message.find("lic.yaml:3: adapter.encoding") !=
         std::string::npos);
