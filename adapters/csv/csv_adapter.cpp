@@ -90,9 +90,10 @@ class CsvRowReader final : public RowReader {
                                      {"rows", bad_rows_},
                                      {"first_line", first_bad_line_},
                                      {"action",
-                                      "rows whose field count differs from the header were quarantined (bad_row) and "
-                                      "the rest of the file was read; ask the department to quote fields holding "
-                                      "commas or line breaks"}});
+                                      "rows that are not valid CSV (a field count that differs from the header, a "
+                                      "character after a closing quote, a quote never closed, a record over the size "
+                                      "limit) were quarantined (bad_row) and the rest of the file was read; ask the "
+                                      "department to quote fields holding commas, quotes or line breaks"}});
         }
         bad_rows_ = 0;
         reader_.reset();
@@ -114,16 +115,18 @@ class CsvRowReader final : public RowReader {
         }
       }
       row.defect.clear();
-      if (fields_.size() != header_.size()) {
-        // Usually a comma or line break the export did not quote. The row is quarantined where it
-        // stands and the rest of the file is read; its fields may be shifted, so its key is not
-        // trusted: it is filed under its place in the file.
+      if (fields_.size() != header_.size() || !reader_->defect().empty()) {
+        // Usually a comma or line break the export did not quote, or a stray quote. The row is
+        // quarantined where it stands and the rest of the file is read; its fields may be shifted,
+        // so its key is not trusted: it is filed under its place in the file.
         const long line = reader_->record_line();
         if (bad_rows_++ == 0) first_bad_line_ = line;
         row.key = "bad_row " + f.path.filename().string() + ":" + std::to_string(line);
-        row.defect = f.path.filename().string() + " 第 " + std::to_string(line) + " 行有 " +
-                     std::to_string(fields_.size()) + " 个字段，表头有 " + std::to_string(header_.size()) +
-                     " 个：多半是导出时未加引号的逗号或换行；请修正该行后重新导出";
+        row.defect = f.path.filename().string() + " 第 " + std::to_string(line) + " 行" +
+                     (!reader_->defect().empty() ? reader_->defect()
+                                                 : "有 " + std::to_string(fields_.size()) + " 个字段，表头有 " +
+                                                       std::to_string(header_.size()) +
+                                                       " 个：多半是导出时未加引号的逗号或换行；请修正该行后重新导出");
         return true;
       }
       row.key = make_row_key(row.values, keys_);

@@ -86,15 +86,35 @@ Result<bool> CsvReader::fill() {
     }
     if (eof_) {
       if (!raw_.empty()) {
-        return Error::invalid(path_ + ":" + std::to_string(line_) + ": file ends inside a multi-byte character");
+        // The file ends inside a character (an export cut short): read as one bad byte, so only
+        // the last row is quarantined.
+        if (invalid_sequences_++ == 0) first_invalid_line_ = line_;
+        buf_.append("\xEF\xBF\xBD");
+        raw_.clear();
+        return true;
       }
       return false;
     }
   }
 }
 
+Result<bool> CsvReader::skip_line() {
+  while (true) {
+    if (pos_ >= buf_.size()) {
+      YICI_TRY(const bool more, fill());
+      if (!more) return false;
+    }
+    const char c = buf_[pos_++];
+    if (c == '\n') {
+      ++line_;
+      return true;
+    }
+  }
+}
+
 Result<bool> CsvReader::next(std::vector<std::string>& fields) {
   fields.clear();
+  defect_.clear();
   std::string field;
   bool in_quotes = false;
   bool field_started = false;  // distinguishes an empty last line from a record with one empty field
@@ -108,7 +128,12 @@ Result<bool> CsvReader::next(std::vector<std::string>& fields) {
   while (true) {
     YICI_TRY(bool more, need());
     if (!more) {
-      if (in_quotes) return Error::invalid(path_ + ":" + std::to_string(record_line_) + ": unterminated quoted field");
+      if (in_quotes) {
+        // Everything after the opening quote is one field: nothing here can be trusted.
+        defect_ = "开始的引号字段直到文件末尾都未闭合，自该行起的内容未能读入；请修正后重新导出";
+        fields.clear();
+        return true;
+      }
       if (!field_started && fields.empty()) return false;
       fields.push_back(std::move(field));
       return true;
@@ -120,8 +145,14 @@ Result<bool> CsvReader::next(std::vector<std::string>& fields) {
     }
     const char c = buf_[pos_++];
     if (++record_bytes > options_.max_record_bytes) {
-      return Error::invalid(path_ + ":" + std::to_string(record_line_) + ": record longer than " +
-                            std::to_string(options_.max_record_bytes) + " bytes");
+      // Not kept (it would be a memory spike, and a quarantine entry of megabytes): reading goes
+      // on at the next line, which may itself be part of the record if a quote was left open.
+      defect_ = "开始的记录超过 " + std::to_string(options_.max_record_bytes) +
+                " 字节（多半是未闭合的引号），未能读入；请修正后重新导出";
+      fields.clear();
+      if (c != '\n') YICI_TRY_STATUS(skip_line());
+      if (c == '\n') ++line_;
+      return true;
     }
     if (in_quotes) {
       if (c == '"') {
@@ -161,7 +192,11 @@ Result<bool> CsvReader::next(std::vector<std::string>& fields) {
       in_quotes = true;
       field_started = true;
     } else if (after_quote) {
-      return Error::invalid(path_ + ":" + std::to_string(line_) + ": characters after a closing quote");
+      // "陈某" ,1: the row is handed on as a defect and reading goes on at the next line.
+      defect_ = "引号括起的字段在右引号后还有字符（如 \"陈某\" ,）；请修正该行后重新导出";
+      fields.push_back(std::move(field));
+      YICI_TRY_STATUS(skip_line());
+      return true;
     } else {
       field += c;
       field_started = true;

@@ -33,9 +33,14 @@ class CsvReader {
   CsvReader(const CsvReader&) = delete;
   CsvReader& operator=(const CsvReader&) = delete;
 
-  // Reads the next record into `fields`; false at end of file. Errors name the file and line
-  // (an unterminated quote, bytes that are not valid in the encoding, an oversized record).
+  // Reads the next record into `fields`; false at end of file. A record that is not valid CSV (a
+  // character after a closing quote, a quote never closed, a record over max_record_bytes) is
+  // returned with defect() saying why, its fields partial or none, and reading goes on at the next
+  // line (after a quote never closed there is none). Errors are for the file itself (unreadable).
   Result<bool> next(std::vector<std::string>& fields);
+  // Why the record next() returned last is not valid CSV, for the department (Chinese, without the
+  // file and line: record_line() gives it); empty when it is.
+  [[nodiscard]] const std::string& defect() const { return defect_; }
 
   // 1-based line where the last record returned began.
   [[nodiscard]] long record_line() const { return record_line_; }
@@ -47,7 +52,9 @@ class CsvReader {
 
  private:
   CsvReader() = default;
-  Result<bool> fill();  // more decoded bytes into buf_; false at EOF
+  Result<bool> fill();       // more decoded bytes into buf_; false at EOF
+  Result<bool> skip_line();  // past the next '\n'; false at EOF
+  std::string defect_;
 
   std::string path_;
   CsvOptions options_;

@@ -142,12 +142,17 @@ TEST_CASE("yici-ctl normalize: GBK read as UTF-8 is named row by row, broken inp
   CHECK(r.out.find("bad_encoding") != std::string::npos);
   CHECK(r.out.find("encoding 设为 gbk") != std::string::npos);
 
-  // A quote left open at the end of the file: rows before it are written, then exit 1.
+  // A quote left open at the end of the file: the rows before it are written, and it is a bad_row
+  // naming its line, as the hub quarantines it.
   dir.write("open.csv", "id_number,name\n11010519491231002X,张三\n11010519491231002X,\"李四\n");
   r = ctl(dir, "normalize --schema " + kRepo + "/schemas/population.yaml --input " + dir.file("open.csv"));
-  CHECK(r.rc == 1);
-  CHECK(json_lines(r.out).size() == 1);
-  CHECK(r.err.find("open.csv") != std::string::npos);
+  CHECK(r.rc == 0);
+  const auto lines = json_lines(r.out);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].at("ok") == true);
+  CHECK(lines[1].at("errors").at(0).at("code") == "bad_row");
+  CHECK(std::string(lines[1].at("errors").at(0).at("message").as_string())
+            .find("第 3 行开始的引号字段直到文件末尾都未闭合") != std::string::npos);
 
   dir.write("bad-schema.yaml", "dataset: x\nsubject: id\nfields:\n  - {name: id, type: nothing, required: true}\n");
   r = ctl(dir, "normalize --schema " + dir.file("bad-schema.yaml") + " --input " + dir.file("open.csv"));

@@ -78,6 +78,10 @@ class CsvInput final : public RowInput {
     row.line = reader_->record_line();
     row.problem.clear();
     row.values.assign(layout_.fields.size(), std::nullopt);
+    if (!reader_->defect().empty()) {  // not valid CSV (a stray or unclosed quote): reading goes on
+      row.problem = "第 " + std::to_string(row.line) + " 行" + reader_->defect();
+      return true;
+    }
     if (cells_.size() != width_) {
       row.problem = "row has " + std::to_string(cells_.size()) + " columns; the header has " + std::to_string(width_);
       return true;

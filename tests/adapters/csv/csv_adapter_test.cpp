@@ -89,6 +89,29 @@ TEST_CASE("csv adapter: a ragged row is handed on as a defect named by file and 
   CHECK((*r)[4].values[0] == "7");
 }
 
+TEST_CASE("csv adapter: a stray quote or one never closed spoils its row only, not the file or the next file") {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.file("exports"));
+  dir.write("exports/one.csv", "a,b\n1,2\n\"陈某\" ,3\n4,5\n6,\"open\n7,8\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  dir.write("exports/two.csv", "a,b\n9,10\n");
+  auto a = adapter_from("type: csv\npath: " + dir.file("exports") + "\n");
+  REQUIRE(a.ok());
+  ReadRequest req;
+  req.columns = {"a", "b"};
+  req.primary_key = {"a"};
+  auto r = read_all(**a, req);
+  REQUIRE(r.ok());
+  REQUIRE(r->size() == 5);
+  CHECK((*r)[0].key == "1");
+  CHECK((*r)[1].key == "bad_row one.csv:3");
+  CHECK((*r)[1].defect.rfind("one.csv 第 3 行引号括起的字段在右引号后还有字符", 0) == 0);
+  CHECK((*r)[2].key == "4");
+  CHECK((*r)[3].key == "bad_row one.csv:5");
+  CHECK((*r)[3].defect.find("开始的引号字段直到文件末尾都未闭合") != std::string::npos);
+  CHECK((*r)[4].key == "9");  // the next file is read
+}
+
 TEST_CASE("csv adapter: missing columns name the file and the columns it has") {
   test::TempDir dir;
   dir.write("one.csv", "a,b\n1,2\n3\n");

@@ -53,20 +53,33 @@ TEST_CASE("csv: GBK input is converted to UTF-8, also across read-buffer boundar
   CHECK(rows[4321][1] == "浙江省杭州市食品经营许可证持证人4320");
 }
 
-TEST_CASE("csv: malformed files are errors with file and line") {
+TEST_CASE("csv: records that are not valid CSV are handed on with a defect, and reading goes on") {
   test::TempDir dir;
+  std::vector<std::string> f;
+  // A quote never closed: the rest of the file is one unreadable record, then the end.
   dir.write("open.csv", "a,b\n1,\"never closed\n2,3\n");
   auto r = CsvReader::open(dir.file("open.csv"), {});
-  std::vector<std::string> f;
   REQUIRE((*r)->next(f).value());
-  auto bad = (*r)->next(f);
-  REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().message.find("open.csv:2: unterminated quoted field") != std::string::npos);
+  REQUIRE((*r)->next(f).value());
+  CHECK((*r)->record_line() == 2);
+  CHECK((*r)->defect().find("引号字段直到文件末尾都未闭合") != std::string::npos);
+  CHECK(f.empty());
+  CHECK_FALSE((*r)->next(f).value());
 
-  dir.write("after.csv", "a,b\n\"x\"y,1\n");
+  // A character after a closing quote: that line is a defect, the next lines are read.
+  dir.write("after.csv", "a,b\n1,x\n\"陈某\" ,1\n3,y\n");
   auto r2 = CsvReader::open(dir.file("after.csv"), {});
   REQUIRE((*r2)->next(f).value());
-  CHECK_FALSE((*r2)->next(f).ok());
+  REQUIRE((*r2)->next(f).value());
+  CHECK((*r2)->defect().empty());
+  REQUIRE((*r2)->next(f).value());
+  CHECK((*r2)->record_line() == 3);
+  CHECK((*r2)->defect().find("右引号后还有字符") != std::string::npos);
+  REQUIRE((*r2)->next(f).value());
+  CHECK((*r2)->defect().empty());
+  CHECK(f == std::vector<std::string>{"3", "y"});
+  CHECK((*r2)->record_line() == 4);
+  CHECK_FALSE((*r2)->next(f).value());
 
   // Bytes that are not GBK: each bad byte reads as U+FFFD and the rest of the file is read, so
   // only the row holding it is quarantined (the normaliser refuses U+FFFD as bad_encoding).
@@ -85,12 +98,30 @@ TEST_CASE("csv: malformed files are errors with file and line") {
   CHECK((*r3)->invalid_sequences() == 3);
   CHECK((*r3)->first_invalid_line() == 2);
 
+  // A record over the limit: not kept, the next line is read.
   CsvOptions small;
   small.max_record_bytes = 100;
-  dir.write("long.csv", "a\n" + std::string(1000, 'x') + "\n");
+  dir.write("long.csv", "a\n" + std::string(1000, 'x') + "\nok\n");
   auto r4 = CsvReader::open(dir.file("long.csv"), small);
   REQUIRE((*r4)->next(f).value());
-  CHECK_FALSE((*r4)->next(f).ok());
+  REQUIRE((*r4)->next(f).value());
+  CHECK((*r4)->defect().find("超过 100 字节") != std::string::npos);
+  CHECK(f.empty());
+  REQUIRE((*r4)->next(f).value());
+  CHECK((*r4)->defect().empty());
+  CHECK(f == std::vector<std::string>{"ok"});
+  CHECK((*r4)->record_line() == 3);
+
+  // A GBK export cut inside its last character: that byte reads as U+FFFD, the rows before stand.
+  dir.write("cut.csv", std::string("a,b\n\xD5\xC5,1\n2,\xD5"));
+  auto r5 = CsvReader::open(dir.file("cut.csv"), gbk);
+  REQUIRE((*r5)->next(f).value());
+  REQUIRE((*r5)->next(f).value());
+  CHECK(f == std::vector<std::string>{"张", "1"});
+  REQUIRE((*r5)->next(f).value());
+  CHECK(f == std::vector<std::string>{"2", "\xEF\xBF\xBD"});
+  CHECK_FALSE((*r5)->next(f).value());
+  CHECK((*r5)->invalid_sequences() == 1);
 
   CHECK_FALSE(CsvReader::open(dir.file("missing.csv"), {}).ok());
   CHECK_FALSE(parse_encoding("latin1").ok());
