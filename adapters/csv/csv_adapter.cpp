@@ -19,14 +19,15 @@ constexpr const char* kMtimeColumn = "_file_mtime";
 
 struct SourceFile {
   fs::path path;
-  std::string mtime;  // RFC 3339 UTC, nanoseconds: sorts as text
+  std::string mtime;    // its content's age: RFC 3339 UTC, nanoseconds, sorts as text
+  std::string changed;  // the later of mtime and ctime: when it last changed or arrived (the cursor)
 };
 
-std::string mtime_text(const struct stat& st) {
-  const auto secs = std::chrono::sys_seconds(std::chrono::seconds(st.st_mtim.tv_sec));
+std::string time_text(const struct timespec& t) {
+  const auto secs = std::chrono::sys_seconds(std::chrono::seconds(t.tv_sec));
   std::string base = format_rfc3339_seconds(std::chrono::time_point_cast<std::chrono::microseconds>(secs));
   char frac[16];
-  std::snprintf(frac, sizeof frac, ".%09ld", static_cast<long>(st.st_mtim.tv_nsec));
+  std::snprintf(frac, sizeof frac, ".%09ld", static_cast<long>(t.tv_nsec));
   return base.substr(0, base.size() - 1) + frac + "Z";
 }
 
@@ -49,8 +50,14 @@ Result<std::vector<SourceFile>> list_files(const CsvConfig& c) {
   for (const auto& p : paths) {
     struct stat st {};
     if (::stat(p.c_str(), &st) != 0) return Error::unavailable("csv source " + p.string() + ": cannot stat");
-    out.push_back({p, mtime_text(st)});
+    // A file copied in with its modification time kept (rsync -t, cp -p, unzip, sftp -p) has an
+    // old mtime, but its ctime is when it arrived, which no tool sets back: the cursor is the
+    // later of the two, so such a file is still read.
+    const bool ctime_later =
+        std::tie(st.st_ctim.tv_sec, st.st_ctim.tv_nsec) > std::tie(st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    out.push_back({p, time_text(st.st_mtim), time_text(ctime_later ? st.st_ctim : st.st_mtim)});
   }
+  // Oldest content first, so that for a key held in several files the newest export's row is read last and wins.
   std::sort(out.begin(), out.end(), [](const SourceFile& a, const SourceFile& b) {
     return std::tie(a.mtime, a.path) < std::tie(b.mtime, b.path);
   });
@@ -107,7 +114,7 @@ class CsvRowReader final : public RowReader {
         if (src == -1) {
           row.values[i] = f.path.filename().string();
         } else if (src == -2) {
-          row.values[i] = f.mtime;
+          row.values[i] = f.changed;
         } else if (static_cast<std::size_t>(src) >= fields_.size() || fields_[static_cast<std::size_t>(src)].empty()) {
           row.values[i].reset();
         } else {
@@ -215,7 +222,7 @@ Result<std::unique_ptr<RowReader>> CsvAdapter::read(const ReadRequest& request) 
     if (request.cursor_column != kMtimeColumn) {
       return Error::invalid("csv sources support incremental pulls only with cursor column _file_mtime");
     }
-    std::erase_if(found, [&](const SourceFile& f) { return f.mtime < *request.cursor_from; });
+    std::erase_if(found, [&](const SourceFile& f) { return f.changed < *request.cursor_from; });
   }
   return std::unique_ptr<RowReader>(
       std::make_unique<CsvRowReader>(config_, files(), std::move(found), request.columns, std::move(keys)));

@@ -6,10 +6,13 @@
 //   encoding: gbk                        # utf-8 (default), gbk, gb18030
 //   delimiter: ","                       # one character; "\t" for tab
 // The first record of each file names the columns. Two synthetic columns exist on every row:
-// _file (the file's name) and _file_mtime (its modification time, RFC 3339 UTC with nanoseconds).
-// With `cursor: {column: _file_mtime}` a pull reads only files modified at or after the saved
-// cursor, oldest first, so a file already pulled is not pulled again unless it changed (the newest
-// file is re-checked; unchanged rows are recognised by content hash and not rewritten).
+// _file (the file's name) and _file_mtime (RFC 3339 UTC with nanoseconds: the later of its
+// modification time and its inode change time, so a file copied in with an old mtime kept, by
+// rsync -t, cp -p or unzip, counts from when it arrived). With `cursor: {column: _file_mtime}` a
+// pull reads only files changed or arrived at or after the saved cursor, so a file already pulled
+// is not pulled again unless it changed (the newest file is re-checked; unchanged rows are
+// recognised by content hash and not rewritten). Files are read oldest content (mtime) first, so
+// for a key held in several files the newest export's row wins.
 #pragma once
 
 #include "adapters/adapter.h"
@@ -32,8 +35,9 @@ class CsvAdapter final : public Adapter {
   Result<std::unique_ptr<RowReader>> read(const ReadRequest& request) override;
   Result<std::vector<ColumnInfo>> describe() override;
   [[nodiscard]] std::string describe_target() const override { return "the CSV header of " + config_.path; }
-  // Files are read in mtime order, so with the _file_mtime cursor rows arrive in cursor order.
-  [[nodiscard]] bool ordered_by_cursor() const override { return true; }
+  // Files are read in mtime order, which is not the cursor's order (a file that arrived late with
+  // an old mtime): the cursor is committed after the last file.
+  [[nodiscard]] bool ordered_by_cursor() const override { return false; }
   [[nodiscard]] Status check_column_name(std::string_view name) const override { return check_text_column_name(name); }
   [[nodiscard]] std::vector<std::string> local_files() const override { return {config_.path}; }
 

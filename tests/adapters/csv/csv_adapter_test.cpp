@@ -58,6 +58,30 @@ TEST_CASE("csv adapter: a directory of GBK exports, files read oldest first, onl
   auto changed = read_all(**a, req);
   REQUIRE(changed.ok());
   CHECK(changed->size() == 3);  // the changed file and the newest one
+
+  // A file delivered with its old modification time kept (rsync -t, cp -p): still read, since it
+  // arrived after the cursor; read first (oldest content), so it does not override newer exports.
+  const std::string cursor = *(*changed)[2].values[3];
+  req.cursor_from = cursor;
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  write_gbk(dir, "dzzz_20251201.csv", "zzbh,czzmc\nL0,拱墅书店\n");
+  std::filesystem::last_write_time(dir.file("exports/dzzz_20251201.csv"),
+                                   std::filesystem::file_time_type::clock::now() - std::chrono::hours(24 * 30));
+  auto late = read_all(**a, req);
+  REQUIRE(late.ok());
+  REQUIRE(late->size() >= 1);
+  CHECK((*late)[0].values[2] == "dzzz_20251201.csv");
+  CHECK(*(*late)[0].values[3] > cursor);  // its cursor value is when it arrived, so the cursor moves past it
+  // Once the cursor has passed its arrival (a newer export came after it), it is not read again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  write_gbk(dir, "dzzz_20260103.csv", "zzbh,czzmc\nL4,滨江花店\n");
+  auto newer = read_all(**a, req);
+  REQUIRE(newer.ok());
+  req.cursor_from = *newer->back().values[3];
+  auto after = read_all(**a, req);
+  REQUIRE(after.ok());
+  REQUIRE(after->size() == 1);
+  CHECK((*after)[0].values[2] == "dzzz_20260103.csv");
 }
 
 TEST_CASE("csv adapter: a ragged row is handed on as a defect named by file and line, and reading goes on") {
