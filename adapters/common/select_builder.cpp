@@ -47,7 +47,13 @@ Result<std::string> build_select(const SelectSource& source, const ReadRequest& 
     if (!is_safe_identifier(request.cursor_column)) {
       return Error::invalid("cursor column \"" + request.cursor_column + "\" is not a plain identifier");
     }
-    if (request.cursor_from) sql += " WHERE " + quote_identifier(request.cursor_column) + " >= " + param(1);
+    // Rows without a cursor value are read by every incremental pull: `>=` alone never matches
+    // NULL, so a row inserted without one was never pulled. They do not move the cursor, and the
+    // pull job counts them in its warning (pull_cursor_values_skipped).
+    if (request.cursor_from) {
+      const std::string column = quote_identifier(request.cursor_column);
+      sql += " WHERE (" + column + " >= " + param(1) + " OR " + column + " IS NULL)";
+    }
     order = quote_identifier(request.cursor_column);
   }
   std::string key_order;

@@ -94,6 +94,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
     const auto cursor_latest = std::chrono::system_clock::now() + kCursorClockMargin;
     std::int64_t unreadable_cursors = 0;
     std::int64_t future_cursors = 0;
+    std::int64_t null_cursors = 0;  // rows without a cursor value: every incremental pull reads them again
     if (by_key) {
       YICI_TRY(auto progress, store.load_progress(source.id));
       if (progress) {
@@ -204,6 +205,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
       // A row the adapter could not split into its columns (Row::defect): its values may be
       // shifted, so they neither move the cursor nor reach the normaliser.
       const bool defective = !row.defect.empty();
+      if (cursor_index >= 0 && !defective && !row.values[static_cast<std::size_t>(cursor_index)]) ++null_cursors;
       if (cursor_index >= 0 && !cursor_frozen && !defective && row.values[static_cast<std::size_t>(cursor_index)]) {
         const std::string& value = *row.values[static_cast<std::size_t>(cursor_index)];
         if (!max_cursor || cursor_less(*max_cursor, value)) {
@@ -286,17 +288,18 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
                   "key was stored (for a CSV directory, the newest file's): make the key unique at the source, or "
                   "fix primary_key"}});
     }
-    if (unreadable_cursors > 0 || future_cursors > 0) {
+    if (unreadable_cursors > 0 || future_cursors > 0 || null_cursors > 0) {
       // Neither the values nor the rows' keys are logged: the keys are often subjects.
       log::warn("pull_cursor_values_skipped",
                 {{"source", source.id},
                  {"column", source.cursor->column},
                  {"unreadable", unreadable_cursors},
                  {"in_future", future_cursors},
+                 {"null", null_cursors},
                  {"action",
                   "these rows were pulled but did not move the cursor: fix the values at the source (a timestamp "
-                  "such as 2026-01-02 10:00:00, or an integer, no later than now); until then the next pull reads "
-                  "them again"}});
+                  "such as 2026-01-02 10:00:00, or an integer, no later than now; not empty); until then every "
+                  "pull reads them again"}});
     }
     return Status();
   };

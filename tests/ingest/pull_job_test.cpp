@@ -150,6 +150,22 @@ TEST_CASE("pull: incremental reads see new rows and late rows inside the overlap
   CHECK(f.store->load_cursor("hz-psb").value() == "2026-01-01 10:30:00");
 }
 
+TEST_CASE("pull: a row without a cursor value is read by incremental pulls too, and does not move the cursor") {
+  Fixture f;
+  f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', NULL, '2026-01-01 10:00:00')");
+  auto s = f.source();
+  f.pull(s);
+  // Inserted after the first pull with no update time: `gxsj >= cursor` alone never matched it.
+  f.sql("INSERT INTO person VALUES ('" + kB + "', 'B', NULL, NULL)");
+  auto r = f.pull(s);
+  CHECK(r.mode == "incremental");
+  CHECK(r.counts.inserted == 1);
+  CHECK(f.store->find_by_subject("population", kB)->size() == 1);
+  CHECK(f.store->load_cursor("hz-psb").value() == "2026-01-01 10:00:00");
+  // Read again by the next pull (it has no cursor value to be passed by), not rewritten.
+  CHECK(f.pull(s).counts.unchanged == 2);
+}
+
 TEST_CASE("pull: a cursor value in the future or unreadable does not become the cursor, later rows still arrive") {
   Fixture f;
   // B was typed with a date in 2099 and C with text in the cursor column: both are pulled, and

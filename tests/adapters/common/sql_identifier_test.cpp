@@ -41,7 +41,8 @@ TEST_CASE("the SELECT for a read request: quoted identifiers, cursor parameter, 
   req.cursor_from = "2026-01-01";
   auto sql = build_select({"person", ""}, req, '?');
   REQUIRE(sql.ok());
-  CHECK(*sql == R"(SELECT "sfzh", "xm", "gxsj" FROM "person" WHERE "gxsj" >= ?1 ORDER BY "gxsj", "sfzh")");
+  CHECK(*sql ==
+        R"(SELECT "sfzh", "xm", "gxsj" FROM "person" WHERE ("gxsj" >= ?1 OR "gxsj" IS NULL) ORDER BY "gxsj", "sfzh")");
   req.cursor_from.reset();
   req.cursor_column.clear();
   CHECK(build_select({"", "SELECT * FROM p"}, req, '$').value() ==
