@@ -29,14 +29,15 @@ std::string mask_value(std::string_view utf8) {
     head = 1, tail = 1;
   }
   if (n <= 1) return n == 0 ? std::string() : std::string(1, '*');
+  // At most kMaxStars stars: a value of megabytes (an export gone wrong) is not a line of
+  // millions of '*' in a preview or on a terminal.
+  constexpr std::size_t kMaxStars = 32;
   std::string out;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i < head || i >= n - tail) {
-      out.append(cps[i]);
-    } else {
-      out.push_back('*');
-    }
-  }
+  for (std::size_t i = 0; i < head; ++i) out.append(cps[i]);
+  const std::size_t hidden = n - head - tail;
+  out.append(std::min(hidden, kMaxStars), '*');
+  if (hidden > kMaxStars) out += "…";
+  for (std::size_t i = n - tail; i < n; ++i) out.append(cps[i]);
   return out;
 }
 

@@ -48,7 +48,7 @@ struct QuarantinedRow {
   std::string dataset;
   std::string source;
   std::string source_key;
-  std::string row_json;     // the source row as read (field → raw value)
+  std::string row_json;     // the source row as read (field → raw value, each its first 1 KiB and length)
   std::string errors_json;  // [{"field","code","message"}, ...]
   std::string seen_at;      // RFC 3339
   // The source's status column marks the row withdrawn: the record already held for its key (if

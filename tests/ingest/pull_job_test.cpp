@@ -362,6 +362,20 @@ TEST_CASE("pull: a row the adapter could not split is quarantined as bad_row and
   CHECK(boost::json::parse(q[0].errors_json).at(0).at("code").as_string() == "bad_row");
 }
 
+TEST_CASE("pull: a rejected row's values are kept to their first kilobyte and their length") {
+  Fixture f;
+  // A 2 MB value in a rejected row (the test normaliser rejects an empty name; here a short ID).
+  const std::string huge(2 * 1024 * 1024, 'x');
+  f.sql("INSERT INTO person VALUES ('12345', '" + huge + "', NULL, '2026-01-01 10:00:00')");
+  const auto r = f.pull(f.source(""));
+  CHECK(r.counts.quarantined == 1);
+  const auto q = f.store->list_quarantine("hz-psb", 0, 10).value();
+  REQUIRE(q.size() == 1);
+  const std::string kept(boost::json::parse(q[0].row_json).at("xm").as_string());
+  CHECK(kept == std::string(1024, 'x') + "…(2097152 bytes)");
+  CHECK(q[0].row_json.size() < 2048);
+}
+
 TEST_CASE("pull: a CSV line with the wrong field count is quarantined by file and line, the rest is stored") {
   Fixture f;
   f.dir.write("people.csv", "sfzh,xm\n" + kA + ",A\n" + kB + ",B,西湖区\n" + kC + ",C\n");

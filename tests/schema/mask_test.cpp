@@ -16,5 +16,13 @@ TEST_CASE("masking keeps enough to recognise a value, not to learn it") {
   CHECK(mask_value("\xFF\xFE") == "*");  // invalid bytes: masked, never a crash
 }
 
+TEST_CASE("masking a value of megabytes gives a short line, not millions of stars") {
+  const std::string huge(6 * 1024 * 1024, 'x');
+  const std::string masked = mask_value(huge);
+  CHECK(masked == "xxx" + std::string(32, '*') + "…xxxx");
+  CHECK(mask_value(std::string(39, 'y')) == "yyy" + std::string(32, '*') + "yyyy");  // 32 hidden: no ellipsis
+  CHECK(mask_value(std::string(40, 'y')) == "yyy" + std::string(32, '*') + "…yyyy");
+}
+
 }  // namespace
 }  // namespace yici::schema
