@@ -593,9 +593,13 @@ api::Response Hub::set_source_enabled(const api::Request& request, const std::st
   entry->updated_by = stored->updated_by;
   sources_.put(entry);
   if (enabled) {
+    entry->cancel->store(false);
     schedule(*entry);
-  } else if (scheduler_) {
-    scheduler_->remove(id);  // a running pull finishes; no new one starts
+  } else {
+    // A running pull stops after the batch it is on (committed, so the next pull after an enable
+    // goes on from there); no new one starts.
+    entry->cancel->store(true);
+    if (scheduler_) scheduler_->remove(id);
   }
   log::info(enabled ? "source_enabled" : "source_disabled",
             {{"source", id}, {"by", request.principal->id}, {"request_id", request.request_id}});

@@ -314,6 +314,37 @@ TEST_CASE("admin API: a link put in an allowed directory after registration is r
   CHECK(lookup(hub, resident_id(3)).status == 200);  // what was pulled before stays served
 }
 
+TEST_CASE("admin API: disabling a source stops its running pull after the batch it is on") {
+  TempDir dept;
+  const std::string db = dept.file("big.db");
+  {
+    auto conn = store::sqlite::Connection::open(db, store::sqlite::Connection::Mode::kReadWrite).value();
+    // 400,000 rows (IDs without a valid check digit: quarantined, which takes as long per row).
+    REQUIRE(conn->exec("CREATE TABLE rk_jbxx (sfzh TEXT PRIMARY KEY, xm TEXT, xb TEXT, csrq TEXT, gxsj TEXT);"
+                       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400000) "
+                       "INSERT INTO rk_jbxx SELECT printf('110105198001%06d', i), '王', '男', '1980-01-01', "
+                       "'2026-01-01 00:00:00' FROM n")
+                .ok());
+  }
+  HubProcess hub({.extra_config = "ingest: {batch_size: 500, api_source_paths: [" + dept.path().string() + "]}\n"});
+  const auto admin = HubProcess::as("admin");
+  REQUIRE(https_request(hub.port(), admin, "POST", "/v1/admin/sources", definition("hz-big", db, kMapping)).status ==
+          201);
+  const auto show = [&] { return json(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-big")); };
+  REQUIRE(eventually([&] { return show().at("health").at("running") == true; }));
+  REQUIRE(https_request(hub.port(), admin, "POST", "/v1/admin/sources/hz-big/disable").status == 200);
+  // The pull ends soon, part way, saying why; without the stop it read all 400,000 rows first.
+  REQUIRE(eventually([&] {
+    const auto pulls = show().at("recent_pulls").as_array();
+    return !pulls.empty();
+  }));
+  const auto pull = show().at("recent_pulls").at(0);
+  INFO(boost::json::serialize(pull));
+  CHECK(pull.at("rows_read").as_int64() < 400000);
+  CHECK(std::string(pull.at("error").as_string()).find("stopped after") != std::string::npos);
+  CHECK(show().at("health").at("state") == "disabled");
+}
+
 TEST_CASE("admin API: records of a source retired with keep_records stay served") {
   TempDir dept;
   const std::string db = make_department_db(dept, 2);
