@@ -207,6 +207,9 @@ TEST_CASE("pull: a key the source holds twice keeps the row read last, with no n
   for (int i = 0; i < 3; ++i) {
     const auto again = f.pull(s);
     CHECK(again.counts.duplicates == 1);
+    // Nothing changed: counted as unchanged, not as an update undone within the pull.
+    CHECK(again.counts.updated == 0);
+    CHECK(again.counts.unchanged == 2);
     CHECK(f.name_of(kA) == "A2");
     // Same record, same version after every pull, and no history piling up.
     CHECK(f.store->find_by_subject("population", kA).value().at(0).version == version);

@@ -266,6 +266,11 @@ Status SqliteRecordStore::upsert_in(Connection& w, std::span<const Record> recor
         YICI_TRY(Statement * drop, w.cached(kDropHistory));
         drop->bind(1, id).bind(2, version - 1);
         YICI_TRY_STATUS(drop->run());
+        // The earlier row's update is undone: the pull leaves the record unchanged. (Counted in
+        // this batch even when the earlier row was in another batch of the pull: the pull's
+        // totals are right; reported ~1 updated on every pull before.)
+        --counts.updated;
+        ++counts.unchanged;
         continue;
       }
       // A new version made by this pull, or the record this pull inserted (the key's first row):
