@@ -28,6 +28,15 @@ Result<std::unique_ptr<CsvReader>> CsvReader::open(const std::string& path, cons
     return Error::unavailable(path + ": cannot open: " + std::strerror(errno));
   }
   if (options.encoding != Encoding::kUtf8) {
+    // A UTF-8 byte-order mark in a file declared GBK: the header would read as "锘縮fzh".
+    char bom[3] = {};
+    const std::size_t got = std::fread(bom, 1, sizeof bom, r->file_);
+    if (got == 3 && std::memcmp(bom, "\xEF\xBB\xBF", 3) == 0) {
+      return Error::invalid(path +
+                            " starts with a UTF-8 byte-order mark, but the source's encoding is GBK/GB18030: "
+                            "set the source's encoding to utf-8");
+    }
+    std::rewind(r->file_);
     // GB18030 is a superset of GBK: decoding GBK files as GB18030 accepts everything GBK encodes.
     iconv_t cd = iconv_open("UTF-8", "GB18030");
     if (cd == reinterpret_cast<iconv_t>(-1))  // NOLINT(performance-no-int-to-ptr): iconv's error value

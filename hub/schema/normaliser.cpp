@@ -73,7 +73,10 @@ void Normaliser::normalise_field(std::size_t index, const std::optional<std::str
       return reject("bad_encoding", field_label(f) + " 不是有效的 UTF-8 文本（第 " + std::to_string(check.where + 1) +
                                         " 字节起）；若源文件为 GBK 编码，请将数据源的 encoding 设为 gbk");
     case TextFault::kReplacementChar:
-      return reject("bad_encoding", field_label(f) + " 含替换字符 U+FFFD：数据在送达前已按错误的编码解码，原文已丢失");
+      return reject("bad_encoding",
+                    field_label(f) +
+                        " 含替换字符 U+FFFD：源数据此处的字节不是所声明编码（如 "
+                        "GBK）的合法字符，或数据在送达前已按错误的编码解码；请核对导出文件的编码，或重新导出该行");
     case TextFault::kControlCharacter: {
       char hex[8];
       std::snprintf(hex, sizeof hex, "%04X", static_cast<unsigned>(check.code_point));

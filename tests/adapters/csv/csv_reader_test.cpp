@@ -123,6 +123,15 @@ TEST_CASE("csv: records that are not valid CSV are handed on with a defect, and 
   CHECK_FALSE((*r5)->next(f).value());
   CHECK((*r5)->invalid_sequences() == 1);
 
+  // A UTF-8 file (with its byte-order mark) in a source declared GBK: named, not read as 锘縮fzh.
+  dir.write("bom.csv", "\xEF\xBB\xBFsfzh,xm\n1,张三\n");
+  auto bom = CsvReader::open(dir.file("bom.csv"), gbk);
+  REQUIRE_FALSE(bom.ok());
+  CHECK(bom.error().message.find("starts with a UTF-8 byte-order mark") != std::string::npos);
+  auto bom_utf8 = CsvReader::open(dir.file("bom.csv"), {});
+  REQUIRE((*bom_utf8)->next(f).value());
+  CHECK(f == std::vector<std::string>{"sfzh", "xm"});
+
   CHECK_FALSE(CsvReader::open(dir.file("missing.csv"), {}).ok());
   CHECK_FALSE(parse_encoding("latin1").ok());
 }
