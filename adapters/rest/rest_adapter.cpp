@@ -13,6 +13,7 @@
 #include "adapters/common/select_builder.h"
 #include "adapters/common/sql_identifier.h"
 #include "hub/core/log.h"
+#include "hub/core/utf8.h"
 #include "hub/net/https_client.h"
 
 namespace yici::adapters::rest {
@@ -143,7 +144,11 @@ class RestRowReader final : public RowReader {
     YICI_TRY(page_, fetcher_->get(next_target_));
     const json::value* items = at_path(page_, config_.records_path);
     if (items == nullptr || !items->is_array()) {
-      return Error::invalid("rest source: no array at records path \"" + config_.records_path + "\"");
+      // Often a service's error envelope answered with 200 ({"code":500,"msg":"系统繁忙"}): its
+      // first bytes say so.
+      return Error::invalid("rest source: page " + std::to_string(pages_) + " has no array at records path \"" +
+                            config_.records_path + "\"; the service answered " +
+                            bounded_utf8(json::serialize(page_), 200));
     }
     items_ = &items->as_array();
     index_ = 0;
