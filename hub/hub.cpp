@@ -43,7 +43,17 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   auto policy = load_policy(hub->config_.policy, hub->matters_, hub->schemas_);
   if (!policy) return with_skipped_schemas(policy.take_error());
   hub->policy_.store(std::move(*policy));
-  YICI_TRY(hub->stores_, store::Stores::open(hub->config_.data_dir));
+  YICI_TRY(hub->stores_,
+           store::Stores::open(hub->config_.data_dir, {.new_audit_log = hub->config_.overrides.new_audit_log}));
+  if (hub->stores_.new_audit_log) {
+    log::warn("audit_log_started_anew",
+              {{"data_dir", hub->config_.data_dir},
+               {"log_id", hub->stores_.log_id},
+               {"action",
+                "--new-audit-log: audit.db was missing and a new, empty log was begun under a new log id; record "
+                "why, and keep the backup of the lost log if there is one. Do not leave the flag in the start "
+                "command: with it a hub whose audit.db is there refuses to start"}});
+  }
   YICI_TRY(const std::uint64_t audit_entries, audit::stored_entry_count(*hub->stores_.audit));
   YICI_TRY(auto hmac_key,
            audit::load_or_create_hmac_key(hub->config_.audit.hmac_key_file, hub->config_.data_dir, audit_entries));

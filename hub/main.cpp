@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
   app.add_option("--listen", overrides.listen, "HOST:PORT to listen on (port 0 picks a free one)");
   app.add_option("--data-dir", overrides.data_dir, "directory for records.db, audit.db, meta.db");
   app.add_option("--sources-dir", overrides.sources_dir, "directory of source definitions (*.yaml)");
+  app.add_flag("--new-audit-log", overrides.new_audit_log,
+               "begin a new, empty audit log (under a new log id) in a data directory whose audit.db is missing; "
+               "without it such a directory is refused. Once, deliberately: a lost log cannot be recovered this way");
   app.set_version_flag("--version", std::string(yici::version()));
   try {
     app.parse(argc, argv);

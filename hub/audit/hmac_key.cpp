@@ -26,9 +26,11 @@ Result<std::string> load_or_create_hmac_key(const std::string& configured, const
     if (entries_in_log > 0) {
       return Error::invalid(
           path + " is missing, but the audit log already holds " + std::to_string(entries_in_log) +
-          " entries whose subjects were keyed with it: restore it from the backup of this data directory. Only if "
-          "it is lost for good, make a new one (openssl rand -hex 32 > " +
-          path + "; chmod 600 " + path + "): subjects of the earlier entries then cannot be searched or reported");
+          " entries whose subjects were keyed with it: restore it from the backup of this data directory. A new "
+          "key cannot take its place in this log (audit.db keeps the key's check value, and subjects keyed with "
+          "the old one could not be searched). Only if it is lost for good: move audit.db, audit.db-wal and "
+          "audit.db-shm aside (the old log stays verifiable offline: yici-ctl audit verify --data-dir on a copy "
+          "holding them), remove nothing else, and start once with --new-audit-log");
     }
     unsigned char raw[32];
     if (RAND_bytes(raw, sizeof raw) != 1) return Error::internal("cannot draw random bytes for the audit HMAC key");

@@ -87,6 +87,9 @@ struct HubConfigOverrides {
   std::optional<std::string> listen;
   std::optional<std::string> data_dir;
   std::optional<std::string> sources_dir;
+  // --new-audit-log: begin a new, empty audit log in a data directory whose audit.db is missing
+  // (store::StoreOptions). Only on the command line: a setting left in a file would hide the next loss.
+  bool new_audit_log = false;
 };
 
 struct HubConfig {

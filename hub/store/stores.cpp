@@ -63,7 +63,7 @@ Result<std::string> value_or_store(sqlite::Database& db, const std::string& tabl
 
 }  // namespace
 
-Result<Stores> Stores::open(const std::string& data_dir) {
+Result<Stores> Stores::open(const std::string& data_dir, const StoreOptions& options) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(data_dir, ec);
@@ -73,6 +73,22 @@ Result<Stores> Stores::open(const std::string& data_dir) {
   Stores stores;
   YICI_TRY(auto lock, DataDirLock::acquire(data_dir));
   stores.lock = std::make_unique<DataDirLock>(std::move(lock));
+  // Looked at before anything is created. A first start makes audit.db before meta.db, so a
+  // meta.db without an audit.db is a directory whose audit log went missing.
+  const bool had_audit = fs::exists(dir / "audit.db", ec);
+  const bool used_before = fs::exists(dir / "meta.db", ec);
+  if (!had_audit && used_before && !options.new_audit_log) {
+    return Error::invalid(
+        (dir / "audit.db").string() +
+        " is missing, but a hub has used this data directory before (it has meta.db): starting would begin the "
+        "access history again, empty. Restore audit.db (and audit.db-wal, if the backup has one) from the backup "
+        "of this data directory. Only if it is lost for good, start once with --new-audit-log: a new, empty log "
+        "under a new log id");
+  }
+  if (had_audit && options.new_audit_log) {
+    return Error::invalid("--new-audit-log is for a data directory whose audit.db is missing; " +
+                          (dir / "audit.db").string() + " is there: start without the flag");
+  }
   YICI_TRY(auto records, sqlite::SqliteRecordStore::open((dir / "records.db").string()));
   {
     // Pulls commit 10,000-row batches: a log of 10,000 pages between restarts copies each hot
@@ -99,7 +115,9 @@ Result<Stores> Stores::open(const std::string& data_dir) {
   YICI_TRY(stores.hub_instance_id, value_or_store(*stores.meta, "hub_info", "instance_id", new_request_id()));
   // The audit log's id travels with audit.db: restoring it alone, or with another hub's meta.db,
   // keeps the id. A log from before it was kept there takes the instance id, which it had.
-  YICI_TRY(stores.log_id, value_or_store(*stores.audit, "log_info", "log_id", stores.hub_instance_id));
+  YICI_TRY(stores.log_id, value_or_store(*stores.audit, "log_info", "log_id",
+                                         options.new_audit_log ? new_request_id() : stores.hub_instance_id));
+  stores.new_audit_log = options.new_audit_log;
   return stores;
 }
 

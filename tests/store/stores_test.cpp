@@ -47,6 +47,40 @@ TEST_CASE("stores: the audit log keeps its id in audit.db, so it survives a meta
   CHECK(s.log_id == log_id);
 }
 
+TEST_CASE("stores: a used data directory whose audit.db is gone is refused, unless a new log is asked for") {
+  test::TempDir dir;
+  const std::string data = dir.file("data");
+  std::string old_log_id;
+  {
+    auto s = Stores::open(data).value();
+    old_log_id = s.log_id;
+  }
+  namespace fs = std::filesystem;
+  for (const char* f : {"/audit.db", "/audit.db-wal", "/audit.db-shm"}) fs::remove(data + f);
+  // A wrong restore, a wrong volume, a deletion: refused, and nothing is created meanwhile.
+  auto refused = Stores::open(data);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message.find("audit.db is missing, but a hub has used this data directory before") !=
+        std::string::npos);
+  CHECK(refused.error().message.find("--new-audit-log") != std::string::npos);
+  CHECK_FALSE(fs::exists(data + "/audit.db"));
+  // Asked for: a new, empty log under a new id (a checkpoint saved from the lost log is not this one's).
+  {
+    auto s = Stores::open(data, {.new_audit_log = true}).value();
+    CHECK(s.new_audit_log);
+    CHECK(s.log_id != old_log_id);
+    CHECK(s.log_id != s.hub_instance_id);
+    CHECK(s.log_id.size() == 32);
+  }
+  // The flag left in place: refused while audit.db is there, so it cannot hide a later loss.
+  auto again = Stores::open(data, {.new_audit_log = true});
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().message.find("--new-audit-log is for a data directory whose audit.db is missing") !=
+        std::string::npos);
+  // A fresh data directory needs no flag.
+  CHECK(Stores::open(dir.file("fresh")).ok());
+}
+
 TEST_CASE("stores: the audit writer has an 8 MiB page cache, not the writers' default 32 MiB") {
   test::TempDir dir;
   auto s = Stores::open(dir.file("data"));
