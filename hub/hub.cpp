@@ -13,6 +13,7 @@
 #include "hub/audit/audit_query.h"
 #include "hub/audit/hmac_key.h"
 #include "hub/audit/hmac_key_check.h"
+#include "hub/core/dir_fingerprint.h"
 #include "hub/core/log.h"
 #include "hub/core/time.h"
 #include "hub/core/version.h"
@@ -36,6 +37,7 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
     for (const auto& p : hub->schemas_.problems) e.message += "; schema skipped: " + p;
     return e;
   };
+  hub->matters_fingerprint_ = yaml_dir_fingerprint(hub->config_.matters_dir);
   auto matters = matter::MatterCatalog::load_dir(hub->config_.matters_dir);
   if (!matters) return with_skipped_schemas(matters.take_error());
   hub->matters_ = std::move(*matters);
@@ -68,6 +70,13 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   if (!hub->config_.signing_keys.empty()) {
     YICI_TRY(auto ring, load_key_ring(hub->config_.signing_keys));
     log::info("signing_keys_loaded", {{"active_kid", ring->active().kid}, {"keys", ring->keys().size()}});
+    if (const auto missing = hub->keys_signing_stored_checkpoints_missing(*ring); !missing.empty()) {
+      log::warn("signing_key_of_checkpoints_missing",
+                {{"error", missing},
+                 {"action",
+                  "add the key back to signing.keys with state: retired and reload, so that the JWKS "
+                  "verifies every stored checkpoint"}});
+    }
     hub->signer_ = std::make_unique<sign::ResponseSigner>(std::move(ring));
   } else {
     log::warn("no_signing_keys", {{"action", "add signing.keys to the hub config; /readyz stays 503 until then"}});
@@ -257,6 +266,7 @@ api::Response Hub::handle(api::Request& request) {
 }
 
 void Hub::load_schemas() {
+  schemas_fingerprint_ = yaml_dir_fingerprint(config_.schemas_dir);
   schemas_ = schema::SchemaSet::load_dir(config_.schemas_dir);
   for (const auto& p : schemas_.problems) {
     log::error("schema_skipped", {{"error", p}, {"action", "run yici-ctl schema check on the file and fix it"}});

@@ -102,7 +102,10 @@ class Hub {
   // asked, for these entries and those of the source changes.
   ReloadResult reload_and_audit(const api::Request& request);
   ReloadResult reload(const api::Request& request);  // REQUIRES: reload_mu_ held
-  void reload_on_signal();                           // SIGHUP: reload_and_audit by principal "signal:SIGHUP"
+  // Why `ring` may not replace the keys in force: it lacks a key that signed stored checkpoints
+  // (named, with how many); empty when it may.
+  [[nodiscard]] std::string keys_signing_stored_checkpoints_missing(const sign::KeyRing& ring) const;
+  void reload_on_signal();  // SIGHUP: reload_and_audit by principal "signal:SIGHUP"
   std::mutex reload_mu_;
   void register_admin_reload_route();
   void register_audit_routes();   // hub_audit.cpp
@@ -171,6 +174,10 @@ class Hub {
   schema::SchemaSet schemas_;
   std::vector<std::string> datasets_;  // those with a schema
   matter::MatterCatalog matters_;
+  // What schemas_dir and matters_dir held when they were loaded (dir_fingerprint.h): a reload
+  // names them as needing a restart once their files change.
+  std::string schemas_fingerprint_;
+  std::string matters_fingerprint_;
   access::RateLimiter limiter_;
   ingest::SourceRegistry sources_;
   std::unique_ptr<store::SourceCatalog> catalog_;  // API-registered sources, in meta.db

@@ -3,9 +3,13 @@
 // certificate, key and client CA (renewed files), and the source files of sources_dir
 // (hub_source_files.cpp). Other edits to hub.yaml are named as needing a restart rather than
 // silently ignored.
+#include <algorithm>
+
 #include <boost/json.hpp>
 
+#include "hub/audit/checkpoint.h"
 #include "hub/core/config_changes.h"
+#include "hub/core/dir_fingerprint.h"
 #include "hub/core/log.h"
 #include "hub/hub.h"
 #include "hub/net/server.h"
@@ -25,13 +29,42 @@ Result<std::shared_ptr<const sign::KeyRing>> load_key_ring(const std::vector<Sig
   return std::shared_ptr<const sign::KeyRing>(std::move(ring));
 }
 
+std::string Hub::keys_signing_stored_checkpoints_missing(const sign::KeyRing& ring) const {
+  auto kids = audit::stored_checkpoint_kids(*stores_.audit);
+  if (!kids)
+    return "the stored checkpoints' keys cannot be read (" + kids.error().message + "); the keys in force stay";
+  std::string missing;
+  const auto& keys = ring.keys();
+  for (const auto& entry : *kids) {
+    const std::string& kid = entry.first;
+    const std::uint64_t count = entry.second;
+    if (kid.empty() || std::any_of(keys.begin(), keys.end(), [&](const sign::RingKey& k) { return k.kid == kid; })) {
+      continue;
+    }
+    missing += (missing.empty() ? "" : "; ") + std::string("key ") + kid + " signed " + std::to_string(count) +
+               " stored checkpoints";
+  }
+  if (missing.empty()) return {};
+  return "signing.keys no longer holds a key that signed stored checkpoints (" + missing +
+         "): without it in the JWKS they cannot be verified. Keep it in signing.keys with state: retired; the keys "
+         "in force stay";
+}
+
 Hub::ReloadResult Hub::reload(const api::Request& request) {
   ReloadResult result;
+  // Schemas and matters are loaded at start only: edited files are named, not reported reloaded.
+  const bool matters_changed = yaml_dir_fingerprint(config_.matters_dir) != matters_fingerprint_;
+  const bool schemas_changed = yaml_dir_fingerprint(config_.schemas_dir) != schemas_fingerprint_;
   if (auto loaded = load_policy(config_.policy, matters_, schemas_, &result.policy_warnings); loaded) {
     policy_.store(std::move(*loaded));
     log::info("policy_reloaded", {{"path", config_.policy}});
   } else {
     result.policy_error = loaded.error().message;
+    if (matters_changed || schemas_changed) {
+      result.policy_error += std::string(" (") + (matters_changed ? "matters_dir" : "schemas_dir") +
+                             " changed since the hub started, and matters and schemas are loaded at start only: if "
+                             "the policy names a new one, restart the hub)";
+    }
     log::error("policy_reload_refused",
                {{"path", config_.policy},
                 {"error", result.policy_error},
@@ -51,13 +84,17 @@ Hub::ReloadResult Hub::reload(const api::Request& request) {
       log::info("tls_reloaded", {{"cert", config->tls.cert}, {"client_ca", config->tls.client_ca}});
     }
     result.needs_restart = settings_needing_restart(config_, *config);
+    if (matters_changed) result.needs_restart.emplace_back("matters_dir (its files changed since the hub started)");
+    if (schemas_changed) result.needs_restart.emplace_back("schemas_dir (its files changed since the hub started)");
     if (!result.needs_restart.empty()) {
       std::string names;
       for (const auto& n : result.needs_restart) names += (names.empty() ? "" : ", ") + n;
       log::warn("reload_needs_restart",
                 {{"config", config_.source_path},
                  {"settings", names},
-                 {"action", "these edits to hub.yaml are not in force until the hub is restarted"}});
+                 {"action",
+                  "these edits (to hub.yaml, or to schema and matter files) are not in force until the "
+                  "hub is restarted"}});
     }
   }
   if (!result.tls_error.empty()) {
@@ -84,6 +121,8 @@ Hub::ReloadResult Hub::reload(const api::Request& request) {
     result.keys_error = config_.source_path + ": signing.keys is empty; the keys in force stay";
   } else if (auto ring = load_key_ring(config->signing_keys); !ring) {
     result.keys_error = ring.error().message;
+  } else if (auto dropped = keys_signing_stored_checkpoints_missing(**ring); !dropped.empty()) {
+    result.keys_error = dropped;
   } else {
     signer_->rotate(*ring);
     result.active_kid = (*ring)->active().kid;

@@ -48,6 +48,15 @@ Hub::SourceFilesReload Hub::apply_source_files(const api::Request& request) {
     for (const auto& e : loaded.errors) result.errors.push_back(e.message + "; the file-managed sources in force stay");
     return result;
   }
+  // An unmounted volume usually leaves its mount point behind, empty: no file at all, good or
+  // bad, while sources are in force from it is taken as that, not as "remove them all".
+  if (loaded.sources.empty() && loaded.skipped_files.empty() && has_file_sources()) {
+    result.errors.push_back(config_.sources_dir +
+                            " holds no source files, but file-managed sources are in force from it (an unmounted "
+                            "volume leaves an empty directory): they stay. To run with none, restart the hub with "
+                            "the directory empty");
+    return result;
+  }
 
   std::lock_guard lock(source_writes_);
   auto plan = ingest::plan_source_file_changes(sources_.list(), std::move(loaded));

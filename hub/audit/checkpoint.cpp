@@ -4,6 +4,7 @@
 
 #include "hub/audit/base64.h"
 #include "hub/core/time.h"
+#include "hub/sign/base64url.h"
 
 namespace yici::audit {
 
@@ -93,6 +94,28 @@ Result<std::optional<Checkpoint>> load_checkpoint(store::sqlite::Database& db, s
   c.timestamp = std::string(st.column_text(2));
   c.jws = std::string(st.column_text(3));
   return std::optional<Checkpoint>(std::move(c));
+}
+
+Result<std::map<std::string, std::uint64_t>> stored_checkpoint_kids(store::sqlite::Database& db) {
+  YICI_TRY(auto* reader, db.reader());
+  // Few distinct headers (one per key that signed), however many checkpoints there are.
+  YICI_TRY(auto st, reader->prepare("SELECT substr(jws, 1, instr(jws, '.') - 1) AS header, count(*) FROM "
+                                    "audit_checkpoints GROUP BY header"));
+  std::map<std::string, std::uint64_t> out;
+  YICI_TRY_STATUS(st.each_row([&] {
+    std::string kid;
+    if (auto json = sign::base64url_decode(st.column_text(0)); json) {
+      boost::system::error_code ec;
+      const auto header = boost::json::parse(*json, ec);
+      if (!ec && header.is_object()) {
+        if (const auto* k = header.as_object().if_contains("kid"); k != nullptr && k->is_string()) {
+          kid = std::string(k->as_string());
+        }
+      }
+    }
+    out[kid] += static_cast<std::uint64_t>(st.column_int(1));
+  }));
+  return out;
 }
 
 }  // namespace yici::audit

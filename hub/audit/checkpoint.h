@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -48,5 +49,10 @@ Status store_checkpoint(store::sqlite::Database& db, const Checkpoint& checkpoin
 // The newest, or the one at `size`; nullopt when there is none.
 Result<std::optional<Checkpoint>> load_checkpoint(store::sqlite::Database& db, std::optional<std::uint64_t> size,
                                                   const std::string& log_id);
+
+// The key ids that signed the stored checkpoints, each with how many it signed (read from the
+// JWS headers; a header that does not decode counts under ""). A key that leaves the hub's ring
+// while it signed stored checkpoints leaves them unverifiable with the hub's own JWKS.
+Result<std::map<std::string, std::uint64_t>> stored_checkpoint_kids(store::sqlite::Database& db);
 
 }  // namespace yici::audit

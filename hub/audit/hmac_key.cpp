@@ -10,6 +10,7 @@
 #include <openssl/rand.h>
 
 #include "hub/core/log.h"
+#include "hub/core/private_file.h"
 
 namespace yici::audit {
 
@@ -51,9 +52,7 @@ Result<std::string> load_or_create_hmac_key(const std::string& configured, const
                                           "audit log cannot be searched after their readable copy is purged"}});
     return hex;
   }
-  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    return Error::invalid(path + ": the audit HMAC key must be readable by its owner only (chmod 600)");
-  }
+  YICI_TRY_STATUS(check_owner_only(path, "the audit HMAC key"));
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();

@@ -4,6 +4,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "hub/core/private_file.h"
+
 namespace yici::net {
 namespace {
 
@@ -42,6 +44,7 @@ Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(const
   if (SSL_CTX_use_certificate_chain_file(native, tls.cert.c_str()) != 1) {
     return Error::io("tls.cert " + tls.cert + ": cannot load certificate chain: " + openssl_error());
   }
+  YICI_TRY_STATUS(check_owner_only(tls.key, "the TLS private key (tls.key)"));
   if (SSL_CTX_use_PrivateKey_file(native, tls.key.c_str(), SSL_FILETYPE_PEM) != 1) {
     return Error::io("tls.key " + tls.key + ": cannot load private key: " + openssl_error());
   }

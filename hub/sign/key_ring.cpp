@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "hub/core/private_file.h"
 #include "hub/sign/base64url.h"
 
 namespace yici::sign {
@@ -25,6 +26,7 @@ Result<std::shared_ptr<const KeyRing>> KeyRing::load(const std::vector<KeySpec>&
   auto ring = std::make_shared<KeyRing>();
   int active = 0;
   for (const auto& spec : specs) {
+    YICI_TRY_STATUS(check_owner_only(spec.file, "a signing key"));
     YICI_TRY(auto key, Es256Key::load_private_pem(spec.file));
     RingKey rk{key->thumbprint(), spec.state, key};
     for (const auto& k : ring->keys_) {

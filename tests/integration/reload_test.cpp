@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include "hub/store/sqlite/connection.h"
 #include "tests/support/department_fixture.h"
 #include "tests/support/hub_process.h"
 #include "tests/support/test_pki.h"
@@ -90,6 +91,79 @@ TEST_CASE("reload: rotating signing keys makes next active, keeps the old key pu
     }
   }
   CHECK(entries == std::vector<std::string>{"key_rotation:allowed", "reload:refused"});
+}
+
+TEST_CASE("reload: a key that signed stored checkpoints cannot leave the ring") {
+  // A checkpoint after every entry: an audited lookup gets one signed with active.key.
+  HubProcess hub({.extra_config = "audit: {checkpoint_every: 1}\n"});
+  const auto admin = HubProcess::as("admin");
+  const auto open = HubProcess::as("");
+  REQUIRE(https_request(hub.port(), HubProcess::as("market-regulation"), "GET",
+                        "/v1/records/population/11010519491231002X?purpose=no-such-matter")
+              .status == 403);
+  const auto stored_checkpoints = [&] {
+    auto db = store::sqlite::Connection::open(hub.dir().file("data") + "/audit.db",
+                                              store::sqlite::Connection::Mode::kReadOnly)
+                  .value();
+    auto st = db->prepare("SELECT count(*) FROM audit_checkpoints").value();
+    REQUIRE(st.step().value());
+    return st.column_int(0);
+  };
+  for (int i = 0; i < 100 && stored_checkpoints() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(stored_checkpoints() > 0);
+  std::string config = read_file(hub.dir().file("hub.yaml"));
+  replace_all(config, "active.key, state: active}", "active.key, state: retired}");
+  replace_all(config, "next.key, state: next}", "next.key, state: active}");
+  hub.dir().write("hub.yaml", config);
+  REQUIRE(https_request(hub.port(), admin, "POST", "/v1/admin/reload").status == 200);
+  const auto both = kids(https_request(hub.port(), open, "GET", "/.well-known/jwks.json").body);
+  REQUIRE(both.size() == 2);
+  // The retired key's line removed: refused, naming it; the ring in force (and the JWKS) stays.
+  const auto at = config.find("    - {file: ");
+  REQUIRE(at != std::string::npos);
+  config.erase(at, config.find('\n', at) - at + 1);
+  REQUIRE(config.find("active.key") == std::string::npos);
+  hub.dir().write("hub.yaml", config);
+  const auto r = https_request(hub.port(), admin, "POST", "/v1/admin/reload");
+  INFO(r.body);
+  CHECK(r.status == 422);
+  const auto body = boost::json::parse(r.body);
+  CHECK(body.at("signing_keys").at("status") == "refused");
+  const std::string error(body.at("signing_keys").at("error").as_string());
+  CHECK(error.find("signing.keys no longer holds a key that signed stored checkpoints (key ") != std::string::npos);
+  CHECK(error.find("Keep it in signing.keys with state: retired") != std::string::npos);
+  CHECK(kids(https_request(hub.port(), open, "GET", "/.well-known/jwks.json").body) == both);
+}
+
+TEST_CASE("reload: schema and matter files changed since start are named as needing a restart") {
+  TempDir dirs;
+  const std::string source = YICI_SOURCE_DIR;
+  std::filesystem::copy(source + "/config/matters", dirs.file("matters"));
+  std::filesystem::copy(source + "/schemas", dirs.file("schemas"));
+  HubProcess hub(
+      {.extra_config = "matters_dir: " + dirs.file("matters") + "\nschemas_dir: " + dirs.file("schemas") + "\n"});
+  const auto admin = HubProcess::as("admin");
+  auto r = https_request(hub.port(), admin, "POST", "/v1/admin/reload");
+  REQUIRE(r.status == 200);
+  CHECK(boost::json::parse(r.body).at("needs_restart").as_array().empty());
+  // A matter renamed: matters are loaded at start, so the answer says it is not in force yet.
+  const std::string file = dirs.file("matters/food-business-license.yaml");
+  std::string matter = read_file(file);
+  const auto name_at = matter.find("\nname: ");
+  REQUIRE(name_at != std::string::npos);
+  matter.insert(name_at + 7, "（新）");
+  dirs.write("matters/food-business-license.yaml", matter);
+  r = https_request(hub.port(), admin, "POST", "/v1/admin/reload");
+  INFO(r.body);
+  const auto restart = boost::json::parse(r.body).at("needs_restart").as_array();
+  REQUIRE(restart.size() == 1);
+  CHECK(restart.at(0).as_string() == "matters_dir (its files changed since the hub started)");
+  CHECK(https_request(hub.port(), HubProcess::as("market-regulation"), "GET", "/v1/matters").body.find("（新）") ==
+        std::string::npos);
+  // A schema file edited too: both named.
+  dirs.write("schemas/population.yaml", read_file(dirs.file("schemas/population.yaml")) + "\n# edited\n");
+  r = https_request(hub.port(), admin, "POST", "/v1/admin/reload");
+  CHECK(boost::json::parse(r.body).at("needs_restart").as_array().size() == 2);
 }
 
 TEST_CASE("reload: a grant for a purpose that is no matter is reloaded, and the answer says so") {
@@ -326,6 +400,21 @@ TEST_CASE("reload: source files added, edited, broken and removed take effect wi
         boost::json::string::npos);
   CHECK(https_request(hub.port(), admin, "GET", "/v1/admin/sources/amr").status == 200);
   CHECK(hub.log().find("sources_dir is not a directory any more") != std::string::npos);  // logged too
+
+  // Its mount point left behind, empty: refused the same way, not "remove them all".
+  std::filesystem::rename(dir, dir + "-gone");
+  std::filesystem::create_directory(dir);
+  r = https_request(hub.port(), admin, "POST", "/v1/admin/reload");
+  std::filesystem::remove(dir);
+  std::filesystem::rename(dir + "-gone", dir);
+  INFO(r.body);
+  CHECK(r.status == 422);
+  body = boost::json::parse(r.body);
+  CHECK(ids(body.at("sources"), "removed").empty());
+  REQUIRE(body.at("sources").at("errors").as_array().size() == 1);
+  CHECK(body.at("sources").at("errors").at(0).as_string().find("holds no source files, but file-managed sources are "
+                                                               "in force from it") != boost::json::string::npos);
+  CHECK(https_request(hub.port(), admin, "GET", "/v1/admin/sources/amr").status == 200);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "hub/sign/key_ring.h"
 
+#include <filesystem>
+
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 #include <openssl/bn.h>
@@ -100,6 +102,11 @@ TEST_CASE("key ring: one active key, JWKS publishes active, next and retired") {
   CHECK_FALSE(KeyRing::load({{k.file("a"), KeyState::kActive}, {k.file("b"), KeyState::kActive}}).ok());
   CHECK_FALSE(KeyRing::load({{k.file("a"), KeyState::kActive}, {k.file("a"), KeyState::kRetired}}).ok());
   CHECK_FALSE(KeyRing::load({{k.dir.file("missing.key"), KeyState::kActive}}).ok());
+  // A key others can read: refused, not loaded.
+  std::filesystem::permissions(k.file("c"), std::filesystem::perms::others_read, std::filesystem::perm_options::add);
+  auto readable = KeyRing::load({{k.file("c"), KeyState::kActive}});
+  REQUIRE_FALSE(readable.ok());
+  CHECK(readable.error().message.find("a signing key must be readable by its owner only") != std::string::npos);
   auto ring = KeyRing::load({{k.file("a"), KeyState::kActive}, {k.file("b"), KeyState::kNext}}).value();
   auto jwks = boost::json::parse(ring->jwks_json());
   const auto& keys = jwks.at("keys").as_array();
