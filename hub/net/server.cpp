@@ -281,7 +281,15 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
   auto [hs_ec] = co_await stream.async_handshake(ssl::stream_base::server, kTuple);
   if (hs_ec) {
     // Refused certificates (expired, foreign CA), old protocol versions and port scans end here.
-    log::info("tls_handshake_failed", {{"peer", peer}, {"reason", hs_ec.message()}});
+    // What the certificate check said, and whose certificate it was, so that an operator can
+    // tell an expired department certificate from a stranger (a department's CN is no secret).
+    boost::json::object fields{{"peer", peer}, {"reason", hs_ec.message()}};
+    SSL* native = stream.native_handle();
+    if (const long verify = SSL_get_verify_result(native); verify != X509_V_OK) {
+      fields["certificate_problem"] = X509_verify_cert_error_string(verify);
+    }
+    if (const std::string cn = refused_client_cn(native); !cn.empty()) fields["client_cn"] = cn;
+    log::info("tls_handshake_failed", std::move(fields));
     if (options.on_handshake_failure) options.on_handshake_failure();
     co_return;
   }

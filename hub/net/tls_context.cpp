@@ -5,6 +5,8 @@
 #include <openssl/ssl.h>
 
 #include "hub/core/private_file.h"
+#include "hub/core/utf8.h"
+#include "hub/net/peer_identity.h"
 
 namespace yici::net {
 namespace {
@@ -13,6 +15,31 @@ namespace {
 constexpr const char* kTls12Ciphers =
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"
     "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305";
+
+void free_refused_cn(void* /*parent*/, void* ptr, CRYPTO_EX_DATA* /*ad*/, int /*idx*/, long /*argl*/, void* /*argp*/) {
+  delete static_cast<std::string*>(ptr);
+}
+
+int refused_cn_index() {
+  static const int kIndex = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, free_refused_cn);
+  return kIndex;
+}
+
+// Verification as OpenSSL does it; when it refuses, the presented certificate's CN is kept on
+// the connection for the handshake failure's log line (OpenSSL keeps no peer certificate then).
+int remember_refused_cn(int preverify_ok, X509_STORE_CTX* store) {
+  if (preverify_ok == 1) return 1;
+  auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  X509* leaf = X509_STORE_CTX_get0_cert(store);
+  if (ssl != nullptr && leaf != nullptr && SSL_get_ex_data(ssl, refused_cn_index()) == nullptr) {
+    const access::PeerIdentity id = identity_of_verified(leaf);
+    if (!id.subject_cn.empty()) {
+      auto* cn = new std::string(bounded_utf8(id.subject_cn, 128));
+      if (SSL_set_ex_data(ssl, refused_cn_index(), cn) != 1) delete cn;
+    }
+  }
+  return 0;
+}
 
 std::string openssl_error() {
   const unsigned long code = ERR_get_error();
@@ -58,11 +85,16 @@ Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(const
   if (ca_names == nullptr) return Error::io("tls.client_ca " + tls.client_ca + ": no CA names: " + openssl_error());
   SSL_CTX_set_client_CA_list(native, ca_names);
   // Verify a presented certificate (expiry, chain to client_ca); a missing one is the router's 401.
-  SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
+  SSL_CTX_set_verify(native, SSL_VERIFY_PEER, remember_refused_cn);
   SSL_CTX_set_verify_depth(native, 4);
   static const unsigned char kSessionContext[] = "yici-hub";
   SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
   return ctx;
+}
+
+std::string refused_client_cn(SSL* ssl) {
+  const auto* cn = static_cast<const std::string*>(SSL_get_ex_data(ssl, refused_cn_index()));
+  return cn != nullptr ? *cn : std::string();
 }
 
 }  // namespace yici::net

@@ -11,9 +11,14 @@
 namespace boost::asio::ssl {
 class context;
 }
+struct ssl_st;
 
 namespace yici::net {
 
 Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(const TlsConfig& tls);
+
+// The CN of a client certificate the handshake refused (expired, another CA), at most 128 bytes;
+// empty when none was refused or it had no readable CN. For the handshake failure's log line.
+std::string refused_client_cn(ssl_st* ssl);
 
 }  // namespace yici::net
