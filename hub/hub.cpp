@@ -352,12 +352,18 @@ int Hub::run() {
     // Everything it committed is committed, batch by batch; the rest is read again at the next
     // start. Close the audit log (its final checkpoint) and leave without waiting for it.
     audit_log_.reset();
-    log::warn("hub_stopped", {{"abandoned_pulls", true}});
+    log::warn("hub_stopped", {{"abandoned_pulls", true}, {"exit_code", 0}});
     std::fflush(nullptr);
     std::_Exit(0);
   }
-  log::info("hub_stopped", {});
-  return 0;
+  // Closed here, so that its final checkpoint is logged before hub_stopped, the last line.
+  audit_log_.reset();
+  // A stop forced by a second signal exits 128 + the signal, as a process the signal killed, so
+  // that a supervisor can tell it from a graceful stop (0).
+  const int forced_by = server_->forced_by();
+  const int exit_code = forced_by != 0 ? 128 + forced_by : 0;
+  log::info("hub_stopped", {{"forced", forced_by != 0}, {"exit_code", exit_code}});
+  return exit_code;
 }
 
 bool Hub::stop_pulls_within(std::chrono::milliseconds grace) {

@@ -149,6 +149,7 @@ struct Server::Impl {
   asio::steady_timer grace_timer{control};
   std::uint16_t port = 0;
   std::atomic<bool> draining{false};
+  std::atomic<int> forced_by{0};  // the second stop signal that ended the drain, if one did
   std::atomic<std::size_t> active{0};
   std::mutex conns_mutex;
   std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> conns;
@@ -436,7 +437,9 @@ void Server::Impl::wait_signal() {
       return;
     }
     if (draining) {
-      log::warn("signal", {{"signal", signo}, {"action", "second stop signal: stopping now"}});
+      log::warn("signal",
+                {{"signal", signo == SIGTERM ? "SIGTERM" : "SIGINT"}, {"action", "second stop signal: stopping now"}});
+      forced_by = signo;
       ioc.stop();
       return;
     }
@@ -515,6 +518,7 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options, Req
 
 std::uint16_t Server::port() const { return impl_->port; }
 bool Server::draining() const { return impl_->draining; }
+int Server::forced_by() const { return impl_->forced_by; }
 
 void Server::run(std::function<void()> on_sighup) {
   Impl& s = *impl_;

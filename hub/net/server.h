@@ -61,6 +61,8 @@ class Server {
   // Thread-safe; begins the graceful shutdown.
   void stop();
   [[nodiscard]] bool draining() const;
+  // After run(): the second stop signal (SIGTERM, SIGINT) that ended the drain at once, or 0.
+  [[nodiscard]] int forced_by() const;
 
  private:
   struct Impl;

@@ -290,6 +290,24 @@ TEST_CASE("SIGTERM during a slow request: the request completes, then exit 0") {
   CHECK(idle.closed_by_peer(std::chrono::seconds(1)));
 }
 
+TEST_CASE("a second SIGTERM during the drain stops at once and exits 143, not 0") {
+  HubProcess hub;
+  TlsConnection slow(hub.port(), HubProcess::as("market-regulation"));
+  slow.send_raw("POST /v1/whoami HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  hub.signal(SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  REQUIRE(hub.running());  // draining: the request is not finished
+  hub.signal(SIGTERM);
+  CHECK(hub.wait_exit(std::chrono::seconds(10)) == 128 + SIGTERM);
+  const std::string log = hub.log();
+  CHECK(log.find(R"("signal":"SIGTERM","action":"second stop signal: stopping now")") != std::string::npos);
+  CHECK(log.find(R"("event":"hub_stopped","forced":true,"exit_code":143)") != std::string::npos);
+  // hub_stopped is the last line: the closing checkpoint is logged before it.
+  const auto stopped = log.find("hub_stopped");
+  CHECK(log.find("audit_checkpoint", stopped) == std::string::npos);
+}
+
 // Two hubs on one data_dir both appended to audit.db from their own count of its entries: the
 // one that committed second failed every entry after that and answered 503 to every lookup.
 TEST_CASE("a second hub on a data directory in use does not start, and the first keeps serving") {
