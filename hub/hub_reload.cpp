@@ -144,7 +144,8 @@ Hub::ReloadResult Hub::reload_and_audit(const api::Request& request) {
   ReloadResult r = reload(request);
   // A rotation that took effect is an entry of its own, even when the policy part was refused:
   // the log must not say "refused" for a key change that is in force.
-  if (r.rotated) audit_admin_change(request, "key_rotation", "", "allowed", 200);
+  // Its target names the key now active ("key:KID"), as a source change names the source.
+  if (r.rotated) audit_admin_change(request, "key_rotation", "key:" + r.active_kid, "allowed", 200);
   audit_admin_change(request, "reload", "", r.ok() ? "allowed" : "refused", r.ok() ? 200 : 422);
   return r;
 }

@@ -150,6 +150,13 @@ TEST_CASE("yici-ctl sources: list, show and pull as admin, refused for a departm
   rc = run_ctl(free_port(), "admin", "sources list", &out);
   CHECK(rc == 3);
   CHECK(out.find("cannot reach the hub") != std::string::npos);
+  // A --ca that did not issue the hub's certificate: the hub answered, so not "cannot reach".
+  rc = run_command(std::string(YICI_BINARY_DIR) +
+                       "/yici-ctl sources list --hub https://127.0.0.1:" + std::to_string(hub.port()) + " --cert " +
+                       pki("admin.crt") + " --key " + pki("admin.key") + " --ca " + pki("rogue-ca.crt"),
+                   &out);
+  CHECK(rc == 3);
+  CHECK(out.find("answered, but its certificate is not issued by --ca " + pki("rogue-ca.crt")) != std::string::npos);
   // An expired certificate is named as such before connecting, not reported as a hub out of reach.
   rc = run_command(std::string(YICI_BINARY_DIR) +
                        "/yici-ctl sources list --hub https://127.0.0.1:" + std::to_string(hub.port()) + " --cert " +

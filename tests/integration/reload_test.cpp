@@ -88,6 +88,11 @@ TEST_CASE("reload: rotating signing keys makes next active, keeps the old key pu
   for (const auto& e : page.at("items").as_array()) {
     if (e.at("request_id") == boost::json::value("rotate-bad-policy")) {
       entries.push_back(std::string(e.at("action").as_string()) + ":" + std::string(e.at("outcome").as_string()));
+      // The rotation's entry names the key now active.
+      if (e.at("action") == "key_rotation") {
+        CHECK(e.at("dataset") ==
+              boost::json::value("key:" + std::string(body.at("signing_keys").at("active_kid").as_string())));
+      }
     }
   }
   CHECK(entries == std::vector<std::string>{"key_rotation:allowed", "reload:refused"});

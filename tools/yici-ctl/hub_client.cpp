@@ -51,8 +51,16 @@ std::optional<net::ClientResponse> call_hub(const HubFlags& flags, const std::st
   if (!body.empty()) headers.emplace_back("Content-Type", content_type);
   auto response = (*client)->request(method, target, body, headers);
   if (!response) {
-    std::cerr << "yici-ctl: cannot reach the hub at " << flags.hub << ": " << response.error().message << " (--timeout "
-              << timeout_s << " s per step)\n";
+    const std::string& why = response.error().message;
+    if (why.find("certificate verify failed") != std::string::npos) {
+      // Reached, but its certificate does not chain to the CA given: a wrong --ca, not a hub down.
+      std::cerr << "yici-ctl: the hub at " << flags.hub << " answered, but its certificate is not issued by "
+                << (flags.ca.empty() ? std::string("a CA this system trusts (give --ca)") : "--ca " + flags.ca)
+                << " or does not name that host: " << why << "\n";
+    } else {
+      std::cerr << "yici-ctl: cannot reach the hub at " << flags.hub << ": " << why << " (--timeout " << timeout_s
+                << " s per step)\n";
+    }
     exit_code = kExitUnreachable;
     return std::nullopt;
   }
