@@ -33,10 +33,21 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   hub->load_schemas();
   // A schema file that did not load makes its dataset unknown to the matters and the policy:
   // their error then names the file that was skipped, not only the matter or grant.
+  std::error_code no_dir;
+  const bool matters_dir_missing = !std::filesystem::is_directory(hub->config_.matters_dir, no_dir);
   const auto with_skipped_schemas = [&](Error e) {
     for (const auto& p : hub->schemas_.problems) e.message += "; schema skipped: " + p;
+    // A grant naming a matter is reported first; the cause may be the directory itself.
+    if (matters_dir_missing) e.message += "; matters_dir " + hub->config_.matters_dir + " is not a directory";
     return e;
   };
+  if (matters_dir_missing) {
+    log::warn("matters_dir_missing", {{"matters_dir", hub->config_.matters_dir},
+                                      {"action",
+                                       "no matters are loaded: set matters_dir in hub.yaml to the "
+                                       "directory of matter files (relative paths are from the working "
+                                       "directory)"}});
+  }
   hub->matters_fingerprint_ = yaml_dir_fingerprint(hub->config_.matters_dir);
   auto matters = matter::MatterCatalog::load_dir(hub->config_.matters_dir);
   if (!matters) return with_skipped_schemas(matters.take_error());

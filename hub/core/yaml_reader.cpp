@@ -142,7 +142,11 @@ std::string YamlDoc::path_of(const YAML::Node& node) const {
 }
 
 Error YamlDoc::error_at(const YAML::Node& node, std::string_view message) const {
-  Error e = Error::invalid(origin_ + ":" + std::to_string(line_of(node)) + ": " + std::string(message));
+  // No position (an empty document, a missing key): no ":0", which names no line of the file.
+  const int line = line_of(node);
+  const bool empty = node.IsNull() && line == 0;
+  Error e = Error::invalid(origin_ + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " +
+                           std::string(message) + (empty && &node == &root_ ? " (the file is empty)" : ""));
   e.path = path_of(node);
   return e;
 }

@@ -49,6 +49,14 @@ TEST_CASE("yaml reader: typed accessors report the offending line") {
   CHECK_FALSE(doc->optional_string(root, "missing")->has_value());
 }
 
+TEST_CASE("yaml reader: an empty file is named as such, not as line 0") {
+  auto doc = YamlDoc::parse("", "empty.yaml");
+  REQUIRE(doc.ok());
+  const auto st = doc->expect_map(doc->root(), {"a"}, "hub configuration");
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().message == "empty.yaml: hub configuration must be a mapping (the file is empty)");
+}
+
 TEST_CASE("durations") {
   CHECK(parse_duration("500ms").value() == std::chrono::milliseconds(500));
   CHECK(parse_duration("10s").value() == std::chrono::seconds(10));
