@@ -24,9 +24,16 @@ TEST_CASE("stores: three files in a private data directory, stable instance id")
   CHECK(fs::exists(data + "/audit.db"));
   CHECK(fs::exists(data + "/meta.db"));
   CHECK((fs::status(data).permissions() & fs::perms::others_all) == fs::perms::none);
+  // The files too, so that a copy of them is not readable by all (and a file from before, 0644, is tightened).
+  for (const char* f : {"/records.db", "/audit.db", "/meta.db"}) {
+    CAPTURE(f);
+    CHECK((fs::status(data + f).permissions() & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
+  }
+  fs::permissions(data + "/audit.db", fs::perms::others_read, fs::perm_options::add);
   auto again = Stores::open(data);
   REQUIRE(again.ok());
   CHECK(again->hub_instance_id == first_id);
+  CHECK((fs::status(data + "/audit.db").permissions() & fs::perms::others_all) == fs::perms::none);
 }
 
 TEST_CASE("stores: the audit log keeps its id in audit.db, so it survives a meta.db rebuilt or from elsewhere") {
