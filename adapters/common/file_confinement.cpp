@@ -11,35 +11,42 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The directory with symbolic links and ".." resolved as far as it exists, without a trailing '/'.
-std::string resolved_dir(const std::string& dir) {
+// The absolute path with symbolic links and ".." resolved as far as it exists, without a trailing '/'.
+std::string resolved(const std::string& path) {
   std::error_code ec;
-  std::string out = fs::weakly_canonical(fs::path(dir), ec).string();
-  if (ec) out = fs::path(dir).lexically_normal().string();
+  std::string out = fs::weakly_canonical(fs::absolute(path, ec), ec).string();
+  if (ec) out = fs::absolute(path).lexically_normal().string();
   while (out.size() > 1 && out.back() == '/') out.pop_back();
   return out;
 }
 
+// The directory itself counts (a CSV source names its export directory).
 bool inside(const std::string& path, const std::string& dir) {
-  if (dir == "/") return true;
+  if (dir == "/" || path == dir) return true;
   return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
 }
 
 }  // namespace
 
 FileConfinement FileConfinement::within(const std::vector<std::string>& dirs) {
-  std::vector<std::string> resolved;
-  resolved.reserve(dirs.size());
-  for (const auto& d : dirs) resolved.push_back(resolved_dir(d));
-  return FileConfinement(true, std::move(resolved));
+  std::vector<std::string> out;
+  out.reserve(dirs.size());
+  for (const auto& d : dirs) out.push_back(resolved(d));
+  return FileConfinement(true, std::move(out));
 }
 
-Status FileConfinement::check_resolved(const std::string& path, const std::string& resolved) const {
-  if (std::any_of(dirs_.begin(), dirs_.end(), [&](const std::string& d) { return inside(resolved, d); })) return {};
+bool FileConfinement::inside_any(const std::string& real) const {
+  return std::any_of(dirs_.begin(), dirs_.end(), [&](const std::string& d) { return inside(real, d); });
+}
+
+bool FileConfinement::contains(const std::string& path) const { return !confined_ || inside_any(resolved(path)); }
+
+Status FileConfinement::check_resolved(const std::string& path, const std::string& real) const {
+  if (inside_any(real)) return {};
   std::string listed;
   for (const auto& d : dirs_) listed += (listed.empty() ? "" : ", ") + d;
   return Error::invalid(
-      path + (resolved == path ? std::string() : " (which is " + resolved + ")") +
+      path + (real == path ? std::string() : " (which is " + real + ")") +
       " is outside the directories sources registered through the API may read (" +
       (listed.empty() ? std::string("none are listed") : listed) +
       "; hub.yaml ingest.api_source_paths): not opened. A symbolic link in an allowed directory that points out "
@@ -73,6 +80,13 @@ Result<int> FileConfinement::open_read(const std::string& path) const {
     return allowed.error();
   }
   return fd;
+}
+
+Result<std::string> FileConfinement::read_first_line(const std::string& path, std::size_t max_bytes) const {
+  YICI_TRY(const std::string text, read_all(path, max_bytes));
+  std::string line = text.substr(0, text.find('\n'));
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
 }
 
 Result<std::string> FileConfinement::read_all(const std::string& path, std::size_t max_bytes) const {

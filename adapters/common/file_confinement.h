@@ -37,12 +37,18 @@ class FileConfinement {
   [[nodiscard]] Result<int> open_read(const std::string& path) const;
   // The whole file through open_read(), refused when larger than `max_bytes`.
   [[nodiscard]] Result<std::string> read_all(const std::string& path, std::size_t max_bytes) const;
+  // Its first line, without a trailing CR or spaces: a password or token file.
+  [[nodiscard]] Result<std::string> read_first_line(const std::string& path, std::size_t max_bytes) const;
   // `path` as it resolves now must be inside one of the directories (always OK when not confined).
   [[nodiscard]] Status check(const std::string& path) const;
+  // Whether `path`, resolved as far as it exists (it need not yet), is inside one of the
+  // directories; always when not confined. For checking a definition before anything is opened.
+  [[nodiscard]] bool contains(const std::string& path) const;
 
  private:
   FileConfinement(bool confined, std::vector<std::string> dirs) : confined_(confined), dirs_(std::move(dirs)) {}
-  [[nodiscard]] Status check_resolved(const std::string& path, const std::string& resolved) const;
+  [[nodiscard]] bool inside_any(const std::string& real) const;
+  [[nodiscard]] Status check_resolved(const std::string& path, const std::string& real) const;
 
   bool confined_;
   std::vector<std::string> dirs_;  // resolved, without a trailing '/'

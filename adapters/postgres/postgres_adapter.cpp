@@ -12,10 +12,8 @@ namespace {
 
 Result<std::string> read_password(const PostgresConfig& c, const FileConfinement& files) {
   if (!c.password_file.empty()) {
-    auto text = files.read_all(c.password_file, 1 << 16);
-    if (!text) return Error::unavailable("password_file " + text.error().message);
-    std::string line = text->substr(0, text->find('\n'));
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    auto line = files.read_first_line(c.password_file, 1 << 16);
+    if (!line) return Error::unavailable("password_file " + line.error().message);
     return line;
   }
   if (!c.password_env.empty()) {

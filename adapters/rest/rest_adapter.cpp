@@ -241,10 +241,8 @@ constexpr std::size_t kMaxCredentialFile = 1 << 20;
 
 Result<std::string> read_token(const RestConfig& c, const FileConfinement& files) {
   if (c.token_file.empty()) return std::string();
-  auto text = files.read_all(c.token_file, kMaxCredentialFile);
-  if (!text) return Error::unavailable("token_file " + text.error().message);
-  std::string token = text->substr(0, text->find('\n'));
-  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  auto token = files.read_first_line(c.token_file, kMaxCredentialFile);
+  if (!token) return Error::unavailable("token_file " + token.error().message);
   return token;
 }
 

@@ -117,16 +117,16 @@ Result<Stores> Stores::open(const std::string& data_dir, const StoreOptions& opt
   // keeps the id. A log from before it was kept there takes the instance id, which it had.
   YICI_TRY(stores.log_id, value_or_store(*stores.audit, "log_info", "log_id",
                                          options.new_audit_log ? new_request_id() : stores.hub_instance_id));
+  stores.new_audit_log = options.new_audit_log;
   // The databases hold personal data and the access history: owner only, like the directory, so
   // that a copy (a backup) does not leave them readable by all. SQLite gives the -wal and -shm
   // files it creates the main file's permissions.
-  for (const char* name : {"records.db", "audit.db", "meta.db", "records.db-wal", "audit.db-wal", "meta.db-wal",
-                           "records.db-shm", "audit.db-shm", "meta.db-shm"}) {
-    if (fs::exists(dir / name, ec)) {
-      fs::permissions(dir / name, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, ec);
+  for (const char* db : {"records.db", "audit.db", "meta.db"}) {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      const fs::path file = dir / (std::string(db) + suffix);
+      if (fs::exists(file, ec)) fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write, ec);
     }
   }
-  stores.new_audit_log = options.new_audit_log;
   return stores;
 }
 

@@ -59,6 +59,21 @@ TEST_CASE("file confinement: files inside are read, links out of the directory a
             .rfind("refused: ", 0) == 0);
 }
 
+TEST_CASE("file confinement: contains() judges a path before it exists, read_first_line() reads a secret file") {
+  const Dirs d;
+  const FileConfinement c = FileConfinement::within({d.allowed.path().string()});
+  CHECK(c.contains(d.allowed.file("export.csv")));
+  CHECK(c.contains(d.allowed.file("not-yet/there.csv")));  // resolved as far as it exists
+  CHECK_FALSE(c.contains(d.outside.file("secret.key")));
+  CHECK_FALSE(c.contains(d.allowed.file("../" + d.outside.path().filename().string() + "/secret.key")));
+  std::filesystem::create_symlink(d.outside.path(), d.allowed.file("out"));
+  CHECK_FALSE(c.contains(d.allowed.file("out/secret.key")));
+  CHECK(FileConfinement::none().contains(d.outside.file("secret.key")));
+  d.allowed.write("token", "t0ken \r\nsecond line\n");
+  CHECK(c.read_first_line(d.allowed.file("token"), 1024).value() == "t0ken");
+  CHECK_FALSE(c.read_first_line(d.outside.file("secret.key"), 1024).ok());
+}
+
 TEST_CASE("file confinement: a directory whose name starts like an allowed one is not inside it") {
   const Dirs d;
   const std::string sibling = d.allowed.path().string() + "-evil";
