@@ -11,6 +11,7 @@
 #include "tools/yici-ctl/reload_command.h"
 #include "tools/yici-ctl/schema_commands.h"
 #include "tools/yici-ctl/sources_command.h"
+#include "tools/yici-ctl/unknown_subcommand.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -26,6 +27,10 @@ int main(int argc, char** argv) {
   yici::ctl::add_schema_command(app, exit_code);
   yici::ctl::add_reload_command(app, exit_code);
   yici::ctl::add_audit_command(app, exit_code);
+  if (auto unknown = yici::ctl::unknown_subcommand(app, argc, argv)) {
+    std::cerr << *unknown << "\nRun with --help for more information.\n";
+    return yici::ctl::kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
