@@ -1,5 +1,8 @@
 // GET /metrics (admin principals): the Prometheus text exposition, with the state gauges read
 // at scrape time from the source registry, the scheduler and the audit log.
+#include <algorithm>
+
+#include "hub/audit/audit_query.h"
 #include "hub/audit/checkpoint.h"
 #include "hub/audit/subject_index.h"
 #include "hub/core/time.h"
@@ -44,8 +47,21 @@ void Hub::register_metrics_route() {
         }
       }
     }
-    if (auto latest = audit::load_checkpoint(*stores_.audit, std::nullopt, stores_.log_id); latest.ok() && *latest) {
-      if (auto at = parse_rfc3339((*latest)->timestamp)) snap.last_checkpoint_age_s = to_unix(now_utc()) - to_unix(*at);
+    if (auto latest = audit::load_checkpoint(*stores_.audit, std::nullopt, stores_.log_id); latest.ok()) {
+      std::uint64_t signed_size = 0;
+      if (*latest) {
+        signed_size = (*latest)->tree_size;
+        if (auto at = parse_rfc3339((*latest)->timestamp))
+          snap.last_checkpoint_age_s = to_unix(now_utc()) - to_unix(*at);
+      }
+      snap.unsigned_entries = snap.audit_tree_size > signed_size ? snap.audit_tree_size - signed_size : 0;
+      if (snap.unsigned_entries > 0) {
+        if (auto first = audit::read_entry(*stores_.audit, signed_size); first.ok() && *first) {
+          if (auto at = parse_rfc3339((*first)->entry.time)) {
+            snap.oldest_unsigned_entry_age_s = std::max(0.0, to_unix(now_utc()) - to_unix(*at));
+          }
+        }
+      }
     }
     api::Response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";

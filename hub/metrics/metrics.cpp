@@ -185,6 +185,20 @@ std::string Metrics::render(const Snapshot& snapshot) const {
         .Add({})
         .Set(*snapshot.last_checkpoint_age_s);
   }
+  prometheus::BuildGauge()
+      .Name("yici_audit_unsigned_entries")
+      .Help("Audit entries after the newest signed checkpoint (signed within checkpoint_interval when all is well)")
+      .Register(state)
+      .Add({})
+      .Set(static_cast<double>(snapshot.unsigned_entries));
+  prometheus::BuildGauge()
+      .Name("yici_audit_oldest_unsigned_entry_age_seconds")
+      .Help(
+          "Age of the oldest audit entry not under a signed checkpoint, 0 when there is none: alert when it "
+          "passes a few checkpoint_intervals (audit_checkpoint_failed in the log says why)")
+      .Register(state)
+      .Add({})
+      .Set(snapshot.oldest_unsigned_entry_age_s);
   if (snapshot.subject_index_lag) {
     prometheus::BuildGauge()
         .Name("yici_audit_subject_index_lag_entries")

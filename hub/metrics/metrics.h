@@ -48,6 +48,11 @@ struct Snapshot {
   std::uint64_t audit_commits = 0;
   std::uint64_t audit_entries_written = 0;
   std::optional<double> last_checkpoint_age_s;  // none: no checkpoint yet
+  // Entries after the newest signed checkpoint, and the age of the first of them (0 when there
+  // are none). Unlike the checkpoint's age, which grows on a quiet hub with nothing to sign, these
+  // say that an access is not yet under a signed root, and exist before the first checkpoint.
+  std::uint64_t unsigned_entries = 0;
+  double oldest_unsigned_entry_age_s = 0;
   // The audit log's subject index (audit/subject_index.h): entries not yet in it (searches scan
   // them), and entries of whole spans indexed but not yet merged (searches seek per bucket there).
   // None: the state could not be read.

@@ -110,5 +110,53 @@ TEST_CASE("metrics: admins scrape requests, handshake failures, pulls and audit 
   CHECK(hub.log().find(R"("route":"/v1/records/{dataset}/{subject}")") != std::string::npos);
 }
 
+TEST_CASE("metrics: entries not yet under a signed checkpoint are counted and aged, before the first checkpoint too") {
+  Departments d;
+  // Nothing is signed while the hub runs: every entry waits for the (far) interval.
+  HubProcess hub({.extra_config = "audit: {checkpoint_every: 100000, checkpoint_interval: 1h}\n",
+                  .policy = kDepartmentPolicy,
+                  .sources_dir = d.sources.path().string()});
+  const auto admin = HubProcess::as("admin");
+  const auto idle = https_request(hub.port(), admin, "GET", "/metrics");
+  REQUIRE(idle.status == 200);
+  CHECK(sample(idle.body, "yici_audit_unsigned_entries") == sample(idle.body, "yici_audit_tree_size"));
+  CHECK(idle.body.find("yici_audit_last_checkpoint_age_seconds") == std::string::npos);
+
+  const std::string target = "/v1/records/population/11010519491231002X?purpose=food-business-license";
+  REQUIRE(wait_for(hub.port(), HubProcess::as("market-regulation"), target).status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  const auto later = https_request(hub.port(), admin, "GET", "/metrics");
+  REQUIRE(later.status == 200);
+  INFO(later.body);
+  const double size = sample(later.body, "yici_audit_tree_size");
+  CHECK(size >= 1);
+  CHECK(sample(later.body, "yici_audit_unsigned_entries") == size);
+  // The first entry's age, from its own time: over the second slept, not the years a misread
+  // time would give.
+  const double age = sample(later.body, "yici_audit_oldest_unsigned_entry_age_seconds");
+  CHECK(age >= 1);
+  CHECK(age < 120);
+}
+
+TEST_CASE("metrics: once every entry is under a signed checkpoint, none is unsigned and the age is 0") {
+  Departments d;
+  HubProcess hub({.extra_config = "audit: {checkpoint_every: 1}\n",
+                  .policy = kDepartmentPolicy,
+                  .sources_dir = d.sources.path().string()});
+  const std::string target = "/v1/records/population/11010519491231002X?purpose=food-business-license";
+  REQUIRE(wait_for(hub.port(), HubProcess::as("market-regulation"), target).status == 200);
+  // The checkpoint follows the commit the answer waited for: moments later.
+  std::string body;
+  for (int i = 0; i < 50; ++i) {
+    body = https_request(hub.port(), HubProcess::as("admin"), "GET", "/metrics").body;
+    if (sample(body, "yici_audit_unsigned_entries") == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  INFO(body);
+  CHECK(sample(body, "yici_audit_unsigned_entries") == 0);
+  CHECK(sample(body, "yici_audit_tree_size") >= 1);
+  CHECK(sample(body, "yici_audit_oldest_unsigned_entry_age_seconds") == 0);
+}
+
 }  // namespace
 }  // namespace yici::test
