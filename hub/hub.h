@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string_view>
 
 #include "adapters/registry.h"
 #include "hub/access/policy.h"
@@ -116,7 +117,7 @@ class Hub {
   static api::Request internal_request(const std::string& principal_id);
   // An audit entry for an administrative change (reload, pull, source change). false: the entry
   // could not be written (logged); source writes then refuse to go ahead.
-  bool audit_admin_change(const api::Request& request, const std::string& action, const std::string& target,
+  bool audit_admin_change(const api::Request& request, std::string_view action, const std::string& target,
                           const std::string& outcome, int http_status);
   // audit.subject_retention: purges readable subjects older than the retention period (at start,
   // then hourly), logs and audits what it did.

@@ -1,5 +1,6 @@
 // The hub's audit routes (CONTRACT.md) and the audit entries of administrative changes.
 #include "hub/api/audit_handlers.h"
+#include "hub/audit/audit_actions.h"
 #include "hub/audit/subject_retention.h"
 #include "hub/core/ids.h"
 #include "hub/core/log.h"
@@ -74,7 +75,7 @@ void Hub::purge_audit_subjects() {
       "entries " + std::to_string(purged->from) + "-" + std::to_string(purged->to - 1) + " before " + cutoff;
   log::info("audit_subjects_purged", {{"subjects", purged->subjects}, {"range", range}});
   // The purge is itself an entry: an auditor sees when readable subjects went, and which.
-  audit_admin_change(internal_request("hub:retention"), "subject_purge", range, "allowed", 200);
+  audit_admin_change(internal_request("hub:retention"), audit::action::kSubjectPurge, range, "allowed", 200);
 }
 
 api::Request Hub::internal_request(const std::string& principal_id) {
@@ -87,7 +88,7 @@ api::Request Hub::internal_request(const std::string& principal_id) {
   return req;
 }
 
-bool Hub::audit_admin_change(const api::Request& request, const std::string& action, const std::string& target,
+bool Hub::audit_admin_change(const api::Request& request, std::string_view action, const std::string& target,
                              const std::string& outcome, int http_status) {
   if (audit_log_ == nullptr) return false;
   api::AuditEvent e;
@@ -95,7 +96,7 @@ bool Hub::audit_admin_change(const api::Request& request, const std::string& act
   e.request_id = request.request_id;
   e.principal = request.principal ? request.principal->id : "";
   e.cert_fingerprint = request.peer.fingerprint_sha256;
-  e.action = action;
+  e.action = std::string(action);
   e.dataset = target;  // the source id, for source changes
   e.outcome = outcome;
   e.http_status = http_status;

@@ -6,6 +6,7 @@
 #include "hub/api/batch_lookup_handler.h"
 #include "hub/api/lookup_handler.h"
 #include "hub/api/matter_handlers.h"
+#include "hub/audit/audit_actions.h"
 #include "hub/core/log.h"
 #include "hub/core/time.h"
 #include "hub/hub.h"
@@ -120,12 +121,13 @@ void Hub::register_lookup_routes() {
     const std::string* purpose = req.query_param("purpose");
     api::AuditEvent e;
     if (pattern == kRecordsRoute) {
-      e = api::audit_event_for(req, "lookup", p.at("dataset"), p.at("subject"), purpose ? *purpose : "");
+      e = api::audit_event_for(req, audit::action::kLookup, p.at("dataset"), p.at("subject"), purpose ? *purpose : "");
     } else if (pattern == kBatchRoute) {
-      e = api::audit_event_for(req, "batch_lookup", "", "", "");
+      e = api::audit_event_for(req, audit::action::kBatchLookup, "", "", "");
     } else if (pattern == kBundleRoute) {
       const std::string* applicant = req.query_param("applicant");
-      e = api::audit_event_for(req, "bundle", "matter:" + p.at("matter"), applicant ? *applicant : "", p.at("matter"));
+      e = api::audit_event_for(req, audit::action::kBundle, "matter:" + p.at("matter"), applicant ? *applicant : "",
+                               p.at("matter"));
     } else {
       return;  // not a request for data (admin and audit routes: metrics count their 403s)
     }

@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include "hub/audit/audit_actions.h"
 #include "hub/audit/checkpoint.h"
 #include "hub/core/config_changes.h"
 #include "hub/core/dir_fingerprint.h"
@@ -145,8 +146,8 @@ Hub::ReloadResult Hub::reload_and_audit(const api::Request& request) {
   // A rotation that took effect is an entry of its own, even when the policy part was refused:
   // the log must not say "refused" for a key change that is in force.
   // Its target names the key now active ("key:KID"), as a source change names the source.
-  if (r.rotated) audit_admin_change(request, "key_rotation", "key:" + r.active_kid, "allowed", 200);
-  audit_admin_change(request, "reload", "", r.ok() ? "allowed" : "refused", r.ok() ? 200 : 422);
+  if (r.rotated) audit_admin_change(request, audit::action::kKeyRotation, "key:" + r.active_kid, "allowed", 200);
+  audit_admin_change(request, audit::action::kReload, "", r.ok() ? "allowed" : "refused", r.ok() ? 200 : 422);
   return r;
 }
 

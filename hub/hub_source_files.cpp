@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "hub/audit/audit_actions.h"
 #include "hub/core/log.h"
 #include "hub/hub.h"
 #include "hub/ingest/source_file_changes.h"
@@ -74,7 +75,7 @@ Hub::SourceFilesReload Hub::apply_source_files(const api::Request& request) {
                                 {"file", def.origin},
                                 {"by", request.principal->id},
                                 {"request_id", request.request_id}});
-    audit_admin_change(request, "source_create", def.id, "allowed", 200);
+    audit_admin_change(request, audit::action::kSourceCreate, def.id, "allowed", 200);
     result.added.push_back(def.id);
   }
 
@@ -97,7 +98,7 @@ Hub::SourceFilesReload Hub::apply_source_files(const api::Request& request) {
     log::info(
         "source_updated",
         {{"source", def.id}, {"file", def.origin}, {"by", request.principal->id}, {"request_id", request.request_id}});
-    audit_admin_change(request, "source_update", def.id, "allowed", 200);
+    audit_admin_change(request, audit::action::kSourceUpdate, def.id, "allowed", 200);
     result.changed.push_back(def.id);
   }
 
@@ -119,7 +120,7 @@ Hub::SourceFilesReload Hub::apply_source_files(const api::Request& request) {
                {"action",
                 "its file is gone from sources_dir, so nothing pulls it any more; its records are kept and served, "
                 "marked stale once older than ingest.stale_after. Put the file back and reload to pull it again"}});
-    audit_admin_change(request, "source_delete", id, "allowed", 200);
+    audit_admin_change(request, audit::action::kSourceDelete, id, "allowed", 200);
     result.removed.push_back(id);
   }
 

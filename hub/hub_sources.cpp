@@ -9,6 +9,7 @@
 #include "hub/admin/source_probe.h"
 #include "hub/api/admin_quarantine.h"
 #include "hub/api/admin_sources.h"
+#include "hub/audit/audit_actions.h"
 #include "hub/core/json_text.h"
 #include "hub/core/log.h"
 #include "hub/hub.h"
@@ -187,7 +188,7 @@ void Hub::resume_retirement(const std::shared_ptr<ingest::RegisteredSource>& ent
   // Linked to the request that began it; the requester names the hub, which finished it.
   api::Request request = internal_request("hub:restart");
   request.request_id = r.request_id;
-  audit_admin_change(request, "source_delete", id, "completed", 200);
+  audit_admin_change(request, audit::action::kSourceDelete, id, "completed", 200);
 }
 
 std::map<std::string, std::int64_t> Hub::record_counts(const ingest::SourceDefinition& source) {
@@ -282,7 +283,7 @@ void Hub::register_source_routes() {
                 }
                 log::info("pull_triggered",
                           {{"source", s->definition.id}, {"by", req.principal->id}, {"request_id", req.request_id}});
-                audit_admin_change(req, "source_pull", s->definition.id, "allowed", 202);
+                audit_admin_change(req, audit::action::kSourcePull, s->definition.id, "allowed", 202);
                 return api::json_response(202, R"({"triggered":")" + s->definition.id + R"("})");
               });
 }
@@ -372,14 +373,14 @@ api::Response Hub::add_source(const api::Request& request) {
   Submission sub = examine(request, *adapters_, sources_, schemas_, check_context(*policy), nullptr);
   const std::string id = sub.definition ? sub.definition->id : "";
   if (!sub.problems.empty()) {
-    audit_admin_change(request, "source_create", id, "refused", 422);
+    audit_admin_change(request, audit::action::kSourceCreate, id, "refused", 422);
     return refused(sub.problems, id);
   }
   boost::json::object body = preview_body(sub);
   body["id"] = id;
   if (dry_run) {
     // A preview connects to the department's source and reads sample rows: an access, audited.
-    if (!audit_admin_change(request, "source_create", id, "dry_run", 200)) {
+    if (!audit_admin_change(request, audit::action::kSourceCreate, id, "dry_run", 200)) {
       return api::error_response(503, "audit_unavailable", "the audit log cannot record the preview");
     }
     body["dry_run"] = true;
@@ -390,14 +391,14 @@ api::Response Hub::add_source(const api::Request& request) {
   if (auto existing = sources_.find(id); existing != nullptr) {
     return refused({{"id", "a source \"" + id + "\" was registered meanwhile; pick another id"}});
   }
-  if (!audit_admin_change(request, "source_create", id, "allowed", 201)) {
+  if (!audit_admin_change(request, audit::action::kSourceCreate, id, "allowed", 201)) {
     return api::error_response(503, "audit_unavailable", "the audit log cannot record the change; nothing was saved");
   }
   auto stored =
       catalog_->create(id, request.body, sub.definition->enabled, {request.principal->id, request.request_id});
   if (!stored) {
     log::error("source_save_failed", {{"source", id}, {"error", stored.error().message}});
-    audit_admin_change(request, "source_create", id, "failed", 503);
+    audit_admin_change(request, audit::action::kSourceCreate, id, "failed", 503);
     return api::error_response(503, "store_unavailable", "could not save the source: " + stored.error().message);
   }
   auto entry = std::make_shared<ingest::RegisteredSource>();
@@ -435,13 +436,13 @@ api::Response Hub::update_source(const api::Request& request, const std::string&
   const auto policy = policy_.load();
   Submission sub = examine(request, *adapters_, sources_, schemas_, check_context(*policy), current.get());
   if (!sub.problems.empty()) {
-    audit_admin_change(request, "source_update", id, "refused", 422);
+    audit_admin_change(request, audit::action::kSourceUpdate, id, "refused", 422);
     return refused(sub.problems, id);
   }
   boost::json::object body = preview_body(sub);
   body["id"] = id;
   if (dry_run) {
-    if (!audit_admin_change(request, "source_update", id, "dry_run", 200)) {
+    if (!audit_admin_change(request, audit::action::kSourceUpdate, id, "dry_run", 200)) {
       return api::error_response(503, "audit_unavailable", "the audit log cannot record the preview");
     }
     body["dry_run"] = true;
@@ -454,7 +455,7 @@ api::Response Hub::update_source(const api::Request& request, const std::string&
   if (request.body == current->definition_text && current->problem.empty()) {
     // The definition in force, sent again (a deployment script applying its files each run): no
     // new version, and no full pull of a source that has not changed.
-    if (!audit_admin_change(request, "source_update", id, "unchanged", 200)) {
+    if (!audit_admin_change(request, audit::action::kSourceUpdate, id, "unchanged", 200)) {
       return api::error_response(503, "audit_unavailable", "the audit log cannot record the request");
     }
     body["saved"] = false;
@@ -463,18 +464,18 @@ api::Response Hub::update_source(const api::Request& request, const std::string&
     body["enabled"] = current->definition.enabled;
     return api::json_response(200, to_json_text(body));
   }
-  if (!audit_admin_change(request, "source_update", id, "allowed", 200)) {
+  if (!audit_admin_change(request, audit::action::kSourceUpdate, id, "allowed", 200)) {
     return api::error_response(503, "audit_unavailable", "the audit log cannot record the change; nothing was saved");
   }
   if (!quiesce(*current)) {
     resume_pulls(*current);
-    audit_admin_change(request, "source_update", id, "failed", 503);
+    audit_admin_change(request, audit::action::kSourceUpdate, id, "failed", 503);
     return api::error_response(503, "pull_running", "a pull of " + id + " did not stop within 60 s; try again");
   }
   auto stored = catalog_->update(id, request.body, {request.principal->id, request.request_id});
   if (!stored) {
     resume_pulls(*current);
-    audit_admin_change(request, "source_update", id, "failed", 503);
+    audit_admin_change(request, audit::action::kSourceUpdate, id, "failed", 503);
     return api::error_response(503, "store_unavailable", "could not save the source: " + stored.error().message);
   }
   auto entry = std::make_shared<ingest::RegisteredSource>();
@@ -513,12 +514,12 @@ api::Response Hub::delete_source(const api::Request& request, const std::string&
   // Another retire of the same source may have finished while this one waited for the lock.
   current = find_source(id);
   if (current == nullptr) return unknown_source(id);
-  if (!audit_admin_change(request, "source_delete", id, "allowed", 200)) {
+  if (!audit_admin_change(request, audit::action::kSourceDelete, id, "allowed", 200)) {
     return api::error_response(503, "audit_unavailable", "the audit log cannot record the change; nothing was changed");
   }
   const auto failed = [&](const std::string& code, const std::string& message) {
     resume_pulls(*current);
-    audit_admin_change(request, "source_delete", id, "failed", 503);
+    audit_admin_change(request, audit::action::kSourceDelete, id, "failed", 503);
     return api::error_response(503, code, message);
   };
   if (!quiesce(*current)) return failed("pull_running", "a pull of " + id + " did not stop within 60 s; try again");
@@ -577,7 +578,7 @@ api::Response Hub::set_source_enabled(const api::Request& request, const std::st
   auto current = find_source(id);
   if (current == nullptr) return unknown_source(id);
   if (current->managed_by == ingest::ManagedBy::kFile) return file_managed(*current);
-  const std::string action = enabled ? "source_enable" : "source_disable";
+  const std::string_view action = enabled ? audit::action::kSourceEnable : audit::action::kSourceDisable;
   std::lock_guard lock(source_writes_);
   if (!audit_admin_change(request, action, id, "allowed", 200)) {
     return api::error_response(503, "audit_unavailable", "the audit log cannot record the change; nothing was changed");

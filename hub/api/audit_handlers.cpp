@@ -10,6 +10,7 @@
 
 #include "hub/api/query_params.h"
 #include "hub/api/subject_forms.h"
+#include "hub/audit/audit_actions.h"
 #include "hub/audit/audit_query.h"
 #include "hub/audit/base64.h"
 #include "hub/audit/checkpoint.h"
@@ -264,6 +265,10 @@ Result<audit::AuditQuery> query_of(const Request& request, AuditServices& s, int
   q.dataset = param(request, "dataset");  // with or without a subject (it was read only with one)
   q.purpose = param(request, "purpose");
   q.action = param(request, "action");
+  // An action the hub never writes (`lookups`) would answer "no such accesses".
+  if (!q.action.empty() && !audit::action::known(q.action)) {
+    return Error::invalid("action \"" + q.action + "\" is not one the hub writes; one of: " + audit::action::list());
+  }
   q.outcome = param(request, "outcome");
   // Stored times are UTC with microseconds (2026-11-22T08:30:00.123456Z) and compared as text:
   // a bound in another zone or form is turned into that form first, and refused if it is none.

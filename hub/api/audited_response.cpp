@@ -7,7 +7,7 @@
 
 namespace yici::api {
 
-AuditEvent audit_event_for(const Request& req, std::string action, std::string dataset, std::string subject,
+AuditEvent audit_event_for(const Request& req, std::string_view action, std::string dataset, std::string subject,
                            std::string purpose) {
   AuditEvent e;
   e.time = format_rfc3339_micros(now_utc());
@@ -15,7 +15,7 @@ AuditEvent audit_event_for(const Request& req, std::string action, std::string d
   e.principal = req.principal ? req.principal->id : "";
   e.cert_fingerprint = req.peer.fingerprint_sha256;
   e.purpose = std::move(purpose);
-  e.action = std::move(action);
+  e.action = std::string(action);
   e.dataset = std::move(dataset);
   e.subject = std::move(subject);
   return e;

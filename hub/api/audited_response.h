@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -14,7 +15,7 @@
 
 namespace yici::api {
 
-AuditEvent audit_event_for(const Request& request, std::string action, std::string dataset, std::string subject,
+AuditEvent audit_event_for(const Request& request, std::string_view action, std::string dataset, std::string subject,
                            std::string purpose);
 
 Response audited_refusal(AuditSink& audit, AuditEvent event, int status, const std::string& code,

@@ -8,6 +8,7 @@
 #include "hub/api/audited_response.h"
 #include "hub/api/lookup_handler.h"
 #include "hub/api/record_view.h"
+#include "hub/audit/audit_actions.h"
 #include "hub/core/time.h"
 
 namespace yici::api {
@@ -26,7 +27,7 @@ struct ItemResult {
 }  // namespace
 
 Response batch_lookup(const Request& req, LookupServices& s) {
-  AuditEvent whole = audit_event_for(req, "batch_lookup", "", "", "");
+  AuditEvent whole = audit_event_for(req, audit::action::kBatchLookup, "", "", "");
   boost::system::error_code ec;
   auto parsed = boost::json::parse(req.body, ec);
   if (ec || !parsed.is_object() || !parsed.as_object().contains("items") ||
@@ -96,7 +97,7 @@ Response batch_lookup(const Request& req, LookupServices& s) {
   }
   std::vector<AuditEvent> events;
   for (const auto& r : results) {
-    AuditEvent e = audit_event_for(req, "batch_lookup", r.dataset, r.subject, purpose);
+    AuditEvent e = audit_event_for(req, audit::action::kBatchLookup, r.dataset, r.subject, purpose);
     e.outcome = r.status == 200 ? "allowed" : r.code;
     e.http_status = r.status;
     e.fields = r.fields;

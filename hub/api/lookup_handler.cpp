@@ -9,6 +9,7 @@
 #include "hub/access/decision.h"
 #include "hub/api/audited_response.h"
 #include "hub/api/record_view.h"
+#include "hub/audit/audit_actions.h"
 #include "hub/core/sha256.h"
 #include "hub/core/time.h"
 
@@ -32,7 +33,7 @@ std::string request_digest(const Request& request) {
 Response lookup_records(const Request& req, const std::string& dataset, const std::string& subject, LookupServices& s) {
   const std::string* purpose_param = req.query_param("purpose");
   const std::string purpose = purpose_param ? *purpose_param : "";
-  AuditEvent event = audit_event_for(req, "lookup", dataset, subject, purpose);
+  AuditEvent event = audit_event_for(req, audit::action::kLookup, dataset, subject, purpose);
   // Two purposes would leave it to the hub which one the access was for: refused, not guessed.
   if (std::count_if(req.query.begin(), req.query.end(), [](const auto& q) { return q.first == "purpose"; }) > 1) {
     return refuse(s, event, 400, "bad_parameter", "give one purpose, not several");

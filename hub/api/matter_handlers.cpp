@@ -8,6 +8,7 @@
 #include "hub/api/audited_response.h"
 #include "hub/api/lookup_handler.h"
 #include "hub/api/record_view.h"
+#include "hub/audit/audit_actions.h"
 #include "hub/core/time.h"
 #include "hub/matter/bundle.h"
 
@@ -50,7 +51,7 @@ Response matter_bundle(const Request& req, const std::string& code, const matter
                        LookupServices& s) {
   const std::string* applicant_param = req.query_param("applicant");
   const std::string applicant = applicant_param ? *applicant_param : "";
-  AuditEvent event = audit_event_for(req, "bundle", "matter:" + code, applicant, code);
+  AuditEvent event = audit_event_for(req, audit::action::kBundle, "matter:" + code, applicant, code);
   const matter::Matter* m = catalog.find(code);
   if (m == nullptr)
     return audited_refusal(*s.audit, event, 404, "unknown_matter", "no matter with code \"" + code + "\"");

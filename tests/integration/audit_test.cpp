@@ -2,6 +2,7 @@
 // JWKS; proofs verify against them; auditors search and export; yici-ctl audit verify passes on
 // the stopped hub's data directory and names the first bad entry after tampering.
 #include <csignal>
+#include <map>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -263,6 +264,29 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   CHECK(unknown.status == 400);
   CHECK(std::string(boost::json::parse(unknown.body).at("error").at("message").as_string())
             .rfind("unknown parameter \"principal\"", 0) == 0);
+  {
+    // Each action the log holds is one a search accepts and finds; one the hub never writes is
+    // refused with the list, not answered "no such accesses".
+    const HttpResult all = https_request(hub.port(), auditor, "GET", "/v1/audit/events?limit=1000");
+    REQUIRE(all.status == 200);
+    std::map<std::string, std::size_t> by_action;
+    const boost::json::value listed = boost::json::parse(all.body);
+    for (const auto& e : listed.at("items").as_array()) {
+      ++by_action[std::string(e.at("action").as_string())];
+    }
+    CHECK(by_action.size() >= 2);  // lookups and bundles
+    for (const auto& [action, count] : by_action) {
+      INFO(action);
+      const HttpResult found =
+          https_request(hub.port(), auditor, "GET", "/v1/audit/events?limit=1000&action=" + action);
+      REQUIRE(found.status == 200);
+      CHECK(boost::json::parse(found.body).at("items").as_array().size() == count);
+    }
+    const HttpResult plural = https_request(hub.port(), auditor, "GET", "/v1/audit/events?action=lookups");
+    CHECK(plural.status == 400);
+    CHECK(plural.body.find("action \\\"lookups\\\" is not one the hub writes; one of: lookup, batch_lookup") !=
+          std::string::npos);
+  }
 
   // Fail closed: while another process holds the audit database's write lock, lookups get 503 and
   // nothing is answered unaudited; once it is released they are served again.
@@ -301,6 +325,9 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   out = ctl("audit search --subject ''" + conn, &rc);
   CHECK(rc == 2);
   CHECK(out.find("--subject: is empty") != std::string::npos);
+  out = ctl("audit search --action lookups" + conn, &rc);
+  CHECK(rc == 2);
+  CHECK(out.find("lookups not in") != std::string::npos);
   {
     // An entry holding control characters (written before the hub refused them in requests) is
     // shown escaped: no escape sequence reaches the terminal, no tab splits the row.

@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <boost/url.hpp>
 
+#include "hub/audit/audit_actions.h"
 #include "hub/audit/base64.h"
 #include "hub/audit/checkpoint.h"
 #include "hub/audit/hash.h"
@@ -300,8 +301,9 @@ void add_audit_command(CLI::App& app, int& exit_code) {
   search_cmd->add_option("--from", sf->from, "RFC 3339 time, inclusive (e.g. 2026-11-01T00:00:00Z)")->check(non_empty);
   search_cmd->add_option("--to", sf->to, "RFC 3339 time, exclusive")->check(non_empty);
   search_cmd->add_option("--purpose", sf->purpose, "matter code")->check(non_empty);
-  search_cmd->add_option("--action", sf->action, "lookup, batch_lookup, bundle, source_pull, reload, …")
-      ->check(non_empty);
+  search_cmd->add_option("--action", sf->action, yici::audit::action::list())
+      ->check(
+          CLI::IsMember(std::vector<std::string>(yici::audit::action::kAll.begin(), yici::audit::action::kAll.end())));
   search_cmd->add_option("--outcome", sf->outcome, "allowed, or a refusal code such as purpose_not_granted")
       ->check(non_empty);
   search_cmd->add_option("--format", sf->format, "table (default), jsonl, or csv (UTF-8 with BOM, for Excel)")
