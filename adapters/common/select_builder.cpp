@@ -19,7 +19,17 @@ Result<std::vector<int>> key_indices(const ReadRequest& request) {
   return out;
 }
 
-Result<std::string> build_select(const SelectSource& source, const ReadRequest& request, char placeholder) {
+std::string from_clause(const SelectSource& source) {
+  return source.table.empty() ? "(" + source.query + ") AS yici_src" : quote_table_name(source.table);
+}
+
+bool is_counting_number(std::string_view text) {
+  return !text.empty() && text.size() <= 18 && (text.size() == 1 || text.front() != '0') &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+Result<std::string> build_select(const SelectSource& source, const ReadRequest& request, char placeholder,
+                                 bool text_cursor) {
   if (request.columns.empty()) return Error::invalid("no columns to read");
   if (request.resume_after && !request.cursor_column.empty()) {
     return Error::invalid("a read resumes after a key only in full mode, without a cursor column");
@@ -47,14 +57,24 @@ Result<std::string> build_select(const SelectSource& source, const ReadRequest& 
     if (!is_safe_identifier(request.cursor_column)) {
       return Error::invalid("cursor column \"" + request.cursor_column + "\" is not a plain identifier");
     }
+    const std::string column = quote_identifier(request.cursor_column);
     // Rows without a cursor value are read by every incremental pull: `>=` alone never matches
     // NULL, so a row inserted without one was never pulled. They do not move the cursor, and the
     // pull job counts them in its warning (pull_cursor_values_skipped).
     if (request.cursor_from) {
-      const std::string column = quote_identifier(request.cursor_column);
-      sql += " WHERE (" + column + " >= " + param(1) + " OR " + column + " IS NULL)";
+      if (text_cursor && is_counting_number(*request.cursor_from)) {
+        // A longer number is a larger one; of equal length, text order is number order. Text
+        // that is no number ("v2") is read when longer: read again, never lost.
+        const std::string from = "CAST(" + param(1) + " AS TEXT)";
+        sql += " WHERE (length(" + column + ") > length(" + from + ") OR (length(" + column + ") = length(" + from +
+               ") AND " + column + " >= " + from + ") OR " + column + " IS NULL)";
+      } else {
+        sql += " WHERE (" + column + " >= " + param(1) + " OR " + column + " IS NULL)";
+      }
     }
-    order = quote_identifier(request.cursor_column);
+    order = text_cursor
+                ? "CASE WHEN ltrim(" + column + ", '0123456789') = '' THEN length(" + column + ") ELSE 0 END, " + column
+                : column;
   }
   std::string key_order;
   std::string key_params;

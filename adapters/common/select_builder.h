@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "adapters/adapter.h"
 #include "adapters/common/resume_token.h"
@@ -17,7 +18,21 @@ struct SelectSource {
   std::string query;  // checked SELECT, or empty
 };
 
-Result<std::string> build_select(const SelectSource& source, const ReadRequest& request, char placeholder);
+// `text_cursor`: the cursor column holds text (PostgreSQL text/varchar/char, SQLite TEXT affinity),
+// which compares "100" before "99": a version or sequence number kept as text lost every row
+// once the numbers grew a digit. Values of digits only are then ordered by length first, and a
+// cursor that is a counting number ("99") compared so, which is number order, as cursor_less in
+// the pull job has it; other values (timestamps) compare and sort as text, as before.
+Result<std::string> build_select(const SelectSource& source, const ReadRequest& request, char placeholder,
+                                 bool text_cursor = false);
+
+// The FROM operand: the quoted table, or the query as a subquery named yici_src. Both must have
+// been validated (the config parsers do).
+std::string from_clause(const SelectSource& source);
+
+// A non-negative integer without leading zeros ("0", "99", "100"): text of such numbers orders
+// like the numbers when compared by length first.
+bool is_counting_number(std::string_view text);
 
 // The cursor value as a parameter: an integer in canonical form ("1000", not "01000" or "+1000") is
 // bound as an integer, anything else as text. SQLite orders an INTEGER before every TEXT value,

@@ -120,10 +120,6 @@ class PostgresRowReader final : public RowReader {
   bool done_ = false;
 };
 
-std::string from_clause(const SelectSource& s) {
-  return s.table.empty() ? "(" + s.query + ") AS yici_src" : quote_table_name(s.table);
-}
-
 }  // namespace
 
 Result<PostgresConfig> parse_postgres_config(const YamlDoc& doc, const YAML::Node& block) {
@@ -243,9 +239,24 @@ Result<std::unique_ptr<Adapter>> PostgresAdapterFactory::create(const YamlDoc& d
   return std::unique_ptr<Adapter>(std::make_unique<PostgresAdapter>(std::move(config)));
 }
 
+// Whether the cursor column is of a character type (text, varchar, char, name), which orders "100"
+// before "99": asked of the server for the very statement read, so a query's computed column is
+// typed too.
+Result<bool> cursor_is_text(PGconn* conn, const SelectSource& source, const std::string& column,
+                            std::chrono::milliseconds wait) {
+  YICI_TRY(
+      ResultPtr r,
+      exec_within(conn, "SELECT " + quote_identifier(column) + " FROM " + from_clause(source) + " LIMIT 0", {}, wait));
+  if (PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
+    return Error::invalid("postgres: " + trim_message(PQerrorMessage(conn)));
+  }
+  constexpr Oid kName = 19, kText = 25, kBpchar = 1042, kVarchar = 1043;
+  const Oid type = PQftype(r.get(), 0);
+  return type == kText || type == kVarchar || type == kBpchar || type == kName;
+}
+
 Result<std::unique_ptr<RowReader>> PostgresAdapter::read(const ReadRequest& request) {
   YICI_TRY(auto keys, key_indices(request));
-  YICI_TRY(auto select, build_select(config_.source, request, '$'));
   std::vector<std::string> values;
   if (request.cursor_from) values.push_back(*request.cursor_from);
   if (request.resume_after) {
@@ -265,6 +276,11 @@ Result<std::unique_ptr<RowReader>> PostgresAdapter::read(const ReadRequest& requ
     const auto ms = std::max<std::int64_t>(1, request.statement_timeout->count());
     YICI_TRY_STATUS(exec_command(conn.get(), "SET LOCAL statement_timeout = " + std::to_string(ms), wait));
   }
+  bool text_cursor = false;
+  if (!request.cursor_column.empty()) {
+    YICI_TRY(text_cursor, cursor_is_text(conn.get(), config_.source, request.cursor_column, wait));
+  }
+  YICI_TRY(auto select, build_select(config_.source, request, '$', text_cursor));
   YICI_TRY(ResultPtr r, exec_within(conn.get(), "DECLARE yici_pull NO SCROLL CURSOR FOR " + select, params, wait));
   if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
     return Error::invalid("postgres: " + trim_message(PQerrorMessage(conn.get())));

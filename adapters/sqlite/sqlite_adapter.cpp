@@ -1,5 +1,8 @@
 #include "adapters/sqlite/sqlite_adapter.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "adapters/common/resume_token.h"
 #include "adapters/common/sql_identifier.h"
 #include "hub/store/sqlite/connection.h"
@@ -87,6 +90,17 @@ Result<std::unique_ptr<Connection>> open_source(const std::string& path, const F
   return conn;
 }
 
+// Whether the cursor column has TEXT affinity (SQLite's rule: a declared type holding CHAR, CLOB
+// or TEXT and not INT), which compares even an integer parameter as text, "100" before "99".
+Result<bool> cursor_is_text(Connection& conn, const SelectSource& source, const std::string& column) {
+  auto stmt = conn.prepare("SELECT " + quote_identifier(column) + " FROM " + from_clause(source) + " LIMIT 0");
+  if (!stmt) return stmt.take_error();
+  std::string type = stmt->column_decltype(0);
+  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::toupper(c); });
+  const auto has = [&](const char* word) { return type.find(word) != std::string::npos; };
+  return !has("INT") && (has("CHAR") || has("CLOB") || has("TEXT"));
+}
+
 }  // namespace
 
 Result<SqliteConfig> parse_sqlite_config(const YamlDoc& doc, const YAML::Node& block) {
@@ -120,13 +134,19 @@ Result<std::unique_ptr<Adapter>> SqliteAdapterFactory::create(const YamlDoc& doc
 
 Result<std::unique_ptr<RowReader>> SqliteAdapter::read(const ReadRequest& request) {
   YICI_TRY(auto keys, key_indices(request));
-  YICI_TRY(auto sql, build_select(config_.source, request, '?'));
   std::vector<KeyPart> params;
   if (request.cursor_from) params.push_back(cursor_parameter(*request.cursor_from));
   if (request.resume_after) {
     YICI_TRY(params, decode_resume_token(*request.resume_after, request.primary_key.size()));
   }
   YICI_TRY(auto conn, open_source(config_.path, files()));
+  bool text_cursor = false;
+  if (!request.cursor_column.empty()) {
+    auto text = cursor_is_text(*conn, config_.source, request.cursor_column);
+    if (!text) return Error::invalid("sqlite source " + config_.path + ": " + text.error().message);
+    text_cursor = *text;
+  }
+  YICI_TRY(auto sql, build_select(config_.source, request, '?', text_cursor));
   auto stmt = conn->prepare(sql);
   if (!stmt) return Error::invalid("sqlite source " + config_.path + ": " + stmt.error().message);
   return std::unique_ptr<RowReader>(std::make_unique<SqliteRowReader>(
@@ -135,9 +155,7 @@ Result<std::unique_ptr<RowReader>> SqliteAdapter::read(const ReadRequest& reques
 
 Result<std::vector<ColumnInfo>> SqliteAdapter::describe() {
   YICI_TRY(auto conn, open_source(config_.path, files()));
-  const std::string from = config_.source.table.empty() ? "(" + config_.source.query + ") AS yici_src"
-                                                        : quote_table_name(config_.source.table);
-  auto stmt = conn->prepare("SELECT * FROM " + from + " LIMIT 0");
+  auto stmt = conn->prepare("SELECT * FROM " + from_clause(config_.source) + " LIMIT 0");
   if (!stmt) return Error::invalid("sqlite source " + config_.path + ": " + stmt.error().message);
   std::vector<ColumnInfo> out;
   out.reserve(static_cast<std::size_t>(stmt->column_count()));
