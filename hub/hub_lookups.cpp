@@ -28,6 +28,10 @@ api::LookupServices Hub::lookup_services() {
     if (!schema) return Error::invalid("no schema for dataset " + std::string(dataset));
     return schema::check_subject(*schema, subject);
   };
+  s.status_field_of = [this](const std::string& dataset) {
+    const auto schema = schemas_.find(dataset);
+    return schema && schema->status_field ? schema->fields[*schema->status_field].name : std::string();
+  };
   s.department_of = [this](const std::string& source) {
     if (const auto d = find_source(source)) return d->definition.department;
     // Removed with its records kept: the department its last batch named.

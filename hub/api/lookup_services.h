@@ -67,6 +67,9 @@ struct LookupServices {
   std::size_t batch_limit = 100;
   // Checks a subject's form and checksum for a dataset before any store access.
   std::function<Status(std::string_view dataset, std::string_view subject)> validate_subject;
+  // The dataset's status field ("" when its schema has none): a record's status is shown only to
+  // a department granted that field, since it tells, say, whether a black-listing is in force.
+  std::function<std::string(const std::string& dataset)> status_field_of;
   // Source id → department principal id, for provenance. Unknown sources map to "".
   std::function<std::string(const std::string& source)> department_of;
   // true when the record may be out of date: its source has been failing for longer than the

@@ -1,6 +1,11 @@
 #include "hub/api/record_view.h"
 
+#include <algorithm>
+
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "hub/core/sha256.h"
 
 namespace yici::api {
 
@@ -14,12 +19,21 @@ boost::json::object record_view(const store::Record& r, const std::vector<std::s
       if (const auto* v = parsed.as_object().if_contains(f)) fields[f] = *v;
     }
   }
+  // Nothing here may depend on a field not granted. The stored content hash covers the whole
+  // record: with the granted fields in hand, a department could confirm guesses of the others
+  // against it (an e-licence's dates and holder fell to a search of seconds). So the hash is of
+  // the fields shown, as written here.
   boost::json::object provenance{{"source", r.source},
                                  {"department", s.department_of ? s.department_of(r.source) : ""},
                                  {"pulled_at", r.pulled_at},
                                  {"version", r.version},
-                                 {"content_hash", r.content_hash}};
-  boost::json::object rec{{"fields", std::move(fields)}, {"status", r.status}, {"provenance", std::move(provenance)}};
+                                 {"content_hash", sha256_hex(boost::json::serialize(fields))}};
+  const std::string status_field = s.status_field_of ? s.status_field_of(r.dataset) : std::string();
+  const bool status_granted =
+      !status_field.empty() && std::find(granted.begin(), granted.end(), status_field) != granted.end();
+  boost::json::object rec{{"fields", std::move(fields)}};
+  if (status_granted) rec["status"] = r.status;
+  rec["provenance"] = std::move(provenance);
   if (s.is_stale && s.is_stale(r)) rec["stale"] = true;
   return rec;
 }

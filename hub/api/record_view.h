@@ -1,4 +1,5 @@
-// How a stored record appears in a response: only the granted fields (in grant order), its status,
+// How a stored record appears in a response: only the granted fields (in grant order), its status
+// (only when the dataset's status field is among them), a content hash of the fields shown,
 // provenance, and `stale` when its source has been failing too long. One place, so lookups,
 // batches and bundles show records identically.
 #pragma once
