@@ -34,6 +34,16 @@ Result<Grant> parse_grant(const YamlDoc& doc, const YAML::Node& node) {
   Grant g;
   g.line = node.Mark().is_null() ? 0 : node.Mark().line + 1;
   YICI_TRY(g.principal, doc.required_string(node, "principal"));
+  // Read before a matter grant returns: its rate was dropped, so the limit it set was not kept.
+  const YAML::Node rate = node["rate"];
+  if (rate.IsDefined()) {
+    YICI_TRY_STATUS(doc.expect_map(rate, {"per_second", "burst"}, "rate"));
+    YICI_TRY(auto per_second, doc.optional_int(rate, "per_second", 1, 1'000'000));
+    YICI_TRY(auto burst, doc.optional_int(rate, "burst", 1, 10'000'000));
+    if (!per_second) return doc.error_at(rate, "rate needs per_second");
+    g.rate.per_second = static_cast<double>(*per_second);
+    g.rate.burst = static_cast<double>(burst.value_or(*per_second));
+  }
   YICI_TRY(auto matter, doc.optional_string(node, "matter"));
   if (matter) {
     if (node["dataset"].IsDefined() || node["fields"].IsDefined() || node["purposes"].IsDefined()) {
@@ -49,15 +59,6 @@ Result<Grant> parse_grant(const YamlDoc& doc, const YAML::Node& node) {
   YICI_TRY(g.purposes, doc.string_list(node, "purposes"));
   if (g.purposes.empty()) {
     return doc.error_at(node, "grant needs a non-empty \"purposes\" list (matter codes the fields may be read for)");
-  }
-  const YAML::Node rate = node["rate"];
-  if (rate.IsDefined()) {
-    YICI_TRY_STATUS(doc.expect_map(rate, {"per_second", "burst"}, "rate"));
-    YICI_TRY(auto per_second, doc.optional_int(rate, "per_second", 1, 1'000'000));
-    YICI_TRY(auto burst, doc.optional_int(rate, "burst", 1, 10'000'000));
-    if (!per_second) return doc.error_at(rate, "rate needs per_second");
-    g.rate.per_second = static_cast<double>(*per_second);
-    g.rate.burst = static_cast<double>(burst.value_or(*per_second));
   }
   return g;
 }

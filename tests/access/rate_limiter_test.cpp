@@ -55,5 +55,31 @@ TEST_CASE("rate limiter: concurrent callers never exceed the burst") {
   CHECK(allowed == 100);
 }
 
+TEST_CASE("rate limiter: several buckets at once, one token from each or none") {
+  RateLimiter limiter;
+  const auto t = RateLimiter::Clock::now();
+  const RateLimit fast{10, 2};
+  const RateLimit slow{1, 1};
+  const RateLimit unlimited{};
+  int retry = 0;
+  const std::vector<std::pair<std::string, RateLimit>> both = {
+      {"mr|legal_entity", fast}, {"mr|credit", slow}, {"mr|e_license", unlimited}};
+  CHECK(limiter.try_acquire_all(both, t, &retry));
+  // credit is empty now: nothing is taken from legal_entity, which keeps its second token.
+  CHECK_FALSE(limiter.try_acquire_all(both, t, &retry));
+  CHECK(retry == 1);
+  CHECK(limiter.try_acquire("mr|legal_entity", fast, t, &retry));
+  CHECK_FALSE(limiter.try_acquire("mr|legal_entity", fast, t, &retry));
+  // A second later credit has a token again, legal_entity has refilled: both are taken.
+  CHECK(limiter.try_acquire_all(both, t + 1s, &retry));
+  CHECK_FALSE(limiter.try_acquire("mr|credit", slow, t + 1s, &retry));
+  // The longest wait among the empty buckets.
+  const std::vector<std::pair<std::string, RateLimit>> waits = {{"a", RateLimit{1, 1}}, {"b", RateLimit{0.25, 1}}};
+  CHECK(limiter.try_acquire_all(waits, t, &retry));
+  CHECK_FALSE(limiter.try_acquire_all(waits, t, &retry));
+  CHECK(retry == 4);
+  CHECK(limiter.try_acquire_all({}, t, &retry));
+}
+
 }  // namespace
 }  // namespace yici::access

@@ -17,9 +17,11 @@ namespace {
 constexpr const char* kPolicy = R"(principals:
   - {id: mr, kind: department, cert_cn: mr}
   - {id: hr, kind: department, cert_cn: hr}
+  - {id: ps, kind: department, cert_cn: ps}
 grants:
   - {principal: mr, matter: food-business-license}
   - {principal: hr, dataset: legal_entity, fields: [uscc], purposes: [food-business-license]}
+  - {principal: ps, matter: food-business-license, rate: {per_second: 1, burst: 2}}
 )";
 
 const char* const kEntity = "91350100M000100Y43";
@@ -63,7 +65,17 @@ TEST_CASE("matter grants expand to exactly the fields the materials need") {
   for (const auto* g : mine) {
     CHECK(g->purposes == std::vector<std::string>{"food-business-license"});
     CHECK(g->matter.empty());
+    CHECK(g->rate.per_second == 0);
   }
+  // A matter grant's rate holds for each dataset it expands to (it was dropped when read).
+  int limited = 0;
+  for (const auto& g : f.policy->grants()) {
+    if (g.principal != "ps") continue;
+    ++limited;
+    CHECK(g.rate.per_second == 1);
+    CHECK(g.rate.burst == 2);
+  }
+  CHECK(limited == 2);
   auto bad = access::Policy::parse(
                  "principals: [{id: a, kind: department, cert_cn: a}]\ngrants:\n  - {principal: a, "
                  "matter: nope}\n",
@@ -157,6 +169,24 @@ TEST_CASE("bundle: the other kind of applicant's number is named as such") {
   CHECK(bad_checksum.rfind("bad_checksum: ", 0) == 0);
   CHECK(bad_checksum.find("this matter's applicant") == std::string::npos);
   CHECK(f.audit.events.back().outcome == "invalid_subject");
+}
+
+TEST_CASE("bundle: draws on the rate bucket of each dataset it reads, all or none") {
+  Fixture f;
+  const auto now = access::RateLimiter::Clock::now();
+  const access::RateLimit rate{1, 2};
+  int retry = 0;
+  // Lookups of legal_entity have spent its bucket: the bundle, which reads legal_entity too, is
+  // over the rate (it had a bucket of its own, so a department read the dataset at twice its rate).
+  REQUIRE(f.limiter.try_acquire("ps|legal_entity", rate, now, &retry));
+  REQUIRE(f.limiter.try_acquire("ps|legal_entity", rate, now, &retry));
+  const Response refused = f.bundle("ps", "food-business-license", kEntity);
+  CHECK(refused.status == 429);
+  CHECK(refused.headers.at(0) == std::pair<std::string, std::string>{"Retry-After", "1"});
+  // Nothing was taken from the credit bucket by the refused bundle: both its tokens are there.
+  CHECK(f.limiter.try_acquire("ps|credit", rate, now, &retry));
+  CHECK(f.limiter.try_acquire("ps|credit", rate, now, &retry));
+  CHECK_FALSE(f.limiter.try_acquire("ps|credit", rate, now, &retry));
 }
 
 TEST_CASE("matter catalogue lists codes, names and materials") {
