@@ -358,6 +358,23 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   out = ctl("audit verify --checkpoint " + work.file("answer.jose") + conn, &rc);
   CHECK(rc == 1);
   CHECK(out.find("NOT VERIFIED: the saved checkpoint: not a checkpoint: its typ is") != std::string::npos);
+  {
+    // The empty tree's checkpoint (a fresh hub's latest) is a prefix of every log: verified, with
+    // no proof asked for (the hub refuses one from size 0).
+    work.write("empty.jws", https_request(hub.port(), auditor, "GET", "/v1/audit/checkpoint?size=0").body);
+    out = ctl("audit verify --checkpoint " + work.file("empty.jws") + conn, &rc);
+    INFO(out);
+    CHECK(rc == 0);
+    CHECK(out.find("extends the saved checkpoint (size 0)") != std::string::npos);
+    // Another hub's checkpoint, signed with the same keys, is named as another log's, as the
+    // offline check names it: the proof between them failed, which read as this log edited.
+    TempDir other_dir;
+    HubProcess other({.policy = kPolicy, .sources_dir = work.file("sources"), .data_dir = other_dir.file("data")});
+    work.write("other.jws", https_request(other.port(), auditor, "GET", "/v1/audit/checkpoint?size=0").body);
+    out = ctl("audit verify --checkpoint " + work.file("other.jws") + conn, &rc);
+    CHECK(rc == 1);
+    CHECK(out.find("NOT VERIFIED: the saved checkpoint is from another log (log_id ") != std::string::npos);
+  }
 
   // Stop the hub (a final checkpoint is signed), then verify its data directory offline.
   work.write("jwks.json", https_request(hub.port(), HubProcess::as(""), "GET", "/.well-known/jwks.json").body);

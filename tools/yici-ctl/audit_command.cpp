@@ -254,6 +254,23 @@ int verify_online(const VerifyFlags& f, const HubFlags& hub) {
     return kExitRefused;
   }
   const audit::Checkpoint& saved = saved_checked->checkpoint;
+  // Named as what it is, as the offline check names it: a proof between two logs can only fail,
+  // which read as this log having been edited.
+  if (saved.log_id != latest.log_id) {
+    std::cout << "NOT VERIFIED: the saved checkpoint is from another log (log_id " << saved.log_id
+              << "; this hub's log is " << latest.log_id << ")\n";
+    return kExitRefused;
+  }
+  // The empty tree is a prefix of every tree: nothing to prove (the hub refuses a proof from 0),
+  // only that the saved root is the empty tree's.
+  if (saved.tree_size == 0) {
+    if (saved.root != audit::empty_root()) {
+      std::cout << "NOT VERIFIED: the saved checkpoint has size 0 but its root is not the empty tree's\n";
+      return kExitRefused;
+    }
+    std::cout << "VERIFIED: the log at size " << latest.tree_size << " extends the saved checkpoint (size 0)\n";
+    return kExitOk;
+  }
   if (saved.tree_size > latest.tree_size) {
     std::cout << "NOT VERIFIED: the saved checkpoint is larger than the hub's latest: the log shrank\n";
     return kExitRefused;
