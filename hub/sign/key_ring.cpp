@@ -87,7 +87,11 @@ Result<Jwks> Jwks::parse(std::string_view json) {
     auto key = Es256Key::from_public_xy(x, y);
     if (!key) return Error::invalid("JWKS key " + str("kid") + ": " + key.error().message);
     if (str("kid").empty()) return Error::invalid("JWKS: an EC key has no kid");
-    out.keys_[str("kid")] = std::move(*key);
+    // Which of two keys under one kid would be used depended on their order: a signature by the
+    // other read as altered. The hub never publishes one kid twice (it is the key's thumbprint).
+    if (!out.keys_.emplace(str("kid"), std::move(*key)).second) {
+      return Error::invalid("JWKS: key id " + str("kid") + " is listed twice");
+    }
   }
   return out;
 }
@@ -117,6 +121,16 @@ Result<VerifiedJws> verify_jws(const Jwks& jwks, std::string_view jws, std::opti
     return Error::invalid("JWS algorithm must be ES256, got " +
                           (alg != nullptr ? boost::json::serialize(*alg) : std::string("none")));
   }
+  // RFC 7515 4.1.11: a header listing critical extensions the verifier does not understand is
+  // refused (this one understands none); b64 (RFC 7797) would change what the signature covers.
+  if (const auto* crit = header.as_object().if_contains("crit")) {
+    return Error::invalid("JWS header lists critical extensions this verifier does not understand: crit " +
+                          boost::json::serialize(*crit));
+  }
+  if (const auto* b64 = header.as_object().if_contains("b64"); b64 != nullptr && !(b64->is_bool() && b64->as_bool())) {
+    return Error::invalid("JWS header sets b64 " + boost::json::serialize(*b64) +
+                          ": only the base64url-encoded payload of RFC 7515 is verified");
+  }
   const auto* kid = header.as_object().if_contains("kid");
   if (kid == nullptr || !kid->is_string()) return Error::invalid("JWS header has no kid");
   const Es256Key* key = jwks.find(std::string(kid->as_string()));
@@ -124,7 +138,9 @@ Result<VerifiedJws> verify_jws(const Jwks& jwks, std::string_view jws, std::opti
   std::string payload;
   std::string signing_input;
   if (detached) {
-    if (!payload_b64.empty()) return Error::invalid("malformed JWS: a detached signature has an empty middle part");
+    if (!payload_b64.empty()) {
+      return Error::invalid("malformed JWS: a detached signature must have an empty middle part (header..signature)");
+    }
     payload = std::string(*detached);
     signing_input = std::string(header_b64) + "." + base64url_encode(payload);
   } else {

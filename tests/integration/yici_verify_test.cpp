@@ -62,6 +62,20 @@ TEST_CASE("yici-verify: both forms verify offline and print the summary, forgeri
   CHECK(rc == 1);
   CHECK(out.find("unknown key id") != std::string::npos);
 
+  // Signed by the hub's keys, but not as an answer: another typ, or none.
+  dir.write("other-typ.jose", ring->sign(R"({"hello":1})", "JWT", false).value());
+  out = verify(jwks + dir.file("other-typ.jose"), &rc);
+  CHECK(rc == 1);
+  CHECK(out.find("not a hub answer: its typ is \"JWT\", not yici-response+json") != std::string::npos);
+  {
+    const std::string header = sign::base64url_encode(R"({"alg":"ES256","kid":")" + ring->active().kid + R"("})");
+    const std::string input = header + "." + sign::base64url_encode(body);
+    dir.write("no-typ.jose", input + "." + sign::base64url_encode(ring->active().key->sign(input).value()));
+    out = verify(jwks + dir.file("no-typ.jose"), &rc);
+    CHECK(rc == 1);
+    CHECK(out.find("its typ is missing") != std::string::npos);
+  }
+
   dir.write("garbage.jose", "not a jws");
   verify(jwks + dir.file("garbage.jose"), &rc);
   CHECK(rc == 1);

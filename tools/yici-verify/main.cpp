@@ -22,6 +22,7 @@
 #include "hub/core/version.h"
 #include "hub/net/https_client.h"
 #include "hub/sign/key_ring.h"
+#include "hub/sign/response_signer.h"
 
 namespace {
 
@@ -118,6 +119,13 @@ int main(int argc, char** argv) {
     return fail(
         "this is a signed audit checkpoint, not an answer: give it with --checkpoint (beside an answer and "
         "its --proof), or check the log against it with yici-ctl audit verify --checkpoint");
+  }
+  // The hub signs its answers with this typ and nothing else: a token signed by its keys for
+  // another use (or none) is not an answer, whatever its payload.
+  if (verified->typ != yici::sign::kResponseTyp) {
+    return fail("not a hub answer: its typ is " +
+                (verified->typ.empty() ? std::string("missing") : "\"" + verified->typ + "\"") + ", not " +
+                yici::sign::kResponseTyp);
   }
 
   // The answer's access in the audit log, under a root the hub signed.
