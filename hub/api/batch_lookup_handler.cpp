@@ -1,6 +1,7 @@
 #include "hub/api/batch_lookup_handler.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <boost/json.hpp>
 
@@ -10,6 +11,7 @@
 #include "hub/api/record_view.h"
 #include "hub/audit/audit_actions.h"
 #include "hub/core/time.h"
+#include "hub/core/utf8.h"
 
 namespace yici::api {
 namespace {
@@ -24,10 +26,25 @@ struct ItemResult {
   std::vector<store::Record> records;
 };
 
+// Content-Type application/json, any case, parameters (charset=utf-8) allowed.
+bool is_json_type(const std::string* type) {
+  if (type == nullptr) return false;
+  std::string media = type->substr(0, type->find(';'));
+  media.erase(media.find_last_not_of(" \t") + 1);
+  media.erase(0, media.find_first_not_of(" \t"));
+  std::transform(media.begin(), media.end(), media.begin(), [](unsigned char c) { return std::tolower(c); });
+  return media == "application/json";
+}
+
 }  // namespace
 
 Response batch_lookup(const Request& req, LookupServices& s) {
   AuditEvent whole = audit_event_for(req, audit::action::kBatchLookup, "", "", "");
+  // A form post or plain text that happens to parse is not read as a batch.
+  if (!is_json_type(req.header("content-type"))) {
+    return audited_refusal(*s.audit, whole, 415, "unsupported_media_type",
+                           "send the batch as JSON, with Content-Type: application/json");
+  }
   boost::system::error_code ec;
   auto parsed = boost::json::parse(req.body, ec);
   if (ec || !parsed.is_object() || !parsed.as_object().contains("items") ||
@@ -64,7 +81,8 @@ Response batch_lookup(const Request& req, LookupServices& s) {
   }
   for (auto& r : results) {
     if (std::find(s.datasets.begin(), s.datasets.end(), r.dataset) == s.datasets.end()) {
-      r.status = 404, r.code = "unknown_dataset", r.message = "no dataset named \"" + r.dataset + "\"";
+      r.status = 404, r.code = "unknown_dataset",
+      r.message = "no dataset named \"" + bounded_utf8(r.dataset, 64) + "\"";
       continue;
     }
     const access::Decision decision = access::decide(*s.policy, *req.principal, r.dataset, purpose);

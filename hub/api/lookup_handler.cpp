@@ -12,6 +12,7 @@
 #include "hub/audit/audit_actions.h"
 #include "hub/core/sha256.h"
 #include "hub/core/time.h"
+#include "hub/core/utf8.h"
 
 namespace yici::api {
 namespace {
@@ -40,7 +41,7 @@ Response lookup_records(const Request& req, const std::string& dataset, const st
   }
 
   if (std::find(s.datasets.begin(), s.datasets.end(), dataset) == s.datasets.end()) {
-    return refuse(s, event, 404, "unknown_dataset", "no dataset named \"" + dataset + "\"");
+    return refuse(s, event, 404, "unknown_dataset", "no dataset named \"" + bounded_utf8(dataset, 64) + "\"");
   }
   const access::Decision decision = access::decide(*s.policy, *req.principal, dataset, purpose);
   if (!decision.allowed) return refuse(s, event, decision.http_status, decision.code, decision.message);

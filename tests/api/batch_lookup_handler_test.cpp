@@ -27,11 +27,12 @@ struct Fixture : test::HandlerFixture {
     add_record("population", "11010519491231002X", "psb", "1", R"({"name":"张三","phone":"138"})");
   }
 
-  Response post(const std::string& body) {
+  Response post(const std::string& body, const std::string& content_type = "application/json; charset=utf-8") {
     Request req;
     req.method = "POST";
     req.target = "/v1/lookups";
     req.body = body;
+    req.headers.emplace_back("content-type", content_type);
     req.request_id = "rid";
     req.principal = std::shared_ptr<const access::Principal>(policy, policy->by_id("mr"));
     return batch_lookup(req, services);
@@ -91,6 +92,22 @@ TEST_CASE("batch: malformed bodies and oversized batches are refused and audited
   f.audit.fail = true;
   CHECK(f.post(R"({"purpose":"food-license","items":[{"dataset":"population","subject":"11010519491231002X"}]})")
             .status == 503);
+}
+
+TEST_CASE("batch: a body that is not sent as JSON is refused (415) and audited, whatever it holds") {
+  Fixture f;
+  const std::string body =
+      R"({"purpose":"food-license","items":[{"dataset":"population","subject":"11010519491231002X"}]})";
+  for (const char* type : {"text/plain", "application/x-www-form-urlencoded", "", "application/jsonx"}) {
+    CAPTURE(type);
+    const Response r = f.post(body, type);
+    CHECK(r.status == 415);
+    CHECK(boost::json::parse(r.body).at("error").at("code").as_string() == "unsupported_media_type");
+  }
+  CHECK(f.audit.events.size() == 4);
+  CHECK(f.audit.events.back().outcome == "unsupported_media_type");
+  CHECK(f.post(body, "Application/JSON").status == 200);
+  CHECK(f.post(body, " application/json ;charset=UTF-8").status == 200);
 }
 
 }  // namespace
