@@ -155,8 +155,17 @@ TEST_CASE("yici-ctl sources: list, show and pull as admin, refused for a departm
                        "/yici-ctl sources list --hub https://127.0.0.1:" + std::to_string(hub.port()) + " --cert " +
                        pki("admin.crt") + " --key " + pki("admin.key") + " --ca " + pki("rogue-ca.crt"),
                    &out);
-  CHECK(rc == 3);
+  CHECK(rc == 1);
   CHECK(out.find("answered, but its certificate is not issued by --ca " + pki("rogue-ca.crt")) != std::string::npos);
+  // A client certificate the hub refuses in the handshake: refused (1), not "cannot reach" (3).
+  rc = run_command(std::string(YICI_BINARY_DIR) +
+                       "/yici-ctl sources list --hub https://127.0.0.1:" + std::to_string(hub.port()) + " --cert " +
+                       pki("rogue.crt") + " --key " + pki("rogue.key") + " --ca " + pki("ca.crt"),
+                   &out);
+  INFO(out);
+  CHECK(rc == 1);
+  CHECK(out.find("refused the client certificate " + pki("rogue.crt")) != std::string::npos);
+  CHECK(out.find("cannot reach the hub") == std::string::npos);
   // An expired certificate is named as such before connecting, not reported as a hub out of reach.
   rc = run_command(std::string(YICI_BINARY_DIR) +
                        "/yici-ctl sources list --hub https://127.0.0.1:" + std::to_string(hub.port()) + " --cert " +

@@ -39,6 +39,15 @@ TEST_CASE("yici-ctl usage: a mistyped subcommand is named with the ones it could
   CHECK(audit.rc == 2);
   CHECK(audit.err.find("yici-ctl audit: no subcommand \"serch\"; one of: search, verify") != std::string::npos);
 
+  // A source id goes into the request's path: one that is no id is refused before any hub is
+  // asked ("a?dry_run=true" added a query, "x/versions" reached another endpoint).
+  for (const char* id : {"'a b'", "'a?dry_run=true'", "x/versions", "UPPER"}) {
+    CAPTURE(id);
+    const Run bad_id = ctl(dir, std::string("sources retire ") + id);
+    CHECK(bad_id.rc == 2);
+    CHECK(bad_id.err.find("is no source id: ids are [a-z0-9-]+") != std::string::npos);
+  }
+
   // What was right before stays right: a missing subcommand, a leaf command's extra word, and
   // a real command, which gets as far as its own checks (a missing file).
   const Run missing = ctl(dir, "sources");

@@ -57,10 +57,19 @@ std::optional<net::ClientResponse> call_hub(const HubFlags& flags, const std::st
       std::cerr << "yici-ctl: the hub at " << flags.hub << " answered, but its certificate is not issued by "
                 << (flags.ca.empty() ? std::string("a CA this system trusts (give --ca)") : "--ca " + flags.ca)
                 << " or does not name that host: " << why << "\n";
-    } else {
-      std::cerr << "yici-ctl: cannot reach the hub at " << flags.hub << ": " << why << " (--timeout " << timeout_s
-                << " s per step)\n";
+      exit_code = kExitRefused;
+      return std::nullopt;
     }
+    if (why.find(" alert ") != std::string::npos) {
+      // The hub ended the handshake with an alert: it refused our certificate (another CA's,
+      // revoked, or not for clients). Reached, and refused.
+      std::cerr << "yici-ctl: the hub at " << flags.hub << " refused the client certificate " << flags.cert << ": "
+                << why << "; it must be issued by the hub's client CA (tls.client_ca) for client use\n";
+      exit_code = kExitRefused;
+      return std::nullopt;
+    }
+    std::cerr << "yici-ctl: cannot reach the hub at " << flags.hub << ": " << why << " (--timeout " << timeout_s
+              << " s per step)\n";
     exit_code = kExitUnreachable;
     return std::nullopt;
   }

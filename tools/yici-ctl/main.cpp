@@ -1,6 +1,7 @@
 // yici-ctl: the administrators' and auditors' command line. Each subcommand group lives in its own
 // file and is registered here; each says whether it talks to a hub (mTLS) or works offline.
 #include <exception>
+#include <filesystem>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -36,6 +37,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : yici::ctl::kExitUsage;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // An offline command's files (audit verify --data-dir, normalize --input): not a hub's answer.
+    std::cerr << "yici-ctl: " << e.what() << "\n";
+    return yici::ctl::kExitRefused;
   } catch (const std::exception& e) {
     // An answer that is not the JSON a command expects (a hub of another version, or an audit
     // entry holding bytes that are not UTF-8, written before the hub refused them).

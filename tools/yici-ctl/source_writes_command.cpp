@@ -9,6 +9,8 @@
 
 #include <boost/json.hpp>
 
+#include "hub/ingest/source_definition.h"
+
 namespace yici::ctl {
 namespace {
 
@@ -158,7 +160,7 @@ void add_source_write_commands(CLI::App& sources, int& exit_code) {
       "replace a source's definition (a new version; the previous ones are kept); the next pull re-reads "
       "everything");
   const auto update_flags = add_hub_flags(*update);
-  update->add_option("id", *id, "source id")->required();
+  add_source_id(update, *id);
   update->add_option("file", *file, "definition file, or - for stdin")->required();
   update->add_flag("--dry-run", *dry_run, "check and preview only; save nothing");
   update->callback([flags = update_flags, id, file, dry_run, &exit_code] {
@@ -167,7 +169,7 @@ void add_source_write_commands(CLI::App& sources, int& exit_code) {
 
   CLI::App* enable = sources.add_subcommand("enable", "resume a disabled source's pulls (the first at once)");
   const auto enable_flags = add_hub_flags(*enable);
-  enable->add_option("id", *id, "source id")->required();
+  add_source_id(enable, *id);
   enable->callback([flags = enable_flags, id, &exit_code] {
     simple(*flags, "POST", "/v1/admin/sources/" + *id + "/enable", "source " + *id + " enabled", exit_code);
   });
@@ -175,7 +177,7 @@ void add_source_write_commands(CLI::App& sources, int& exit_code) {
   CLI::App* disable =
       sources.add_subcommand("disable", "stop a source's pulls; its records stay served until it is retired");
   const auto disable_flags = add_hub_flags(*disable);
-  disable->add_option("id", *id, "source id")->required();
+  add_source_id(disable, *id);
   disable->callback([flags = disable_flags, id, &exit_code] {
     simple(*flags, "POST", "/v1/admin/sources/" + *id + "/disable", "source " + *id + " disabled", exit_code);
   });
@@ -186,7 +188,7 @@ void add_source_write_commands(CLI::App& sources, int& exit_code) {
                              "definitions stay readable with `versions`");
   retire->alias("delete");
   const auto retire_flags = add_hub_flags(*retire);
-  retire->add_option("id", *id, "source id")->required();
+  add_source_id(retire, *id);
   retire->add_flag("--keep-records", *keep, "keep serving the records it pulled");
   retire->callback([flags = retire_flags, id, keep, &exit_code] {
     // Withdrawing the records happens before the hub answers: about 15 s per million records on the bench machine.
@@ -209,7 +211,7 @@ void add_source_write_commands(CLI::App& sources, int& exit_code) {
 
   CLI::App* versions = sources.add_subcommand("versions", "every change to a source registered through the API");
   const auto versions_flags = add_hub_flags(*versions);
-  versions->add_option("id", *id, "source id")->required();
+  add_source_id(versions, *id);
   versions->callback([flags = versions_flags, id, &exit_code] {
     auto r = call_hub(*flags, "GET", "/v1/admin/sources/" + *id + "/versions", exit_code);
     if (!r) return;
@@ -228,6 +230,18 @@ void add_source_write_commands(CLI::App& sources, int& exit_code) {
                 << text(c.at("changed_by")) << "\n";
     }
   });
+}
+
+CLI::Option* add_source_id(CLI::App* command, std::string& id) {
+  return command->add_option("id", id, "source id ([a-z0-9-]+)")
+      ->required()
+      ->check(CLI::Validator(
+          [](const std::string& value) {
+            return ingest::is_valid_source_id(value)
+                       ? std::string()
+                       : "\"" + value + "\" is no source id: ids are [a-z0-9-]+, at most 64";
+          },
+          "ID"));
 }
 
 }  // namespace yici::ctl

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -12,5 +13,9 @@
 namespace yici::ctl {
 
 void add_source_write_commands(CLI::App& sources, int& exit_code);
+
+// The ID argument of a sources subcommand, checked as the hub checks ids ([a-z0-9-]+): an id is
+// put into the request's path, where "a?dry_run=true" or "x/versions" reached another endpoint.
+CLI::Option* add_source_id(CLI::App* command, std::string& id);
 
 }  // namespace yici::ctl

@@ -132,7 +132,7 @@ void add_sources_command(CLI::App& app, int& exit_code) {
 
   CLI::App* show = sources->add_subcommand("show", "one source: definition, health, recent pulls");
   const auto show_flags = add_hub_flags(*show);
-  show->add_option("id", *id, "source id")->required();
+  add_source_id(show, *id);
   show->callback([flags = show_flags, id, &exit_code] {
     show_json(*flags, "/v1/admin/sources/" + *id, exit_code,
               [](const boost::json::value& v) { print_source(v.as_object()); });
@@ -141,7 +141,7 @@ void add_sources_command(CLI::App& app, int& exit_code) {
   CLI::App* quarantine = sources->add_subcommand(
       "quarantine", "a source's rejected rows with the reasons (sensitive values masked); follows pages to the end");
   const auto quarantine_flags = add_hub_flags(*quarantine);
-  quarantine->add_option("id", *id, "source id")->required();
+  add_source_id(quarantine, *id);
   quarantine->callback([flags = quarantine_flags, id, &exit_code] {
     std::string target = "/v1/admin/sources/" + *id + "/quarantine?limit=1000";
     bool header = false;
@@ -172,7 +172,7 @@ void add_sources_command(CLI::App& app, int& exit_code) {
 
   CLI::App* pull = sources->add_subcommand("pull", "pull a source now");
   const auto pull_flags = add_hub_flags(*pull);
-  pull->add_option("id", *id, "source id")->required();
+  add_source_id(pull, *id);
   pull->callback([flags = pull_flags, id, &exit_code] {
     auto r = call_hub(*flags, "POST", "/v1/admin/sources/" + *id + "/pull", exit_code);
     if (!r) return;
