@@ -9,6 +9,7 @@
 #include <iostream>
 #include <map>
 #include <random>
+#include <string_view>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -24,6 +25,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
+
+#include "hub/core/json_text.h"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -135,13 +138,30 @@ int main(int argc, char** argv) {
   app.add_option("--cert", o.cert, "client certificate (PEM)");
   app.add_option("--key", o.key, "client key (PEM)");
   app.add_option("--ca", o.ca, "CA to verify the server")->required();
-  app.add_option("--connections,-c", o.connections, "keep-alive connections")->capture_default_str();
-  app.add_option("--duration,-d", o.duration_s, "seconds to measure")->capture_default_str();
-  app.add_option("--warmup", o.warmup_s, "seconds before measuring")->capture_default_str();
-  app.add_option("--rate", o.rate, "total requests/s (open loop); 0 = as fast as possible")->capture_default_str();
-  app.add_option("--threads", o.threads, "generator threads")->capture_default_str();
+  app.add_option("--connections,-c", o.connections, "keep-alive connections")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100'000));
+  app.add_option("--duration,-d", o.duration_s, "seconds to measure")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 1e6));
+  app.add_option("--warmup", o.warmup_s, "seconds before measuring")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
+  app.add_option("--rate", o.rate, "total requests/s (open loop); 0 = as fast as possible")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e9));
+  app.add_option("--threads", o.threads, "generator threads")->capture_default_str()->check(CLI::Range(1, 1024));
   app.add_option("--accept", o.accept, "Accept header");
-  CLI11_PARSE(app, argc, argv);
+  // Usage errors exit 2 (CLI11_PARSE returned CLI11's own codes: 104, 106, 109).
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (o.cert.empty() != o.key.empty()) {
+    std::cerr << "yici-loadgen: give the client certificate and its key together (--cert and --key)\n";
+    return 2;
+  }
   if (!paths_file.empty()) {
     std::ifstream in(paths_file);
     if (!in) {
@@ -158,12 +178,24 @@ int main(int argc, char** argv) {
     }
   }
   ssl::context ctx(ssl::context::tls_client);
-  ctx.load_verify_file(o.ca);
-  ctx.set_verify_mode(ssl::verify_peer);
-  if (!o.cert.empty()) {
-    ctx.use_certificate_chain_file(o.cert);
-    ctx.use_private_key_file(o.key, ssl::context::pem);
+  // A file that cannot be read is a usage error named with its flag, not an abort.
+  for (const auto& [flag, file] :
+       {std::pair{"--ca", &o.ca}, std::pair{"--cert", &o.cert}, std::pair{"--key", &o.key}}) {
+    if (file->empty()) continue;
+    beast::error_code ec;
+    if (std::string_view(flag) == "--ca") {
+      ctx.load_verify_file(*file, ec);
+    } else if (std::string_view(flag) == "--cert") {
+      ctx.use_certificate_chain_file(*file, ec);
+    } else {
+      ctx.use_private_key_file(*file, ssl::context::pem, ec);
+    }
+    if (ec) {
+      std::cerr << "yici-loadgen: " << flag << " " << *file << ": " << ec.message() << "\n";
+      return 2;
+    }
   }
+  ctx.set_verify_mode(ssl::verify_peer);
   const auto start = Clock::now() + std::chrono::milliseconds(50);
   const auto measure_from =
       start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.warmup_s));
@@ -211,7 +243,7 @@ int main(int argc, char** argv) {
       {"connections", o.connections},
       {"rate", o.rate},
       {"statuses", statuses}};
-  std::cout << boost::json::serialize(out) << "\n";
+  std::cout << yici::to_json_text(out) << "\n";
   // Exit 1 unless every answer was a 2xx: rates of 401s or 503s are not the figures asked for.
   const bool all_2xx = !all.statuses.empty() && std::all_of(all.statuses.begin(), all.statuses.end(),
                                                             [](const auto& s) { return s.first / 100 == 2; });
