@@ -128,6 +128,9 @@ Result<bool> CsvReader::next(std::vector<std::string>& fields) {
   bool in_quotes = false;
   bool field_started = false;  // distinguishes an empty last line from a record with one empty field
   bool after_quote = false;    // just closed a quoted section
+  // Past the size limit: the record is read on to its end, quotes and all, but nothing is kept,
+  // so a long quoted field spanning lines is not taken for records of its own.
+  bool discarding = false;
   std::size_t record_bytes = 0;
   record_line_ = line_;
   auto need = [&]() -> Result<bool> {
@@ -143,6 +146,7 @@ Result<bool> CsvReader::next(std::vector<std::string>& fields) {
         fields.clear();
         return true;
       }
+      if (discarding) return true;
       if (!field_started && fields.empty()) return false;
       fields.push_back(std::move(field));
       return true;
@@ -153,21 +157,21 @@ Result<bool> CsvReader::next(std::vector<std::string>& fields) {
       continue;
     }
     const char c = buf_[pos_++];
-    if (++record_bytes > options_.max_record_bytes) {
-      // Not kept (it would be a memory spike, and a quarantine entry of megabytes): reading goes
-      // on at the next line, which may itself be part of the record if a quote was left open.
+    if (!discarding && ++record_bytes > options_.max_record_bytes) {
+      // Not kept (it would be a memory spike, and a quarantine entry of megabytes); the record is
+      // still read to its end, so the rest of the file is read as it was written.
       defect_ = "开始的记录超过 " + std::to_string(options_.max_record_bytes) +
                 " 字节（多半是未闭合的引号），未能读入；请修正后重新导出";
+      discarding = true;
       fields.clear();
-      if (c != '\n') YICI_TRY_STATUS(skip_line());
-      if (c == '\n') ++line_;
-      return true;
+      field.clear();
+      field.shrink_to_fit();
     }
     if (in_quotes) {
       if (c == '"') {
         YICI_TRY(bool more2, need());
         if (more2 && buf_[pos_] == '"') {
-          field += '"';
+          if (!discarding) field += '"';
           ++pos_;
         } else {
           in_quotes = false;
@@ -175,12 +179,12 @@ Result<bool> CsvReader::next(std::vector<std::string>& fields) {
         }
       } else {
         if (c == '\n') ++line_;
-        field += c;
+        if (!discarding) field += c;
       }
       continue;
     }
     if (c == options_.delimiter) {
-      fields.push_back(std::move(field));
+      if (!discarding) fields.push_back(std::move(field));
       field.clear();
       field_started = true;
       after_quote = false;
@@ -190,6 +194,7 @@ Result<bool> CsvReader::next(std::vector<std::string>& fields) {
         if (more2 && buf_[pos_] == '\n') ++pos_;
       }
       ++line_;
+      if (discarding) return true;
       if (!field_started && fields.empty() && field.empty()) {  // blank line: skip
         record_line_ = line_;
         record_bytes = 0;
@@ -201,13 +206,17 @@ Result<bool> CsvReader::next(std::vector<std::string>& fields) {
       in_quotes = true;
       field_started = true;
     } else if (after_quote) {
+      if (discarding) {  // already spoilt by its size: read on to the end of its line
+        YICI_TRY_STATUS(skip_line());
+        return true;
+      }
       // "陈某" ,1: the row is handed on as a defect and reading goes on at the next line.
       defect_ = "引号括起的字段在右引号后还有字符（如 \"陈某\" ,）；请修正该行后重新导出";
       fields.push_back(std::move(field));
       YICI_TRY_STATUS(skip_line());
       return true;
     } else {
-      field += c;
+      if (!discarding) field += c;
       field_started = true;
     }
   }

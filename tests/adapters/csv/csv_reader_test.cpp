@@ -112,6 +112,36 @@ TEST_CASE("csv: records that are not valid CSV are handed on with a defect, and 
   CHECK(f == std::vector<std::string>{"ok"});
   CHECK((*r4)->record_line() == 3);
 
+  // A quoted field over the limit that spans lines (holding commas and line breaks): the whole
+  // record is one defect, and the row after it is read as a row. Its lines were each taken for a
+  // record, and its closing quote opened a field that swallowed the rest of the file.
+  std::string big;
+  for (int i = 0; i < 40; ++i) big += "a,b\n";
+  dir.write("bigq.csv", "id,name\n1,\"" + big + "\"\n2,ok\n3,\"" + big + "\" ,x\n4,fine\n");
+  auto r6 = CsvReader::open(dir.file("bigq.csv"), small);
+  REQUIRE((*r6)->next(f).value());
+  REQUIRE((*r6)->next(f).value());
+  CHECK((*r6)->defect().find("超过 100 字节") != std::string::npos);
+  CHECK((*r6)->record_line() == 2);
+  REQUIRE((*r6)->next(f).value());
+  CHECK((*r6)->defect().empty());
+  CHECK(f == std::vector<std::string>{"2", "ok"});
+  CHECK((*r6)->record_line() == 43);
+  // Over the limit, with a character after its closing quote too: still one defect.
+  REQUIRE((*r6)->next(f).value());
+  CHECK_FALSE((*r6)->defect().empty());
+  REQUIRE((*r6)->next(f).value());
+  CHECK((*r6)->defect().empty());
+  CHECK(f == std::vector<std::string>{"4", "fine"});
+  CHECK_FALSE((*r6)->next(f).value());
+  // Over the limit and never closed: one defect to the end of the file.
+  dir.write("bigopen.csv", "id,name\n1,\"" + big + "2,ok\n");
+  auto r7 = CsvReader::open(dir.file("bigopen.csv"), small);
+  REQUIRE((*r7)->next(f).value());
+  REQUIRE((*r7)->next(f).value());
+  CHECK((*r7)->defect().find("引号字段直到文件末尾都未闭合") != std::string::npos);
+  CHECK_FALSE((*r7)->next(f).value());
+
   // A GBK export cut inside its last character: that byte reads as U+FFFD, the rows before stand.
   dir.write("cut.csv", std::string("a,b\n\xD5\xC5,1\n2,\xD5"));
   auto r5 = CsvReader::open(dir.file("cut.csv"), gbk);
