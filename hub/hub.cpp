@@ -21,6 +21,7 @@
 #include "hub/ingest/reconcile.h"
 #include "hub/ingest/source_loader.h"
 #include "hub/net/server.h"
+#include "hub/net/tls_context.h"
 #include "hub/policy_loader.h"
 #include "hub/schema/normaliser.h"
 
@@ -31,12 +32,18 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   hub->config_ = std::move(config);
   hub->adapters_ = &adapters;
   hub->load_schemas();
-  // A schema file that did not load makes its dataset unknown to the matters and the policy:
-  // their error then names the file that was skipped, not only the matter or grant.
+  // A schema file that does not load stops the start, as a policy or matter file does: skipped,
+  // its dataset was simply missing from a running hub (its sources unpulled, its lookups 404)
+  // unless a matter or grant happened to name it.
+  if (!hub->schemas_.problems.empty()) {
+    std::string message = "schema files in " + hub->config_.schemas_dir + " that do not load (yici-ctl schema check):";
+    for (const auto& p : hub->schemas_.problems) message += " " + p + ";";
+    message.pop_back();
+    return Error::invalid(message);
+  }
   std::error_code no_dir;
   const bool matters_dir_missing = !std::filesystem::is_directory(hub->config_.matters_dir, no_dir);
-  const auto with_skipped_schemas = [&](Error e) {
-    for (const auto& p : hub->schemas_.problems) e.message += "; schema skipped: " + p;
+  const auto with_matters_dir = [&](Error e) {
     // A grant naming a matter is reported first; the cause may be the directory itself.
     if (matters_dir_missing) e.message += "; matters_dir " + hub->config_.matters_dir + " is not a directory";
     return e;
@@ -50,12 +57,20 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   }
   hub->matters_fingerprint_ = yaml_dir_fingerprint(hub->config_.matters_dir);
   auto matters = matter::MatterCatalog::load_dir(hub->config_.matters_dir);
-  if (!matters) return with_skipped_schemas(matters.take_error());
+  if (!matters) return with_matters_dir(matters.take_error());
   hub->matters_ = std::move(*matters);
-  if (auto st = check_matters(hub->matters_, hub->schemas_); !st.ok()) return with_skipped_schemas(st.take_error());
+  if (auto st = check_matters(hub->matters_, hub->schemas_); !st.ok()) return with_matters_dir(st.take_error());
   auto policy = load_policy(hub->config_.policy, hub->matters_, hub->schemas_);
-  if (!policy) return with_skipped_schemas(policy.take_error());
+  if (!policy) return with_matters_dir(policy.take_error());
   hub->policy_.store(std::move(*policy));
+  // Keys and certificates are checked before the data directory is opened: a start refused for a
+  // key readable by others had already made a new data directory, with an audit log and its key.
+  std::shared_ptr<const sign::KeyRing> ring;
+  if (!hub->config_.signing_keys.empty()) {
+    YICI_TRY(ring, load_key_ring(hub->config_.signing_keys));
+  }
+  YICI_TRY(const auto tls_checked, net::make_server_tls_context(hub->config_.tls));
+  (void)tls_checked;
   YICI_TRY(hub->stores_,
            store::Stores::open(hub->config_.data_dir, {.new_audit_log = hub->config_.overrides.new_audit_log}));
   if (hub->stores_.new_audit_log) {
@@ -78,8 +93,7 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   YICI_TRY(hub->audit_log_, audit::AuditLog::open(*hub->stores_.audit, hmac_key, std::move(audit_options)));
   hub->audit_ = hub->audit_log_.get();
   log::info("audit_log_opened", {{"entries", hub->audit_log_->size()}, {"log_id", hub->stores_.log_id}});
-  if (!hub->config_.signing_keys.empty()) {
-    YICI_TRY(auto ring, load_key_ring(hub->config_.signing_keys));
+  if (ring) {
     log::info("signing_keys_loaded", {{"active_kid", ring->active().kid}, {"keys", ring->keys().size()}});
     if (const auto missing = hub->keys_signing_stored_checkpoints_missing(*ring); !missing.empty()) {
       log::warn("signing_key_of_checkpoints_missing",
@@ -280,7 +294,7 @@ void Hub::load_schemas() {
   schemas_fingerprint_ = yaml_dir_fingerprint(config_.schemas_dir);
   schemas_ = schema::SchemaSet::load_dir(config_.schemas_dir);
   for (const auto& p : schemas_.problems) {
-    log::error("schema_skipped", {{"error", p}, {"action", "run yici-ctl schema check on the file and fix it"}});
+    log::error("schema_not_loaded", {{"error", p}, {"action", "run yici-ctl schema check on the file and fix it"}});
   }
   datasets_.clear();
   for (const auto& [dataset, s] : schemas_.by_dataset) {

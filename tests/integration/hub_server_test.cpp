@@ -347,6 +347,50 @@ TEST_CASE("a data directory without its audit HMAC key, once the log has entries
   CHECK_FALSE(std::filesystem::exists(key));  // no new key made behind the operator's back
 }
 
+TEST_CASE(
+    "a schema file that does not load, or a key others can read, stops the start before the data directory is made") {
+  TempDir dir;
+  // The shipped schemas, and one more with a typo in a key.
+  const std::string schemas = dir.file("schemas");
+  std::filesystem::create_directories(schemas);
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(YICI_SOURCE_DIR) + "/schemas")) {
+    if (entry.path().extension() == ".yaml") {
+      std::filesystem::copy_file(entry.path(), schemas + "/" + entry.path().filename().string());
+    }
+  }
+  dir.write("schemas/extra.yaml", "dataset: extra\ntitle: x\nsubject: id\nfeilds:\n  id: {type: string}\n");
+  HubProcess hub;
+  hub.signal(SIGTERM);
+  REQUIRE(hub.wait_exit(std::chrono::seconds(20)) == 0);
+  dir.write("hub.yaml", read_file(hub.dir().file("hub.yaml")) + "schemas_dir: " + schemas + "\n");
+  const std::string fresh_data = dir.file("data");
+  std::string out;
+  const int rc = run_command(
+      std::string(YICI_BINARY_DIR) + "/yici-hub --config " + dir.file("hub.yaml") + " --data-dir " + fresh_data, &out);
+  INFO(out);
+  CHECK(rc == 1);
+  CHECK(out.find("that do not load") != std::string::npos);
+  CHECK(out.find("extra.yaml:4") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(fresh_data));
+
+  // A TLS key that others can read: refused, and the data directory is not made either (it was:
+  // a new audit log and HMAC key beside a hub that never started).
+  std::filesystem::copy_file(pki("hub.key"), dir.file("open.key"));
+  std::filesystem::permissions(dir.file("open.key"), std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::add);
+  std::string config = read_file(hub.dir().file("hub.yaml"));
+  const std::string tls_key = "key: " + pki("hub.key");
+  REQUIRE(config.find(tls_key) != std::string::npos);
+  config.replace(config.find(tls_key), tls_key.size(), "key: " + dir.file("open.key"));
+  dir.write("open.yaml", config);
+  const int open_rc = run_command(
+      std::string(YICI_BINARY_DIR) + "/yici-hub --config " + dir.file("open.yaml") + " --data-dir " + fresh_data, &out);
+  INFO(out);
+  CHECK(open_rc == 1);
+  CHECK(out.find("open.key") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(fresh_data));
+}
+
 TEST_CASE("a data directory with another audit HMAC key than its log's does not start, and says why") {
   HubProcess hub;
   CHECK(https_request(hub.port(), HubProcess::as("market-regulation"), "GET",
