@@ -320,6 +320,18 @@ class Loader {
     if (is_id_type(f.type) && node["max_length"]) {
       problem(node["max_length"], where + "max_length does not apply to " + std::string(field_type_name(f.type)) +
                                       " fields (their length is fixed by the standard)");
+    } else {
+      (void)only("max_length", {FieldType::kString, FieldType::kEnum});  // a date's was silently ignored
+    }
+    (void)only("min_length", {FieldType::kString});
+    // Bounds no value can meet would reject every row, found only when the first pull is all
+    // quarantine.
+    if (f.min_length > f.max_length) {
+      problem(node["min_length"], where + "min_length " + std::to_string(f.min_length) + " is more than max_length " +
+                                      std::to_string(f.max_length) + ": no value fits");
+    }
+    if (f.min && f.max && compare_decimal(*f.min, *f.max) > 0) {
+      problem(node["min"], where + "min " + *f.min + " is more than max " + *f.max + ": no value fits");
     }
   }
 

@@ -90,6 +90,28 @@ rules:
   CHECK(many.size() >= 10);
 }
 
+TEST_CASE("bounds no value can meet, and lengths on types they do not apply to, are problems") {
+  const auto p = problems_of(R"(dataset: t
+subject: id
+fields:
+  - {name: id, type: id_number, required: true}
+  - {name: n, type: integer, min: "10", max: "1"}
+  - {name: s, type: string, min_length: 10, max_length: 2}
+  - {name: d, type: date, max_length: 5}
+  - {name: x, type: decimal, min_length: 1}
+  - {name: ok, type: decimal, min: "-1.5", max: "2"}
+  - {name: same, type: string, min_length: 3, max_length: 3}
+)");
+  CHECK(mentions(p, "s.yaml:5:"));
+  CHECK(mentions(p, "min 10 is more than max 1: no value fits"));
+  CHECK(mentions(p, "s.yaml:6:"));
+  CHECK(mentions(p, "min_length 10 is more than max_length 2: no value fits"));
+  CHECK(mentions(p, "s.yaml:7:"));
+  CHECK(mentions(p, "max_length applies to string or enum fields only"));
+  CHECK(mentions(p, "min_length applies to string fields only"));
+  CHECK(p.size() == 4);
+}
+
 TEST_CASE("subject and status field are checked") {
   CHECK(mentions(problems_of("dataset: t\nsubject: nope\nfields:\n  - {name: id, type: uscc, required: true}\n"),
                  "subject \"nope\" is not a field"));
