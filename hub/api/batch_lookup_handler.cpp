@@ -10,6 +10,7 @@
 #include "hub/api/lookup_handler.h"
 #include "hub/api/record_view.h"
 #include "hub/audit/audit_actions.h"
+#include "hub/core/json_unique_keys.h"
 #include "hub/core/time.h"
 #include "hub/core/utf8.h"
 
@@ -45,14 +46,16 @@ Response batch_lookup(const Request& req, LookupServices& s) {
     return audited_refusal(*s.audit, whole, 415, "unsupported_media_type",
                            "send the batch as JSON, with Content-Type: application/json");
   }
-  boost::system::error_code ec;
-  auto parsed = boost::json::parse(req.body, ec);
-  if (ec || !parsed.is_object() || !parsed.as_object().contains("items") ||
-      !parsed.as_object().at("items").is_array()) {
+  // Two members of one name would mean one thing to the department's JSON library and another
+  // here: refused, with the name.
+  auto parsed = parse_json_unique_keys(req.body);
+  if (!parsed || !parsed->is_object() || !parsed->as_object().contains("items") ||
+      !parsed->as_object().at("items").is_array()) {
     return audited_refusal(*s.audit, whole, 400, "bad_request",
-                           "body must be JSON: {\"purpose\":P,\"items\":[{\"dataset\":D,\"subject\":S},…]}");
+                           "body must be JSON: {\"purpose\":P,\"items\":[{\"dataset\":D,\"subject\":S},…]}" +
+                               (parsed ? std::string() : " (" + parsed.error().message + ")"));
   }
-  const auto& obj = parsed.as_object();
+  const auto& obj = parsed->as_object();
   std::string purpose;
   if (const auto* p = obj.if_contains("purpose"); p != nullptr && !p->is_null()) {
     // A purpose that is not text is a malformed request, not a missing purpose.

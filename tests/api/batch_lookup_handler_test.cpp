@@ -94,6 +94,21 @@ TEST_CASE("batch: malformed bodies and oversized batches are refused and audited
             .status == 503);
 }
 
+TEST_CASE("batch: a member named twice is refused, not read as one of its values") {
+  Fixture f;
+  for (
+      const char* body :
+      {R"({"purpose":"food-license","purpose":"other","items":[{"dataset":"population","subject":"11010519491231002X"}]})",
+       R"({"purpose":"food-license","items":[{"dataset":"population","subject":"11010519491231002X","subject":"x"}]})"}) {
+    CAPTURE(body);
+    const Response r = f.post(body);
+    CHECK(r.status == 400);
+    CHECK(r.body.find("appears twice in one object") != std::string::npos);
+  }
+  CHECK(f.audit.events.size() == 2);
+  CHECK(f.signer.signed_bodies.empty());
+}
+
 TEST_CASE("batch: a body that is not sent as JSON is refused (415) and audited, whatever it holds") {
   Fixture f;
   const std::string body =

@@ -121,16 +121,20 @@ TEST_CASE("yici-ctl normalize: CSV with schema field names, JSON Lines, and rows
             "not json\n"
             "\n"
             "[1,2]\n"
-            "{\"uscc\":null,\"name\":\"x\",\"status\":\"注销\"}\n");
+            "{\"uscc\":null,\"name\":\"x\",\"status\":\"注销\"}\n"
+            "{\"uscc\":\"91350100M000100Y43\",\"name\":\"甲\",\"name\":\"乙\",\"status\":\"存续\"}\n");
   r = ctl(dir, "normalize --schema " + kRepo + "/schemas/legal_entity.yaml --input " + dir.file("c.jsonl"));
   INFO(r.err);
   REQUIRE(r.rc == 0);
   rows = json_lines(r.out);
-  REQUIRE(rows.size() == 4);
+  REQUIRE(rows.size() == 5);
   CHECK(rows[0].at("record").at("registered_capital") == 5000000);
   CHECK(problem_set(rows[1], "errors").count({"", "bad_row"}) == 1);
   CHECK(problem_set(rows[2], "errors").count({"", "bad_row"}) == 1);
   CHECK(problem_set(rows[3], "errors").count({"uscc", "missing"}) == 1);
+  // A key twice is a bad row, as a CSV header naming a column twice is refused: not its last value.
+  CHECK(problem_set(rows[4], "errors").count({"", "bad_row"}) == 1);
+  CHECK(boost::json::serialize(rows[4]).find("appears twice") != std::string::npos);
 }
 
 TEST_CASE("yici-ctl normalize: GBK read as UTF-8 is named row by row, broken inputs stop with a reason") {

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "adapters/csv/csv_reader.h"
+#include "hub/core/json_unique_keys.h"
 #include "hub/core/yaml_reader.h"
 
 namespace yici::ctl {
@@ -129,14 +130,14 @@ class JsonlInput final : public RowInput {
     row.number = ++rows_;
     row.line = line_;
     row.problem.clear();
-    boost::system::error_code ec;
-    const boost::json::value v = boost::json::parse(line, ec);
-    if (ec || !v.is_object()) {
+    // A key twice in a row is a problem of that row (a CSV header naming a column twice is refused).
+    const auto v = parse_json_unique_keys(line);
+    if (!v || !v->is_object()) {
       row.values.assign(fields_.size(), std::nullopt);
-      row.problem = ec ? "not valid JSON: " + ec.message() : "not a JSON object";
+      row.problem = !v ? v.error().message : "not a JSON object";
       return true;
     }
-    const auto& o = v.as_object();
+    const auto& o = v->as_object();
     if (mapping_.empty()) {
       // Field names are the object's keys; a new key extends the field list for later rows.
       for (const auto& kv : o) {
