@@ -81,6 +81,17 @@ TEST_CASE("yici-verify: both forms verify offline and print the summary, forgeri
   CHECK(rc == 1);
   verify(jwks + dir.file("missing.json"), &rc);
   CHECK(rc == 2);
+  // A directory where a file belongs, a CA that is not there, a JWKS URL in the clear: usage
+  // errors (2), where they read as empty input and "NOT VERIFIED" (1).
+  for (const std::string& args :
+       {jwks + dir.path().string(), jwks + "--signature " + dir.path().string() + " " + dir.file("body.json"),
+        "--jwks " + dir.path().string() + " " + dir.file("response.jose"),
+        jwks + "--ca " + dir.file("absent-ca.crt") + " " + dir.file("response.jose"),
+        "--jwks http://127.0.0.1:1/.well-known/jwks.json " + dir.file("response.jose")}) {
+    CAPTURE(args);
+    verify(args, &rc);
+    CHECK(rc == 2);
+  }
   verify("", &rc);
   CHECK(rc == 2);
 }

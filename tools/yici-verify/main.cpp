@@ -8,6 +8,7 @@
 // checkpoint the hub signed (answer_inclusion.h).
 // Exit 0 and a summary when it verifies; 1 with the reason when it does not; 2 for usage errors.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -26,11 +27,15 @@
 
 namespace {
 
+// A directory "opens" and reads as nothing: refused, as a file that is not there is.
 bool read_file(const std::string& path, std::string& out) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return false;
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
   std::ostringstream s;
   s << in.rdbuf();
+  if (in.bad()) return false;
   out = s.str();
   return true;
 }
@@ -55,18 +60,23 @@ int main(int argc, char** argv) {
                "Exit codes: 0 verified, 1 not verified (the reason is printed), 2 usage."};
   std::string jwks_arg, signature_file, ca, file;
   app.add_option("--jwks", jwks_arg, "the hub's JWKS: a file, or https://hub/.well-known/jwks.json")->required();
-  app.add_option("--signature", signature_file, "file holding the X-Yici-Signature header value (detached JWS)");
-  app.add_option("--ca", ca, "CA for fetching the JWKS over HTTPS");
+  app.add_option("--signature", signature_file, "file holding the X-Yici-Signature header value (detached JWS)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--ca", ca, "CA for fetching the JWKS over HTTPS")->check(CLI::ExistingFile);
   std::string proof_file, checkpoint_file;
   auto* proof_opt = app.add_option("--proof", proof_file,
                                    "the inclusion proof of the answer's audit_index, as "
-                                   "GET /v1/audit/proof/inclusion?index=I&size=N returns it");
+                                   "GET /v1/audit/proof/inclusion?index=I&size=N returns it")
+                        ->check(CLI::ExistingFile);
   auto* checkpoint_opt = app.add_option("--checkpoint", checkpoint_file,
                                         "the signed checkpoint at that size N, as "
-                                        "GET /v1/audit/checkpoint?size=N returns it (a compact JWS)");
+                                        "GET /v1/audit/checkpoint?size=N returns it (a compact JWS)")
+                             ->check(CLI::ExistingFile);
   proof_opt->needs(checkpoint_opt);
   checkpoint_opt->needs(proof_opt);
-  app.add_option("file", file, "the response body (with --signature) or a compact JWS")->required();
+  app.add_option("file", file, "the response body (with --signature) or a compact JWS")
+      ->required()
+      ->check(CLI::ExistingFile);
   app.footer(
       "With --proof and --checkpoint it also checks that the hub logged this answer: the proof's leaf is\n"
       "the answer's own access (its request_id, requester, purpose, and the SHA-256 of its bytes), and\n"
@@ -79,6 +89,12 @@ int main(int argc, char** argv) {
   }
 
   std::string jwks_text;
+  if (jwks_arg.rfind("http://", 0) == 0) {
+    // Read as a file name, it was "cannot read http://…"; and keys fetched in the clear prove nothing.
+    std::cerr << "yici-verify: --jwks " << jwks_arg
+              << ": only https:// is fetched (keys fetched in the clear prove nothing); give the https URL or a file\n";
+    return 2;
+  }
   if (jwks_arg.rfind("https://", 0) == 0) {
     auto url = boost::urls::parse_uri(jwks_arg);
     if (!url) return fail("bad JWKS URL");
