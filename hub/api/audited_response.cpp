@@ -61,31 +61,74 @@ bool iequals_ascii(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+namespace {
+
+// A q value in thousandths (RFC 9110 §12.4.2: 0 to 1, at most three decimals); one that is not
+// such a number counts as 1, as if it were absent.
+int q_thousandths(std::string_view q) {
+  if (q.empty() || (q[0] != '0' && q[0] != '1')) return 1000;
+  int value = (q[0] - '0') * 1000;
+  if (q.size() > 1) {
+    if (q[1] != '.' || q.size() > 5) return 1000;
+    int scale = 100;
+    for (const char c : q.substr(2)) {
+      if (c < '0' || c > '9') return 1000;
+      value += (c - '0') * scale;
+      scale /= 10;
+    }
+  }
+  return std::min(value, 1000);
+}
+
+}  // namespace
+
 bool accepts_jose(const Request& req) {
   const std::string* accept = req.header("accept");
   if (accept == nullptr) return false;
-  // Media ranges, comma-separated, each with optional ;parameters; types are case-insensitive and
-  // q=0 means "not this one" (RFC 9110 §12.5.1). No allocation: this runs for every lookup.
+  // Media ranges, comma-separated, each with optional ;parameters; types are case-insensitive.
+  // The answer is JOSE when the client weighs application/jose above 0 and no lower than JSON
+  // (application/json, else application/*, else */*): "application/jose;q=0.5, application/json"
+  // asks for JSON. No allocation: this runs for every lookup.
+  int jose = -1;
+  int json = -1;
+  int json_specificity = -1;  // 2 application/json, 1 application/*, 0 */*
   std::string_view rest(*accept);
   while (!rest.empty()) {
     const auto comma = rest.find(',');
     std::string_view range = rest.substr(0, comma);
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     const auto semi = range.find(';');
-    if (!iequals_ascii(trim_ows(range.substr(0, semi)), "application/jose")) continue;
+    const std::string_view type = trim_ows(range.substr(0, semi));
+    int specificity = -1;
+    if (iequals_ascii(type, "application/json")) {
+      specificity = 2;
+    } else if (iequals_ascii(type, "application/*")) {
+      specificity = 1;
+    } else if (type == "*/*") {
+      specificity = 0;
+    } else if (!iequals_ascii(type, "application/jose")) {
+      continue;
+    }
+    int q = 1000;
     std::string_view params = semi == std::string_view::npos ? std::string_view() : range.substr(semi + 1);
     while (!params.empty()) {
       const auto next = params.find(';');
       const std::string_view param = trim_ows(params.substr(0, next));
       params = next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
       const auto eq = param.find('=');
-      if (eq == std::string_view::npos || !iequals_ascii(trim_ows(param.substr(0, eq)), "q")) continue;
-      const std::string_view q = trim_ows(param.substr(eq + 1));
-      return q.find_first_not_of("0.") != std::string_view::npos;  // q=0, 0.0, 0.000: refused
+      if (eq != std::string_view::npos && iequals_ascii(trim_ows(param.substr(0, eq)), "q")) {
+        q = q_thousandths(trim_ows(param.substr(eq + 1)));
+        break;
+      }
     }
-    return true;
+    if (specificity < 0) {
+      jose = std::max(jose, q);
+    } else if (specificity > json_specificity) {
+      json = q;
+      json_specificity = specificity;
+    }
   }
-  return false;
+  return jose > 0 && jose >= json;
 }
 
 Response signed_response(const Request& req, ResponseSigner& signer, std::string body) {
