@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include "hub/store/sqlite/connection.h"
 #include "tests/support/department_fixture.h"
 #include "tests/support/hub_process.h"
 
@@ -106,6 +107,51 @@ TEST_CASE("ingest: a source whose file no longer loads at start is counted, and 
   // Nothing refreshes the records now: once the last pull that saw them is older than
   // stale_after, they say so (they were served as fresh for ever).
   CHECK(eventually([&] { return stale_of(hub); }));
+}
+
+TEST_CASE(
+    "ingest: a removed source's records are as fresh as its last good pull, rows its incremental pulls skipped too") {
+  Departments d;
+  {
+    // A second resident with a later cursor value: incremental pulls read from that value on, so
+    // the first resident's row is not read again after the first pull.
+    auto db =
+        store::sqlite::Connection::open(d.data.file("dept.db"), store::sqlite::Connection::Mode::kReadWrite).value();
+    REQUIRE(db->exec("UPDATE person SET gxsj = '2020-01-01 00:00:00';"
+                     "INSERT INTO person VALUES ('110105194912310038', '李四', '1', '1949年12月31日', '13800000000',"
+                     " '2020-06-01 00:00:00');")
+                .ok());
+  }
+  d.sources.write("psb.yaml",
+                  "id: psb\ndepartment: public-security\ndataset: population\n"
+                  "adapter: {type: sqlite, path: " +
+                      d.data.file("dept.db") +
+                      ", table: person}\n"
+                      "primary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm, gender: xb}\n"
+                      "cursor: {column: gxsj, overlap: 0s}\nschedule: {every: 1s}\n");
+  HubProcess hub({.extra_config = "ingest: {stale_after: 2s}\n",
+                  .policy = kDepartmentPolicy,
+                  .sources_dir = d.sources.path().string()});
+  const auto market = HubProcess::as("market-regulation");
+  const std::string target = "/v1/records/population/11010519491231002X?purpose=food-business-license";
+  const auto stale = [&] {
+    const HttpResult r = https_request(hub.port(), market, "GET", target);
+    REQUIRE(r.status == 200);
+    const boost::json::value body = boost::json::parse(r.body);
+    const auto& rec = body.at("records").at(0).as_object();
+    return rec.contains("stale") && rec.at("stale").as_bool();
+  };
+  REQUIRE(wait_for(hub.port(), market, target).status == 200);
+  // Incremental pulls succeed every second, none reading this row: its pulled_at grows old.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  CHECK_FALSE(stale());
+  std::remove(d.sources.file("psb.yaml").c_str());
+  REQUIRE(https_request(hub.port(), HubProcess::as("admin"), "POST", "/v1/admin/reload").status == 200);
+  // Removed, its records kept: as fresh as its last good pull, under a second ago. It was stale
+  // at once, by the row's own pulled_at from the first pull.
+  CHECK_FALSE(stale());
+  // Nothing pulls it now: stale once that pull is older than stale_after.
+  CHECK(eventually([&] { return stale(); }, 100));
 }
 
 }  // namespace
