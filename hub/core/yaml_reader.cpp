@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -110,7 +111,16 @@ Result<YamlDoc> YamlDoc::parse(std::string_view text, std::string origin, const 
   }
   YAML::Node root;
   try {
-    root = YAML::Load(std::string(text));
+    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
+    // A second document (after ---) was silently not read: a grant or a field written there
+    // was not in force, with nothing said.
+    for (std::size_t i = 1; i < documents.size(); ++i) {
+      if (documents[i].IsNull()) continue;
+      const int line = documents[i].Mark().is_null() ? 0 : documents[i].Mark().line + 1;
+      return Error::invalid(origin + ":" + std::to_string(line) +
+                            ": a second YAML document (after ---) would not be read: keep one document per file");
+    }
+    if (!documents.empty()) root = documents.front();
   } catch (const YAML::Exception& e) {
     const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
     return Error::invalid(origin + ":" + std::to_string(line) + ": YAML syntax error: " + e.msg);

@@ -57,6 +57,18 @@ TEST_CASE("yaml reader: an empty file is named as such, not as line 0") {
   CHECK(st.error().message == "empty.yaml: hub configuration must be a mapping (the file is empty)");
 }
 
+TEST_CASE("yaml reader: a second document is refused with its line, not left unread") {
+  auto two = YamlDoc::parse("grants:\n  - a\n---\ngrants:\n  - b\n", "policy.yaml");
+  REQUIRE_FALSE(two.ok());
+  CHECK(two.error().message.rfind("policy.yaml:4: a second YAML document", 0) == 0);
+  // A leading ---, and a trailing one with nothing after it, are one document.
+  auto leading = YamlDoc::parse("---\na: 1\n", "x.yaml");
+  REQUIRE(leading.ok());
+  CHECK(leading->root()["a"].as<int>() == 1);
+  CHECK(YamlDoc::parse("a: 1\n---\n", "x.yaml").ok());
+  CHECK(YamlDoc::parse("a: 1\n...\n", "x.yaml").ok());
+}
+
 TEST_CASE("durations") {
   CHECK(parse_duration("500ms").value() == std::chrono::milliseconds(500));
   CHECK(parse_duration("10s").value() == std::chrono::seconds(10));

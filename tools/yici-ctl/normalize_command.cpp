@@ -62,11 +62,13 @@ int run(const NormalizeFlags& flags) {
     options.today = d;
   }
   InputOptions input = flags.input;
-  if (flags.delimiter.size() != 1) {
-    std::cerr << "yici-ctl normalize: --delimiter must be one character\n";
+  const bool tab = flags.delimiter == "\\t";
+  if (!tab && (flags.delimiter.size() != 1 || flags.delimiter[0] == '"' || flags.delimiter[0] == '\n' ||
+               flags.delimiter[0] == '\r')) {
+    std::cerr << "yici-ctl normalize: --delimiter must be one character, not a quote or a line break\n";
     return kExitUsage;
   }
-  input.delimiter = flags.delimiter == "\\t" ? '\t' : flags.delimiter[0];
+  input.delimiter = tab ? '\t' : flags.delimiter[0];
   if (!flags.mapping.empty()) {
     auto mapping = load_mapping(flags.mapping);
     if (!mapping) {
