@@ -129,6 +129,14 @@ TEST_CASE("lookup: refusals are precise, and none of them leaks data") {
   CHECK(by_request["unmapped-cn-1"].at("outcome") == "unknown_principal");
   CHECK(by_request["unmapped-cn-1"].at("subject") == "11010519491231002X");
   CHECK(by_request["unmapped-cn-1"].at("http_status") == 403);
+  {
+    // yici-ctl's table names that certificate by its fingerprint, not an empty requester column.
+    std::string table;
+    REQUIRE(run_ctl(hub.port(), "auditor", "audit search --outcome unknown_principal", &table) == 0);
+    const std::string fingerprint(by_request["unmapped-cn-1"].at("cert_fingerprint").as_string());
+    REQUIRE(fingerprint.size() >= 16);
+    CHECK(table.find("\tcert:" + fingerprint.substr(0, 16) + "\tlookup\t") != std::string::npos);
+  }
   REQUIRE(by_request.count("auditor-bundle-1") == 1);
   CHECK(by_request["auditor-bundle-1"].at("action") == "bundle");
   CHECK(by_request["auditor-bundle-1"].at("outcome") == "department_only");

@@ -99,9 +99,16 @@ int search(const HubFlags& hub, const SearchFlags& f) {
       for (const auto& item : body.at("items").as_array()) {
         const auto& o = item.as_object();
         const auto s = [&](const char* k) { return text(o.at(k)); };
-        std::cout << s("seq") << "\t" << s("time") << "\t" << s("requester") << "\t" << s("action") << "\t"
-                  << s("purpose") << "\t" << s("dataset") << "\t" << s("subject") << "\t" << s("outcome") << "\t"
-                  << s("http_status") << "\n";
+        // A certificate whose CN maps to no principal has no requester: the certificate is named
+        // by the start of its fingerprint instead of an empty column.
+        std::string requester = s("requester");
+        if (requester.empty() && o.contains("cert_fingerprint")) {
+          const std::string fingerprint = s("cert_fingerprint");
+          requester = fingerprint.empty() ? "-" : "cert:" + fingerprint.substr(0, 16);
+        }
+        std::cout << s("seq") << "\t" << s("time") << "\t" << requester << "\t" << s("action") << "\t" << s("purpose")
+                  << "\t" << s("dataset") << "\t" << s("subject") << "\t" << s("outcome") << "\t" << s("http_status")
+                  << "\n";
       }
       const auto* next = body.if_contains("next_cursor");
       if (next == nullptr || !next->is_string()) return kExitOk;
