@@ -1,5 +1,8 @@
 #include "hub/schema/schema_loader.h"
 
+#include <algorithm>
+#include <set>
+
 #include "hub/schema/numbers.h"
 #include "hub/schema/text.h"
 
@@ -123,6 +126,10 @@ class Loader {
       }
       for (const auto& code_entry : codes) {
         const auto code = code_entry.first.as<std::string>();
+        if (std::find(list->codes.begin(), list->codes.end(), code) != list->codes.end()) {
+          problem(code_entry.first, "code list " + name + ": code \"" + code + "\" is listed twice");
+          continue;
+        }
         const std::size_t index = list->codes.size();
         list->codes.push_back(code);
         add_key(*list, code_entry.first, code, index);
@@ -185,6 +192,9 @@ class Loader {
   }
 
   void read_field(Schema& schema, const YAML::Node& node) {
+    // A definition refused below is named here first: its problem is reported, and references to
+    // it (the subject, a rule) are not reported again as to a field that does not exist.
+    if (node.IsMap() && node["name"] && node["name"].IsScalar()) unreadable_fields_.insert(node["name"].Scalar());
     if (!note(doc_.expect_map(
             node, {"name",       "title",      "description", "type",       "required",       "sensitive",
                    "severity",   "max_length", "min_length",  "pattern",    "transforms",     "codes",
@@ -252,8 +262,12 @@ class Loader {
       }
     }
     read_type_options(schema, node, f, where);
+    unreadable_fields_.erase(f.name);
     schema.fields.push_back(std::move(f));
   }
+
+  // A field named but not read (its definition has problems of its own, already reported).
+  [[nodiscard]] bool unreadable(const std::string& name) const { return unreadable_fields_.count(name) != 0; }
 
   // Options that belong to particular types; each is refused on any other type.
   void read_type_options(const Schema& schema, const YAML::Node& node, FieldSpec& f, const std::string& where) {
@@ -340,7 +354,7 @@ class Loader {
     if (auto subject = doc_.required_string(root, "subject"); note(subject)) {
       auto index = schema.field_index(*subject);
       if (!index) {
-        if (!schema.fields.empty())
+        if (!schema.fields.empty() && !unreadable(*subject))
           problem(root["subject"], "subject \"" + *subject + "\" is not a field of this schema");
       } else {
         schema.subject = *index;
@@ -353,7 +367,8 @@ class Loader {
     if (auto status = doc_.optional_string(root, "status_field"); note(status) && *status) {
       auto index = schema.field_index(**status);
       if (!index) {
-        problem(root["status_field"], "status_field \"" + **status + "\" is not a field of this schema");
+        if (!unreadable(**status))
+          problem(root["status_field"], "status_field \"" + **status + "\" is not a field of this schema");
       } else if (schema.fields[*index].type != FieldType::kEnum) {
         problem(root["status_field"], "status_field " + **status + " must be an enum field");
       } else {
@@ -369,7 +384,10 @@ class Loader {
     if (!note(name)) return std::nullopt;
     auto index = schema.field_index(*name);
     if (!index) {
-      problem(rule[std::string(key)], "rule: " + std::string(key) + " \"" + *name + "\" is not a field of this schema");
+      if (!unreadable(*name)) {
+        problem(rule[std::string(key)],
+                "rule: " + std::string(key) + " \"" + *name + "\" is not a field of this schema");
+      }
       return std::nullopt;
     }
     for (const FieldType t : types) {
@@ -483,6 +501,7 @@ class Loader {
 
   const YamlDoc& doc_;
   std::vector<std::string> problems_;
+  std::set<std::string> unreadable_fields_;
 };
 
 }  // namespace

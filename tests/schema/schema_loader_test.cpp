@@ -112,6 +112,34 @@ fields:
   CHECK(p.size() == 4);
 }
 
+TEST_CASE("a field refused for its own problem is not reported again where it is named, a code listed twice is named") {
+  const auto p = problems_of(R"(dataset: t
+subject: id
+status_field: state
+fields:
+  - name: id
+    type: id_number
+    required: true
+    required: false
+  - {name: state, type: enum, codes: states, colour: red}
+  - {name: born, type: date}
+rules:
+  - {rule: date_order, earlier: born, later: id}
+code_lists:
+  states:
+    A: [在营]
+    B: [注销]
+    A: [x]
+)");
+  CHECK(mentions(p, "s.yaml:8: duplicate key \"required\" in field"));
+  CHECK(mentions(p, "colour"));
+  CHECK(mentions(p, "s.yaml:17: code list states: code \"A\" is listed twice"));
+  // Not: subject "id" / status_field "state" / later "id" is not a field; "A" would mean both A and A.
+  CHECK_FALSE(mentions(p, "is not a field"));
+  CHECK_FALSE(mentions(p, "would mean both"));
+  CHECK(p.size() == 3);
+}
+
 TEST_CASE("subject and status field are checked") {
   CHECK(mentions(problems_of("dataset: t\nsubject: nope\nfields:\n  - {name: id, type: uscc, required: true}\n"),
                  "subject \"nope\" is not a field"));
