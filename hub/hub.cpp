@@ -320,6 +320,8 @@ void Hub::load_sources() {
                {"action",
                 "no file-managed sources are loaded: check sources_dir in hub.yaml (or --sources-dir); ignore this "
                 "if every source is registered through the admin API"}});
+    load_api_sources();
+    return;  // not also a source_skipped "file" that no source was in
   }
   auto loaded = checked_source_files();
   for (auto& s : loaded.sources) {

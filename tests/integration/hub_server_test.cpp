@@ -466,6 +466,7 @@ TEST_CASE("sources_dir: a directory that is not there is logged, and the hub sta
   const std::string log = hub.log();
   CHECK(log.find(R"("event":"sources_dir_missing")") != std::string::npos);
   CHECK(log.find("/nonexistent/yici-sources") != std::string::npos);
+  CHECK(log.find("source_skipped") == std::string::npos);  // said once, not also as a skipped "file"
   CHECK(https_request(hub.port(), HubProcess::as("admin"), "GET", "/v1/admin/sources").status == 200);
 }
 
