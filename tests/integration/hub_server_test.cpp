@@ -466,8 +466,13 @@ TEST_CASE("sources_dir: a directory that is not there is logged, and the hub sta
   const std::string log = hub.log();
   CHECK(log.find(R"("event":"sources_dir_missing")") != std::string::npos);
   CHECK(log.find("/nonexistent/yici-sources") != std::string::npos);
-  CHECK(log.find("source_skipped") == std::string::npos);  // said once, not also as a skipped "file"
   CHECK(https_request(hub.port(), HubProcess::as("admin"), "GET", "/v1/admin/sources").status == 200);
+  // A file where the directory belongs: said once, not also as a source file skipped.
+  TempDir dir;
+  dir.write("not-a-dir.yaml", "id: x\n");
+  HubProcess file_hub({.sources_dir = dir.file("not-a-dir.yaml")});
+  CHECK(file_hub.log().find(R"("event":"sources_dir_missing")") != std::string::npos);
+  CHECK(file_hub.log().find("source_skipped") == std::string::npos);
 }
 
 TEST_CASE("sources_dir: a bad source file is logged with its path and the hub still starts") {
