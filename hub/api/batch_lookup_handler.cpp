@@ -23,6 +23,7 @@ struct ItemResult {
   int status = 200;
   std::string code;
   std::string message;
+  int retry_after = 0;  // rate_limited: whole seconds until the dataset's bucket has a token
   std::vector<std::string> fields;
   std::vector<store::Record> records;
 };
@@ -100,7 +101,7 @@ Response batch_lookup(const Request& req, LookupServices& s) {
     int retry_after = 0;
     if (!s.limiter->try_acquire(req.principal->id + "|" + r.dataset, decision.rate, access::RateLimiter::Clock::now(),
                                 &retry_after)) {
-      r.status = 429, r.code = "rate_limited",
+      r.status = 429, r.code = "rate_limited", r.retry_after = retry_after;
       r.message = "over the granted rate; retry after " + std::to_string(retry_after) + " s";
       continue;
     }
@@ -139,7 +140,10 @@ Response batch_lookup(const Request& req, LookupServices& s) {
         for (const auto& rec : r.records) recs.push_back(record_view(rec, r.fields, s));
         o["records"] = std::move(recs);
       } else {
-        o["error"] = boost::json::object{{"code", r.code}, {"message", r.message}};
+        boost::json::object error{{"code", r.code}, {"message", r.message}};
+        // What Retry-After says for a single lookup, where a program can read it.
+        if (r.retry_after > 0) error["retry_after"] = r.retry_after;
+        o["error"] = std::move(error);
       }
       out.push_back(std::move(o));
     }

@@ -94,6 +94,27 @@ TEST_CASE("batch: malformed bodies and oversized batches are refused and audited
             .status == 503);
 }
 
+TEST_CASE("batch: an item over the rate is 429 with a retry_after a program can read") {
+  Fixture f;
+  f.policy = access::Policy::parse(std::string(kPolicy) +
+                                       "  - {principal: mr, dataset: credit, fields: [list_type], "
+                                       "purposes: [food-license], rate: {per_second: 1, burst: 1}}\n",
+                                   "p.yaml")
+                 .value();
+  f.services.policy = f.policy;
+  const auto r = f.post(R"({"purpose":"food-license","items":[
+      {"dataset":"credit","subject":"91350100M000100Y43"},{"dataset":"credit","subject":"91350100M000100Y43"}]})");
+  REQUIRE(r.status == 200);
+  const boost::json::value body = boost::json::parse(r.body);
+  const auto& items = body.at("items").as_array();
+  CHECK(items.at(0).at("status") != 429);  // the bucket's one token
+  CHECK(items.at(1).at("status") == 429);
+  CHECK(items.at(1).at("error").at("code") == "rate_limited");
+  CHECK(items.at(1).at("error").at("retry_after") == 1);
+  const auto* first_error = items.at(0).as_object().if_contains("error");
+  CHECK((first_error == nullptr || !first_error->as_object().contains("retry_after")));
+}
+
 TEST_CASE("batch: a member named twice is refused, not read as one of its values") {
   Fixture f;
   for (
