@@ -91,13 +91,17 @@ class Hub {
     // Settings edited in hub.yaml that only a restart applies (config_changes.h).
     std::vector<std::string> needs_restart;
     SourceFilesReload sources;
+    // The audit log could not record the reload before it began: nothing was applied.
+    bool not_audited = false;
     // Every part applied (a refused part keeps what was in force).
     [[nodiscard]] bool ok() const {
-      return policy_error.empty() && keys_error.empty() && tls_error.empty() && sources.errors.empty();
+      return !not_audited && policy_error.empty() && keys_error.empty() && tls_error.empty() && sources.errors.empty();
     }
   };
-  // Reloads and writes its audit entries: "reload" (allowed, or refused if a part was refused),
-  // and before it "key_rotation" allowed when the active key changed. One reload at a time, its
+  // Reloads and writes its audit entries: "reload" requested, before anything is applied (when
+  // it cannot be written, nothing is: a grant or key must not come into force unrecorded), then
+  // "reload" allowed (or refused if a part was refused), and before it "key_rotation" allowed
+  // when the active key changed. One reload at a time, its
   // entries written before the next starts: reloads run on the handler pool, and two SIGHUPs in a
   // row could otherwise apply in one order and be audited in the other. `request` names who
   // asked, for these entries and those of the source changes.

@@ -142,6 +142,18 @@ Hub::ReloadResult Hub::reload(const api::Request& request) {
 
 Hub::ReloadResult Hub::reload_and_audit(const api::Request& request) {
   std::lock_guard lock(reload_mu_);
+  // Written before anything changes, as source changes are: a reload on a full disk applied a new
+  // policy and answered 200 with no entry at all.
+  if (!audit_admin_change(request, audit::action::kReload, "", "requested", 202)) {
+    log::error("reload_not_applied",
+               {{"by", request.principal ? request.principal->id : std::string()},
+                {"action",
+                 "the audit log cannot record the reload, so nothing was reloaded: see audit_commit_failed, "
+                 "free the disk, and reload again"}});
+    ReloadResult refused;
+    refused.not_audited = true;
+    return refused;
+  }
   ReloadResult r = reload(request);
   // A rotation that took effect is an entry of its own, even when the policy part was refused:
   // the log must not say "refused" for a key change that is in force.
@@ -160,6 +172,10 @@ void Hub::register_admin_reload_route() {
   router_.add("POST", "/v1/admin/reload", net::Access::kAdmin, [this](const api::Request& req, const net::PathParams&) {
     log::info("reload_requested", {{"by", req.principal->id}, {"request_id", req.request_id}});
     const ReloadResult r = reload_and_audit(req);
+    if (r.not_audited) {
+      return api::error_response(503, "audit_unavailable",
+                                 "the audit log cannot record this reload, so nothing was reloaded; try again later");
+    }
     boost::json::object body;
     body["policy"] = r.policy_error.empty() ? boost::json::value("reloaded") : boost::json::value(r.policy_error);
     if (r.policy_error.empty() && !r.policy_warnings.empty()) {

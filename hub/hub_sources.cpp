@@ -278,12 +278,19 @@ void Hub::register_source_routes() {
                                                  " is disabled; enable it first (yici-ctl sources enable " +
                                                  s->definition.id + ")");
                 }
+                // Audited before the pull starts: it was started, and answered 202, when the entry
+                // could not be written.
+                if (!audit_admin_change(req, audit::action::kSourcePull, s->definition.id, "allowed", 202)) {
+                  return api::error_response(503, "audit_unavailable",
+                                             "the audit log cannot record this pull, so it was not started; try "
+                                             "again later");
+                }
                 if (auto st = scheduler_->trigger(s->definition.id); !st.ok()) {
+                  audit_admin_change(req, audit::action::kSourcePull, s->definition.id, "failed", 409);
                   return api::error_response(409, "not_scheduled", st.error().message);
                 }
                 log::info("pull_triggered",
                           {{"source", s->definition.id}, {"by", req.principal->id}, {"request_id", req.request_id}});
-                audit_admin_change(req, audit::action::kSourcePull, s->definition.id, "allowed", 202);
                 return api::json_response(202, R"({"triggered":")" + s->definition.id + R"("})");
               });
 }

@@ -30,6 +30,38 @@ void replace_all(std::string& s, const std::string& from, const std::string& to)
   }
 }
 
+TEST_CASE("reload and pull: nothing is applied or started while the audit log cannot record it") {
+  Departments d;
+  HubProcess hub({.policy = kDepartmentPolicy, .sources_dir = d.sources.path().string()});
+  const auto admin = HubProcess::as("admin");
+  // A rotation waiting in hub.yaml: next → active.
+  std::string config = read_file(hub.dir().file("hub.yaml"));
+  replace_all(config, "active.key, state: active}", "active.key, state: retired}");
+  replace_all(config, "next.key, state: next}", "next.key, state: active}");
+  hub.dir().write("hub.yaml", config);
+  {
+    // Another process holds audit.db's write lock: no entry can be committed (a full disk acts alike).
+    auto locker = store::sqlite::Connection::open(hub.dir().file("data") + "/audit.db",
+                                                  store::sqlite::Connection::Mode::kReadWrite)
+                      .value();
+    REQUIRE(locker->exec("BEGIN EXCLUSIVE").ok());
+    const HttpResult reload = https_request(hub.port(), admin, "POST", "/v1/admin/reload");
+    CHECK(reload.status == 503);
+    CHECK(reload.body.find("nothing was reloaded") != std::string::npos);
+    const HttpResult pull = https_request(hub.port(), admin, "POST", "/v1/admin/sources/psb/pull");
+    CHECK(pull.status == 503);
+    CHECK(pull.body.find("not started") != std::string::npos);
+    REQUIRE(locker->exec("ROLLBACK").ok());
+  }
+  // The rotation had not happened: the reload that can be recorded applies it now.
+  const HttpResult reload = https_request(hub.port(), admin, "POST", "/v1/admin/reload");
+  INFO(reload.body);
+  REQUIRE(reload.status == 200);
+  CHECK(boost::json::parse(reload.body).at("signing_keys").at("rotated").as_bool());
+  CHECK(hub.log().find("reload_not_applied") != std::string::npos);
+  CHECK(https_request(hub.port(), admin, "POST", "/v1/admin/sources/psb/pull").status == 202);
+}
+
 TEST_CASE("reload: rotating signing keys makes next active, keeps the old key published, refuses a bad ring") {
   HubProcess hub;
   const auto admin = HubProcess::as("admin");
@@ -95,7 +127,7 @@ TEST_CASE("reload: rotating signing keys makes next active, keeps the old key pu
       }
     }
   }
-  CHECK(entries == std::vector<std::string>{"key_rotation:allowed", "reload:refused"});
+  CHECK(entries == std::vector<std::string>{"reload:requested", "key_rotation:allowed", "reload:refused"});
 }
 
 TEST_CASE("reload: a key that signed stored checkpoints cannot leave the ring") {
