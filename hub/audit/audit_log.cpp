@@ -52,6 +52,18 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(store::sqlite::Database& db, co
   }
   YICI_TRY(log->subject_index_upto_, subject_index_upto(*reader));
   log->next_index_ = log->tree_->size();
+  // A hub started on a full disk is not ready until it can write (it said ready until the first
+  // lookup failed).
+  if (auto probe = log->probe_write(); !probe.ok()) {
+    log->failing_ = true;
+    log->last_failure_log_ = std::chrono::steady_clock::now();
+    log::error("audit_commit_failed",
+               {{"error", probe.error().message},
+                {"action",
+                 "the audit database takes no writes at start: lookups answer 503 and /readyz reports audit false "
+                 "until it does; check disk space and permissions of " +
+                     db.path()}});
+  }
   log->thread_ = std::thread([raw = log.get()] {
     set_thread_name("audit-commit");
     raw->committer();
@@ -143,6 +155,21 @@ void AuditLog::set_checkpoint_policy(CheckpointPolicy policy) {
   checkpoints_ = std::move(policy);
   checkpointing_ = true;
   wake_.notify_all();
+}
+
+Status AuditLog::probe_write() {
+  return db_.with_writer([](store::sqlite::Connection& w) -> Status {
+    return w.exec(
+        "INSERT INTO log_info (key, value) VALUES ('write_probe', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  });
+}
+
+void AuditLog::recover_if_writable() {
+  if (!probe_write().ok()) return;
+  failing_ = false;
+  log::info("audit_commit_recovered", {{"commits_failed", failed_commits_}, {"found_by", "write_probe"}});
+  failed_commits_ = 0;
 }
 
 void AuditLog::maybe_checkpoint(bool force) {
@@ -245,8 +272,11 @@ void AuditLog::committer() {
       std::unique_lock lock(mu_);
       auto interval = checkpointing_ ? checkpoints_.interval : std::chrono::milliseconds(60'000);
       if (subject_index_behind()) interval = std::min<std::chrono::milliseconds>(interval, kSubjectIndexEvery);
+      // While commits fail, look again every few seconds whether writes are taken.
+      if (failing_.load()) interval = std::min<std::chrono::milliseconds>(interval, kWriteProbeEvery);
       if (!wake_.wait_for(lock, interval, [&] { return stopping_ || !queue_.empty(); })) {
         lock.unlock();
+        if (failing_.load()) recover_if_writable();
         maybe_index_subjects(false);
         maybe_checkpoint(false);  // quiet for a while: sign what has accumulated
         continue;

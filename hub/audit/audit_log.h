@@ -96,6 +96,11 @@ class AuditLog final : public api::AuditSink {
   Result<std::string> enqueue(const std::vector<api::AuditEvent>& events,
                               const std::function<std::string(std::int64_t)>& render);
   void committer();
+  // Commits a row of its own (log_info write_probe) to learn whether audit.db takes writes: while
+  // commits fail, a load balancer sends no requests to a hub that is not ready, so nothing else
+  // would find out that the disk was freed. Committer thread only (and open(), before it starts).
+  Status probe_write();
+  void recover_if_writable();         // committer thread only
   void maybe_checkpoint(bool force);  // committer thread only
   // Adds committed entries to the subject index (subject_index.h) when enough wait or enough time
   // has passed; `all`: until it has every entry (at shutdown). Committer thread only.
@@ -129,6 +134,8 @@ class AuditLog final : public api::AuditSink {
   std::atomic<std::uint64_t> entries_written_{0};
   std::atomic<bool> fail_for_test_{false};
   std::atomic<bool> failing_{false};
+  // While commits fail, how often the committer probes whether audit.db takes writes again.
+  static constexpr std::chrono::milliseconds kWriteProbeEvery{2000};
   std::uint64_t failed_commits_ = 0;                // committer thread only
   std::unordered_set<std::string> datasets_known_;  // in audit_datasets; committer thread only (after open)
   std::chrono::steady_clock::time_point last_failure_log_{};
