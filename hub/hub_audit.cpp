@@ -62,6 +62,18 @@ void Hub::register_audit_routes() {
 
 void Hub::purge_audit_subjects() {
   const std::string cutoff = format_rfc3339_micros(now_utc() - config_.audit.subject_retention);
+  // A purge a crash cut off before its entry was written is named first. Until it is, the record
+  // is not moved past it.
+  auto missed = audit::unrecorded_purge(*stores_.audit);
+  bool recorded = missed.ok();
+  if (recorded && missed->to > missed->from) {
+    const std::string range = "entries " + std::to_string(missed->from) + "-" + std::to_string(missed->to - 1) +
+                              " (a purge the hub stopped before recording)";
+    log::warn("audit_subjects_purge_recorded_late", {{"range", range}});
+    recorded =
+        audit_admin_change(internal_request("hub:retention"), audit::action::kSubjectPurge, range, "allowed", 200) &&
+        audit::mark_purge_recorded(*stores_.audit, missed->to).ok();
+  }
   auto purged = audit::purge_subjects_before(*stores_.audit, cutoff);
   if (!purged) {
     log::error("audit_subject_purge_failed",
@@ -69,13 +81,21 @@ void Hub::purge_audit_subjects() {
                 {"action", "retried within the hour; check disk space and permissions of " + stores_.audit->path()}});
     return;
   }
-  if (purged->subjects == 0) return;
+  if (purged->subjects == 0) {
+    // Nothing readable went: nothing to name.
+    if (recorded) (void)audit::mark_purge_recorded(*stores_.audit, purged->to);
+    return;
+  }
   metrics_.audit_subjects_purged(purged->subjects);
   const std::string range =
       "entries " + std::to_string(purged->from) + "-" + std::to_string(purged->to - 1) + " before " + cutoff;
   log::info("audit_subjects_purged", {{"subjects", purged->subjects}, {"range", range}});
-  // The purge is itself an entry: an auditor sees when readable subjects went, and which.
-  audit_admin_change(internal_request("hub:retention"), audit::action::kSubjectPurge, range, "allowed", 200);
+  // The purge is itself an entry: an auditor sees when readable subjects went, and which. Not
+  // written (the disk is full): the next run names the range.
+  if (audit_admin_change(internal_request("hub:retention"), audit::action::kSubjectPurge, range, "allowed", 200) &&
+      recorded) {
+    (void)audit::mark_purge_recorded(*stores_.audit, purged->to);
+  }
 }
 
 api::Request Hub::internal_request(const std::string& principal_id) {

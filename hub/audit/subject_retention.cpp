@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 #include <utility>
 
 #include "hub/store/sqlite/connection.h"
@@ -10,6 +11,7 @@ namespace yici::audit {
 namespace {
 
 constexpr const char* kWatermarkKey = "subjects_purged_below";
+constexpr const char* kRecordedKey = "subjects_purge_recorded_below";
 // Statements run once per batch, so kept prepared on the writer (Connection::cached).
 constexpr const char* kReadWatermark = "SELECT value FROM log_info WHERE key = ?1";
 constexpr const char* kFirstTooNew =
@@ -20,19 +22,34 @@ constexpr const char* kPurge =
 constexpr const char* kSaveWatermark =
     "INSERT INTO log_info (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
-Result<std::int64_t> read_watermark(store::sqlite::Connection& w) {
+// The number under `key` in log_info; nullopt when there is none.
+Result<std::optional<std::int64_t>> read_number(store::sqlite::Connection& w, const char* key) {
   YICI_TRY(store::sqlite::Statement * st, w.cached(kReadWatermark));
-  st->bind(1, kWatermarkKey);
+  st->bind(1, key);
   YICI_TRY(const bool found, st->step());
-  if (!found) return std::int64_t{0};
+  if (!found) return std::optional<std::int64_t>();
   const std::string text(st->column_text(0));
   st->reset();
   std::int64_t v = -1;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size() || v < 0) {
-    return Error::corruption("audit.db log_info " + std::string(kWatermarkKey) + " is not a number: " + text);
+    return Error::corruption("audit.db log_info " + std::string(key) + " is not a number: " + text);
   }
-  return v;
+  return std::optional<std::int64_t>(v);
+}
+
+Status save_number(store::sqlite::Connection& w, const char* key, std::int64_t v) {
+  YICI_TRY(store::sqlite::Statement * mark, w.cached(kSaveWatermark));
+  const std::string value = std::to_string(v);
+  mark->bind(1, key).bind(2, value);
+  const Status saved = mark->run();
+  mark->reset();  // `value` is bound without a copy and goes out of scope
+  return saved;
+}
+
+Result<std::int64_t> read_watermark(store::sqlite::Connection& w) {
+  YICI_TRY(const auto v, read_number(w, kWatermarkKey));
+  return v.value_or(0);
 }
 
 }  // namespace
@@ -69,12 +86,7 @@ Result<SubjectPurge> purge_subjects_before(store::sqlite::Database& audit_db, co
                  purge->bind(1, from).bind(2, part.to);
                  YICI_TRY_STATUS(purge->run());
                  part.subjects = static_cast<std::uint64_t>(w.changes());
-                 YICI_TRY(store::sqlite::Statement * mark, w.cached(kSaveWatermark));
-                 const std::string value = std::to_string(part.to);
-                 mark->bind(1, kWatermarkKey).bind(2, value);
-                 const Status saved = mark->run();
-                 mark->reset();  // `value` is bound without a copy and goes out of scope
-                 YICI_TRY_STATUS(saved);
+                 YICI_TRY_STATUS(save_number(w, kWatermarkKey, part.to));
                  YICI_TRY_STATUS(tx.commit());
                }
                // More to do only if this batch went all the way to its limit.
@@ -87,6 +99,34 @@ Result<SubjectPurge> purge_subjects_before(store::sqlite::Database& audit_db, co
     total.subjects += part.subjects;
     if (!more) return total;
   }
+}
+
+Result<PurgeRecord> unrecorded_purge(store::sqlite::Database& audit_db) {
+  return audit_db.with_writer([](store::sqlite::Connection& w) -> Result<PurgeRecord> {
+    YICI_TRY(auto tx, store::sqlite::Transaction::begin(w));
+    YICI_TRY(const std::int64_t purged, read_watermark(w));
+    YICI_TRY(const auto recorded, read_number(w, kRecordedKey));
+    PurgeRecord out;
+    out.to = purged;
+    if (recorded) {
+      out.from = std::min(*recorded, purged);
+    } else {
+      // A log from before the record was kept: what was purged then was recorded then.
+      out.from = purged;
+      YICI_TRY_STATUS(save_number(w, kRecordedKey, purged));
+      YICI_TRY_STATUS(tx.commit());
+    }
+    return out;
+  });
+}
+
+Status mark_purge_recorded(store::sqlite::Database& audit_db, std::int64_t below) {
+  return audit_db.with_writer([below](store::sqlite::Connection& w) -> Status {
+    YICI_TRY(auto tx, store::sqlite::Transaction::begin(w));
+    YICI_TRY(const auto recorded, read_number(w, kRecordedKey));
+    if (!recorded || *recorded < below) YICI_TRY_STATUS(save_number(w, kRecordedKey, below));
+    return tx.commit();
+  });
 }
 
 }  // namespace yici::audit

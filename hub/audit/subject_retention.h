@@ -31,4 +31,16 @@ struct SubjectPurge {
 Result<SubjectPurge> purge_subjects_before(store::sqlite::Database& audit_db, const std::string& cutoff,
                                            std::size_t batch = 2000);
 
+// Each purge is an audit entry, written after its transactions (it names what they purged). A
+// crash between them left a range purged and named nowhere: how far purges are recorded is kept
+// beside how far they went (log_info subjects_purge_recorded_below), and the next run records the
+// difference first.
+struct PurgeRecord {
+  std::int64_t from = 0;  // entries [from, to) are purged but no audit entry names them yet
+  std::int64_t to = 0;
+};
+Result<PurgeRecord> unrecorded_purge(store::sqlite::Database& audit_db);
+// After the audit entry naming the purge of entries below `below` is written.
+Status mark_purge_recorded(store::sqlite::Database& audit_db, std::int64_t below);
+
 }  // namespace yici::audit

@@ -96,5 +96,40 @@ TEST_CASE("subject retention: an empty log, and a cutoff before everything, purg
   CHECK(log.subjects() == "a ");
 }
 
+TEST_CASE("subject retention: a purge not yet named in the log is found by the next run, until it is marked named") {
+  Entries log;
+  for (int i = 0; i < 6; ++i) log.add(i, at(i + 1), ("s" + std::to_string(i)).c_str());
+  // Before any purge there is nothing to name.
+  auto missed = unrecorded_purge(log.db).value();
+  CHECK(missed.from == 0);
+  CHECK(missed.to == 0);
+  // A purge whose entry was never written (the hub was killed after its transactions).
+  REQUIRE(purge_subjects_before(log.db, at(4), 2).value().to == 3);
+  missed = unrecorded_purge(log.db).value();
+  CHECK(missed.from == 0);
+  CHECK(missed.to == 3);
+  // Named: nothing outstanding; a later purge is outstanding only past it.
+  REQUIRE(mark_purge_recorded(log.db, 3).ok());
+  CHECK(unrecorded_purge(log.db).value().from == 3);
+  REQUIRE(purge_subjects_before(log.db, at(30), 2).value().to == 6);
+  missed = unrecorded_purge(log.db).value();
+  CHECK(missed.from == 3);
+  CHECK(missed.to == 6);
+  // Marking never moves the record back.
+  REQUIRE(mark_purge_recorded(log.db, 6).ok());
+  REQUIRE(mark_purge_recorded(log.db, 2).ok());
+  CHECK(unrecorded_purge(log.db).value().from == 6);
+}
+
+TEST_CASE("subject retention: a log purged before purges were recorded this way has nothing outstanding") {
+  Entries log;
+  for (int i = 0; i < 4; ++i) log.add(i, at(i + 1), "s");
+  REQUIRE(purge_subjects_before(log.db, at(30), 2).value().to == 4);
+  // No record kept yet (an older hub): what was purged then was named then.
+  const auto missed = unrecorded_purge(log.db).value();
+  CHECK(missed.from == 4);
+  CHECK(missed.to == 4);
+}
+
 }  // namespace
 }  // namespace yici::audit
