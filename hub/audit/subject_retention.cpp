@@ -101,6 +101,18 @@ Result<SubjectPurge> purge_subjects_before(store::sqlite::Database& audit_db, co
   }
 }
 
+Status truncate_wal(store::sqlite::Database& audit_db) {
+  return audit_db.with_writer([](store::sqlite::Connection& w) -> Status {
+    YICI_TRY(auto st, w.prepare("PRAGMA wal_checkpoint(TRUNCATE)"));
+    YICI_TRY(const bool row, st.step());
+    // busy, log frames, frames checkpointed: busy 1 means a reader kept it from completing.
+    if (row && st.column_int(0) != 0) {
+      return Error::unavailable("the checkpoint could not complete (a reader holds the log)");
+    }
+    return Status();
+  });
+}
+
 Result<PurgeRecord> unrecorded_purge(store::sqlite::Database& audit_db) {
   return audit_db.with_writer([](store::sqlite::Connection& w) -> Result<PurgeRecord> {
     YICI_TRY(auto tx, store::sqlite::Transaction::begin(w));

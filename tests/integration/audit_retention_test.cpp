@@ -3,6 +3,7 @@
 // still finds the purged accesses through the HMAC, newer entries keep their subject, and the log
 // still verifies offline.
 #include <csignal>
+#include <filesystem>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -61,6 +62,13 @@ TEST_CASE("audit retention: old readable subjects are purged, audited, still fou
   REQUIRE(events.size() == 1);
   CHECK(events[0].at("requester") == "hub:retention");
   CHECK(std::string(events[0].at("dataset").as_string()).rfind("entries 0-", 0) == 0);
+  // Nor are the purged subjects left in the files' bytes: not in freed space of audit.db's pages,
+  // not in earlier page images in its write-ahead log (which kept them until overwritten).
+  for (const char* file : {"/audit.db", "/audit.db-wal"}) {
+    CAPTURE(file);
+    const std::string bytes = std::filesystem::exists(data + file) ? read_file(data + file) : std::string();
+    CHECK(bytes.find(kSubject) == std::string::npos);
+  }
 
   // A lookup now is inside the retention period: it keeps its subject.
   const HttpResult fresh = https_request(hub.port(), market, "GET", lookup);
