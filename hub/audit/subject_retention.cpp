@@ -42,7 +42,7 @@ Status save_number(store::sqlite::Connection& w, const char* key, std::int64_t v
   YICI_TRY(store::sqlite::Statement * mark, w.cached(kSaveWatermark));
   const std::string value = std::to_string(v);
   mark->bind(1, key).bind(2, value);
-  const Status saved = mark->run();
+  Status saved = mark->run();
   mark->reset();  // `value` is bound without a copy and goes out of scope
   return saved;
 }
