@@ -378,19 +378,26 @@ int Hub::run() {
     // A pull is waiting on a department that does not answer (a REST read, a PostgreSQL fetch).
     // Everything it committed is committed, batch by batch; the rest is read again at the next
     // start. Close the audit log (its final checkpoint) and leave without waiting for it.
-    audit_log_.reset();
+    close_audit_and_checkpointers();
     log::warn("hub_stopped", {{"abandoned_pulls", true}, {"exit_code", 0}});
     std::fflush(nullptr);
     std::_Exit(0);
   }
-  // Closed here, so that its final checkpoint is logged before hub_stopped, the last line.
-  audit_log_.reset();
+  close_audit_and_checkpointers();
   // A stop forced by a second signal exits 128 + the signal, as a process the signal killed, so
   // that a supervisor can tell it from a graceful stop (0).
   const int forced_by = server_->forced_by();
   const int exit_code = forced_by != 0 ? 128 + forced_by : 0;
   log::info("hub_stopped", {{"forced", forced_by != 0}, {"exit_code", exit_code}});
   return exit_code;
+}
+
+// Closed before hub_stopped, the last line: the audit log's final checkpoint, and the WAL
+// checkpointers' last round (which logs wal_checkpoint_failed on a full disk), are logged first.
+void Hub::close_audit_and_checkpointers() {
+  audit_log_.reset();
+  stores_.audit_checkpoints.reset();
+  stores_.records_checkpoints.reset();
 }
 
 bool Hub::stop_pulls_within(std::chrono::milliseconds grace) {

@@ -129,6 +129,7 @@ class Hub {
   // Stops the scheduler, waiting at most `grace` for running pulls; false if some are still
   // stuck on their department then (logged as pulls_abandoned).
   bool stop_pulls_within(std::chrono::milliseconds grace);
+  void close_audit_and_checkpointers();
   void load_schemas();
   // Sources at start: files in sources_dir, then those registered through the API (meta.db).
   void load_sources();
