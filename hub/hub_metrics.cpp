@@ -37,6 +37,7 @@ void Hub::register_metrics_route() {
     if (audit_log_) {
       snap.audit_tree_size = audit_log_->size();
       snap.audit_commits = audit_log_->commits();
+      snap.audit_commit_failures = audit_log_->commit_failures();
       snap.audit_entries_written = audit_log_->entries_written();
       if (auto reader = stores_.audit->reader(); reader.ok()) {
         if (auto index = audit::subject_index_state(**reader); index.ok()) {

@@ -320,6 +320,7 @@ void AuditLog::committer() {
     // Logged when commits start failing and then once a minute with a count: one line per refused
     // lookup would fill the same full disk faster.
     ++failed_commits_;
+    ++commit_failures_;
     const auto now = std::chrono::steady_clock::now();
     if (!failing_.exchange(true) || now - last_failure_log_ >= std::chrono::minutes(1)) {
       last_failure_log_ = now;

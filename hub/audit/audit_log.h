@@ -71,6 +71,8 @@ class AuditLog final : public api::AuditSink {
   [[nodiscard]] std::string subject_hmac_of(const std::string& dataset, const std::string& subject) const;
   // Transactions committed and entries written since open (group commit shows as entries > commits).
   [[nodiscard]] std::uint64_t commits() const { return commits_.load(); }
+  // Commits that failed since start (their entries were refused: the requests got 503).
+  [[nodiscard]] std::uint64_t commit_failures() const { return commit_failures_.load(); }
   [[nodiscard]] std::uint64_t entries_written() const { return entries_written_.load(); }
   // The latest commit failed (disk full, permissions): until one succeeds, accesses answer 503.
   [[nodiscard]] bool failing() const { return failing_.load(); }
@@ -131,6 +133,7 @@ class AuditLog final : public api::AuditSink {
   std::uint64_t next_index_ = 0;  // guarded by mu_: committed size + entries queued
   bool stopping_ = false;
   std::atomic<std::uint64_t> commits_{0};
+  std::atomic<std::uint64_t> commit_failures_{0};
   std::atomic<std::uint64_t> entries_written_{0};
   std::atomic<bool> fail_for_test_{false};
   std::atomic<bool> failing_{false};

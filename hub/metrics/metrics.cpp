@@ -153,6 +153,12 @@ std::string Metrics::render(const Snapshot& snapshot) const {
       .Add({})
       .Increment(static_cast<double>(snapshot.audit_commits));
   prometheus::BuildCounter()
+      .Name("yici_audit_commit_failures_total")
+      .Help("Audit transactions that failed since start (disk full, a lock): their requests got 503")
+      .Register(state)
+      .Add({})
+      .Increment(static_cast<double>(snapshot.audit_commit_failures));
+  prometheus::BuildCounter()
       .Name("yici_audit_entries_written_total")
       .Help("Audit entries written since start")
       .Register(state)

@@ -46,6 +46,7 @@ struct Snapshot {
   // Since start: audit transactions committed and entries they wrote (entries per commit shows how
   // well concurrent requests share the group commit's fsync).
   std::uint64_t audit_commits = 0;
+  std::uint64_t audit_commit_failures = 0;
   std::uint64_t audit_entries_written = 0;
   std::optional<double> last_checkpoint_age_s;  // none: no checkpoint yet
   // Entries after the newest signed checkpoint, and the age of the first of them (0 when there

@@ -312,6 +312,12 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   }
   CHECK(ready);
   CHECK(hub.log().find(R"("found_by":"write_probe")") != std::string::npos);
+  {
+    const std::string metrics = https_request(hub.port(), HubProcess::as("admin"), "GET", "/metrics").body;
+    const auto at = metrics.find("\nyici_audit_commit_failures_total ");
+    REQUIRE(at != std::string::npos);
+    CHECK(std::stod(metrics.substr(at + 34)) >= 1);  // the refused lookup's commit
+  }
   REQUIRE(https_request(hub.port(), market, "GET", lookup).status == 200);
 
   // yici-ctl audit search and online verify.
