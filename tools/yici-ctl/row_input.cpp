@@ -84,7 +84,9 @@ class CsvInput final : public RowInput {
       return true;
     }
     if (cells_.size() != width_) {
-      row.problem = "row has " + std::to_string(cells_.size()) + " columns; the header has " + std::to_string(width_);
+      // Worded as a pull words it: these reasons go to the department's clerks.
+      row.problem = "第 " + std::to_string(row.line) + " 行有 " + std::to_string(cells_.size()) + " 个字段，表头有 " +
+                    std::to_string(width_) + " 个：多半是导出时未加引号的逗号或换行；请修正该行后重新导出";
       return true;
     }
     for (std::size_t f = 0; f < layout_.fields.size(); ++f)
@@ -134,7 +136,8 @@ class JsonlInput final : public RowInput {
     const auto v = parse_json_unique_keys(line);
     if (!v || !v->is_object()) {
       row.values.assign(fields_.size(), std::nullopt);
-      row.problem = !v ? v.error().message : "not a JSON object";
+      row.problem = !v ? "第 " + std::to_string(row.line) + " 行不是有效的 JSON（" + v.error().message + "）"
+                       : "第 " + std::to_string(row.line) + " 行不是 JSON 对象（{\"字段\": 值, …}）";
       return true;
     }
     const auto& o = v->as_object();
