@@ -275,12 +275,13 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
       ++by_action[std::string(e.at("action").as_string())];
     }
     CHECK(by_action.size() >= 2);  // lookups and bundles
-    for (const auto& [action, count] : by_action) {
+    for (const auto& entry : by_action) {
+      const std::string& action = entry.first;  // not a structured binding: INFO captures it in a lambda
       INFO(action);
       const HttpResult found =
           https_request(hub.port(), auditor, "GET", "/v1/audit/events?limit=1000&action=" + action);
       REQUIRE(found.status == 200);
-      CHECK(boost::json::parse(found.body).at("items").as_array().size() == count);
+      CHECK(boost::json::parse(found.body).at("items").as_array().size() == entry.second);
     }
     const HttpResult plural = https_request(hub.port(), auditor, "GET", "/v1/audit/events?action=lookups");
     CHECK(plural.status == 400);
