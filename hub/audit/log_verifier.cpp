@@ -78,6 +78,21 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
                                      const VerifyOptions& options) {
   using store::sqlite::Connection;
   YICI_TRY(auto db, Connection::open(path, Connection::Mode::kReadOnly));
+  {
+    // An empty file, another database, or not a database at all: named as such, not as a missing
+    // table ("sqlite prepare: no such table: audit_checkpoints").
+    auto tables = db->prepare(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('audit_entries', 'audit_checkpoints')");
+    bool found = false;
+    if (tables.ok()) {
+      auto row = tables->step();
+      found = row.ok() && *row && tables->column_int(0) == 2;
+    }
+    if (!found) {
+      return Error::invalid(path + " is not a Yici audit log (no audit_entries and audit_checkpoints tables" +
+                            (tables.ok() ? std::string(")") : ": " + tables.error().message + ")"));
+    }
+  }
   VerifyReport report;
   report.signatures_checked = jwks != nullptr;
   YICI_TRY(report.log_id, stored_log_id(*db));

@@ -157,6 +157,23 @@ TEST_CASE("log verifier: an empty log verifies with the empty root") {
   CHECK(r.root == empty_root());
 }
 
+TEST_CASE("log verifier: a file that is no audit log is named as such") {
+  test::TempDir dir;
+  dir.write("empty.db", "");
+  dir.write("garbage.db", "not a database at all, but longer than a header would be........................");
+  {
+    auto other = store::sqlite::Connection::open(dir.file("other.db"), store::sqlite::Connection::Mode::kReadWrite);
+    REQUIRE(other.ok());
+    REQUIRE((*other)->exec("CREATE TABLE person (sfzh TEXT)").ok());
+  }
+  for (const char* name : {"empty.db", "garbage.db", "other.db"}) {
+    CAPTURE(name);
+    const auto r = verify_audit_db(dir.file(name), nullptr, std::nullopt, {});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.find(dir.file(name) + " is not a Yici audit log") == 0);
+  }
+}
+
 TEST_CASE("log verifier: a checkpoint whose root differs stops verification at its size") {
   const Log log(kEntries);
   Hash wrong = root_of_first(log.leaves, 1333);
