@@ -89,7 +89,7 @@ void Hub::purge_audit_subjects() {
   metrics_.audit_subjects_purged(purged->subjects);
   // The write-ahead log keeps earlier images of the purged pages, subjects and all, until it is
   // overwritten (16.9 MB, 294 IDs after a full purge and a clean stop): it is emptied now.
-  if (auto emptied = audit::truncate_wal(*stores_.audit); !emptied.ok()) {
+  if (auto emptied = stores_.audit_checkpoints ? stores_.audit_checkpoints->truncate_log() : Status(); !emptied.ok()) {
     log::warn("audit_wal_not_truncated",
               {{"error", emptied.error().message},
                {"action",

@@ -1,7 +1,6 @@
 #include "hub/api/audited_response.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "hub/core/time.h"
 
@@ -43,23 +42,6 @@ Response audited_signed_ok(const Request& req, AuditSink& audit, ResponseSigner&
     return error_response(503, "audit_unavailable", "the audit log cannot record this access; try again later");
   return signed_response(req, signer, std::move(*body));
 }
-
-namespace {
-
-// HTTP's optional white space (spaces and tabs) off both ends.
-std::string_view trim_ows(std::string_view v) {
-  const auto first = v.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return v.substr(first, v.find_last_not_of(" \t") - first + 1);
-}
-
-bool iequals_ascii(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-}  // namespace
 
 namespace {
 

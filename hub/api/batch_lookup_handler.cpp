@@ -1,7 +1,6 @@
 #include "hub/api/batch_lookup_handler.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include <boost/json.hpp>
 
@@ -28,22 +27,12 @@ struct ItemResult {
   std::vector<store::Record> records;
 };
 
-// Content-Type application/json, any case, parameters (charset=utf-8) allowed.
-bool is_json_type(const std::string* type) {
-  if (type == nullptr) return false;
-  std::string media = type->substr(0, type->find(';'));
-  media.erase(media.find_last_not_of(" \t") + 1);
-  media.erase(0, media.find_first_not_of(" \t"));
-  std::transform(media.begin(), media.end(), media.begin(), [](unsigned char c) { return std::tolower(c); });
-  return media == "application/json";
-}
-
 }  // namespace
 
 Response batch_lookup(const Request& req, LookupServices& s) {
   AuditEvent whole = audit_event_for(req, audit::action::kBatchLookup, "", "", "");
   // A form post or plain text that happens to parse is not read as a batch.
-  if (!is_json_type(req.header("content-type"))) {
+  if (!media_type_is(req.header("content-type"), "application/json")) {
     return audited_refusal(*s.audit, whole, 415, "unsupported_media_type",
                            "send the batch as JSON, with Content-Type: application/json");
   }

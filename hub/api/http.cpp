@@ -1,5 +1,8 @@
 #include "hub/api/http.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -36,6 +39,24 @@ Response json_response(int status, std::string body) {
   r.status = status;
   r.body = std::move(body);
   return r;
+}
+
+std::string_view trim_ows(std::string_view v) {
+  const auto first = v.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return v.substr(first, v.find_last_not_of(" \t") - first + 1);
+}
+
+bool iequals_ascii(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool media_type_is(const std::string* content_type, std::string_view type) {
+  if (content_type == nullptr) return false;
+  const std::string_view value(*content_type);
+  return iequals_ascii(trim_ows(value.substr(0, value.find(';'))), type);
 }
 
 }  // namespace yici::api

@@ -45,4 +45,12 @@ struct Response {
 Response error_response(int status, std::string_view code, std::string_view message);
 Response json_response(int status, std::string body);
 
+// Header values: HTTP's optional white space (spaces and tabs) off both ends, and ASCII
+// case-insensitive comparison (media types, parameter names).
+std::string_view trim_ows(std::string_view v);
+bool iequals_ascii(std::string_view a, std::string_view b);
+// Whether a Content-Type value names `type` ("application/json"), in any case, with or without
+// parameters ("; charset=utf-8"). False for no header.
+bool media_type_is(const std::string* content_type, std::string_view type);
+
 }  // namespace yici::api

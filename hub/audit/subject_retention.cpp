@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "hub/audit/subject_index.h"
 #include "hub/store/sqlite/connection.h"
 
 namespace yici::audit {
@@ -19,8 +20,6 @@ constexpr const char* kFirstTooNew =
 constexpr const char* kLogEnd = "SELECT coalesce(max(seq) + 1, 0) FROM audit_entries";
 constexpr const char* kPurge =
     "UPDATE audit_entries SET subject = NULL WHERE seq >= ?1 AND seq < ?2 AND subject IS NOT NULL AND subject <> ''";
-constexpr const char* kSaveWatermark =
-    "INSERT INTO log_info (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
 // The number under `key` in log_info; nullopt when there is none.
 Result<std::optional<std::int64_t>> read_number(store::sqlite::Connection& w, const char* key) {
@@ -36,15 +35,6 @@ Result<std::optional<std::int64_t>> read_number(store::sqlite::Connection& w, co
     return Error::corruption("audit.db log_info " + std::string(key) + " is not a number: " + text);
   }
   return std::optional<std::int64_t>(v);
-}
-
-Status save_number(store::sqlite::Connection& w, const char* key, std::int64_t v) {
-  YICI_TRY(store::sqlite::Statement * mark, w.cached(kSaveWatermark));
-  const std::string value = std::to_string(v);
-  mark->bind(1, key).bind(2, value);
-  Status saved = mark->run();
-  mark->reset();  // `value` is bound without a copy and goes out of scope
-  return saved;
 }
 
 Result<std::int64_t> read_watermark(store::sqlite::Connection& w) {
@@ -86,7 +76,7 @@ Result<SubjectPurge> purge_subjects_before(store::sqlite::Database& audit_db, co
                  purge->bind(1, from).bind(2, part.to);
                  YICI_TRY_STATUS(purge->run());
                  part.subjects = static_cast<std::uint64_t>(w.changes());
-                 YICI_TRY_STATUS(save_number(w, kWatermarkKey, part.to));
+                 YICI_TRY_STATUS(save_log_info(w, kWatermarkKey, part.to));
                  YICI_TRY_STATUS(tx.commit());
                }
                // More to do only if this batch went all the way to its limit.
@@ -101,18 +91,6 @@ Result<SubjectPurge> purge_subjects_before(store::sqlite::Database& audit_db, co
   }
 }
 
-Status truncate_wal(store::sqlite::Database& audit_db) {
-  return audit_db.with_writer([](store::sqlite::Connection& w) -> Status {
-    YICI_TRY(auto st, w.prepare("PRAGMA wal_checkpoint(TRUNCATE)"));
-    YICI_TRY(const bool row, st.step());
-    // busy, log frames, frames checkpointed: busy 1 means a reader kept it from completing.
-    if (row && st.column_int(0) != 0) {
-      return Error::unavailable("the checkpoint could not complete (a reader holds the log)");
-    }
-    return Status();
-  });
-}
-
 Result<PurgeRecord> unrecorded_purge(store::sqlite::Database& audit_db) {
   return audit_db.with_writer([](store::sqlite::Connection& w) -> Result<PurgeRecord> {
     YICI_TRY(auto tx, store::sqlite::Transaction::begin(w));
@@ -125,7 +103,7 @@ Result<PurgeRecord> unrecorded_purge(store::sqlite::Database& audit_db) {
     } else {
       // A log from before the record was kept: what was purged then was recorded then.
       out.from = purged;
-      YICI_TRY_STATUS(save_number(w, kRecordedKey, purged));
+      YICI_TRY_STATUS(save_log_info(w, kRecordedKey, purged));
       YICI_TRY_STATUS(tx.commit());
     }
     return out;
@@ -136,7 +114,7 @@ Status mark_purge_recorded(store::sqlite::Database& audit_db, std::int64_t below
   return audit_db.with_writer([below](store::sqlite::Connection& w) -> Status {
     YICI_TRY(auto tx, store::sqlite::Transaction::begin(w));
     YICI_TRY(const auto recorded, read_number(w, kRecordedKey));
-    if (!recorded || *recorded < below) YICI_TRY_STATUS(save_number(w, kRecordedKey, below));
+    if (!recorded || *recorded < below) YICI_TRY_STATUS(save_log_info(w, kRecordedKey, below));
     return tx.commit();
   });
 }

@@ -31,11 +31,6 @@ struct SubjectPurge {
 Result<SubjectPurge> purge_subjects_before(store::sqlite::Database& audit_db, const std::string& cutoff,
                                            std::size_t batch = 2000);
 
-// Checkpoints audit.db and truncates its write-ahead log to nothing, so the page images written
-// before a purge (which hold the purged subjects) are gone from it. An error when a reader kept
-// the checkpoint from completing.
-Status truncate_wal(store::sqlite::Database& audit_db);
-
 // Each purge is an audit entry, written after its transactions (it names what they purged). A
 // crash between them left a range purged and named nowhere: how far purges are recorded is kept
 // beside how far they went (log_info subjects_purge_recorded_below), and the next run records the

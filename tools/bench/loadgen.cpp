@@ -9,7 +9,6 @@
 #include <iostream>
 #include <map>
 #include <random>
-#include <string_view>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -179,21 +178,16 @@ int main(int argc, char** argv) {
   }
   ssl::context ctx(ssl::context::tls_client);
   // A file that cannot be read is a usage error named with its flag, not an abort.
-  for (const auto& [flag, file] :
-       {std::pair{"--ca", &o.ca}, std::pair{"--cert", &o.cert}, std::pair{"--key", &o.key}}) {
-    if (file->empty()) continue;
-    beast::error_code ec;
-    if (std::string_view(flag) == "--ca") {
-      ctx.load_verify_file(*file, ec);
-    } else if (std::string_view(flag) == "--cert") {
-      ctx.use_certificate_chain_file(*file, ec);
-    } else {
-      ctx.use_private_key_file(*file, ssl::context::pem, ec);
-    }
-    if (ec) {
-      std::cerr << "yici-loadgen: " << flag << " " << *file << ": " << ec.message() << "\n";
-      return 2;
-    }
+  beast::error_code ec;
+  const auto unreadable = [&](const char* flag, const std::string& file) {
+    if (!ec) return false;
+    std::cerr << "yici-loadgen: " << flag << " " << file << ": " << ec.message() << "\n";
+    return true;
+  };
+  if (ctx.load_verify_file(o.ca, ec); unreadable("--ca", o.ca)) return 2;
+  if (!o.cert.empty()) {
+    if (ctx.use_certificate_chain_file(o.cert, ec); unreadable("--cert", o.cert)) return 2;
+    if (ctx.use_private_key_file(o.key, ssl::context::pem, ec); unreadable("--key", o.key)) return 2;
   }
   ctx.set_verify_mode(ssl::verify_peer);
   const auto start = Clock::now() + std::chrono::milliseconds(50);

@@ -102,6 +102,23 @@ Result<CheckpointProgress> WalCheckpointer::checkpoint_rounds() {
   return progress;
 }
 
+Status WalCheckpointer::truncate_log() {
+  std::lock_guard lock(conn_mu_);
+  return db_.with_writer([&](Connection&) -> Status {
+    int log_frames = 0;
+    int copied_frames = 0;
+    const int rc =
+        sqlite3_wal_checkpoint_v2(conn_->handle(), "main", SQLITE_CHECKPOINT_TRUNCATE, &log_frames, &copied_frames);
+    if (rc == SQLITE_BUSY) {
+      return Error::unavailable(db_.path() + ": the write-ahead log could not be truncated: a reader holds it");
+    }
+    if (rc != SQLITE_OK) return Error::io(db_.path() + ": WAL checkpoint failed: " + conn_->last_error());
+    last_log_frames_.store(0);
+    last_copied_frames_.store(0);
+    return {};
+  });
+}
+
 void WalCheckpointer::run() {
   for (;;) {
     {

@@ -61,6 +61,11 @@ class WalCheckpointer {
   // One checkpoint round now, restarting the log when it is long (thread-safe; the thread calls
   // this too). The progress is the last PASSIVE pass's.
   Result<CheckpointProgress> checkpoint_now();
+  // Copies the whole log into the database and truncates the log file to nothing (a TRUNCATE
+  // checkpoint, the writer held off), so that no earlier page image stays in it: after data is
+  // erased (audit subject retention), the log kept the erased values until overwritten. Waits up
+  // to the busy timeout for readers of older snapshots; an error if one still holds the log.
+  Status truncate_log();
   // The last checkpoint's progress (log frames, and how many are copied), for /metrics.
   [[nodiscard]] CheckpointProgress last_progress() const {
     return {last_log_frames_.load(), last_copied_frames_.load()};
