@@ -15,6 +15,7 @@
 #include "hub/audit/base64.h"
 #include "hub/audit/checkpoint.h"
 #include "hub/audit/proof_json.h"
+#include "hub/audit/subject_key.h"
 #include "hub/core/time.h"
 
 namespace yici::api {
@@ -229,12 +230,25 @@ Result<std::vector<std::string>> subject_hmacs(AuditServices& s, const std::stri
       if (std::find(datasets.begin(), datasets.end(), d) == datasets.end()) datasets.push_back(std::move(d));
     }
   }
-  const auto forms =
-      subject_search_forms(subject, s.canonical_subjects ? s.canonical_subjects(subject) : std::vector<std::string>());
+  // The canonical forms of the subject as typed and of its key: "110101 19900307 123x" is no ID,
+  // but its key is one, whose other forms (the 15-digit one, say) the search covers too.
+  std::vector<std::string> canonical;
+  if (s.canonical_subjects) {
+    for (const auto& typed : {subject, audit::subject_key(subject)}) {
+      for (auto& c : s.canonical_subjects(typed)) {
+        if (std::find(canonical.begin(), canonical.end(), c) == canonical.end()) canonical.push_back(std::move(c));
+      }
+    }
+  }
+  const auto forms = subject_search_forms(subject, canonical);
   std::vector<std::string> hmacs;
   hmacs.reserve(forms.size() * datasets.size());
   for (const auto& d : datasets) {
-    for (const auto& f : forms) hmacs.push_back(s.log->subject_hmac_of(d, f));
+    for (const auto& f : forms) {
+      for (auto& h : s.log->subject_hmacs_of(d, f)) {
+        if (std::find(hmacs.begin(), hmacs.end(), h) == hmacs.end()) hmacs.push_back(std::move(h));
+      }
+    }
   }
   return hmacs;
 }

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "hub/audit/base64.h"
+#include "hub/audit/subject_key.h"
 #include "hub/schema/text.h"
 
 namespace yici::audit {
@@ -19,9 +20,27 @@ struct Piece {
   bool escape = false;
 };
 
-// HMAC-SHA256(key, dataset "\n" subject): what subject_hmac encodes and subject_hmac_matches compares.
+// HMAC-SHA256(key, dataset "\n" subject): what subject_hmac encodes (of the subject's key) and
+// subject_hmac_matches compares.
 Sha256Digest subject_mac(const HmacSha256& key, std::string_view dataset, std::string_view subject) {
   return key.mac({dataset, "\n", subject});
+}
+
+Sha256Digest subject_key_mac(const HmacSha256& key, std::string_view dataset, std::string_view subject) {
+  if (is_subject_key(subject)) return subject_mac(key, dataset, subject);
+  return subject_mac(key, dataset, subject_key(subject));
+}
+
+std::string encode(const Sha256Digest& mac) {
+  return base64_encode(std::span<const std::uint8_t>(mac.data(), mac.size()));
+}
+
+bool mac_is(const Sha256Digest& mac, std::string_view stored) {
+  constexpr std::size_t kSize = base64_encoded_size(std::tuple_size_v<Sha256Digest>);
+  if (stored.size() != kSize) return false;
+  char text[kSize];
+  base64_encode_to(mac, text);
+  return std::string_view(text, kSize) == stored;
 }
 
 }  // namespace
@@ -120,18 +139,17 @@ std::string AuditEntry::leaf_bytes() const {
 }
 
 std::string subject_hmac(const HmacSha256& key, std::string_view dataset, std::string_view subject) {
-  const Sha256Digest mac = subject_mac(key, dataset, subject);
-  return base64_encode(std::span<const std::uint8_t>(mac.data(), mac.size()));
+  return encode(subject_key_mac(key, dataset, subject));
+}
+
+std::string subject_hmac_as_written(const HmacSha256& key, std::string_view dataset, std::string_view subject) {
+  return encode(subject_mac(key, dataset, subject));
 }
 
 bool subject_hmac_matches(const HmacSha256& key, std::string_view dataset, std::string_view subject,
                           std::string_view stored) {
-  constexpr std::size_t kSize = base64_encoded_size(std::tuple_size_v<Sha256Digest>);
-  if (stored.size() != kSize) return false;
-  const Sha256Digest mac = subject_mac(key, dataset, subject);
-  char text[kSize];
-  base64_encode_to(mac, text);
-  return std::string_view(text, kSize) == stored;
+  if (mac_is(subject_key_mac(key, dataset, subject), stored)) return true;
+  return !is_subject_key(subject) && mac_is(subject_mac(key, dataset, subject), stored);
 }
 
 }  // namespace yici::audit

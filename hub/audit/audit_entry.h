@@ -93,13 +93,17 @@ struct LeafParts {
 // Appends the canonical leaf (see AuditEntry::leaf_bytes) to `out`.
 void append_leaf_bytes(std::string& out, const LeafParts& parts);
 
-// base64(HMAC-SHA256(key, dataset "\n" subject)).
+// base64(HMAC-SHA256(key, dataset "\n" subject_key(subject))) (subject_key.h: one HMAC for the
+// ways of writing one identifier).
 std::string subject_hmac(const HmacSha256& key, std::string_view dataset, std::string_view subject);
 inline std::string subject_hmac(const std::string& key, const std::string& dataset, const std::string& subject) {
   return subject_hmac(HmacSha256(key), dataset, subject);
 }
-// subject_hmac(key, dataset, subject) == stored, without building the string (the verifier checks
-// every entry's readable subject).
+// base64(HMAC-SHA256(key, dataset "\n" subject)), of the subject as written: what entries written
+// by hubs before session 22 carry when their subject was not its own key. Searches look for both.
+std::string subject_hmac_as_written(const HmacSha256& key, std::string_view dataset, std::string_view subject);
+// `stored` is the subject's HMAC, of its key or (an entry from before session 22) as written, compared
+// without building strings (the verifier checks every entry's readable subject).
 bool subject_hmac_matches(const HmacSha256& key, std::string_view dataset, std::string_view subject,
                           std::string_view stored);
 

@@ -5,6 +5,7 @@
 #include "hub/audit/base64.h"
 #include "hub/audit/subject_index.h"
 #include "hub/audit/subject_index_merge.h"
+#include "hub/audit/subject_key.h"
 #include "hub/core/log.h"
 #include "hub/core/sha256.h"
 #include "hub/core/thread_name.h"
@@ -83,8 +84,10 @@ AuditLog::~AuditLog() {
   if (thread_.joinable()) thread_.join();
 }
 
-std::string AuditLog::subject_hmac_of(const std::string& dataset, const std::string& subject) const {
-  return subject_hmac(subject_key_, dataset, subject);
+std::vector<std::string> AuditLog::subject_hmacs_of(const std::string& dataset, const std::string& subject) const {
+  std::vector<std::string> hmacs{subject_hmac(subject_key_, dataset, subject)};
+  if (!is_subject_key(subject)) hmacs.push_back(subject_hmac_as_written(subject_key_, dataset, subject));
+  return hmacs;
 }
 
 Result<std::string> AuditLog::append(const api::AuditEvent& event,

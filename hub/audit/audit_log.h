@@ -68,7 +68,9 @@ class AuditLog final : public api::AuditSink {
 
   [[nodiscard]] std::uint64_t size() const { return tree_->size(); }
   [[nodiscard]] const MerkleTree& tree() const { return *tree_; }
-  [[nodiscard]] std::string subject_hmac_of(const std::string& dataset, const std::string& subject) const;
+  // The HMACs an entry for `subject` in `dataset` may carry: of the subject's key (subject_key.h)
+  // and, when that differs, of the subject as written (entries from before session 22).
+  [[nodiscard]] std::vector<std::string> subject_hmacs_of(const std::string& dataset, const std::string& subject) const;
   // Transactions committed and entries written since open (group commit shows as entries > commits).
   [[nodiscard]] std::uint64_t commits() const { return commits_.load(); }
   // Commits that failed since start (their entries were refused: the requests got 503).

@@ -44,8 +44,7 @@ Status check_hmac_key_matches_log(store::sqlite::Database& audit_db, const std::
     YICI_TRY(auto first, w.prepare("SELECT seq, dataset, subject, subject_hmac FROM audit_entries WHERE subject IS "
                                    "NOT NULL AND subject <> '' ORDER BY seq LIMIT 1"));
     YICI_TRY(const bool has_subject, first.step());
-    if (has_subject &&
-        subject_hmac(hmac, first.column_text(1), first.column_text(2)) != std::string(first.column_text(3))) {
+    if (has_subject && !subject_hmac_matches(hmac, first.column_text(1), first.column_text(2), first.column_text(3))) {
       return wrong_key(key_path, "entry " + std::to_string(first.column_int(0)) +
                                      "'s subject does not give its subject_hmac; if the key is right, that entry was "
                                      "edited: run yici-ctl audit verify");

@@ -86,10 +86,61 @@ TEST_CASE("audit subject report: every form of the subject, in datasets no longe
   CHECK(outcomes(audit_events(query({{"subject", "11010519491231002x"}}), s)) == expected);
   CHECK(outcomes(audit_events(query({{"subject", kId}, {"dataset", "matter:retired-matter"}}), s)) ==
         std::vector<std::string>{"matter:retired-matter/allowed"});
-  // Without the schemas' canonical forms, only the form typed is found (what the hub did before).
+  // Without the schemas' canonical forms, the form typed and the ways of writing it that share its
+  // key (subject_key.h) are found, but not the 15-digit form.
   auto bare = log.services(false);
   CHECK(outcomes(audit_subject_report(Request{}, kId, bare)) ==
-        std::vector<std::string>{"population/allowed", "matter:retired-matter/allowed"});
+        std::vector<std::string>{"population/allowed", "population/invalid_subject", "matter:retired-matter/allowed"});
+}
+
+TEST_CASE("audit subject report: a refused request with the ID written with spaces, dashes or an NBSP is found") {
+  const Log log;
+  log.add("population", kId, "allowed");
+  for (const char* junk : {"110105 19491231 002X", "110105-19491231-002x", "110105\u00A019491231\u3000002X",
+                           "１１０１０５－１９４９１２３１－００２ｘ", " 11010519491231002X\u200B"}) {
+    log.add("population", junk, "invalid_subject");
+  }
+  log.add("population", "110105 491231 002", "invalid_subject");     // the 15-digit form, spaced
+  log.add("population", "110105 19491231 0021", "invalid_subject");  // someone else, spaced
+  const std::vector<std::string> expected = {"population/allowed",         "population/invalid_subject",
+                                             "population/invalid_subject", "population/invalid_subject",
+                                             "population/invalid_subject", "population/invalid_subject",
+                                             "population/invalid_subject"};
+  auto s = log.services(true);
+  // From the canonical ID, from any of the ways it was written, and from a way nobody used.
+  for (const char* typed : {kId, "110105 19491231 002X", "110105491231002", "110105–19491231–002x"}) {
+    CAPTURE(typed);
+    CHECK(outcomes(audit_subject_report(Request{}, typed, s)) == expected);
+  }
+  CHECK(outcomes(audit_events(query({{"subject", "110105-19491231-0021"}}), s)) ==
+        std::vector<std::string>{"population/invalid_subject"});
+}
+
+TEST_CASE("audit subject report: entries from before subject keys, HMACed as written, are still found") {
+  const Log log;
+  log.add("population", kId, "allowed");
+  log.add("population", "11010519491231002x", "invalid_subject");
+  log.add("population", "110105 19491231 002x", "invalid_subject");
+  // What a hub before session 22 wrote: the HMAC of the subject as written, in the entry and in
+  // the subject index if the entry is in it yet.
+  auto db = store::sqlite::Connection::open(log.dir.file("data/audit.db"), store::sqlite::Connection::Mode::kReadWrite)
+                .value();
+  const HmacSha256 key(std::string(64, 'k'));
+  for (const auto& [seq, subject] : {std::pair{1, "11010519491231002x"}, std::pair{2, "110105 19491231 002x"}}) {
+    const std::string old_hmac = audit::subject_hmac_as_written(key, "population", subject);
+    for (const char* table : {"audit_entries", "audit_subject_index", "audit_subject_spans"}) {
+      REQUIRE(db->exec(std::string("UPDATE ") + table + " SET subject_hmac = '" + old_hmac +
+                       "' WHERE seq = " + std::to_string(seq))
+                  .ok());
+    }
+  }
+  auto s = log.services(true);
+  // A form the search lists (lower-case x) is found from the canonical ID, as before; one written
+  // with spaces only when typed as it was written, as before.
+  CHECK(outcomes(audit_subject_report(Request{}, kId, s)) ==
+        std::vector<std::string>{"population/allowed", "population/invalid_subject"});
+  CHECK(outcomes(audit_subject_report(Request{}, "110105 19491231 002x", s)) ==
+        std::vector<std::string>{"population/allowed", "population/invalid_subject", "population/invalid_subject"});
 }
 
 TEST_CASE("audit events: dataset filters on its own, not only beside a subject") {

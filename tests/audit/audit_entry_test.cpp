@@ -79,5 +79,23 @@ TEST_CASE("audit entry: subject_hmac_matches agrees with subject_hmac and reject
   CHECK_FALSE(subject_hmac_matches(key, "population", "330106199003071234", changed));
 }
 
+TEST_CASE("audit entry: one subject written in several ways has one HMAC, and entries from before keep matching") {
+  const HmacSha256 key(std::string(64, 'k'));
+  const std::string canonical = subject_hmac(key, "population", "11010519491231002X");
+  const std::string spaced = "110105 19491231-002x";
+  CHECK(subject_hmac(key, "population", spaced) == canonical);
+  CHECK(subject_hmac(key, "population", "110105194912310021") != canonical);
+  CHECK(subject_hmac(key, "credit", spaced) != canonical);
+  // An entry written before subjects were keyed carries the HMAC of the subject as written: its
+  // readable subject still matches it (the verifier must not report it as edited), and only it.
+  const std::string as_written = subject_hmac_as_written(key, "population", spaced);
+  CHECK(as_written != canonical);
+  CHECK(subject_hmac_as_written(key, "population", "11010519491231002X") == canonical);
+  CHECK(subject_hmac_matches(key, "population", spaced, canonical));
+  CHECK(subject_hmac_matches(key, "population", spaced, as_written));
+  CHECK_FALSE(subject_hmac_matches(key, "population", "110105 19491231-002X", as_written));
+  CHECK_FALSE(subject_hmac_matches(key, "population", "11010519491231002X", as_written));
+}
+
 }  // namespace
 }  // namespace yici::audit

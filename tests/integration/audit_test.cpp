@@ -244,14 +244,24 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
     const std::string lower = std::string(kSubject, 17) + "x";
     CHECK(https_request(hub.port(), market, "GET", "/v1/records/population/" + lower + "?purpose=food-business-license")
               .status == 400);
+    // Nor with spaces, an NBSP or hyphens in it, which no list of forms could cover.
+    const std::string subject(kSubject);
+    const std::string spaced = subject.substr(0, 6) + "%20" + subject.substr(6, 8) + "%C2%A0" + subject.substr(14);
+    const std::string dashed = subject.substr(0, 6) + "-" + subject.substr(6, 8) + "-" + subject.substr(14);
+    for (const std::string& written : {spaced, dashed}) {
+      CHECK(https_request(hub.port(), market, "GET",
+                          "/v1/records/population/" + written + "?purpose=food-business-license")
+                .status == 400);
+    }
     const auto items_for = [&](const std::string& typed) {
       const HttpResult r = https_request(hub.port(), auditor, "GET", "/v1/audit/subjects/" + typed + "/report");
       REQUIRE(r.status == 200);
       return boost::json::parse(r.body).at("items").as_array().size();
     };
     const std::size_t before = boost::json::parse(report.body).at("items").as_array().size();
-    CHECK(items_for(kSubject) == before + 1);
-    CHECK(items_for(lower) == before + 1);
+    CHECK(items_for(kSubject) == before + 3);
+    CHECK(items_for(lower) == before + 3);
+    CHECK(items_for(dashed) == before + 3);
   }
   CHECK(https_request(hub.port(), market, "GET", "/v1/audit/events").status == 403);
   CHECK(https_request(hub.port(), auditor, "GET", "/v1/audit/events?limit=0").status == 400);
