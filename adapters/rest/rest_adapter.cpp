@@ -12,6 +12,7 @@
 
 #include "adapters/common/select_builder.h"
 #include "adapters/common/sql_identifier.h"
+#include "hub/core/json_unique_keys.h"
 #include "hub/core/log.h"
 #include "hub/core/utf8.h"
 #include "hub/net/https_client.h"
@@ -80,10 +81,11 @@ class PageFetcher {
       if (!response.ok()) {
         last_error = response.error().message;
       } else if (response->status == 200) {
-        json::error_code ec;
-        json::value v = json::parse(response->body, ec);
-        if (ec) return Error::invalid("rest source " + origin_ + target + ": response is not JSON: " + ec.message());
-        return v;
+        // A member named twice in a record is refused with the page, as a non-object record is: the
+        // department's own reader may take the other value, and the hub cannot tell which is meant.
+        auto v = parse_json_unique_keys(response->body);
+        if (!v) return Error::invalid("rest source " + origin_ + target + ": response: " + v.error().message);
+        return std::move(*v);
       } else if (response->status == 429 || response->status >= 500) {
         last_error = "HTTP " + std::to_string(response->status);
         if (const std::string* ra = response->header("retry-after")) {

@@ -92,6 +92,11 @@ class CreditService {
       }
       return api::json_response(200, boost::json::serialize(body));
     }
+    if (r.path == "/api/twice") {  // the second record names its category twice
+      return api::json_response(200, R"({"items":[{"tyshxydm":"91330100MA21000001","lb":"red"},)"
+                                     R"({"tyshxydm":"91330100MA21000002","lb":"red","lb":"black"}]})");
+    }
+    if (r.path == "/api/broken") return api::json_response(200, R"({"items":[{"tyshxydm":)");
     return api::error_response(404, "not_found", "no such path");
   }
 
@@ -214,6 +219,23 @@ TEST_CASE("rest adapter: 503 with Retry-After is retried, a bad token is an erro
   REQUIRE_FALSE(denied.ok());
   CHECK(denied.error().message.find("HTTP 401") != std::string::npos);
   CHECK(denied.error().message.find("stolen-token") == std::string::npos);
+}
+
+TEST_CASE("rest adapter: a record naming a member twice, or a page that is not JSON, fails the pull with the reason") {
+  Fixture f;
+  // Which of "red" and "black" the department meant is unknowable: the page is refused, not read
+  // with the last value (as Boost.JSON would) or the first (as other readers do).
+  auto twice = f.adapter("records: items\npaging: {style: none}\n", "/api/twice");
+  REQUIRE(twice.ok());
+  auto rows = read_all(**twice, credit_request());
+  REQUIRE_FALSE(rows.ok());
+  CHECK(rows.error().message.find("/api/twice") != std::string::npos);
+  CHECK(rows.error().message.find("\"lb\" appears twice in one object") != std::string::npos);
+  auto broken = f.adapter("records: items\npaging: {style: none}\n", "/api/broken");
+  REQUIRE(broken.ok());
+  rows = read_all(**broken, credit_request());
+  REQUIRE_FALSE(rows.ok());
+  CHECK(rows.error().message.find("response: not JSON") != std::string::npos);
 }
 
 TEST_CASE("rest adapter: describe lists members with JSON kinds, a wrong records path is clear") {
