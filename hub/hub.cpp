@@ -73,6 +73,7 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   (void)tls_checked;
   YICI_TRY(hub->stores_,
            store::Stores::open(hub->config_.data_dir, {.new_audit_log = hub->config_.overrides.new_audit_log}));
+  hub->last_good_ = std::make_unique<ingest::LastGoodPulls>(*hub->stores_.records);
   if (hub->stores_.new_audit_log) {
     log::warn("audit_log_started_anew",
               {{"data_dir", hub->config_.data_dir},
@@ -212,6 +213,7 @@ Status Hub::pull_source(const std::string& id) {
     metrics_.pull_finished(id, false, 0, 0, 0, seconds);
     return run.take_error();
   }
+  last_good_->record(*run);
   metrics_.pull_finished(id, true, run->rows_read, run->counts.inserted + run->counts.updated + run->counts.unchanged,
                          run->counts.quarantined, seconds);
   if (d->reconcile_every.count() > 0) {

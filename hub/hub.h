@@ -20,6 +20,7 @@
 #include "hub/core/hub_config.h"
 #include "hub/core/periodic_task.h"
 #include "hub/core/result.h"
+#include "hub/ingest/last_good_pulls.h"
 #include "hub/ingest/row_normaliser.h"
 #include "hub/ingest/scheduler.h"
 #include "hub/ingest/source_definition.h"
@@ -175,6 +176,7 @@ class Hub {
   HubConfig config_;
   metrics::Metrics metrics_;  // first: the audit log's last commits at shutdown still report to it
   store::Stores stores_;
+  std::unique_ptr<ingest::LastGoodPulls> last_good_;  // over stores_.records: provenance.checked_at
   std::atomic<std::shared_ptr<const access::Policy>> policy_;
   const adapters::AdapterRegistry* adapters_ = nullptr;
   schema::SchemaSet schemas_;

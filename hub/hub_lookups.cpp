@@ -49,26 +49,19 @@ api::LookupServices Hub::lookup_services() {
     if (!h || h->state != ingest::SourceHealth::State::kFailing) return false;
     return std::chrono::system_clock::now() - h->since > config_.ingest.stale_after;
   };
+  s.checked_at = [this](const std::string& source) { return last_good_->started_at(source); };
   // Nothing refreshes the records of a source that is not scheduled (removed with its records
   // kept, its file unreadable at start, disabled, invalid): each is as fresh as the last pull that
   // saw it (pulled_at is refreshed for unchanged rows too), or as the source's last successful
   // pull: an incremental pull reads only rows changed since the one before, so a row it did not
   // return was current when it ran (such records were stale at once, their pulled_at the first
-  // pull's). Pull histories are read once per answer.
-  s.is_stale = [this, failing_long, cutoff = format_rfc3339_micros(now_utc() - config_.ingest.stale_after),
-                last_good = std::make_shared<std::map<std::string, std::string>>()](const store::Record& r) {
+  // pull's).
+  s.is_stale = [this, failing_long,
+                cutoff = format_rfc3339_micros(now_utc() - config_.ingest.stale_after)](const store::Record& r) {
     const auto source = find_source(r.source);
     if (source && source->schedulable()) return failing_long(r.source);
     if (r.pulled_at >= cutoff) return false;
-    auto [it, first] = last_good->try_emplace(r.source);
-    if (first) {
-      if (auto runs = stores_.records->recent_pull_runs(r.source, 20); runs.ok()) {
-        for (const auto& run : *runs) {
-          if (run.error.empty()) it->second = std::max(it->second, run.started_at);
-        }
-      }
-    }
-    return it->second < cutoff;
+    return last_good_->started_at(r.source) < cutoff;
   };
   s.dataset_current = [this, failing_long](const std::string& dataset) {
     for (const auto& source : sources_.list()) {

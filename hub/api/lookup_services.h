@@ -76,6 +76,9 @@ struct LookupServices {
   // configured staleness age, or nothing pulls the source any more (removed, its definition
   // unreadable, disabled, invalid) and no pull has seen the record for that long.
   std::function<bool(const store::Record& record)> is_stale;
+  // Source id → the start of its latest successful pull (ingest/last_good_pulls.h), "" if unknown:
+  // provenance.checked_at, when the hub last saw that the source had nothing newer.
+  std::function<std::string(const std::string& source)> checked_at;
   // true when some registered, enabled source of the dataset has pulled successfully (since start,
   // or before it, by its pull history) and is not stale; bundles trust "nothing on file" only then.
   std::function<bool(const std::string& dataset)> dataset_current;

@@ -28,6 +28,9 @@ boost::json::object record_view(const store::Record& r, const std::vector<std::s
                                  {"pulled_at", r.pulled_at},
                                  {"version", r.version},
                                  {"content_hash", sha256_hex(boost::json::serialize(fields))}};
+  if (s.checked_at) {
+    if (std::string checked = s.checked_at(r.source); !checked.empty()) provenance["checked_at"] = checked;
+  }
   const std::string status_field = s.status_field_of ? s.status_field_of(r.dataset) : std::string();
   const bool status_granted =
       !status_field.empty() && std::find(granted.begin(), granted.end(), status_field) != granted.end();

@@ -76,6 +76,7 @@ TEST_CASE("lookup: exactly the granted fields, with provenance, signed over the 
   CHECK(prov.at("department").as_string() == "public-security");
   CHECK(prov.at("version").as_int64() == 1);
   CHECK(prov.at("pulled_at").as_string() == "2026-11-22T00:00:00Z");
+  CHECK_FALSE(prov.contains("checked_at"));  // no successful pull known: nothing claimed
   CHECK_FALSE(records[0].as_object().contains("stale"));
   // Signed over these exact bytes, which are also what the audit entry hashed.
   REQUIRE(f.signer.signed_bodies.size() == 1);
@@ -216,6 +217,20 @@ TEST_CASE("lookup: withdrawn records are not served, stale sources are marked") 
   REQUIRE(records.size() == 1);
   CHECK(records[0].at("stale").as_bool());
   CHECK(records[0].at("provenance").at("source").as_string() == "stale-src");
+}
+
+TEST_CASE("lookup: provenance.checked_at is when the record's source was last read successfully") {
+  Fixture f;
+  f.services.checked_at = [](const std::string& source) {
+    return source == "hz-psb" ? std::string("2026-11-24T09:00:00.000000Z") : std::string();
+  };
+  auto r = f.get("mr", "population", "11010519491231002X", "food-license");
+  REQUIRE(r.status == 200);
+  const auto prov = boost::json::parse(r.body).at("records").at(0).at("provenance").as_object();
+  // The row itself was last returned earlier (an incremental pull returns changed rows only).
+  CHECK(prov.at("pulled_at").as_string() == "2026-11-22T00:00:00Z");
+  CHECK(prov.at("checked_at").as_string() == "2026-11-24T09:00:00.000000Z");
+  CHECK(f.signer.signed_bodies.at(0) == r.body);
 }
 
 TEST_CASE("lookup: two purposes in one request are refused, not one of them picked, and audited") {

@@ -145,6 +145,24 @@ TEST_CASE(
   // Incremental pulls succeed every second, none reading this row: its pulled_at grows old.
   std::this_thread::sleep_for(std::chrono::milliseconds(3500));
   CHECK_FALSE(stale());
+  {
+    // The answer says so: pulled_at is the first pull's, checked_at one of the pulls since.
+    const HttpResult r = https_request(hub.port(), market, "GET", target);
+    const auto provenance = boost::json::parse(r.body).at("records").at(0).at("provenance").as_object();
+    const std::string pulled_at(provenance.at("pulled_at").as_string());
+    REQUIRE(provenance.contains("checked_at"));
+    const std::string checked_at(provenance.at("checked_at").as_string());
+    CHECK(checked_at > pulled_at);
+    const auto shown =
+        boost::json::parse(https_request(hub.port(), HubProcess::as("admin"), "GET", "/v1/admin/sources/psb").body);
+    bool one_of_the_pulls = false;
+    for (const auto& run : shown.at("recent_pulls").as_array()) {
+      if (run.at("started_at").as_string() == checked_at)
+        one_of_the_pulls = run.at("mode").as_string() == "incremental";
+    }
+    INFO(checked_at, " ", boost::json::serialize(shown.at("recent_pulls")));
+    CHECK(one_of_the_pulls);
+  }
   std::remove(d.sources.file("psb.yaml").c_str());
   REQUIRE(https_request(hub.port(), HubProcess::as("admin"), "POST", "/v1/admin/reload").status == 200);
   // Removed, its records kept: as fresh as its last good pull, under a second ago. It was stale
