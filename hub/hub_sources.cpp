@@ -144,9 +144,12 @@ std::shared_ptr<ingest::RegisteredSource> Hub::api_source_entry(const store::Sto
   entry->definition.enabled = row.enabled;
   const std::string origin = "source " + row.id + " v" + std::to_string(row.version) + " (meta.db)";
   auto doc = YamlDoc::parse(row.definition, origin, definition_limits());
-  auto parsed = doc ? ingest::parse_source_definition(*doc, *adapters_) : Result<ingest::SourceDefinition>(doc.error());
+  std::vector<Error> parse_problems;
+  auto parsed = doc ? ingest::parse_source_definition(*doc, *adapters_, &parse_problems)
+                    : Result<ingest::SourceDefinition>(doc.error());
   if (!parsed) {
     entry->problem = parsed.error().message;
+    for (std::size_t i = 1; i < parse_problems.size(); ++i) entry->problem += "; " + parse_problems[i].message;
     return entry;
   }
   parsed->enabled = row.enabled;
@@ -318,9 +321,10 @@ Submission examine(const api::Request& request, const adapters::AdapterRegistry&
   }
   refuse_inline_secrets(*doc, out.problems);
   if (!out.problems.empty()) return out;
-  auto parsed = ingest::parse_source_definition(*doc, adapters);
+  std::vector<Error> parse_problems;
+  auto parsed = ingest::parse_source_definition(*doc, adapters, &parse_problems);
   if (!parsed) {
-    out.problems.push_back(admin::problem_from(parsed.error()));
+    for (const Error& e : parse_problems) out.problems.push_back(admin::problem_from(e));
     return out;
   }
   ingest::SourceDefinition& d = *parsed;

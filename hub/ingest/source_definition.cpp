@@ -43,100 +43,142 @@ std::vector<std::string> SourceDefinition::columns_to_read() const {
   return out;
 }
 
-Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapters::AdapterRegistry& registry) {
-  return read_guarded(doc, [&]() -> Result<SourceDefinition> {
-    const YAML::Node& root = doc.root();
-    YICI_TRY_STATUS(doc.expect_map(root,
-                                   {"id", "department", "dataset", "adapter", "primary_key", "cursor", "mapping",
-                                    "status", "schedule", "reconcile", "enabled"},
-                                   "source definition"));
-    SourceDefinition s;
-    s.origin = doc.origin();
+Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapters::AdapterRegistry& registry,
+                                                 std::vector<Error>* all_problems) {
+  const YAML::Node& root = doc.root();
+  SourceDefinition s;
+  s.origin = doc.origin();
+  std::vector<Error> problems;
+  // The parts below do not depend on each other (the column checks need the adapter, and are
+  // skipped without one), so each is read even when one before it failed: an administrator fixing
+  // a definition sees every problem at once, not one per attempt.
+  const auto part = [&](auto&& read) {
+    if (Status st = read_guarded(doc, read); !st.ok()) problems.push_back(st.error());
+  };
+  const auto column = [&](const YAML::Node& node, const std::string& path, const std::string& name) -> Status {
+    return s.adapter ? check_column(doc, node, path, name, *s.adapter) : Status();
+  };
+  part([&]() -> Status {
+    return doc.expect_map(root,
+                          {"id", "department", "dataset", "adapter", "primary_key", "cursor", "mapping", "status",
+                           "schedule", "reconcile", "enabled"},
+                          "source definition");
+  });
+  if (!root.IsMap()) {  // nothing more to read
+    Error only = problems.front();
+    if (all_problems != nullptr) *all_problems = std::move(problems);
+    return only;
+  }
+  part([&]() -> Status {
     YICI_TRY(s.id, doc.required_string(root, "id"));
     if (!is_valid_source_id(s.id))
       return doc.error_at(root["id"], "id \"" + s.id + "\" must match [a-z0-9-]+ (at most 64)");
+    return {};
+  });
+  part([&]() -> Status {
     YICI_TRY(s.department, doc.required_string(root, "department"));
+    return {};
+  });
+  part([&]() -> Status {
     YICI_TRY(s.dataset, doc.required_string(root, "dataset"));
-
+    return {};
+  });
+  part([&]() -> Status {
     if (!root["adapter"].IsDefined()) return doc.error_at_key(root, "adapter", "missing required key \"adapter\"");
     YICI_TRY(auto adapter, registry.create(doc, root["adapter"]));
-    s.adapter = std::move(adapter);
     YICI_TRY(s.adapter_type, doc.required_string(root["adapter"], "type"));
+    s.adapter = std::move(adapter);
     s.adapter_config_json = yaml_to_json(root["adapter"]);
-
+    return {};
+  });
+  part([&]() -> Status {
     YICI_TRY(s.primary_key, doc.string_list(root, "primary_key"));
     if (s.primary_key.empty()) {
       return doc.error_at_key(root, "primary_key", "primary_key: give the source column(s) that identify a row");
     }
-    for (const auto& k : s.primary_key)
-      YICI_TRY_STATUS(check_column(doc, root["primary_key"], "primary_key", k, *s.adapter));
-
+    for (const auto& k : s.primary_key) YICI_TRY_STATUS(column(root["primary_key"], "primary_key", k));
+    return {};
+  });
+  part([&]() -> Status {
     const YAML::Node cursor = root["cursor"];
-    if (cursor.IsDefined() && !cursor.IsNull()) {
-      YICI_TRY_STATUS(doc.expect_map(cursor, {"column", "overlap"}, "cursor"));
-      CursorSpec c;
-      YICI_TRY(c.column, doc.required_string(cursor, "column"));
-      YICI_TRY_STATUS(check_column(doc, cursor["column"], "cursor.column", c.column, *s.adapter));
-      YICI_TRY(auto overlap, doc.optional_duration(cursor, "overlap"));
-      c.overlap = overlap.value_or(std::chrono::milliseconds(0));
-      s.cursor = c;
-    }
-
-    const YAML::Node mapping = root["mapping"];
-    if (!mapping.IsDefined() || !mapping.IsMap() || mapping.size() == 0) {
-      return doc.error_at_key(root, "mapping", "mapping: give schema field: source column pairs");
-    }
+    if (!cursor.IsDefined() || cursor.IsNull()) return {};
+    YICI_TRY_STATUS(doc.expect_map(cursor, {"column", "overlap"}, "cursor"));
+    CursorSpec c;
+    YICI_TRY(c.column, doc.required_string(cursor, "column"));
+    YICI_TRY_STATUS(column(cursor["column"], "cursor.column", c.column));
+    YICI_TRY(auto overlap, doc.optional_duration(cursor, "overlap"));
+    c.overlap = overlap.value_or(std::chrono::milliseconds(0));
+    s.cursor = c;
+    return {};
+  });
+  const YAML::Node mapping = root["mapping"];
+  if (!mapping.IsDefined() || !mapping.IsMap() || mapping.size() == 0) {
+    problems.push_back(doc.error_at_key(root, "mapping", "mapping: give schema field: source column pairs"));
+  } else {
     for (const auto& kv : mapping) {
-      if (!kv.second.IsScalar())
-        return doc.error_at(kv.second, "mapping." + kv.first.Scalar() + " must be a column name");
-      const std::string field = kv.first.Scalar();
-      const std::string column = kv.second.Scalar();
-      YICI_TRY_STATUS(check_column(doc, kv.second, "mapping." + field, column, *s.adapter));
-      s.mapping.emplace_back(field, column);
+      part([&]() -> Status {
+        if (!kv.second.IsScalar())
+          return doc.error_at(kv.second, "mapping." + kv.first.Scalar() + " must be a column name");
+        const std::string field = kv.first.Scalar();
+        const std::string name = kv.second.Scalar();
+        YICI_TRY_STATUS(column(kv.second, "mapping." + field, name));
+        s.mapping.emplace_back(field, name);
+        return {};
+      });
     }
-
+  }
+  part([&]() -> Status {
     const YAML::Node status = root["status"];
-    if (status.IsDefined() && !status.IsNull()) {
-      YICI_TRY_STATUS(doc.expect_map(status, {"column", "withdrawn"}, "status"));
-      StatusSpec st;
-      YICI_TRY(st.column, doc.required_string(status, "column"));
-      YICI_TRY_STATUS(check_column(doc, status["column"], "status.column", st.column, *s.adapter));
-      YICI_TRY(st.withdrawn_values, doc.string_list(status, "withdrawn"));
-      if (st.withdrawn_values.empty())
-        return doc.error_at_key(status, "withdrawn", "status.withdrawn: list the source values that mean deleted");
-      s.status = std::move(st);
-    }
-
+    if (!status.IsDefined() || status.IsNull()) return {};
+    YICI_TRY_STATUS(doc.expect_map(status, {"column", "withdrawn"}, "status"));
+    StatusSpec st;
+    YICI_TRY(st.column, doc.required_string(status, "column"));
+    YICI_TRY_STATUS(column(status["column"], "status.column", st.column));
+    YICI_TRY(st.withdrawn_values, doc.string_list(status, "withdrawn"));
+    if (st.withdrawn_values.empty())
+      return doc.error_at_key(status, "withdrawn", "status.withdrawn: list the source values that mean deleted");
+    s.status = std::move(st);
+    return {};
+  });
+  part([&]() -> Status {
     const YAML::Node schedule = root["schedule"];
-    if (schedule.IsDefined() && !schedule.IsNull()) {
-      YICI_TRY_STATUS(doc.expect_map(schedule, {"every", "jitter"}, "schedule"));
-      YICI_TRY(auto every, doc.optional_duration(schedule, "every"));
-      if (every) {
-        if (*every < std::chrono::seconds(1))
-          return doc.error_at(schedule["every"], "schedule.every must be at least 1s");
-        s.every = *every;
-      }
-      YICI_TRY(auto jitter, doc.optional_duration(schedule, "jitter"));
-      if (jitter) {
-        // A delay as long as the interval would let a pull slip past the next one's time.
-        if (*jitter >= s.every)
-          return doc.error_at(schedule["jitter"], "schedule.jitter must be shorter than schedule.every");
-        s.jitter = *jitter;
-      }
+    if (!schedule.IsDefined() || schedule.IsNull()) return {};
+    YICI_TRY_STATUS(doc.expect_map(schedule, {"every", "jitter"}, "schedule"));
+    YICI_TRY(auto every, doc.optional_duration(schedule, "every"));
+    if (every) {
+      if (*every < std::chrono::seconds(1))
+        return doc.error_at(schedule["every"], "schedule.every must be at least 1s");
+      s.every = *every;
     }
+    YICI_TRY(auto jitter, doc.optional_duration(schedule, "jitter"));
+    if (jitter) {
+      // A delay as long as the interval would let a pull slip past the next one's time.
+      if (*jitter >= s.every)
+        return doc.error_at(schedule["jitter"], "schedule.jitter must be shorter than schedule.every");
+      s.jitter = *jitter;
+    }
+    return {};
+  });
+  part([&]() -> Status {
     const YAML::Node reconcile = root["reconcile"];
-    if (reconcile.IsDefined() && !reconcile.IsNull()) {
-      YICI_TRY_STATUS(doc.expect_map(reconcile, {"every"}, "reconcile"));
-      YICI_TRY(auto every, doc.optional_duration(reconcile, "every"));
-      if (!every || *every < std::chrono::minutes(1)) {
-        return doc.error_at_key(reconcile, "every", "reconcile.every must be at least 1m");
-      }
-      s.reconcile_every = *every;
+    if (!reconcile.IsDefined() || reconcile.IsNull()) return {};
+    YICI_TRY_STATUS(doc.expect_map(reconcile, {"every"}, "reconcile"));
+    YICI_TRY(auto every, doc.optional_duration(reconcile, "every"));
+    if (!every || *every < std::chrono::minutes(1)) {
+      return doc.error_at_key(reconcile, "every", "reconcile.every must be at least 1m");
     }
+    s.reconcile_every = *every;
+    return {};
+  });
+  part([&]() -> Status {
     YICI_TRY(auto enabled, doc.optional_bool(root, "enabled"));
     s.enabled = enabled.value_or(true);
-    return s;
+    return {};
   });
+  if (problems.empty()) return s;
+  Error first = problems.front();
+  if (all_problems != nullptr) *all_problems = std::move(problems);
+  return first;
 }
 
 }  // namespace yici::ingest

@@ -62,7 +62,11 @@ struct SourceDefinition {
   [[nodiscard]] std::vector<std::string> columns_to_read() const;
 };
 
-Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapters::AdapterRegistry& registry);
+// The definition, or its first problem. Its parts (id, department, dataset, adapter, primary_key,
+// cursor, each mapping entry, status, schedule, reconcile, enabled) are each read even when one
+// before failed; `all_problems`, when given, gets every problem found, the first included.
+Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapters::AdapterRegistry& registry,
+                                                 std::vector<Error>* all_problems = nullptr);
 
 bool is_valid_source_id(std::string_view id);
 

@@ -30,9 +30,13 @@ LoadedSources load_sources_dir(const std::string& dir, const adapters::AdapterRe
       out.skipped_files.push_back(file.string());
       continue;
     }
-    auto def = parse_source_definition(*doc, registry);
+    std::vector<Error> problems;
+    auto def = parse_source_definition(*doc, registry, &problems);
     if (!def) {
-      out.errors.push_back(def.error());
+      // One error per skipped file (counted as such), naming each of its problems.
+      Error all = def.error();
+      for (std::size_t i = 1; i < problems.size(); ++i) all.message += "; " + problems[i].message;
+      out.errors.push_back(std::move(all));
       out.skipped_files.push_back(file.string());
       continue;
     }

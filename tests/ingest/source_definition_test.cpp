@@ -90,6 +90,69 @@ TEST_CASE("source definition: each kind of mistake names the key and line") {
   }
 }
 
+TEST_CASE("source definition: every part's problem is named at once, each with its line, the first returned") {
+  const std::string text = R"(id: HZ_PSB
+department: public-security
+adapter: {type: sqlite, path: /srv/psb/person.db, table: person}
+primary_key: [sfzh]
+mapings: {name: xm}
+cursor: {colum: gxsj}
+mapping:
+  id_number: sfzh
+  name: "xm; drop"
+  gender: [xb]
+schedule: {every: 10ms}
+enabled: maybe
+)";
+  auto doc = YamlDoc::parse(text, "src.yaml");
+  REQUIRE(doc.ok());
+  std::vector<Error> problems;
+  auto r = parse_source_definition(*doc, registry(), &problems);
+  REQUIRE_FALSE(r.ok());
+  std::string all;
+  for (const auto& p : problems) all += p.message + "\n";
+  INFO(all);
+  const char* expected[] = {
+      "src.yaml:5: unknown key \"mapings\"",
+      "src.yaml:1: id \"HZ_PSB\" must match",
+      "missing required key \"dataset\"",
+      "src.yaml:6: unknown key \"colum\"",
+      "src.yaml:9: mapping.name: column",
+      "src.yaml:10: mapping.gender must be a column name",
+      "src.yaml:11: schedule.every must be at least 1s",
+      "src.yaml:12:",
+  };
+  REQUIRE(problems.size() == std::size(expected));
+  for (std::size_t i = 0; i < problems.size(); ++i) {
+    CAPTURE(i);
+    CHECK(problems[i].message.find(expected[i]) != std::string::npos);
+  }
+  CHECK(r.error().message == problems.front().message);
+  // Without an adapter the columns cannot be checked, but every other part still is.
+  problems.clear();
+  doc = YamlDoc::parse(R"(id: psb
+department: public-security
+dataset: population
+adapter: {type: mongodb}
+primary_key: [sfzh]
+mapping: {name: "xm; drop"}
+schedule: {every: 10ms}
+)",
+                       "src.yaml");
+  REQUIRE(doc.ok());
+  r = parse_source_definition(*doc, registry(), &problems);
+  REQUIRE_FALSE(r.ok());
+  REQUIRE(problems.size() == 2);
+  CHECK(problems[0].message.find("unknown adapter type \"mongodb\"") != std::string::npos);
+  CHECK(problems[1].message.find("schedule.every") != std::string::npos);
+  // A definition that is not a mapping is one problem, not one per key it lacks.
+  doc = YamlDoc::parse("- id: psb\n", "src.yaml");
+  REQUIRE(doc.ok());
+  problems.clear();
+  CHECK_FALSE(parse_source_definition(*doc, registry(), &problems).ok());
+  CHECK(problems.size() == 1);
+}
+
 TEST_CASE("source definition: column names as each kind of source names its columns") {
   // A CSV export's header and a JSON member may be Chinese; an SQL column is a plain identifier
   // (it goes into SQL), and the message says how to use another name.
@@ -135,6 +198,9 @@ TEST_CASE("sources_dir: bad files are reported with their path and skipped, the 
   CHECK(loaded.sources[1].id == "hz-psb-population-2");
   REQUIRE(loaded.errors.size() == 2);
   CHECK(loaded.errors[0].message.find("b.yaml") != std::string::npos);
+  // One error for the file, naming each of its problems.
+  CHECK(loaded.errors[0].message.find("missing required key \"department\"") != std::string::npos);
+  CHECK(loaded.errors[0].message.find("missing required key \"adapter\"") != std::string::npos);
   CHECK(loaded.errors[1].message.find("c.yaml") != std::string::npos);
   CHECK(loaded.errors[1].message.find("already defined") != std::string::npos);
   CHECK(load_sources_dir(dir.file("absent"), registry()).sources.empty());

@@ -489,6 +489,21 @@ TEST_CASE("admin API: each kind of bad definition gets 422 with its key path, an
       CHECK(found);
     }
   }
+  // A definition with several problems in its parts gets each named at once, with its path.
+  {
+    auto r = https_request(hub.port(), admin, "POST", "/v1/admin/sources?dry_run=true",
+                           replaced(replaced(definition("Bad_Id", db, kMapping), "dataset: population\n", ""),
+                                    "every: 1h", "every: 10ms") +
+                               "colour: red\n");
+    INFO(r.body);
+    REQUIRE(r.status == 422);
+    std::vector<std::string> paths;
+    const boost::json::value body = json(r);
+    for (const auto& p : body.at("error").at("problems").as_array()) {
+      paths.emplace_back(p.at("path").as_string());
+    }
+    CHECK(paths == std::vector<std::string>{"colour", "id", "dataset", "schedule.every"});
+  }
   // Oversized: refused before parsing.
   auto big = https_request(hub.port(), admin, "POST", "/v1/admin/sources",
                            definition("hz-big", db, kMapping) + "# " + std::string(70000, 'x') + "\n");
