@@ -89,6 +89,15 @@ Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(const
   SSL_CTX_set_verify_depth(native, 4);
   static const unsigned char kSessionContext[] = "yici-hub";
   SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
+  // No resumption: a resumed session carries the certificate verified when it began, so a
+  // department certificate expired since, or from a CA since taken out of client_ca, would still
+  // be let in (2 hours by OpenSSL's defaults, renewed by each TLS 1.3 resumption). Departments keep
+  // connections alive, so a full handshake per connection costs little.
+  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
+  if (SSL_CTX_set_num_tickets(native, 0) != 1) {
+    return Error::internal("TLS: cannot turn session tickets off: " + openssl_error());
+  }
   return ctx;
 }
 

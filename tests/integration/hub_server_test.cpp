@@ -117,6 +117,37 @@ TEST_CASE("foreign-CA and expired certificates are refused in the handshake") {
   CHECK(log.find(R"("certificate_problem":"unable to get local issuer certificate")") != std::string::npos);
 }
 
+TEST_CASE("TLS sessions are not resumed: each connection shows a certificate checked then, not one from before") {
+  // A resumed session carries the certificate verified when it began: a department certificate
+  // that has expired since, or a CA taken out of client_ca, would still be let in (for 2 hours by
+  // OpenSSL's defaults, and TLS 1.3 renews the ticket on each resumption).
+  HubProcess hub;
+  TempDir dir;
+  const auto whoami = [&](const std::string& version, const std::string& options) {
+    std::string out;
+    run_command(
+        "(printf 'GET /v1/whoami HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n'; sleep 1) | "
+        "timeout 10 openssl s_client " +
+            version + " -connect 127.0.0.1:" + std::to_string(hub.port()) + " -CAfile " + pki("ca.crt") + " " +
+            options + " 2>&1",
+        &out);
+    return out;
+  };
+  for (const std::string version : {"-tls1_2", "-tls1_3"}) {
+    CAPTURE(version);
+    const std::string first = whoami(version, "-cert " + pki("market-regulation.crt") + " -key " +
+                                                  pki("market-regulation.key") + " -sess_out " + dir.file("s.pem"));
+    CHECK(first.find("HTTP/1.1 200") != std::string::npos);
+    // OpenSSL saves no session it could not offer again: nothing to resume.
+    if (!std::filesystem::exists(dir.file("s.pem"))) continue;
+    // Offer the saved session, with no certificate: resumed, it would be the department again.
+    const std::string second = whoami(version, "-sess_in " + dir.file("s.pem"));
+    INFO(second);
+    CHECK(second.find("Reused,") == std::string::npos);
+    CHECK(second.find("HTTP/1.1 401") != std::string::npos);
+  }
+}
+
 TEST_CASE("TLS 1.1 is refused, TLS 1.2 is accepted") {
   HubProcess hub;
   auto old = HubProcess::as("market-regulation");
