@@ -131,7 +131,9 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
     self->metrics_.observe_request(r.route.empty() ? "unmatched" : r.route, r.method, status,
                                    r.principal ? r.principal->id : "", seconds);
   };
-  options.on_handshake_failure = [self = hub.get()] { self->metrics_.tls_handshake_failed(); };
+  options.on_handshake_failure = [self = hub.get()](std::string_view kind) {
+    self->metrics_.tls_handshake_failed(kind);
+  };
   options.on_rejection = [self = hub.get()](int status, std::string_view code) {
     self->metrics_.request_rejected(status, code);
   };

@@ -22,9 +22,12 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                   .Register(*registry_);
   handshake_failures_ = &prometheus::BuildCounter()
                              .Name("yici_tls_handshake_failures_total")
-                             .Help("TLS handshakes refused or broken off (bad or expired certificates, old protocols)")
-                             .Register(*registry_)
-                             .Add({});
+                             .Help(
+                                 "TLS handshakes refused or broken off, by kind: certificate (refused: expired, "
+                                 "another CA), closed (the peer left: TCP checks, scans), timeout, protocol")
+                             .Register(*registry_);
+  // Each kind from the start, at 0: an alert on the rate of refused certificates has a series.
+  for (const char* kind : {"certificate", "closed", "timeout", "protocol"}) handshake_failures_->Add({{"kind", kind}});
   subjects_purged_ = &prometheus::BuildCounter()
                           .Name("yici_audit_subjects_purged_total")
                           .Help("Readable subjects removed from audit entries older than audit.subject_retention")
@@ -89,7 +92,9 @@ void Metrics::observe_request(std::string_view route, std::string_view method, i
   latency_->Add({{"route", std::string(route)}, {"method", method_value}}, kBuckets).Observe(seconds);
 }
 
-void Metrics::tls_handshake_failed() { handshake_failures_->Increment(); }
+void Metrics::tls_handshake_failed(std::string_view kind) {
+  handshake_failures_->Add({{"kind", std::string(kind)}}).Increment();
+}
 
 void Metrics::audit_subjects_purged(std::uint64_t count) { subjects_purged_->Increment(static_cast<double>(count)); }
 

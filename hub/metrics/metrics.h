@@ -72,7 +72,8 @@ class Metrics {
   // `route` is the matched pattern ("/v1/records/{dataset}/{subject}") or "unmatched".
   void observe_request(std::string_view route, std::string_view method, int status, std::string_view principal,
                        double seconds);
-  void tls_handshake_failed();
+  // `kind`: certificate, closed, timeout or protocol (server.h).
+  void tls_handshake_failed(std::string_view kind);
   // A request refused before routing; `code` is the error code sent (body_too_large, ...).
   void request_rejected(int status, std::string_view code);
   void pull_finished(const std::string& source, bool ok, std::int64_t rows_read, std::int64_t accepted,
@@ -89,7 +90,7 @@ class Metrics {
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>* requests_;
   prometheus::Family<prometheus::Histogram>* latency_;
-  prometheus::Counter* handshake_failures_;
+  prometheus::Family<prometheus::Counter>* handshake_failures_;
   prometheus::Family<prometheus::Counter>* rejections_;
   prometheus::Family<prometheus::Counter>* pulls_;
   prometheus::Family<prometheus::Counter>* pull_rows_;

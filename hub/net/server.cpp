@@ -31,6 +31,7 @@
 #include "hub/api/commit_deferral.h"
 #include "hub/core/ids.h"
 #include "hub/core/log.h"
+#include "hub/core/log_throttle.h"
 #include "hub/core/thread_name.h"
 #include "hub/core/utf8.h"
 #include "hub/net/peer_identity.h"
@@ -124,6 +125,19 @@ void name_pool_threads(asio::thread_pool& pool, std::size_t threads, const std::
   naming->all_named.wait(lock, [&] { return naming->named == threads; });
 }
 
+// Why a handshake failed, for the metric's label and the log: a certificate refused (expired,
+// another CA: what an operator alerts on), the peer gone before it finished (a load balancer's TCP
+// check, a port scan), no handshake within handshake_timeout, or anything else (an old protocol,
+// no shared cipher, not TLS at all).
+std::string_view handshake_failure_kind(const boost::system::error_code& ec, long verify_result) {
+  if (verify_result != X509_V_OK) return "certificate";
+  if (ec == beast::error::timeout) return "timeout";
+  if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated || ec == asio::error::connection_reset) {
+    return "closed";
+  }
+  return "protocol";
+}
+
 }  // namespace
 
 // Handlers that may block (admin changes, probes, exports) run on their own pool and never hold
@@ -133,6 +147,9 @@ void name_pool_threads(asio::thread_pool& pool, std::size_t threads, const std::
 // a smaller pool of its own, so ten probes of a silent department queue behind each other there
 // and leave the department pool alone.
 constexpr std::size_t kHandlerThreads = 8;
+// At most this many lines of one capped kind per window.
+constexpr int kLogBurst = 10;
+constexpr std::chrono::seconds kLogWindow{10};
 constexpr std::size_t kAdminThreads = 4;
 
 struct Server::Impl {
@@ -151,6 +168,13 @@ struct Server::Impl {
   std::atomic<bool> draining{false};
   std::atomic<int> forced_by{0};  // the second stop signal that ended the drain, if one did
   std::atomic<std::size_t> active{0};
+  // Lines anyone who can open a connection can cause, each kind capped (log_throttle.h). Refused
+  // certificates have a cap of their own: a flood of port probes must not hide an expired
+  // department certificate.
+  log::Throttle certificate_log{kLogBurst, kLogWindow};
+  log::Throttle handshake_log{kLogBurst, kLogWindow};
+  log::Throttle refused_log{kLogBurst, kLogWindow};
+  log::Throttle accept_log{kLogBurst, kLogWindow};
   std::mutex conns_mutex;
   std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> conns;
   std::uint64_t next_conn_id = 1;
@@ -171,15 +195,20 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kTuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || draining) co_return;
-      log::warn("accept_failed", {{"error", ec.message()}});
+      if (std::uint64_t held = 0; accept_log.allow(held)) {
+        log::warn("accept_failed", {{"error", ec.message()}, {"not_logged_since_last", held}});
+      }
       // Out of file descriptors and the like: back off rather than spin.
       asio::steady_timer pause(control, std::chrono::milliseconds(100));
       co_await pause.async_wait(kTuple);
       continue;
     }
     if (active.load() >= options.limits.max_connections) {
-      log::warn("connection_refused",
-                {{"reason", "max_connections reached"}, {"max_connections", options.limits.max_connections}});
+      if (std::uint64_t held = 0; refused_log.allow(held)) {
+        log::warn("connection_refused", {{"reason", "max_connections reached"},
+                                         {"max_connections", options.limits.max_connections},
+                                         {"not_logged_since_last", held}});
+      }
       beast::error_code ignored;
       socket.close(ignored);
       continue;
@@ -284,14 +313,17 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
     // Refused certificates (expired, foreign CA), old protocol versions and port scans end here.
     // What the certificate check said, and whose certificate it was, so that an operator can
     // tell an expired department certificate from a stranger (a department's CN is no secret).
-    boost::json::object fields{{"peer", peer}, {"reason", hs_ec.message()}};
     SSL* native = stream.native_handle();
-    if (const long verify = SSL_get_verify_result(native); verify != X509_V_OK) {
-      fields["certificate_problem"] = X509_verify_cert_error_string(verify);
-    }
+    const long verify = SSL_get_verify_result(native);
+    const std::string_view kind = handshake_failure_kind(hs_ec, verify);
+    if (options.on_handshake_failure) options.on_handshake_failure(kind);
+    std::uint64_t held = 0;
+    if (!(kind == "certificate" ? certificate_log : handshake_log).allow(held)) co_return;
+    boost::json::object fields{{"peer", peer}, {"kind", kind}, {"reason", hs_ec.message()}};
+    if (verify != X509_V_OK) fields["certificate_problem"] = X509_verify_cert_error_string(verify);
     if (const std::string cn = refused_client_cn(native); !cn.empty()) fields["client_cn"] = cn;
+    fields["not_logged_since_last"] = held;
     log::info("tls_handshake_failed", std::move(fields));
-    if (options.on_handshake_failure) options.on_handshake_failure();
     co_return;
   }
   const access::PeerIdentity identity = peer_identity(stream.native_handle());

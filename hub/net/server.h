@@ -34,7 +34,8 @@ struct ServerOptions {
   // Observers (may be empty): every answered request (with its duration from the last byte read
   // to the answer written), and every failed TLS handshake.
   std::function<void(const api::Request&, int status, double seconds)> on_response = {};
-  std::function<void()> on_handshake_failure = {};
+  // The kind of handshake failure: certificate, closed, timeout or protocol.
+  std::function<void(std::string_view kind)> on_handshake_failure = {};
   // Requests refused before they reach a handler (oversized body or headers, malformed HTTP, a
   // target that is not a path): the status and the error code sent.
   std::function<void(int status, std::string_view code)> on_rejection = {};

@@ -1,6 +1,10 @@
 // GET /metrics against the real hub over mTLS.
+#include <arpa/inet.h>
 #include <chrono>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 #include <doctest/doctest.h>
 
@@ -42,7 +46,7 @@ TEST_CASE("metrics: admins scrape requests, handshake failures, pulls and audit 
     REQUIRE(https_request(hub.port(), HubProcess::as("market-regulation"), "GET", target).status == 200);
   }
   // A certificate from another CA: refused in the handshake, counted.
-  const double handshakes_before = sample(before.body, "yici_tls_handshake_failures_total");
+  const double handshakes_before = sample(before.body, R"(yici_tls_handshake_failures_total{kind="certificate"})");
   std::string why;
   CHECK_FALSE(handshake_succeeds(hub.port(), HubProcess::as("rogue"), &why));
 
@@ -65,7 +69,7 @@ TEST_CASE("metrics: admins scrape requests, handshake failures, pulls and audit 
   REQUIRE(after.status == 200);
   INFO(after.body);
   CHECK(sample(after.body, lookup_series) == lookups_before + 3);
-  CHECK(sample(after.body, "yici_tls_handshake_failures_total") >= handshakes_before + 1);
+  CHECK(sample(after.body, R"(yici_tls_handshake_failures_total{kind="certificate"})") == handshakes_before + 1);
   CHECK(sample(after.body, R"(yici_http_requests_rejected_total{code="headers_too_large",status="431"})") == 1);
   CHECK(sample(after.body, R"(yici_http_requests_rejected_total{code="malformed_request",status="400"})") == 1);
   CHECK(after.body.find(
@@ -108,6 +112,42 @@ TEST_CASE("metrics: admins scrape requests, handshake failures, pulls and audit 
   CHECK(after.body.find(subject) == std::string::npos);
   CHECK(hub.log().find(subject) == std::string::npos);
   CHECK(hub.log().find(R"("route":"/v1/records/{dataset}/{subject}")") != std::string::npos);
+}
+
+TEST_CASE("handshake failures: a flood of connections that hang up is counted by kind and logged a few times") {
+  HubProcess hub;
+  const auto admin = HubProcess::as("admin");
+  // 200 connections that send nothing and close (a load balancer's TCP check, a loop of them).
+  for (int i = 0; i < 200; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(hub.port()));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    ::close(fd);
+  }
+  // A certificate from another CA after them: still logged, under its own cap.
+  CHECK_FALSE(handshake_succeeds(hub.port(), HubProcess::as("rogue")));
+  double closed = 0;
+  for (int i = 0; i < 100 && closed < 200; ++i) {
+    closed = sample(https_request(hub.port(), admin, "GET", "/metrics").body,
+                    R"(yici_tls_handshake_failures_total{kind="closed"})");
+    if (closed < 200) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(closed == 200);
+  const std::string metrics = https_request(hub.port(), admin, "GET", "/metrics").body;
+  CHECK(sample(metrics, R"(yici_tls_handshake_failures_total{kind="certificate"})") == 1);
+  const std::string log = hub.log();
+  std::size_t lines = 0;
+  for (auto at = log.find("\"tls_handshake_failed\""); at != std::string::npos;
+       at = log.find("\"tls_handshake_failed\"", at + 1)) {
+    ++lines;
+  }
+  CHECK(lines == 11);  // 10 of the hang-ups, and the refused certificate
+  CHECK(log.find(R"("kind":"certificate")") != std::string::npos);
+  CHECK(log.find(R"("certificate_problem":"unable to get local issuer certificate")") != std::string::npos);
 }
 
 TEST_CASE("metrics: entries not yet under a signed checkpoint are counted and aged, before the first checkpoint too") {

@@ -27,7 +27,9 @@ TEST_CASE("metrics: counters, histograms and scrape-time gauges in the text form
   m.observe_request("/v1/records/{dataset}/{subject}", "GET", 200, "market-regulation", 0.003);
   m.observe_request("/v1/records/{dataset}/{subject}", "GET", 200, "market-regulation", 0.004);
   m.observe_request("unmatched", "GET", 404, "", 0.0001);
-  m.tls_handshake_failed();
+  m.tls_handshake_failed("certificate");
+  m.tls_handshake_failed("closed");
+  m.tls_handshake_failed("closed");
   m.request_rejected(431, "headers_too_large");
   m.request_rejected(431, "headers_too_large");
   m.request_rejected(400, "malformed_request");
@@ -53,7 +55,10 @@ TEST_CASE("metrics: counters, histograms and scrape-time gauges in the text form
   CHECK(text.find(R"(principal="anonymous",route="unmatched",status="404"} 1)") != std::string::npos);
   CHECK(text.find(R"(yici_http_request_duration_seconds_bucket{method="GET",route="/v1/records/{dataset}/{subject}",)"
                   R"(le="0.005"} 2)") != std::string::npos);
-  CHECK(text.find("yici_tls_handshake_failures_total 1") != std::string::npos);
+  CHECK(text.find(R"(yici_tls_handshake_failures_total{kind="certificate"} 1)") != std::string::npos);
+  CHECK(text.find(R"(yici_tls_handshake_failures_total{kind="closed"} 2)") != std::string::npos);
+  CHECK(text.find(R"(yici_tls_handshake_failures_total{kind="timeout"} 0)") != std::string::npos);
+  CHECK(text.find(R"(yici_tls_handshake_failures_total{kind="protocol"} 0)") != std::string::npos);
   CHECK(text.find(R"(yici_http_requests_rejected_total{code="headers_too_large",status="431"} 2)") !=
         std::string::npos);
   CHECK(text.find(R"(yici_http_requests_rejected_total{code="malformed_request",status="400"} 1)") !=
