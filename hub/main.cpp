@@ -4,10 +4,37 @@
 
 #include <CLI/CLI.hpp>
 
+#include "hub/core/fd_limit.h"
 #include "hub/core/hub_config.h"
 #include "hub/core/log.h"
 #include "hub/core/version.h"
 #include "hub/hub.h"
+
+namespace {
+
+// Descriptors beyond the connections: SQLite databases with their WAL and journal files (a reader
+// per thread), source files and connections to departments during pulls, the log.
+constexpr std::uint64_t kFdReserve = 256;
+
+void check_fd_limit(std::size_t max_connections) {
+  const yici::FdLimit fds = yici::raise_fd_limit();
+  const std::uint64_t needed = max_connections + kFdReserve;
+  if (fds.now < needed) {
+    yici::log::warn("open_file_limit_low",
+                    {{"limit", fds.now},
+                     {"hard_limit", fds.hard},
+                     {"max_connections", max_connections},
+                     {"needed", needed},
+                     {"action", "raise the hard limit to at least " + std::to_string(needed) +
+                                    " (LimitNOFILE= in the systemd unit, ulimit -Hn in a shell) or lower "
+                                    "limits.max_connections: at the limit new connections are refused and opening "
+                                    "a database fails, and lookups answer 503"}});
+  } else if (fds.now != fds.before) {
+    yici::log::info("open_file_limit_raised", {{"from", fds.before}, {"to", fds.now}});
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{std::string("yici-hub ") + yici::version() +
@@ -43,6 +70,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   yici::log::init(config->log);
+  check_fd_limit(config->limits.max_connections);
   yici::adapters::AdapterRegistry adapters;
   yici::adapters::register_builtin_adapters(adapters);
   auto hub = yici::Hub::create(std::move(*config), adapters);

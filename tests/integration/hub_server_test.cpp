@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 #include <string>
+#include <sys/resource.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -300,6 +301,40 @@ TEST_CASE("connection limit: extra connections are closed, freed slots are reuse
   }
   CHECK(served);
   CHECK(hub.log().find("max_connections reached") != std::string::npos);
+}
+
+TEST_CASE("open files: the soft limit is raised to the hard one, and a hard limit below what is needed is named") {
+  rlimit original{};
+  REQUIRE(getrlimit(RLIMIT_NOFILE, &original) == 0);
+  if (original.rlim_max == RLIM_INFINITY || original.rlim_max < 1024) return;  // nothing to show here
+  // The hub inherits a soft limit of 512 (as under a shell's or systemd's default soft limit).
+  rlimit low = original;
+  low.rlim_cur = 512;
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &low) == 0);
+  const auto started = [&](const std::string& extra) {
+    auto hub = std::make_unique<HubProcess>(HubOptions{.extra_config = extra});
+    return hub;
+  };
+  auto raised = started("");
+  auto short_of = started("limits: {max_connections: " + std::to_string(original.rlim_max) + "}\n");
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &original) == 0);
+  const std::string hard = std::to_string(original.rlim_max);
+  // The running hub's own soft limit, as the kernel shows it.
+  const auto limit_of = [](const HubProcess& hub) {
+    const std::string limits = read_file("/proc/" + std::to_string(hub.pid()) + "/limits");
+    const auto at = limits.find("Max open files");
+    REQUIRE(at != std::string::npos);
+    return limits.substr(at, limits.find('\n', at) - at);
+  };
+  CHECK(raised->log().find(R"("event":"open_file_limit_raised","from":512,"to":)" + hard) != std::string::npos);
+  CHECK(limit_of(*raised).find(" " + hard + " ") != std::string::npos);
+  CHECK(limit_of(*raised).find(" 512 ") == std::string::npos);
+  CHECK(raised->log().find("open_file_limit_low") == std::string::npos);
+  // Asked for as many connections as the hard limit allows descriptors: named, with what to do.
+  const std::string log = short_of->log();
+  CHECK(log.find(R"("event":"open_file_limit_low")") != std::string::npos);
+  CHECK(log.find("LimitNOFILE=") != std::string::npos);
+  CHECK(https_request(short_of->port(), HubProcess::as("market-regulation"), "GET", "/v1/whoami").status == 200);
 }
 
 TEST_CASE("SIGTERM during a slow request: the request completes, then exit 0") {
