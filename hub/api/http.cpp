@@ -55,8 +55,21 @@ bool iequals_ascii(std::string_view a, std::string_view b) {
 
 bool media_type_is(const std::string* content_type, std::string_view type) {
   if (content_type == nullptr) return false;
-  const std::string_view value(*content_type);
-  return iequals_ascii(trim_ows(value.substr(0, value.find(';'))), type);
+  std::string_view value(*content_type);
+  std::size_t semi = value.find(';');
+  if (!iequals_ascii(trim_ows(value.substr(0, semi)), type)) return false;
+  while (semi != std::string_view::npos) {
+    value.remove_prefix(semi + 1);
+    semi = value.find(';');
+    const std::string_view parameter = value.substr(0, semi);
+    const std::size_t eq = parameter.find('=');
+    if (eq == std::string_view::npos || !iequals_ascii(trim_ows(parameter.substr(0, eq)), "charset")) continue;
+    std::string_view charset = trim_ows(parameter.substr(eq + 1));
+    if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"')
+      charset = charset.substr(1, charset.size() - 2);
+    if (!iequals_ascii(charset, "utf-8") && !iequals_ascii(charset, "utf8")) return false;
+  }
+  return true;
 }
 
 }  // namespace yici::api

@@ -50,7 +50,8 @@ Response json_response(int status, std::string body);
 std::string_view trim_ows(std::string_view v);
 bool iequals_ascii(std::string_view a, std::string_view b);
 // Whether a Content-Type value names `type` ("application/json"), in any case, with or without
-// parameters ("; charset=utf-8"). False for no header.
+// parameters; a charset among them must be UTF-8 ("; charset=utf-8"): a body declared GBK would
+// otherwise be read as UTF-8. False for no header.
 bool media_type_is(const std::string* content_type, std::string_view type);
 
 }  // namespace yici::api

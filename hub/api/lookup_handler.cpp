@@ -8,6 +8,7 @@
 
 #include "hub/access/decision.h"
 #include "hub/api/audited_response.h"
+#include "hub/api/query_params.h"
 #include "hub/api/record_view.h"
 #include "hub/audit/audit_actions.h"
 #include "hub/core/sha256.h"
@@ -35,9 +36,10 @@ Response lookup_records(const Request& req, const std::string& dataset, const st
   const std::string* purpose_param = req.query_param("purpose");
   const std::string purpose = purpose_param ? *purpose_param : "";
   AuditEvent event = audit_event_for(req, audit::action::kLookup, dataset, subject, purpose);
-  // Two purposes would leave it to the hub which one the access was for: refused, not guessed.
-  if (std::count_if(req.query.begin(), req.query.end(), [](const auto& q) { return q.first == "purpose"; }) > 1) {
-    return refuse(s, event, 400, "bad_parameter", "give one purpose, not several");
+  // Two purposes would leave it to the hub which one the access was for: refused, not guessed. So
+  // is any other parameter: `&fields=all` or `&Purpose=` answered as if it were absent.
+  if (auto params = check_query_params(req, {"purpose"}); !params.ok()) {
+    return refuse(s, event, 400, "bad_parameter", params.error().message);
   }
 
   if (std::find(s.datasets.begin(), s.datasets.end(), dataset) == s.datasets.end()) {

@@ -7,6 +7,7 @@
 #include "hub/access/decision.h"
 #include "hub/api/audited_response.h"
 #include "hub/api/lookup_handler.h"
+#include "hub/api/query_params.h"
 #include "hub/api/record_view.h"
 #include "hub/audit/audit_actions.h"
 #include "hub/core/time.h"
@@ -55,9 +56,10 @@ Response matter_bundle(const Request& req, const std::string& code, const matter
   const matter::Matter* m = catalog.find(code);
   if (m == nullptr)
     return audited_refusal(*s.audit, event, 404, "unknown_matter", "no matter with code \"" + code + "\"");
-  // Two applicants would leave it to the hub whose bundle was asked for: refused, not guessed.
-  if (std::count_if(req.query.begin(), req.query.end(), [](const auto& q) { return q.first == "applicant"; }) > 1) {
-    return audited_refusal(*s.audit, event, 400, "bad_parameter", "give one applicant, not several");
+  // Two applicants would leave it to the hub whose bundle was asked for: refused, not guessed. So
+  // is any other parameter, which would otherwise answer as if it were absent.
+  if (auto params = check_query_params(req, {"applicant"}); !params.ok()) {
+    return audited_refusal(*s.audit, event, 400, "bad_parameter", params.error().message);
   }
   if (applicant.empty()) {
     return audited_refusal(

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "hub/core/utf8.h"
+
 namespace yici::api {
 
 Status check_query_params(const Request& request, std::initializer_list<std::string_view> known) {
@@ -11,11 +13,11 @@ Status check_query_params(const Request& request, std::initializer_list<std::str
     if (std::find(known.begin(), known.end(), name) == known.end()) {
       std::string list;
       for (const auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      return Error::invalid("unknown parameter \"" + name + "\"; " +
+      return Error::invalid("unknown parameter \"" + bounded_utf8(name, 64) + "\"; " +
                             (list.empty() ? std::string("this request takes none") : "known: " + list));
     }
     if (std::any_of(request.query.begin(), it, [&](const auto& earlier) { return earlier.first == name; })) {
-      return Error::invalid(name + " is given more than once");
+      return Error::invalid(bounded_utf8(name, 64) + " is given more than once");
     }
   }
   return {};

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -29,6 +30,7 @@
 #include <boost/url/parse.hpp>
 
 #include "hub/api/commit_deferral.h"
+#include "hub/api/http.h"
 #include "hub/core/ids.h"
 #include "hub/core/log.h"
 #include "hub/core/log_throttle.h"
@@ -136,6 +138,29 @@ std::string_view handshake_failure_kind(const boost::system::error_code& ec, lon
     return "closed";
   }
   return "protocol";
+}
+
+struct FramingProblem {
+  int status;
+  std::string_view code;
+  std::string message;
+};
+
+// What RFC 9112 makes a server refuse in a request's head, which Beast reads through: a transfer
+// coding other than chunked (Beast reads "gzip, chunked" as chunked and "xchunked" as no body,
+// and then the body's bytes as the next request), and an HTTP/1.1 request with no Host or two.
+std::optional<FramingProblem> framing_problem(const http::request_parser<http::string_body>::value_type& head) {
+  const auto codings = head.count(http::field::transfer_encoding);
+  if (codings > 1 ||
+      (codings == 1 &&
+       !beast::iequals(api::trim_ows(std::string_view(head[http::field::transfer_encoding])), "chunked"))) {
+    return FramingProblem{501, "unsupported_transfer_encoding",
+                          "the only transfer coding accepted is chunked (RFC 9112 section 6.1)"};
+  }
+  if (head.version() >= 11 && head.count(http::field::host) != 1) {
+    return FramingProblem{400, "bad_host", "an HTTP/1.1 request needs exactly one Host header (RFC 9112 section 3.2)"};
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -253,6 +278,7 @@ asio::awaitable<void> Server::Impl::write_error(Connection& conn, unsigned versi
   const api::Response r = api::error_response(status, code, message);
   http::response<http::string_body> res{static_cast<http::status>(status), version ? version : 11};
   res.set(http::field::content_type, r.content_type);
+  res.set(http::field::cache_control, "no-store");
   res.set("X-Request-Id", request_id);
   res.keep_alive(false);
   res.body() = r.body;
@@ -347,6 +373,14 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
     lowest.expires_after(limits.read_timeout);
     auto [read_ec, read_n] = co_await http::async_read_header(stream, buffer, parser, kTuple);
     (void)read_n;
+    if (!read_ec) {
+      if (const auto problem = framing_problem(parser.get())) {
+        log::info("request_rejected", {{"peer", peer}, {"status", problem->status}, {"reason", problem->message}});
+        co_await write_error(*conn, parser.get().version(), problem->status, problem->code, problem->message,
+                             new_request_id());
+        break;
+      }
+    }
     if (!read_ec && !parser.is_done()) {
       // A client that sent "Expect: 100-continue" waits for this before it sends the body (.NET's
       // HttpClient does for every POST; curl for large ones): without it each waits out its own

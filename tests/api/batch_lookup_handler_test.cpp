@@ -134,16 +134,20 @@ TEST_CASE("batch: a body that is not sent as JSON is refused (415) and audited, 
   Fixture f;
   const std::string body =
       R"({"purpose":"food-license","items":[{"dataset":"population","subject":"11010519491231002X"}]})";
-  for (const char* type : {"text/plain", "application/x-www-form-urlencoded", "", "application/jsonx"}) {
+  for (const char* type :
+       {"text/plain", "application/x-www-form-urlencoded", "", "application/jsonx", "application/json; charset=gbk",
+        "application/json;charset=\"GB18030\"", "application/json; boundary=x; charset=latin1"}) {
     CAPTURE(type);
     const Response r = f.post(body, type);
     CHECK(r.status == 415);
     CHECK(boost::json::parse(r.body).at("error").at("code").as_string() == "unsupported_media_type");
   }
-  CHECK(f.audit.events.size() == 4);
+  CHECK(f.audit.events.size() == 7);
   CHECK(f.audit.events.back().outcome == "unsupported_media_type");
   CHECK(f.post(body, "Application/JSON").status == 200);
   CHECK(f.post(body, " application/json ;charset=UTF-8").status == 200);
+  CHECK(f.post(body, "application/json; charset=\"utf-8\"").status == 200);
+  CHECK(f.post(body, "application/json; charset=utf8; q=1").status == 200);
 }
 
 }  // namespace

@@ -251,5 +251,29 @@ TEST_CASE("lookup: two purposes in one request are refused, not one of them pick
   CHECK(f.audit.events[0].outcome == "bad_parameter");
 }
 
+TEST_CASE("lookup: a parameter other than purpose is refused and audited, not answered as if absent") {
+  Fixture f;
+  for (const auto& extra : std::vector<std::pair<std::string, std::string>>{
+           {"fields", "all"}, {"Purpose", "food-license"}, {std::string(300, 'p'), "x"}}) {
+    CAPTURE(extra.first.size());
+    Request req;
+    req.method = "GET";
+    req.target = "/v1/records/population/11010519491231002X?purpose=food-license&" + extra.first + "=" + extra.second;
+    req.path = "/v1/records/population/11010519491231002X";
+    req.query = {{"purpose", "food-license"}, extra};
+    req.request_id = "rid-3";
+    req.peer.has_certificate = true;
+    req.principal = std::shared_ptr<const access::Principal>(f.policy, f.policy->by_id("mr"));
+    const Response r = lookup_records(req, "population", "11010519491231002X", f.services);
+    CHECK(r.status == 400);
+    CHECK(code_of(r) == "bad_parameter");
+    CHECK(r.body.find("unknown parameter") != std::string::npos);
+    CHECK(r.body.size() < 400);  // a long name is not echoed whole
+  }
+  REQUIRE(f.audit.events.size() == 3);
+  CHECK(f.audit.events[0].outcome == "bad_parameter");
+  CHECK(f.signer.signed_bodies.empty());
+}
+
 }  // namespace
 }  // namespace yici::api

@@ -142,8 +142,15 @@ TEST_CASE("bundle: refusals are audited with their codes") {
   two.principal = std::shared_ptr<const access::Principal>(f.policy, f.policy->by_id("mr"));
   const Response refused = matter_bundle(two, "food-business-license", f.catalog, f.services);
   CHECK(refused.status == 400);
-  CHECK(boost::json::parse(refused.body).at("error").at("message").as_string() == "give one applicant, not several");
+  CHECK(boost::json::parse(refused.body).at("error").at("message").as_string() == "applicant is given more than once");
   CHECK(f.audit.events.back().outcome == "bad_parameter");
+  // Nor any other parameter, answered as if it were absent.
+  two.query = {{"applicant", kEntity}, {"materials", "all"}};
+  const Response unknown = matter_bundle(two, "food-business-license", f.catalog, f.services);
+  CHECK(unknown.status == 400);
+  CHECK(std::string(boost::json::parse(unknown.body).at("error").at("message").as_string())
+            .find("unknown parameter \"materials\"") == 0);
+  CHECK(f.audit.events.size() == 6);
   CHECK(f.signer.signed_bodies.empty());
 }
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <sys/resource.h>
 #include <thread>
@@ -227,6 +228,64 @@ TEST_CASE("malformed HTTP gets 400 and the hub keeps serving others") {
   }
   CHECK(https_request(hub.port(), as, "GET", "/v1/whoami").status == 200);
   CHECK(hub.running());
+}
+
+TEST_CASE("a transfer coding other than chunked is 501, a Host missing or doubled 400, and the connection closed") {
+  HubProcess hub;
+  auto as = HubProcess::as("market-regulation");
+  const std::string batch = R"({"purpose":"x","items":[]})";
+  struct Case {
+    std::string raw;
+    int status;
+    const char* code;
+  };
+  const Case cases[] = {
+      // Beast read this as no body, then the body's bytes as a second request.
+      {"POST /v1/lookups HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n" + batch, 501,
+       "unsupported_transfer_encoding"},
+      // And this by Content-Length, answering the batch.
+      {"POST /v1/lookups HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\nContent-Length: " +
+           std::to_string(batch.size()) + "\r\n\r\n" + batch,
+       501, "unsupported_transfer_encoding"},
+      // And this as chunked, dropping the gzip coding.
+      {"POST /v1/lookups HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501,
+       "unsupported_transfer_encoding"},
+      {"POST /v1/lookups HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "0\r\n\r\n",
+       400, "malformed_request"},  // Beast's own refusal
+      {"GET /v1/whoami HTTP/1.1\r\n\r\n", 400, "bad_host"},
+      {"GET /v1/whoami HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "bad_host"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.raw);
+    TlsConnection conn(hub.port(), as);
+    conn.send_raw(c.raw);
+    auto r = conn.read_response();
+    REQUIRE(r.has_value());
+    CHECK(r->status == c.status);
+    CHECK(error_code_of(*r) == c.code);
+    CHECK(r->headers.at("cache-control") == "no-store");
+    CHECK(conn.closed_by_peer(std::chrono::seconds(2)));
+  }
+  // HTTP/1.0 needs no Host; chunked alone is read as before.
+  {
+    TlsConnection conn(hub.port(), as);
+    conn.send_raw("GET /v1/whoami HTTP/1.0\r\n\r\n");
+    auto r = conn.read_response();
+    REQUIRE(r.has_value());
+    CHECK(r->status == 200);
+  }
+  TlsConnection conn(hub.port(), as);
+  conn.send_raw(
+      "POST /v1/lookups HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n" +
+      (std::ostringstream() << std::hex << batch.size()).str() + "\r\n" + batch + "\r\n0\r\n\r\n");
+  auto r = conn.read_response();
+  REQUIRE(r.has_value());
+  // The batch is read, and refused for what it says (no items), not for how it was sent.
+  CHECK(r->status == 400);
+  CHECK(r->body.find("items") != std::string::npos);
+  CHECK(error_code_of(*r) != "malformed_request");
 }
 
 TEST_CASE("Expect: 100-continue gets 100 Continue before the body is sent, then the answer") {
