@@ -190,7 +190,7 @@ void append_iso_date(std::string& out, const CivilDate& d) {
   append_two(out, d.day);
 }
 
-void append_rfc3339_china(std::string& out, const CivilDateTime& dt) {
+bool append_rfc3339_china(std::string& out, const CivilDateTime& dt) {
   CivilDate date = dt.date;
   int minutes = dt.hour * 60 + dt.minute;
   if (dt.offset_minutes && *dt.offset_minutes != kChinaOffsetMinutes) {
@@ -199,6 +199,8 @@ void append_rfc3339_china(std::string& out, const CivilDateTime& dt) {
     while (minutes < 0) minutes += 1440, --days;
     while (minutes >= 1440) minutes -= 1440, ++days;
     date = civil_from_days(days);
+    // 9999-12-31T23:00:00-05:00 is in year 10000 here, which four digits cannot write.
+    if (date.year < 1000 || date.year > 9999) return false;
   }
   append_iso_date(out, date);
   out.push_back('T');
@@ -208,6 +210,7 @@ void append_rfc3339_china(std::string& out, const CivilDateTime& dt) {
   out.push_back(':');
   append_two(out, dt.second);
   out += "+08:00";
+  return true;
 }
 
 }  // namespace yici::schema

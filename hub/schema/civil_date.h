@@ -48,7 +48,8 @@ DateParse parse_datetime(std::string_view text, CivilDateTime& out);
 // "YYYY-MM-DD".
 void append_iso_date(std::string& out, const CivilDate& d);
 // "YYYY-MM-DDTHH:MM:SS+08:00": converted to China Standard Time; a time without a zone is taken
-// to be China Standard Time already.
-void append_rfc3339_china(std::string& out, const CivilDateTime& dt);
+// to be China Standard Time already. False, with nothing written, when the time in China Standard
+// Time falls outside the years 1000–9999 (9999-12-31T23:00:00-05:00 is in year 10000 there).
+[[nodiscard]] bool append_rfc3339_china(std::string& out, const CivilDateTime& dt);
 
 }  // namespace yici::schema

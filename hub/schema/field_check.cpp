@@ -177,7 +177,9 @@ class Checker {
     }
     out_.kind = FieldValue::Kind::kString;
     out_.text.clear();
-    append_rfc3339_china(out_.text, dt);
+    if (!append_rfc3339_china(out_.text, dt)) {
+      return fail("bad_date", label() + " " + quoted(v) + " 换算为北京时间后超出 1000–9999 年");
+    }
     const std::int64_t offset = dt.offset_minutes.value_or(8 * 60);
     out_.ordinal = days_from_civil(dt.date) * 86400 + std::int64_t{dt.hour} * 3600 + std::int64_t{dt.minute} * 60 +
                    dt.second - offset * 60;

@@ -21,7 +21,7 @@ std::string datetime_text(std::string_view in) {
   if (r == DateParse::kImpossible) return "impossible";
   if (r != DateParse::kOk) return "unrecognised";
   std::string out;
-  append_rfc3339_china(out, dt);
+  if (!append_rfc3339_china(out, dt)) return "out of range";
   return out;
 }
 
@@ -76,6 +76,12 @@ TEST_CASE("datetimes come out as RFC 3339 in China Standard Time") {
       {"2024-05-06T00:30:00+09:00", "2024-05-05T23:30:00+08:00"},
       {"2024-12-31T23:00:00-05:00", "2025-01-01T12:00:00+08:00"},  // crosses a year
       {"2024年5月6日 13:45:10", "2024-05-06T13:45:10+08:00"},
+      // Years that four digits cannot write once in China Standard Time (it was ":000-01-01…").
+      {"9999-12-31T23:00:00-05:00", "out of range"},
+      {"9999-12-31T20:00:00Z", "out of range"},
+      {"9999-12-31T15:59:59Z", "9999-12-31T23:59:59+08:00"},
+      {"1000-01-01T01:00:00+14:00", "out of range"},
+      {"1000-01-01T00:00:00+08:00", "1000-01-01T00:00:00+08:00"},
       {"2024-05-06 24:00:00", "impossible"},
       {"2024-05-06 13:61", "impossible"},
       {"2024-02-30 10:00", "impossible"},

@@ -82,6 +82,13 @@ TEST_CASE("population: ID number edge cases") {
   }
 }
 
+TEST_CASE("population: a datetime past year 9999 once in China Standard Time is a bad_date, not garbage") {
+  Normaliser n(test::repo_schema("population"), {kToday});
+  const auto r = run_row(n, {{"id_number", kMaleId}, {"name", "张三"}, {"updated_at", "9999-12-31T23:00:00-05:00"}});
+  CHECK(r.has_error("updated_at", "bad_date"));
+  CHECK(r.raw_errors.find("1000–9999") != std::string::npos);
+}
+
 TEST_CASE("population: every failing field is reported, each with its code") {
   Normaliser n(test::repo_schema("population"), {kToday});
   const auto r = run_row(n, {{"id_number", kMaleId},
