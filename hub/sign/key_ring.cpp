@@ -1,5 +1,7 @@
 #include "hub/sign/key_ring.h"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "hub/core/private_file.h"
@@ -82,6 +84,13 @@ Result<Jwks> Jwks::parse(std::string_view json) {
       return m != nullptr && m->is_string() ? std::string(m->as_string()) : std::string();
     };
     if (str("kty") != "EC" || str("crv") != "P-256") continue;  // not an ES256 key: ignored
+    // Nor one its publisher restricts to another use or algorithm (RFC 7517 sections 4.2-4.4).
+    if ((o.contains("use") && str("use") != "sig") || (o.contains("alg") && str("alg") != "ES256")) continue;
+    if (const auto* ops = o.if_contains("key_ops")) {
+      const bool verifies = ops->is_array() && std::any_of(ops->as_array().begin(), ops->as_array().end(),
+                                                           [](const auto& op) { return op == "verify"; });
+      if (!verifies) continue;
+    }
     YICI_TRY(auto x, base64url_decode(str("x")));
     YICI_TRY(auto y, base64url_decode(str("y")));
     auto key = Es256Key::from_public_xy(x, y);
@@ -134,7 +143,10 @@ Result<VerifiedJws> verify_jws(const Jwks& jwks, std::string_view jws, std::opti
   const auto* kid = header.as_object().if_contains("kid");
   if (kid == nullptr || !kid->is_string()) return Error::invalid("JWS header has no kid");
   const Es256Key* key = jwks.find(std::string(kid->as_string()));
-  if (key == nullptr) return Error::invalid("unknown key id " + std::string(kid->as_string()) + " (not in the JWKS)");
+  if (key == nullptr) {
+    return Error::invalid("unknown key id " + std::string(kid->as_string()) +
+                          " (not in the JWKS as a P-256 key for ES256 signatures)");
+  }
   std::string payload;
   std::string signing_input;
   if (detached) {

@@ -76,6 +76,16 @@ TEST_CASE("yici-verify: both forms verify offline and print the summary, forgeri
     CHECK(out.find("its typ is missing") != std::string::npos);
   }
 
+  // The hub's key and the answer's typ over something that is no answer: not shown as verified.
+  for (const char* payload : {"not json", R"({"a":1})", R"(["requester","request_id"])"}) {
+    CAPTURE(payload);
+    dir.write("not-answer.jose", ring->sign(payload, "yici-response+json", false).value());
+    out = verify(jwks + dir.file("not-answer.jose"), &rc);
+    CHECK(rc == 1);
+    CHECK(out.find("what it signs is not a hub answer") != std::string::npos);
+    CHECK(out.find("VERIFIED with") == std::string::npos);
+  }
+
   dir.write("garbage.jose", "not a jws");
   verify(jwks + dir.file("garbage.jose"), &rc);
   CHECK(rc == 1);
@@ -100,7 +110,8 @@ TEST_CASE("yici-verify: fetches the JWKS from a running hub over HTTPS") {
   HubProcess hub;
   TempDir dir;
   auto ring = sign::KeyRing::load({{pki("signing/active.key"), sign::KeyState::kActive}}).value();
-  dir.write("response.jose", ring->sign(R"({"subject":"S"})", "yici-response+json", false).value());
+  dir.write("response.jose",
+            ring->sign(R"({"subject":"S","requester":"r","request_id":"q"})", "yici-response+json", false).value());
   int rc = -1;
   auto out = verify("--jwks https://localhost:" + std::to_string(hub.port()) + "/.well-known/jwks.json --ca " +
                         pki("ca.crt") + " " + dir.file("response.jose"),

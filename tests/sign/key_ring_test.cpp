@@ -211,5 +211,26 @@ TEST_CASE("JWKS: a key id listed twice is refused, whichever key comes first") {
   CHECK(parsed.error().message.find("is listed twice") != std::string::npos);
 }
 
+TEST_CASE("JWKS: a key published for another use or algorithm does not verify signatures") {
+  Keys k;
+  auto ring = KeyRing::load({{k.file("a"), KeyState::kActive}}).value();
+  const std::string body = R"({"subject":"11010519491231002X"})";
+  const std::string jws = ring->sign(body, "yici-response+json", true).value();
+  const auto published = boost::json::parse(ring->jwks_json()).at("keys").at(0).as_object();
+  const auto with = [&](const char* name, boost::json::value value) {
+    auto key = published;
+    key[name] = std::move(value);
+    return Jwks::parse(boost::json::serialize(boost::json::object{{"keys", boost::json::array{key}}})).value();
+  };
+  CHECK(verify_jws(with("use", "sig"), jws, body).ok());
+  CHECK(verify_jws(with("key_ops", boost::json::array{"verify"}), jws, body).ok());
+  for (const auto& jwks : {with("use", "enc"), with("alg", "ES384"), with("alg", "none"),
+                           with("key_ops", boost::json::array{"encrypt"}), with("key_ops", "verify")}) {
+    const auto r = verify_jws(jwks, jws, body);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.find("unknown key id") != std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace yici::sign

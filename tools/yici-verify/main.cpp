@@ -166,11 +166,17 @@ int main(int argc, char** argv) {
     checkpoint_kid = checkpoint->kid;
   }
 
-  std::cout << "VERIFIED with key " << verified->kid << (verified->typ.empty() ? "" : " (" + verified->typ + ")")
-            << "\n";
+  // Signed by the hub but no answer of its: nothing it says about an access can be shown.
   boost::system::error_code ec;
   auto body = boost::json::parse(verified->payload, ec);
-  if (!ec && body.is_object()) {
+  if (ec || !body.is_object() || !body.as_object().contains("requester") || !body.as_object().contains("request_id")) {
+    return fail(
+        "the signature is good, but what it signs is not a hub answer (a JSON object with requester and "
+        "request_id)");
+  }
+  std::cout << "VERIFIED with key " << verified->kid << (verified->typ.empty() ? "" : " (" + verified->typ + ")")
+            << "\n";
+  {
     for (const char* name : {"subject", "requester", "purpose", "dataset", "issued_at", "request_id", "audit_index"}) {
       if (const auto* v = body.as_object().if_contains(name)) {
         std::cout << "  " << name << ": " << (v->is_string() ? std::string(v->as_string()) : boost::json::serialize(*v))
