@@ -144,12 +144,9 @@ std::shared_ptr<ingest::RegisteredSource> Hub::api_source_entry(const store::Sto
   entry->definition.enabled = row.enabled;
   const std::string origin = "source " + row.id + " v" + std::to_string(row.version) + " (meta.db)";
   auto doc = YamlDoc::parse(row.definition, origin, definition_limits());
-  std::vector<Error> parse_problems;
-  auto parsed = doc ? ingest::parse_source_definition(*doc, *adapters_, &parse_problems)
-                    : Result<ingest::SourceDefinition>(doc.error());
+  auto parsed = doc ? ingest::parse_source_definition(*doc, *adapters_) : Result<ingest::SourceDefinition>(doc.error());
   if (!parsed) {
     entry->problem = parsed.error().message;
-    for (std::size_t i = 1; i < parse_problems.size(); ++i) entry->problem += "; " + parse_problems[i].message;
     return entry;
   }
   parsed->enabled = row.enabled;

@@ -26,11 +26,6 @@ Sha256Digest subject_mac(const HmacSha256& key, std::string_view dataset, std::s
   return key.mac({dataset, "\n", subject});
 }
 
-Sha256Digest subject_key_mac(const HmacSha256& key, std::string_view dataset, std::string_view subject) {
-  if (is_subject_key(subject)) return subject_mac(key, dataset, subject);
-  return subject_mac(key, dataset, subject_key(subject));
-}
-
 std::string encode(const Sha256Digest& mac) {
   return base64_encode(std::span<const std::uint8_t>(mac.data(), mac.size()));
 }
@@ -139,7 +134,8 @@ std::string AuditEntry::leaf_bytes() const {
 }
 
 std::string subject_hmac(const HmacSha256& key, std::string_view dataset, std::string_view subject) {
-  return encode(subject_key_mac(key, dataset, subject));
+  const auto folded = folded_subject_key(subject);
+  return encode(subject_mac(key, dataset, folded ? std::string_view(*folded) : subject));
 }
 
 std::string subject_hmac_as_written(const HmacSha256& key, std::string_view dataset, std::string_view subject) {
@@ -148,8 +144,9 @@ std::string subject_hmac_as_written(const HmacSha256& key, std::string_view data
 
 bool subject_hmac_matches(const HmacSha256& key, std::string_view dataset, std::string_view subject,
                           std::string_view stored) {
-  if (mac_is(subject_key_mac(key, dataset, subject), stored)) return true;
-  return !is_subject_key(subject) && mac_is(subject_mac(key, dataset, subject), stored);
+  const auto folded = folded_subject_key(subject);
+  if (mac_is(subject_mac(key, dataset, folded ? std::string_view(*folded) : subject), stored)) return true;
+  return folded && mac_is(subject_mac(key, dataset, subject), stored);
 }
 
 }  // namespace yici::audit

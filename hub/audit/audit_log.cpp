@@ -86,7 +86,7 @@ AuditLog::~AuditLog() {
 
 std::vector<std::string> AuditLog::subject_hmacs_of(const std::string& dataset, const std::string& subject) const {
   std::vector<std::string> hmacs{subject_hmac(subject_key_, dataset, subject)};
-  if (!is_subject_key(subject)) hmacs.push_back(subject_hmac_as_written(subject_key_, dataset, subject));
+  if (folded_subject_key(subject)) hmacs.push_back(subject_hmac_as_written(subject_key_, dataset, subject));
   return hmacs;
 }
 
@@ -401,11 +401,8 @@ Status AuditLog::write(std::vector<std::unique_ptr<Pending>>& group) {
 
 void AuditLog::note_if_slow(const CommitTimes& t, std::size_t entries) {
   if (t.committed - t.asked < options_.slow_commit) return;
-  ++slow_commits_;
-  const auto now = std::chrono::steady_clock::now();
-  const bool logged_before = last_slow_log_ != std::chrono::steady_clock::time_point{};
-  if (logged_before && now - last_slow_log_ < options_.slow_commit_every) return;
-  last_slow_log_ = now;
+  std::uint64_t held_back = 0;
+  if (!slow_log_.allow(held_back)) return;
   // Whole milliseconds: the line is about tenths of a second, and reads as numbers, not 1.25E2.
   const auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
   log::warn("audit_commit_slow",
@@ -415,14 +412,13 @@ void AuditLog::note_if_slow(const CommitTimes& t, std::size_t entries) {
              {"write_ms", ms(t.written - t.begun)},
              {"commit_ms", ms(t.committed - t.written)},
              {"entries", entries},
-             {"slow_commits", slow_commits_},
+             {"slow_commits", held_back + 1},
              {"action",
               "every lookup answered meanwhile waited for this commit. writer_wait: the hub's WAL checkpointer "
               "or a subject index step held the audit writer; begin: another process held " +
                   db_.path() +
                   " locked; commit: the disk's fsync was slow (check the volume's latency and other I/O on "
                   "it)"}});
-  slow_commits_ = 0;
 }
 
 }  // namespace yici::audit

@@ -27,6 +27,7 @@
 #include "hub/audit/checkpoint.h"
 #include "hub/audit/merkle_tree.h"
 #include "hub/audit/sqlite_node_store.h"
+#include "hub/core/log_throttle.h"
 #include "hub/core/periodic_task.h"
 #include "hub/store/sqlite/database.h"
 
@@ -144,9 +145,8 @@ class AuditLog final : public api::AuditSink {
   std::uint64_t failed_commits_ = 0;                // committer thread only
   std::unordered_set<std::string> datasets_known_;  // in audit_datasets; committer thread only (after open)
   std::chrono::steady_clock::time_point last_failure_log_{};
-  std::uint64_t slow_commits_ = 0;  // since the last audit_commit_slow line; committer thread only
-  std::chrono::steady_clock::time_point last_slow_log_{};
-  std::int64_t subject_index_upto_ = 0;  // committer thread only (after open)
+  log::Throttle slow_log_{1, options_.slow_commit_every};  // audit_commit_slow lines
+  std::int64_t subject_index_upto_ = 0;                    // committer thread only (after open)
   std::chrono::steady_clock::time_point subject_indexed_at_{};
   // A background step's failures (subject index, merge): counted, logged when they start and then
   // at most once a minute, and the success that ends them once.

@@ -23,9 +23,11 @@ bool is_key_byte(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z
 
 }  // namespace
 
-bool is_subject_key(std::string_view subject) {
-  if (std::all_of(subject.begin(), subject.end(), is_key_byte)) return true;
-  return subject_key(subject) == subject;
+std::optional<std::string> folded_subject_key(std::string_view subject) {
+  if (std::all_of(subject.begin(), subject.end(), is_key_byte)) return std::nullopt;
+  std::string key = subject_key(subject);
+  if (key == subject) return std::nullopt;
+  return key;
 }
 
 std::string subject_key(std::string_view subject) {

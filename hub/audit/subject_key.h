@@ -9,6 +9,7 @@
 // on both sides: when an entry is written and when a search computes the HMACs it looks for.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,7 +21,8 @@ namespace yici::audit {
 // are not UTF-8 are kept as they are. A canonical ID or credit code ([0-9A-Z]) is its own key.
 std::string subject_key(std::string_view subject);
 
-// True when subject_key(subject) == subject, without building it.
-bool is_subject_key(std::string_view subject);
+// subject_key(subject) when it differs from `subject`; nullopt when the subject is its own key,
+// found without folding anything for a canonical ID or credit code ([0-9A-Z]), which most are.
+std::optional<std::string> folded_subject_key(std::string_view subject);
 
 }  // namespace yici::audit

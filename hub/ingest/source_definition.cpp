@@ -19,6 +19,16 @@ Status check_column(const YamlDoc& doc, const YAML::Node& node, const std::strin
   return {};
 }
 
+// One error naming every problem ("; " between them), kept whole for a log line or a stored
+// source's problem; `all`, when given, gets them one by one, each with its path, for the admin
+// API's list.
+Error refused(std::vector<Error> problems, std::vector<Error>* all) {
+  Error joined = problems.front();
+  for (std::size_t i = 1; i < problems.size(); ++i) joined.message += "; " + problems[i].message;
+  if (all != nullptr) *all = std::move(problems);
+  return joined;
+}
+
 }  // namespace
 
 bool is_valid_source_id(std::string_view id) {
@@ -64,11 +74,7 @@ Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapt
                            "schedule", "reconcile", "enabled"},
                           "source definition");
   });
-  if (!root.IsMap()) {  // nothing more to read
-    Error only = problems.front();
-    if (all_problems != nullptr) *all_problems = std::move(problems);
-    return only;
-  }
+  if (!root.IsMap()) return refused(std::move(problems), all_problems);  // nothing more to read
   part([&]() -> Status {
     YICI_TRY(s.id, doc.required_string(root, "id"));
     if (!is_valid_source_id(s.id))
@@ -176,9 +182,7 @@ Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapt
     return {};
   });
   if (problems.empty()) return s;
-  Error first = problems.front();
-  if (all_problems != nullptr) *all_problems = std::move(problems);
-  return first;
+  return refused(std::move(problems), all_problems);
 }
 
 }  // namespace yici::ingest

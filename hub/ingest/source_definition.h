@@ -62,9 +62,10 @@ struct SourceDefinition {
   [[nodiscard]] std::vector<std::string> columns_to_read() const;
 };
 
-// The definition, or its first problem. Its parts (id, department, dataset, adapter, primary_key,
-// cursor, each mapping entry, status, schedule, reconcile, enabled) are each read even when one
-// before failed; `all_problems`, when given, gets every problem found, the first included.
+// The definition, or an error naming each of its problems (the first one's path, the messages
+// joined by "; "). Its parts (id, department, dataset, adapter, primary_key, cursor, each mapping
+// entry, status, schedule, reconcile, enabled) are each read even when one before failed;
+// `all_problems`, when given, gets the problems one by one, each with its own path.
 Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapters::AdapterRegistry& registry,
                                                  std::vector<Error>* all_problems = nullptr);
 

@@ -30,13 +30,9 @@ LoadedSources load_sources_dir(const std::string& dir, const adapters::AdapterRe
       out.skipped_files.push_back(file.string());
       continue;
     }
-    std::vector<Error> problems;
-    auto def = parse_source_definition(*doc, registry, &problems);
+    auto def = parse_source_definition(*doc, registry);
     if (!def) {
-      // One error per skipped file (counted as such), naming each of its problems.
-      Error all = def.error();
-      for (std::size_t i = 1; i < problems.size(); ++i) all.message += "; " + problems[i].message;
-      out.errors.push_back(std::move(all));
+      out.errors.push_back(def.error());  // one per skipped file, naming each of its problems
       out.skipped_files.push_back(file.string());
       continue;
     }
