@@ -69,8 +69,7 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   if (!hub->config_.signing_keys.empty()) {
     YICI_TRY(ring, load_key_ring(hub->config_.signing_keys));
   }
-  YICI_TRY(const auto tls_checked, net::make_server_tls_context(hub->config_.tls));
-  (void)tls_checked;
+  YICI_TRY(auto tls_checked, net::make_server_tls_context(hub->config_.tls));
   YICI_TRY(hub->stores_,
            store::Stores::open(hub->config_.data_dir, {.new_audit_log = hub->config_.overrides.new_audit_log}));
   hub->last_good_ = std::make_unique<ingest::LastGoodPulls>(*hub->stores_.records);
@@ -121,7 +120,8 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   hub->load_sources();
   hub->register_routes();
 
-  net::ServerOptions options{hub->config_.listen, hub->config_.tls, hub->config_.limits, hub->config_.threads};
+  net::ServerOptions options{hub->config_.listen, hub->config_.tls, hub->config_.limits, hub->config_.threads,
+                             std::move(tls_checked)};
   // Lookups and bundles run on the I/O threads and wait for their audit commit without holding a
   // thread (api/commit_deferral.h): a lookup then crosses two threads instead of four. Measured in
   // tools/dev bench; see the README's Performance section.

@@ -26,6 +26,9 @@ struct PeerIdentity {
   std::string subject_cn;          // empty when `problem` is set
   std::string fingerprint_sha256;  // lowercase hex of the DER certificate's SHA-256
   std::string problem;             // why the certificate maps to no principal whatever the policy says
+  // The certificate verified when the connection began but not when checked again (revoked by a
+  // CRL loaded since, expired since): refused whatever its CN (net/peer_recheck.h).
+  bool certificate_refused = false;
 };
 
 }  // namespace yici::access

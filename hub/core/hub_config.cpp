@@ -52,10 +52,12 @@ std::string ListenAddress::to_string() const {
 namespace {
 
 Status parse_tls(const YamlDoc& doc, const YAML::Node& node, TlsConfig& tls) {
-  YICI_TRY_STATUS(doc.expect_map(node, {"cert", "key", "client_ca", "min_version"}, "tls"));
+  YICI_TRY_STATUS(doc.expect_map(node, {"cert", "key", "client_ca", "crl_file", "min_version"}, "tls"));
   YICI_TRY(tls.cert, doc.required_string(node, "cert"));
   YICI_TRY(tls.key, doc.required_string(node, "key"));
   YICI_TRY(tls.client_ca, doc.required_string(node, "client_ca"));
+  YICI_TRY(auto crl_file, doc.optional_string(node, "crl_file"));
+  if (crl_file) tls.crl_file = *crl_file;
   YICI_TRY(auto min_version, doc.optional_string(node, "min_version"));
   if (min_version) {
     if (*min_version != "1.2" && *min_version != "1.3") {

@@ -27,6 +27,7 @@ struct TlsConfig {
   std::string key;                  // PEM private key
   std::string client_ca;            // PEM CA bundle that client certificates must chain to
   std::string min_version = "1.2";  // "1.2" or "1.3"
+  std::string crl_file;             // PEM CRLs of client_ca's CAs; empty: no revocation checking
   friend bool operator==(const TlsConfig&, const TlsConfig&) = default;
 };
 

@@ -188,6 +188,16 @@ std::string Metrics::render(const Snapshot& snapshot) const {
     wal_behind.Add({{"database", w.database}}).Set(w.log_frames - w.copied_frames);
     wal_failures.Add({{"database", w.database}}).Increment(static_cast<double>(w.checkpoint_failures));
   }
+  if (snapshot.crl_next_update_unix_s) {
+    prometheus::BuildGauge()
+        .Name("yici_tls_crl_next_update_timestamp_seconds")
+        .Help(
+            "Earliest nextUpdate of the client CAs' CRLs (tls.crl_file): load newer CRLs before it, or every "
+            "certificate of that CA is refused")
+        .Register(state)
+        .Add({})
+        .Set(*snapshot.crl_next_update_unix_s);
+  }
   if (snapshot.last_checkpoint_age_s) {
     prometheus::BuildGauge()
         .Name("yici_audit_last_checkpoint_age_seconds")

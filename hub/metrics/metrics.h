@@ -60,6 +60,9 @@ struct Snapshot {
   std::optional<std::int64_t> subject_index_lag;
   std::optional<std::int64_t> subject_merge_lag;
   std::vector<WalState> wal;
+  // With tls.crl_file: the earliest nextUpdate of the client CAs' CRLs (Unix seconds). Past it,
+  // OpenSSL refuses every certificate of that CA until a newer CRL is loaded.
+  std::optional<double> crl_next_update_unix_s;
 };
 
 class Metrics {

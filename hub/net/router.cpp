@@ -61,6 +61,11 @@ api::Response Router::dispatch(const api::Request& request, std::string* matched
         return api::error_response(401, "client_certificate_required",
                                    "this endpoint needs a TLS client certificate issued by the hub's CA");
       }
+      if (request.peer.certificate_refused) {
+        auto refused = api::error_response(403, "certificate_refused", request.peer.problem);
+        if (on_refusal_) on_refusal_(request, route.pattern, params, refused, "certificate_refused");
+        return refused;
+      }
       if (request.principal == nullptr) {
         auto refused = api::error_response(403, "unknown_principal",
                                            request.peer.problem.empty()

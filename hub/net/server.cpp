@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <ctime>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -37,6 +38,7 @@
 #include "hub/core/thread_name.h"
 #include "hub/core/utf8.h"
 #include "hub/net/peer_identity.h"
+#include "hub/net/peer_recheck.h"
 #include "hub/net/tls_context.h"
 
 namespace yici::net {
@@ -53,11 +55,15 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // State of one connection, shared between its coroutine and the drain logic. `idle` is read and
 // written only on the connection's strand.
 struct Connection {
-  Connection(tcp::socket socket, std::shared_ptr<ssl::context> ctx)
-      : tls(std::move(ctx)), stream(std::move(socket), *tls) {}
+  Connection(tcp::socket socket, std::shared_ptr<ssl::context> ctx, std::uint64_t generation)
+      : tls(std::move(ctx)), stream(std::move(socket), *tls), checked_generation(generation) {}
   std::shared_ptr<ssl::context> tls;  // the context the connection was accepted with: a reload swaps in a new one
   Stream stream;
   bool idle = true;
+  // The client certificate was verified against the context of this reload generation, and stays
+  // valid until this time (Unix seconds): past either, it is verified again before a request.
+  std::uint64_t checked_generation;
+  std::int64_t checked_until = 0;
 };
 
 bool is_http_parse_error(const beast::error_code& ec) {
@@ -183,7 +189,9 @@ struct Server::Impl {
   asio::thread_pool handler_pool{kHandlerThreads};
   asio::thread_pool admin_pool{kAdminThreads};
   std::mutex tls_mutex;
-  std::shared_ptr<ssl::context> tls;  // guarded by tls_mutex; new connections take the current one
+  std::shared_ptr<ssl::context> tls;             // guarded by tls_mutex; new connections take the current one
+  std::optional<std::int64_t> crl_next_update;   // guarded by tls_mutex
+  std::atomic<std::uint64_t> tls_generation{0};  // incremented with each reload, after `tls` is swapped
   asio::io_context ioc;
   asio::strand<asio::io_context::executor_type> control{asio::make_strand(ioc)};
   tcp::acceptor acceptor{control};
@@ -207,6 +215,10 @@ struct Server::Impl {
 
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> session(std::shared_ptr<Connection> conn, std::string peer);
+  std::shared_ptr<ssl::context> current_tls();
+  // Before each request: a connection whose certificate was verified before the last reload, or
+  // has expired since, has it verified again; one that no longer verifies loses its principal.
+  void recheck_certificate(Connection& conn, access::PeerIdentity& identity, const std::string& peer);
   asio::awaitable<api::Response> run_inline(api::Request& request);
   asio::awaitable<void> write_error(Connection& conn, unsigned version, int status, std::string_view code,
                                     std::string_view message, const std::string& request_id);
@@ -242,12 +254,10 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     const auto ep = socket.remote_endpoint(ep_ec);
     std::string peer = ep_ec ? "unknown" : ep.address().to_string() + ":" + std::to_string(ep.port());
     auto executor = socket.get_executor();
-    std::shared_ptr<ssl::context> context;
-    {
-      std::lock_guard lock(tls_mutex);
-      context = tls;
-    }
-    auto conn = std::make_shared<Connection>(std::move(socket), std::move(context));
+    // The generation is read before the context: a reload between the two only makes the
+    // connection check its certificate once more than it needs to.
+    const std::uint64_t generation = tls_generation.load();
+    auto conn = std::make_shared<Connection>(std::move(socket), current_tls(), generation);
     std::uint64_t id = 0;
     {
       std::lock_guard lock(conns_mutex);
@@ -270,6 +280,40 @@ asio::awaitable<void> Server::Impl::accept_loop() {
       if (--active == 0 && draining) asio::post(control, [this] { maybe_finish(); });
     });
   }
+}
+
+std::shared_ptr<ssl::context> Server::Impl::current_tls() {
+  std::lock_guard lock(tls_mutex);
+  return tls;
+}
+
+void Server::Impl::recheck_certificate(Connection& conn, access::PeerIdentity& identity, const std::string& peer) {
+  if (!identity.has_certificate || identity.certificate_refused) return;
+  const std::uint64_t generation = tls_generation.load();
+  const std::int64_t now = std::time(nullptr);
+  if (generation == conn.checked_generation && now < conn.checked_until) return;
+  SSL* native = conn.stream.native_handle();
+  const auto context = current_tls();
+  if (const auto reason = peer_no_longer_verifies(native, context->native_handle())) {
+    if (std::uint64_t held = 0; certificate_log.allow(held)) {
+      log::warn("client_certificate_refused",
+                {{"peer", peer},
+                 {"client_cn", bounded_utf8(identity.subject_cn, 128)},
+                 {"certificate_problem", *reason},
+                 {"fingerprint_sha256", identity.fingerprint_sha256},
+                 {"action",
+                  "the connection is closed after this request's 403; the client must connect again "
+                  "with a certificate that verifies"},
+                 {"not_logged_since_last", held}});
+    }
+    identity.problem = "the client certificate this connection began with no longer verifies (" + *reason +
+                       "); connect again with a current certificate";
+    identity.subject_cn.clear();
+    identity.certificate_refused = true;
+    return;
+  }
+  conn.checked_generation = generation;
+  conn.checked_until = peer_not_after(native).value_or(0);
 }
 
 asio::awaitable<void> Server::Impl::write_error(Connection& conn, unsigned version, int status, std::string_view code,
@@ -352,7 +396,8 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
     log::info("tls_handshake_failed", std::move(fields));
     co_return;
   }
-  const access::PeerIdentity identity = peer_identity(stream.native_handle());
+  access::PeerIdentity identity = peer_identity(stream.native_handle());
+  conn->checked_until = peer_not_after(stream.native_handle()).value_or(0);
 
   beast::flat_buffer buffer;
   for (;;) {
@@ -422,6 +467,7 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
     }
 
     const auto begin = std::chrono::steady_clock::now();
+    recheck_certificate(*conn, identity, peer);
     http::request<http::string_body> req = parser.release();
     auto api_req = to_api_request(req);
     api::Response response;
@@ -456,7 +502,7 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
     res.set(http::field::cache_control, "no-store");
     res.set("X-Request-Id", rid);
     for (const auto& [name, value] : response.headers) res.set(name, value);
-    const bool keep_alive = req.keep_alive() && !response.close && !draining;
+    const bool keep_alive = req.keep_alive() && !response.close && !draining && !identity.certificate_refused;
     res.keep_alive(keep_alive);
     res.body() = std::move(response.body);
     res.prepare_payload();
@@ -552,10 +598,19 @@ void Server::Impl::maybe_finish() {
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Status Server::reload_tls(const TlsConfig& tls) {
-  YICI_TRY(auto context, make_server_tls_context(tls));
-  std::lock_guard lock(impl_->tls_mutex);
-  impl_->tls = std::move(context);
+  YICI_TRY(auto made, make_server_tls_context(tls));
+  {
+    std::lock_guard lock(impl_->tls_mutex);
+    impl_->tls = std::move(made.context);
+    impl_->crl_next_update = made.crl_next_update_unix;
+  }
+  ++impl_->tls_generation;
   return {};
+}
+
+std::optional<std::int64_t> Server::crl_next_update() const {
+  std::lock_guard lock(impl_->tls_mutex);
+  return impl_->crl_next_update;
 }
 Server::~Server() = default;
 
@@ -563,7 +618,15 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options, Req
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->handler = std::move(handler);
-  YICI_TRY(impl->tls, make_server_tls_context(options.tls));
+  if (options.prepared_tls) {
+    impl->tls = options.prepared_tls->context;
+    impl->crl_next_update = options.prepared_tls->crl_next_update_unix;
+  } else {
+    YICI_TRY(auto made, make_server_tls_context(options.tls));
+    impl->tls = std::move(made.context);
+    impl->crl_next_update = made.crl_next_update_unix;
+  }
+  impl->options.prepared_tls.reset();
   name_pool_threads(impl->handler_pool, kHandlerThreads, "handler");
   name_pool_threads(impl->admin_pool, kAdminThreads, "admin");
 

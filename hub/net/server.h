@@ -9,10 +9,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "hub/api/http.h"
 #include "hub/core/hub_config.h"
 #include "hub/core/result.h"
+#include "hub/net/tls_context.h"
 
 namespace yici::net {
 
@@ -23,6 +25,9 @@ struct ServerOptions {
   TlsConfig tls;
   LimitsConfig limits;
   int threads = 0;  // 0: hardware threads
+  // The context made from `tls` already (the hub checks its TLS files before it opens the data
+  // directory); none: create() makes it.
+  std::optional<ServerTls> prepared_tls = {};
   // Requests for which this returns true run on the I/O thread with their audit commits deferred
   // (api/commit_deferral.h): handlers that never block except on an audit commit. The others
   // run on the handler pool.
@@ -55,9 +60,14 @@ class Server {
   // `on_sighup` is called for SIGHUP (reload), on the pool of runs_apart requests.
   void run(std::function<void()> on_sighup = {});
 
-  // Loads the certificate, key and client CA again (renewed files, a new CA bundle): connections
-  // accepted from now on use them, open ones keep theirs. On an error nothing changes. Thread-safe.
+  // Loads the certificate, key, client CA and CRLs again (renewed files, a new CA bundle, a
+  // revocation): connections accepted from now on use them. An open connection keeps its session,
+  // but its client certificate is verified again against the new client CA and CRLs at its next
+  // request, and a certificate that no longer verifies is refused (403 certificate_refused) and the
+  // connection closed. On an error nothing changes. Thread-safe.
   Status reload_tls(const TlsConfig& tls);
+  // The earliest nextUpdate of the CRLs in force (Unix seconds); none without tls.crl_file.
+  [[nodiscard]] std::optional<std::int64_t> crl_next_update() const;
 
   // Thread-safe; begins the graceful shutdown.
   void stop();

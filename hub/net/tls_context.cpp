@@ -1,11 +1,16 @@
 #include "hub/net/tls_context.h"
 
+#include <ctime>
+
 #include <boost/asio/ssl/context.hpp>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "hub/core/log.h"
 #include "hub/core/private_file.h"
+#include "hub/core/time.h"
 #include "hub/core/utf8.h"
+#include "hub/net/crl.h"
 #include "hub/net/peer_identity.h"
 
 namespace yici::net {
@@ -52,7 +57,7 @@ std::string openssl_error() {
 
 }  // namespace
 
-Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(const TlsConfig& tls) {
+Result<ServerTls> make_server_tls_context(const TlsConfig& tls) {
   namespace ssl = boost::asio::ssl;
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
   SSL_CTX* native = ctx->native_handle();
@@ -84,6 +89,25 @@ Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(const
   STACK_OF(X509_NAME)* ca_names = SSL_load_client_CA_file(tls.client_ca.c_str());
   if (ca_names == nullptr) return Error::io("tls.client_ca " + tls.client_ca + ": no CA names: " + openssl_error());
   SSL_CTX_set_client_CA_list(native, ca_names);
+  ServerTls out;
+  if (!tls.crl_file.empty()) {
+    YICI_TRY(const LoadedCrls crls,
+             add_crls(SSL_CTX_get_cert_store(native), tls.crl_file, tls.client_ca, std::time(nullptr)));
+    out.crl_next_update_unix = crls.next_update_unix;
+    boost::json::object fields{{"crl_file", tls.crl_file}, {"crls", crls.count}, {"revoked", crls.revoked}};
+    if (crls.next_update_unix) {
+      fields["next_update"] = format_rfc3339_seconds(SysTime(std::chrono::seconds(*crls.next_update_unix)));
+    }
+    log::info("tls_crl_loaded", std::move(fields));
+    for (const auto& ca : crls.cas_without_crl) {
+      log::warn("tls_crl_missing",
+                {{"crl_file", tls.crl_file},
+                 {"ca", ca},
+                 {"action",
+                  "with tls.crl_file set, a client certificate is let in only if its CA's CRL is in the file: "
+                  "add this CA's CRL if it issues client certificates"}});
+    }
+  }
   // Verify a presented certificate (expiry, chain to client_ca); a missing one is the router's 401.
   SSL_CTX_set_verify(native, SSL_VERIFY_PEER, remember_refused_cn);
   SSL_CTX_set_verify_depth(native, 4);
@@ -98,7 +122,8 @@ Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(const
   if (SSL_CTX_set_num_tickets(native, 0) != 1) {
     return Error::internal("TLS: cannot turn session tickets off: " + openssl_error());
   }
-  return ctx;
+  out.context = std::move(ctx);
+  return out;
 }
 
 std::string refused_client_cn(SSL* ssl) {

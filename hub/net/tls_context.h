@@ -1,9 +1,12 @@
 // The server's TLS configuration: TLS 1.2 minimum (1.3 preferred), AEAD ECDHE suites only, client
-// certificates verified against client_ca when presented (their absence is answered with 401 by
-// the router, so /healthz stays reachable without one).
+// certificates verified against client_ca (and, with tls.crl_file, its CRLs) when presented (their
+// absence is answered with 401 by the router, so /healthz stays reachable without one).
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "hub/core/hub_config.h"
 #include "hub/core/result.h"
@@ -15,7 +18,14 @@ struct ssl_st;
 
 namespace yici::net {
 
-Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(const TlsConfig& tls);
+struct ServerTls {
+  std::shared_ptr<boost::asio::ssl::context> context;
+  // With tls.crl_file: the earliest nextUpdate of its CRLs (Unix seconds), after which OpenSSL
+  // refuses every certificate of that CA until a newer CRL is loaded.
+  std::optional<std::int64_t> crl_next_update_unix;
+};
+
+Result<ServerTls> make_server_tls_context(const TlsConfig& tls);
 
 // The CN of a client certificate the handshake refused (expired, another CA), at most 128 bytes;
 // empty when none was refused or it had no readable CN. For the handshake failure's log line.

@@ -61,7 +61,8 @@ HubProcess::HubProcess(const HubOptions& options) {
       "policy: " + dir_.file("policy.yaml") + "\n" +
       "sources_dir: " + (options.sources_dir.empty() ? dir_.file("sources") : options.sources_dir) + "\n" +
       "tls:\n  cert: " + pki("hub.crt") + "\n  key: " + pki("hub.key") + "\n  client_ca: " + pki("ca.crt") + "\n" +
-      "threads: 2\n" + "signing:\n  keys:\n    - {file: " + pki("signing/active.key") +
+      (options.crl_file.empty() ? "" : "  crl_file: " + options.crl_file + "\n") + "threads: 2\n" +
+      "signing:\n  keys:\n    - {file: " + pki("signing/active.key") +
       ", state: active}\n    - {file: " + pki("signing/next.key") + ", state: next}\n" + options.extra_config;
   dir_.write("hub.yaml", config);
   const std::string binary = std::string(YICI_BINARY_DIR) + "/yici-hub";

@@ -17,6 +17,7 @@ struct HubOptions {
   std::string policy;        // policy.yaml text; default: the test policy below
   std::string sources_dir;   // default: an empty directory in the hub's temp dir
   std::string data_dir;      // default: a directory in the hub's temp dir (give one to restart on the same data)
+  std::string crl_file;      // tls.crl_file; default: none
 };
 
 // Principals: market-regulation, public-security (departments), admin, auditor.
