@@ -137,6 +137,9 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   options.on_rejection = [self = hub.get()](int status, std::string_view code) {
     self->metrics_.request_rejected(status, code);
   };
+  options.on_connection_refused = [self = hub.get()](std::string_view limit) {
+    self->metrics_.connection_refused(limit);
+  };
   Hub* self = hub.get();
   YICI_TRY(hub->server_, net::Server::create(options, [self](api::Request& r) { return self->handle(r); }));
   return hub;

@@ -20,6 +20,7 @@ void Hub::register_metrics_route() {
   router_.add("GET", "/metrics", net::Access::kAdmin, [this](const api::Request&, const net::PathParams&) {
     metrics::Snapshot snap;
     snap.source_files_skipped = source_files_skipped_;
+    snap.open_connections = server_->open_connections();
     if (const auto next = server_->crl_next_update()) snap.crl_next_update_unix_s = static_cast<double>(*next);
     for (const auto& s : sources_.list()) {
       metrics::SourceState state;

@@ -69,16 +69,19 @@ Status parse_tls(const YamlDoc& doc, const YAML::Node& node, TlsConfig& tls) {
 }
 
 Status parse_limits(const YamlDoc& doc, const YAML::Node& node, LimitsConfig& limits) {
-  YICI_TRY_STATUS(doc.expect_map(node,
-                                 {"header_bytes", "body_bytes", "max_connections", "handshake_timeout", "read_timeout",
-                                  "write_timeout", "idle_timeout", "shutdown_grace", "max_batch_items"},
-                                 "limits"));
+  YICI_TRY_STATUS(doc.expect_map(
+      node,
+      {"header_bytes", "body_bytes", "max_connections", "max_connections_per_address", "handshake_timeout",
+       "read_timeout", "write_timeout", "idle_timeout", "shutdown_grace", "max_batch_items"},
+      "limits"));
   YICI_TRY(auto header, doc.optional_int(node, "header_bytes", 1024, 1 << 20));
   if (header) limits.header_bytes = static_cast<std::size_t>(*header);
   YICI_TRY(auto body, doc.optional_int(node, "body_bytes", 0, std::int64_t{1} << 30));
   if (body) limits.body_bytes = static_cast<std::size_t>(*body);
   YICI_TRY(auto conns, doc.optional_int(node, "max_connections", 1, 1'000'000));
   if (conns) limits.max_connections = static_cast<std::size_t>(*conns);
+  YICI_TRY(auto per_address, doc.optional_int(node, "max_connections_per_address", 0, 1'000'000));
+  if (per_address) limits.max_connections_per_address = static_cast<std::size_t>(*per_address);
   YICI_TRY(auto batch_items, doc.optional_int(node, "max_batch_items", 1, 10'000));
   if (batch_items) limits.max_batch_items = static_cast<std::size_t>(*batch_items);
   const std::pair<const char*, std::chrono::milliseconds*> durations[] = {

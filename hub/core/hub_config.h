@@ -35,6 +35,9 @@ struct LimitsConfig {
   std::size_t header_bytes = std::size_t{16} * 1024;
   std::size_t body_bytes = std::size_t{1024} * 1024;
   std::size_t max_connections = 1024;
+  // Connections from one IP address at once (0: no limit of its own): one client, misbehaving or
+  // hostile, cannot take every slot of max_connections from the departments.
+  std::size_t max_connections_per_address = 256;
   std::size_t max_batch_items = 100;  // items in one POST /v1/lookups
   std::chrono::milliseconds handshake_timeout{10'000};
   std::chrono::milliseconds read_timeout{30'000};  // whole request, from its first byte

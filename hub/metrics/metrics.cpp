@@ -28,6 +28,14 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                              .Register(*registry_);
   // Each kind from the start, at 0: an alert on the rate of refused certificates has a series.
   for (const char* kind : {"certificate", "closed", "timeout", "protocol"}) handshake_failures_->Add({{"kind", kind}});
+  connections_refused_ = &prometheus::BuildCounter()
+                              .Name("yici_connections_refused_total")
+                              .Help(
+                                  "Connections closed as soon as accepted, by the limit they met: max_connections, "
+                                  "max_connections_per_address")
+                              .Register(*registry_);
+  for (const char* limit : {"max_connections", "max_connections_per_address"})
+    connections_refused_->Add({{"limit", limit}});
   subjects_purged_ = &prometheus::BuildCounter()
                           .Name("yici_audit_subjects_purged_total")
                           .Help("Readable subjects removed from audit entries older than audit.subject_retention")
@@ -94,6 +102,10 @@ void Metrics::observe_request(std::string_view route, std::string_view method, i
 
 void Metrics::tls_handshake_failed(std::string_view kind) {
   handshake_failures_->Add({{"kind", std::string(kind)}}).Increment();
+}
+
+void Metrics::connection_refused(std::string_view limit) {
+  connections_refused_->Add({{"limit", std::string(limit)}}).Increment();
 }
 
 void Metrics::audit_subjects_purged(std::uint64_t count) { subjects_purged_->Increment(static_cast<double>(count)); }
@@ -188,6 +200,12 @@ std::string Metrics::render(const Snapshot& snapshot) const {
     wal_behind.Add({{"database", w.database}}).Set(w.log_frames - w.copied_frames);
     wal_failures.Add({{"database", w.database}}).Increment(static_cast<double>(w.checkpoint_failures));
   }
+  prometheus::BuildGauge()
+      .Name("yici_connections_open")
+      .Help("Client connections open now, in the TLS handshake, a request or idle between requests")
+      .Register(state)
+      .Add({})
+      .Set(static_cast<double>(snapshot.open_connections));
   if (snapshot.crl_next_update_unix_s) {
     prometheus::BuildGauge()
         .Name("yici_tls_crl_next_update_timestamp_seconds")

@@ -60,6 +60,7 @@ struct Snapshot {
   std::optional<std::int64_t> subject_index_lag;
   std::optional<std::int64_t> subject_merge_lag;
   std::vector<WalState> wal;
+  std::uint64_t open_connections = 0;
   // With tls.crl_file: the earliest nextUpdate of the client CAs' CRLs (Unix seconds). Past it,
   // OpenSSL refuses every certificate of that CA until a newer CRL is loaded.
   std::optional<double> crl_next_update_unix_s;
@@ -77,6 +78,8 @@ class Metrics {
                        double seconds);
   // `kind`: certificate, closed, timeout or protocol (server.h).
   void tls_handshake_failed(std::string_view kind);
+  // A connection closed at once for a limit: max_connections or max_connections_per_address.
+  void connection_refused(std::string_view limit);
   // A request refused before routing; `code` is the error code sent (body_too_large, ...).
   void request_rejected(int status, std::string_view code);
   void pull_finished(const std::string& source, bool ok, std::int64_t rows_read, std::int64_t accepted,
@@ -95,6 +98,7 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>* latency_;
   prometheus::Family<prometheus::Counter>* handshake_failures_;
   prometheus::Family<prometheus::Counter>* rejections_;
+  prometheus::Family<prometheus::Counter>* connections_refused_;
   prometheus::Family<prometheus::Counter>* pulls_;
   prometheus::Family<prometheus::Counter>* pull_rows_;
   prometheus::Family<prometheus::Histogram>* pull_seconds_;

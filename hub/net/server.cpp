@@ -210,12 +210,16 @@ struct Server::Impl {
   log::Throttle accept_log{kLogBurst, kLogWindow};
   std::mutex conns_mutex;
   std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> conns;
+  std::unordered_map<asio::ip::address, std::size_t> per_address;  // open connections by peer address
   std::uint64_t next_conn_id = 1;
   std::function<void()> on_sighup;
 
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> session(std::shared_ptr<Connection> conn, std::string peer);
   std::shared_ptr<ssl::context> current_tls();
+  // The limit a new connection from `address` would exceed ("max_connections",
+  // "max_connections_per_address"), or empty. On the control strand, which alone adds connections.
+  std::string_view refuse_connection(const asio::ip::address& address);
   // Before each request: a connection whose certificate was verified before the last reload, or
   // has expired since, has it verified again; one that no longer verifies loses its principal.
   void recheck_certificate(Connection& conn, access::PeerIdentity& identity, const std::string& peer);
@@ -240,18 +244,22 @@ asio::awaitable<void> Server::Impl::accept_loop() {
       co_await pause.async_wait(kTuple);
       continue;
     }
-    if (active.load() >= options.limits.max_connections) {
+    beast::error_code ep_ec;
+    const auto ep = socket.remote_endpoint(ep_ec);
+    const std::string_view full = refuse_connection(ep.address());
+    if (!full.empty()) {
+      if (options.on_connection_refused) options.on_connection_refused(full);
       if (std::uint64_t held = 0; refused_log.allow(held)) {
-        log::warn("connection_refused", {{"reason", "max_connections reached"},
-                                         {"max_connections", options.limits.max_connections},
+        log::warn("connection_refused", {{"reason", std::string(full) + " reached"},
+                                         {"address", ep_ec ? std::string("unknown") : ep.address().to_string()},
+                                         {full, full == "max_connections" ? options.limits.max_connections
+                                                                          : options.limits.max_connections_per_address},
                                          {"not_logged_since_last", held}});
       }
       beast::error_code ignored;
       socket.close(ignored);
       continue;
     }
-    beast::error_code ep_ec;
-    const auto ep = socket.remote_endpoint(ep_ec);
     std::string peer = ep_ec ? "unknown" : ep.address().to_string() + ":" + std::to_string(ep.port());
     auto executor = socket.get_executor();
     // The generation is read before the context: a reload between the two only makes the
@@ -259,27 +267,41 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     const std::uint64_t generation = tls_generation.load();
     auto conn = std::make_shared<Connection>(std::move(socket), current_tls(), generation);
     std::uint64_t id = 0;
+    const asio::ip::address address = ep.address();
     {
       std::lock_guard lock(conns_mutex);
       id = next_conn_id++;
       conns.emplace(id, conn);
+      ++per_address[address];
     }
     ++active;
-    asio::co_spawn(executor, session(std::move(conn), std::move(peer)), [this, id](const std::exception_ptr& e) {
-      if (e) {
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          log::error("session_failed", {{"error", ex.what()}});
-        }
-      }
-      {
-        std::lock_guard lock(conns_mutex);
-        conns.erase(id);
-      }
-      if (--active == 0 && draining) asio::post(control, [this] { maybe_finish(); });
-    });
+    asio::co_spawn(executor, session(std::move(conn), std::move(peer)),
+                   [this, id, address](const std::exception_ptr& e) {
+                     if (e) {
+                       try {
+                         std::rethrow_exception(e);
+                       } catch (const std::exception& ex) {
+                         log::error("session_failed", {{"error", ex.what()}});
+                       }
+                     }
+                     {
+                       std::lock_guard lock(conns_mutex);
+                       conns.erase(id);
+                       if (auto it = per_address.find(address); it != per_address.end() && --it->second == 0)
+                         per_address.erase(it);
+                     }
+                     if (--active == 0 && draining) asio::post(control, [this] { maybe_finish(); });
+                   });
   }
+}
+
+std::string_view Server::Impl::refuse_connection(const asio::ip::address& address) {
+  if (active.load() >= options.limits.max_connections) return "max_connections";
+  const std::size_t cap = options.limits.max_connections_per_address;
+  if (cap == 0) return {};
+  std::lock_guard lock(conns_mutex);
+  const auto it = per_address.find(address);
+  return it != per_address.end() && it->second >= cap ? "max_connections_per_address" : std::string_view{};
 }
 
 std::shared_ptr<ssl::context> Server::Impl::current_tls() {
@@ -607,6 +629,8 @@ Status Server::reload_tls(const TlsConfig& tls) {
   ++impl_->tls_generation;
   return {};
 }
+
+std::size_t Server::open_connections() const { return impl_->active.load(); }
 
 std::optional<std::int64_t> Server::crl_next_update() const {
   std::lock_guard lock(impl_->tls_mutex);

@@ -44,6 +44,8 @@ struct ServerOptions {
   // Requests refused before they reach a handler (oversized body or headers, malformed HTTP, a
   // target that is not a path): the status and the error code sent.
   std::function<void(int status, std::string_view code)> on_rejection = {};
+  // A connection closed at once for a limit: "max_connections" or "max_connections_per_address".
+  std::function<void(std::string_view limit)> on_connection_refused = {};
 };
 
 class Server {
@@ -66,6 +68,8 @@ class Server {
   // request, and a certificate that no longer verifies is refused (403 certificate_refused) and the
   // connection closed. On an error nothing changes. Thread-safe.
   Status reload_tls(const TlsConfig& tls);
+  // Connections open now (accepted, not yet closed).
+  [[nodiscard]] std::size_t open_connections() const;
   // The earliest nextUpdate of the CRLs in force (Unix seconds); none without tls.crl_file.
   [[nodiscard]] std::optional<std::int64_t> crl_next_update() const;
 

@@ -8,8 +8,8 @@ namespace {
 constexpr const char* kGood = R"(listen: 127.0.0.1:9443
 data_dir: /tmp/x
 policy: p.yaml
-tls: {cert: a.crt, key: a.key, client_ca: ca.crt}
-limits: {body_bytes: 2048, read_timeout: 5s, max_connections: 10}
+tls: {cert: a.crt, key: a.key, client_ca: ca.crt, crl_file: clients.crl}
+limits: {body_bytes: 2048, read_timeout: 5s, max_connections: 10, max_connections_per_address: 4}
 log: {level: debug, format: text}
 audit: {hmac_key_file: /etc/yici/audit.key, checkpoint_every: 50, checkpoint_interval: 10s, group_commit_max: 64}
 threads: 3
@@ -24,9 +24,11 @@ TEST_CASE("hub config: a complete file parses with every value") {
   CHECK(c->policy == "p.yaml");
   CHECK(c->schemas_dir == "schemas");  // default kept
   CHECK(c->tls.client_ca == "ca.crt");
+  CHECK(c->tls.crl_file == "clients.crl");
   CHECK(c->limits.body_bytes == 2048);
   CHECK(c->limits.read_timeout == std::chrono::seconds(5));
   CHECK(c->limits.max_connections == 10);
+  CHECK(c->limits.max_connections_per_address == 4);
   CHECK(c->log.level == "debug");
   CHECK(c->threads == 3);
   CHECK(c->audit.hmac_key_file == "/etc/yici/audit.key");
@@ -51,6 +53,8 @@ TEST_CASE("hub config: each kind of bad file is an error naming file and line") 
       {"tls: {cert: a, key: b, client_ca: c}\nlimits:\n  read_timeout: soon\n",
        "hub.yaml:3: \"read_timeout\": bad duration"},
       {"tls: {cert: a, key: b, client_ca: c}\nlimits: {body_bytes: -1}\n", "body_bytes\" must be between"},
+      {"tls: {cert: a, key: b, client_ca: c}\nlimits: {max_connections_per_address: -1}\n",
+       "max_connections_per_address\" must be between"},
       {"tls: {cert: a, key: b, client_ca: c}\nthreads: many\n", "hub.yaml:2: \"threads\" must be an integer"},
       {"tls: [a, b]\n", "tls must be a mapping"},
       {"tls: {cert: a, key: b, client_ca: c}\naudit: {checkpoint_every: 0}\n", "\"checkpoint_every\" must be between"},

@@ -362,6 +362,30 @@ TEST_CASE("connection limit: extra connections are closed, freed slots are reuse
   CHECK(hub.log().find("max_connections reached") != std::string::npos);
 }
 
+TEST_CASE("per-address limit: one address cannot take every slot, others are still served, and both are counted") {
+  HubProcess hub({.extra_config = "limits: {max_connections: 10, max_connections_per_address: 2}\n"});
+  auto as = HubProcess::as("market-regulation");
+  // curl from another loopback address: the limit is per address, not the hub's whole.
+  const auto curl_from = [&](const std::string& source, const std::string& who, const std::string& target) {
+    std::string out;
+    run_command("curl -sS --max-time 10 --interface " + source + " --cacert " + pki("ca.crt") + " --cert " +
+                    pki(who + ".crt") + " --key " + pki(who + ".key") +
+                    " -o - -w '\n%{http_code}' https://127.0.0.1:" + std::to_string(hub.port()) + target + " 2>&1",
+                &out);
+    return out;
+  };
+  TlsConnection a(hub.port(), as);
+  TlsConnection b(hub.port(), as);
+  CHECK_FALSE(handshake_succeeds(hub.port(), as));
+  CHECK(curl_from("127.0.0.2", "market-regulation", "/v1/whoami").ends_with("\n200"));
+  const std::string metrics = curl_from("127.0.0.3", "admin", "/metrics");
+  INFO(metrics);
+  CHECK(metrics.find("yici_connections_refused_total{limit=\"max_connections_per_address\"} 1\n") != std::string::npos);
+  CHECK(metrics.find("yici_connections_refused_total{limit=\"max_connections\"} 0\n") != std::string::npos);
+  CHECK(metrics.find("yici_connections_open 3\n") != std::string::npos);  // a, b and the scrape itself
+  CHECK(hub.log().find(R"("reason":"max_connections_per_address reached","address":"127.0.0.1")") != std::string::npos);
+}
+
 TEST_CASE("open files: the soft limit is raised to the hard one, and a hard limit below what is needed is named") {
   rlimit original{};
   REQUIRE(getrlimit(RLIMIT_NOFILE, &original) == 0);
