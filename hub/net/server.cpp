@@ -471,6 +471,12 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
         log::info("request_rejected", {{"peer", peer}, {"request_id", request_id}, {"status", 413}});
         co_await write_error(*conn, 11, 413, "body_too_large",
                              "request body exceeds " + std::to_string(limits.body_bytes) + " bytes", request_id);
+      } else if (read_ec == http::error::header_limit && parser.get().target().empty()) {
+        // The parser never got past the request line (it fills in the target once the line is
+        // whole): the line alone is over the limit, its target too long (RFC 9110 15.5.15).
+        log::info("request_rejected", {{"peer", peer}, {"request_id", request_id}, {"status", 414}});
+        co_await write_error(*conn, 11, 414, "target_too_long",
+                             "the request line exceeds " + std::to_string(limits.header_bytes) + " bytes", request_id);
       } else if (read_ec == http::error::header_limit) {
         log::info("request_rejected", {{"peer", peer}, {"request_id", request_id}, {"status", 431}});
         co_await write_error(*conn, 11, 431, "headers_too_large",

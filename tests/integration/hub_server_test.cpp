@@ -314,7 +314,7 @@ TEST_CASE("Expect: 100-continue gets 100 Continue before the body is sent, then 
   CHECK(direct->status == 200);
 }
 
-TEST_CASE("limits: a 2 MiB body is 413, oversized headers 431") {
+TEST_CASE("limits: a 2 MiB body is 413, oversized headers 431, an oversized request line 414") {
   HubProcess hub;
   auto as = HubProcess::as("market-regulation");
   {
@@ -332,6 +332,17 @@ TEST_CASE("limits: a 2 MiB body is 413, oversized headers 431") {
     auto r = conn.read_response();
     REQUIRE(r.has_value());
     CHECK(r->status == 431);
+    CHECK(error_code_of(*r) == "headers_too_large");
+  }
+  {
+    // The request line alone over the header limit: the target is too long.
+    TlsConnection conn(hub.port(), as);
+    conn.send_raw("GET /v1/records/population/" + std::string(std::size_t{20} * 1024, '1') +
+                  " HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto r = conn.read_response();
+    REQUIRE(r.has_value());
+    CHECK(r->status == 414);
+    CHECK(error_code_of(*r) == "target_too_long");
   }
   CHECK(https_request(hub.port(), as, "GET", "/v1/whoami").status == 200);
 }
