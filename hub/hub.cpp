@@ -288,7 +288,7 @@ std::shared_ptr<ingest::RegisteredSource> Hub::file_source(ingest::SourceDefinit
 }
 
 api::Response Hub::handle(api::Request& request) {
-  if (request.peer.has_certificate) {
+  if (request.peer.has_certificate && !request.peer.certificate_refused) {
     auto policy = policy_.load();
     if (const access::Principal* p = policy->by_cert_cn(request.peer.subject_cn)) {
       request.principal = std::shared_ptr<const access::Principal>(policy, p);

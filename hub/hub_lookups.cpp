@@ -146,6 +146,12 @@ void Hub::register_lookup_routes() {
     }
     e.outcome = code;
     e.http_status = refusal.status;
+    if (req.peer.certificate_refused) {
+      // A certificate that no longer verifies (revoked, expired) gets no principal, but whose it
+      // was is what an auditor asks: a revoked department's key still in use.
+      const auto policy = policy_.load();
+      if (const access::Principal* p = policy->by_cert_cn(req.peer.subject_cn)) e.principal = p->id;
+    }
     if (audit_ == nullptr) return;
     if (auto r = audit_->append(e, [&](std::int64_t) { return refusal.body; }); !r) {
       log::error("audit_refusal_failed", {{"route", pattern}, {"error", r.error().message}});

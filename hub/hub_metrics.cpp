@@ -21,7 +21,9 @@ void Hub::register_metrics_route() {
     metrics::Snapshot snap;
     snap.source_files_skipped = source_files_skipped_;
     snap.open_connections = server_->open_connections();
-    if (const auto next = server_->crl_next_update()) snap.crl_next_update_unix_s = static_cast<double>(*next);
+    if (const auto crls = server_->crls(); crls && crls->next_update_unix) {
+      snap.crl_next_update_unix_s = static_cast<double>(*crls->next_update_unix);
+    }
     for (const auto& s : sources_.list()) {
       metrics::SourceState state;
       state.id = s->definition.id;

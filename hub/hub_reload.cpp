@@ -12,6 +12,7 @@
 #include "hub/core/config_changes.h"
 #include "hub/core/dir_fingerprint.h"
 #include "hub/core/log.h"
+#include "hub/core/time.h"
 #include "hub/hub.h"
 #include "hub/net/server.h"
 #include "hub/policy_loader.h"
@@ -192,6 +193,13 @@ void Hub::register_admin_reload_route() {
     boost::json::object tls;
     tls["status"] = r.tls_error.empty() ? "reloaded" : "refused";
     if (!r.tls_error.empty()) tls["error"] = r.tls_error;
+    if (const auto crls = server_->crls()) {  // in force: the new ones, or the old ones kept
+      boost::json::object crl{{"crls", crls->count}, {"revoked", crls->revoked}};
+      if (crls->next_update_unix) {
+        crl["next_update"] = format_rfc3339_seconds(SysTime(std::chrono::seconds(*crls->next_update_unix)));
+      }
+      tls["crl"] = std::move(crl);
+    }
     body["tls"] = std::move(tls);
     boost::json::array restart;
     for (const auto& n : r.needs_restart) restart.emplace_back(n);

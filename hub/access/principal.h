@@ -27,7 +27,8 @@ struct PeerIdentity {
   std::string fingerprint_sha256;  // lowercase hex of the DER certificate's SHA-256
   std::string problem;             // why the certificate maps to no principal whatever the policy says
   // The certificate verified when the connection began but not when checked again (revoked by a
-  // CRL loaded since, expired since): refused whatever its CN (net/peer_recheck.h).
+  // CRL loaded since, expired since): refused whatever its CN, which maps to no principal
+  // (net/peer_recheck.h); audit entries of the refusal name the principal it would have been.
   bool certificate_refused = false;
 };
 

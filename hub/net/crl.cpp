@@ -1,11 +1,15 @@
 #include "hub/net/crl.h"
 
+#include <algorithm>
+#include <ctime>
 #include <memory>
+#include <vector>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 namespace yici::net {
 namespace {
@@ -19,24 +23,29 @@ struct CrlFree {
 struct CertFree {
   void operator()(X509* c) const { X509_free(c); }
 };
+struct IdpFree {
+  void operator()(ISSUING_DIST_POINT* p) const { ISSUING_DIST_POINT_free(p); }
+};
 using BioPtr = std::unique_ptr<BIO, BioFree>;
 using CrlPtr = std::unique_ptr<X509_CRL, CrlFree>;
 using CertPtr = std::unique_ptr<X509, CertFree>;
 
+std::string bio_text(BIO* out) {
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(out, &data);
+  return n > 0 ? std::string(data, static_cast<std::size_t>(n)) : std::string();
+}
+
 std::string name_text(const X509_NAME* name) {
   BioPtr out(BIO_new(BIO_s_mem()));
   if (!out || X509_NAME_print_ex(out.get(), name, 0, XN_FLAG_RFC2253) < 0) return "(unreadable name)";
-  char* data = nullptr;
-  const long n = BIO_get_mem_data(out.get(), &data);
-  return n > 0 ? std::string(data, static_cast<std::size_t>(n)) : std::string();
+  return bio_text(out.get());
 }
 
 std::string time_text(const ASN1_TIME* t) {
   BioPtr out(BIO_new(BIO_s_mem()));
   if (!out || ASN1_TIME_print(out.get(), t) != 1) return "(unreadable time)";
-  char* data = nullptr;
-  const long n = BIO_get_mem_data(out.get(), &data);
-  return n > 0 ? std::string(data, static_cast<std::size_t>(n)) : std::string();
+  return bio_text(out.get());
 }
 
 std::optional<std::int64_t> unix_time(const ASN1_TIME* t) {
@@ -52,6 +61,50 @@ Result<std::vector<CertPtr>> read_cas(const std::string& client_ca) {
   while (X509* cert = PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr)) cas.emplace_back(cert);
   ERR_clear_error();  // the loop ends on "no start line"
   return cas;
+}
+
+// Why OpenSSL could not use this CRL as the complete list of its CA's revocations, or empty. A CRL
+// it cannot use refuses every certificate of the CA; a delta CRL or one partitioned by an issuing
+// distribution point covers only part of them, and OpenSSL would take a delta for a complete list.
+std::string unusable(X509_CRL* crl) {
+  if (X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0) {
+    return "is a delta CRL (it lists only changes since a base CRL): give the CA's complete CRL";
+  }
+  int critical = 0;
+  std::unique_ptr<ISSUING_DIST_POINT, IdpFree> idp(
+      static_cast<ISSUING_DIST_POINT*>(X509_CRL_get_ext_d2i(crl, NID_issuing_distribution_point, &critical, nullptr)));
+  if (idp && (idp->onlyuser != 0 || idp->onlyCA != 0 || idp->onlyattr != 0 || idp->indirectCRL != 0 ||
+              idp->onlysomereasons != nullptr)) {
+    return "covers only part of its CA's certificates or reasons (issuing distribution point): give the CA's "
+           "complete CRL";
+  }
+  if (idp == nullptr && critical == -2) return "has an issuing distribution point that cannot be read";
+  for (int i = 0; i < X509_CRL_get_ext_count(crl); ++i) {
+    X509_EXTENSION* ext = X509_CRL_get_ext(crl, i);
+    const int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));
+    if (X509_EXTENSION_get_critical(ext) != 0 && nid != NID_issuing_distribution_point) {
+      char oid[80];
+      OBJ_obj2txt(oid, sizeof oid, X509_EXTENSION_get_object(ext), 1);
+      return "has a critical extension the hub cannot check (" + std::string(oid) + ")";
+    }
+  }
+  return {};
+}
+
+// Entries that revoke, as OpenSSL reads them: removeFromCRL entries (of delta CRLs) let a
+// certificate in.
+std::size_t revoked_entries(X509_CRL* crl) {
+  const STACK_OF(X509_REVOKED)* entries = X509_CRL_get_REVOKED(crl);
+  std::size_t count = 0;
+  for (int i = 0; entries != nullptr && i < sk_X509_REVOKED_num(entries); ++i) {
+    int critical = 0;
+    std::unique_ptr<ASN1_ENUMERATED, decltype(&ASN1_ENUMERATED_free)> reason(
+        static_cast<ASN1_ENUMERATED*>(
+            X509_REVOKED_get_ext_d2i(sk_X509_REVOKED_value(entries, i), NID_crl_reason, &critical, nullptr)),
+        ASN1_ENUMERATED_free);
+    if (!reason || ASN1_ENUMERATED_get(reason.get()) != CRL_REASON_REMOVE_FROM_CRL) ++count;
+  }
+  return count;
 }
 
 }  // namespace
@@ -72,24 +125,44 @@ Result<LoadedCrls> add_crls(X509_STORE* store, const std::string& crl_file, cons
   if (crls.empty()) return Error::invalid(where + ": holds no PEM CRL (-----BEGIN X509 CRL-----)");
 
   LoadedCrls loaded;
-  std::vector<bool> covered(cas.size(), false);
+  std::vector<std::size_t> crl_of(cas.size(), crls.size());  // index of each CA's CRL; crls.size(): none
   for (std::size_t i = 0; i < crls.size(); ++i) {
     X509_CRL* crl = crls[i].get();
     const std::string issuer = name_text(X509_CRL_get_issuer(crl));
     const std::string which = where + ": the CRL of " + issuer;
-    bool verified = false;
-    for (std::size_t c = 0; c < cas.size() && !verified; ++c) {
+    std::size_t signer = cas.size();
+    std::size_t same_name = 0;
+    for (std::size_t c = 0; c < cas.size(); ++c) {
       if (X509_NAME_cmp(X509_get_subject_name(cas[c].get()), X509_CRL_get_issuer(crl)) != 0) continue;
-      if (X509_CRL_verify(crl, X509_get0_pubkey(cas[c].get())) == 1) {
-        verified = true;
-        covered[c] = true;
-      }
+      ++same_name;
+      if (signer == cas.size() && X509_CRL_verify(crl, X509_get0_pubkey(cas[c].get())) == 1) signer = c;
     }
     ERR_clear_error();
-    if (!verified) {
-      return Error::invalid(which + " is not signed by a CA in tls.client_ca (" + client_ca +
-                            "): a CRL counts only from the CA that issued the certificates it revokes");
+    if (same_name == 0) {
+      return Error::invalid(which + ": no CA of that name is in tls.client_ca (" + client_ca +
+                            "). With tls.crl_file set, client_ca must hold every CA of a client's chain, "
+                            "intermediates included, each with its CRL here");
     }
+    if (signer == cas.size()) {
+      return Error::invalid(which + " is not signed by the CA of that name in tls.client_ca (" + client_ca +
+                            "): a forged CRL, or one from another CA of the same name");
+    }
+    if (same_name > 1 && X509_CRL_get_ext_by_NID(crl, NID_authority_key_identifier, -1) < 0) {
+      // OpenSSL picks a CRL by issuer name, then by key identifier: without one it may check a
+      // certificate against the other CA's CRL, and refuse it (signature failure).
+      return Error::invalid(which + ": tls.client_ca holds " + std::to_string(same_name) +
+                            " CAs of that name (a CA rollover?), and this CRL names no authority key identifier "
+                            "to tell which it is from: have the CA add one (openssl ca: crl_extensions with "
+                            "authorityKeyIdentifier=keyid)");
+    }
+    if (crl_of[signer] != crls.size()) {
+      // OpenSSL takes the newest current CRL and, once that one expires, falls back to an older
+      // current one, which may not list a certificate revoked since: one CRL per CA.
+      return Error::invalid(where + " holds more than one CRL of " + issuer + " (CRLs " +
+                            std::to_string(crl_of[signer] + 1) + " and " + std::to_string(i + 1) +
+                            " in the file): keep only the newest");
+    }
+    if (const std::string why = unusable(crl); !why.empty()) return Error::invalid(which + " " + why);
     if (X509_cmp_time(X509_CRL_get0_lastUpdate(crl), &now) > 0) {
       return Error::invalid(which + " is not valid before " + time_text(X509_CRL_get0_lastUpdate(crl)) +
                             " (thisUpdate): check the clocks of the CA and of this machine");
@@ -104,18 +177,28 @@ Result<LoadedCrls> add_crls(X509_STORE* store, const std::string& crl_file, cons
         loaded.next_update_unix = *t;
       }
     }
-    const STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl);
-    loaded.revoked += revoked != nullptr ? static_cast<std::size_t>(sk_X509_REVOKED_num(revoked)) : 0;
-    if (X509_STORE_add_crl(store, crl) != 1) {
+    crl_of[signer] = i;
+    loaded.revoked += revoked_entries(crl);
+  }
+  for (std::size_t c = 0; c < cas.size(); ++c) {
+    if (crl_of[c] != crls.size()) continue;
+    // Every CA of a chain is checked, so a CA without its CRL would refuse every certificate
+    // issued under it: said now rather than by every department's failed handshake.
+    return Error::invalid(where + " holds no CRL of " + name_text(X509_get_subject_name(cas[c].get())) +
+                          ", a CA in tls.client_ca: every certificate issued under it would be refused. Add that "
+                          "CA's CRL (a CA that has revoked nothing issues an empty one), or take the CA out of "
+                          "client_ca");
+  }
+  for (const auto& crl : crls) {
+    if (X509_STORE_add_crl(store, crl.get()) != 1) {
       ERR_clear_error();
-      return Error::internal(which + ": cannot be added to the certificate store");
+      return Error::internal(where + ": a CRL cannot be added to the certificate store");
     }
     ++loaded.count;
   }
-  for (std::size_t c = 0; c < cas.size(); ++c) {
-    if (!covered[c]) loaded.cas_without_crl.push_back(name_text(X509_get_subject_name(cas[c].get())));
-  }
-  X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+  // Every certificate of a chain, not only the client's own: a revoked intermediate CA revokes
+  // what it issued.
+  X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
   return loaded;
 }
 

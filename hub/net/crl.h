@@ -7,7 +7,6 @@
 #include <ctime>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "hub/core/result.h"
 
@@ -19,15 +18,16 @@ struct LoadedCrls {
   std::size_t count = 0;
   std::size_t revoked = 0;                       // certificates revoked, over all the CRLs
   std::optional<std::int64_t> next_update_unix;  // the earliest nextUpdate: none when no CRL has one
-  std::vector<std::string> cas_without_crl;      // subjects of CAs in client_ca that no CRL covers
 };
 
-// Reads every PEM CRL in `crl_file` into `store` and turns revocation checking on for the leaf
-// certificate (X509_V_FLAG_CRL_CHECK). Each CRL must be issued and signed by a CA in `client_ca`,
-// current at `now` (thisUpdate not ahead of it, nextUpdate not behind it): OpenSSL would refuse
-// every certificate of a CA whose CRL is missing, stale or not yet valid, so such a file is an
-// error here rather than a hub that lets no department in. A CA in client_ca that no CRL covers is
-// listed: its certificates will be refused.
+// Reads every PEM CRL in `crl_file` into `store` and turns revocation checking on for every
+// certificate of a client's chain (X509_V_FLAG_CRL_CHECK_ALL). OpenSSL refuses every certificate
+// under a CA whose CRL is missing, stale, not yet valid or not one it can use, and may check a
+// certificate against the wrong CRL or an older one, so the file is refused (and nothing added)
+// unless: each CRL is signed by a CA in `client_ca`, current at `now`, complete (no delta CRL, no
+// partition by issuing distribution point, no critical extension OpenSSL does not check), and the
+// only one of its CA; each CA in client_ca has one; and a CRL of a CA that shares its name with
+// another in client_ca names its key (authority key identifier).
 Result<LoadedCrls> add_crls(x509_store_st* store, const std::string& crl_file, const std::string& client_ca,
                             std::time_t now);
 

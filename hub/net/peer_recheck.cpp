@@ -29,11 +29,16 @@ std::optional<std::string> peer_no_longer_verifies(SSL* ssl, SSL_CTX* current) {
   return std::string(X509_verify_cert_error_string(error));
 }
 
-std::optional<std::int64_t> peer_not_after(SSL* ssl) {
-  X509* leaf = SSL_get0_peer_certificate(ssl);
-  std::tm tm{};
-  if (leaf == nullptr || ASN1_TIME_to_tm(X509_get0_notAfter(leaf), &tm) != 1) return std::nullopt;
-  return static_cast<std::int64_t>(timegm(&tm));
+std::optional<std::int64_t> peer_chain_not_after(SSL* ssl) {
+  STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl);
+  std::optional<std::int64_t> earliest;
+  for (int i = 0; chain != nullptr && i < sk_X509_num(chain); ++i) {
+    std::tm tm{};
+    if (ASN1_TIME_to_tm(X509_get0_notAfter(sk_X509_value(chain, i)), &tm) != 1) return std::nullopt;
+    const std::int64_t t = timegm(&tm);
+    if (!earliest || t < *earliest) earliest = t;
+  }
+  return earliest;
 }
 
 }  // namespace yici::net

@@ -18,7 +18,8 @@ namespace yici::net {
 // it no longer verifies; none when it does or the client presented none.
 std::optional<std::string> peer_no_longer_verifies(ssl_st* ssl, ssl_ctx_st* current);
 
-// The notAfter of the connection's client certificate (Unix seconds); none without one.
-std::optional<std::int64_t> peer_not_after(ssl_st* ssl);
+// The earliest notAfter of the connection's verified chain, the client's certificate, its
+// intermediates and the CA (Unix seconds): past it the chain no longer verifies. None without one.
+std::optional<std::int64_t> peer_chain_not_after(ssl_st* ssl);
 
 }  // namespace yici::net

@@ -61,7 +61,8 @@ struct Connection {
   Stream stream;
   bool idle = true;
   // The client certificate was verified against the context of this reload generation, and stays
-  // valid until this time (Unix seconds): past either, it is verified again before a request.
+  // valid until this time (Unix seconds; its chain's expiry, the CRLs' nextUpdate): past either, it
+  // is verified again before a request.
   std::uint64_t checked_generation;
   std::int64_t checked_until = 0;
 };
@@ -190,7 +191,7 @@ struct Server::Impl {
   asio::thread_pool admin_pool{kAdminThreads};
   std::mutex tls_mutex;
   std::shared_ptr<ssl::context> tls;             // guarded by tls_mutex; new connections take the current one
-  std::optional<std::int64_t> crl_next_update;   // guarded by tls_mutex
+  std::optional<LoadedCrls> crls;                // guarded by tls_mutex
   std::atomic<std::uint64_t> tls_generation{0};  // incremented with each reload, after `tls` is swapped
   asio::io_context ioc;
   asio::strand<asio::io_context::executor_type> control{asio::make_strand(ioc)};
@@ -217,6 +218,9 @@ struct Server::Impl {
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> session(std::shared_ptr<Connection> conn, std::string peer);
   std::shared_ptr<ssl::context> current_tls();
+  // Until when a connection's verified certificate stays good without a reload: the earliest
+  // notAfter of its chain, or the CRLs' nextUpdate if sooner (Unix seconds; 0: check every time).
+  std::int64_t check_horizon(SSL* ssl);
   // The limit a new connection from `address` would exceed ("max_connections",
   // "max_connections_per_address"), or empty. On the control strand, which alone adds connections.
   std::string_view refuse_connection(const asio::ip::address& address);
@@ -304,6 +308,13 @@ std::string_view Server::Impl::refuse_connection(const asio::ip::address& addres
   return it != per_address.end() && it->second >= cap ? "max_connections_per_address" : std::string_view{};
 }
 
+std::int64_t Server::Impl::check_horizon(SSL* ssl) {
+  std::int64_t until = peer_chain_not_after(ssl).value_or(0);
+  std::lock_guard lock(tls_mutex);
+  if (crls && crls->next_update_unix && *crls->next_update_unix < until) until = *crls->next_update_unix;
+  return until;
+}
+
 std::shared_ptr<ssl::context> Server::Impl::current_tls() {
   std::lock_guard lock(tls_mutex);
   return tls;
@@ -330,12 +341,11 @@ void Server::Impl::recheck_certificate(Connection& conn, access::PeerIdentity& i
     }
     identity.problem = "the client certificate this connection began with no longer verifies (" + *reason +
                        "); connect again with a current certificate";
-    identity.subject_cn.clear();
-    identity.certificate_refused = true;
+    identity.certificate_refused = true;  // keeps its CN: the audit entry of the refusal names who it was
     return;
   }
   conn.checked_generation = generation;
-  conn.checked_until = peer_not_after(native).value_or(0);
+  conn.checked_until = check_horizon(native);
 }
 
 asio::awaitable<void> Server::Impl::write_error(Connection& conn, unsigned version, int status, std::string_view code,
@@ -419,7 +429,7 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
     co_return;
   }
   access::PeerIdentity identity = peer_identity(stream.native_handle());
-  conn->checked_until = peer_not_after(stream.native_handle()).value_or(0);
+  conn->checked_until = check_horizon(stream.native_handle());
 
   beast::flat_buffer buffer;
   for (;;) {
@@ -630,7 +640,7 @@ Status Server::reload_tls(const TlsConfig& tls) {
   {
     std::lock_guard lock(impl_->tls_mutex);
     impl_->tls = std::move(made.context);
-    impl_->crl_next_update = made.crl_next_update_unix;
+    impl_->crls = made.crls;
   }
   ++impl_->tls_generation;
   return {};
@@ -638,9 +648,9 @@ Status Server::reload_tls(const TlsConfig& tls) {
 
 std::size_t Server::open_connections() const { return impl_->active.load(); }
 
-std::optional<std::int64_t> Server::crl_next_update() const {
+std::optional<LoadedCrls> Server::crls() const {
   std::lock_guard lock(impl_->tls_mutex);
-  return impl_->crl_next_update;
+  return impl_->crls;
 }
 Server::~Server() = default;
 
@@ -650,11 +660,11 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options, Req
   impl->handler = std::move(handler);
   if (options.prepared_tls) {
     impl->tls = options.prepared_tls->context;
-    impl->crl_next_update = options.prepared_tls->crl_next_update_unix;
+    impl->crls = options.prepared_tls->crls;
   } else {
     YICI_TRY(auto made, make_server_tls_context(options.tls));
     impl->tls = std::move(made.context);
-    impl->crl_next_update = made.crl_next_update_unix;
+    impl->crls = made.crls;
   }
   impl->options.prepared_tls.reset();
   name_pool_threads(impl->handler_pool, kHandlerThreads, "handler");

@@ -70,8 +70,8 @@ class Server {
   Status reload_tls(const TlsConfig& tls);
   // Connections open now (accepted, not yet closed).
   [[nodiscard]] std::size_t open_connections() const;
-  // The earliest nextUpdate of the CRLs in force (Unix seconds); none without tls.crl_file.
-  [[nodiscard]] std::optional<std::int64_t> crl_next_update() const;
+  // The CRLs in force (tls.crl_file); none without it.
+  [[nodiscard]] std::optional<LoadedCrls> crls() const;
 
   // Thread-safe; begins the graceful shutdown.
   void stop();

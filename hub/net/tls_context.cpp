@@ -4,6 +4,7 @@
 
 #include <boost/asio/ssl/context.hpp>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 
 #include "hub/core/log.h"
@@ -55,6 +56,42 @@ std::string openssl_error() {
   return buf;
 }
 
+// The CA certificates of client_ca, and nothing else of the file: OpenSSL's loader would also
+// take the CRLs of a "CA and CRL" bundle, unchecked, beside (or ahead of) those of tls.crl_file.
+Status load_client_cas(X509_STORE* store, const TlsConfig& tls) {
+  const std::string where = "tls.client_ca " + tls.client_ca;
+  std::unique_ptr<BIO, decltype(&BIO_free)> in(BIO_new_file(tls.client_ca.c_str(), "r"), BIO_free);
+  if (!in) return Error::io(where + ": cannot open: " + openssl_error());
+  std::unique_ptr<STACK_OF(X509_INFO), void (*)(STACK_OF(X509_INFO)*)> items(
+      PEM_X509_INFO_read_bio(in.get(), nullptr, nullptr, nullptr),
+      [](STACK_OF(X509_INFO) * s) { sk_X509_INFO_pop_free(s, X509_INFO_free); });
+  if (!items) return Error::io(where + ": cannot load CA certificates: " + openssl_error());
+  int certs = 0;
+  int crls = 0;
+  for (int i = 0; i < sk_X509_INFO_num(items.get()); ++i) {
+    const X509_INFO* item = sk_X509_INFO_value(items.get(), i);
+    if (item->crl != nullptr) ++crls;
+    if (item->x509 == nullptr) continue;
+    if (X509_STORE_add_cert(store, item->x509) != 1) {
+      return Error::io(where + ": cannot add CA certificate: " + openssl_error());
+    }
+    ++certs;
+  }
+  if (certs == 0) return Error::invalid(where + ": holds no PEM certificate");
+  if (crls > 0 && !tls.crl_file.empty()) {
+    return Error::invalid(where + " holds " + std::to_string(crls) +
+                          " CRL(s): put CRLs in tls.crl_file alone, where each is checked, and keep client_ca to "
+                          "CA certificates");
+  }
+  if (crls > 0) {
+    log::warn("tls_client_ca_crl_ignored",
+              {{"client_ca", tls.client_ca},
+               {"crls", crls},
+               {"action", "CRLs in client_ca are not used: put them in tls.crl_file to check revocation"}});
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<ServerTls> make_server_tls_context(const TlsConfig& tls) {
@@ -83,9 +120,7 @@ Result<ServerTls> make_server_tls_context(const TlsConfig& tls) {
   if (SSL_CTX_check_private_key(native) != 1) {
     return Error::invalid("tls.key " + tls.key + " does not match tls.cert " + tls.cert);
   }
-  if (SSL_CTX_load_verify_locations(native, tls.client_ca.c_str(), nullptr) != 1) {
-    return Error::io("tls.client_ca " + tls.client_ca + ": cannot load CA certificates: " + openssl_error());
-  }
+  YICI_TRY_STATUS(load_client_cas(SSL_CTX_get_cert_store(native), tls));
   STACK_OF(X509_NAME)* ca_names = SSL_load_client_CA_file(tls.client_ca.c_str());
   if (ca_names == nullptr) return Error::io("tls.client_ca " + tls.client_ca + ": no CA names: " + openssl_error());
   SSL_CTX_set_client_CA_list(native, ca_names);
@@ -93,20 +128,12 @@ Result<ServerTls> make_server_tls_context(const TlsConfig& tls) {
   if (!tls.crl_file.empty()) {
     YICI_TRY(const LoadedCrls crls,
              add_crls(SSL_CTX_get_cert_store(native), tls.crl_file, tls.client_ca, std::time(nullptr)));
-    out.crl_next_update_unix = crls.next_update_unix;
+    out.crls = crls;
     boost::json::object fields{{"crl_file", tls.crl_file}, {"crls", crls.count}, {"revoked", crls.revoked}};
     if (crls.next_update_unix) {
       fields["next_update"] = format_rfc3339_seconds(SysTime(std::chrono::seconds(*crls.next_update_unix)));
     }
     log::info("tls_crl_loaded", std::move(fields));
-    for (const auto& ca : crls.cas_without_crl) {
-      log::warn("tls_crl_missing",
-                {{"crl_file", tls.crl_file},
-                 {"ca", ca},
-                 {"action",
-                  "with tls.crl_file set, a client certificate is let in only if its CA's CRL is in the file: "
-                  "add this CA's CRL if it issues client certificates"}});
-    }
   }
   // Verify a presented certificate (expiry, chain to client_ca); a missing one is the router's 401.
   SSL_CTX_set_verify(native, SSL_VERIFY_PEER, remember_refused_cn);

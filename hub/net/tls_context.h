@@ -10,6 +10,7 @@
 
 #include "hub/core/hub_config.h"
 #include "hub/core/result.h"
+#include "hub/net/crl.h"
 
 namespace boost::asio::ssl {
 class context;
@@ -20,9 +21,9 @@ namespace yici::net {
 
 struct ServerTls {
   std::shared_ptr<boost::asio::ssl::context> context;
-  // With tls.crl_file: the earliest nextUpdate of its CRLs (Unix seconds), after which OpenSSL
-  // refuses every certificate of that CA until a newer CRL is loaded.
-  std::optional<std::int64_t> crl_next_update_unix;
+  // With tls.crl_file: what was loaded (crl.h). Past the earliest nextUpdate OpenSSL refuses
+  // every certificate of that CA until a newer CRL is loaded.
+  std::optional<LoadedCrls> crls;
 };
 
 Result<ServerTls> make_server_tls_context(const TlsConfig& tls);

@@ -64,7 +64,11 @@ std::optional<net::ClientResponse> call_hub(const HubFlags& flags, const std::st
       // The hub ended the handshake with an alert: it refused our certificate (another CA's,
       // revoked, or not for clients). Reached, and refused.
       std::cerr << "yici-ctl: the hub at " << flags.hub << " refused the client certificate " << flags.cert << ": "
-                << why << "; it must be issued by the hub's client CA (tls.client_ca) for client use\n";
+                << why
+                << "; the hub's log line tls_handshake_failed says why (certificate_problem): the certificate "
+                   "expired or revoked, from a CA not in the hub's tls.client_ca, or not for client use, or the "
+                   "hub's CRL for that CA (tls.crl_file) expired. A hub that refuses every certificate for a stale "
+                   "CRL reloads a new one on SIGHUP (kill -HUP), which needs no certificate\n";
       exit_code = kExitRefused;
       return std::nullopt;
     }

@@ -45,7 +45,15 @@ void add_reload_command(CLI::App& app, int& exit_code) {
         std::cout << "              " << boost::json::value_to<std::string>(*e) << "\n";
       }
       if (const auto* tls = body.as_object().if_contains("tls")) {
-        std::cout << "tls:          " << boost::json::value_to<std::string>(tls->at("status")) << "\n";
+        std::cout << "tls:          " << boost::json::value_to<std::string>(tls->at("status"));
+        if (const auto* crl = tls->as_object().if_contains("crl")) {
+          std::cout << ", CRLs in force: " << crl->at("crls").to_number<std::int64_t>() << ", revoking "
+                    << crl->at("revoked").to_number<std::int64_t>();
+          if (const auto* next = crl->as_object().if_contains("next_update")) {
+            std::cout << ", next update due " << boost::json::value_to<std::string>(*next);
+          }
+        }
+        std::cout << "\n";
         if (const auto* e = tls->as_object().if_contains("error")) {
           std::cout << "              " << boost::json::value_to<std::string>(*e) << "\n";
         }
