@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include <openssl/err.h>
@@ -107,6 +108,25 @@ std::size_t revoked_entries(X509_CRL* crl) {
   return count;
 }
 
+// The names of the file's PEM blocks other than CRLs ("CERTIFICATE", "PRIVATE KEY"): OpenSSL's
+// CRL reader skips them without a word.
+std::vector<std::string> other_blocks(const std::string& path) {
+  BioPtr in(BIO_new_file(path.c_str(), "r"));
+  std::vector<std::string> names;
+  char* name = nullptr;
+  char* header = nullptr;
+  unsigned char* data = nullptr;
+  long len = 0;
+  while (in && PEM_read_bio(in.get(), &name, &header, &data, &len) == 1) {
+    if (std::string_view(name) != PEM_STRING_X509_CRL) names.emplace_back(name);
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_free(data);
+  }
+  ERR_clear_error();
+  return names;
+}
+
 }  // namespace
 
 Result<LoadedCrls> add_crls(X509_STORE* store, const std::string& crl_file, const std::string& client_ca,
@@ -123,6 +143,11 @@ Result<LoadedCrls> add_crls(X509_STORE* store, const std::string& crl_file, cons
     return Error::invalid(where + ": CRL " + std::to_string(crls.size() + 1) + " in the file cannot be read");
   }
   if (crls.empty()) return Error::invalid(where + ": holds no PEM CRL (-----BEGIN X509 CRL-----)");
+  if (const auto others = other_blocks(crl_file); !others.empty()) {
+    return Error::invalid(where + " holds a " + others.front() +
+                          " block: keep the file to CRLs alone (CRL files are often readable by all, and a "
+                          "private key there is a leaked key)");
+  }
 
   LoadedCrls loaded;
   std::vector<std::size_t> crl_of(cas.size(), crls.size());  // index of each CA's CRL; crls.size(): none

@@ -167,6 +167,11 @@ TEST_CASE("CRL: stale, not yet valid, foreign, forged, unreadable and missing fi
   dir.write("cut.crl", good + good.substr(0, good.size() / 2));
   CHECK(refused(dir.file("cut.crl")).find("CRL 2 in the file cannot be read") != std::string::npos);
   CHECK(refused(dir.file("gone.crl")).find("gone.crl: cannot open") != std::string::npos);
+  // Other PEM blocks, which OpenSSL's reader skips: a key beside the CRLs is a leaked key.
+  dir.write("with-key.crl", good + test::read_file(pki("market-regulation.key")));
+  CHECK(refused(dir.file("with-key.crl")).find("holds a PRIVATE KEY block") != std::string::npos);
+  dir.write("with-cert.crl", test::read_file(pki("ca.crt")) + good);
+  CHECK(refused(dir.file("with-cert.crl")).find("holds a CERTIFICATE block") != std::string::npos);
 }
 
 TEST_CASE("CRL: files OpenSSL would read otherwise than meant are refused") {
