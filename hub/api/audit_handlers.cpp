@@ -34,6 +34,10 @@ Result<std::optional<std::uint64_t>> number_param(const Request& r, const char* 
       v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
     return Error::invalid(std::string(name) + " must be a non-negative integer below 2^63");
   }
+  // One spelling per number: "007" would name the same entry or tree as "7" under another text.
+  if (text->size() > 1 && text->front() == '0') {
+    return Error::invalid(std::string(name) + " must be written without leading zeros");
+  }
   return std::optional<std::uint64_t>(v);
 }
 

@@ -102,7 +102,8 @@ DateParse parse_date_prefix(std::string_view text, CivilDate& d, std::size_t& re
   if (consume(text, i, "年")) {
     if (!read_number(text, i, 2, d.month) || !consume(text, i, "月")) return DateParse::kUnrecognised;
     if (!read_number(text, i, 2, d.day)) return DateParse::kUnrecognised;
-    if (!consume(text, i, "日")) (void)consume(text, i, "号");
+    // 日 or 号 closes the day: "2024年1月5" is a value cut short, not a date.
+    if (!consume(text, i, "日") && !consume(text, i, "号")) return DateParse::kUnrecognised;
   } else {
     if (i >= text.size()) return DateParse::kUnrecognised;
     const char sep = text[i];

@@ -188,6 +188,11 @@ TEST_CASE("audit routes: a repeated or unknown parameter is refused, not read as
   refused(audit_checkpoint(query({{"size", "2"}, {"foo", "1"}}), s), "unknown parameter \"foo\"");
   // RFC 9162 proves consistency from a tree of at least one entry.
   refused(audit_consistency_proof(query({{"from", "0"}, {"to", "2"}}), s), "from must be at least 1");
+  refused(audit_consistency_proof(query({{"from", "01"}, {"to", "2"}}), s),
+          "from must be written without leading zeros");
+  refused(audit_inclusion_proof(as(auditor, "auditor", {{"index", "1"}, {"size", "002"}}), s),
+          "size must be written without leading zeros");
+  CHECK(audit_inclusion_proof(as(auditor, "auditor", {{"index", "0"}, {"size", "2"}}), s).status == 200);
   CHECK(audit_consistency_proof(query({{"from", "1"}, {"to", "2"}}), s).status == 200);
   CHECK(audit_inclusion_proof(as(auditor, "auditor", {{"index", "1"}, {"size", "2"}}), s).status == 200);
 }

@@ -53,6 +53,9 @@ TEST_CASE("dates in the formats Chinese systems write") {
       {"March 1 2017", "unrecognised"},
       {"", "unrecognised"},
       {"2017-03-011", "unrecognised"},
+      {"2024年1月5", "unrecognised"},  // no 日
+      {"2024年1月5 10:00", "unrecognised"},
+      {"2024年1月", "unrecognised"},
   };
   for (const auto& [in, want] : cases) {
     CAPTURE(in);
