@@ -59,7 +59,15 @@ Result<std::vector<CertPtr>> read_cas(const std::string& client_ca) {
   BioPtr in(BIO_new_file(client_ca.c_str(), "r"));
   if (!in) return Error::io("tls.client_ca " + client_ca + ": cannot open");
   std::vector<CertPtr> cas;
-  while (X509* cert = PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr)) cas.emplace_back(cert);
+  while (X509* cert = PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr)) {
+    // The same certificate twice in the bundle is one CA, with one CRL.
+    const bool seen =
+        std::any_of(cas.begin(), cas.end(), [&](const CertPtr& c) { return X509_cmp(c.get(), cert) == 0; });
+    if (seen)
+      X509_free(cert);
+    else
+      cas.emplace_back(cert);
+  }
   ERR_clear_error();  // the loop ends on "no start line"
   return cas;
 }
@@ -79,7 +87,12 @@ std::string unusable(X509_CRL* crl) {
     return "covers only part of its CA's certificates or reasons (issuing distribution point): give the CA's "
            "complete CRL";
   }
-  if (idp == nullptr && critical == -2) return "has an issuing distribution point that cannot be read";
+  if (idp || critical == -2) {
+    // Even a distribution point name alone scopes the CRL: OpenSSL then applies it only to
+    // certificates that name the same point, and refuses the rest ("different CRL scope").
+    return "names an issuing distribution point, which OpenSSL applies only to certificates naming the same "
+           "point (the others would all be refused): give a CRL without one";
+  }
   for (int i = 0; i < X509_CRL_get_ext_count(crl); ++i) {
     X509_EXTENSION* ext = X509_CRL_get_ext(crl, i);
     const int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));

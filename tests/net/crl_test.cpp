@@ -113,6 +113,14 @@ TEST_CASE("CRL: a revoked certificate is refused, others of the same CA verify, 
   CHECK(*loaded->next_update_unix <= now + 31 * kDay);
   CHECK(verify(store.get(), pki("market-regulation.crt")) == X509_V_ERR_CERT_REVOKED);
   CHECK(verify(store.get(), pki("public-security.crt")) == X509_V_OK);
+
+  // The CA twice in client_ca is one CA: its one CRL serves.
+  test::TempDir twice;
+  twice.write("ca2.crt", test::read_file(pki("ca.crt")) + test::read_file(pki("ca.crt")));
+  auto store2 = store_with(twice.file("ca2.crt"));
+  auto again = add_crls(store2.get(), crl, twice.file("ca2.crt"), now);
+  REQUIRE_MESSAGE(again.ok(), again.error().message);
+  CHECK(verify(store2.get(), pki("market-regulation.crt")) == X509_V_ERR_CERT_REVOKED);
 }
 
 TEST_CASE("CRL: a CA revoked by its root revokes what it issued, and client_ca must hold every CA with its CRL") {
@@ -190,6 +198,12 @@ TEST_CASE("CRL: files OpenSSL would read otherwise than meant are refused") {
   CHECK(refused(make_crl(dir, "partial.crl", "",
                          "--ext 'issuingDistributionPoint = critical, @idp' --ext '[idp]' --ext 'onlyCA = TRUE'"))
             .find("covers only part") != std::string::npos);
+  // A distribution point name alone scopes it too: certificates naming no such point are refused.
+  CHECK(refused(
+            make_crl(
+                dir, "named.crl", "",
+                "--ext 'issuingDistributionPoint = @idp' --ext '[idp]' --ext 'fullname = URI:http://ca.example/c.crl'"))
+            .find("names an issuing distribution point") != std::string::npos);
   // A critical extension OpenSSL does not know makes it refuse every certificate of the CA.
   CHECK(refused(make_crl(dir, "critical.crl", "", "--ext '1.2.3.4 = critical, DER:05:00'"))
             .find("has a critical extension the hub cannot check (1.2.3.4)") != std::string::npos);
