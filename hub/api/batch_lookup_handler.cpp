@@ -33,8 +33,9 @@ Response batch_lookup(const Request& req, LookupServices& s) {
   AuditEvent whole = audit_event_for(req, audit::action::kBatchLookup, "", "", "");
   // A form post or plain text that happens to parse is not read as a batch.
   if (!media_type_is(req.header("content-type"), "application/json")) {
-    return audited_refusal(*s.audit, whole, 415, "unsupported_media_type",
-                           "send the batch as JSON in UTF-8, with Content-Type: application/json (a charset, if given, utf-8)");
+    return audited_refusal(
+        *s.audit, whole, 415, "unsupported_media_type",
+        "send the batch as JSON in UTF-8, with Content-Type: application/json (a charset, if given, utf-8)");
   }
   // Two members of one name would mean one thing to the department's JSON library and another
   // here: refused, with the name.

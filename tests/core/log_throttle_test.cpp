@@ -1,8 +1,8 @@
 #include "hub/core/log_throttle.h"
 
-#include <doctest/doctest.h>
-
 #include <thread>
+
+#include <doctest/doctest.h>
 
 namespace yici::log {
 namespace {
