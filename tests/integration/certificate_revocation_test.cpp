@@ -43,6 +43,14 @@ bool log_shows(const HubProcess& hub, const std::string& text) {
   return false;
 }
 
+// Sends `raw` on the open connection and reads its answer, which must come.
+HttpResult exchange(TlsConnection& connection, const std::string& raw) {
+  connection.send_raw(raw);
+  auto answer = connection.read_response();
+  REQUIRE(answer.has_value());
+  return *answer;
+}
+
 std::string error_code(const HttpResult& r) {
   const boost::json::value body = boost::json::parse(r.body);
   return std::string(body.at("error").at("code").as_string());
@@ -58,10 +66,8 @@ TEST_CASE(
 
   // With a CRL that revokes nothing, departments are let in; the CRL's nextUpdate is a metric.
   TlsConnection open(hub.port(), market);
-  open.send_raw(kWhoami);
-  auto r = open.read_response();
-  REQUIRE(r);
-  CHECK(r->status == 200);
+  auto r = exchange(open, kWhoami);
+  CHECK(r.status == 200);
   const auto metrics = https_request(hub.port(), HubProcess::as("admin"), "GET", "/metrics");
   CHECK(metrics.body.find("yici_tls_crl_next_update_timestamp_seconds ") != std::string::npos);
 
@@ -79,12 +85,10 @@ TEST_CASE(
   CHECK(log_shows(hub, R"("certificate_problem":"certificate revoked","client_cn":"market-regulation")"));
   // The connection opened before the reload: its next request is refused, audited (a request for
   // a subject's records), and the connection closed.
-  open.send_raw("GET /v1/records/population/110101199003074514?purpose=test HTTP/1.1\r\nHost: hub\r\n\r\n");
-  r = open.read_response();
-  REQUIRE(r);
-  CHECK(r->status == 403);
-  CHECK(error_code(*r) == "certificate_refused");
-  CHECK(r->body.find("certificate revoked") != std::string::npos);
+  r = exchange(open, "GET /v1/records/population/110101199003074514?purpose=test HTTP/1.1\r\nHost: hub\r\n\r\n");
+  CHECK(r.status == 403);
+  CHECK(error_code(r) == "certificate_refused");
+  CHECK(r.body.find("certificate revoked") != std::string::npos);
   CHECK(open.closed_by_peer(std::chrono::seconds(5)));
   CHECK(log_shows(hub, R"("event":"client_certificate_refused")"));
   // Found under the department whose certificate it was.
@@ -143,16 +147,14 @@ TEST_CASE("revocation: a CRL that expires while the hub runs refuses its CA's ce
   std::strftime(at, sizeof at, "%Y%m%d%H%M%SZ", std::gmtime(&soon));
   HubProcess hub({.crl_file = make_crl(crls, "short.crl", "", std::string("--next-update ") + at)});
   TlsConnection open(hub.port(), HubProcess::as("public-security"));
-  open.send_raw(kWhoami);
-  auto r = open.read_response();
-  REQUIRE(r);
-  REQUIRE(r->status == 200);
+  auto r = exchange(open, kWhoami);
+  REQUIRE(r.status == 200);
   std::this_thread::sleep_for(std::chrono::seconds(5));
-  open.send_raw(kWhoami);
-  r = open.read_response();
-  REQUIRE(r);
-  CHECK(r->status == 403);
-  CHECK(r->body.find("CRL has expired") != std::string::npos);
+  r = exchange(open, kWhoami);
+  CHECK(r.status == 403);
+  CHECK(error_code(r) == "certificate_refused");
+  CHECK(r.body.find("CRL has expired") != std::string::npos);
+  CHECK(open.closed_by_peer(std::chrono::seconds(5)));
   std::string why;
   CHECK_FALSE(handshake_succeeds(hub.port(), HubProcess::as("public-security"), &why));
   CHECK(log_shows(hub, R"("certificate_problem":"CRL has expired")"));
@@ -195,17 +197,13 @@ TEST_CASE("a certificate that expires during a keep-alive connection is refused 
   TlsOptions options = HubProcess::as("");
   options.client = {dir.file("short.crt"), dir.file("short.key")};
   TlsConnection open(hub.port(), options);
-  open.send_raw(kWhoami);
-  auto r = open.read_response();
-  REQUIRE(r);
-  REQUIRE(r->status == 200);
+  auto r = exchange(open, kWhoami);
+  REQUIRE(r.status == 200);
   std::this_thread::sleep_for(std::chrono::seconds(4));
-  open.send_raw(kWhoami);
-  r = open.read_response();
-  REQUIRE(r);
-  CHECK(r->status == 403);
-  CHECK(error_code(*r) == "certificate_refused");
-  CHECK(r->body.find("certificate has expired") != std::string::npos);
+  r = exchange(open, kWhoami);
+  CHECK(r.status == 403);
+  CHECK(error_code(r) == "certificate_refused");
+  CHECK(r.body.find("certificate has expired") != std::string::npos);
   CHECK(open.closed_by_peer(std::chrono::seconds(5)));
   std::string why;
   CHECK_FALSE(handshake_succeeds(hub.port(), options, &why));
