@@ -366,7 +366,7 @@ ingest::LoadedSources Hub::checked_source_files() {
 }
 
 int Hub::run() {
-  log::info("hub_started", {{"listen", config_.listen.host + ":" + std::to_string(server_->port())},
+  log::info("hub_started", {{"listen", ListenAddress{config_.listen.host, server_->port()}.to_string()},
                             {"data_dir", config_.data_dir},
                             {"version", version()}});
   start_ingest();

@@ -93,7 +93,7 @@ std::optional<api::Response> Hub::data_routes_unavailable() const {
 }
 
 bool Hub::runs_on_io_thread(const api::Request& request) {
-  if (request.method != "GET") return false;
+  if (request.method != "GET" && request.method != "HEAD") return false;
   const std::string_view path = request.path;
   return path.starts_with("/v1/records/") || path.starts_with("/v1/matters/");
 }

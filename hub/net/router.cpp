@@ -35,6 +35,9 @@ bool Router::add(std::string method, const std::string& pattern, Access access, 
 
 api::Response Router::dispatch(const api::Request& request, std::string* matched) const {
   const auto parts = split_path(request.path);
+  // HEAD is GET without the body (RFC 9110 9.3.2): it runs the GET route, audited alike, and the
+  // server leaves the body out. Load balancers and monitors probe with it.
+  const std::string_view method = request.method == "HEAD" ? std::string_view("GET") : request.method;
   std::string allow;
   for (const auto& route : routes_) {
     if (route.segments.size() != parts.size()) continue;
@@ -52,8 +55,9 @@ api::Response Router::dispatch(const api::Request& request, std::string* matched
     }
     if (!match) continue;
     if (matched != nullptr) *matched = route.pattern;
-    if (route.method != request.method) {
-      if (allow.find(route.method) == std::string::npos) allow += allow.empty() ? route.method : ", " + route.method;
+    if (route.method != method) {
+      const std::string allowed = route.method == "GET" ? "GET, HEAD" : route.method;
+      if (allow.find(route.method) == std::string::npos) allow += allow.empty() ? allowed : ", " + allowed;
       continue;
     }
     if (route.access != Access::kOpen) {

@@ -1,6 +1,7 @@
 // Routes (method, path) to handlers. Patterns are literal segments and {param} segments:
 // "/v1/records/{dataset}/{subject}". An unknown path is 404, a known path with another method 405
-// (with Allow). Pure: no sockets, so it is tested without a network.
+// (with Allow). HEAD runs the GET route; the server drops the body. Pure: no sockets, so it is tested without a
+// network.
 #pragma once
 
 #include <functional>

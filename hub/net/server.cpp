@@ -37,6 +37,7 @@
 #include "hub/core/log_throttle.h"
 #include "hub/core/thread_name.h"
 #include "hub/core/utf8.h"
+#include "hub/net/peer_address.h"
 #include "hub/net/peer_identity.h"
 #include "hub/net/peer_recheck.h"
 #include "hub/net/tls_context.h"
@@ -83,6 +84,13 @@ bool is_quiet_close(const beast::error_code& ec) {
 Result<api::Request> to_api_request(const http::request<http::string_body>& req) {
   auto parsed = boost::urls::parse_origin_form(req.target());
   if (!parsed) return Error::invalid("request target is not a valid path and query");
+  // Routes split the decoded path at '/', so "/v1/admin%2Freload" would be "/v1/admin/reload" here
+  // and something else to a proxy or filter in front that reads the raw path: refused, as Apache
+  // does by default. No subject, dataset or source id holds a '/'.
+  const std::string_view raw_path = parsed->encoded_path();
+  if (raw_path.find("%2F") != std::string_view::npos || raw_path.find("%2f") != std::string_view::npos) {
+    return Error::invalid("request path holds an encoded slash (%2F); path segments cannot contain '/'");
+  }
   api::Request out;
   out.method = std::string(req.method_string());
   out.target = std::string(req.target());
@@ -211,7 +219,7 @@ struct Server::Impl {
   log::Throttle accept_log{kLogBurst, kLogWindow};
   std::mutex conns_mutex;
   std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> conns;
-  std::unordered_map<asio::ip::address, std::size_t> per_address;  // open connections by peer address
+  std::unordered_map<asio::ip::address, std::size_t> per_address;  // open connections by limit_key (IPv6 by /64)
   std::uint64_t next_conn_id = 1;
   std::function<void()> on_sighup;
 
@@ -250,12 +258,13 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     }
     beast::error_code ep_ec;
     const auto ep = socket.remote_endpoint(ep_ec);
-    const std::string_view full = refuse_connection(ep.address());
+    const asio::ip::address address = limit_key(ep.address());
+    const std::string_view full = refuse_connection(address);
     if (!full.empty()) {
       if (options.on_connection_refused) options.on_connection_refused(full);
       if (std::uint64_t held = 0; refused_log.allow(held)) {
         log::warn("connection_refused", {{"reason", std::string(full) + " reached"},
-                                         {"address", ep_ec ? std::string("unknown") : ep.address().to_string()},
+                                         {"address", ep_ec ? std::string("unknown") : limit_key_text(address)},
                                          {full, full == "max_connections" ? options.limits.max_connections
                                                                           : options.limits.max_connections_per_address},
                                          {"not_logged_since_last", held}});
@@ -264,14 +273,13 @@ asio::awaitable<void> Server::Impl::accept_loop() {
       socket.close(ignored);
       continue;
     }
-    std::string peer = ep_ec ? "unknown" : ep.address().to_string() + ":" + std::to_string(ep.port());
+    std::string peer = ep_ec ? "unknown" : endpoint_text(ep);
     auto executor = socket.get_executor();
     // The generation is read before the context: a reload between the two only makes the
     // connection check its certificate once more than it needs to.
     const std::uint64_t generation = tls_generation.load();
     auto conn = std::make_shared<Connection>(std::move(socket), current_tls(), generation);
     std::uint64_t id = 0;
-    const asio::ip::address address = ep.address();
     {
       std::lock_guard lock(conns_mutex);
       id = next_conn_id++;
@@ -423,6 +431,13 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
     if (!(kind == "certificate" ? certificate_log : handshake_log).allow(held)) co_return;
     boost::json::object fields{{"peer", peer}, {"kind", kind}, {"reason", hs_ec.message()}};
     if (verify != X509_V_OK) fields["certificate_problem"] = X509_verify_cert_error_string(verify);
+    if (verify == X509_V_ERR_UNABLE_TO_GET_CRL) {
+      // Every CA of the chain must have its CRL in crl_file, and the hub checks CRLs only for the
+      // CAs in client_ca: an intermediate the client sends but client_ca lacks has none.
+      fields["action"] =
+          "a CA in this client's chain has no CRL in tls.crl_file: if the client sends an intermediate CA that "
+          "tls.client_ca does not hold, add that intermediate to client_ca and its CRL to crl_file, then reload";
+    }
     if (const std::string cn = refused_client_cn(native); !cn.empty()) fields["client_cn"] = cn;
     fields["not_logged_since_last"] = held;
     log::info("tls_handshake_failed", std::move(fields));
@@ -545,6 +560,8 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
     res.body() = std::move(response.body);
     res.prepare_payload();
     const std::size_t body_size = res.body().size();
+    // A HEAD answer carries the GET answer's headers, its Content-Length included, and no body.
+    if (req.method() == http::verb::head) res.body().clear();
 
     lowest.expires_after(limits.write_timeout);
     auto [write_ec, written] = co_await http::async_write(stream, res, kTuple);

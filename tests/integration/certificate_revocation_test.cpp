@@ -16,6 +16,7 @@
 
 #include "tests/support/hub_process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_ca.h"
 #include "tests/support/test_pki.h"
 #include "tests/support/tls_client.h"
 
@@ -188,6 +189,33 @@ void issue_short_lived(const TempDir& dir, const std::string& cn, long seconds) 
   std::unique_ptr<BIO, decltype(&BIO_free)> key_out(BIO_new_file(dir.file("short.key").c_str(), "w"), BIO_free);
   REQUIRE(PEM_write_bio_X509(cert_out.get(), cert.get()) == 1);
   REQUIRE(PEM_write_bio_PrivateKey(key_out.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1);
+}
+
+TEST_CASE(
+    "revocation: a client sending an intermediate CA that client_ca lacks is refused, and the log says what to do") {
+  TempDir dir;
+  const std::string root = dir.file("root");
+  const std::string inter = dir.file("inter");
+  make_ca(root, "Province root");
+  make_ca(inter, "Department intermediate", root);
+  make_client(dir.file("leaf"), "market-regulation", inter);
+  dir.write("chain.crt", read_file(dir.file("leaf.crt")) + read_file(inter + "/ca.crt"));
+  TlsOptions options = HubProcess::as("");
+  options.client = {dir.file("chain.crt"), dir.file("leaf.key")};
+  const std::string root_ca = root + "/ca.crt";
+  {
+    // Without CRLs the intermediate the client sends completes the chain to client_ca's root.
+    HubProcess hub({.client_ca = root_ca});
+    REQUIRE(https_request(hub.port(), options, "GET", "/v1/whoami").status == 200);
+  }
+  // With the root's CRL, the intermediate has none in force: refused, as a chain not known to be
+  // unrevoked, and the log names the fix.
+  REQUIRE(run_command(std::string(YICI_SOURCE_DIR) + "/certs/make-dev-crl '" + root + "' '" + dir.file("root.crl") +
+                      "' >/dev/null") == 0);
+  HubProcess hub({.crl_file = dir.file("root.crl"), .client_ca = root_ca});
+  CHECK_FALSE(handshake_succeeds(hub.port(), options));
+  CHECK(log_shows(hub, "unable to get certificate CRL"));
+  CHECK(log_shows(hub, "add that intermediate to client_ca and its CRL to crl_file"));
 }
 
 TEST_CASE("a certificate that expires during a keep-alive connection is refused at the next request") {

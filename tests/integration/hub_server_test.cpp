@@ -167,7 +167,7 @@ TEST_CASE("unknown paths are 404 JSON and wrong methods 405 with Allow") {
   CHECK(error_code_of(nf) == "not_found");
   auto wrong = https_request(hub.port(), HubProcess::as("market-regulation"), "DELETE", "/v1/whoami");
   CHECK(wrong.status == 405);
-  CHECK(wrong.headers["allow"] == "GET");
+  CHECK(wrong.headers["allow"] == "GET, HEAD");
   CHECK(error_code_of(wrong) == "method_not_allowed");
 }
 
@@ -188,6 +188,22 @@ TEST_CASE("a target that is not UTF-8 text once decoded is 400 bad_target, befor
   auto cjk = https_request(hub.port(), as, "GET", lookup + "?purpose=%E5%B1%85%E6%B0%91");
   CHECK(cjk.status == 403);
   CHECK(hub.running());
+}
+
+TEST_CASE("an encoded slash in the path is 400 bad_target: a path means one route, whoever reads it") {
+  HubProcess hub;
+  auto admin = HubProcess::as("admin");
+  REQUIRE(https_request(hub.port(), admin, "GET", "/v1/admin/sources").status == 200);
+  for (const std::string& target : {std::string("/v1/admin%2Fsources"), std::string("/v1/admin%2fsources"),
+                                    std::string("/v1/records/population/3301%2F06199403187748?purpose=x")}) {
+    CAPTURE(target);
+    auto r = https_request(hub.port(), admin, "GET", target);
+    CHECK(r.status == 400);
+    CHECK(error_code_of(r) == "bad_target");
+    CHECK(boost::json::parse(r.body).at("error").at("message").as_string().find("%2F") != std::string::npos);
+  }
+  // In the query a slash is data, encoded or not.
+  CHECK(https_request(hub.port(), admin, "GET", "/healthz?x=a%2Fb").status == 200);
 }
 
 TEST_CASE("request ids: a client's id is echoed, a bad one replaced, none generated") {
@@ -395,6 +411,30 @@ TEST_CASE("per-address limit: one address cannot take every slot, others are sti
   CHECK(metrics.find("yici_connections_refused_total{limit=\"max_connections\"} 0\n") != std::string::npos);
   CHECK(metrics.find("yici_connections_open 3\n") != std::string::npos);  // a, b and the scrape itself
   CHECK(hub.log().find(R"("reason":"max_connections_per_address reached","address":"127.0.0.1")") != std::string::npos);
+}
+
+TEST_CASE("dual-stack listener: IPv4 clients are named and limited as IPv4, IPv6 ones apart and in brackets") {
+  HubProcess hub({.extra_config = "limits: {max_connections_per_address: 1}\n", .listen_host = "::"});
+  const std::string port = std::to_string(hub.port());
+  const auto curl = [&](const std::string& source, const std::string& host) {
+    std::string out;
+    run_command("curl -sS --max-time 10 --interface " + source + " --cacert " + pki("ca.crt") +
+                    " -o /dev/null -w '%{http_code}' https://" + host + ":" + port + "/healthz 2>&1",
+                &out);
+    return out;
+  };
+  // 127.0.0.1 holds its one slot; it arrives as ::ffff:127.0.0.1, which is not the same client as ::1.
+  TlsConnection held(hub.port(), HubProcess::as("market-regulation"));
+  CHECK(curl("::1", "[::1]") == "200");
+  CHECK(curl("127.0.0.2", "127.0.0.1") == "200");
+  CHECK(curl("127.0.0.1", "127.0.0.1") != "200");
+  const std::string log = hub.log();
+  INFO(log);
+  CHECK(log.find(R"("listen":"[::]:)" + port + "\"") != std::string::npos);
+  CHECK(log.find(R"("peer":"[::1]:)") != std::string::npos);
+  CHECK(log.find(R"("peer":"127.0.0.2:)") != std::string::npos);
+  CHECK(log.find(R"("reason":"max_connections_per_address reached","address":"127.0.0.1")") != std::string::npos);
+  CHECK(log.find("ffff") == std::string::npos);
 }
 
 TEST_CASE("open files: the soft limit is raised to the hard one, and a hard limit below what is needed is named") {

@@ -68,6 +68,58 @@ TEST_CASE("lookup: a granted department gets only its fields, signed, with prove
                     &out) == 0);
 }
 
+TEST_CASE("lookup: HEAD answers the GET's headers without its body, and is audited as an access") {
+  Departments d;
+  HubProcess hub({.policy = kDepartmentPolicy, .sources_dir = d.sources.path().string()});
+  const auto market = HubProcess::as("market-regulation");
+  const std::string target = "/v1/records/population/11010519491231002X?purpose=food-business-license";
+  const HttpResult get = wait_for(hub.port(), market, target);
+  REQUIRE(get.status == 200);
+
+  // On one keep-alive connection: were any body bytes sent after the HEAD answer, the next answer
+  // would not parse.
+  TlsConnection conn(hub.port(), market);
+  conn.send_raw("HEAD " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  const auto head = conn.read_response(true);
+  REQUIRE(head);
+  CHECK(head->status == 200);
+  CHECK(head->body.empty());
+  // The same length as a GET answer's: it differs from `get` only in its request id and audit index.
+  const auto length = std::stoul(head->headers.at("content-length"));
+  CHECK(length + 12 > get.body.size());
+  CHECK(length < get.body.size() + 12);
+  CHECK(head->headers.count("x-yici-signature") == 1);
+  conn.send_raw("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  const auto after = conn.read_response();
+  REQUIRE(after);
+  CHECK(after->status == 200);
+  CHECK(after->body.find("ok") != std::string::npos);
+
+  // A HEAD that is refused is refused as the GET is.
+  conn.send_raw("HEAD /v1/records/population/11010519491231002X?purpose=no-such-matter HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto refused = conn.read_response(true);
+  REQUIRE(refused);
+  CHECK(refused->status == 403);
+  CHECK(refused->body.empty());
+
+  // Three accesses of this subject are in the audit log: the GET, the HEAD and the refused HEAD.
+  const auto events = https_request(hub.port(), HubProcess::as("auditor"), "GET",
+                                    "/v1/audit/events?subject=11010519491231002X&action=lookup&limit=100");
+  REQUIRE(events.status == 200);
+  INFO(events.body);
+  const auto items = boost::json::parse(events.body).at("items").as_array();
+  CHECK(items.size() == 3);
+
+  // curl -I, as an operator's probe would.
+  std::string out;
+  CHECK(run_command("curl -sS -I --max-time 10 --cacert " + pki("ca.crt") +
+                        " https://127.0.0.1:" + std::to_string(hub.port()) + "/healthz",
+                    &out) == 0);
+  INFO(out);
+  CHECK(out.starts_with("HTTP/1.1 200"));
+  CHECK(out.find("Content-Length: ") != std::string::npos);
+}
+
 TEST_CASE("lookup: refusals are precise, and none of them leaks data") {
   Departments d;
   HubProcess hub({.policy = kDepartmentPolicy, .sources_dir = d.sources.path().string()});

@@ -11,11 +11,14 @@
 
 #include "tests/support/hub_process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_ca.h"
 #include "tests/support/test_pki.h"
 
 namespace yici::net {
 namespace {
 
+using test::make_ca;
+using test::make_client;
 using test::pki;
 using StorePtr = std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)>;
 using CertPtr = std::unique_ptr<X509, decltype(&X509_free)>;
@@ -65,36 +68,6 @@ std::string refused(const std::string& crl_file, const std::string& client_ca = 
   REQUIRE_FALSE(loaded.ok());
   CHECK(X509_VERIFY_PARAM_get_flags(X509_STORE_get0_param(store.get())) == 0);
   return loaded.error().message;
-}
-
-// A CA in `dir` (ca.crt, ca.key) named `cn`, self-signed or issued by the CA in `issuer_dir`.
-void make_ca(const std::string& dir, const std::string& cn, const std::string& issuer_dir = "") {
-  std::filesystem::create_directories(dir);
-  test::TempDir work;
-  work.write("ca.ext",
-             "basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\n"
-             "subjectKeyIdentifier=hash\n");
-  const std::string key = "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + dir + "/ca.key";
-  const std::string signing =
-      issuer_dir.empty()
-          ? "openssl req -new -x509 -key " + dir + "/ca.key -subj '/O=Yici test/CN=" + cn + "' -days 30 -addext " +
-                "basicConstraints=critical,CA:true -addext keyUsage=critical,keyCertSign,cRLSign -out " + dir +
-                "/ca.crt"
-          : "openssl req -new -key " + dir + "/ca.key -subj '/O=Yici test/CN=" + cn + "' -out " + work.file("ca.csr") +
-                " && openssl x509 -req -in " + work.file("ca.csr") + " -CA " + issuer_dir + "/ca.crt -CAkey " +
-                issuer_dir + "/ca.key -days 30 -extfile " + work.file("ca.ext") + " -out " + dir + "/ca.crt";
-  REQUIRE(test::run_command("(" + key + " && " + signing + ") >/dev/null 2>&1") == 0);
-}
-
-// A client certificate `out`.crt for `cn` issued by the CA in `issuer_dir`.
-void make_client(const std::string& out, const std::string& cn, const std::string& issuer_dir) {
-  test::TempDir work;
-  work.write("client.ext", "extendedKeyUsage=clientAuth\n");
-  REQUIRE(test::run_command("(openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + out +
-                            ".key && openssl req -new -key " + out + ".key -subj '/CN=" + cn + "' -out " +
-                            work.file("c.csr") + " && openssl x509 -req -in " + work.file("c.csr") + " -CA " +
-                            issuer_dir + "/ca.crt -CAkey " + issuer_dir + "/ca.key -days 30 -extfile " +
-                            work.file("client.ext") + " -out " + out + ".crt) >/dev/null 2>&1") == 0);
 }
 
 TEST_CASE("CRL: a revoked certificate is refused, others of the same CA verify, and the earliest nextUpdate is kept") {

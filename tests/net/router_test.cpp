@@ -73,6 +73,27 @@ TEST_CASE("router: 404 for unknown paths, 405 with Allow for known paths") {
   CHECK(r.headers[0].second == "POST");
 }
 
+TEST_CASE("router: HEAD runs the GET route, and Allow names HEAD beside GET") {
+  Router router = make_router();
+  std::string route;
+  auto head = router.dispatch(make("HEAD", "/v1/records/population/11010519491231002X"), &route);
+  CHECK(head.status == 200);
+  CHECK(head.body == "population|11010519491231002X");  // the server leaves it out; the length is the GET's
+  CHECK(route == "/v1/records/{dataset}/{subject}");
+  CHECK(router.dispatch(make("HEAD", "/healthz", false, false)).status == 200);
+  CHECK(router.dispatch(make("HEAD", "/v1/records/population", false, false)).status == 404);
+  auto on_post = router.dispatch(make("HEAD", "/v1/lookups"));
+  CHECK(on_post.status == 405);
+  REQUIRE(on_post.headers.size() == 1);
+  CHECK(on_post.headers[0].second == "POST");
+  auto on_get = router.dispatch(make("DELETE", "/healthz", false, false));
+  CHECK(on_get.status == 405);
+  REQUIRE(on_get.headers.size() == 1);
+  CHECK(on_get.headers[0].second == "GET, HEAD");
+  // HEAD needs what GET needs: no certificate, no answer.
+  CHECK(router.dispatch(make("HEAD", "/v1/records/population/11010519491231002X", false, false)).status == 401);
+}
+
 TEST_CASE("router: principal kinds gate admin, auditor and department routes") {
   Router router;
   REQUIRE(router.add("GET", "/v1/admin/sources", Access::kAdmin,

@@ -56,21 +56,24 @@ int run_command(const std::string& command, std::string* output) {
 
 HubProcess::HubProcess(const HubOptions& options) {
   dir_.write("policy.yaml", options.policy.empty() ? kTestPolicy : options.policy);
-  std::string config =
-      "data_dir: " + (options.data_dir.empty() ? dir_.file("data") : options.data_dir) + "\n" +
-      "policy: " + dir_.file("policy.yaml") + "\n" +
-      "sources_dir: " + (options.sources_dir.empty() ? dir_.file("sources") : options.sources_dir) + "\n" +
-      "tls:\n  cert: " + pki("hub.crt") + "\n  key: " + pki("hub.key") + "\n  client_ca: " + pki("ca.crt") + "\n" +
-      (options.crl_file.empty() ? "" : "  crl_file: " + options.crl_file + "\n") + "threads: 2\n" +
-      "signing:\n  keys:\n    - {file: " + pki("signing/active.key") +
-      ", state: active}\n    - {file: " + pki("signing/next.key") + ", state: next}\n" + options.extra_config;
+  std::string config = "data_dir: " + (options.data_dir.empty() ? dir_.file("data") : options.data_dir) + "\n" +
+                       "policy: " + dir_.file("policy.yaml") + "\n" +
+                       "sources_dir: " + (options.sources_dir.empty() ? dir_.file("sources") : options.sources_dir) +
+                       "\n" + "tls:\n  cert: " + pki("hub.crt") + "\n  key: " + pki("hub.key") +
+                       "\n  client_ca: " + (options.client_ca.empty() ? pki("ca.crt") : options.client_ca) + "\n" +
+                       (options.crl_file.empty() ? "" : "  crl_file: " + options.crl_file + "\n") + "threads: 2\n" +
+                       "signing:\n  keys:\n    - {file: " + pki("signing/active.key") +
+                       ", state: active}\n    - {file: " + pki("signing/next.key") + ", state: next}\n" +
+                       options.extra_config;
   dir_.write("hub.yaml", config);
   const std::string binary = std::string(YICI_BINARY_DIR) + "/yici-hub";
   const std::string log = dir_.file("hub.log");
 
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = free_port();
-    const std::string listen = "127.0.0.1:" + std::to_string(port_);
+    const std::string host =
+        options.listen_host.find(':') == std::string::npos ? options.listen_host : "[" + options.listen_host + "]";
+    const std::string listen = host + ":" + std::to_string(port_);
     const std::string config_path = dir_.file("hub.yaml");
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);

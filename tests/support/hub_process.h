@@ -18,6 +18,8 @@ struct HubOptions {
   std::string sources_dir;   // default: an empty directory in the hub's temp dir
   std::string data_dir;      // default: a directory in the hub's temp dir (give one to restart on the same data)
   std::string crl_file;      // tls.crl_file; default: none
+  std::string listen_host = "127.0.0.1";  // "::" for a dual-stack listener
+  std::string client_ca;                  // tls.client_ca; default: the test PKI's CA
 };
 
 // Principals: market-regulation, public-security (departments), admin, auditor.

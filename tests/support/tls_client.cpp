@@ -88,8 +88,9 @@ void TlsConnection::send_raw(const std::string& bytes) {
   if (ec) throw std::runtime_error("send failed: " + ec.message());
 }
 
-std::optional<HttpResult> TlsConnection::read_response() {
+std::optional<HttpResult> TlsConnection::read_response(bool to_head) {
   http::response_parser<http::string_body> parser;
+  parser.skip(to_head);
   parser.body_limit(std::uint64_t{64} * 1024 * 1024);
   auto ec = impl_->run(impl_->timeout,
                        [&](auto handler) { http::async_read(*impl_->stream, impl_->buffer, parser, handler); });
@@ -123,7 +124,7 @@ HttpResult https_request(std::uint16_t port, const TlsOptions& options, const st
     req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   req += "\r\n" + body;
   conn.send_raw(req);
-  auto r = conn.read_response();
+  auto r = conn.read_response(method == "HEAD");
   if (!r) throw std::runtime_error("no HTTP response for " + method + " " + target);
   return *r;
 }

@@ -36,8 +36,9 @@ class TlsConnection {
   ~TlsConnection();
 
   void send_raw(const std::string& bytes);
-  // Reads one HTTP response; nullopt if the server closed the connection first.
-  std::optional<HttpResult> read_response();
+  // Reads one HTTP response; nullopt if the server closed the connection first. An answer to HEAD
+  // has headers only (its Content-Length is the GET answer's): say so, or the read waits for a body.
+  std::optional<HttpResult> read_response(bool to_head = false);
   // true if the server has closed the connection (reads EOF or an error within `wait`).
   bool closed_by_peer(std::chrono::milliseconds wait);
 
