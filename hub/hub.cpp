@@ -232,7 +232,13 @@ Status Hub::pull_source(const std::string& id) {
     }
     if (due) {
       auto withdrawn = ingest::reconcile_keys(*d, *stores_.records);
-      if (!withdrawn.ok()) return withdrawn.take_error();
+      if (!withdrawn.ok()) {
+        // Due again at the next pull: a refused or failed reconciliation keeps the source failing
+        // (health, pull_failed) until one passes, rather than waiting a whole interval unseen.
+        std::lock_guard lock(reconcile_mu_);
+        last_reconcile_.erase(id);
+        return withdrawn.take_error();
+      }
     }
   }
   return {};

@@ -557,9 +557,9 @@ Result<std::int64_t> Hub::finish_retirement(const ingest::RegisteredSource& sour
   const std::string& id = source.definition.id;
   std::int64_t withdrawn = 0;
   if (!keep_records) {
-    auto w = stores_.records->withdraw_missing(id, []() -> Result<std::optional<std::string>> {
-      return std::optional<std::string>();  // the source holds no keys any more
-    });
+    auto w = stores_.records->withdraw_missing(
+        id, []() -> Result<std::optional<std::string>> { return std::optional<std::string>(); },  // no keys any more
+        {});
     if (!w) return Error::unavailable("could not withdraw the records: " + w.error().message);
     withdrawn = *w;
   }

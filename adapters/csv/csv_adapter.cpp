@@ -8,6 +8,7 @@
 #include "adapters/common/select_builder.h"
 #include "hub/core/log.h"
 #include "hub/core/time.h"
+#include "hub/core/utf8.h"
 
 namespace yici::adapters::csv {
 namespace {
@@ -64,6 +65,12 @@ Result<std::vector<SourceFile>> list_files(const CsvConfig& c) {
   return out;
 }
 
+// For a header that is not UTF-8 text in a source read as UTF-8: the likely cause and its fix.
+std::string not_utf8_hint(std::string_view header, const CsvOptions& options) {
+  if (options.encoding != Encoding::kUtf8 || valid_utf8(header) == header) return "";
+  return " (the header is not UTF-8 text: if the department exports GBK, set the source's adapter.encoding to gbk)";
+}
+
 class CsvRowReader final : public RowReader {
  public:
   CsvRowReader(const CsvConfig& config, FileConfinement confinement, std::vector<SourceFile> files,
@@ -79,6 +86,7 @@ class CsvRowReader final : public RowReader {
       if (!reader_) {
         if (file_index_ >= files_.size()) return false;
         YICI_TRY_STATUS(open_file(files_[file_index_]));
+        if (!reader_) continue;  // an empty file, skipped
       }
       YICI_TRY(bool more, reader_->next(fields_));
       if (!more) {
@@ -146,6 +154,14 @@ class CsvRowReader final : public RowReader {
     YICI_TRY(reader_, CsvReader::open(f.path.string(), config_.options, confinement_));
     YICI_TRY(bool has_header, reader_->next(header_));
     if (!has_header) {
+      // Nothing, or only a byte-order mark or blank lines: no header, no rows. Skipped, not an error:
+      // an export job that ran with nothing to export, or a file still being copied in (read again
+      // once it changes).
+      log::warn("csv_empty_file",
+                {{"file", f.path.string()},
+                 {"action",
+                  "the file has no header line and was skipped; if the department meant to send rows, ask for "
+                  "the export again"}});
       reader_.reset();
       ++file_index_;
       return {};
@@ -161,7 +177,8 @@ class CsvRowReader final : public RowReader {
         if (it == header_.end()) {
           std::string known;
           for (const auto& h : header_) known += (known.empty() ? "" : ", ") + h;
-          return Error::invalid(f.path.string() + ": column \"" + columns_[i] + "\" not found; columns are: " + known);
+          return Error::invalid(f.path.string() + ": column \"" + columns_[i] + "\" not found; columns are: " +
+                                valid_utf8(known) + not_utf8_hint(known, config_.options));
         }
         positions_[i] = static_cast<int>(it - header_.begin());
       }
@@ -222,7 +239,30 @@ Result<std::unique_ptr<RowReader>> CsvAdapter::read(const ReadRequest& request) 
     if (request.cursor_column != kMtimeColumn) {
       return Error::invalid("csv sources support incremental pulls only with cursor column _file_mtime");
     }
-    std::erase_if(found, [&](const SourceFile& f) { return f.changed < *request.cursor_from; });
+    // The files that arrived or changed since the cursor, and with them every file whose content is
+    // newer than the oldest of those: an older export delivered again (cp -p, rsync -t) is read
+    // first, and the newer exports after it again, so that for each key the newest content still
+    // wins as in a full pull (a licence revoked in a newer export stays revoked). Rows read again
+    // unchanged leave their records as they were (the store judges keys repeated in one pull).
+    std::optional<std::string> oldest_arrived;
+    for (const auto& f : found) {
+      if (f.changed >= *request.cursor_from && (!oldest_arrived || f.mtime < *oldest_arrived)) oldest_arrived = f.mtime;
+    }
+    std::size_t again = 0;
+    std::erase_if(found, [&](const SourceFile& f) {
+      if (f.changed >= *request.cursor_from) return false;
+      const bool newer_content = oldest_arrived && f.mtime >= *oldest_arrived;
+      again += newer_content ? 1 : 0;
+      return !newer_content;
+    });
+    if (again > 0) {
+      log::info("csv_older_export_arrived",
+                {{"path", config_.path},
+                 {"files_read_again", again},
+                 {"reason",
+                  "a file arrived whose content is older than files already read; those newer files are read "
+                  "again after it, so that their rows still win"}});
+    }
   }
   return std::unique_ptr<RowReader>(
       std::make_unique<CsvRowReader>(config_, files(), std::move(found), request.columns, std::move(keys)));
@@ -231,12 +271,15 @@ Result<std::unique_ptr<RowReader>> CsvAdapter::read(const ReadRequest& request) 
 Result<std::vector<ColumnInfo>> CsvAdapter::describe() {
   YICI_TRY(auto found, list_files(config_));
   std::vector<ColumnInfo> out;
-  if (!found.empty()) {
-    YICI_TRY(auto reader, CsvReader::open(found.back().path.string(), config_.options, files()));
+  // The newest file's header that there is: an empty newest file (an export with nothing in it)
+  // does not hide the columns of the others.
+  for (auto it = found.rbegin(); it != found.rend(); ++it) {
+    YICI_TRY(auto reader, CsvReader::open(it->path.string(), config_.options, files()));
     std::vector<std::string> header;
     YICI_TRY(bool has, reader->next(header));
     if (has) {
       for (auto& h : header) out.push_back({std::move(h), "text"});
+      break;
     }
   }
   out.push_back({kFileColumn, "text"});

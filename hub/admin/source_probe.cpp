@@ -7,6 +7,7 @@
 
 #include "hub/admin/source_masking.h"
 #include "hub/core/thread_name.h"
+#include "hub/core/utf8.h"
 #include "hub/schema/normaliser.h"
 
 namespace yici::admin {
@@ -30,7 +31,12 @@ void check_column(const ingest::SourceDefinition& source, const std::vector<std:
   for (const auto& c : have) list += (list.empty() ? "" : ", ") + c;
   std::string message = "column \"" + column + "\" not found in " + source.adapter->describe_target();
   if (!near.empty()) message += " (did you mean \"" + near + "\"? names are case-sensitive here)";
-  message += "; columns are: " + (list.empty() ? std::string("(none)") : list);
+  message += "; columns are: " + (list.empty() ? std::string("(none)") : valid_utf8(list));
+  if (valid_utf8(list) != list) {
+    message +=
+        " (the names are not UTF-8 text: is the source in another encoding? CSV sources take "
+        "adapter.encoding: gbk)";
+  }
   out.push_back({path, message});
 }
 

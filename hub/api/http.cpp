@@ -6,6 +6,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "hub/core/utf8.h"
+
 namespace yici::api {
 
 const std::string* Request::query_param(std::string_view name) const {
@@ -25,7 +27,7 @@ const std::string* Request::header(std::string_view lowercase_name) const {
 Response error_response(int status, std::string_view code, std::string_view message) {
   boost::json::object inner;
   inner["code"] = code;
-  inner["message"] = message;
+  inner["message"] = valid_utf8(message);  // may quote a department's bytes: a header, a driver's message
   boost::json::object outer;
   outer["error"] = std::move(inner);
   Response r;

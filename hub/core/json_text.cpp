@@ -6,6 +6,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "hub/core/utf8.h"
+
 namespace yici {
 namespace {
 
@@ -59,6 +61,6 @@ std::string plain_numbers(std::string_view json) {
   return out;
 }
 
-std::string to_json_text(const boost::json::value& v) { return plain_numbers(boost::json::serialize(v)); }
+std::string to_json_text(const boost::json::value& v) { return valid_utf8(plain_numbers(boost::json::serialize(v))); }
 
 }  // namespace yici

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "hub/core/time.h"
+#include "hub/core/utf8.h"
 
 namespace yici::log {
 namespace {
@@ -78,7 +79,8 @@ void event(Level level, std::string_view name, boost::json::object fields) {
     line["level"] = level_name(level);
     line["event"] = name;
     for (auto& kv : fields) line[kv.key()] = std::move(kv.value());
-    l.log(spd, boost::json::serialize(line));
+    // A field may quote bytes from outside (a CSV header in another encoding); the line stays UTF-8.
+    l.log(spd, valid_utf8(boost::json::serialize(line)));
   } else {
     std::string text = time + " " + std::string(level_name(level)) + " " + std::string(name);
     for (const auto& kv : fields) {
@@ -87,7 +89,7 @@ void event(Level level, std::string_view name, boost::json::object fields) {
       text += "=";
       text += kv.value().is_string() ? std::string(kv.value().get_string()) : boost::json::serialize(kv.value());
     }
-    l.log(spd, text);
+    l.log(spd, valid_utf8(text));
   }
 }
 

@@ -10,6 +10,29 @@ bool is_printable_utf8(std::string_view text) {
   return true;
 }
 
+std::string valid_utf8(std::string_view text) {
+  std::size_t first_bad = text.size();
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t at = i;
+    if (decode_utf8(text, i) == kInvalidCodePoint) {
+      first_bad = at;
+      break;
+    }
+  }
+  if (first_bad == text.size()) return std::string(text);
+  std::string out(text.substr(0, first_bad));
+  out.reserve(text.size() + 8);
+  for (std::size_t i = first_bad; i < text.size();) {
+    const std::size_t at = i;
+    if (decode_utf8(text, i) == kInvalidCodePoint) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+    } else {
+      out.append(text.substr(at, i - at));
+    }
+  }
+  return out;
+}
+
 std::string bounded_utf8(std::string_view text, std::size_t max_bytes) {
   if (text.size() <= max_bytes) return std::string(text);
   std::size_t cut = max_bytes;

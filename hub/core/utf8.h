@@ -56,6 +56,12 @@ inline char32_t decode_utf8(std::string_view text, std::size_t& i) {
 // U+10FFFF) and holds no control character (U+0000–U+001F, U+007F–U+009F).
 bool is_printable_utf8(std::string_view text);
 
+// `text` with each byte that is not part of well-formed UTF-8 replaced by U+FFFD, for text that
+// may hold bytes of another encoding (a GBK header read as UTF-8, a driver's message) on its way to
+// a JSON answer or log line: Boost.JSON writes strings' bytes as they are, and one such byte makes
+// the whole document unreadable to a strict parser. Well-formed text is returned as it is.
+std::string valid_utf8(std::string_view text);
+
 // Text from outside kept to at most `max_bytes`, cut at a character boundary, with the length it
 // had: "…(3002 bytes)" after the part kept. Text that fits is returned as it is.
 std::string bounded_utf8(std::string_view text, std::size_t max_bytes);

@@ -1,8 +1,39 @@
 #include "hub/ingest/reconcile.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "hub/core/log.h"
 
 namespace yici::ingest {
+
+Status check_withdrawal(const SourceDefinition& source, std::int64_t keys_listed, std::int64_t vanishing,
+                        std::int64_t current) {
+  const double fraction = source.reconcile_max_withdraw;
+  if (fraction >= 1.0 || vanishing == 0) return {};
+  const auto limit = std::max<std::int64_t>(
+      kReconcileAlwaysAllowed, static_cast<std::int64_t>(std::floor(fraction * static_cast<double>(current))));
+  if (keys_listed > 0 && vanishing <= limit) return {};
+  const std::string percent = std::to_string(static_cast<int>(std::lround(fraction * 100))) + "%";
+  const std::string what = keys_listed == 0 ? "the source listed no keys at all"
+                                            : std::to_string(vanishing) + " of its " + std::to_string(current) +
+                                                  " current records have keys the source no longer lists, more than "
+                                                  "reconcile.max_withdraw (" +
+                                                  percent + ")";
+  log::warn("reconcile_refused",
+            {{"source", source.id},
+             {"keys_listed", keys_listed},
+             {"would_withdraw", vanishing},
+             {"current", current},
+             {"max_withdraw", percent},
+             {"action",
+              "nothing was withdrawn; a department reloading its table or sending a partial export looks like "
+              "this and passes at a later pull. If the records really are gone, raise reconcile.max_withdraw "
+              "(100% for no limit) for one reconciliation"}});
+  return Error::unavailable("source " + source.id + ": key reconciliation refused: " + what +
+                            "; nothing withdrawn (a table being reloaded or a partial export looks like this; if "
+                            "the records really are gone, raise reconcile.max_withdraw)");
+}
 
 Result<std::int64_t> reconcile_keys(const SourceDefinition& source, store::RecordStore& store) {
   adapters::ReadRequest request;
@@ -10,18 +41,25 @@ Result<std::int64_t> reconcile_keys(const SourceDefinition& source, store::Recor
   request.primary_key = source.primary_key;
   YICI_TRY(auto reader, source.adapter->read(request));
   adapters::Row row;
+  std::int64_t listed = 0;
   // The store reads every key before it withdraws anything, so a read error (the callback's error
   // propagates) never withdraws records on the strength of a partial key list.
-  auto withdrawn = store.withdraw_missing(source.id, [&]() -> Result<std::optional<std::string>> {
-    YICI_TRY(bool more, reader->next(row));
-    if (!more) return std::optional<std::string>();
-    if (!row.defect.empty()) {
-      // The row's key cannot be told, so the list of keys is incomplete: withdraw nothing.
-      return Error::invalid("source " + source.id + ": a row cannot be read (" + row.defect +
-                            "), so its key is unknown: nothing withdrawn until it is fixed");
-    }
-    return std::optional<std::string>(row.key);
-  });
+  auto withdrawn = store.withdraw_missing(
+      source.id,
+      [&]() -> Result<std::optional<std::string>> {
+        YICI_TRY(bool more, reader->next(row));
+        if (!more) return std::optional<std::string>();
+        if (!row.defect.empty()) {
+          // The row's key cannot be told, so the list of keys is incomplete: withdraw nothing.
+          return Error::invalid("source " + source.id + ": a row cannot be read (" + row.defect +
+                                "), so its key is unknown: nothing withdrawn until it is fixed");
+        }
+        ++listed;
+        return std::optional<std::string>(row.key);
+      },
+      [&](std::int64_t vanishing, std::int64_t current) {
+        return check_withdrawal(source, listed, vanishing, current);
+      });
   if (withdrawn.ok()) log::info("keys_reconciled", {{"source", source.id}, {"withdrawn", *withdrawn}});
   return withdrawn;
 }

@@ -1,6 +1,7 @@
 #include "hub/ingest/source_definition.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "adapters/common/sql_identifier.h"
 
@@ -29,6 +30,16 @@ Error refused(std::vector<Error> problems, std::vector<Error>* all) {
   return joined;
 }
 
+// "10%" → 0.1; whole or decimal percentages from 1% to 100%.
+std::optional<double> parse_percent(std::string_view text) {
+  if (text.size() < 2 || text.back() != '%') return std::nullopt;
+  text.remove_suffix(1);
+  double value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || !(value >= 1 && value <= 100)) return std::nullopt;
+  return value / 100;
+}
+
 }  // namespace
 
 bool is_valid_source_id(std::string_view id) {
@@ -41,7 +52,8 @@ bool same_definition(const SourceDefinition& a, const SourceDefinition& b) {
   return a.id == b.id && a.department == b.department && a.dataset == b.dataset && a.adapter_type == b.adapter_type &&
          a.primary_key == b.primary_key && a.cursor == b.cursor && a.mapping == b.mapping && a.status == b.status &&
          a.every == b.every && a.jitter == b.jitter && a.reconcile_every == b.reconcile_every &&
-         a.enabled == b.enabled && a.origin == b.origin && a.adapter_config_json == b.adapter_config_json;
+         a.reconcile_max_withdraw == b.reconcile_max_withdraw && a.enabled == b.enabled && a.origin == b.origin &&
+         a.adapter_config_json == b.adapter_config_json;
 }
 
 std::vector<std::string> SourceDefinition::columns_to_read() const {
@@ -168,12 +180,21 @@ Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapt
   part([&]() -> Status {
     const YAML::Node reconcile = root["reconcile"];
     if (!reconcile.IsDefined() || reconcile.IsNull()) return {};
-    YICI_TRY_STATUS(doc.expect_map(reconcile, {"every"}, "reconcile"));
+    YICI_TRY_STATUS(doc.expect_map(reconcile, {"every", "max_withdraw"}, "reconcile"));
     YICI_TRY(auto every, doc.optional_duration(reconcile, "every"));
     if (!every || *every < std::chrono::minutes(1)) {
       return doc.error_at_key(reconcile, "every", "reconcile.every must be at least 1m");
     }
     s.reconcile_every = *every;
+    YICI_TRY(auto max_withdraw, doc.optional_string(reconcile, "max_withdraw"));
+    if (max_withdraw) {
+      auto fraction = parse_percent(*max_withdraw);
+      if (!fraction) {
+        return doc.error_at(reconcile["max_withdraw"],
+                            "reconcile.max_withdraw must be a percentage from 1% to 100%, like 10%");
+      }
+      s.reconcile_max_withdraw = *fraction;
+    }
     return {};
   });
   part([&]() -> Status {

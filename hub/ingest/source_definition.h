@@ -10,7 +10,8 @@
 //   mapping: {id_number: sfzh, name: xm}    # schema field: source column
 //   status: {column: zt, withdrawn: ["注销", "迁出"]}   # optional soft-delete column
 //   schedule: {every: 5m, jitter: 30s}
-//   reconcile: {every: 24h}          # optional: full key scan marking vanished rows withdrawn
+//   reconcile: {every: 24h, max_withdraw: 10%}   # optional: full key scan marking vanished rows
+//                                    # withdrawn; refused when more would go (see reconcile.h)
 //   enabled: true
 //
 // Parsing checks shape, identifiers and the adapter block; checks against the dataset's schema
@@ -53,6 +54,7 @@ struct SourceDefinition {
   std::chrono::milliseconds every{5 * 60 * 1000};
   std::chrono::milliseconds jitter{0};
   std::chrono::milliseconds reconcile_every{0};  // 0: never
+  double reconcile_max_withdraw = 0.1;           // fraction of the source's current records; 1: no limit
   bool enabled = true;
   std::string origin;               // file path or "request body"
   std::string adapter_config_json;  // the adapter block as JSON (scalars as strings); holds no secret values

@@ -150,8 +150,13 @@ class RecordStore {
   // anything is withdrawn, so an error from `next_key` withdraws nothing; `next_key` is not called
   // with the store's writer held. The withdrawals may commit in several transactions: after a
   // failure part way, some records are withdrawn and calling again withdraws the rest.
-  virtual Result<std::int64_t> withdraw_missing(
-      std::string_view source, const std::function<Result<std::optional<std::string>>()>& next_key) = 0;
+  // `check`, when given, is asked once every key is read and before anything is withdrawn, with
+  // how many of the source's current records would go and how many it has: an error from it
+  // withdraws nothing and is returned.
+  using WithdrawCheck = std::function<Status(std::int64_t vanishing, std::int64_t current)>;
+  virtual Result<std::int64_t> withdraw_missing(std::string_view source,
+                                                const std::function<Result<std::optional<std::string>>()>& next_key,
+                                                const WithdrawCheck& check) = 0;
 };
 
 }  // namespace yici::store

@@ -48,5 +48,16 @@ TEST_CASE("json text: strings keep numbers, quotes and escapes as they were") {
   CHECK(plain_numbers(R"({"a":"x\\","b":2E0})") == R"({"a":"x\\","b":2})");
 }
 
+TEST_CASE("json text: bytes of another encoding in a string become U+FFFD, so the answer still parses") {
+  // A pull error quoting a GBK header read as UTF-8 ("姓名" is D0 D5 C3 FB in GBK).
+  const boost::json::value v = boost::json::object{{"last_error", "columns are: \xD0\xD5\xC3\xFB"}, {"rate", 0.5}};
+  const std::string text = to_json_text(v);
+  boost::system::error_code ec;
+  const auto back = boost::json::parse(text, ec);
+  REQUIRE_FALSE(ec);
+  CHECK(back.at("last_error").as_string() == "columns are: \uFFFD\uFFFD\uFFFD\uFFFD");
+  CHECK(text.find("0.5") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace yici

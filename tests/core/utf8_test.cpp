@@ -16,6 +16,17 @@ TEST_CASE("utf8: bounded text is cut at a character boundary and says how long i
   CHECK(bounded_utf8("办办办", 6) == "办办…(9 bytes)");
 }
 
+TEST_CASE("utf8: bytes that are not UTF-8 become U+FFFD, the rest is kept") {
+  CHECK(valid_utf8("") == "");
+  CHECK(valid_utf8("居民 a\n") == "居民 a\n");  // control characters are JSON's to escape
+  // "姓名" in GBK (D0 D5 C3 FB) read as UTF-8: four bad bytes, four replacements.
+  CHECK(valid_utf8("columns: \xD0\xD5\xC3\xFB, x") == "columns: \uFFFD\uFFFD\uFFFD\uFFFD, x");
+  CHECK(valid_utf8("a\xE5\xB1") == "a\uFFFD\uFFFD");          // cut short
+  CHECK(valid_utf8("\xC0\xAF张") == "\uFFFD\uFFFD张");        // overlong
+  CHECK(valid_utf8("\xED\xA0\x80") == "\uFFFD\uFFFD\uFFFD");  // a surrogate
+  CHECK(is_printable_utf8(valid_utf8("\xFF\xFE\x80abc\xF8")));
+}
+
 TEST_CASE("utf8: printable UTF-8 passes, broken sequences and control characters do not") {
   CHECK(is_printable_utf8(""));
   CHECK(is_printable_utf8("food-business-license"));

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <map>
+#include <thread>
 
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
@@ -412,6 +413,37 @@ TEST_CASE("pull: a CSV line with the wrong field count is quarantined by file an
   CHECK(f.store->quarantine_count("hz-psb").value() == 0);
 }
 
+TEST_CASE("pull: an older CSV export delivered again does not bring back what a newer one changed") {
+  Fixture f;
+  std::filesystem::create_directories(f.dir.file("exports"));
+  const auto export_file = [&](const std::string& name, const std::string& text, int days_old) {
+    f.dir.write("exports/" + name, text);
+    std::filesystem::last_write_time(f.dir.file("exports/" + name),
+                                     std::filesystem::file_time_type::clock::now() - std::chrono::hours(24 * days_old));
+  };
+  export_file("rk_1101.csv", "sfzh,xm,zt\n" + kA + ",A,\n" + kB + ",B,\n", 20);
+  export_file("rk_1115.csv", "sfzh,xm,zt\n" + kA + ",A,注销\n", 5);
+  const std::string yaml =
+      "id: hz-psb\ndepartment: public-security\ndataset: population\nadapter: {type: csv, path: " +
+      f.dir.file("exports") +
+      "}\nprimary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\nstatus: {column: zt, withdrawn: [注销]}\n"
+      "cursor: {column: _file_mtime, overlap: 0s}\n";
+  const auto s = parse_source_definition(YamlDoc::parse(yaml, "src.yaml").value(), f.registry).value();
+  f.pull(s);
+  const auto a_before = f.store->find_by_subject("population", kA).value().at(0);
+  CHECK(a_before.status == "withdrawn");
+  const std::int64_t history = f.history_count();
+  // The 1 November export again, its mtime kept (cp -p).
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  export_file("rk_1101.csv", "sfzh,xm,zt\n" + kA + ",A,\n" + kB + ",B,\n", 20);
+  const auto again = f.pull(s);
+  CHECK(again.counts.updated == 0);
+  const auto a_after = f.store->find_by_subject("population", kA).value().at(0);
+  CHECK(a_after.status == "withdrawn");
+  CHECK(a_after.version == a_before.version);
+  CHECK(f.history_count() == history);
+}
+
 TEST_CASE("pull: a status column marks records withdrawn") {
   Fixture f;
   f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', '正常', '2026-01-01 10:00:00')");
@@ -607,6 +639,68 @@ TEST_CASE("reconcile: records whose keys vanished from the source are withdrawn,
   CHECK(f.store->find_by_subject("population", kA)->at(0).status == "valid");
   CHECK(f.store->quarantine_count("hz-psb").value() == 0);
   CHECK(reconcile_keys(s, *f.store).value() == 0);  // idempotent
+}
+
+TEST_CASE("reconcile: a source emptied or cut short withdraws nothing, a few deletions pass, the limit is set") {
+  Fixture f;
+  std::string rows;
+  for (int i = 0; i < 30; ++i) {
+    rows += std::string(rows.empty() ? "" : ", ") + "('3301021990010" + std::to_string(10000 + i).substr(0, 5) +
+            "', 'P', NULL, '2026-01-01 10:00:00')";
+  }
+  f.sql("INSERT INTO person VALUES " + rows);
+  auto s = f.source("reconcile: {every: 1h}\n");
+  CHECK(s.reconcile_max_withdraw == doctest::Approx(0.1));
+  REQUIRE(f.pull(s).counts.inserted == 30);
+  const auto current = [&] {
+    std::int64_t n = 0;
+    const auto by_status = f.store->count_by_status("population", "hz-psb").value();
+    for (const auto& [status, count] : by_status) {
+      if (status != "withdrawn") n += count;
+    }
+    return n;
+  };
+  // The department truncates its table to reload it: no keys at all.
+  f.sql("CREATE TABLE person_reload AS SELECT * FROM person");
+  f.sql("DELETE FROM person");
+  auto emptied = reconcile_keys(s, *f.store);
+  REQUIRE_FALSE(emptied.ok());
+  CHECK(emptied.error().message.find("listed no keys at all") != std::string::npos);
+  CHECK(current() == 30);
+  // Half of it back: 15 would go, over 10% of 30 and over the 10 always allowed.
+  f.sql("INSERT INTO person SELECT * FROM person_reload LIMIT 15");
+  auto half = reconcile_keys(s, *f.store);
+  REQUIRE_FALSE(half.ok());
+  CHECK(half.error().message.find("15 of its 30 current records") != std::string::npos);
+  CHECK(half.error().message.find("reconcile.max_withdraw (10%)") != std::string::npos);
+  CHECK(current() == 30);
+  // All but 4: those four were really deleted, and go.
+  f.sql("DELETE FROM person");
+  f.sql("INSERT INTO person SELECT * FROM person_reload LIMIT 26");
+  CHECK(reconcile_keys(s, *f.store).value() == 4);
+  CHECK(current() == 26);
+  // An operator who knows the records are gone raises the limit.
+  f.sql("DELETE FROM person");
+  f.sql("INSERT INTO person SELECT * FROM person_reload LIMIT 6");
+  CHECK_FALSE(reconcile_keys(s, *f.store).ok());
+  auto raised = f.source("reconcile: {every: 1h, max_withdraw: 100%}\n");
+  CHECK(reconcile_keys(raised, *f.store).value() == 20);
+  CHECK(current() == 6);
+}
+
+TEST_CASE("reconcile: max_withdraw must be a percentage") {
+  Fixture f;
+  adapters::AdapterRegistry& registry = f.registry;
+  for (const std::string bad : {"0%", "150%", "10", "ten%", "0.5%", "-5%"}) {
+    CAPTURE(bad);
+    const std::string yaml =
+        "id: hz-psb\ndepartment: public-security\ndataset: population\nadapter: {type: sqlite, path: " +
+        f.dir.file("psb.db") + ", table: person}\nprimary_key: [sfzh]\nmapping: {id_number: sfzh}\n" +
+        "reconcile: {every: 1h, max_withdraw: \"" + bad + "\"}\n";
+    auto parsed = parse_source_definition(YamlDoc::parse(yaml, "src.yaml").value(), registry);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().message.find("reconcile.max_withdraw must be a percentage") != std::string::npos);
+  }
 }
 
 TEST_CASE("reconcile: a source that cannot be read withdraws nothing") {

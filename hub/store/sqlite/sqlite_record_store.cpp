@@ -162,6 +162,9 @@ constexpr const char* kVanishedBatch =
     "SELECT id, source_key FROM records WHERE dataset = ?1 AND source = ?2 AND source_key >= ?3 "
     "AND status <> 'withdrawn' AND source_key NOT IN (SELECT k FROM temp.present_keys) ORDER BY source_key "
     "LIMIT ?4";
+constexpr const char* kCountVanishing =
+    "SELECT count(*), coalesce(sum(source_key NOT IN (SELECT k FROM temp.present_keys)), 0) FROM records "
+    "WHERE dataset = ?1 AND source = ?2 AND status <> 'withdrawn'";
 constexpr const char* kWithdraw = "UPDATE records SET status = 'withdrawn', version = version + 1 WHERE id = ?1";
 // Each distinct dataset from the (dataset, source, source_key) index, one seek per dataset rather
 // than a scan of every record.
@@ -539,21 +542,23 @@ Result<std::int64_t> SqliteRecordStore::count(std::string_view dataset) {
 }
 
 Result<std::int64_t> SqliteRecordStore::withdraw_missing(
-    std::string_view source, const std::function<Result<std::optional<std::string>>()>& next_key) {
+    std::string_view source, const std::function<Result<std::optional<std::string>>()>& next_key,
+    const WithdrawCheck& check) {
   // temp.present_keys lives on the writer connection: one key list at a time.
   std::lock_guard withdrawing(withdraw_mutex_);
   YICI_TRY_STATUS(db_->with_writer([](Connection& w) -> Status {
     YICI_TRY_STATUS(w.exec("CREATE TEMP TABLE IF NOT EXISTS present_keys (k TEXT PRIMARY KEY) WITHOUT ROWID"));
     return w.exec("DELETE FROM temp.present_keys");
   }));
-  auto result = withdraw_vanished(source, next_key);
+  auto result = withdraw_vanished(source, next_key, check);
   // Leave no key list behind, after an error too (the next call clears it anyway).
   (void)db_->with_writer([](Connection& w) -> Status { return w.exec("DELETE FROM temp.present_keys"); });
   return result;
 }
 
 Result<std::int64_t> SqliteRecordStore::withdraw_vanished(
-    std::string_view source, const std::function<Result<std::optional<std::string>>()>& next_key) {
+    std::string_view source, const std::function<Result<std::optional<std::string>>()>& next_key,
+    const WithdrawCheck& check) {
   const auto batch = static_cast<std::size_t>(options_.withdraw_batch);
   // The whole key list first, so that a source that fails to list its keys withdraws nothing. The
   // source is read outside the writer lock (a remote source's keys can take minutes to list), and
@@ -585,6 +590,24 @@ Result<std::int64_t> SqliteRecordStore::withdraw_vanished(
   // source's (one transaction withdrawing 200,000 records grew it to 160 MB). A failure leaves the
   // batches before it withdrawn; calling again finishes the job.
   YICI_TRY(const auto datasets, db_->with_writer([](Connection& w) { return datasets_held(w); }));
+  if (check) {
+    std::int64_t vanishing = 0;
+    std::int64_t current = 0;
+    YICI_TRY_STATUS(db_->with_writer([&](Connection& w) -> Status {
+      for (const std::string& dataset : datasets) {
+        YICI_TRY(Statement * count, w.cached(kCountVanishing));
+        count->bind(1, dataset).bind(2, source);
+        YICI_TRY(const bool row, count->step());
+        if (row) {
+          current += count->column_int(0);
+          vanishing += count->column_int(1);
+        }
+        count->reset();
+      }
+      return Status{};
+    }));
+    YICI_TRY_STATUS(check(vanishing, current));
+  }
   std::int64_t withdrawn = 0;
   const std::string replaced_at = format_rfc3339_micros(now_utc());
   for (const std::string& dataset : datasets) {

@@ -42,7 +42,8 @@ class SqliteRecordStore final : public RecordStore {
   Result<std::vector<QuarantineEntry>> list_quarantine(std::string_view source, std::int64_t after_id,
                                                        int limit) override;
   Result<std::int64_t> withdraw_missing(std::string_view source,
-                                        const std::function<Result<std::optional<std::string>>()>& next_key) override;
+                                        const std::function<Result<std::optional<std::string>>()>& next_key,
+                                        const WithdrawCheck& check) override;
 
   [[nodiscard]] Database& database() { return *db_; }
 
@@ -64,7 +65,8 @@ class SqliteRecordStore final : public RecordStore {
   std::map<std::string, std::pair<std::string, std::int64_t>, std::less<>> pull_first_ids_;
   // withdraw_missing once the key list is set up. REQUIRES: withdraw_mutex_ held.
   Result<std::int64_t> withdraw_vanished(std::string_view source,
-                                         const std::function<Result<std::optional<std::string>>()>& next_key);
+                                         const std::function<Result<std::optional<std::string>>()>& next_key,
+                                         const WithdrawCheck& check);
   std::unique_ptr<Database> db_;
   SqliteRecordStoreOptions options_;
   std::mutex withdraw_mutex_;

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include "hub/core/utf8.h"
 #include "tests/support/hub_process.h"
 #include "tests/support/read_rows.h"
 #include "tests/support/temp_dir.h"
@@ -134,6 +135,107 @@ TEST_CASE("csv adapter: a stray quote or one never closed spoils its row only, n
   CHECK((*r)[3].key == "bad_row one.csv:5");
   CHECK((*r)[3].defect.find("开始的引号字段直到文件末尾都未闭合") != std::string::npos);
   CHECK((*r)[4].key == "9");  // the next file is read
+}
+
+TEST_CASE("csv adapter: an older export delivered again is read before the newer ones, which are read again") {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.file("exports"));
+  const auto age = [&](const std::string& name, int days) {
+    std::filesystem::last_write_time(dir.file("exports/" + name),
+                                     std::filesystem::file_time_type::clock::now() - std::chrono::hours(24 * days));
+  };
+  dir.write("exports/dzzz_1101.csv", "zzbh,zt\nL1,有效\nL2,有效\n");
+  age("dzzz_1101.csv", 20);
+  dir.write("exports/dzzz_1115.csv", "zzbh,zt\nL1,注销\n");
+  age("dzzz_1115.csv", 5);
+  auto a = adapter_from("type: csv\npath: " + dir.file("exports") + "\n");
+  REQUIRE(a.ok());
+  ReadRequest req;
+  req.columns = {"zzbh", "zt", "_file", "_file_mtime"};
+  req.primary_key = {"zzbh"};
+  req.cursor_column = "_file_mtime";
+  auto all = read_all(**a, req);
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 3);
+  req.cursor_from = *all->back().values[3];
+  auto nothing = read_all(**a, req);
+  REQUIRE(nothing.ok());
+  CHECK(nothing->size() == 1);  // the cursor's own file, at the boundary
+
+  // The 1 November export again, its old mtime kept (cp -p): it arrives now, its content is older.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  dir.write("exports/dzzz_1101.csv", "zzbh,zt\nL1,有效\nL2,有效\n");
+  age("dzzz_1101.csv", 20);
+  auto again = read_all(**a, req);
+  REQUIRE(again.ok());
+  REQUIRE(again->size() == 3);
+  CHECK((*again)[0].values[2] == "dzzz_1101.csv");
+  CHECK((*again)[2].values[2] == "dzzz_1115.csv");  // last: L1 is read as revoked after it
+  CHECK((*again)[2].values[1] == "注销");
+
+  // Once a newer export has moved the cursor past the one delivered again, the usual case: what
+  // arrives is read, nothing older again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  dir.write("exports/dzzz_1120.csv", "zzbh,zt\nL3,有效\n");
+  auto with_1120 = read_all(**a, req);
+  REQUIRE(with_1120.ok());
+  REQUIRE(with_1120->back().values[2] == "dzzz_1120.csv");
+  req.cursor_from = *with_1120->back().values[3];
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  dir.write("exports/dzzz_1125.csv", "zzbh,zt\nL4,有效\n");
+  auto fresh = read_all(**a, req);
+  REQUIRE(fresh.ok());
+  REQUIRE(fresh->size() == 2);
+  CHECK((*fresh)[0].values[2] == "dzzz_1120.csv");  // the cursor's own file, at the boundary
+  CHECK((*fresh)[1].values[2] == "dzzz_1125.csv");
+}
+
+TEST_CASE("csv adapter: empty files, or a BOM or blank line alone, are skipped and the others read") {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.file("exports"));
+  dir.write("exports/a.csv", "zzbh,zt\nL1,有效\n");
+  dir.write("exports/b.csv", "");
+  dir.write("exports/c.csv", "\r\n");
+  dir.write("exports/d.csv", "\xEF\xBB\xBF");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  dir.write("exports/e.csv", "");  // the newest: describe() still finds the columns
+  auto a = adapter_from("type: csv\npath: " + dir.file("exports") + "\n");
+  REQUIRE(a.ok());
+  ReadRequest req;
+  req.columns = {"zzbh", "zt"};
+  req.primary_key = {"zzbh"};
+  auto rows = read_all(**a, req);
+  REQUIRE_MESSAGE(rows.ok(), rows.error().message);
+  REQUIRE(rows->size() == 1);
+  CHECK((*rows)[0].values[0] == "L1");
+  auto columns = (*a)->describe();
+  REQUIRE(columns.ok());
+  REQUIRE(columns->size() == 4);
+  CHECK((*columns)[0].name == "zzbh");
+
+  // One file, empty: no rows, no error.
+  auto single = adapter_from("type: csv\npath: " + dir.file("exports/b.csv") + "\n");
+  REQUIRE(single.ok());
+  auto none = read_all(**single, req);
+  REQUIRE_MESSAGE(none.ok(), none.error().message);
+  CHECK(none->empty());
+}
+
+TEST_CASE("csv adapter: a GBK file read as UTF-8 is named as such, and the message stays UTF-8") {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.file("exports"));
+  write_gbk(dir, "rk.csv", "姓名,公民身份号码\n张三,11010519491231002X\n");
+  auto a = adapter_from("type: csv\npath: " + dir.file("exports/rk.csv") + "\n");
+  REQUIRE(a.ok());
+  ReadRequest req;
+  req.columns = {"公民身份号码", "姓名"};
+  req.primary_key = {"公民身份号码"};
+  auto rows = read_all(**a, req);
+  REQUIRE_FALSE(rows.ok());
+  const std::string& message = rows.error().message;
+  CHECK(message.find("not found") != std::string::npos);
+  CHECK(message.find("set the source's adapter.encoding to gbk") != std::string::npos);
+  CHECK(is_printable_utf8(message));
 }
 
 TEST_CASE("csv adapter: missing columns name the file and the columns it has") {

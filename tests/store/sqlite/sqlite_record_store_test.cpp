@@ -1,6 +1,7 @@
 #include "hub/store/sqlite/sqlite_record_store.h"
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -158,6 +159,14 @@ TEST_CASE("record store: a failed batch leaves nothing behind") {
   CHECK((*store)->count("population").value() == 1);
 }
 
+// withdraw_missing's key source: `keys` from position `next` (set `next` to 0 to list them again).
+std::function<Result<std::optional<std::string>>()> key_list(const std::vector<std::string>& keys, std::size_t& next) {
+  return [&keys, &next]() -> Result<std::optional<std::string>> {
+    if (next >= keys.size()) return std::optional<std::string>();
+    return std::optional<std::string>(keys[next++]);
+  };
+}
+
 TEST_CASE(
     "record store: withdraw_missing withdraws only the source's vanished keys, in every dataset it has records in") {
   test::TempDir dir;
@@ -176,11 +185,8 @@ TEST_CASE(
           .ok());
   std::vector<std::string> keys = {"k1"};
   std::size_t next = 0;
-  auto present = [&]() -> Result<std::optional<std::string>> {
-    if (next >= keys.size()) return std::optional<std::string>();
-    return std::optional<std::string>(keys[next++]);
-  };
-  CHECK(s.withdraw_missing("s", present).value() == 2);
+  auto present = key_list(keys, next);
+  CHECK(s.withdraw_missing("s", present, {}).value() == 2);
   auto status = [&](std::string_view dataset, std::string_view subject) {
     return s.find_by_subject(dataset, subject).value().at(0).status;
   };
@@ -194,15 +200,53 @@ TEST_CASE(
 
   // Again: nothing left to withdraw. Then the source is gone: every record it still has goes.
   next = 0;
-  CHECK(s.withdraw_missing("s", present).value() == 0);
+  CHECK(s.withdraw_missing("s", present, {}).value() == 0);
   keys.clear();
   next = 0;
-  CHECK(s.withdraw_missing("s", present).value() == 2);
+  CHECK(s.withdraw_missing("s", present, {}).value() == 2);
   CHECK(status("credit", "C1") == "withdrawn");
   CHECK(status("population", "T2") == "valid");
   auto empty = SqliteRecordStore::open(dir.file("empty.db"));
   REQUIRE(empty.ok());
-  CHECK((*empty)->withdraw_missing("s", present).value() == 0);
+  CHECK((*empty)->withdraw_missing("s", present, {}).value() == 0);
+}
+
+TEST_CASE("record store: withdraw_missing asks its check with the counts first, and a refusal withdraws nothing") {
+  test::TempDir dir;
+  auto store = SqliteRecordStore::open(dir.file("records.db"));
+  REQUIRE(store.ok());
+  auto& s = **store;
+  REQUIRE(s.upsert(std::vector<Record>{rec("P1", "k1", "{}", "s"), rec("P2", "k2", "{}", "s"),
+                                       rec("P3", "k3", "{}", "s"), rec("T1", "k9", "{}", "t")})
+              .ok());
+  std::vector<std::string> keys = {"k1"};
+  std::size_t next = 0;
+  auto present = key_list(keys, next);
+  std::int64_t seen_vanishing = -1;
+  std::int64_t seen_current = -1;
+  auto refuse = [&](std::int64_t vanishing, std::int64_t current) -> Status {
+    seen_vanishing = vanishing;
+    seen_current = current;
+    return Error::unavailable("too many");
+  };
+  auto refused = s.withdraw_missing("s", present, refuse);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message == "too many");
+  CHECK(seen_vanishing == 2);
+  CHECK(seen_current == 3);  // the source's own records, not t's
+  CHECK(s.find_by_subject("population", "P2").value().at(0).status == "valid");
+  // Approved: withdrawn as counted; a withdrawn record no longer counts as current.
+  next = 0;
+  CHECK(s.withdraw_missing("s", present, [](std::int64_t, std::int64_t) { return Status{}; }).value() == 2);
+  next = 0;
+  auto record = [&](std::int64_t vanishing, std::int64_t current) -> Status {
+    seen_vanishing = vanishing;
+    seen_current = current;
+    return {};
+  };
+  REQUIRE(s.withdraw_missing("s", present, record).value() == 0);
+  CHECK(seen_vanishing == 0);
+  CHECK(seen_current == 1);
 }
 
 TEST_CASE("record store: withdraw_missing works in batches, in key order, and reads keys without holding the writer") {
@@ -235,7 +279,7 @@ TEST_CASE("record store: withdraw_missing works in batches, in key order, and re
     if (next >= keys.size()) return std::optional<std::string>();
     return std::optional<std::string>(keys[next++]);
   };
-  CHECK(s.withdraw_missing("hz-psb", present).value() == 5);
+  CHECK(s.withdraw_missing("hz-psb", present, {}).value() == 5);
   CHECK(wrote_meanwhile);
   for (int i = 1; i <= 8; ++i) {
     const Record r = s.find_by_subject("population", "S" + std::to_string(i)).value().at(0);
@@ -261,7 +305,7 @@ TEST_CASE("record store: withdraw_missing works in batches, in key order, and re
     return std::optional<std::string>("k" + std::to_string(calls));
   };
   REQUIRE(s.upsert(std::vector<Record>{rec("S9", "k9", "{}")}).ok());
-  CHECK_FALSE(s.withdraw_missing("hz-psb", failing).ok());
+  CHECK_FALSE(s.withdraw_missing("hz-psb", failing, {}).ok());
   CHECK(s.find_by_subject("population", "S9").value().at(0).status == "valid");
   CHECK(s.find_by_subject("population", "S7").value().at(0).status == "valid");
 }
