@@ -11,6 +11,7 @@
 #include "hub/admin/source_check.h"
 #include "hub/api/status_handlers.h"
 #include "hub/audit/audit_query.h"
+#include "hub/audit/high_water.h"
 #include "hub/audit/hmac_key.h"
 #include "hub/audit/hmac_key_check.h"
 #include "hub/core/dir_fingerprint.h"
@@ -92,6 +93,14 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   audit_options.on_commit = [metrics = &hub->metrics_](double seconds) { metrics->audit_committed(seconds); };
   YICI_TRY(hub->audit_log_, audit::AuditLog::open(*hub->stores_.audit, hmac_key, std::move(audit_options)));
   hub->audit_ = hub->audit_log_.get();
+  YICI_TRY(const auto high_water, audit::load_high_water(*hub->stores_.meta));
+  YICI_TRY_STATUS(audit::check_high_water(high_water, hub->stores_.log_id, hub->audit_log_->tree(),
+                                          (std::filesystem::path(hub->config_.data_dir) / "audit.db").string()));
+  if (!high_water || high_water->log_id != hub->stores_.log_id) {
+    // No mark for this log yet (a hub from before marks were kept): its newest stored checkpoint.
+    YICI_TRY(const auto newest, audit::load_checkpoint(*hub->stores_.audit, std::nullopt, hub->stores_.log_id));
+    if (newest) YICI_TRY_STATUS(audit::save_high_water(*hub->stores_.meta, *newest));
+  }
   log::info("audit_log_opened", {{"entries", hub->audit_log_->size()}, {"log_id", hub->stores_.log_id}});
   if (ring) {
     log::info("signing_keys_loaded", {{"active_kid", ring->active().kid}, {"keys", ring->keys().size()}});
@@ -114,6 +123,14 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
     checkpoints.interval = hub->config_.audit.checkpoint_interval;
     checkpoints.keys = [self]() -> std::shared_ptr<const sign::KeyRing> {
       return self->signer_ ? self->signer_->ring() : nullptr;
+    };
+    checkpoints.on_stored = [self](const audit::Checkpoint& checkpoint) {
+      if (auto st = audit::save_high_water(*self->stores_.meta, checkpoint); !st.ok()) {
+        log::error("audit_high_water_not_saved",
+                   {{"tree_size", checkpoint.tree_size},
+                    {"error", st.error().message},
+                    {"action", "meta.db cannot be written; a rolled-back audit.db would not be noticed at start"}});
+      }
     };
     hub->audit_log_->set_checkpoint_policy(std::move(checkpoints));
   }

@@ -199,6 +199,7 @@ void AuditLog::maybe_checkpoint(bool force) {
     }
     last_checkpoint_size_ = size;
     last_checkpoint_at_ = std::chrono::steady_clock::now();
+    if (policy.on_stored) policy.on_stored(*cp);
     // Base64, as the API, checkpoints and yici-ctl show roots.
     log::info("audit_checkpoint", {{"tree_size", size}, {"root_hash", hash_to_base64(*root)}});
   } else {

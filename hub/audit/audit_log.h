@@ -51,6 +51,9 @@ struct CheckpointPolicy {
   std::function<std::shared_ptr<const sign::KeyRing>()> keys;  // may return null: no checkpoint then
   std::uint64_t every = 1000;
   std::chrono::milliseconds interval{60'000};
+  // Called on the committer thread with each checkpoint once it is stored (the hub keeps its
+  // high-water mark outside audit.db: high_water.h).
+  std::function<void(const Checkpoint&)> on_stored;
 };
 
 class AuditLog final : public api::AuditSink {
