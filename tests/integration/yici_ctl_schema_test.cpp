@@ -144,7 +144,7 @@ TEST_CASE("yici-ctl normalize: GBK read as UTF-8 is named row by row, broken inp
                        fx + "/mapping.yaml --encoding utf-8");
   CHECK(r.rc == 0);
   CHECK(r.out.find("bad_encoding") != std::string::npos);
-  CHECK(r.out.find("encoding 设为 gbk") != std::string::npos);
+  CHECK(r.out.find("adapter.encoding 设为 gbk") != std::string::npos);
 
   // A quote left open at the end of the file: the rows before it are written, and it is a bad_row
   // naming its line, as the hub quarantines it.

@@ -42,6 +42,10 @@ TEST_CASE("yici-verify: both forms verify offline and print the summary, forgeri
   out = verify(jwks + dir.file("response.jose"), &rc);
   CHECK(rc == 0);
   CHECK(out.find("issued_at: 2026-11-22T08:00:00Z") != std::string::npos);
+  // The JSON body without its --signature: not verified, and told where the signature is.
+  out = verify(jwks + dir.file("body.json"), &rc);
+  CHECK(rc == 1);
+  CHECK(out.find("give its X-Yici-Signature header value with --signature") != std::string::npos);
 
   std::string tampered = body;
   tampered.replace(tampered.find("002X"), 4, "0037");

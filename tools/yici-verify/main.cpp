@@ -127,6 +127,12 @@ int main(int argc, char** argv) {
     verified = yici::sign::verify_jws(*jwks, trim(sig), content);
   } else {
     verified = yici::sign::verify_jws(*jwks, trim(content));
+    if (!verified && trim(content).starts_with("{")) {
+      // A saved JSON body alone: its signature travels in the X-Yici-Signature header.
+      return fail(verified.error().message +
+                  "; FILE looks like a JSON answer body: give its X-Yici-Signature header value with --signature "
+                  "FILE (or save the answer with Accept: application/jose, a compact JWS alone)");
+    }
   }
   if (!verified) return fail(verified.error().message);
   // A checkpoint is signed with the same keys: without this, a script checking only the exit code
