@@ -67,7 +67,7 @@ Result<std::vector<SourceFile>> list_files(const CsvConfig& c) {
 
 // For a header that is not UTF-8 text in a source read as UTF-8: the likely cause and its fix.
 std::string not_utf8_hint(std::string_view header, const CsvOptions& options) {
-  if (options.encoding != Encoding::kUtf8 || valid_utf8(header) == header) return "";
+  if (options.encoding != Encoding::kUtf8 || is_valid_utf8(header)) return "";
   return " (the header is not UTF-8 text: if the department exports GBK, set the source's adapter.encoding to gbk)";
 }
 

@@ -32,7 +32,7 @@ void check_column(const ingest::SourceDefinition& source, const std::vector<std:
   std::string message = "column \"" + column + "\" not found in " + source.adapter->describe_target();
   if (!near.empty()) message += " (did you mean \"" + near + "\"? names are case-sensitive here)";
   message += "; columns are: " + (list.empty() ? std::string("(none)") : valid_utf8(list));
-  if (valid_utf8(list) != list) {
+  if (!is_valid_utf8(list)) {
     message +=
         " (the names are not UTF-8 text: is the source in another encoding? CSV sources take "
         "adapter.encoding: gbk)";

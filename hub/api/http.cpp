@@ -27,7 +27,7 @@ const std::string* Request::header(std::string_view lowercase_name) const {
 Response error_response(int status, std::string_view code, std::string_view message) {
   boost::json::object inner;
   inner["code"] = code;
-  inner["message"] = valid_utf8(message);  // may quote a department's bytes: a header, a driver's message
+  inner["message"] = valid_utf8(std::string(message));  // may quote a department's bytes: a header, a driver's message
   boost::json::object outer;
   outer["error"] = std::move(inner);
   Response r;

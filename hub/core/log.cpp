@@ -89,7 +89,7 @@ void event(Level level, std::string_view name, boost::json::object fields) {
       text += "=";
       text += kv.value().is_string() ? std::string(kv.value().get_string()) : boost::json::serialize(kv.value());
     }
-    l.log(spd, valid_utf8(text));
+    l.log(spd, valid_utf8(std::move(text)));
   }
 }
 

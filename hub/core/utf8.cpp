@@ -10,24 +10,33 @@ bool is_printable_utf8(std::string_view text) {
   return true;
 }
 
-std::string valid_utf8(std::string_view text) {
-  std::size_t first_bad = text.size();
+namespace {
+
+// Where the first byte that is not part of well-formed UTF-8 is; text.size() when none is.
+std::size_t first_invalid(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     const std::size_t at = i;
-    if (decode_utf8(text, i) == kInvalidCodePoint) {
-      first_bad = at;
-      break;
-    }
+    if (decode_utf8(text, i) == kInvalidCodePoint) return at;
   }
-  if (first_bad == text.size()) return std::string(text);
-  std::string out(text.substr(0, first_bad));
-  out.reserve(text.size() + 8);
-  for (std::size_t i = first_bad; i < text.size();) {
+  return text.size();
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view text) { return first_invalid(text) == text.size(); }
+
+std::string valid_utf8(std::string text) {
+  const std::size_t first_bad = first_invalid(text);
+  if (first_bad == text.size()) return text;
+  const std::string_view in = text;
+  std::string out(in.substr(0, first_bad));
+  out.reserve(in.size() + 8);
+  for (std::size_t i = first_bad; i < in.size();) {
     const std::size_t at = i;
-    if (decode_utf8(text, i) == kInvalidCodePoint) {
+    if (decode_utf8(in, i) == kInvalidCodePoint) {
       out += "\xEF\xBF\xBD";  // U+FFFD
     } else {
-      out.append(text.substr(at, i - at));
+      out.append(in.substr(at, i - at));
     }
   }
   return out;

@@ -59,8 +59,12 @@ bool is_printable_utf8(std::string_view text);
 // `text` with each byte that is not part of well-formed UTF-8 replaced by U+FFFD, for text that
 // may hold bytes of another encoding (a GBK header read as UTF-8, a driver's message) on its way to
 // a JSON answer or log line: Boost.JSON writes strings' bytes as they are, and one such byte makes
-// the whole document unreadable to a strict parser. Well-formed text is returned as it is.
-std::string valid_utf8(std::string_view text);
+// the whole document unreadable to a strict parser. Well-formed text is returned as it is, moved,
+// not copied (every log line passes through here).
+std::string valid_utf8(std::string text);
+
+// True when `text` is well-formed UTF-8 (control characters allowed, unlike is_printable_utf8).
+bool is_valid_utf8(std::string_view text);
 
 // Text from outside kept to at most `max_bytes`, cut at a character boundary, with the length it
 // had: "…(3002 bytes)" after the part kept. Text that fits is returned as it is.

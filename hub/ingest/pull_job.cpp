@@ -313,7 +313,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
   run.finished_at = format_rfc3339_micros(now_utc());
   run.duration_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-  if (!status.ok()) run.error = valid_utf8(status.error().message);
+  if (!status.ok()) run.error = status.error().message;
   if (auto st = store.record_pull_run(run); !st.ok()) {
     log::error("pull_history_write_failed", {{"source", source.id}, {"error", st.error().message}});
   }

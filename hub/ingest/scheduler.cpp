@@ -5,7 +5,6 @@
 
 #include "hub/core/log.h"
 #include "hub/core/thread_name.h"
-#include "hub/core/utf8.h"
 
 namespace yici::ingest {
 
@@ -204,7 +203,7 @@ void Scheduler::finish(const std::string& id, const Status& status) {
       } else {
         if (e.health.state != SourceHealth::State::kFailing) e.health.since = now;
         e.health.state = SourceHealth::State::kFailing;
-        e.health.last_error = valid_utf8(status.error().message);
+        e.health.last_error = status.error().message;
         ++e.health.consecutive_failures;
         const int n = e.health.consecutive_failures;
         if (n <= retry_.max_retries) {

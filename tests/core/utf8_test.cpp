@@ -25,6 +25,8 @@ TEST_CASE("utf8: bytes that are not UTF-8 become U+FFFD, the rest is kept") {
   CHECK(valid_utf8("\xC0\xAF张") == "\uFFFD\uFFFD张");        // overlong
   CHECK(valid_utf8("\xED\xA0\x80") == "\uFFFD\uFFFD\uFFFD");  // a surrogate
   CHECK(is_printable_utf8(valid_utf8("\xFF\xFE\x80abc\xF8")));
+  CHECK(is_valid_utf8("居民\n"));
+  CHECK_FALSE(is_valid_utf8("\xD0\xD5"));
 }
 
 TEST_CASE("utf8: printable UTF-8 passes, broken sequences and control characters do not") {

@@ -26,7 +26,7 @@ namespace {
 // certs/make-dev-crl: the development CA's CRL revoking `revoke` (a file of the test PKI), or none.
 std::string make_crl(const TempDir& dir, const std::string& name, const std::string& revoke = "",
                      const std::string& option = "") {
-  const std::string out = dir.file(name);
+  std::string out = dir.file(name);
   const std::string cmd = std::string(YICI_SOURCE_DIR) + "/certs/make-dev-crl " + option + " '" + pki_dir() + "' '" +
                           out + "'" + (revoke.empty() ? "" : " '" + pki(revoke) + "'") + " >/dev/null";
   REQUIRE(run_command(cmd) == 0);
@@ -55,6 +55,24 @@ HttpResult exchange(TlsConnection& connection, const std::string& raw) {
 std::string error_code(const HttpResult& r) {
   const boost::json::value body = boost::json::parse(r.body);
   return std::string(body.at("error").at("code").as_string());
+}
+
+// A keep-alive connection with `options` is served, then after `wait` (its certificate or CRL has
+// run out meanwhile) its next request is refused with `problem` and it is closed, and a new
+// connection with the same certificate is refused in the handshake.
+void served_then_refused(const HubProcess& hub, const TlsOptions& options, std::chrono::seconds wait,
+                         const std::string& problem) {
+  TlsConnection open(hub.port(), options);
+  auto r = exchange(open, kWhoami);
+  REQUIRE(r.status == 200);
+  std::this_thread::sleep_for(wait);
+  r = exchange(open, kWhoami);
+  CHECK(r.status == 403);
+  CHECK(error_code(r) == "certificate_refused");
+  CHECK(r.body.find(problem) != std::string::npos);
+  CHECK(open.closed_by_peer(std::chrono::seconds(5)));
+  std::string why;
+  CHECK_FALSE(handshake_succeeds(hub.port(), options, &why));
 }
 
 TEST_CASE(
@@ -147,17 +165,7 @@ TEST_CASE("revocation: a CRL that expires while the hub runs refuses its CA's ce
   char at[32];
   std::strftime(at, sizeof at, "%Y%m%d%H%M%SZ", std::gmtime(&soon));
   HubProcess hub({.crl_file = make_crl(crls, "short.crl", "", std::string("--next-update ") + at)});
-  TlsConnection open(hub.port(), HubProcess::as("public-security"));
-  auto r = exchange(open, kWhoami);
-  REQUIRE(r.status == 200);
-  std::this_thread::sleep_for(std::chrono::seconds(5));
-  r = exchange(open, kWhoami);
-  CHECK(r.status == 403);
-  CHECK(error_code(r) == "certificate_refused");
-  CHECK(r.body.find("CRL has expired") != std::string::npos);
-  CHECK(open.closed_by_peer(std::chrono::seconds(5)));
-  std::string why;
-  CHECK_FALSE(handshake_succeeds(hub.port(), HubProcess::as("public-security"), &why));
+  served_then_refused(hub, HubProcess::as("public-security"), std::chrono::seconds(5), "CRL has expired");
   CHECK(log_shows(hub, R"("certificate_problem":"CRL has expired")"));
 }
 
@@ -224,17 +232,7 @@ TEST_CASE("a certificate that expires during a keep-alive connection is refused 
   issue_short_lived(dir, "public-security", 3);
   TlsOptions options = HubProcess::as("");
   options.client = {dir.file("short.crt"), dir.file("short.key")};
-  TlsConnection open(hub.port(), options);
-  auto r = exchange(open, kWhoami);
-  REQUIRE(r.status == 200);
-  std::this_thread::sleep_for(std::chrono::seconds(4));
-  r = exchange(open, kWhoami);
-  CHECK(r.status == 403);
-  CHECK(error_code(r) == "certificate_refused");
-  CHECK(r.body.find("certificate has expired") != std::string::npos);
-  CHECK(open.closed_by_peer(std::chrono::seconds(5)));
-  std::string why;
-  CHECK_FALSE(handshake_succeeds(hub.port(), options, &why));
+  served_then_refused(hub, options, std::chrono::seconds(4), "certificate has expired");
 }
 
 }  // namespace
