@@ -71,6 +71,8 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
     YICI_TRY(ring, load_key_ring(hub->config_.signing_keys));
   }
   YICI_TRY(auto tls_checked, net::make_server_tls_context(hub->config_.tls));
+  // So is the port: a start refused for a port in use made the data directory first.
+  YICI_TRY(auto listener, net::Listener::bind(hub->config_.listen));
   YICI_TRY(hub->stores_,
            store::Stores::open(hub->config_.data_dir, {.new_audit_log = hub->config_.overrides.new_audit_log}));
   hub->last_good_ = std::make_unique<ingest::LastGoodPulls>(*hub->stores_.records);
@@ -138,7 +140,7 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   hub->register_routes();
 
   net::ServerOptions options{hub->config_.listen, hub->config_.tls, hub->config_.limits, hub->config_.threads,
-                             std::move(tls_checked)};
+                             std::move(tls_checked), std::make_shared<net::Listener>(std::move(listener))};
   // Lookups and bundles run on the I/O threads and wait for their audit commit without holding a
   // thread (api/commit_deferral.h): a lookup then crosses two threads instead of four. Measured in
   // tools/dev bench; see the README's Performance section.

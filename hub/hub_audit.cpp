@@ -31,6 +31,26 @@ api::AuditServices Hub::audit_services() {
     }
     return forms;
   };
+  s.requester_note = [this](std::string_view requester) -> std::string {
+    // The hub's own requesters (hub:restart, signal:SIGHUP) hold a colon; principal ids cannot.
+    if (requester.find(':') != std::string_view::npos) return {};
+    const auto policy = policy_.load();
+    std::string ids;
+    for (const auto& p : policy->principals()) {
+      if (p.id == requester) return {};
+      if (p.name == requester || p.cert_cn == requester) {
+        return "no principal has this id; it is the name or certificate CN of principal " + p.id +
+               ": search by the id";
+      }
+      if (ids.size() < 200) {
+        ids += (ids.empty() ? "" : ", ") + p.id;
+      } else if (!ids.ends_with("...")) {
+        ids += ", ...";
+      }
+    }
+    return "no principal of the current policy has this id (a former principal's entries are still found); ids: " +
+           ids;
+  };
   return s;
 }
 

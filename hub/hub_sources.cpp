@@ -327,9 +327,13 @@ Submission examine(const api::Request& request, const adapters::AdapterRegistry&
   ingest::SourceDefinition& d = *parsed;
   if (current == nullptr) {
     if (auto existing = sources.find(d.id); existing != nullptr) {
+      // A file-managed source changes only through its file (PUT answers 409 file_managed).
+      const std::string change = existing->managed_by == ingest::ManagedBy::kFile
+                                     ? "change it in " + existing->definition.origin + " and reload the hub"
+                                     : "change it with yici-ctl sources update (PUT /v1/admin/sources/" + d.id + ")";
       out.problems.push_back({"id", "a source \"" + d.id + "\" already exists (managed by " +
-                                        std::string(ingest::managed_by_name(existing->managed_by)) +
-                                        "); change it with PUT /v1/admin/sources/" + d.id + " or pick another id"});
+                                        std::string(ingest::managed_by_name(existing->managed_by)) + "); " + change +
+                                        ", or pick another id"});
     }
   } else {
     if (d.id != current->definition.id) {

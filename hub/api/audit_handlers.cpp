@@ -330,7 +330,18 @@ Response entries_response(const Request& request, AuditServices& s, const audit:
     if (more) r.headers.emplace_back("X-Next-Cursor", std::to_string(entries.back().entry.seq));
     return r;
   };
-  if (format == "csv") return with_next(text_response(200, "text/csv; charset=utf-8", csv_of(entries)));
+  // A requester filter that matched nothing and names no principal: an empty answer would read
+  // as "no accesses" when the name is mistyped. A former principal is not in the policy either,
+  // so this is a note beside the answer, not a refusal.
+  std::string note;
+  if (entries.empty() && !q.principal.empty() && q.after_seq < 0 && s.requester_note) {
+    note = s.requester_note(q.principal);
+  }
+  const auto noted = [&](Response r) {
+    if (!note.empty()) r.headers.emplace_back("X-Yici-Note", note);
+    return r;
+  };
+  if (format == "csv") return noted(with_next(text_response(200, "text/csv; charset=utf-8", csv_of(entries))));
   const bool proofs = param(request, "proofs") == "true";
   const std::uint64_t size = s.log->size();
   // Each entry, with its inclusion proof against the current size when asked for.
@@ -347,7 +358,7 @@ Response entries_response(const Request& request, AuditServices& s, const audit:
   if (format == "jsonl") {
     std::string out;
     for (const auto& e : entries) out += boost::json::serialize(render(e)) + "\n";
-    return with_next(text_response(200, "application/x-ndjson", std::move(out)));
+    return noted(with_next(text_response(200, "application/x-ndjson", std::move(out))));
   }
   boost::json::array items;
   for (const auto& e : entries) items.push_back(render(e));
@@ -355,7 +366,8 @@ Response entries_response(const Request& request, AuditServices& s, const audit:
   body["items"] = std::move(items);
   body["tree_size"] = size;
   if (more) body["next_cursor"] = std::to_string(entries.back().entry.seq);
-  return json_response(200, boost::json::serialize(body));
+  if (!note.empty()) body["note"] = note;
+  return noted(json_response(200, boost::json::serialize(body)));
 }
 
 }  // namespace

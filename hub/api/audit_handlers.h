@@ -24,6 +24,10 @@ struct AuditServices {
   // The canonical forms of a subject, one per subject kind it is valid as (resident ID, credit
   // code); empty when it is none. Null: only the form given is searched.
   std::function<std::vector<std::string>(std::string_view)> canonical_subjects;
+  // Why a requester filter that matched nothing may be a mistake (it names no principal of the
+  // current policy, or a principal's display name or CN rather than its id); empty when it names
+  // a principal. Null: no note. The note never repeats the caller's text.
+  std::function<std::string(std::string_view)> requester_note;
 };
 
 Response audit_checkpoint(const Request& request, AuditServices& s);

@@ -46,23 +46,55 @@ Result<Checkpoint> parse_checkpoint_payload(std::string_view payload_json) {
   return c;
 }
 
+namespace {
+
+Error not_a_checkpoint(const std::string& why) {
+  return Error::invalid("not a signed checkpoint (" + why +
+                        "); a checkpoint is the compact JWS that GET /v1/audit/checkpoint answers");
+}
+
+Status check_typ(const std::string& typ) {
+  if (typ != kCheckpointTyp) {
+    return Error::invalid("not a checkpoint: its typ is \"" + typ + "\", not " + kCheckpointTyp);
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<VerifiedCheckpoint> verify_checkpoint(const sign::Jwks& jwks, std::string_view jws) {
   auto checked = sign::verify_jws(jwks, jws);
   if (!checked) {
     // Some other file given as the checkpoint (hub.yaml, a saved answer's body): say what is expected.
     if (checked.error().message.starts_with("malformed JWS") || checked.error().message.starts_with("base64url")) {
-      return Error::invalid("not a signed checkpoint (" + checked.error().message +
-                            "); a checkpoint is the compact JWS that GET /v1/audit/checkpoint answers");
+      return not_a_checkpoint(checked.error().message);
     }
     return checked.error();
   }
   const sign::VerifiedJws& verified = *checked;
-  if (verified.typ != kCheckpointTyp) {
-    return Error::invalid("not a checkpoint: its typ is \"" + verified.typ + "\", not " + kCheckpointTyp);
-  }
+  YICI_TRY_STATUS(check_typ(verified.typ));
   YICI_TRY(Checkpoint checkpoint, parse_checkpoint_payload(verified.payload));
   checkpoint.jws = std::string(jws);
   return VerifiedCheckpoint{std::move(checkpoint), verified.kid};
+}
+
+Result<Checkpoint> read_checkpoint_unverified(std::string_view jws) {
+  const auto first = jws.find('.');
+  const auto second = first == std::string_view::npos ? first : jws.find('.', first + 1);
+  if (second == std::string_view::npos || jws.find('.', second + 1) != std::string_view::npos) {
+    return not_a_checkpoint("malformed JWS: not three dot-separated parts");
+  }
+  auto header_json = sign::base64url_decode(jws.substr(0, first));
+  auto payload = sign::base64url_decode(jws.substr(first + 1, second - first - 1));
+  if (!header_json || !payload) return not_a_checkpoint("its parts are not base64url");
+  boost::system::error_code ec;
+  const auto header = boost::json::parse(*header_json, ec);
+  const auto* typ = !ec && header.is_object() ? header.as_object().if_contains("typ") : nullptr;
+  if (typ == nullptr || !typ->is_string()) return not_a_checkpoint("its header has no typ");
+  YICI_TRY_STATUS(check_typ(std::string(typ->as_string())));
+  YICI_TRY(Checkpoint checkpoint, parse_checkpoint_payload(*payload));
+  checkpoint.jws = std::string(jws);
+  return checkpoint;
 }
 
 Status store_checkpoint(store::sqlite::Database& db, const Checkpoint& c) {

@@ -44,6 +44,11 @@ struct VerifiedCheckpoint {
 };
 Result<VerifiedCheckpoint> verify_checkpoint(const sign::Jwks& jwks, std::string_view jws);
 
+// A checkpoint's payload read without checking its signature (offline verification without a
+// JWKS): the JWS must have three parts and typ kCheckpointTyp. Other text (hub.yaml, a saved
+// answer) is refused with the same "not a signed checkpoint" message as verify_checkpoint's.
+Result<Checkpoint> read_checkpoint_unverified(std::string_view jws);
+
 // audit_checkpoints table: every checkpoint is kept.
 Status store_checkpoint(store::sqlite::Database& db, const Checkpoint& checkpoint);
 // The newest, or the one at `size`; nullopt when there is none.

@@ -13,7 +13,11 @@ constexpr const char* kKey = "audit_high_water";
 
 Result<std::optional<HighWater>> load_high_water(store::sqlite::Database& meta) {
   YICI_TRY(auto reader, meta.reader());
-  YICI_TRY(auto st, reader->prepare("SELECT value FROM hub_info WHERE key = ?1"));
+  return load_high_water(*reader);
+}
+
+Result<std::optional<HighWater>> load_high_water(store::sqlite::Connection& meta) {
+  YICI_TRY(auto st, meta.prepare("SELECT value FROM hub_info WHERE key = ?1"));
   st.bind(1, kKey);
   YICI_TRY(const bool found, st.step());
   if (!found) return std::optional<HighWater>();

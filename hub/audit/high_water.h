@@ -28,6 +28,8 @@ struct HighWater {
 
 // The mark in meta.db's hub_info, or nullopt when none was kept yet.
 Result<std::optional<HighWater>> load_high_water(store::sqlite::Database& meta);
+// The same from a connection to meta.db (yici-ctl audit verify opens it read-only).
+Result<std::optional<HighWater>> load_high_water(store::sqlite::Connection& meta);
 
 // Keeps `checkpoint` as the mark (a larger tree only; a smaller one leaves the mark as it is).
 Status save_high_water(store::sqlite::Database& meta, const Checkpoint& checkpoint);

@@ -13,7 +13,6 @@
 #include "hub/audit/sqlite_node_store.h"
 #include "hub/audit/subject_index_check.h"
 #include "hub/core/thread_name.h"
-#include "hub/sign/base64url.h"
 #include "hub/store/sqlite/connection.h"
 
 namespace yici::audit {
@@ -106,12 +105,9 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
       if (!verified) return Error::corruption(what + ": " + verified.error().message);
       return std::move(verified->checkpoint);
     }
-    const auto first = jws.find('.');
-    const auto second = jws.find('.', first + 1);
-    if (first == std::string::npos || second == std::string::npos) return Error::corruption(what + ": not a JWS");
-    YICI_TRY(const std::string payload,
-             sign::base64url_decode(std::string_view(jws).substr(first + 1, second - first - 1)));
-    return parse_checkpoint_payload(payload);
+    auto read = read_checkpoint_unverified(jws);
+    if (!read) return Error::corruption(what + ": " + read.error().message);
+    return read;
   };
   {
     YICI_TRY(auto st, db->prepare("SELECT tree_size, jws, root_hash FROM audit_checkpoints ORDER BY tree_size"));
@@ -166,6 +162,11 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
   RootBuilder builder;
   // The largest size whose signed root matched the entries: entries below it are as they were
   // signed, so a later mismatch is in an entry from here on.
+  // The mark counts only for this log (a log without log_info is an old hub's: no mark is its).
+  const std::optional<HighWater> mark =
+      options.high_water && !report.log_id.empty() && options.high_water->log_id == report.log_id
+          ? options.high_water
+          : std::nullopt;
   std::uint64_t matched_size = 0;
   const auto rewritten_range = [&](std::uint64_t size) {
     return matched_size + 1 == size
@@ -177,7 +178,8 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
   const auto check_at = [&](std::uint64_t size) {
     const auto it = checkpoints.find(size);
     const bool at_saved = saved && saved->tree_size == size;
-    if (it == checkpoints.end() && !at_saved) return;
+    const bool at_mark = mark && mark->tree_size == size;
+    if (it == checkpoints.end() && !at_saved && !at_mark) return;
     const Hash root = builder.root();
     if (it != checkpoints.end()) {
       ++report.checkpoints;
@@ -194,6 +196,12 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
       report.problem = "the saved checkpoint (size " + std::to_string(size) +
                        ") is not consistent with this log: " + rewritten_range(size) +
                        " was changed after it was signed";
+      return;
+    }
+    if (at_mark && mark->root != root) {
+      report.problem = "the newest checkpoint the hub stored (size " + std::to_string(size) +
+                       ", kept in meta.db as the high-water mark) is not consistent with this log: " +
+                       rewritten_range(size) + " was changed after it was signed";
       return;
     }
     matched_size = size;
@@ -340,6 +348,18 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
   if (report.problem.empty() && saved && saved->tree_size > expected) {
     report.problem = "the saved checkpoint has size " + std::to_string(saved->tree_size) + " but the log only " +
                      std::to_string(expected) + " entries: entries were deleted";
+  }
+  if (report.problem.empty() && mark) {
+    if (mark->tree_size > expected) {
+      report.problem = "the hub stored a checkpoint at size " + std::to_string(mark->tree_size) +
+                       " (meta.db's high-water mark) but the log has only " + std::to_string(expected) +
+                       " entries: entries were deleted, or audit.db is an older copy";
+    } else if (mark->tree_size > 0 && !checkpoints.contains(mark->tree_size)) {
+      report.problem = "the hub stored a checkpoint at size " + std::to_string(mark->tree_size) +
+                       " (meta.db's high-water mark) that audit.db no longer holds: stored checkpoints were deleted";
+    } else {
+      report.high_water_checked = true;
+    }
   }
   if (index_digest.valid()) {
     auto indexed = index_digest.get();

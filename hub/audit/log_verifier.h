@@ -6,14 +6,17 @@
 // (subject_index_check.h). Opens the database read-only; never needs the hub running.
 //
 // What it cannot see: entries cut from the end together with their checkpoints and tree nodes
-// leave a shorter log that is consistent in itself. Only a checkpoint kept outside the hub
-// (saved_checkpoint_jws) shows that; the report gives the size the latest stored checkpoint covers.
+// leave a shorter log that is consistent in itself. A checkpoint kept outside the hub
+// (saved_checkpoint_jws) shows that, and so does meta.db's high-water mark (VerifyOptions::
+// high_water) unless it was rolled back with audit.db; the report gives the size the latest
+// stored checkpoint covers.
 #pragma once
 
 #include <optional>
 #include <string>
 
 #include "hub/audit/hash.h"
+#include "hub/audit/high_water.h"
 #include "hub/core/result.h"
 #include "hub/sign/key_ring.h"
 
@@ -37,6 +40,7 @@ struct VerifyReport {
   std::uint64_t checkpoints_other_log = 0;
   std::uint64_t first_other_log_size = 0;
   std::string first_other_log_id;
+  bool high_water_checked = false;  // VerifyOptions::high_water was this log's, and matched
   std::string problem;  // empty: everything verified; else the first problem (names the entry or checkpoint)
 };
 
@@ -47,6 +51,11 @@ struct VerifyOptions {
   // Without it, a subject changed (not purged) in the database goes unnoticed: it is not in the leaf.
   std::optional<std::string> subject_key;
   bool check_subject_index = true;
+  // meta.db's high-water mark (high_water.h): the newest checkpoint the hub stored. audit.db must
+  // still hold that checkpoint, and the entries must give its root; a rewrite that also deleted
+  // the stored checkpoints is seen by this (the hub refuses to start on it). A mark of another log
+  // id is no claim on this log.
+  std::optional<HighWater> high_water;
 };
 
 // `jwks` null: roots are checked but signatures are not (the report says so).

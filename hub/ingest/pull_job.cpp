@@ -284,14 +284,23 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
       }
     }
     YICI_TRY_STATUS(flush(true));
-    if (run.counts.duplicates > 0) {
+    if (run.counts.duplicates > 0 && source.adapter_type == "csv") {
+      // A CSV directory of increments repeats a key whenever a later export changes a record:
+      // that is the normal case there, and the newest file's row is what is stored.
+      log::info("pull_keys_repeated_across_files",
+                {{"source", source.id},
+                 {"rows", run.counts.duplicates},
+                 {"detail",
+                  "rows repeating a key read earlier in this pull with other content, stored as the newest file's "
+                  "row: a later export updating a record; if one file holds a key twice, make the key unique in the "
+                  "export or fix primary_key"}});
+    } else if (run.counts.duplicates > 0) {
       log::warn("pull_duplicate_keys",
                 {{"source", source.id},
                  {"rows", run.counts.duplicates},
                  {"action",
                   "the source has rows sharing a primary key with different content; the row read last for each "
-                  "key was stored (for a CSV directory, the newest file's): make the key unique at the source, or "
-                  "fix primary_key"}});
+                  "key was stored: make the key unique at the source, or fix primary_key"}});
     }
     if (unreadable_cursors > 0 || future_cursors > 0 || null_cursors > 0) {
       // Neither the values nor the rows' keys are logged: the keys are often subjects.

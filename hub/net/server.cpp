@@ -1,5 +1,7 @@
 #include "hub/net/server.h"
 
+#include <unistd.h>
+
 #include <array>
 #include <atomic>
 #include <cctype>
@@ -687,18 +689,21 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options, Req
   name_pool_threads(impl->handler_pool, kHandlerThreads, "handler");
   name_pool_threads(impl->admin_pool, kAdminThreads, "admin");
 
+  std::shared_ptr<Listener> listener = options.prepared_listener;
+  impl->options.prepared_listener.reset();
+  if (!listener) {
+    YICI_TRY(auto bound, Listener::bind(options.listen));
+    listener = std::make_shared<Listener>(std::move(bound));
+  }
   beast::error_code ec;
-  const std::string host = options.listen.host == "localhost" ? "127.0.0.1" : options.listen.host;
-  const auto address = asio::ip::make_address(host, ec);
-  if (ec) return Error::invalid("listen: bad address " + host);
-  const tcp::endpoint endpoint(address, options.listen.port);
   auto& acceptor = impl->acceptor;
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return Error::io("cannot listen on " + options.listen.to_string() + ": " + ec.message());
-  impl->port = acceptor.local_endpoint().port();
+  const int fd = listener->release();
+  acceptor.assign(listener->v6() ? tcp::v6() : tcp::v4(), fd, ec);
+  if (ec) {
+    ::close(fd);
+    return Error::io("cannot listen on " + options.listen.to_string() + ": " + ec.message());
+  }
+  impl->port = listener->port();
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 

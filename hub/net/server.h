@@ -14,6 +14,7 @@
 #include "hub/api/http.h"
 #include "hub/core/hub_config.h"
 #include "hub/core/result.h"
+#include "hub/net/listener.h"
 #include "hub/net/tls_context.h"
 
 namespace yici::net {
@@ -28,6 +29,9 @@ struct ServerOptions {
   // The context made from `tls` already (the hub checks its TLS files before it opens the data
   // directory); none: create() makes it.
   std::optional<ServerTls> prepared_tls = {};
+  // The socket bound already (the hub binds before it opens the data directory); null: create()
+  // binds `listen`.
+  std::shared_ptr<Listener> prepared_listener = {};
   // Requests for which this returns true run on the I/O thread with their audit commits deferred
   // (api/commit_deferral.h): handlers that never block except on an audit commit. The others
   // run on the handler pool.

@@ -66,4 +66,30 @@ TEST_CASE("checkpoint: verify_checkpoint takes the hub's signed checkpoint and n
   }
 }
 
+TEST_CASE("checkpoint: read_checkpoint_unverified reads a checkpoint's payload and refuses other text") {
+  const Signer signer;
+  const Hash root = test::synthetic_leaf(9);
+  const auto cp = sign_checkpoint("log-1", 42, root, *signer.ring).value();
+  const auto read = read_checkpoint_unverified(cp.jws);
+  REQUIRE(read);
+  CHECK(read->log_id == "log-1");
+  CHECK(read->tree_size == 42);
+  CHECK(read->root == root);
+  CHECK(read->jws == cp.jws);
+
+  const auto refused = [](const std::string& text, const std::string& says) {
+    CAPTURE(text);
+    const auto r = read_checkpoint_unverified(text);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message.find(says) != std::string::npos);
+  };
+  refused("listen: 127.0.0.1:8443\ndata_dir: var/data\n", "not a signed checkpoint (");
+  refused("a.b.c", "the compact JWS that GET /v1/audit/checkpoint answers");
+  refused(cp.jws + ".x", "not three dot-separated parts");
+  // A signed answer is not a checkpoint, even unverified.
+  const std::string payload = checkpoint_payload("log-1", 42, root, cp.timestamp);
+  refused(signer.ring->sign(payload, "yici-response+json", false).value(), "its typ is \"yici-response+json\"");
+  refused(signer.ring->sign(R"({"tree_size":1})", kCheckpointTyp, false).value(), "checkpoint payload needs log_id");
+}
+
 }  // namespace yici::audit

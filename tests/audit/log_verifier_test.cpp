@@ -80,7 +80,7 @@ struct Log {
   void add_checkpoint(std::uint64_t size, const Hash& root) const {
     const std::string payload = checkpoint_payload("test-log", size, root, "2026-11-23T00:00:00Z");
     const std::string jws =
-        sign::base64url_encode(R"({"alg":"ES256"})") + "." + sign::base64url_encode(payload) + ".c2ln";
+        sign::base64url_encode(R"({"alg":"ES256","typ":"yici-checkpoint+jws"})") + "." + sign::base64url_encode(payload) + ".c2ln";
     auto db = open();
     auto st =
         db->prepare("INSERT INTO audit_checkpoints (tree_size, root_hash, timestamp, jws) VALUES (?1, ?3, 't', ?2)")
@@ -88,6 +88,40 @@ struct Log {
     const std::string root_text = hash_to_base64(root);
     st.bind(1, static_cast<std::int64_t>(size)).bind(2, jws).bind(3, root_text);
     REQUIRE(st.run().ok());
+  }
+
+  // Changes entry `seq`'s purpose and recomputes its leaf_hash column to match, as an editor who
+  // knows the leaf format would (the tree's copy of the leaf still differs: see rebuild_tree).
+  void forge_purpose(std::int64_t seq, const std::string& purpose) const {
+    auto db = open();
+    auto st = db->prepare(
+                    "SELECT time, request_id, principal, cert_fingerprint, action, dataset, subject_hmac, "
+                    "fields, outcome, http_status, body_sha256 FROM audit_entries WHERE seq = ?1")
+                  .value();
+    st.bind(1, seq);
+    REQUIRE(st.step().value());
+    LeafParts parts;
+    parts.seq = seq;
+    parts.time = st.column_text(0);
+    parts.request_id = st.column_text(1);
+    parts.principal = st.column_text(2);
+    parts.cert_fingerprint = st.column_text(3);
+    parts.purpose = purpose;
+    parts.action = st.column_text(4);
+    parts.dataset = st.column_text(5);
+    parts.subject_hmac = st.column_text(6);
+    parts.fields_json = st.column_text(7);
+    parts.outcome = st.column_text(8);
+    parts.http_status = static_cast<int>(st.column_int(9));
+    parts.body_sha256 = st.column_text(10);
+    std::string bytes;
+    append_leaf_bytes(bytes, parts);
+    const Hash forged = leaf_hash(bytes);
+    auto update = db->prepare("UPDATE audit_entries SET purpose = ?2, leaf_hash = ?1 WHERE seq = ?3").value();
+    update.bind_blob(1, std::string_view(reinterpret_cast<const char*>(forged.data()), forged.size()))
+        .bind(2, purpose)
+        .bind(3, seq);
+    REQUIRE_FALSE(update.step().value());
   }
 
   // Rewrites every merkle_nodes hash to the tree over the entries' stored leaf_hash column, as an
@@ -192,35 +226,7 @@ TEST_CASE("log verifier: an entry edited with its leaf hash recomputed is placed
   // Entry 800's purpose changed and its leaf_hash recomputed to match: the row agrees with its own
   // leaf hash, so only the tree (the signed root at 1333) shows the edit, and the checkpoint at
   // 500 bounds where it happened.
-  {
-    auto db = log.open();
-    auto st = db->prepare(
-                    "SELECT time, request_id, principal, cert_fingerprint, action, dataset, subject_hmac, "
-                    "fields, outcome, http_status, body_sha256 FROM audit_entries WHERE seq = 800")
-                  .value();
-    REQUIRE(st.step().value());
-    LeafParts parts;
-    parts.seq = 800;
-    parts.time = st.column_text(0);
-    parts.request_id = st.column_text(1);
-    parts.principal = st.column_text(2);
-    parts.cert_fingerprint = st.column_text(3);
-    parts.purpose = "newborn-one-thing";
-    parts.action = st.column_text(4);
-    parts.dataset = st.column_text(5);
-    parts.subject_hmac = st.column_text(6);
-    parts.fields_json = st.column_text(7);
-    parts.outcome = st.column_text(8);
-    parts.http_status = static_cast<int>(st.column_int(9));
-    parts.body_sha256 = st.column_text(10);
-    std::string bytes;
-    append_leaf_bytes(bytes, parts);
-    const Hash forged = leaf_hash(bytes);
-    auto update =
-        db->prepare("UPDATE audit_entries SET purpose = 'newborn-one-thing', leaf_hash = ?1 WHERE seq = 800").value();
-    update.bind_blob(1, std::string_view(reinterpret_cast<const char*>(forged.data()), forged.size()));
-    REQUIRE_FALSE(update.step().value());
-  }
+  log.forge_purpose(800, "newborn-one-thing");
   // The tree's stored copy of the leaf still differs, naming the entry.
   CHECK(log.verify(2, 64).problem ==
         "entry 800: the leaf recomputed from its columns differs from the tree's copy in merkle_nodes: the entry was "
@@ -371,13 +377,13 @@ TEST_CASE(
   // With the checkpoint an auditor saved at 2000, the cut shows.
   const std::string payload = checkpoint_payload("test-log", kEntries, reference::root(log.leaves), "t");
   const std::string saved =
-      sign::base64url_encode(R"({"alg":"ES256"})") + "." + sign::base64url_encode(payload) + ".c2ln";
+      sign::base64url_encode(R"({"alg":"ES256","typ":"yici-checkpoint+jws"})") + "." + sign::base64url_encode(payload) + ".c2ln";
   const auto with_saved = verify_audit_db(log.path, nullptr, saved, {.threads = 2, .chunk = 64}).value();
   CHECK(with_saved.problem == "the saved checkpoint has size 2000 but the log only 1500 entries: entries were deleted");
 }
 
 std::string unsigned_jws(const std::string& log_id, std::uint64_t size, const Hash& root) {
-  return sign::base64url_encode(R"({"alg":"ES256"})") + "." +
+  return sign::base64url_encode(R"({"alg":"ES256","typ":"yici-checkpoint+jws"})") + "." +
          sign::base64url_encode(checkpoint_payload(log_id, size, root, "t")) + ".c2ln";
 }
 
@@ -418,4 +424,48 @@ TEST_CASE("log verifier: checkpoints signed for another log are counted, a saved
 }
 
 }  // namespace
+TEST_CASE("log verifier: meta.db's high-water mark catches a rewrite that also deleted the stored checkpoints") {
+  const Log log(kEntries);
+  const Hash at_1000 = root_of_first(log.leaves, 1000);
+  log.add_checkpoint(1000, at_1000);
+  const std::string log_id = log.verify(2, 64).log_id;
+  REQUIRE_FALSE(log_id.empty());
+  const auto verify = [&](const HighWater& mark) {
+    return verify_audit_db(log.path, nullptr, std::nullopt, {.threads = 2, .chunk = 64, .high_water = mark}).value();
+  };
+  const HighWater mark{log_id, 1000, at_1000, "t"};
+  auto r = verify(mark);
+  CHECK(r.problem.empty());
+  CHECK(r.high_water_checked);
+  // A mark of another log (a log begun anew) is no claim on this one.
+  r = verify({"another-log", 1000, root_of_first(log.leaves, 999), "t"});
+  CHECK(r.problem.empty());
+  CHECK_FALSE(r.high_water_checked);
+  // A mark beyond the log: entries were cut from the end with their checkpoints and nodes.
+  CHECK(verify({log_id, 2500, at_1000, "t"}).problem ==
+        "the hub stored a checkpoint at size 2500 (meta.db's high-water mark) but the log has only 2000 entries: "
+        "entries were deleted, or audit.db is an older copy");
+
+  // Entry 10 rewritten with its leaf and the tree above it, and the checkpoints deleted: in itself
+  // the log is consistent (it verified before the mark was kept); the mark names the rewrite.
+  log.forge_purpose(10, "newborn-one-thing");
+  log.rebuild_tree();
+  log.exec("DELETE FROM audit_checkpoints");
+  CHECK(log.verify(2, 64).problem.empty());
+  CHECK(verify(mark).problem ==
+        "the newest checkpoint the hub stored (size 1000, kept in meta.db as the high-water mark) is not consistent "
+        "with this log: an entry from 0 to 999 was changed after it was signed");
+  // With the entries intact, the deleted checkpoint itself is named.
+  const Log intact(kEntries);
+  const std::string intact_id = intact.verify(2, 64).log_id;
+  intact.add_checkpoint(1000, root_of_first(intact.leaves, 1000));
+  intact.exec("DELETE FROM audit_checkpoints");
+  CHECK(verify_audit_db(intact.path, nullptr, std::nullopt,
+                        {.threads = 2, .chunk = 64,
+                         .high_water = HighWater{intact_id, 1000, root_of_first(intact.leaves, 1000), "t"}})
+            .value()
+            .problem == "the hub stored a checkpoint at size 1000 (meta.db's high-water mark) that audit.db no longer "
+                        "holds: stored checkpoints were deleted");
+}
+
 }  // namespace yici::audit

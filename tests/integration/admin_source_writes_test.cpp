@@ -430,7 +430,8 @@ TEST_CASE("admin API: each kind of bad definition gets 422 with its key path, an
       {"status column missing", definition("hz-d", db, kMapping) + "status: {column: zt, withdrawn: [x]}\n",
        "status.column", "column \"zt\" not found"},
       {"bad id", definition("Bad_Id", db, kMapping), "id", "must match [a-z0-9-]+"},
-      {"duplicate id", definition("hz-ok", db, kMapping), "id", "already exists"},
+      {"duplicate id", definition("hz-ok", db, kMapping), "id",
+       "already exists (managed by api); change it with yici-ctl sources update (PUT /v1/admin/sources/hz-ok)"},
       {"unknown dataset",
        "id: hz-e\ndepartment: public-security\ndataset: horses\nadapter: {type: sqlite, path: " + db +
            ", table: rk_jbxx}\nprimary_key: [sfzh]\nmapping: {id_number: sfzh}\n",
@@ -548,6 +549,15 @@ TEST_CASE("admin API: departments get 403 for every source write, file-managed s
     CHECK(r.status == 409);
     CHECK(json(r).at("error").at("code") == "file_managed");
     CHECK(r.body.find("hz-file.yaml") != std::string::npos);
+  }
+  {
+    // Adding one with the same id points at the file, not at PUT (which answers 409 above).
+    auto r = https_request(hub.port(), admin, "POST", "/v1/admin/sources", definition("hz-file", db, kMapping));
+    INFO(r.body);
+    CHECK(r.status == 422);
+    CHECK(r.body.find("already exists (managed by file); change it in " + sources.file("hz-file.yaml") +
+                      " and reload the hub") != std::string::npos);
+    CHECK(r.body.find("PUT") == std::string::npos);
   }
   auto show = json(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-file"));
   CHECK(show.at("managed_by") == "file");

@@ -350,6 +350,31 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   out = ctl("audit search --subject ''" + conn, &rc);
   CHECK(rc == 2);
   CHECK(out.find("--subject: is empty") != std::string::npos);
+  {
+    // A requester that matched nothing and names no principal gets a note beside the (empty)
+    // answer: a mistyped id read as "no accesses". A principal with no entries gets none.
+    out = ctl("audit search --requester market-regulaton" + conn, &rc);
+    CHECK(rc == 0);
+    CHECK(out.find("note: --requester market-regulaton: no principal of the current policy has this id") !=
+          std::string::npos);
+    CHECK(out.find("market-regulation") != std::string::npos);  // among the ids listed
+    out = ctl("audit search --requester public-security --format csv" + conn, &rc);
+    CHECK(rc == 0);
+    CHECK(out.find("note:") == std::string::npos);
+    const HttpResult noted = https_request(hub.port(), auditor, "GET", "/v1/audit/events?requester=nobody");
+    REQUIRE(noted.status == 200);
+    CHECK(boost::json::parse(noted.body).at("items").as_array().empty());
+    CHECK(boost::json::parse(noted.body).at("note").as_string().starts_with("no principal of the current policy"));
+    // The display name (市场监督管理局) names the id to search by.
+    const HttpResult by_name = https_request(hub.port(), auditor, "GET",
+                                             "/v1/audit/events?format=jsonl&requester=%E5%B8%82%E5%9C%BA%E7%9B%91%E7%9D%A3%"
+                                             "E7%AE%A1%E7%90%86%E5%B1%80");
+    REQUIRE(by_name.status == 200);
+    CHECK(by_name.headers.at("x-yici-note") ==
+          "no principal has this id; it is the name or certificate CN of principal market-regulation: search by the id");
+    const HttpResult found = https_request(hub.port(), auditor, "GET", "/v1/audit/events?requester=market-regulation");
+    CHECK(boost::json::parse(found.body).as_object().if_contains("note") == nullptr);
+  }
   out = ctl("audit search --action lookups" + conn, &rc);
   CHECK(rc == 2);
   CHECK(out.find("lookups not in") != std::string::npos);
@@ -381,8 +406,10 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   REQUIRE(answer.status == 200);
   work.write("answer.jose", answer.body);
   out = ctl("audit verify --checkpoint " + work.file("answer.jose") + conn, &rc);
-  CHECK(rc == 1);
-  CHECK(out.find("NOT VERIFIED: the saved checkpoint: not a checkpoint: its typ is") != std::string::npos);
+  // A wrong file is a usage error (exit 2), found before the hub is asked, not a log that failed.
+  CHECK(rc == 2);
+  CHECK(out.find("--checkpoint " + work.file("answer.jose") + ": not a checkpoint: its typ is") != std::string::npos);
+  CHECK(out.find("NOT VERIFIED") == std::string::npos);
   {
     // The empty tree's checkpoint (a fresh hub's latest) is a prefix of every log: verified, with
     // no proof asked for (the hub refuses one from size 0).
@@ -412,6 +439,28 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   CHECK(rc == 0);
   CHECK(out.find("signatures checked") != std::string::npos);
   CHECK(out.find("readable subjects match their HMAC") != std::string::npos);  // the key in the data directory
+  CHECK(out.find("consistent with the newest checkpoint the hub stored (meta.db, size ") != std::string::npos);
+  {
+    // A copy whose stored checkpoints were deleted: meta.db's high-water mark still names the
+    // newest, as the hub's start would (it verified before, "0 signed checkpoints match").
+    TempDir copy;
+    std::filesystem::copy(data, copy.file("data"), std::filesystem::copy_options::recursive);
+    auto edit = store::sqlite::Connection::open(copy.file("data") + "/audit.db",
+                                                store::sqlite::Connection::Mode::kReadWrite)
+                    .value();
+    REQUIRE(edit->exec("DELETE FROM audit_checkpoints").ok());
+    edit.reset();
+    out = ctl("audit verify --data-dir " + copy.file("data") + " --jwks " + work.file("jwks.json"), &rc);
+    CHECK(rc == 1);
+    CHECK(out.find("(meta.db's high-water mark) that audit.db no longer holds: stored checkpoints were deleted") !=
+          std::string::npos);
+    // Without meta.db the run says what it could not compare, and that no checkpoint covers the log.
+    std::filesystem::remove(copy.file("data") + "/meta.db");
+    out = ctl("audit verify --data-dir " + copy.file("data"), &rc);
+    CHECK(rc == 0);
+    CHECK(out.find("note: meta.db is missing or holds no high-water mark") != std::string::npos);
+    CHECK(out.find("note: no stored checkpoint covers any of the ") != std::string::npos);
+  }
   {
     // A subject changed to someone else's is named; the readable subject is not in the leaf.
     auto edit =
@@ -429,6 +478,15 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
     CHECK(rc == 2);
     CHECK(out.find("other.key is not the key this audit log was written with") != std::string::npos);
     CHECK(out.find("NOT VERIFIED") == std::string::npos);
+    // So is a file that is no checkpoint at all, with or without the JWKS (it read "NOT VERIFIED:
+    // base64url ..." without one, exit 1, as if the log had been edited).
+    work.write("hub.yaml", "listen: 127.0.0.1:8443\ndata_dir: var/data\n");
+    for (const std::string& jwks : {std::string(), " --jwks " + work.file("jwks.json")}) {
+      out = ctl("audit verify --data-dir " + data + jwks + " --checkpoint " + work.file("hub.yaml"), &rc);
+      CHECK(rc == 2);
+      CHECK(out.find("hub.yaml: not a signed checkpoint (") != std::string::npos);
+      CHECK(out.find("NOT VERIFIED") == std::string::npos);
+    }
     // Files that are not there are usage errors, found before anything is read.
     CHECK(ctl(offline + " --hmac-key " + work.file("nope.key"), &rc).find("no such file") != std::string::npos);
     CHECK(rc == 2);
@@ -529,7 +587,12 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   out = ctl(offline, &rc);
   CHECK(rc == 1);
   CHECK(out.find("saved checkpoint") != std::string::npos);
-  // And without a saved checkpoint, the subject index still lists the entries cut.
+  // Without a saved checkpoint, meta.db's high-water mark (the newest checkpoint the hub stored)
+  // catches it; without meta.db too, the subject index still lists the entries cut.
+  out = ctl("audit verify --data-dir " + data + " --jwks " + work.file("jwks.json"), &rc);
+  CHECK(rc == 1);
+  CHECK(out.find("(meta.db's high-water mark) but the log has only " + cut + " entries") != std::string::npos);
+  std::filesystem::rename(data + "/meta.db", work.file("meta.db"));
   out = ctl("audit verify --data-dir " + data + " --jwks " + work.file("jwks.json"), &rc);
   CHECK(rc == 1);
   CHECK(out.find("which is not in the log") != std::string::npos);
@@ -539,8 +602,8 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   out = ctl("audit verify --data-dir " + data + " --jwks " + work.file("jwks.json"), &rc);
   CHECK(rc == 0);
   CHECK(out.find("note: without --checkpoint, entries cut from the end") != std::string::npos);
-  CHECK(out.find("entries after the last signed checkpoint (size 0) are not covered by any signature") !=
-        std::string::npos);
+  CHECK(out.find("note: no stored checkpoint covers any of the " + cut + " entries") != std::string::npos);
+  CHECK(out.find("note: meta.db is missing or holds no high-water mark") != std::string::npos);
 }
 
 // `n` audited accesses in batches of at most 100 items (each item is an entry of its own).

@@ -539,6 +539,24 @@ TEST_CASE("a second hub on a data directory in use does not start, and the first
   CHECK(hub.log().find("audit_commit_failed") == std::string::npos);
 }
 
+// The port was bound after the stores opened: a start refused for a port in use had already made
+// a new data directory, with an audit log, its HMAC key and a log id no hub ever served.
+TEST_CASE("a start refused for a port in use leaves no data directory behind") {
+  HubProcess hub;
+  TempDir elsewhere;
+  const std::string data = elsewhere.file("data");
+  std::string out;
+  const int rc = run_command("timeout 20 " + std::string(YICI_BINARY_DIR) + "/yici-hub --config " +
+                                 hub.dir().file("hub.yaml") + " --listen 127.0.0.1:" + std::to_string(hub.port()) +
+                                 " --data-dir " + data + " 2>&1",
+                             &out);
+  INFO(out);
+  CHECK(rc == 1);
+  CHECK(out.find("cannot listen on 127.0.0.1:" + std::to_string(hub.port())) != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(data));
+  CHECK(https_request(hub.port(), HubProcess::as(""), "GET", "/readyz").status == 200);
+}
+
 TEST_CASE("a data directory without its audit HMAC key, once the log has entries, does not start and says why") {
   HubProcess hub;
   // One audited access (a refusal is audited too), then a clean stop.

@@ -53,6 +53,17 @@ std::string read_text(const std::string& path) {
   return s;
 }
 
+// The --checkpoint file, read; nullopt (and a usage error printed) when it is not a checkpoint at
+// all (hub.yaml, a saved answer): a wrong file is the caller's mistake, not a log that failed.
+std::optional<std::string> read_saved_checkpoint(const std::string& path) {
+  std::string text = read_text(path);
+  if (auto read = audit::read_checkpoint_unverified(text); !read) {
+    std::cerr << "yici-ctl audit verify: --checkpoint " << path << ": " << read.error().message << "\n";
+    return std::nullopt;
+  }
+  return text;
+}
+
 std::string query_string(const SearchFlags& f) {
   boost::urls::url u("/v1/audit/events");
   auto params = u.params();
@@ -77,6 +88,10 @@ int search(const HubFlags& hub, const SearchFlags& f) {
     auto r = call_hub(hub, "GET", target, exit_code);
     if (!r) return exit_code;
     if (r->status != 200) return print_http_error(*r);
+    // The hub's note on a requester that matched nothing (a mistyped id, a display name).
+    if (const std::string* note = r->header("x-yici-note"); note != nullptr && !f.requester.empty()) {
+      std::cerr << "note: --requester " << f.requester << ": " << *note << "\n";
+    }
     if (format == "csv" || format == "jsonl") {
       std::string body = r->body;
       if (format == "csv" && !first_page) {  // one header (and BOM) for the whole export
@@ -155,7 +170,10 @@ int verify_offline(const VerifyFlags& f, const HubFlags& hub) {
     return kExitUsage;
   }
   std::optional<std::string> saved;
-  if (!f.checkpoint.empty()) saved = read_text(f.checkpoint);
+  if (!f.checkpoint.empty()) {
+    saved = read_saved_checkpoint(f.checkpoint);
+    if (!saved) return kExitUsage;
+  }
   // The subject HMAC key: given, or the one the hub keeps in its data directory.
   audit::VerifyOptions options;
   const std::string key_file =
@@ -183,6 +201,17 @@ int verify_offline(const VerifyFlags& f, const HubFlags& hub) {
     }
     options.subject_key = std::move(key);
   }
+  // meta.db's high-water mark: the newest checkpoint the hub stored, kept outside audit.db.
+  const std::string meta = (std::filesystem::path(f.data_dir) / "meta.db").string();
+  if (std::filesystem::exists(meta)) {
+    auto conn = store::sqlite::Connection::open(meta, store::sqlite::Connection::Mode::kReadOnly);
+    auto mark = conn ? audit::load_high_water(**conn) : Result<std::optional<audit::HighWater>>(conn.error());
+    if (!mark) {
+      std::cerr << "yici-ctl audit verify: " << meta << ": " << mark.error().message << "\n";
+      return kExitRefused;
+    }
+    options.high_water = std::move(*mark);
+  }
   auto report = audit::verify_audit_db(db, jwks ? &*jwks : nullptr, saved, options);
   if (!report) {
     std::cerr << "yici-ctl audit verify: " << report.error().message << "\n";
@@ -198,6 +227,9 @@ int verify_offline(const VerifyFlags& f, const HubFlags& hub) {
             << (report->signatures_checked ? " (signatures checked with the JWKS)"
                                            : " (signatures NOT checked: give --jwks)")
             << (saved ? ", consistent with the saved checkpoint" : "")
+            << (report->high_water_checked ? ", consistent with the newest checkpoint the hub stored (meta.db, size " +
+                                                 std::to_string(options.high_water->tree_size) + ")"
+                                           : std::string())
             << (report->subjects_checked ? ", readable subjects match their HMAC"
                                          : ", readable subjects NOT checked (no audit-hmac.key in the data directory: "
                                            "give --hmac-key)")
@@ -216,11 +248,24 @@ int verify_offline(const VerifyFlags& f, const HubFlags& hub) {
                  "changed its id this way; otherwise they were copied in from another log\n";
   }
   // What a clean run cannot vouch for, said where the auditor reads the verdict.
-  if (report->entries > report->last_checkpoint) {
+  if (report->entries > 0 && report->last_checkpoint == 0) {
+    // A hub signs a checkpoint at every clean stop and every minute while busy: a log with none
+    // had them deleted, or was written without signing keys.
+    std::cout << "note: no stored checkpoint covers any of the " << report->entries
+              << " entries: a hub with signing keys stores one every audit.checkpoint_every entries, every "
+                 "checkpoint_interval while busy and at every clean stop, so this log's checkpoints were deleted, it "
+                 "was written without signing keys, or its hub is running and has not stored its first yet; "
+                 "nothing here is covered by a signature\n";
+  } else if (report->entries > report->last_checkpoint) {
     std::cout << "note: " << report->entries - report->last_checkpoint
               << " entries after the last signed checkpoint (size " << report->last_checkpoint
               << ") are not covered by any signature (a hub stopped without its closing checkpoint, or entries "
                  "added to the database)\n";
+  }
+  if (!report->high_water_checked) {
+    std::cout << "note: meta.db " << (options.high_water ? "holds a high-water mark of another log"
+                                                          : "is missing or holds no high-water mark")
+              << ": not compared with the newest checkpoint the hub stored\n";
   }
   if (!saved) {
     std::cout << "note: without --checkpoint, entries cut from the end together with their checkpoints and tree "
@@ -232,6 +277,11 @@ int verify_offline(const VerifyFlags& f, const HubFlags& hub) {
 
 int verify_online(const VerifyFlags& f, const HubFlags& hub) {
   if (missing_file("--jwks", f.jwks) || missing_file("--checkpoint", f.checkpoint)) return kExitUsage;
+  std::optional<std::string> saved_text;
+  if (!f.checkpoint.empty()) {
+    saved_text = read_saved_checkpoint(f.checkpoint);
+    if (!saved_text) return kExitUsage;
+  }
   int exit_code = kExitOk;
   auto jwks_text = fetch_jwks(hub, f.jwks, exit_code);
   if (!jwks_text) {
@@ -255,7 +305,7 @@ int verify_online(const VerifyFlags& f, const HubFlags& hub) {
   std::cout << "latest checkpoint: size " << latest.tree_size << ", root " << audit::hash_to_base64(latest.root)
             << ", signed by " << latest_checked->kid << " at " << latest.timestamp << "\n";
   if (f.checkpoint.empty()) return kExitOk;
-  const auto saved_checked = audit::verify_checkpoint(*jwks, read_text(f.checkpoint));
+  const auto saved_checked = audit::verify_checkpoint(*jwks, *saved_text);
   if (!saved_checked) {
     std::cout << "NOT VERIFIED: the saved checkpoint: " << saved_checked.error().message << "\n";
     return kExitRefused;
