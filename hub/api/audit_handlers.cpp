@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <limits>
 #include <optional>
@@ -94,7 +95,10 @@ void csv_cell(std::string& out, const std::string& value) {
 
 std::string csv_of(const std::vector<audit::StoredEntry>& entries) {
   std::string out = "\xEF\xBB\xBF";  // BOM: Excel then reads UTF-8
-  out += "seq,time,request_id,requester,purpose,action,dataset,subject,fields,outcome,http_status,body_sha256\r\n";
+  // cert_fingerprint last, so columns read by position before it was added stay where they were;
+  // it names who asked when the certificate mapped to no principal (requester empty).
+  out += "seq,time,request_id,requester,purpose,action,dataset,subject,fields,outcome,http_status,body_sha256,"
+         "cert_fingerprint\r\n";
   for (const auto& s : entries) {
     const auto& e = s.entry;
     std::string fields;
@@ -110,7 +114,8 @@ std::string csv_of(const std::vector<audit::StoredEntry>& entries) {
                                             fields,
                                             e.outcome,
                                             std::to_string(e.http_status),
-                                            e.body_sha256};
+                                            e.body_sha256,
+                                            e.cert_fingerprint};
     for (std::size_t i = 0; i < cells.size(); ++i) {
       if (i > 0) out.push_back(',');
       csv_cell(out, cells[i]);
@@ -280,6 +285,19 @@ Result<audit::AuditQuery> query_of(const Request& request, AuditServices& s, int
   }
   audit::AuditQuery q;
   q.principal = param(request, "requester");
+  // A certificate that mapped to no principal has no requester; searches show it as cert:<the
+  // start of its fingerprint>, and that finds its entries.
+  if (q.principal.starts_with("cert:")) {
+    std::string hex = q.principal.substr(5);
+    std::transform(hex.begin(), hex.end(), hex.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (hex.size() < 4 || hex.size() > 64 || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      return Error::invalid(
+          "requester cert:... takes the start of a certificate's SHA-256 fingerprint in hex, 4 to 64 digits, as "
+          "searches show a certificate that mapped to no principal");
+    }
+    q.principal.clear();
+    q.cert_prefix = std::move(hex);
+  }
   q.dataset = param(request, "dataset");  // with or without a subject (it was read only with one)
   q.purpose = param(request, "purpose");
   q.action = param(request, "action");

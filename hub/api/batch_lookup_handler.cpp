@@ -1,12 +1,14 @@
 #include "hub/api/batch_lookup_handler.h"
 
 #include <algorithm>
+#include <initializer_list>
 
 #include <boost/json.hpp>
 
 #include "hub/access/decision.h"
 #include "hub/api/audited_response.h"
 #include "hub/api/lookup_handler.h"
+#include "hub/api/query_params.h"
 #include "hub/api/record_view.h"
 #include "hub/audit/audit_actions.h"
 #include "hub/core/json_unique_keys.h"
@@ -27,6 +29,18 @@ struct ItemResult {
   std::vector<store::Record> records;
 };
 
+// Names the first member of `o` not in `known`, or "" when there is none.
+std::string unknown_member(const boost::json::object& o, std::initializer_list<std::string_view> known,
+                           const std::string& where) {
+  for (const auto& [name, value] : o) {
+    if (std::find(known.begin(), known.end(), std::string_view(name)) != known.end()) continue;
+    std::string list;
+    for (const auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+    return where + " has an unknown member \"" + bounded_utf8(std::string_view(name), 64) + "\"; known: " + list;
+  }
+  return {};
+}
+
 }  // namespace
 
 Response batch_lookup(const Request& req, LookupServices& s) {
@@ -36,6 +50,18 @@ Response batch_lookup(const Request& req, LookupServices& s) {
     return audited_refusal(
         *s.audit, whole, 415, "unsupported_media_type",
         "send the batch as JSON in UTF-8, with Content-Type: application/json (a charset, if given, utf-8)");
+  }
+  // The purpose is in the body: `?purpose=` (or anything else) in the target is refused, not
+  // ignored, as a lookup refuses a parameter it does not take.
+  if (auto params = check_query_params(req, {}); !params.ok()) {
+    return audited_refusal(*s.audit, whole, 400, "bad_parameter",
+                           params.error().message + " (a batch's purpose and items are in its JSON body)");
+  }
+  // RFC 8259 §8.1: no byte-order mark. Named, since a JSON parser's "syntax error" at offset 0
+  // does not say what is there.
+  if (req.body.starts_with("\xEF\xBB\xBF")) {
+    return audited_refusal(*s.audit, whole, 400, "bad_request",
+                           "the body starts with a UTF-8 byte-order mark (EF BB BF); send the JSON without one");
   }
   // Two members of one name would mean one thing to the department's JSON library and another
   // here: refused, with the name.
@@ -47,6 +73,11 @@ Response batch_lookup(const Request& req, LookupServices& s) {
                                (parsed ? std::string() : " (" + parsed.error().message + ")"));
   }
   const auto& obj = parsed->as_object();
+  // A member the hub does not read (`"fields":"all"`, a previous answer sent back) is refused by
+  // name rather than answered as if absent.
+  if (auto unknown = unknown_member(obj, {"purpose", "items"}, "the batch"); !unknown.empty()) {
+    return audited_refusal(*s.audit, whole, 400, "bad_parameter", unknown);
+  }
   std::string purpose;
   if (const auto* p = obj.if_contains("purpose"); p != nullptr && !p->is_null()) {
     // A purpose that is not text is a malformed request, not a missing purpose.
@@ -68,6 +99,11 @@ Response batch_lookup(const Request& req, LookupServices& s) {
     const auto* sub = item.is_object() ? item.as_object().if_contains("subject") : nullptr;
     if (d == nullptr || sub == nullptr || !d->is_string() || !sub->is_string()) {
       return audited_refusal(*s.audit, whole, 400, "bad_request", "each item needs string \"dataset\" and \"subject\"");
+    }
+    if (auto unknown = unknown_member(item.as_object(), {"dataset", "subject"},
+                                      "item " + std::to_string(results.size()));
+        !unknown.empty()) {
+      return audited_refusal(*s.audit, whole, 400, "bad_parameter", unknown);
     }
     r.dataset = std::string(d->as_string());
     r.subject = std::string(sub->as_string());
@@ -102,7 +138,7 @@ Response batch_lookup(const Request& req, LookupServices& s) {
       if (rec.status != "withdrawn") r.records.push_back(std::move(rec));
     }
     if (r.records.empty()) {
-      r.status = 404, r.code = "not_found", r.message = "no record on file";
+      r.status = 404, r.code = "not_found", r.message = "no " + r.dataset + " record on file for this subject";
       continue;
     }
     r.fields = decision.fields;

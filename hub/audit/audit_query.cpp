@@ -56,6 +56,10 @@ Result<std::vector<StoredEntry>> search_audit(store::sqlite::Database& db, const
     sql += std::string(" AND ") + clause + " ?" + std::to_string(binds.size() + 1);
   };
   add("principal =", q.principal);
+  if (!q.cert_prefix.empty()) {
+    sql += " AND principal = ''";
+    add(("substr(cert_fingerprint, 1, " + std::to_string(q.cert_prefix.size()) + ") =").c_str(), q.cert_prefix);
+  }
   add("dataset =", q.dataset);
   add("purpose =", q.purpose);
   add("action =", q.action);

@@ -17,6 +17,9 @@ struct AuditQuery {
   std::vector<std::string> subject_hmacs;  // any of (one per dataset the subject may be in); empty: all
   bool subject_filter = false;             // true: only entries whose subject_hmac is in subject_hmacs
   std::string principal;
+  // Non-empty: only entries of certificates that mapped to no principal (principal "") whose
+  // cert_fingerprint starts with this lowercase hex (`requester=cert:<hex>`, as searches show them).
+  std::string cert_prefix;
   std::string dataset;  // a dataset, or "matter:CODE" for bundles
   std::string purpose;
   std::string action;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hub/audit/audit_actions.h"
 #include "hub/audit/audit_entry.h"
 #include "hub/audit/sqlite_node_store.h"
 #include "hub/core/sha256.h"
@@ -33,6 +34,49 @@ Result<std::optional<std::int64_t>> single_int(store::sqlite::Statement& st) {
 }
 
 }  // namespace
+
+void PurgeFacts::add_gone(std::uint64_t seq) {
+  if (!gone.empty() && gone.back().second == seq) {
+    ++gone.back().second;
+  } else {
+    gone.emplace_back(seq, seq + 1);
+  }
+}
+
+void PurgeFacts::merge(const PurgeFacts& later) {
+  for (const auto& [from, to] : later.gone) {
+    if (!gone.empty() && gone.back().second == from) {
+      gone.back().second = to;
+    } else {
+      gone.emplace_back(from, to);
+    }
+  }
+  recorded_below = std::max(recorded_below, later.recorded_below);
+}
+
+std::optional<std::uint64_t> PurgeFacts::first_gone_from(std::uint64_t below) const {
+  for (const auto& [from, to] : gone) {
+    if (to > below) return std::max(from, below);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> purge_range_end(std::string_view text) {
+  constexpr std::string_view kPrefix = "entries ";
+  if (!text.starts_with(kPrefix)) return std::nullopt;
+  text.remove_prefix(kPrefix.size());
+  const auto dash = text.find('-');
+  if (dash == std::string_view::npos || dash == 0) return std::nullopt;
+  std::uint64_t last = 0;
+  std::size_t i = dash + 1;
+  if (i == text.size() || text[i] < '0' || text[i] > '9') return std::nullopt;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    if (last > (UINT64_MAX - 9) / 10) return std::nullopt;
+    last = last * 10 + static_cast<std::uint64_t>(text[i] - '0');
+  }
+  if (i < text.size() && text[i] != ' ') return std::nullopt;
+  return last + 1;
+}
 
 std::uint64_t nodes_before_leaf(std::uint64_t leaf) { return postorder_position({.level = 0, .index = leaf}); }
 
@@ -71,7 +115,7 @@ Result<std::optional<std::int64_t>> LeafScanner::next_stored_after(std::uint64_t
 }
 
 Result<std::string> LeafScanner::scan(std::uint64_t from, std::uint64_t to, std::vector<Hash>& leaves,
-                                      const SubjectFold& subjects) {
+                                      const SubjectFold& subjects, PurgeFacts* purges) {
   YICI_TRY(auto* st, db_->cached(kRangeSql));
   st->bind(1, static_cast<std::int64_t>(from)).bind(2, static_cast<std::int64_t>(to));
   std::uint64_t expected = from;
@@ -116,6 +160,14 @@ Result<std::string> LeafScanner::scan(std::uint64_t from, std::uint64_t to, std:
         problem = "entry " + std::to_string(seq) +
                   ": its readable subject no longer matches its subject_hmac (the subject was edited)";
         break;
+      }
+    }
+    if (purges != nullptr) {
+      if (st->column_is_null(14) && !st->column_text(8).empty()) purges->add_gone(seq);
+      if (st->column_text(6) == action::kSubjectPurge && st->column_text(10) == "allowed") {
+        if (const auto end = purge_range_end(st->column_text(7))) {
+          purges->recorded_below = std::max(purges->recorded_below, *end);
+        }
       }
     }
     if (subjects.digest != nullptr && seq < subjects.below) {

@@ -11,6 +11,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hub/audit/hash.h"
@@ -48,6 +50,25 @@ struct SubjectFold {
   MultisetDigest* digest = nullptr;
 };
 
+// Readable-subject purges (subject_retention.h) as a range of entries shows them: the entries
+// whose readable subject is gone (subject NULL beside a subject_hmac: there was one), as runs of
+// seq, and how far the purges that its subject_purge entries record reach. The verifier checks
+// that every subject gone lies below what the log records as purged.
+struct PurgeFacts {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> gone;  // [from, to) runs, ascending
+  std::uint64_t recorded_below = 0;  // one past the last entry a subject_purge entry names
+
+  void add_gone(std::uint64_t seq);
+  // Appends the facts of the range after this one.
+  void merge(const PurgeFacts& later);
+  // The first entry whose subject is gone at or beyond `below`; nullopt when there is none.
+  [[nodiscard]] std::optional<std::uint64_t> first_gone_from(std::uint64_t below) const;
+};
+
+// The entries a subject_purge entry's text names ("entries 0-67 before 2026-…"): one past the
+// last; nullopt when the text is not of that form.
+std::optional<std::uint64_t> purge_range_end(std::string_view text);
+
 class LeafScanner {
  public:
   // `subject_key`: the audit HMAC key, or null. With it, an entry's readable subject (where not
@@ -66,8 +87,9 @@ class LeafScanner {
   // stored leaf hash. Stops at the first entry that is missing or whose columns no longer match
   // its leaf, and returns a message naming it; an empty string when the whole range verified.
   // With `subjects`, also folds the range's entries into its digest.
+  // With `purges`, also notes the range's purged subjects and recorded purges into it.
   Result<std::string> scan(std::uint64_t from, std::uint64_t to, std::vector<Hash>& leaves,
-                           const SubjectFold& subjects = {});
+                           const SubjectFold& subjects = {}, PurgeFacts* purges = nullptr);
 
   // Appends the stored tree nodes that leaves [from, to) complete (positions
   // [nodes_before_leaf(from), nodes_before_leaf(to))), in position order; the caller compares them

@@ -250,8 +250,10 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
     std::vector<StoredNode> nodes;  // the stored tree nodes these leaves complete
     Result<std::string> problem = std::string();
     std::optional<MultisetDigest> subjects;  // the chunk's entries below indexed_upto
+    PurgeFacts purges;
   };
   using Round = std::vector<std::future<Chunk>>;
+  PurgeFacts purges;  // over the chunks folded so far
   const auto launch = [&](std::uint64_t from) {
     Round round;
     for (unsigned i = 0; i < threads && from < end; ++i, from += chunk) {
@@ -263,8 +265,9 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
             Chunk c;
             c.leaves.reserve(to - from);
             if (fold) c.subjects.emplace(digest_key);
-            c.problem = scanner->scan(
-                from, to, c.leaves, fold ? SubjectFold{.below = indexed_upto, .digest = &*c.subjects} : SubjectFold{});
+            c.problem = scanner->scan(from, to, c.leaves,
+                                      fold ? SubjectFold{.below = indexed_upto, .digest = &*c.subjects} : SubjectFold{},
+                                      &c.purges);
             if (c.problem) {  // the nodes of the leaves recomputed (up to a problem entry, if any)
               const std::uint64_t recomputed = from + c.leaves.size();
               c.nodes.reserve(2 * (recomputed - from));
@@ -326,6 +329,7 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
       if (report.problem.empty() && !c.problem->empty()) report.problem = *c.problem;
       if (!report.problem.empty()) break;
       if (c.subjects) entry_subjects.merge(*c.subjects);
+      purges.merge(c.purges);
     }
   }
   report.entries = expected;
@@ -348,6 +352,20 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
   if (report.problem.empty() && saved && saved->tree_size > expected) {
     report.problem = "the saved checkpoint has size " + std::to_string(saved->tree_size) + " but the log only " +
                      std::to_string(expected) + " entries: entries were deleted";
+  }
+  // Readable subjects go only by retention purges, as a prefix of the log, each recorded by a
+  // subject_purge entry (in the tree): a subject gone beyond what they record was removed some
+  // other way, which hides whom those accesses were about from a review by requester.
+  if (report.problem.empty()) {
+    if (const auto first = purges.first_gone_from(purges.recorded_below)) {
+      report.problem = "entry " + std::to_string(*first) +
+                       ": its readable subject is gone, but the retention purges the log records (subject_purge "
+                       "entries) reach " +
+                       (purges.recorded_below == 0 ? std::string("no entry")
+                                                   : "only up to entry " + std::to_string(purges.recorded_below - 1)) +
+                       ": it was removed outside a purge (or by a purge the hub stopped before recording, which it "
+                       "records at its next start)";
+    }
   }
   if (report.problem.empty() && mark) {
     if (mark->tree_size > expected) {

@@ -23,10 +23,12 @@ struct Log {
   store::Stores stores = store::Stores::open(dir.file("data")).value();
   std::unique_ptr<audit::AuditLog> log = audit::AuditLog::open(*stores.audit, std::string(64, 'k')).value();
 
-  void add(const std::string& dataset, const std::string& subject, const std::string& outcome) const {
+  void add(const std::string& dataset, const std::string& subject, const std::string& outcome,
+           const std::string& principal = "market-regulation", const std::string& fingerprint = "") const {
     AuditEvent e;
     e.request_id = "req";
-    e.principal = "market-regulation";
+    e.principal = principal;
+    e.cert_fingerprint = fingerprint;
     e.purpose = "food-business-license";
     e.action = "lookup";
     e.dataset = dataset;
@@ -162,6 +164,37 @@ Request as(access::PrincipalKind kind, const std::string& id, std::vector<std::p
   p->kind = kind;
   r.principal = std::move(p);
   return r;
+}
+
+TEST_CASE("audit events: a certificate that mapped to no principal is found by requester=cert:<fingerprint start>") {
+  const Log log;
+  const std::string stranger(64, 'e');
+  const std::string other = "e2" + std::string(62, '0');
+  log.add("population", kId, "unknown_principal", "", stranger);
+  log.add("population", kId, "unknown_principal", "", other);
+  log.add("population", kId, "allowed", "market-regulation", stranger);  // a principal's, same certificate
+  auto s = log.services(false);
+  const auto count = [&](const std::string& requester) {
+    const Response r = audit_events(query({{"requester", requester}}), s);
+    REQUIRE(r.status == 200);
+    return boost::json::parse(r.body).at("items").as_array().size();
+  };
+  CHECK(count("cert:eeeeeeeeeeeeeeee") == 1);  // as the search table shows it
+  CHECK(count("cert:EEEE") == 1);              // hex either case
+  CHECK(count("cert:" + other) == 1);
+  CHECK(count("cert:e2e2") == 0);
+  // Too short, or not hex: refused, not an empty answer.
+  for (const char* bad : {"cert:e2", "cert:", "cert:zzzz", "cert:eeee'--", "cert:e"}) {
+    CAPTURE(bad);
+    const Response r = audit_events(query({{"requester", bad}}), s);
+    CHECK(r.status == 400);
+    CHECK(r.body.find("start of a certificate's SHA-256 fingerprint") != std::string::npos);
+  }
+  // The CSV export names the certificate: its requester cell is empty.
+  const Response csv = audit_events(query({{"requester", "cert:" + other}, {"format", "csv"}}), s);
+  REQUIRE(csv.status == 200);
+  CHECK(csv.body.find(",body_sha256,cert_fingerprint\r\n") != std::string::npos);
+  CHECK(csv.body.find("," + other + "\r\n") != std::string::npos);
 }
 
 TEST_CASE("audit routes: a repeated or unknown parameter is refused, not read as its first value or ignored") {

@@ -27,10 +27,12 @@ struct Fixture : test::HandlerFixture {
     add_record("population", "11010519491231002X", "psb", "1", R"({"name":"张三","phone":"138"})");
   }
 
-  Response post(const std::string& body, const std::string& content_type = "application/json; charset=utf-8") {
+  Response post(const std::string& body, const std::string& content_type = "application/json; charset=utf-8",
+               const std::vector<std::pair<std::string, std::string>>& query = {}) {
     Request req;
     req.method = "POST";
     req.target = "/v1/lookups";
+    for (const auto& [name, value] : query) req.query.emplace_back(name, value);
     req.body = body;
     req.headers.emplace_back("content-type", content_type);
     req.request_id = "rid";
@@ -148,6 +150,35 @@ TEST_CASE("batch: a body that is not sent as JSON is refused (415) and audited, 
   CHECK(f.post(body, " application/json ;charset=UTF-8").status == 200);
   CHECK(f.post(body, "application/json; charset=\"utf-8\"").status == 200);
   CHECK(f.post(body, "application/json; charset=utf8; q=1").status == 200);
+}
+
+TEST_CASE("batch: an unknown member, a query parameter or a byte-order mark is refused by name, and audited") {
+  Fixture f;
+  const std::string item = R"({"dataset":"population","subject":"11010519491231002X"})";
+  const auto refused = [&](const Response& r, const std::string& code, const std::string& says) {
+    INFO(r.body);
+    CHECK(r.status == 400);
+    const auto body = boost::json::parse(r.body);
+    CHECK(body.at("error").at("code").as_string() == code);
+    CHECK(std::string(body.at("error").at("message").as_string()).find(says) != std::string::npos);
+  };
+  // "fields":"all" in the batch or in an item was answered as if absent.
+  refused(f.post(R"({"purpose":"food-license","fields":"all","items":[)" + item + "]}"), "bad_parameter",
+          "the batch has an unknown member \"fields\"; known: purpose, items");
+  refused(f.post(R"({"purpose":"food-license","items":[)" + item + "," +
+                 R"({"dataset":"population","subject":"11010519491231002X","fields":"all"}]})"),
+          "bad_parameter", "item 1 has an unknown member \"fields\"; known: dataset, subject");
+  // A purpose in the target was ignored, the body's (here none) used.
+  refused(f.post(R"({"items":[)" + item + "]}", "application/json", {{"purpose", "food-license"}}), "bad_parameter",
+          "unknown parameter \"purpose\"; this request takes none (a batch's purpose and items are in its JSON body)");
+  refused(f.post("\xEF\xBB\xBF" R"({"purpose":"food-license","items":[)" + item + "]}"), "bad_request",
+          "byte-order mark");
+  CHECK(f.audit.events.size() == 4);
+  CHECK(f.signer.signed_bodies.empty());
+  // The same batch without them is answered.
+  const Response ok = f.post(R"({"purpose":"food-license","items":[)" + item + "]}");
+  CHECK(ok.status == 200);
+  CHECK(boost::json::parse(ok.body).at("items").at(0).at("status") == 200);
 }
 
 }  // namespace

@@ -57,6 +57,20 @@ struct Log {
     leaves = stored_leaves();
   }
 
+  // A retention purge's entry (hub_audit.cpp writes it after the purge), naming `range`.
+  void append_purge_entry(const std::string& range) const {
+    auto stores = store::Stores::open(dir.file("data")).value();
+    auto log = AuditLog::open(*stores.audit, std::string(64, 'k')).value();
+    api::AuditEvent e;
+    e.request_id = "purge";
+    e.principal = "hub:retention";
+    e.action = "subject_purge";
+    e.dataset = range;
+    e.outcome = "allowed";
+    e.http_status = 200;
+    REQUIRE(log->append(e, [](std::int64_t) { return std::string("{}"); }).ok());
+  }
+
   // The entries' leaf_hash column, in seq order.
   [[nodiscard]] std::vector<Hash> stored_leaves() const {
     std::vector<Hash> out;
@@ -291,12 +305,24 @@ TEST_CASE("log verifier: an edited column is caught, even an edit that keeps the
     log.exec("DELETE FROM audit_entries WHERE seq = 1900");
     CHECK(log.verify(4, 50).problem == "entry 1200: its columns no longer match its leaf (edited)");
   }
-  SUBCASE("a purged subject is not an edit") {
-    log.exec("UPDATE audit_entries SET subject = NULL");
-    const auto r = log.verify(2, 64);
+  SUBCASE("a purged subject is not an edit, a subject gone beyond the purges recorded is") {
+    log.exec("UPDATE audit_entries SET subject = NULL WHERE seq < 1500");
+    // Nothing in the log records a purge: the leaves and the tree are intact, the subjects are not.
+    CHECK(log.verify(2, 64).problem ==
+          "entry 0: its readable subject is gone, but the retention purges the log records (subject_purge entries) "
+          "reach no entry: it was removed outside a purge (or by a purge the hub stopped before recording, which it "
+          "records at its next start)");
+    // The retention purge's own entry names entries 0-1199: the rest were removed some other way.
+    log.append_purge_entry("entries 0-1199 before 2026-11-01T00:00:00.000000Z");
+    auto r = log.verify(4, 50);
+    CHECK(r.problem.rfind("entry 1200: its readable subject is gone", 0) == 0);
+    CHECK(r.problem.find("reach only up to entry 1199") != std::string::npos);
+    // A later purge covering them: clean, with the key too (nothing readable to check there).
+    log.append_purge_entry("entries 1200-1499 before 2026-11-02T00:00:00.000000Z");
+    r = log.verify(2, 64);
     CHECK(r.problem.empty());
-    CHECK(r.root == reference::root(log.leaves));
-    CHECK(log.verify_with_key(std::string(64, 'k')).problem.empty());  // and with the key: nothing to check
+    CHECK(r.entries == kEntries + 2);
+    CHECK(log.verify_with_key(std::string(64, 'k')).problem.empty());
   }
 }
 

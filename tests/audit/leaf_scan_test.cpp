@@ -1,0 +1,44 @@
+// The purge facts a scan gathers: how far recorded purges reach, read from their entries' text,
+// and the runs of entries whose readable subject is gone, merged across chunks.
+#include "hub/audit/leaf_scan.h"
+
+#include <doctest/doctest.h>
+
+namespace yici::audit {
+namespace {
+
+TEST_CASE("leaf scan: a purge entry's range is read from its text, and anything else is no range") {
+  CHECK(purge_range_end("entries 0-67 before 2026-11-01T00:00:00.000000Z") == 68);
+  CHECK(purge_range_end("entries 68-1199 (a purge the hub stopped before recording)") == 1200);
+  CHECK(purge_range_end("entries 5-9") == 10);
+  for (const char* text : {"", "entries", "entries 0-", "entries -5", "entries 0-x", "entries 0-5x", "entry 4",
+                           "Entries 0-5", "entries 0-99999999999999999999999"}) {
+    CAPTURE(text);
+    CHECK_FALSE(purge_range_end(text).has_value());
+  }
+}
+
+TEST_CASE("leaf scan: runs of purged subjects merge across chunks, and the first beyond a bound is found") {
+  PurgeFacts a;
+  for (std::uint64_t seq : {0, 1, 2, 5}) a.add_gone(seq);
+  a.recorded_below = 3;
+  PurgeFacts b;
+  for (std::uint64_t seq : {6, 7, 10}) b.add_gone(seq);
+  b.recorded_below = 2;  // an earlier purge's entry seen later: the furthest counts
+  a.merge(b);
+  CHECK(a.gone == std::vector<std::pair<std::uint64_t, std::uint64_t>>{{0, 3}, {5, 8}, {10, 11}});
+  CHECK(a.recorded_below == 3);
+  CHECK(a.first_gone_from(3) == 5);
+  CHECK(a.first_gone_from(1) == 1);
+  CHECK(a.first_gone_from(6) == 6);
+  CHECK(a.first_gone_from(11) == std::nullopt);
+  PurgeFacts c;
+  c.add_gone(3);
+  PurgeFacts d;
+  d.add_gone(4);
+  c.merge(d);  // a run cut by a chunk boundary is one run
+  CHECK(c.gone == std::vector<std::pair<std::uint64_t, std::uint64_t>>{{3, 5}});
+}
+
+}  // namespace
+}  // namespace yici::audit
