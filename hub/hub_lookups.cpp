@@ -30,7 +30,28 @@ api::LookupServices Hub::lookup_services() {
   s.validate_subject = [this](std::string_view dataset, std::string_view subject) -> Status {
     auto schema = schemas_.find(dataset);
     if (!schema) return Error::invalid("no schema for dataset " + std::string(dataset));
-    return schema::check_subject(*schema, subject);
+    auto checked = schema::check_subject(*schema, subject);
+    if (checked.ok()) return checked;
+    // The other kind of subject's number (a resident ID asked of legal_entity) is named as such,
+    // not reported as a credit code with a bad checksum.
+    const schema::FieldSpec& wanted = schema->fields[schema->subject];
+    for (const auto& other_dataset : datasets_) {
+      const auto other = schemas_.find(other_dataset);
+      // Only a dataset keyed by one kind names it (a party id takes either kind).
+      if (!other || other->fields[other->subject].type == wanted.type ||
+          other->fields[other->subject].type == schema::FieldType::kPartyId) {
+        continue;
+      }
+      if (schema::check_subject(*other, subject).ok()) {
+        const schema::FieldSpec& given = other->fields[other->subject];
+        const auto named = [](const schema::FieldSpec& f, const std::string& more) {
+          return f.title.empty() ? f.name + more : f.title + " (" + f.name + more + ")";
+        };
+        return Error::invalid("this is a " + named(given, ", the subject of " + other_dataset) + ", but " +
+                              std::string(dataset) + " is looked up by " + named(wanted, ""));
+      }
+    }
+    return checked;
   };
   s.status_field_of = [this](const std::string& dataset) {
     const auto schema = schemas_.find(dataset);

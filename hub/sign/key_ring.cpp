@@ -101,8 +101,14 @@ Result<Jwks> Jwks::parse(std::string_view json) {
     if (!out.keys_.emplace(str("kid"), std::move(*key)).second) {
       return Error::invalid("JWKS: key id " + str("kid") + " is listed twice");
     }
+    if (!str("yici_state").empty()) out.states_[str("kid")] = str("yici_state");
   }
   return out;
+}
+
+std::string Jwks::state(const std::string& kid) const {
+  auto it = states_.find(kid);
+  return it == states_.end() ? std::string() : it->second;
 }
 
 const Es256Key* Jwks::find(const std::string& kid) const {

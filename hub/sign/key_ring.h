@@ -53,9 +53,12 @@ class Jwks {
  public:
   static Result<Jwks> parse(std::string_view json);
   [[nodiscard]] const Es256Key* find(const std::string& kid) const;
+  // The hub's "yici_state" of the key (active, next, retired); "" when the JWKS gives none.
+  [[nodiscard]] std::string state(const std::string& kid) const;
 
  private:
   std::map<std::string, std::shared_ptr<const Es256Key>> keys_;
+  std::map<std::string, std::string> states_;
 };
 
 struct VerifiedJws {

@@ -514,43 +514,30 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
   // named, though the leaves hold only the HMAC: a review by requester would lose whom those
   // accesses were about. (audit_retention_test verifies a log after a real purge.)
   auto db = store::sqlite::Connection::open(data + "/audit.db", store::sqlite::Connection::Mode::kReadWrite).value();
-  REQUIRE(db->exec("CREATE TEMP TABLE kept AS SELECT seq, subject FROM audit_entries; "
-                   "UPDATE audit_entries SET subject = NULL")
-              .ok());
-  out = ctl(offline, &rc);
-  CHECK(rc == 1);
-  CHECK(out.find("its readable subject is gone, but the retention purges the log records") != std::string::npos);
-  REQUIRE(
-      db->exec("UPDATE audit_entries SET subject = (SELECT subject FROM kept WHERE kept.seq = audit_entries.seq)").ok());
-  CHECK(ctl(offline, &rc).rfind("VERIFIED: ", 0) == 0);
-  CHECK(rc == 0);
+  // `edit` is named by what the run says, then `undo` makes the log verify again.
+  const auto caught = [&](const std::string& edit, const std::string& says, const std::string& undo) {
+    CAPTURE(edit);
+    REQUIRE(db->exec(edit).ok());
+    out = ctl(offline, &rc);
+    CHECK(rc == 1);
+    CHECK(out.find(says) != std::string::npos);
+    REQUIRE(db->exec(undo).ok());
+    CHECK(ctl(offline, &rc).rfind("VERIFIED: ", 0) == 0);
+    CHECK(rc == 0);
+  };
+  caught("CREATE TEMP TABLE kept AS SELECT seq, subject, purpose FROM audit_entries; "
+         "UPDATE audit_entries SET subject = NULL",
+         "its readable subject is gone, but the retention purges the log records",
+         "UPDATE audit_entries SET subject = (SELECT subject FROM kept WHERE kept.seq = audit_entries.seq)");
   // Editing an entry is caught, naming it.
-  auto original = db->prepare("SELECT purpose FROM audit_entries WHERE seq = 1").value();
-  REQUIRE(original.step().value());
-  const std::string purpose(original.column_text(0));
-  original.reset();
-  REQUIRE(db->exec("UPDATE audit_entries SET purpose = 'newborn-one-thing-x' WHERE seq = 1").ok());
-  out = ctl(offline, &rc);
-  CHECK(rc == 1);
-  CHECK(out.find("entry 1:") != std::string::npos);
-  auto restore = db->prepare("UPDATE audit_entries SET purpose = ?1 WHERE seq = 1").value();
-  restore.bind(1, purpose);
-  REQUIRE(restore.step().ok());
-  CHECK(ctl(offline, &rc).rfind("VERIFIED: ", 0) == 0);
-  CHECK(rc == 0);
+  caught("UPDATE audit_entries SET purpose = 'newborn-one-thing-x' WHERE seq = 1", "entry 1:",
+         "UPDATE audit_entries SET purpose = (SELECT purpose FROM kept WHERE kept.seq = 1) WHERE seq = 1");
   // Rewriting a row and its stored leaf together is caught by the signed checkpoints.
   // Two entries swapped (each row moved to the other's seq): the first is named.
-  REQUIRE(db->exec("UPDATE audit_entries SET seq = -1 WHERE seq = 2; UPDATE audit_entries SET seq = 2 WHERE seq = 3;"
-                   "UPDATE audit_entries SET seq = 3 WHERE seq = -1")
-              .ok());
-  out = ctl(offline, &rc);
-  CHECK(rc == 1);
-  CHECK(out.find("entry 2:") != std::string::npos);
-  REQUIRE(db->exec("UPDATE audit_entries SET seq = -1 WHERE seq = 2; UPDATE audit_entries SET seq = 2 WHERE seq = 3;"
-                   "UPDATE audit_entries SET seq = 3 WHERE seq = -1")
-              .ok());
-  CHECK(ctl(offline, &rc).rfind("VERIFIED: ", 0) == 0);
-  CHECK(rc == 0);
+  const std::string swap =
+      "UPDATE audit_entries SET seq = -1 WHERE seq = 2; UPDATE audit_entries SET seq = 2 WHERE seq = 3;"
+      "UPDATE audit_entries SET seq = 3 WHERE seq = -1";
+  caught(swap, "entry 2:", swap);
   // A forged checkpoint (its payload changed, the signature kept) is refused.
   {
     auto st = db->prepare("SELECT tree_size, jws FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1").value();

@@ -136,6 +136,18 @@ TEST_CASE("lookup: refusals are precise, and none of them leaks data") {
   r = get(market, "/v1/records/population/11010519491231002X?purpose=newborn-one-thing");
   CHECK(r.status == 403);
   CHECK(error_code(r) == "purpose_not_granted");
+  // A resident ID asked of the legal-entity dataset is named as one, not as a credit code with a
+  // bad checksum; and the other way round.
+  r = get(market, "/v1/records/legal_entity/11010519491231002X?purpose=food-business-license");
+  CHECK(r.status == 400);
+  CHECK(error_code(r) == "invalid_subject");
+  INFO(r.body);
+  CHECK(r.body.find("this is a 公民身份号码 (id_number, the subject of population), but legal_entity is looked up by "
+                    "统一社会信用代码 (uscc)") != std::string::npos);
+  r = get(market, "/v1/records/population/91350100M000100Y43?purpose=food-business-license");
+  CHECK(r.status == 400);
+  CHECK(r.body.find("(uscc, the subject of ") != std::string::npos);
+  CHECK(r.body.find("but population is looked up by 公民身份号码 (id_number)") != std::string::npos);
   r = get(market, "/v1/records/credit/11010519491231002X?purpose=food-business-license");
   CHECK(r.status == 403);
   CHECK(error_code(r) == "dataset_not_granted");

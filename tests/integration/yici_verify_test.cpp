@@ -110,6 +110,33 @@ TEST_CASE("yici-verify: both forms verify offline and print the summary, forgeri
   CHECK(rc == 2);
 }
 
+TEST_CASE("yici-verify: a bundle's summary names its applicant and matter, and a retired key is pointed out") {
+  TempDir dir;
+  // After a rotation: the key that signed is retired, another is active.
+  auto ring = sign::KeyRing::load({{pki("signing/next.key"), sign::KeyState::kActive},
+                                   {pki("signing/active.key"), sign::KeyState::kRetired}})
+                  .value();
+  auto signer = sign::KeyRing::load({{pki("signing/active.key"), sign::KeyState::kActive}}).value();
+  dir.write("jwks.json", ring->jwks_json());
+  const std::string bundle =
+      R"({"request_id":"r2","issued_at":"2026-11-22T08:00:00Z","requester":"market-regulation",)"
+      R"("purpose":"food-business-license","matter":{"code":"food-business-license","name":"食品经营许可"},)"
+      R"("applicant":"91350100M000100Y43","materials":[]})";
+  dir.write("bundle.jose", signer->sign(bundle, "yici-response+json", false).value());
+  int rc = -1;
+  auto out = verify("--jwks " + dir.file("jwks.json") + " " + dir.file("bundle.jose"), &rc);
+  INFO(out);
+  CHECK(rc == 0);  // a retired key still verifies what it signed
+  CHECK(out.find("applicant: 91350100M000100Y43") != std::string::npos);
+  CHECK(out.find("matter: food-business-license (食品经营许可)") != std::string::npos);
+  CHECK(out.find("note: the JWKS marks key " + signer->active().kid + " retired") != std::string::npos);
+  // Signed with the active key: no note.
+  dir.write("current.jose", ring->sign(bundle, "yici-response+json", false).value());
+  out = verify("--jwks " + dir.file("jwks.json") + " " + dir.file("current.jose"), &rc);
+  CHECK(rc == 0);
+  CHECK(out.find("note:") == std::string::npos);
+}
+
 TEST_CASE("yici-verify: fetches the JWKS from a running hub over HTTPS") {
   HubProcess hub;
   TempDir dir;

@@ -183,12 +183,27 @@ int main(int argc, char** argv) {
   std::cout << "VERIFIED with key " << verified->kid << (verified->typ.empty() ? "" : " (" + verified->typ + ")")
             << "\n";
   {
-    for (const char* name : {"subject", "requester", "purpose", "dataset", "issued_at", "request_id", "audit_index"}) {
-      if (const auto* v = body.as_object().if_contains(name)) {
-        std::cout << "  " << name << ": " << (v->is_string() ? std::string(v->as_string()) : boost::json::serialize(*v))
-                  << "\n";
+    // A bundle names its applicant and matter ({code, name}) where a lookup names its subject.
+    for (const char* name : {"subject", "applicant", "matter", "requester", "purpose", "dataset", "issued_at",
+                             "request_id", "audit_index"}) {
+      const auto* v = body.as_object().if_contains(name);
+      if (v == nullptr) continue;
+      std::string text = v->is_string() ? std::string(v->as_string()) : boost::json::serialize(*v);
+      if (const auto* o = v->if_object(); o != nullptr && o->contains("code") && o->at("code").is_string()) {
+        text = std::string(o->at("code").as_string());
+        if (const auto* n = o->if_contains("name"); n != nullptr && n->is_string()) {
+          text += " (" + std::string(n->as_string()) + ")";
+        }
       }
+      std::cout << "  " << name << ": " << text << "\n";
     }
+  }
+  // A retired key still verifies what it signed before the rotation; the hub signs nothing new
+  // with it, so an answer from it issued later is not the hub's doing.
+  if (jwks->state(verified->kid) == "retired") {
+    std::cout << "note: the JWKS marks key " << verified->kid
+              << " retired: the hub signs nothing new with it; rely on this answer only if it was issued (issued_at) "
+                 "before that key was rotated out\n";
   }
   if (logged) {
     std::cout << "LOGGED as audit entry " << logged->audit_index << " at " << logged->logged_at << " ("
