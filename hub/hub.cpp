@@ -139,7 +139,8 @@ Result<std::unique_ptr<Hub>> Hub::create(HubConfig config, const adapters::Adapt
   hub->load_sources();
   hub->register_routes();
 
-  net::ServerOptions options{hub->config_.listen, hub->config_.tls, hub->config_.limits, hub->config_.threads,
+  net::ServerOptions options{hub->config_.listen,    hub->config_.tls,
+                             hub->config_.limits,    hub->config_.threads,
                              std::move(tls_checked), std::make_shared<net::Listener>(std::move(listener))};
   // Lookups and bundles run on the I/O threads and wait for their audit commit without holding a
   // thread (api/commit_deferral.h): a lookup then crosses two threads instead of four. Measured in

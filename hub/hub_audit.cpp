@@ -39,8 +39,7 @@ api::AuditServices Hub::audit_services() {
     for (const auto& p : policy->principals()) {
       if (p.id == requester) return {};
       if (p.name == requester || p.cert_cn == requester) {
-        return "no principal has this id; it is the name or certificate CN of principal " + p.id +
-               ": search by the id";
+        return "no principal has this id; it is the name or certificate CN of principal " + p.id + ": search by the id";
       }
       if (ids.size() < 200) {
         ids += (ids.empty() ? "" : ", ") + p.id;
@@ -48,8 +47,7 @@ api::AuditServices Hub::audit_services() {
         ids += ", ...";
       }
     }
-    return "no principal of the current policy has this id (a former principal's entries are still found); ids: " +
-           ids;
+    return "no principal of the current policy has this id (a former principal's entries are still found); ids: " + ids;
   };
   return s;
 }

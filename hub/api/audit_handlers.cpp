@@ -97,8 +97,9 @@ std::string csv_of(const std::vector<audit::StoredEntry>& entries) {
   std::string out = "\xEF\xBB\xBF";  // BOM: Excel then reads UTF-8
   // cert_fingerprint last, so columns read by position before it was added stay where they were;
   // it names who asked when the certificate mapped to no principal (requester empty).
-  out += "seq,time,request_id,requester,purpose,action,dataset,subject,fields,outcome,http_status,body_sha256,"
-         "cert_fingerprint\r\n";
+  out +=
+      "seq,time,request_id,requester,purpose,action,dataset,subject,fields,outcome,http_status,body_sha256,"
+      "cert_fingerprint\r\n";
   for (const auto& s : entries) {
     const auto& e = s.entry;
     std::string fields;

@@ -100,8 +100,8 @@ Response batch_lookup(const Request& req, LookupServices& s) {
     if (d == nullptr || sub == nullptr || !d->is_string() || !sub->is_string()) {
       return audited_refusal(*s.audit, whole, 400, "bad_request", "each item needs string \"dataset\" and \"subject\"");
     }
-    if (auto unknown = unknown_member(item.as_object(), {"dataset", "subject"},
-                                      "item " + std::to_string(results.size()));
+    if (auto unknown =
+            unknown_member(item.as_object(), {"dataset", "subject"}, "item " + std::to_string(results.size()));
         !unknown.empty()) {
       return audited_refusal(*s.audit, whole, 400, "bad_parameter", unknown);
     }

@@ -56,7 +56,7 @@ struct SubjectFold {
 // that every subject gone lies below what the log records as purged.
 struct PurgeFacts {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> gone;  // [from, to) runs, ascending
-  std::uint64_t recorded_below = 0;  // one past the last entry a subject_purge entry names
+  std::uint64_t recorded_below = 0;                           // one past the last entry a subject_purge entry names
 
   void add_gone(std::uint64_t seq);
   // Appends the facts of the range after this one.

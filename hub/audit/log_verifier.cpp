@@ -164,9 +164,8 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
   // signed, so a later mismatch is in an entry from here on.
   // The mark counts only for this log (a log without log_info is an old hub's: no mark is its).
   const std::optional<HighWater> mark =
-      options.high_water && !report.log_id.empty() && options.high_water->log_id == report.log_id
-          ? options.high_water
-          : std::nullopt;
+      options.high_water && !report.log_id.empty() && options.high_water->log_id == report.log_id ? options.high_water
+                                                                                                  : std::nullopt;
   std::uint64_t matched_size = 0;
   const auto rewritten_range = [&](std::uint64_t size) {
     return matched_size + 1 == size
@@ -199,9 +198,10 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
       return;
     }
     if (at_mark && mark->root != root) {
-      report.problem = "the newest checkpoint the hub stored (size " + std::to_string(size) +
-                       ", kept in meta.db as the high-water mark) is not consistent with this log: " +
-                       rewritten_range(size) + " was changed after it was signed";
+      report.problem =
+          "the newest checkpoint the hub stored (size " + std::to_string(size) +
+          ", kept in meta.db as the high-water mark) is not consistent with this log: " + rewritten_range(size) +
+          " was changed after it was signed";
       return;
     }
     matched_size = size;

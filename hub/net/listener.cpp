@@ -1,7 +1,6 @@
 #include "hub/net/listener.h"
 
 #include <unistd.h>
-
 #include <utility>
 
 #include <boost/asio/io_context.hpp>
@@ -33,8 +32,7 @@ Result<Listener> Listener::bind(const ListenAddress& listen) {
   return Listener(fd, address.is_v6(), port);
 }
 
-Listener::Listener(Listener&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), v6_(other.v6_), port_(other.port_) {}
+Listener::Listener(Listener&& other) noexcept : fd_(std::exchange(other.fd_, -1)), v6_(other.v6_), port_(other.port_) {}
 
 Listener& Listener::operator=(Listener&& other) noexcept {
   if (this != &other) {

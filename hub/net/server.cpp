@@ -1,7 +1,5 @@
 #include "hub/net/server.h"
 
-#include <unistd.h>
-
 #include <array>
 #include <atomic>
 #include <cctype>
@@ -12,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unistd.h>
 #include <unordered_map>
 
 #include <boost/asio/as_tuple.hpp>

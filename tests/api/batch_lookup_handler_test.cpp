@@ -28,7 +28,7 @@ struct Fixture : test::HandlerFixture {
   }
 
   Response post(const std::string& body, const std::string& content_type = "application/json; charset=utf-8",
-               const std::vector<std::pair<std::string, std::string>>& query = {}) {
+                const std::vector<std::pair<std::string, std::string>>& query = {}) {
     Request req;
     req.method = "POST";
     req.target = "/v1/lookups";
@@ -171,8 +171,10 @@ TEST_CASE("batch: an unknown member, a query parameter or a byte-order mark is r
   // A purpose in the target was ignored, the body's (here none) used.
   refused(f.post(R"({"items":[)" + item + "]}", "application/json", {{"purpose", "food-license"}}), "bad_parameter",
           "unknown parameter \"purpose\"; this request takes none (a batch's purpose and items are in its JSON body)");
-  refused(f.post("\xEF\xBB\xBF" R"({"purpose":"food-license","items":[)" + item + "]}"), "bad_request",
-          "byte-order mark");
+  refused(f.post("\xEF\xBB\xBF"
+                 R"({"purpose":"food-license","items":[)" +
+                 item + "]}"),
+          "bad_request", "byte-order mark");
   CHECK(f.audit.events.size() == 4);
   CHECK(f.signer.signed_bodies.empty());
   // The same batch without them is answered.

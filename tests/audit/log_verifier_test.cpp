@@ -93,8 +93,8 @@ struct Log {
   // An unsigned checkpoint row (verify without a JWKS reads its payload only).
   void add_checkpoint(std::uint64_t size, const Hash& root) const {
     const std::string payload = checkpoint_payload("test-log", size, root, "2026-11-23T00:00:00Z");
-    const std::string jws =
-        sign::base64url_encode(R"({"alg":"ES256","typ":"yici-checkpoint+jws"})") + "." + sign::base64url_encode(payload) + ".c2ln";
+    const std::string jws = sign::base64url_encode(R"({"alg":"ES256","typ":"yici-checkpoint+jws"})") + "." +
+                            sign::base64url_encode(payload) + ".c2ln";
     auto db = open();
     auto st =
         db->prepare("INSERT INTO audit_checkpoints (tree_size, root_hash, timestamp, jws) VALUES (?1, ?3, 't', ?2)")
@@ -402,8 +402,8 @@ TEST_CASE(
   CHECK(r.last_checkpoint == 1000);
   // With the checkpoint an auditor saved at 2000, the cut shows.
   const std::string payload = checkpoint_payload("test-log", kEntries, reference::root(log.leaves), "t");
-  const std::string saved =
-      sign::base64url_encode(R"({"alg":"ES256","typ":"yici-checkpoint+jws"})") + "." + sign::base64url_encode(payload) + ".c2ln";
+  const std::string saved = sign::base64url_encode(R"({"alg":"ES256","typ":"yici-checkpoint+jws"})") + "." +
+                            sign::base64url_encode(payload) + ".c2ln";
   const auto with_saved = verify_audit_db(log.path, nullptr, saved, {.threads = 2, .chunk = 64}).value();
   CHECK(with_saved.problem == "the saved checkpoint has size 2000 but the log only 1500 entries: entries were deleted");
 }
@@ -487,11 +487,13 @@ TEST_CASE("log verifier: meta.db's high-water mark catches a rewrite that also d
   intact.add_checkpoint(1000, root_of_first(intact.leaves, 1000));
   intact.exec("DELETE FROM audit_checkpoints");
   CHECK(verify_audit_db(intact.path, nullptr, std::nullopt,
-                        {.threads = 2, .chunk = 64,
+                        {.threads = 2,
+                         .chunk = 64,
                          .high_water = HighWater{intact_id, 1000, root_of_first(intact.leaves, 1000), "t"}})
             .value()
-            .problem == "the hub stored a checkpoint at size 1000 (meta.db's high-water mark) that audit.db no longer "
-                        "holds: stored checkpoints were deleted");
+            .problem ==
+        "the hub stored a checkpoint at size 1000 (meta.db's high-water mark) that audit.db no longer "
+        "holds: stored checkpoints were deleted");
 }
 
 }  // namespace yici::audit

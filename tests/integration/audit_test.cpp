@@ -366,12 +366,14 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
     CHECK(boost::json::parse(noted.body).at("items").as_array().empty());
     CHECK(boost::json::parse(noted.body).at("note").as_string().starts_with("no principal of the current policy"));
     // The display name (市场监督管理局) names the id to search by.
-    const HttpResult by_name = https_request(hub.port(), auditor, "GET",
-                                             "/v1/audit/events?format=jsonl&requester=%E5%B8%82%E5%9C%BA%E7%9B%91%E7%9D%A3%"
-                                             "E7%AE%A1%E7%90%86%E5%B1%80");
+    const HttpResult by_name =
+        https_request(hub.port(), auditor, "GET",
+                      "/v1/audit/events?format=jsonl&requester=%E5%B8%82%E5%9C%BA%E7%9B%91%E7%9D%A3%"
+                      "E7%AE%A1%E7%90%86%E5%B1%80");
     REQUIRE(by_name.status == 200);
-    CHECK(by_name.headers.at("x-yici-note") ==
-          "no principal has this id; it is the name or certificate CN of principal market-regulation: search by the id");
+    CHECK(
+        by_name.headers.at("x-yici-note") ==
+        "no principal has this id; it is the name or certificate CN of principal market-regulation: search by the id");
     const HttpResult found = https_request(hub.port(), auditor, "GET", "/v1/audit/events?requester=market-regulation");
     CHECK(boost::json::parse(found.body).as_object().if_contains("note") == nullptr);
   }
@@ -456,9 +458,9 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
     // newest, as the hub's start would (it verified before, "0 signed checkpoints match").
     TempDir copy;
     std::filesystem::copy(data, copy.file("data"), std::filesystem::copy_options::recursive);
-    auto edit = store::sqlite::Connection::open(copy.file("data") + "/audit.db",
-                                                store::sqlite::Connection::Mode::kReadWrite)
-                    .value();
+    auto edit =
+        store::sqlite::Connection::open(copy.file("data") + "/audit.db", store::sqlite::Connection::Mode::kReadWrite)
+            .value();
     REQUIRE(edit->exec("DELETE FROM audit_checkpoints").ok());
     edit.reset();
     out = ctl("audit verify --data-dir " + copy.file("data") + " --jwks " + work.file("jwks.json"), &rc);
@@ -525,13 +527,14 @@ TEST_CASE("audit: entries, signed checkpoints, proofs, search and offline verifi
     CHECK(ctl(offline, &rc).rfind("VERIFIED: ", 0) == 0);
     CHECK(rc == 0);
   };
-  caught("CREATE TEMP TABLE kept AS SELECT seq, subject, purpose FROM audit_entries; "
-         "UPDATE audit_entries SET subject = NULL",
-         "its readable subject is gone, but the retention purges the log records",
-         "UPDATE audit_entries SET subject = (SELECT subject FROM kept WHERE kept.seq = audit_entries.seq)");
+  caught(
+      "CREATE TEMP TABLE kept AS SELECT seq, subject, purpose FROM audit_entries; "
+      "UPDATE audit_entries SET subject = NULL",
+      "its readable subject is gone, but the retention purges the log records",
+      "UPDATE audit_entries SET subject = (SELECT subject FROM kept WHERE kept.seq = audit_entries.seq)");
   // Editing an entry is caught, naming it.
-  caught("UPDATE audit_entries SET purpose = 'newborn-one-thing-x' WHERE seq = 1", "entry 1:",
-         "UPDATE audit_entries SET purpose = (SELECT purpose FROM kept WHERE kept.seq = 1) WHERE seq = 1");
+  caught("UPDATE audit_entries SET purpose = 'newborn-one-thing-x' WHERE seq = 1",
+         "entry 1:", "UPDATE audit_entries SET purpose = (SELECT purpose FROM kept WHERE kept.seq = 1) WHERE seq = 1");
   // Rewriting a row and its stored leaf together is caught by the signed checkpoints.
   // Two entries swapped (each row moved to the other's seq): the first is named.
   const std::string swap =

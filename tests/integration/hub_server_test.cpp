@@ -546,10 +546,10 @@ TEST_CASE("a start refused for a port in use leaves no data directory behind") {
   TempDir elsewhere;
   const std::string data = elsewhere.file("data");
   std::string out;
-  const int rc = run_command("timeout 20 " + std::string(YICI_BINARY_DIR) + "/yici-hub --config " +
-                                 hub.dir().file("hub.yaml") + " --listen 127.0.0.1:" + std::to_string(hub.port()) +
-                                 " --data-dir " + data + " 2>&1",
-                             &out);
+  const int rc =
+      run_command("timeout 20 " + std::string(YICI_BINARY_DIR) + "/yici-hub --config " + hub.dir().file("hub.yaml") +
+                      " --listen 127.0.0.1:" + std::to_string(hub.port()) + " --data-dir " + data + " 2>&1",
+                  &out);
   INFO(out);
   CHECK(rc == 1);
   CHECK(out.find("cannot listen on 127.0.0.1:" + std::to_string(hub.port())) != std::string::npos);

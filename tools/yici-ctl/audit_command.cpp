@@ -263,8 +263,9 @@ int verify_offline(const VerifyFlags& f, const HubFlags& hub) {
                  "added to the database)\n";
   }
   if (!report->high_water_checked) {
-    std::cout << "note: meta.db " << (options.high_water ? "holds a high-water mark of another log"
-                                                          : "is missing or holds no high-water mark")
+    std::cout << "note: meta.db "
+              << (options.high_water ? "holds a high-water mark of another log"
+                                     : "is missing or holds no high-water mark")
               << ": not compared with the newest checkpoint the hub stored\n";
   }
   if (!saved) {
