@@ -31,23 +31,8 @@ api::AuditServices Hub::audit_services() {
     }
     return forms;
   };
-  s.requester_note = [this](std::string_view requester) -> std::string {
-    // The hub's own requesters (hub:restart, signal:SIGHUP) hold a colon; principal ids cannot.
-    if (requester.find(':') != std::string_view::npos) return {};
-    const auto policy = policy_.load();
-    std::string ids;
-    for (const auto& p : policy->principals()) {
-      if (p.id == requester) return {};
-      if (p.name == requester || p.cert_cn == requester) {
-        return "no principal has this id; it is the name or certificate CN of principal " + p.id + ": search by the id";
-      }
-      if (ids.size() < 200) {
-        ids += (ids.empty() ? "" : ", ") + p.id;
-      } else if (!ids.ends_with("...")) {
-        ids += ", ...";
-      }
-    }
-    return "no principal of the current policy has this id (a former principal's entries are still found); ids: " + ids;
+  s.requester_note = [this](std::string_view requester) {
+    return api::requester_note(policy_.load()->principals(), requester);
   };
   return s;
 }
@@ -85,8 +70,8 @@ void Hub::purge_audit_subjects() {
   auto missed = audit::unrecorded_purge(*stores_.audit);
   bool recorded = missed.ok();
   if (recorded && missed->to > missed->from) {
-    const std::string range = "entries " + std::to_string(missed->from) + "-" + std::to_string(missed->to - 1) +
-                              " (a purge the hub stopped before recording)";
+    const std::string range =
+        audit::purge_range_text(missed->from, missed->to) + " (a purge the hub stopped before recording)";
     log::warn("audit_subjects_purge_recorded_late", {{"range", range}});
     recorded =
         audit_admin_change(internal_request("hub:retention"), audit::action::kSubjectPurge, range, "allowed", 200) &&
@@ -114,8 +99,7 @@ void Hub::purge_audit_subjects() {
                 "purged subjects may stay readable in audit.db-wal until the next purge empties it (hourly); a "
                 "long-running reader (an audit export) holds it"}});
   }
-  const std::string range =
-      "entries " + std::to_string(purged->from) + "-" + std::to_string(purged->to - 1) + " before " + cutoff;
+  const std::string range = audit::purge_range_text(purged->from, purged->to) + " before " + cutoff;
   log::info("audit_subjects_purged", {{"subjects", purged->subjects}, {"range", range}});
   // The purge is itself an entry: an auditor sees when readable subjects went, and which. Not
   // written (the disk is full): the next run names the range.

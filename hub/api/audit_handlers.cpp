@@ -391,6 +391,25 @@ Response entries_response(const Request& request, AuditServices& s, const audit:
 
 }  // namespace
 
+std::string requester_note(const std::vector<access::Principal>& principals, std::string_view requester) {
+  // The hub's own requesters (hub:restart, signal:SIGHUP) hold a colon; principal ids cannot.
+  if (requester.find(':') != std::string_view::npos) return {};
+  // An id first: another principal's display name or CN may equal it.
+  if (std::any_of(principals.begin(), principals.end(), [&](const auto& p) { return p.id == requester; })) return {};
+  std::string ids;
+  for (const auto& p : principals) {
+    if (p.name == requester || p.cert_cn == requester) {
+      return "no principal has this id; it is the name or certificate CN of principal " + p.id + ": search by the id";
+    }
+    if (ids.size() < 200) {
+      ids += (ids.empty() ? "" : ", ") + p.id;
+    } else if (!ids.ends_with("...")) {
+      ids += ", ...";
+    }
+  }
+  return "no principal of the current policy has this id (a former principal's entries are still found); ids: " + ids;
+}
+
 Response audit_events(const Request& request, AuditServices& s) {
   const std::string format = param(request, "format");
   auto q = query_of(request, s, format.empty() || format == "json" ? 100 : 1000);

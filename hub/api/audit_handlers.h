@@ -6,8 +6,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "hub/access/principal.h"
 #include "hub/api/http.h"
 #include "hub/audit/audit_log.h"
 #include "hub/sign/key_ring.h"
@@ -29,6 +31,9 @@ struct AuditServices {
   // a principal. Null: no note. The note never repeats the caller's text.
   std::function<std::string(std::string_view)> requester_note;
 };
+
+// AuditServices::requester_note over the principals of the current policy.
+std::string requester_note(const std::vector<access::Principal>& principals, std::string_view requester);
 
 Response audit_checkpoint(const Request& request, AuditServices& s);
 Response audit_inclusion_proof(const Request& request, AuditServices& s);

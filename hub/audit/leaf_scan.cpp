@@ -5,6 +5,7 @@
 #include "hub/audit/audit_actions.h"
 #include "hub/audit/audit_entry.h"
 #include "hub/audit/sqlite_node_store.h"
+#include "hub/audit/subject_retention.h"
 #include "hub/core/sha256.h"
 #include "hub/store/sqlite/connection.h"
 
@@ -59,23 +60,6 @@ std::optional<std::uint64_t> PurgeFacts::first_gone_from(std::uint64_t below) co
     if (to > below) return std::max(from, below);
   }
   return std::nullopt;
-}
-
-std::optional<std::uint64_t> purge_range_end(std::string_view text) {
-  constexpr std::string_view kPrefix = "entries ";
-  if (!text.starts_with(kPrefix)) return std::nullopt;
-  text.remove_prefix(kPrefix.size());
-  const auto dash = text.find('-');
-  if (dash == std::string_view::npos || dash == 0) return std::nullopt;
-  std::uint64_t last = 0;
-  std::size_t i = dash + 1;
-  if (i == text.size() || text[i] < '0' || text[i] > '9') return std::nullopt;
-  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
-    if (last > (UINT64_MAX - 9) / 10) return std::nullopt;
-    last = last * 10 + static_cast<std::uint64_t>(text[i] - '0');
-  }
-  if (i < text.size() && text[i] != ' ') return std::nullopt;
-  return last + 1;
 }
 
 std::uint64_t nodes_before_leaf(std::uint64_t leaf) { return postorder_position({.level = 0, .index = leaf}); }

@@ -11,7 +11,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -64,10 +63,6 @@ struct PurgeFacts {
   // The first entry whose subject is gone at or beyond `below`; nullopt when there is none.
   [[nodiscard]] std::optional<std::uint64_t> first_gone_from(std::uint64_t below) const;
 };
-
-// The entries a subject_purge entry's text names ("entries 0-67 before 2026-…"): one past the
-// last; nullopt when the text is not of that form.
-std::optional<std::uint64_t> purge_range_end(std::string_view text);
 
 class LeafScanner {
  public:

@@ -119,4 +119,24 @@ Status mark_purge_recorded(store::sqlite::Database& audit_db, std::int64_t below
   });
 }
 
+std::string purge_range_text(std::int64_t from, std::int64_t to) {
+  return "entries " + std::to_string(from) + "-" + std::to_string(to - 1);
+}
+
+std::optional<std::uint64_t> purge_range_end(std::string_view text) {
+  constexpr std::string_view kPrefix = "entries ";
+  if (!text.starts_with(kPrefix)) return std::nullopt;
+  text.remove_prefix(kPrefix.size());
+  const char* const end = text.data() + text.size();
+  std::uint64_t first = 0;
+  std::uint64_t last = 0;
+  const auto a = std::from_chars(text.data(), end, first);
+  if (a.ec != std::errc() || a.ptr == end || *a.ptr != '-') return std::nullopt;
+  const auto b = std::from_chars(a.ptr + 1, end, last);
+  if (b.ec != std::errc() || (b.ptr != end && *b.ptr != ' ') || last < first || last == UINT64_MAX) {
+    return std::nullopt;
+  }
+  return last + 1;
+}
+
 }  // namespace yici::audit

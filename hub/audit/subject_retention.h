@@ -12,7 +12,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "hub/core/result.h"
 #include "hub/store/sqlite/database.h"
@@ -40,6 +42,13 @@ struct PurgeRecord {
   std::int64_t to = 0;
 };
 Result<PurgeRecord> unrecorded_purge(store::sqlite::Database& audit_db);
+
+// How a subject_purge entry names the entries [from, to) it purged ("entries 0-67", in its dataset
+// column, followed by " before <cutoff>" or why it is late), and the reverse: one past the last
+// entry such a text names, nullopt when the text is not of that form. The offline verifier reads
+// it back (leaf_scan.h): a readable subject gone beyond every recorded purge was removed otherwise.
+std::string purge_range_text(std::int64_t from, std::int64_t to);
+std::optional<std::uint64_t> purge_range_end(std::string_view text);
 // After the audit entry naming the purge of entries below `below` is written.
 Status mark_purge_recorded(store::sqlite::Database& audit_db, std::int64_t below);
 

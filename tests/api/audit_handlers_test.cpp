@@ -197,6 +197,34 @@ TEST_CASE("audit events: a certificate that mapped to no principal is found by r
   CHECK(csv.body.find("," + other + "\r\n") != std::string::npos);
 }
 
+TEST_CASE("audit events: the note on a requester that names no principal") {
+  std::vector<access::Principal> principals(3);
+  principals[0].id = "market-regulation";
+  principals[0].name = "市场监督管理局";
+  principals[0].cert_cn = "mr-cn";
+  principals[1].id = "public-security";
+  principals[1].name = "market-regulation";  // another principal's display name equal to an id
+  principals[2].id = "auditor";
+  for (const char* known : {"market-regulation", "public-security", "auditor", "hub:restart", "signal:SIGHUP"}) {
+    CAPTURE(known);
+    CHECK(requester_note(principals, known).empty());
+  }
+  for (const char* alias : {"市场监督管理局", "mr-cn"}) {
+    CHECK(requester_note(principals, alias) ==
+          "no principal has this id; it is the name or certificate CN of principal market-regulation: search by the "
+          "id");
+  }
+  CHECK(requester_note(principals, "market-regulaton") ==
+        "no principal of the current policy has this id (a former principal's entries are still found); ids: "
+        "market-regulation, public-security, auditor");
+  // A long policy's list is cut, and says so.
+  std::vector<access::Principal> many(40);
+  for (std::size_t i = 0; i < many.size(); ++i) many[i].id = "department-" + std::to_string(i);
+  const std::string note = requester_note(many, "nobody");
+  CHECK(note.ends_with(", ..."));
+  CHECK(note.size() < 400);
+}
+
 TEST_CASE("audit routes: a repeated or unknown parameter is refused, not read as its first value or ignored") {
   const Log log;
   log.add("population", kId, "allowed");

@@ -1,22 +1,11 @@
-// The purge facts a scan gathers: how far recorded purges reach, read from their entries' text,
-// and the runs of entries whose readable subject is gone, merged across chunks.
+// The purge facts a scan gathers: the runs of entries whose readable subject is gone, merged
+// across chunks, and the first of them beyond what the recorded purges reach.
 #include "hub/audit/leaf_scan.h"
 
 #include <doctest/doctest.h>
 
 namespace yici::audit {
 namespace {
-
-TEST_CASE("leaf scan: a purge entry's range is read from its text, and anything else is no range") {
-  CHECK(purge_range_end("entries 0-67 before 2026-11-01T00:00:00.000000Z") == 68);
-  CHECK(purge_range_end("entries 68-1199 (a purge the hub stopped before recording)") == 1200);
-  CHECK(purge_range_end("entries 5-9") == 10);
-  for (const char* text : {"", "entries", "entries 0-", "entries -5", "entries 0-x", "entries 0-5x", "entry 4",
-                           "Entries 0-5", "entries 0-99999999999999999999999"}) {
-    CAPTURE(text);
-    CHECK_FALSE(purge_range_end(text).has_value());
-  }
-}
 
 TEST_CASE("leaf scan: runs of purged subjects merge across chunks, and the first beyond a bound is found") {
   PurgeFacts a;

@@ -131,5 +131,17 @@ TEST_CASE("subject retention: a log purged before purges were recorded this way 
   CHECK(missed.to == 4);
 }
 
+TEST_CASE("subject retention: a purge entry's range is written and read back, and other text is no range") {
+  CHECK(purge_range_text(0, 68) == "entries 0-67");
+  CHECK(purge_range_end(purge_range_text(0, 68) + " before 2026-11-01T00:00:00.000000Z") == 68);
+  CHECK(purge_range_end("entries 68-1199 (a purge the hub stopped before recording)") == 1200);
+  CHECK(purge_range_end("entries 5-9") == 10);
+  for (const char* text : {"", "entries", "entries 0-", "entries -5", "entries 0-x", "entries 0-5x", "entry 4",
+                           "Entries 0-5", "entries 0-99999999999999999999999", "entries 9-5", "entries x-5"}) {
+    CAPTURE(text);
+    CHECK_FALSE(purge_range_end(text).has_value());
+  }
+}
+
 }  // namespace
 }  // namespace yici::audit

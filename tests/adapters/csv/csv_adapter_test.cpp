@@ -22,6 +22,16 @@ Result<std::unique_ptr<Adapter>> adapter_from(const std::string& yaml) {
 
 Result<std::vector<Row>> read_all(Adapter& a, const ReadRequest& req) { return test::read_rows(a, req); }
 
+// A read of licence rows (key zzbh, one more column) with the file and its time, the time as
+// the cursor: columns zzbh, `column`, _file, _file_mtime.
+ReadRequest by_file_time(const std::string& column) {
+  ReadRequest req;
+  req.columns = {"zzbh", column, "_file", "_file_mtime"};
+  req.primary_key = {"zzbh"};
+  req.cursor_column = "_file_mtime";
+  return req;
+}
+
 void write_gbk(const test::TempDir& dir, const std::string& name, const std::string& utf8) {
   dir.write(name + ".utf8", utf8);
   REQUIRE(test::run_command("iconv -f UTF-8 -t GBK " + dir.file(name + ".utf8") + " > " +
@@ -38,10 +48,7 @@ TEST_CASE("csv adapter: a directory of GBK exports, files read oldest first, onl
   dir.write("exports/readme.txt", "not a csv");
   auto a = adapter_from("type: csv\npath: " + dir.file("exports") + "\npattern: \"dzzz_*.csv\"\nencoding: gbk\n");
   REQUIRE(a.ok());
-  ReadRequest req;
-  req.columns = {"zzbh", "czzmc", "_file", "_file_mtime"};
-  req.primary_key = {"zzbh"};
-  req.cursor_column = "_file_mtime";
+  ReadRequest req = by_file_time("czzmc");
   auto all = read_all(**a, req);
   REQUIRE(all.ok());
   REQUIRE(all->size() == 3);
@@ -150,10 +157,7 @@ TEST_CASE("csv adapter: an older export delivered again is read before the newer
   age("dzzz_1115.csv", 5);
   auto a = adapter_from("type: csv\npath: " + dir.file("exports") + "\n");
   REQUIRE(a.ok());
-  ReadRequest req;
-  req.columns = {"zzbh", "zt", "_file", "_file_mtime"};
-  req.primary_key = {"zzbh"};
-  req.cursor_column = "_file_mtime";
+  ReadRequest req = by_file_time("zt");
   auto all = read_all(**a, req);
   REQUIRE(all.ok());
   REQUIRE(all->size() == 3);
