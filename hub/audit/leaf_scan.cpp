@@ -116,18 +116,23 @@ Result<std::string> LeafScanner::scan(std::uint64_t from, std::uint64_t to, std:
       problem = missing(expected, static_cast<std::int64_t>(seq));
       break;
     }
+    // Each column is fetched once: a fetch is a statement-level call, and a row has 15 of them.
+    const std::string_view action = st->column_text(6);
+    const std::string_view dataset = st->column_text(7);
+    const std::string_view subject_hmac = st->column_text(8);
+    const std::string_view outcome = st->column_text(10);
     buffer_.assign(1, '\0');  // RFC 9162's leaf prefix, so that one SHA-256 pass gives the leaf hash
-    append_leaf_bytes(buffer_, {.seq = st->column_int(0),
+    append_leaf_bytes(buffer_, {.seq = static_cast<std::int64_t>(seq),
                                 .time = st->column_text(1),
                                 .request_id = st->column_text(2),
                                 .principal = st->column_text(3),
                                 .cert_fingerprint = st->column_text(4),
                                 .purpose = st->column_text(5),
-                                .action = st->column_text(6),
-                                .dataset = st->column_text(7),
-                                .subject_hmac = st->column_text(8),
+                                .action = action,
+                                .dataset = dataset,
+                                .subject_hmac = subject_hmac,
                                 .fields_json = st->column_text(9),
-                                .outcome = st->column_text(10),
+                                .outcome = outcome,
                                 .http_status = static_cast<int>(st->column_int(11)),
                                 .body_sha256 = st->column_text(12)});
     const Hash leaf = sha256(buffer_);
@@ -138,25 +143,25 @@ Result<std::string> LeafScanner::scan(std::uint64_t from, std::uint64_t to, std:
       problem = "entry " + std::to_string(seq) + ": its columns no longer match its leaf (edited)";
       break;
     }
-    if (subject_key_ != nullptr && !st->column_is_null(14)) {
+    const bool subject_gone = st->column_is_null(14);
+    if (subject_key_ != nullptr && !subject_gone) {
       const std::string_view subject = st->column_text(14);
-      if (!subject.empty() && !subject_hmac_matches(*subject_key_, st->column_text(7), subject, st->column_text(8))) {
+      if (!subject.empty() && !subject_hmac_matches(*subject_key_, dataset, subject, subject_hmac)) {
         problem = "entry " + std::to_string(seq) +
                   ": its readable subject no longer matches its subject_hmac (the subject was edited)";
         break;
       }
     }
     if (purges != nullptr) {
-      if (st->column_is_null(14) && !st->column_text(8).empty()) purges->add_gone(seq);
-      if (st->column_text(6) == action::kSubjectPurge && st->column_text(10) == "allowed") {
-        if (const auto end = purge_range_end(st->column_text(7))) {
+      if (subject_gone && !subject_hmac.empty()) purges->add_gone(seq);
+      if (action == action::kSubjectPurge && outcome == "allowed") {
+        if (const auto end = purge_range_end(dataset)) {
           purges->recorded_below = std::max(purges->recorded_below, *end);
         }
       }
     }
-    if (subjects.digest != nullptr && seq < subjects.below) {
-      const std::string_view hmac = st->column_text(8);
-      if (!hmac.empty()) subjects.digest->add(hmac, seq);
+    if (subjects.digest != nullptr && seq < subjects.below && !subject_hmac.empty()) {
+      subjects.digest->add(subject_hmac, seq);
     }
     leaves.push_back(leaf);
     ++expected;

@@ -1,6 +1,7 @@
 #include "hub/audit/log_verifier.h"
 
 #include <algorithm>
+#include <deque>
 #include <future>
 #include <map>
 #include <set>
@@ -252,85 +253,87 @@ Result<VerifyReport> verify_audit_db(const std::string& path, const sign::Jwks* 
     std::optional<MultisetDigest> subjects;  // the chunk's entries below indexed_upto
     PurgeFacts purges;
   };
-  using Round = std::vector<std::future<Chunk>>;
   PurgeFacts purges;  // over the chunks folded so far
-  const auto launch = [&](std::uint64_t from) {
-    Round round;
-    for (unsigned i = 0; i < threads && from < end; ++i, from += chunk) {
-      const std::uint64_t to = std::min(end, from + chunk);
-      const bool fold = index_check != nullptr && from < indexed_upto;
-      round.push_back(
-          std::async(std::launch::async, [scanner = scanners[i].get(), from, to, fold, indexed_upto, &digest_key] {
-            set_thread_name("audit-verify");
-            Chunk c;
-            c.leaves.reserve(to - from);
-            if (fold) c.subjects.emplace(digest_key);
-            c.problem = scanner->scan(from, to, c.leaves,
-                                      fold ? SubjectFold{.below = indexed_upto, .digest = &*c.subjects} : SubjectFold{},
-                                      &c.purges);
-            if (c.problem) {  // the nodes of the leaves recomputed (up to a problem entry, if any)
-              const std::uint64_t recomputed = from + c.leaves.size();
-              c.nodes.reserve(2 * (recomputed - from));
-              if (auto read = scanner->stored_nodes(from, recomputed, c.nodes); !read.ok()) c.problem = read.error();
-            }
-            return c;
-          }));
-    }
-    return round;
-  };
-  std::uint64_t next_from = 0;
-  Round round;
-  if (report.problem.empty()) {
-    round = launch(next_from);
-    next_from += chunk * threads;
-  }
-  while (!round.empty() && report.problem.empty()) {
-    std::vector<Chunk> done;
-    done.reserve(round.size());
-    for (auto& f : round) done.push_back(f.get());
-    round = launch(next_from);  // the workers are free again: start the next round before folding
-    next_from += chunk * threads;
-    for (auto& c : done) {
-      if (!c.problem) return c.problem.error();
-      // The hub serves proofs from the stored nodes, not from the entries: each must be the node
-      // recomputed here, at the position the tree put it.
-      std::size_t next_node = 0;
-      const auto compare_node = [&](int level, std::uint64_t index, const Hash& hash) {
-        if (!report.problem.empty()) return;
-        const std::uint64_t pos = postorder_position({.level = level, .index = index});
-        if (next_node == c.nodes.size() || c.nodes[next_node].pos != pos) {
-          report.problem = node_name(level, index) + " is missing from merkle_nodes (position " + std::to_string(pos) +
-                           "): the hub cannot prove entries under it";
-          return;
-        }
-        const StoredNode& stored = c.nodes[next_node++];
-        if (stored.level != level || stored.index != index) {
-          report.problem = "merkle_nodes position " + std::to_string(pos) + " should hold " + node_name(level, index) +
-                           " but names (" + std::to_string(stored.level) + ", " + std::to_string(stored.index) +
-                           ") (edited)";
-        } else if (stored.hash != hash && level == 0) {
-          report.problem = "entry " + std::to_string(index) +
-                           ": the leaf recomputed from its columns differs from the tree's copy in merkle_nodes: the "
-                           "entry was edited together with its leaf_hash column, or the tree node was";
-        } else if (stored.hash != hash) {
-          report.problem = node_name(level, index) +
-                           " in merkle_nodes differs from the one recomputed from the entries (edited): "
-                           "proofs the hub serves through it do not verify";
-        }
-        ++report.nodes;
-      };
-      for (const Hash& leaf : c.leaves) {
-        builder.add(leaf, compare_node);
-        if (!report.problem.empty()) break;
-        ++expected;
-        check_at(expected);
-        if (!report.problem.empty()) break;
+  const auto launch = [&](LeafScanner* scanner, std::uint64_t from) {
+    const std::uint64_t to = std::min(end, from + chunk);
+    const bool fold = index_check != nullptr && from < indexed_upto;
+    return std::async(std::launch::async, [scanner, from, to, fold, indexed_upto, &digest_key] {
+      set_thread_name("audit-verify");
+      Chunk c;
+      c.leaves.reserve(to - from);
+      if (fold) c.subjects.emplace(digest_key);
+      c.problem =
+          scanner->scan(from, to, c.leaves,
+                        fold ? SubjectFold{.below = indexed_upto, .digest = &*c.subjects} : SubjectFold{}, &c.purges);
+      if (c.problem) {  // the nodes of the leaves recomputed (up to a problem entry, if any)
+        const std::uint64_t recomputed = from + c.leaves.size();
+        c.nodes.reserve(2 * (recomputed - from));
+        if (auto read = scanner->stored_nodes(from, recomputed, c.nodes); !read.ok()) c.problem = read.error();
       }
-      if (report.problem.empty() && !c.problem->empty()) report.problem = *c.problem;
-      if (!report.problem.empty()) break;
-      if (c.subjects) entry_subjects.merge(*c.subjects);
-      purges.merge(c.purges);
+      return c;
+    });
+  };
+  // A window of chunks in flight, one per scanner. This thread folds the oldest into the tree as
+  // soon as it is done and hands its scanner the next chunk, so no worker waits for the others to
+  // finish a round, and what is left once the scans end is the fold of one chunk, not a round's.
+  struct InFlight {
+    std::future<Chunk> chunk;
+    LeafScanner* scanner;
+  };
+  std::deque<InFlight> window;
+  std::uint64_t next_from = 0;
+  for (auto& scanner : scanners) {
+    if (!report.problem.empty() || next_from >= end) break;
+    window.push_back({launch(scanner.get(), next_from), scanner.get()});
+    next_from += chunk;
+  }
+  while (!window.empty() && report.problem.empty()) {
+    Chunk c = window.front().chunk.get();
+    LeafScanner* const scanner = window.front().scanner;
+    window.pop_front();
+    if (next_from < end) {  // the scanner is free again: start its next chunk before folding this one
+      window.push_back({launch(scanner, next_from), scanner});
+      next_from += chunk;
     }
+    if (!c.problem) return c.problem.error();
+    // The hub serves proofs from the stored nodes, not from the entries: each must be the node
+    // recomputed here, at the position the tree put it.
+    std::size_t next_node = 0;
+    const auto compare_node = [&](int level, std::uint64_t index, const Hash& hash) {
+      if (!report.problem.empty()) return;
+      const std::uint64_t pos = postorder_position({.level = level, .index = index});
+      if (next_node == c.nodes.size() || c.nodes[next_node].pos != pos) {
+        report.problem = node_name(level, index) + " is missing from merkle_nodes (position " + std::to_string(pos) +
+                         "): the hub cannot prove entries under it";
+        return;
+      }
+      const StoredNode& stored = c.nodes[next_node++];
+      if (stored.level != level || stored.index != index) {
+        report.problem = "merkle_nodes position " + std::to_string(pos) + " should hold " + node_name(level, index) +
+                         " but names (" + std::to_string(stored.level) + ", " + std::to_string(stored.index) +
+                         ") (edited)";
+      } else if (stored.hash != hash && level == 0) {
+        report.problem = "entry " + std::to_string(index) +
+                         ": the leaf recomputed from its columns differs from the tree's copy in merkle_nodes: the "
+                         "entry was edited together with its leaf_hash column, or the tree node was";
+      } else if (stored.hash != hash) {
+        report.problem = node_name(level, index) +
+                         " in merkle_nodes differs from the one recomputed from the entries (edited): "
+                         "proofs the hub serves through it do not verify";
+      }
+      ++report.nodes;
+    };
+    for (const Hash& leaf : c.leaves) {
+      builder.add(leaf, compare_node);
+      if (!report.problem.empty()) break;
+      ++expected;
+      check_at(expected);
+      if (!report.problem.empty()) break;
+    }
+    if (report.problem.empty() && !c.problem->empty()) report.problem = *c.problem;
+    if (!report.problem.empty()) break;
+    if (c.subjects) entry_subjects.merge(*c.subjects);
+    purges.merge(c.purges);
   }
   report.entries = expected;
   report.root = builder.root();

@@ -45,8 +45,8 @@ struct VerifyReport {
 };
 
 struct VerifyOptions {
-  unsigned threads = 0;         // workers recomputing leaves; 0: one per core, at most 8
-  std::uint64_t chunk = 32768;  // entries per worker task (a round is threads × chunk entries in memory)
+  unsigned threads = 0;         // chunks recomputed at once; 0: one per core, at most 8
+  std::uint64_t chunk = 16384;  // entries per chunk (threads × chunk entries are held in memory)
   // The audit HMAC key (audit-hmac.key): readable subjects are then checked against their HMAC.
   // Without it, a subject changed (not purged) in the database goes unnoticed: it is not in the leaf.
   std::optional<std::string> subject_key;
