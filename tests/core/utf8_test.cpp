@@ -24,9 +24,31 @@ TEST_CASE("utf8: bytes that are not UTF-8 become U+FFFD, the rest is kept") {
   CHECK(valid_utf8("a\xE5\xB1") == "a\uFFFD\uFFFD");          // cut short
   CHECK(valid_utf8("\xC0\xAF张") == "\uFFFD\uFFFD张");        // overlong
   CHECK(valid_utf8("\xED\xA0\x80") == "\uFFFD\uFFFD\uFFFD");  // a surrogate
-  CHECK(is_printable_utf8(valid_utf8("\xFF\xFE\x80abc\xF8")));
+  CHECK(
+      is_printable_utf8(valid_utf8("\xFF\xFE\x80"
+                                   "abc\xF8")));
   CHECK(is_valid_utf8("居民\n"));
   CHECK_FALSE(is_valid_utf8("\xD0\xD5"));
+}
+
+TEST_CASE("utf8: a bad byte is found wherever it sits in a long ASCII run, and a character across a word is kept") {
+  // The scan skips ASCII eight bytes at a time: every offset, and both sides of a word boundary.
+  for (std::size_t at = 0; at < 40; ++at) {
+    std::string text(40, 'a');
+    text[at] = '\xFF';
+    INFO("bad byte at " << at);
+    CHECK_FALSE(is_valid_utf8(text));
+    std::string expected(40, 'a');
+    expected.replace(at, 1, "\uFFFD");
+    CHECK(valid_utf8(text) == expected);
+
+    std::string wide(40, 'b');
+    wide.replace(at, 3, "居");  // a three-byte character starting at each offset
+    CHECK(is_valid_utf8(wide));
+    CHECK(valid_utf8(wide) == wide);
+    wide.erase(at + 2, 1);  // its last byte gone: the two left are one bad sequence each
+    CHECK_FALSE(is_valid_utf8(wide));
+  }
 }
 
 TEST_CASE("utf8: printable UTF-8 passes, broken sequences and control characters do not") {
