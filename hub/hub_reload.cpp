@@ -198,6 +198,7 @@ void Hub::register_admin_reload_route() {
       if (crls->next_update_unix) {
         crl["next_update"] = format_rfc3339_seconds(SysTime(std::chrono::seconds(*crls->next_update_unix)));
       }
+      if (!crls->scoped.empty()) crl["scoped"] = boost::json::value_from(crls->scoped);
       tls["crl"] = std::move(crl);
     }
     body["tls"] = std::move(tls);

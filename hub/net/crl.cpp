@@ -72,27 +72,43 @@ Result<std::vector<CertPtr>> read_cas(const std::string& client_ca) {
   return cas;
 }
 
+// The names of a CRL's issuing distribution point ("URI:http://ca.example/c.crl"), or empty when
+// it names none.
+std::string distribution_point_text(const ISSUING_DIST_POINT& idp) {
+  if (idp.distpoint == nullptr) return {};
+  if (idp.distpoint->type != 0) return "(a name relative to the CRL issuer)";
+  BioPtr out(BIO_new(BIO_s_mem()));
+  const GENERAL_NAMES* names = idp.distpoint->name.fullname;
+  for (int i = 0; out && i < sk_GENERAL_NAME_num(names); ++i) {
+    if (i > 0) BIO_puts(out.get(), ", ");
+    GENERAL_NAME_print(out.get(), sk_GENERAL_NAME_value(names, i));
+  }
+  return out ? bio_text(out.get()) : std::string("(unreadable name)");
+}
+
 // Why OpenSSL could not use this CRL as the complete list of its CA's revocations, or empty. A CRL
-// it cannot use refuses every certificate of the CA; a delta CRL or one partitioned by an issuing
-// distribution point covers only part of them, and OpenSSL would take a delta for a complete list.
-std::string unusable(X509_CRL* crl) {
+// it cannot use refuses every certificate of the CA; a delta CRL or one limited by its issuing
+// distribution point to some certificates or reasons covers only part of them, and OpenSSL would
+// take a delta for a complete list. A distribution point name alone is kept: it is how many CAs
+// publish, and OpenSSL applies the CRL to the certificates that name the same point (in their CRL
+// distribution points) and refuses the others, which add_crls reports in LoadedCrls::scoped.
+std::string unusable(X509_CRL* crl, std::string& scope) {
   if (X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0) {
     return "is a delta CRL (it lists only changes since a base CRL): give the CA's complete CRL";
   }
   int critical = 0;
   std::unique_ptr<ISSUING_DIST_POINT, IdpFree> idp(
       static_cast<ISSUING_DIST_POINT*>(X509_CRL_get_ext_d2i(crl, NID_issuing_distribution_point, &critical, nullptr)));
+  if (critical == -2) return "has more than one issuing distribution point extension";
   if (idp && (idp->onlyuser != 0 || idp->onlyCA != 0 || idp->onlyattr != 0 || idp->indirectCRL != 0 ||
               idp->onlysomereasons != nullptr)) {
     return "covers only part of its CA's certificates or reasons (issuing distribution point): give the CA's "
            "complete CRL";
   }
-  if (idp || critical == -2) {
-    // Even a distribution point name alone scopes the CRL: OpenSSL then applies it only to
-    // certificates that name the same point, and refuses the rest ("different CRL scope").
-    return "names an issuing distribution point, which OpenSSL applies only to certificates naming the same "
-           "point (the others would all be refused): give a CRL without one";
+  if (!idp && X509_CRL_get_ext_by_NID(crl, NID_issuing_distribution_point, -1) >= 0) {
+    return "has an issuing distribution point extension that cannot be read";
   }
+  if (idp) scope = distribution_point_text(*idp);
   for (int i = 0; i < X509_CRL_get_ext_count(crl); ++i) {
     X509_EXTENSION* ext = X509_CRL_get_ext(crl, i);
     const int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));
@@ -141,6 +157,23 @@ std::vector<std::string> other_blocks(const std::string& path) {
 }
 
 }  // namespace
+
+int crl_verify_callback(int ok, X509_STORE_CTX* ctx) {
+  if (ok == 1) return 1;
+  const int error = X509_STORE_CTX_get_error(ctx);
+  if (error != X509_V_ERR_DIFFERENT_CRL_SCOPE && error != X509_V_ERR_UNABLE_TO_GET_CRL) return ok;
+  STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx);
+  const int depth = X509_STORE_CTX_get_error_depth(ctx);
+  // The top of the chain, taken from the store (the certificates below num_untrusted came from
+  // the peer), and self-signed: a root of client_ca.
+  if (chain == nullptr || depth != sk_X509_num(chain) - 1 || depth < X509_STORE_CTX_get_num_untrusted(ctx)) {
+    return ok;
+  }
+  X509* top = sk_X509_value(chain, depth);
+  if (X509_self_signed(top, 0) != 1) return ok;
+  X509_STORE_CTX_set_error(ctx, X509_V_OK);
+  return 1;
+}
 
 Result<LoadedCrls> add_crls(X509_STORE* store, const std::string& crl_file, const std::string& client_ca,
                             std::time_t now) {
@@ -200,7 +233,9 @@ Result<LoadedCrls> add_crls(X509_STORE* store, const std::string& crl_file, cons
                             std::to_string(crl_of[signer] + 1) + " and " + std::to_string(i + 1) +
                             " in the file): keep only the newest");
     }
-    if (const std::string why = unusable(crl); !why.empty()) return Error::invalid(which + " " + why);
+    std::string scope;
+    if (const std::string why = unusable(crl, scope); !why.empty()) return Error::invalid(which + " " + why);
+    if (!scope.empty()) loaded.scoped.push_back(issuer + ": " + scope);
     if (X509_cmp_time(X509_CRL_get0_lastUpdate(crl), &now) > 0) {
       return Error::invalid(which + " is not valid before " + time_text(X509_CRL_get0_lastUpdate(crl)) +
                             " (thisUpdate): check the clocks of the CA and of this machine");
@@ -237,6 +272,7 @@ Result<LoadedCrls> add_crls(X509_STORE* store, const std::string& crl_file, cons
   // Every certificate of a chain, not only the client's own: a revoked intermediate CA revokes
   // what it issued.
   X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+  X509_STORE_set_verify_cb(store, crl_verify_callback);
   return loaded;
 }
 

@@ -438,6 +438,13 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn, st
       fields["action"] =
           "a CA in this client's chain has no CRL in tls.crl_file: if the client sends an intermediate CA that "
           "tls.client_ca does not hold, add that intermediate to client_ca and its CRL to crl_file, then reload";
+    } else if (verify == X509_V_ERR_DIFFERENT_CRL_SCOPE) {
+      // A CRL naming an issuing distribution point covers only certificates naming that point.
+      fields["action"] =
+          "the CRL in tls.crl_file of a CA in this client's chain names an issuing distribution point (the "
+          "tls_crl_loaded log line and the reload answer list it), and this certificate's CRL distribution points do "
+          "not name it, so no CRL covers the certificate: have the CA issue certificates that name the point its "
+          "CRLs name, or give the hub a CRL of that CA that names none";
     }
     if (const std::string cn = refused_client_cn(native); !cn.empty()) fields["client_cn"] = cn;
     fields["not_logged_since_last"] = held;

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include <boost/asio/ssl/context.hpp>
+#include <boost/json/value_from.hpp>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -34,7 +35,7 @@ int refused_cn_index() {
 // Verification as OpenSSL does it; when it refuses, the presented certificate's CN is kept on
 // the connection for the handshake failure's log line (OpenSSL keeps no peer certificate then).
 int remember_refused_cn(int preverify_ok, X509_STORE_CTX* store) {
-  if (preverify_ok == 1) return 1;
+  if (crl_verify_callback(preverify_ok, store) == 1) return 1;
   auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
   X509* leaf = X509_STORE_CTX_get0_cert(store);
   if (ssl != nullptr && leaf != nullptr && SSL_get_ex_data(ssl, refused_cn_index()) == nullptr) {
@@ -133,6 +134,7 @@ Result<ServerTls> make_server_tls_context(const TlsConfig& tls) {
     if (crls.next_update_unix) {
       fields["next_update"] = format_rfc3339_seconds(SysTime(std::chrono::seconds(*crls.next_update_unix)));
     }
+    if (!crls.scoped.empty()) fields["scoped"] = boost::json::value_from(crls.scoped);
     log::info("tls_crl_loaded", std::move(fields));
   }
   // Verify a presented certificate (expiry, chain to client_ca); a missing one is the router's 401.

@@ -226,6 +226,35 @@ TEST_CASE(
   CHECK(log_shows(hub, "add that intermediate to client_ca and its CRL to crl_file"));
 }
 
+TEST_CASE(
+    "revocation: a CRL naming a distribution point covers the certificates naming it, and the log explains a refusal") {
+  TempDir dir;
+  const std::string ca = dir.file("ca");
+  make_ca(ca, "Departments CA");
+  make_client(dir.file("named"), "market-regulation", ca, "crlDistributionPoints = URI:http://ca.example/c.crl");
+  make_client(dir.file("unnamed"), "market-regulation", ca);
+  REQUIRE(run_command(std::string(YICI_SOURCE_DIR) +
+                      "/certs/make-dev-crl --ext 'issuingDistributionPoint = critical, "
+                      "@idp' --ext '[idp]' --ext 'fullname = URI:http://ca.example/c.crl' '" +
+                      ca + "' '" + dir.file("ca.crl") + "' >/dev/null") == 0);
+  // Beside the development CA, for the admin's certificate.
+  dir.write("client-ca.crt", read_file(ca + "/ca.crt") + read_file(pki("ca.crt")));
+  dir.write("crls.crl", read_file(dir.file("ca.crl")) + read_file(make_crl(dir, "dev.crl")));
+  HubProcess hub({.crl_file = dir.file("crls.crl"), .client_ca = dir.file("client-ca.crt")});
+  CHECK(log_shows(hub, R"("scoped":["CN=Departments CA,O=Yici test: URI:http://ca.example/c.crl"])"));
+  TlsOptions named = HubProcess::as("");
+  named.client = {dir.file("named.crt"), dir.file("named.key")};
+  CHECK(https_request(hub.port(), named, "GET", "/v1/whoami").status == 200);
+  TlsOptions unnamed = HubProcess::as("");
+  unnamed.client = {dir.file("unnamed.crt"), dir.file("unnamed.key")};
+  CHECK_FALSE(handshake_succeeds(hub.port(), unnamed));
+  CHECK(log_shows(hub, R"("certificate_problem":"different CRL scope")"));
+  CHECK(log_shows(hub, "have the CA issue certificates that name the point its CRLs name"));
+  const auto reload = https_request(hub.port(), HubProcess::as("admin"), "POST", "/v1/admin/reload");
+  REQUIRE(reload.status == 200);
+  CHECK(boost::json::parse(reload.body).at("tls").at("crl").at("scoped").as_array().size() == 1);
+}
+
 TEST_CASE("a certificate that expires during a keep-alive connection is refused at the next request") {
   HubProcess hub;  // no CRL: expiry is checked whatever tls.crl_file says
   TempDir dir;

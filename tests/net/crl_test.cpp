@@ -35,7 +35,7 @@ StorePtr store_with(const std::string& client_ca) {
 // in `revoke`, with the script's options.
 std::string make_crl(const test::TempDir& dir, const std::string& name, const std::string& revoke = "",
                      const std::string& options = "", const std::string& ca_dir = test::pki_dir()) {
-  const std::string out = dir.file(name);
+  std::string out = dir.file(name);
   const std::string cmd = std::string(YICI_SOURCE_DIR) + "/certs/make-dev-crl " + options + " '" + ca_dir + "' '" +
                           out + "' " + revoke + " >/dev/null";
   REQUIRE(test::run_command(cmd) == 0);
@@ -86,6 +86,7 @@ TEST_CASE("CRL: a revoked certificate is refused, others of the same CA verify, 
   CHECK(*loaded->next_update_unix <= now + 31 * kDay);
   CHECK(verify(store.get(), pki("market-regulation.crt")) == X509_V_ERR_CERT_REVOKED);
   CHECK(verify(store.get(), pki("public-security.crt")) == X509_V_OK);
+  CHECK(loaded->scoped.empty());
 
   // The CA twice in client_ca is one CA: its one CRL serves.
   test::TempDir twice;
@@ -171,15 +172,50 @@ TEST_CASE("CRL: files OpenSSL would read otherwise than meant are refused") {
   CHECK(refused(make_crl(dir, "partial.crl", "",
                          "--ext 'issuingDistributionPoint = critical, @idp' --ext '[idp]' --ext 'onlyCA = TRUE'"))
             .find("covers only part") != std::string::npos);
-  // A distribution point name alone scopes it too: certificates naming no such point are refused.
-  CHECK(refused(
-            make_crl(
-                dir, "named.crl", "",
-                "--ext 'issuingDistributionPoint = @idp' --ext '[idp]' --ext 'fullname = URI:http://ca.example/c.crl'"))
-            .find("names an issuing distribution point") != std::string::npos);
   // A critical extension OpenSSL does not know makes it refuse every certificate of the CA.
   CHECK(refused(make_crl(dir, "critical.crl", "", "--ext '1.2.3.4 = critical, DER:05:00'"))
             .find("has a critical extension the hub cannot check (1.2.3.4)") != std::string::npos);
+}
+
+TEST_CASE("CRL: one naming an issuing distribution point covers the certificates naming that point, not the others") {
+  // As many CAs publish: the CRL names where it is published, and so do the certificates.
+  test::TempDir dir;
+  const std::string ca = dir.file("ca");
+  make_ca(ca, "Departments CA");
+  const std::string point = "crlDistributionPoints = URI:http://ca.example/c.crl";
+  make_client(dir.file("named"), "market-regulation", ca, point);
+  make_client(dir.file("named-revoked"), "public-security", ca, point);
+  make_client(dir.file("unnamed"), "public-security", ca);
+  make_client(dir.file("other"), "public-security", ca, "crlDistributionPoints = URI:http://ca.example/other.crl");
+  const std::string crl = make_crl(dir, "named.crl", dir.file("named-revoked.crt"),
+                                   "--ext 'issuingDistributionPoint = critical, @idp' --ext '[idp]' --ext 'fullname = "
+                                   "URI:http://ca.example/c.crl'",
+                                   ca);
+  auto store = store_with(ca + "/ca.crt");
+  CHECK(verify(store.get(), dir.file("unnamed.crt")) == X509_V_OK);  // before the CRL
+  auto loaded = add_crls(store.get(), crl, ca + "/ca.crt", std::time(nullptr));
+  REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
+  CHECK(loaded->revoked == 1);
+  REQUIRE(loaded->scoped.size() == 1);
+  CHECK(loaded->scoped.front() == "CN=Departments CA,O=Yici test: URI:http://ca.example/c.crl");
+  CHECK(verify(store.get(), dir.file("named.crt")) == X509_V_OK);
+  CHECK(verify(store.get(), dir.file("named-revoked.crt")) == X509_V_ERR_CERT_REVOKED);
+  // A certificate naming no point, or another one, is covered by no CRL: refused, not let in.
+  CHECK(verify(store.get(), dir.file("unnamed.crt")) == X509_V_ERR_DIFFERENT_CRL_SCOPE);
+  CHECK(verify(store.get(), dir.file("other.crt")) == X509_V_ERR_DIFFERENT_CRL_SCOPE);
+
+  // The root itself names no point and is let through as the trust anchor (RFC 5280 checks none
+  // for revocation); an intermediate CA under it that names none is not.
+  const std::string inter = dir.file("inter");
+  make_ca(inter, "Department intermediate", ca);
+  make_client(dir.file("leaf"), "market-regulation", inter);
+  const std::string bundle = dir.file("bundle.crt");
+  dir.write("bundle.crt", test::read_file(ca + "/ca.crt") + test::read_file(inter + "/ca.crt"));
+  dir.write("both.crl", test::read_file(crl) + test::read_file(make_crl(dir, "inter.crl", "", "", inter)));
+  auto chained = store_with(bundle);
+  REQUIRE(add_crls(chained.get(), dir.file("both.crl"), bundle, std::time(nullptr)).ok());
+  CHECK(verify(chained.get(), dir.file("leaf.crt")) == X509_V_ERR_DIFFERENT_CRL_SCOPE);
+  CHECK(verify(chained.get(), dir.file("named.crt")) == X509_V_OK);
 }
 
 TEST_CASE("CRL: two CAs of one name (a rollover) need CRLs that name their key") {

@@ -27,9 +27,10 @@ void make_ca(const std::string& dir, const std::string& cn, const std::string& i
   REQUIRE(run_command("(" + key + " && " + signing + ") >/dev/null 2>&1") == 0);
 }
 
-void make_client(const std::string& out, const std::string& cn, const std::string& issuer_dir) {
+void make_client(const std::string& out, const std::string& cn, const std::string& issuer_dir,
+                 const std::string& extensions) {
   TempDir work;
-  work.write("client.ext", "extendedKeyUsage=clientAuth\n");
+  work.write("client.ext", "extendedKeyUsage=clientAuth\n" + extensions + "\n");
   REQUIRE(run_command("(openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + out +
                       ".key && openssl req -new -key " + out + ".key -subj '/CN=" + cn + "' -out " +
                       work.file("c.csr") + " && openssl x509 -req -in " + work.file("c.csr") + " -CA " + issuer_dir +

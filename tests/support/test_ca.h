@@ -11,6 +11,9 @@ namespace yici::test {
 void make_ca(const std::string& dir, const std::string& cn, const std::string& issuer_dir = "");
 
 // A client certificate `out`.crt with its key `out`.key for `cn`, issued by the CA in `issuer_dir`.
-void make_client(const std::string& out, const std::string& cn, const std::string& issuer_dir);
+// `extensions`: more lines of its extension section, openssl.cnf form
+// ("crlDistributionPoints = URI:http://ca.example/c.crl").
+void make_client(const std::string& out, const std::string& cn, const std::string& issuer_dir,
+                 const std::string& extensions = "");
 
 }  // namespace yici::test
