@@ -20,6 +20,7 @@
 #include "hub/core/version.h"
 #include "hub/ingest/pull_job.h"
 #include "hub/ingest/reconcile.h"
+#include "hub/ingest/restored_health.h"
 #include "hub/ingest/source_loader.h"
 #include "hub/net/server.h"
 #include "hub/net/tls_context.h"
@@ -279,7 +280,17 @@ void Hub::start_ingest() {
 
 void Hub::schedule(const ingest::RegisteredSource& source) {
   if (scheduler_ && source.schedulable()) {
-    scheduler_->upsert(source.definition.id, {source.definition.every, source.definition.jitter});
+    // The health its pull history left (a restart must not reset a failing source's clock):
+    // failures in a row beyond this many are counted from the oldest of them.
+    constexpr int kHealthRuns = 1000;
+    auto runs = stores_.records->recent_pull_runs(source.definition.id, kHealthRuns);
+    std::optional<ingest::SourceHealth> restored;
+    if (runs.ok()) {
+      restored = ingest::health_from_runs(*runs);
+    } else {
+      log::warn("source_health_not_restored", {{"source", source.definition.id}, {"error", runs.error().message}});
+    }
+    scheduler_->upsert(source.definition.id, {source.definition.every, source.definition.jitter}, restored);
   }
 }
 

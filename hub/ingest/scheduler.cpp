@@ -59,7 +59,7 @@ std::chrono::milliseconds Scheduler::jittered(std::chrono::milliseconds base, st
   return base + std::chrono::milliseconds(dist(rng_));
 }
 
-void Scheduler::upsert(const std::string& id, ScheduleSpec spec) {
+void Scheduler::upsert(const std::string& id, ScheduleSpec spec, std::optional<SourceHealth> restored) {
   {
     std::lock_guard lock(mu_);
     auto [it, inserted] = entries_.try_emplace(id);
@@ -68,6 +68,14 @@ void Scheduler::upsert(const std::string& id, ScheduleSpec spec) {
     if (inserted) {
       it->second.due = Clock::now();
       it->second.health.since = now_utc();
+      if (restored) {
+        SourceHealth& h = it->second.health;
+        h.state = restored->state;
+        h.since = restored->since;
+        h.last_success = restored->last_success;
+        h.last_error = restored->last_error;
+        h.consecutive_failures = restored->consecutive_failures;
+      }
     }
   }
   dispatch_cv_.notify_all();

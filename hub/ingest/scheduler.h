@@ -58,8 +58,9 @@ class Scheduler {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
-  // Adds a source (first pull at once) or changes its schedule (keeps its health).
-  void upsert(const std::string& id, ScheduleSpec spec);
+  // Adds a source (first pull at once) or changes its schedule (keeps its health). `restored`:
+  // the health a new entry starts with (restored_health.h), rather than pending.
+  void upsert(const std::string& id, ScheduleSpec spec, std::optional<SourceHealth> restored = std::nullopt);
   // Removes a source; a running pull finishes but is not rescheduled.
   void remove(const std::string& id);
   // Runs the source's pull as soon as a slot is free. Not found → error; already running → it

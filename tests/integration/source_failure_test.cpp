@@ -10,6 +10,7 @@
 #include "hub/store/sqlite/connection.h"
 #include "tests/support/department_fixture.h"
 #include "tests/support/hub_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace yici::test {
 namespace {
@@ -18,6 +19,16 @@ std::string health(const HubProcess& hub) {
   const auto r = https_request(hub.port(), HubProcess::as("admin"), "GET", "/v1/admin/sources/psb");
   const boost::json::value body = boost::json::parse(r.body);
   return std::string(body.at("health").at("state").as_string());
+}
+
+// Whether market-regulation's lookup of the fixture's person says the record is stale.
+bool record_stale(const HubProcess& hub) {
+  const HttpResult r = https_request(hub.port(), HubProcess::as("market-regulation"), "GET",
+                                     "/v1/records/population/11010519491231002X?purpose=food-business-license");
+  REQUIRE(r.status == 200);
+  const boost::json::value body = boost::json::parse(r.body);
+  const auto& rec = body.at("records").at(0).as_object();
+  return rec.contains("stale") && rec.at("stale").as_bool();
 }
 
 template <typename Pred>
@@ -70,26 +81,53 @@ TEST_CASE("ingest: a failing source is served stale, backs off, and recovers whe
   CHECK(shown.find("health      ok (recovered from: ") != std::string::npos);
 }
 
-TEST_CASE("ingest: a source whose file no longer loads at start is counted, and its records are served stale") {
+TEST_CASE("ingest: a restart keeps a failing source's health: its records stay stale, its last success a metric") {
   Departments d;
   TempDir data;
-  const std::string config = "ingest: {stale_after: 1s}\n";
+  const std::string config = "ingest: {stale_after: 3s, retry_base: 300ms, retry_max: 600ms, max_retries: 50}\n";
   const auto market = HubProcess::as("market-regulation");
   const std::string target = "/v1/records/population/11010519491231002X?purpose=food-business-license";
-  const auto stale_of = [&](const HubProcess& hub) {
-    const HttpResult r = https_request(hub.port(), market, "GET", target);
-    REQUIRE(r.status == 200);
-    const boost::json::value body = boost::json::parse(r.body);
-    const auto& rec = body.at("records").at(0).as_object();
-    return rec.contains("stale") && rec.at("stale").as_bool();
-  };
   {
     HubProcess hub({.extra_config = config,
                     .policy = kDepartmentPolicy,
                     .sources_dir = d.sources.path().string(),
                     .data_dir = data.path().string()});
     REQUIRE(wait_for(hub.port(), market, target).status == 200);
-    CHECK_FALSE(stale_of(hub));
+    REQUIRE(std::rename(d.data.file("dept.db").c_str(), d.data.file("dept.db.away").c_str()) == 0);
+    REQUIRE(https_request(hub.port(), HubProcess::as("admin"), "POST", "/v1/admin/sources/psb/pull").status == 202);
+    CHECK(eventually([&] { return health(hub) == "failing"; }));
+    CHECK(eventually([&] { return record_stale(hub); }));  // failing for longer than stale_after
+  }
+  // Restarted during the outage: the records were stale before and are at once, not stale_after
+  // later; the source is failing since before the restart, and its last success is still known.
+  HubProcess hub({.extra_config = config,
+                  .policy = kDepartmentPolicy,
+                  .sources_dir = d.sources.path().string(),
+                  .data_dir = data.path().string()});
+  REQUIRE(wait_for(hub.port(), market, target).status == 200);
+  CHECK(record_stale(hub));
+  const auto r = https_request(hub.port(), HubProcess::as("admin"), "GET", "/v1/admin/sources/psb");
+  const boost::json::value source = boost::json::parse(r.body);
+  INFO(r.body);
+  CHECK(source.at("health").at("state") == "failing");
+  CHECK(source.at("health").as_object().contains("last_success"));
+  const auto metrics = https_request(hub.port(), HubProcess::as("admin"), "GET", "/metrics");
+  CHECK(metrics.body.find(R"(yici_source_last_success_timestamp_seconds{source="psb"})") != std::string::npos);
+}
+
+TEST_CASE("ingest: a source whose file no longer loads at start is counted, and its records are served stale") {
+  Departments d;
+  TempDir data;
+  const std::string config = "ingest: {stale_after: 1s}\n";
+  const auto market = HubProcess::as("market-regulation");
+  const std::string target = "/v1/records/population/11010519491231002X?purpose=food-business-license";
+  {
+    HubProcess hub({.extra_config = config,
+                    .policy = kDepartmentPolicy,
+                    .sources_dir = d.sources.path().string(),
+                    .data_dir = data.path().string()});
+    REQUIRE(wait_for(hub.port(), market, target).status == 200);
+    CHECK_FALSE(record_stale(hub));
     hub.signal(SIGTERM);
     REQUIRE(hub.wait_exit(std::chrono::seconds(20)) == 0);
   }
@@ -106,7 +144,7 @@ TEST_CASE("ingest: a source whose file no longer loads at start is counted, and 
   CHECK(metrics.body.find("\nyici_source_files_skipped 1\n") != std::string::npos);
   // Nothing refreshes the records now: once the last pull that saw them is older than
   // stale_after, they say so (they were served as fresh for ever).
-  CHECK(eventually([&] { return stale_of(hub); }));
+  CHECK(eventually([&] { return record_stale(hub); }));
 }
 
 TEST_CASE(
