@@ -280,15 +280,18 @@ void Hub::start_ingest() {
 
 void Hub::schedule(const ingest::RegisteredSource& source) {
   if (scheduler_ && source.schedulable()) {
-    // The health its pull history left (a restart must not reset a failing source's clock):
-    // failures in a row beyond this many are counted from the oldest of them.
+    // A source new to the scheduler starts with the health its pull history left (a restart must
+    // not reset a failing source's clock); failures in a row beyond this many are counted from the
+    // oldest of them. A source it knows keeps its health, so its history is not read again.
     constexpr int kHealthRuns = 1000;
-    auto runs = stores_.records->recent_pull_runs(source.definition.id, kHealthRuns);
     std::optional<ingest::SourceHealth> restored;
-    if (runs.ok()) {
-      restored = ingest::health_from_runs(*runs);
-    } else {
-      log::warn("source_health_not_restored", {{"source", source.definition.id}, {"error", runs.error().message}});
+    if (!scheduler_->health(source.definition.id)) {
+      auto runs = stores_.records->recent_pull_runs(source.definition.id, kHealthRuns);
+      if (runs.ok()) {
+        restored = ingest::health_from_runs(*runs);
+      } else {
+        log::warn("source_health_not_restored", {{"source", source.definition.id}, {"error", runs.error().message}});
+      }
     }
     scheduler_->upsert(source.definition.id, {source.definition.every, source.definition.jitter}, restored);
   }

@@ -68,14 +68,7 @@ void Scheduler::upsert(const std::string& id, ScheduleSpec spec, std::optional<S
     if (inserted) {
       it->second.due = Clock::now();
       it->second.health.since = now_utc();
-      if (restored) {
-        SourceHealth& h = it->second.health;
-        h.state = restored->state;
-        h.since = restored->since;
-        h.last_success = restored->last_success;
-        h.last_error = restored->last_error;
-        h.consecutive_failures = restored->consecutive_failures;
-      }
+      if (restored) it->second.health = *restored;
     }
   }
   dispatch_cv_.notify_all();

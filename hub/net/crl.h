@@ -32,15 +32,18 @@ struct LoadedCrls {
 // certificate against the wrong CRL or an older one, so the file is refused (and nothing added)
 // unless: each CRL is signed by a CA in `client_ca`, current at `now`, complete (no delta CRL, no
 // issuing distribution point limited to some certificates or reasons, no critical extension
-// OpenSSL does not check), and the only one of its CA; each CA in client_ca has one; and a CRL of a CA that shares its
-// name with another in client_ca names its key (authority key identifier). An X509 verify callback that lets the trust
-// anchor at the top of a chain (a CA of client_ca, self-signed) through when no CRL covers it. RFC 5280 (6.1) checks no
-// trust anchor for revocation, but OpenSSL's X509_V_FLAG_CRL_CHECK_ALL checks it against its own CRL, and a CRL naming
-// an issuing distribution point covers only certificates naming that point, which a root does not: every chain would be
-// refused. Any other refusal stands. add_crls sets it on the store; a TLS context with its own callback calls it first.
-int crl_verify_callback(int ok, x509_store_ctx_st* ctx);
-
+// OpenSSL does not check), and the only one of its CA; each CA in client_ca has one; and a CRL of
+// a CA that shares its name with another in client_ca names its key (authority key identifier).
+// Sets crl_verify_callback on the store.
 Result<LoadedCrls> add_crls(x509_store_st* store, const std::string& crl_file, const std::string& client_ca,
                             std::time_t now);
+
+// An X509 verify callback that lets the trust anchor at the top of a chain (a CA of client_ca,
+// self-signed) through when no CRL covers it. RFC 5280 (6.1) checks no trust anchor for
+// revocation, but OpenSSL's X509_V_FLAG_CRL_CHECK_ALL checks it against its own CRL, and a CRL
+// naming an issuing distribution point covers only certificates naming that point, which a root
+// does not: every chain would be refused. Any other refusal stands. A TLS context with its own
+// callback (which overrides the store's) calls it first.
+int crl_verify_callback(int ok, x509_store_ctx_st* ctx);
 
 }  // namespace yici::net
