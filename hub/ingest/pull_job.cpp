@@ -164,6 +164,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
       run.counts.quarantined += counts.quarantined;
       run.counts.duplicates += counts.duplicates;
       run.counts.withdrawn += counts.withdrawn;
+      run.counts.status_set += counts.status_set;
       committing.clear();
       return {};
     };
@@ -269,6 +270,13 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
         q.errors_json = std::move(out.errors_json);
         q.seen_at = pulled_at;
         q.withdraws = marked_withdrawn && !key_missing;
+        q.records_before = batch.records.size();
+        if (!q.withdraws && !key_missing && !defective) {
+          if (auto status = normaliser.rejected_row_status(field_names, values)) {
+            q.status_field = std::move(status->field);
+            q.status = std::move(status->status);
+          }
+        }
         batch.quarantined.push_back(std::move(q));
       }
       if (batch.size() >= options.batch_size) {
@@ -335,6 +343,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
                               {"rejected", run.counts.quarantined},
                               {"duplicates", run.counts.duplicates},
                               {"withdrawn_by_rejected_rows", run.counts.withdrawn},
+                              {"status_set_by_rejected_rows", run.counts.status_set},
                               {"ms", run.duration_ms},
                               {"error", run.error}});
   if (!status.ok()) return status.take_error();

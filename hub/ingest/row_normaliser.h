@@ -19,6 +19,13 @@ struct NormalisedRow {
   std::string warnings_json;     // ok: the same shape, for accepted values the schema flags (may be empty)
 };
 
+// What a rejected row still says about the record held for its key: its status field, checked on
+// its own, holds a status the schema lets such a row set (status_from_rejected_rows).
+struct RejectedRowStatus {
+  std::string field;   // the schema's status field
+  std::string status;  // its canonical code
+};
+
 class RowNormaliser {
  public:
   virtual ~RowNormaliser() = default;
@@ -26,6 +33,10 @@ class RowNormaliser {
   // Thread-compatible: one instance per pull.
   virtual NormalisedRow normalise(const std::vector<std::string>& fields,
                                   const std::vector<std::optional<std::string>>& values) = 0;
+  // For a row normalise() rejected: the status it still gives the stored record, or nullopt (no
+  // status field, or its value is empty, fails its own check, or is not one a rejected row sets).
+  virtual std::optional<RejectedRowStatus> rejected_row_status(
+      const std::vector<std::string>& fields, const std::vector<std::optional<std::string>>& values) = 0;
 };
 
 }  // namespace yici::ingest

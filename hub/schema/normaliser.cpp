@@ -193,4 +193,22 @@ ingest::NormalisedRow Normaliser::normalise(const std::vector<std::string>& fiel
   return row;
 }
 
+std::optional<ingest::RejectedRowStatus> Normaliser::rejected_row_status(
+    const std::vector<std::string>& fields, const std::vector<std::optional<std::string>>& values) {
+  if (!schema_->status_field || schema_->status_from_rejected_rows.empty()) return std::nullopt;
+  map_fields(fields);
+  const std::size_t index = *schema_->status_field;
+  const std::size_t at = input_of_field_[index];
+  if (at == kNotGiven || at >= values.size()) return std::nullopt;
+  // The field alone, as normalise() checks it; its findings are not the row's (last_problems()
+  // stays the row's).
+  const std::size_t before = problems_.size();
+  normalise_field(index, &values[at]);
+  const bool failed = problems_.size() > before;
+  problems_.erase(problems_.begin() + static_cast<std::ptrdiff_t>(before), problems_.end());
+  const FieldValue& v = values_[index];
+  if (failed || !v.present() || schema_->status_from_rejected_rows.count(v.text) == 0) return std::nullopt;
+  return ingest::RejectedRowStatus{schema_->fields[index].name, v.text};
+}
+
 }  // namespace yici::schema

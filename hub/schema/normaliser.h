@@ -29,6 +29,8 @@ class Normaliser final : public ingest::RowNormaliser {
 
   ingest::NormalisedRow normalise(const std::vector<std::string>& fields,
                                   const std::vector<std::optional<std::string>>& values) override;
+  std::optional<ingest::RejectedRowStatus> rejected_row_status(
+      const std::vector<std::string>& fields, const std::vector<std::optional<std::string>>& values) override;
 
   [[nodiscard]] const Schema& schema() const { return *schema_; }
   // Problems of the last row, in field order (row-level first), for callers that want them

@@ -100,6 +100,9 @@ struct Schema {
   int version = 1;
   std::size_t subject = 0;                  // index into fields
   std::optional<std::size_t> status_field;  // its value becomes the record's status
+  // Statuses a row that fails its checks still gives the record already held for its key (a
+  // licence revoked in an export whose other fields are wrong must not stay served as valid).
+  std::unordered_set<std::string> status_from_rejected_rows;
   std::vector<FieldSpec> fields;
   std::vector<std::unique_ptr<CodeList>> code_lists;  // stable addresses: fields point into them
   std::vector<Rule> rules;

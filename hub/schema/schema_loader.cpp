@@ -54,8 +54,8 @@ class Loader {
     schema->origin = doc_.origin();
     const YAML::Node& root = doc_.root();
     if (!note(doc_.expect_map(root,
-                              {"dataset", "version", "title", "description", "subject", "status_field", "fields",
-                               "rules", "code_lists", "null_values"},
+                              {"dataset", "version", "title", "description", "subject", "status_field",
+                               "status_from_rejected_rows", "fields", "rules", "code_lists", "null_values"},
                               "schema"))) {
       return finish(nullptr);
     }
@@ -373,6 +373,21 @@ class Loader {
         problem(root["status_field"], "status_field " + **status + " must be an enum field");
       } else {
         schema.status_field = index;
+      }
+    }
+    if (auto list = doc_.string_list(root, "status_from_rejected_rows"); note(list) && !list->empty()) {
+      const YAML::Node& node = root["status_from_rejected_rows"];
+      if (!schema.status_field) {
+        problem(node, "status_from_rejected_rows needs a status_field");
+        return;
+      }
+      const CodeList* codes = schema.fields[*schema.status_field].codes;
+      for (const auto& code : *list) {
+        if (codes != nullptr && std::find(codes->codes.begin(), codes->codes.end(), code) == codes->codes.end()) {
+          problem(node, "status_from_rejected_rows: \"" + code + "\" is not a code of list " + codes->name);
+        } else {
+          schema.status_from_rejected_rows.insert(code);
+        }
       }
     }
   }

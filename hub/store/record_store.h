@@ -40,6 +40,8 @@ struct UpsertCounts {
   std::int64_t duplicates = 0;
   // commit_batch only: records withdrawn by a quarantined row (QuarantinedRow::withdraws).
   std::int64_t withdrawn = 0;
+  // commit_batch only: records given a status by a quarantined row (QuarantinedRow::status).
+  std::int64_t status_set = 0;
 };
 
 // A source row that failed normalisation, kept with its reasons until a later pull brings a good
@@ -55,6 +57,14 @@ struct QuarantinedRow {
   // any) is withdrawn too, though the row itself did not pass (a deregistration often blanks the
   // fields the schema requires). Without this, the last good version stayed served as valid.
   bool withdraws = false;
+  // The row's status field, checked on its own, holds a status the schema lets a rejected row set
+  // (status_from_rejected_rows: revoked, say): the record held for its key takes it, in its
+  // `status` and in its fields' `status_field`. Empty: none.
+  std::string status_field;
+  std::string status;
+  // Where the row stands among the batch's records: after the first `records_before` of them, so a
+  // key read twice in one batch ends as its later row says.
+  std::size_t records_before = 0;
 };
 
 // A quarantine entry as an administrator lists it.

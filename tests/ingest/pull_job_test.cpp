@@ -16,7 +16,8 @@ namespace yici::ingest {
 namespace {
 
 // A stand-in for the schema normaliser, enough to drive the engine: id_number must be 18
-// characters; the record is the fields as given.
+// characters; the record is the fields as given, its status the `status` field's; a rejected row
+// whose `status` is "revoked" or "suspended" still gives that status.
 class TestNormaliser final : public RowNormaliser {
  public:
   NormalisedRow normalise(const std::vector<std::string>& fields,
@@ -32,14 +33,23 @@ class TestNormaliser final : public RowNormaliser {
       return out;
     }
     // An empty name is rejected (as a schema's required field is): a row can fail with its key intact.
-    if (const auto* name = o.if_contains("name"); name != nullptr && name->as_string().empty()) {
+    if (const auto* name = o.if_contains("name"); name == nullptr || name->as_string().empty()) {
       out.errors_json = R"([{"field":"name","code":"missing","message":"name is required"}])";
       return out;
     }
     out.ok = true;
     out.subject = std::string(id->as_string());
+    if (const auto* status = o.if_contains("status")) out.status = std::string(status->as_string());
     out.fields_json = boost::json::serialize(o);
     return out;
+  }
+  std::optional<RejectedRowStatus> rejected_row_status(const std::vector<std::string>& fields,
+                                                       const std::vector<std::optional<std::string>>& values) override {
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (fields[i] == "status" && values[i] && (*values[i] == "revoked" || *values[i] == "suspended"))
+        return RejectedRowStatus{"status", *values[i]};
+    }
+    return std::nullopt;
   }
 };
 
@@ -71,12 +81,13 @@ struct Fixture {
     return records;
   }
 
-  SourceDefinition source(const std::string& extra = "cursor: {column: gxsj, overlap: 10m}\n") {
+  SourceDefinition source(const std::string& extra = "cursor: {column: gxsj, overlap: 10m}\n",
+                          const std::string& mapping = "{id_number: sfzh, name: xm}") {
     const std::string yaml =
         "id: hz-psb\ndepartment: public-security\ndataset: population\n"
         "adapter: {type: sqlite, path: " +
-        dir.file("psb.db") +
-        ", table: person}\nprimary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\n"
+        dir.file("psb.db") + ", table: person}\nprimary_key: [sfzh]\nmapping: " + mapping +
+        "\n"
         "status: {column: zt, withdrawn: [注销]}\n" +
         extra;
     auto doc = YamlDoc::parse(yaml, "src.yaml").value();
@@ -480,6 +491,81 @@ TEST_CASE("pull: a row marked withdrawn is honoured though it fails the schema")
   f.sql("UPDATE person SET xm = '' WHERE sfzh = '" + kB + "'");
   CHECK(f.pull(s).counts.withdrawn == 0);
   CHECK(f.store->find_by_subject("population", kB)->at(0).status == "valid");
+}
+
+TEST_CASE("pull: a rejected row's restricting status is given to the record on file, the rest waits") {
+  Fixture f;
+  f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', 'valid', '2026-01-01 10:00:00'), ('" + kB +
+        "', 'B', 'valid', '2026-01-01 10:00:00')");
+  auto s = f.source("", "{id_number: sfzh, name: xm, status: zt}");
+  f.pull(s);
+  REQUIRE(f.store->find_by_subject("population", kA)->at(0).status == "valid");
+  // Revoked in a row that fails another check: the record takes the status, in a new version, its
+  // other fields as they were; the row is quarantined.
+  f.sql("UPDATE person SET zt = 'revoked', xm = '' WHERE sfzh = '" + kA + "'");
+  auto run = f.pull(s);
+  CHECK(run.counts.quarantined == 1);
+  CHECK(run.counts.status_set == 1);
+  CHECK(run.counts.withdrawn == 0);
+  auto a = f.store->find_by_subject("population", kA).value().at(0);
+  CHECK(a.status == "revoked");
+  CHECK(a.version == 2);
+  const auto fields = boost::json::parse(a.fields_json);
+  CHECK(fields.at("status").as_string() == "revoked");  // the fields agree with the status
+  CHECK(fields.at("name").as_string() == "A");
+  CHECK(f.history_count() == 1);
+  CHECK(f.store->quarantine_count("hz-psb").value() == 1);
+  // Read again: nothing more changes.
+  run = f.pull(s);
+  CHECK(run.counts.status_set == 0);
+  CHECK(f.store->find_by_subject("population", kA)->at(0).version == 2);
+  // A rejected row whose status does not restrict leaves the record alone.
+  f.sql("UPDATE person SET xm = '' WHERE sfzh = '" + kB + "'");
+  CHECK(f.pull(s).counts.status_set == 0);
+  CHECK(f.store->find_by_subject("population", kB)->at(0).status == "valid");
+  CHECK(f.store->find_by_subject("population", kB)->at(0).version == 1);
+  // The department fixes the row: it is stored whole and leaves the quarantine.
+  f.sql("UPDATE person SET xm = 'A2' WHERE sfzh = '" + kA + "'");
+  run = f.pull(s);
+  CHECK(run.counts.updated == 1);
+  a = f.store->find_by_subject("population", kA).value().at(0);
+  CHECK(a.status == "revoked");
+  CHECK(boost::json::parse(a.fields_json).at("name").as_string() == "A2");
+  CHECK(f.store->quarantine_count("hz-psb").value() == 1);  // B's row only
+  // A rejected row for a key with no record yet gives nothing a status.
+  f.sql("INSERT INTO person VALUES ('" + kC + "', '', 'suspended', '2026-01-01 10:00:00')");
+  CHECK(f.pull(s).counts.status_set == 0);
+  CHECK(f.store->find_by_subject("population", kC)->empty());
+}
+
+TEST_CASE("pull: a key read twice in one batch, once rejected, ends as its later row says") {
+  Fixture f;
+  const auto csv_source = [&] {
+    const std::string yaml =
+        "id: hz-psb\ndepartment: public-security\ndataset: population\nadapter: {type: csv, path: " +
+        f.dir.file("people.csv") + "}\nprimary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm, status: zt}\n";
+    return parse_source_definition(YamlDoc::parse(yaml, "src.yaml").value(), f.registry).value();
+  };
+  const auto s = csv_source();
+  f.dir.write("people.csv", "sfzh,xm,zt\n" + kA + ",A,valid\n" + kB + ",B,valid\n");
+  f.pull(s);
+  // Revoked in a bad row, then valid again in a good one (a reinstatement, a later export): the
+  // good row is the last word, and it takes the key out of the quarantine.
+  f.dir.write("people.csv", "sfzh,xm,zt\n" + kA + ",,revoked\n" + kA + ",A3,valid\n" + kB + ",B,valid\n");
+  auto run = f.pull(s);
+  CHECK(run.counts.status_set == 1);
+  auto a = f.store->find_by_subject("population", kA).value().at(0);
+  CHECK(a.status == "valid");
+  CHECK(boost::json::parse(a.fields_json).at("name").as_string() == "A3");
+  CHECK(f.store->quarantine_count("hz-psb").value() == 0);
+  // The other way round: good, then revoked in a bad row: revoked.
+  f.dir.write("people.csv", "sfzh,xm,zt\n" + kB + ",B4,valid\n" + kB + ",,revoked\n");
+  run = f.pull(s);
+  CHECK(run.counts.status_set == 1);
+  const auto b = f.store->find_by_subject("population", kB).value().at(0);
+  CHECK(b.status == "revoked");
+  CHECK(boost::json::parse(b.fields_json).at("name").as_string() == "B4");
+  CHECK(f.store->quarantine_count("hz-psb").value() == 1);
 }
 
 TEST_CASE("pull: a cancelled full pull stops after a committed batch and the next pull goes on after it") {

@@ -254,6 +254,38 @@ TEST_CASE("e_license: open-ended validity, derived status, date order") {
             .has_error("license_id", "bad_format"));
 }
 
+TEST_CASE("e_license: a rejected row's status alone, when the schema lets it restrict the record on file") {
+  Normaliser n(test::repo_schema("e_license"), {kToday});
+  const std::string lid = "1.2.156.3005.2.11100000000013338W009.11330105002500287C.2025052201.002.0";
+  const auto rejected = [&](const std::optional<std::string>& status, const std::string& issued_on) {
+    const std::vector<std::string> fields{"license_id", "license_name", "holder_name", "holder_id",
+                                          "issued_on",  "valid_to",     "status"};
+    const std::vector<std::optional<std::string>> values{
+        lid, "食品经营许可证", "杭州某某餐饮有限公司", "91350100M000100Y43", issued_on, "2030-12-31", status};
+    const auto row = n.normalise(fields, values);
+    REQUIRE_FALSE(row.ok);  // every case here fails on its 发证日期
+    const std::size_t problems = n.last_problems().size();
+    auto out = n.rejected_row_status(fields, values);
+    CHECK(n.last_problems().size() == problems);  // still the row's findings
+    return out;
+  };
+  auto s = rejected("吊销", "2026-13-45");
+  REQUIRE(s.has_value());
+  CHECK(s->field == "status");
+  CHECK(s->status == "revoked");
+  s = rejected(" 暂扣 ", "2099-01-01");  // a date in the future
+  REQUIRE(s.has_value());
+  CHECK(s->status == "suspended");
+  CHECK(rejected("已过期", "2026-13-45")->status == "expired");
+  // Not a restricting status, empty, or not a status at all: nothing.
+  CHECK_FALSE(rejected("有效", "2026-13-45").has_value());
+  CHECK_FALSE(rejected(std::nullopt, "2026-13-45").has_value());
+  CHECK_FALSE(rejected("不知道", "2026-13-45").has_value());
+  // A schema without the key (credit): nothing, whatever the status says.
+  Normaliser credit(test::repo_schema("credit"), {kToday});
+  CHECK_FALSE(credit.rejected_row_status({"subject_id", "status"}, {"bad", "移出"}).has_value());
+}
+
 TEST_CASE("credit: subject type derived from the ID, and checked when given") {
   Normaliser n(test::repo_schema("credit"), {kToday});
   auto r = run_row(n, {{"subject_id", kMaleId},

@@ -152,6 +152,27 @@ TEST_CASE("subject and status field are checked") {
   CHECK(mentions(problems_of("dataset: t\nsubject: id\nfields: []\n"), "non-empty list"));
 }
 
+TEST_CASE("status_from_rejected_rows needs a status field and names its codes") {
+  const std::string fields =
+      "fields:\n  - {name: id, type: uscc, required: true}\n  - {name: s, type: enum, codes: st}\n"
+      "code_lists:\n  st:\n    valid: [有效]\n    revoked: [吊销]\n";
+  const auto ok = test::schema_from_text(
+      "dataset: t\nsubject: id\nstatus_field: s\n"
+      "status_from_rejected_rows: [revoked]\n" +
+      fields);
+  REQUIRE(ok != nullptr);
+  CHECK(ok->status_from_rejected_rows.count("revoked") == 1);
+  CHECK(ok->status_from_rejected_rows.size() == 1);
+  CHECK(mentions(problems_of("dataset: t\nsubject: id\nstatus_from_rejected_rows: [revoked]\n" + fields),
+                 "status_from_rejected_rows needs a status_field"));
+  const auto p =
+      problems_of("dataset: t\nsubject: id\nstatus_field: s\nstatus_from_rejected_rows: [revoked, 吊销]\n" + fields);
+  CHECK(mentions(p, "s.yaml:4: status_from_rejected_rows: \"吊销\" is not a code of list st"));
+  CHECK(p.size() == 1);
+  CHECK(mentions(problems_of("dataset: t\nsubject: id\nstatus_field: s\nstatus_from_rejected_rows: revoked\n" + fields),
+                 "status_from_rejected_rows"));
+}
+
 TEST_CASE("code lists: a synonym may not mean two codes, rules must name real codes") {
   CHECK(mentions(problems_of(R"(dataset: t
 subject: id

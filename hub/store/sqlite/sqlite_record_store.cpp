@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <tuple>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
 #include "hub/core/sha256.h"
 #include "hub/core/time.h"
 
@@ -165,6 +168,10 @@ constexpr const char* kVanishedBatch =
 constexpr const char* kCountVanishing =
     "SELECT count(*), coalesce(sum(source_key NOT IN (SELECT k FROM temp.present_keys)), 0) FROM records "
     "WHERE dataset = ?1 AND source = ?2 AND status <> 'withdrawn'";
+constexpr const char* kSelectStatusFields =
+    "SELECT id, status, fields FROM records WHERE dataset = ?1 AND source = ?2 AND source_key = ?3";
+constexpr const char* kSetStatus =
+    "UPDATE records SET version = version + 1, content_hash = ?2, status = ?3, fields = ?4 WHERE id = ?1";
 constexpr const char* kWithdraw = "UPDATE records SET status = 'withdrawn', version = version + 1 WHERE id = ?1";
 // Each distinct dataset from the (dataset, source, source_key) index, one seek per dataset rather
 // than a scan of every record.
@@ -331,6 +338,32 @@ Result<bool> SqliteRecordStore::withdraw_key(Connection& w, const QuarantinedRow
   return true;
 }
 
+Result<bool> SqliteRecordStore::set_status_key(Connection& w, const QuarantinedRow& q) {
+  YICI_TRY(Statement * sel, w.cached(kSelectStatusFields));
+  sel->bind(1, q.dataset).bind(2, q.source).bind(3, q.source_key);
+  YICI_TRY(const bool found, sel->step());
+  const std::int64_t id = found ? sel->column_int(0) : 0;
+  const bool unchanged = found && (sel->column_text(1) == "withdrawn" || sel->column_text(1) == q.status);
+  std::string fields = found ? std::string(sel->column_text(2)) : std::string();
+  sel->reset();
+  if (!found || unchanged) return false;
+  // The stored fields say the status too (a matter's conditions read it there): both agree.
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(fields, ec);
+  if (ec || !parsed.is_object()) {
+    return Error::corruption("record " + q.source + "/" + q.source_key + ": stored fields are not a JSON object");
+  }
+  parsed.as_object()[q.status_field] = q.status;
+  fields = boost::json::serialize(parsed);
+  YICI_TRY(Statement * arch, w.cached(kArchive));
+  arch->bind(1, id).bind(2, q.seen_at);
+  YICI_TRY_STATUS(arch->run());
+  YICI_TRY(Statement * upd, w.cached(kSetStatus));
+  upd->bind(1, id).bind(2, sha256_hex(fields)).bind(3, q.status).bind(4, fields);
+  YICI_TRY_STATUS(upd->run());
+  return true;
+}
+
 Result<UpsertCounts> SqliteRecordStore::commit_batch(const BatchCommit& batch) {
   return db_->with_writer([&](Connection& w) -> Result<UpsertCounts> {
     UpsertCounts counts;
@@ -340,24 +373,40 @@ Result<UpsertCounts> SqliteRecordStore::commit_batch(const BatchCommit& batch) {
     YICI_TRY(Statement * has, w.cached(kHasQuarantine));
     has->bind(1, batch.source);
     YICI_TRY(const bool row, has->step());
-    const bool any_quarantined = row && has->column_int(0) != 0;
+    bool any_quarantined = row && has->column_int(0) != 0;
     has->reset();
     std::optional<std::int64_t> first_id;
     if (!batch.records.empty()) {
       YICI_TRY(first_id, pull_first_id(w, batch.source, batch.records.front().pulled_at));
     }
-    YICI_TRY_STATUS(upsert_in(w, batch.records, counts, any_quarantined, first_id));
+    // Records and quarantined rows in the order they were read: a key read twice in one batch
+    // (a licence revoked in a newer export file) ends as its later row says.
+    const std::span<const Record> records(batch.records);
+    std::size_t upserted = 0;
+    const auto upsert_until = [&](std::size_t end) -> Status {
+      end = std::min(end, records.size());
+      if (end <= upserted) return {};
+      YICI_TRY_STATUS(upsert_in(w, records.subspan(upserted, end - upserted), counts, any_quarantined, first_id));
+      upserted = end;
+      return {};
+    };
     for (const QuarantinedRow& q : batch.quarantined) {
+      YICI_TRY_STATUS(upsert_until(q.records_before));
       YICI_TRY(Statement * st, w.cached(kQuarantine));
       st->bind(1, q.dataset).bind(2, q.source).bind(3, q.source_key).bind(4, q.row_json).bind(5, q.errors_json);
       st->bind(6, q.seen_at);
       YICI_TRY_STATUS(st->run());
       ++counts.quarantined;
+      any_quarantined = true;  // a later row of the batch that passes takes it out again
       if (q.withdraws) {
         YICI_TRY(const bool withdrew, withdraw_key(w, q));
         if (withdrew) ++counts.withdrawn;
+      } else if (!q.status.empty()) {
+        YICI_TRY(const bool set, set_status_key(w, q));
+        if (set) ++counts.status_set;
       }
     }
+    YICI_TRY_STATUS(upsert_until(records.size()));
     if (batch.cursor) {
       YICI_TRY(Statement * st, w.cached(kSaveCursor));
       st->bind(1, batch.source).bind(2, *batch.cursor);

@@ -57,6 +57,9 @@ class SqliteRecordStore final : public RecordStore {
   // Withdraws the record held for a quarantined row's key (QuarantinedRow::withdraws): a new
   // version, the old one kept in history. false when there is none, or it is withdrawn already.
   Result<bool> withdraw_key(Connection& w, const QuarantinedRow& q);
+  // Gives the record held for a quarantined row's key the row's status (QuarantinedRow::status),
+  // in a new version. false when there is none, it is withdrawn, or it has that status already.
+  Result<bool> set_status_key(Connection& w, const QuarantinedRow& q);
   Status upsert_in(Connection& w, std::span<const Record> records, UpsertCounts& counts, bool clear_quarantine,
                    std::optional<std::int64_t> pull_first_id);
   // The first record id a pull (source, pulled_at) can have inserted: max(id) + 1 when its first
