@@ -12,6 +12,7 @@
 #include "hub/core/time.h"
 #include "hub/core/utf8.h"
 #include "hub/ingest/cursor.h"
+#include "hub/store/source_key.h"
 
 namespace yici::ingest {
 namespace {
@@ -255,7 +256,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
         r.dataset = source.dataset;
         r.subject = std::move(out.subject);
         r.source = source.id;
-        r.source_key = row.key;
+        r.source_key = store::canonical_source_key(row.key);
         r.pulled_at = pulled_at;
         r.status = std::move(out.status);
         r.fields_json = std::move(out.fields_json);
@@ -265,7 +266,8 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
         store::QuarantinedRow q;
         q.dataset = source.dataset;
         q.source = source.id;
-        q.source_key = row.key;
+        // A line the adapter could not split is named by its place (bad_row FILE:LINE), kept as is.
+        q.source_key = defective ? row.key : store::canonical_source_key(row.key);
         q.row_json = row_json(request.columns, row);
         q.errors_json = std::move(out.errors_json);
         q.seen_at = pulled_at;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "hub/core/log.h"
+#include "hub/store/source_key.h"
 
 namespace yici::ingest {
 
@@ -55,7 +56,7 @@ Result<std::int64_t> reconcile_keys(const SourceDefinition& source, store::Recor
                                 "), so its key is unknown: nothing withdrawn until it is fixed");
         }
         ++listed;
-        return std::optional<std::string>(row.key);
+        return std::optional<std::string>(store::canonical_source_key(row.key));
       },
       [&](std::int64_t vanishing, std::int64_t current) {
         return check_withdrawal(source, listed, vanishing, current);

@@ -20,12 +20,14 @@ thread_local ThreadReaders t_readers;
 
 }  // namespace
 
-Result<std::unique_ptr<Database>> Database::open(const std::string& path, const Migrations& migrations) {
+Result<std::unique_ptr<Database>> Database::open(const std::string& path, const Migrations& migrations,
+                                                 const std::function<Status(Connection&)>& prepare) {
   std::unique_ptr<Database> db(new Database());
   db->path_ = path;
   db->instance_id_ = g_next_instance++;
   YICI_TRY(db->writer_, Connection::open(path, Connection::Mode::kReadWrite));
   Connection& w = *db->writer_;
+  if (prepare) YICI_TRY_STATUS(prepare(w));
   int version = 0;
   {
     // Finalised before the migrations run: DROP TABLE fails while any statement is still active.

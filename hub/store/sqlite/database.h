@@ -22,7 +22,10 @@ class Database {
  public:
   // Opens or creates `path` and applies pending migrations in one transaction each.
   // Fails if the file is newer than this binary (user_version > migrations.size()).
-  static Result<std::unique_ptr<Database>> open(const std::string& path, const Migrations& migrations);
+  // `prepare`, if given, runs on the writer connection first (to register SQL functions that
+  // migrations call).
+  static Result<std::unique_ptr<Database>> open(const std::string& path, const Migrations& migrations,
+                                                const std::function<Status(Connection&)>& prepare = {});
   ~Database();
 
   // Runs `fn` with the writer connection held exclusively.

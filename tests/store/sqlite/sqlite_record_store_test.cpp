@@ -1,5 +1,6 @@
 #include "hub/store/sqlite/sqlite_record_store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <future>
@@ -395,6 +396,94 @@ TEST_CASE("record store: pull history keeps the newest runs of each source, and 
   CHECK(runs[0].rows_read == 5);  // newest first
   CHECK(runs[2].rows_read == 3);
   CHECK(store->recent_pull_runs("other", 100).value().size() == 1);
+}
+
+TEST_CASE("record store: an older store's keys take their canonical form, the newest of one key's spellings kept") {
+  test::TempDir dir;
+  {
+    // A store as version 4 left it: keys as the sources spelt them.
+    auto store = SqliteRecordStore::open(dir.file("records.db")).value();
+    REQUIRE(store->database()
+                .with_writer([](Connection& w) {
+                  return w.exec(
+                      "INSERT INTO records (dataset, subject, source, source_key, version, content_hash, pulled_at, "
+                      "status, fields) VALUES "
+                      // One person, twice: lower-case x (older) and upper-case X (newer, canonical already).
+                      "('population', 'P1', 'psb', '11010519491231002x', 1, 'h1', '2026-01-01T00:00:00Z', 'valid', "
+                      "'{\"n\":\"old\"}'),"
+                      "('population', 'P1', 'psb', '11010519491231002X', 1, 'h2', '2026-02-01T00:00:00Z', 'valid', "
+                      "'{\"n\":\"new\"}'),"
+                      // Two spellings, neither canonical: the newer wins though it is read second.
+                      "('population', 'P2', 'psb', ' 123', 3, 'h3', '2026-03-01T00:00:00Z', 'valid', '{}'),"
+                      "('population', 'P2', 'psb', '１２３', 1, 'h4', '2026-01-01T00:00:00Z', 'valid', '{}'),"
+                      // One spelling only; and the same spelling in another source, untouched by this one.
+                      "('population', 'P3', 'psb', 'abc', 1, 'h5', '2026-01-01T00:00:00Z', 'valid', '{}'),"
+                      "('population', 'P3', 'other', 'ABC', 1, 'h6', '2026-01-01T00:00:00Z', 'valid', '{}'),"
+                      // A withdrawn record does not beat a current one, however new.
+                      "('population', 'P4', 'psb', 'q', 2, 'h7', '2026-05-01T00:00:00Z', 'withdrawn', '{}'),"
+                      "('population', 'P4', 'psb', 'Q', 1, 'h8', '2026-01-01T00:00:00Z', 'valid', '{}');"
+                      "INSERT INTO quarantine (dataset, source, source_key, row_json, errors_json, first_seen, "
+                      "last_seen) VALUES ('population', 'psb', 'ｘ1', '{}', '[]', 't', 't'),"
+                      "('population', 'psb', 'bad_row a.csv:3', '{}', '[]', 't', 't');"
+                      "PRAGMA user_version = 4;");
+                })
+                .ok());
+  }
+  auto store = SqliteRecordStore::open(dir.file("records.db")).value();
+  CHECK(store->database().schema_version() >= 5);
+  const auto by_key = [&](const std::string& source, const std::string& key) {
+    auto conn = Connection::open(dir.file("records.db"), Connection::Mode::kReadOnly).value();
+    auto st = conn->prepare("SELECT content_hash, status, version FROM records WHERE source = ?1 AND source_key = ?2")
+                  .value();
+    st.bind(1, source).bind(2, key);
+    std::string out;
+    if (st.step().value()) {
+      out = std::string(st.column_text(0)) + " " + std::string(st.column_text(1)) + " " +
+            std::to_string(st.column_int(2));
+    }
+    return out;
+  };
+  CHECK(by_key("psb", "11010519491231002X") == "h2 valid 1");
+  CHECK(by_key("psb", "123") == "h3 valid 3");
+  CHECK(by_key("psb", "ABC") == "h5 valid 1");
+  CHECK(by_key("other", "ABC") == "h6 valid 1");
+  CHECK(by_key("psb", "Q") == "h8 valid 1");
+  // The losers: withdrawn, a version on, set aside under keys no row can have.
+  const auto p1 = store->find_by_subject("population", "P1").value();
+  REQUIRE(p1.size() == 2);
+  int withdrawn = 0;
+  for (const auto& r : p1) {
+    if (r.status != "withdrawn") continue;
+    ++withdrawn;
+    CHECK(r.content_hash == "h1");
+    CHECK(r.version == 2);
+    CHECK(r.source_key.rfind("11010519491231002X\x1e", 0) == 0);
+  }
+  CHECK(withdrawn == 1);
+  const auto p2 = store->find_by_subject("population", "P2").value();
+  REQUIRE(p2.size() == 2);
+  CHECK(std::count_if(p2.begin(), p2.end(), [](const Record& r) { return r.status == "withdrawn"; }) == 1);
+  // The withdrawn P4 stays as it was (no new version): only its key moves.
+  const auto p4 = store->find_by_subject("population", "P4").value();
+  REQUIRE(p4.size() == 2);
+  for (const auto& r : p4) {
+    if (r.status == "withdrawn") CHECK(r.version == 2);
+  }
+  // Each withdrawal kept the version before it in history: P1's and P2's, not P4's.
+  {
+    auto conn = Connection::open(dir.file("records.db"), Connection::Mode::kReadOnly).value();
+    auto st = conn->prepare("SELECT count(*) FROM record_history").value();
+    REQUIRE(st.step().value());
+    CHECK(st.column_int(0) == 2);
+  }
+  // Quarantine: canonical, except the CSV adapter's line names.
+  const auto q = store->list_quarantine("psb", 0, 10).value();
+  REQUIRE(q.size() == 2);
+  CHECK(q[0].source_key == "X1");
+  CHECK(q[1].source_key == "bad_row a.csv:3");
+  // A pull now spelling the first person either way updates the one record kept.
+  Record r = rec("P1", "11010519491231002X", R"({"n":"newer"})", "psb");
+  CHECK(store->upsert({&r, 1}).value().updated == 1);
 }
 
 }  // namespace
