@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <optional>
 
 namespace yici::ingest {
 namespace {
@@ -87,6 +88,26 @@ Result<Timestamp> parse_timestamp(std::string_view value) {
   return t;
 }
 
+// The zone a timestamp's suffix names: an optional fraction, then Z, ±HH:MM or ±HHMM. nullopt
+// when it names none (or something else: the source's zone is assumed).
+std::optional<std::chrono::minutes> zone_of(std::string_view suffix) {
+  std::size_t i = 0;
+  if (i < suffix.size() && suffix[i] == '.') {
+    ++i;
+    while (i < suffix.size() && std::isdigit(static_cast<unsigned char>(suffix[i]))) ++i;
+  }
+  const std::string_view zone = suffix.substr(i);
+  if (zone == "Z" || zone == "z") return std::chrono::minutes(0);
+  if (zone.size() < 5 || (zone[0] != '+' && zone[0] != '-') || !digits(zone, 1, 2)) return std::nullopt;
+  std::size_t minutes_at = 3;
+  if (zone[3] == ':') minutes_at = 4;
+  if (zone.size() != minutes_at + 2 || !digits(zone, minutes_at, 2)) return std::nullopt;
+  const int h = num(zone, 1, 2);
+  const int m = num(zone, minutes_at, 2);
+  if (h > 14 || m > 59) return std::nullopt;
+  return std::chrono::minutes((zone[0] == '-' ? -1 : 1) * (h * 60 + m));
+}
+
 }  // namespace
 
 Result<std::string> rewind_cursor(std::string_view value, std::chrono::milliseconds overlap) {
@@ -118,13 +139,20 @@ Result<std::string> rewind_cursor(std::string_view value, std::chrono::milliseco
   return std::string(buf) + std::string(suffix);
 }
 
-CursorCheck check_cursor(std::string_view value, std::chrono::system_clock::time_point latest) {
+CursorCheck check_cursor(std::string_view value, std::chrono::system_clock::time_point latest,
+                         std::chrono::minutes zone) {
   if (is_integer_cursor(value)) return CursorCheck::kUsable;
   auto t = parse_timestamp(value);
   if (!t) return CursorCheck::kUnreadable;
-  // The value's own clock (its zone, if any, is ignored): `latest` leaves room for that.
+  const long long offset = zone_of(value.substr(t->rest)).value_or(zone).count() * 60;
   const long long limit = std::chrono::duration_cast<std::chrono::seconds>(latest.time_since_epoch()).count();
-  return t->seconds() > limit ? CursorCheck::kFuture : CursorCheck::kUsable;
+  return t->seconds() - offset > limit ? CursorCheck::kFuture : CursorCheck::kUsable;
+}
+
+Result<std::chrono::minutes> parse_cursor_zone(std::string_view text) {
+  if (text == "UTC" || text == "Z") return std::chrono::minutes(0);
+  if (auto zone = zone_of(text); zone && text.size() == 6 && text[3] == ':') return *zone;
+  return Error::invalid("\"" + std::string(text) + "\" is not a time zone: give an offset such as +08:00, or UTC");
 }
 
 bool cursor_less(std::string_view a, std::string_view b) {

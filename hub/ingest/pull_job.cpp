@@ -52,10 +52,6 @@ struct Batch {
 
 }  // namespace
 
-// How far ahead of the hub's clock a cursor timestamp may be: a source's local time (China is
-// UTC+8; the value's zone is not read) and some clock skew.
-constexpr auto kCursorClockMargin = std::chrono::hours(24);
-
 Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordStore& store, RowNormaliser& normaliser,
                                 const PullOptions& options) {
   const auto started = std::chrono::steady_clock::now();
@@ -97,7 +93,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
     bool cursor_frozen = false;
     // Values that would have moved the cursor but may not (see check_cursor): counted, and logged
     // once at the end. Checked only when a value is the highest so far, so the read stays cheap.
-    const auto cursor_latest = std::chrono::system_clock::now() + kCursorClockMargin;
+    const auto cursor_latest = std::chrono::system_clock::now() + kCursorClockSkew;
     std::int64_t unreadable_cursors = 0;
     std::int64_t future_cursors = 0;
     std::int64_t null_cursors = 0;  // rows without a cursor value: every incremental pull reads them again
@@ -216,7 +212,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
       if (cursor_index >= 0 && !cursor_frozen && !defective && row.values[static_cast<std::size_t>(cursor_index)]) {
         const std::string& value = *row.values[static_cast<std::size_t>(cursor_index)];
         if (!max_cursor || cursor_less(*max_cursor, value)) {
-          switch (check_cursor(value, cursor_latest)) {
+          switch (check_cursor(value, cursor_latest, source.cursor->zone)) {
             case CursorCheck::kUsable:
               max_cursor = value;
               break;
@@ -323,7 +319,8 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
                  {"action",
                   "these rows were pulled but did not move the cursor: fix the values at the source (a timestamp "
                   "such as 2026-01-02 10:00:00, or an integer, no later than now; not empty); until then every "
-                  "pull reads them again"}});
+                  "pull reads them again. If in_future counts every new row, the source writes its times in "
+                  "another zone than cursor.zone (+08:00 unless set) or its clock is fast"}});
     }
     return Status();
   };

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "adapters/common/sql_identifier.h"
+#include "hub/ingest/cursor.h"
 
 namespace yici::ingest {
 namespace {
@@ -120,12 +121,18 @@ Result<SourceDefinition> parse_source_definition(const YamlDoc& doc, const adapt
   part([&]() -> Status {
     const YAML::Node cursor = root["cursor"];
     if (!cursor.IsDefined() || cursor.IsNull()) return {};
-    YICI_TRY_STATUS(doc.expect_map(cursor, {"column", "overlap"}, "cursor"));
+    YICI_TRY_STATUS(doc.expect_map(cursor, {"column", "overlap", "zone"}, "cursor"));
     CursorSpec c;
     YICI_TRY(c.column, doc.required_string(cursor, "column"));
     YICI_TRY_STATUS(column(cursor["column"], "cursor.column", c.column));
     YICI_TRY(auto overlap, doc.optional_duration(cursor, "overlap"));
     c.overlap = overlap.value_or(std::chrono::milliseconds(0));
+    YICI_TRY(auto zone, doc.optional_string(cursor, "zone"));
+    if (zone) {
+      auto offset = parse_cursor_zone(*zone);
+      if (!offset) return doc.error_at(cursor["zone"], "cursor.zone: " + offset.error().message);
+      c.zone = *offset;
+    }
     s.cursor = c;
     return {};
   });

@@ -7,6 +7,7 @@
 //   adapter: {type: sqlite, path: /srv/psb/person.db, table: person}
 //   primary_key: [sfzh]
 //   cursor: {column: gxsj, overlap: 10m}   # omit for a full refresh on every pull
+//                                          # zone: +08:00 (default): of values without one
 //   mapping: {id_number: sfzh, name: xm}    # schema field: source column
 //   status: {column: zt, withdrawn: ["注销", "迁出"]}   # optional soft-delete column
 //   schedule: {every: 5m, jitter: 30s}
@@ -33,6 +34,7 @@ namespace yici::ingest {
 struct CursorSpec {
   std::string column;
   std::chrono::milliseconds overlap{0};
+  std::chrono::minutes zone{8 * 60};  // minutes east of UTC of timestamps that carry no zone
   bool operator==(const CursorSpec&) const = default;
 };
 

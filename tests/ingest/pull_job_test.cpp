@@ -1,5 +1,6 @@
 #include "hub/ingest/pull_job.h"
 
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <thread>
@@ -194,6 +195,59 @@ TEST_CASE("pull: a cursor value in the future or unreadable does not become the 
   CHECK(second.counts.inserted == 1);  // D
   CHECK(f.store->count("population").value() == 4);
   CHECK(f.store->load_cursor("hz-psb").value() == "2026-06-01 00:00:00");
+}
+
+// The time `ahead` from now as a source in `zone` writes it: "YYYY-MM-DD HH:MM:SS", no zone.
+std::string local_time(std::chrono::system_clock::duration ahead, std::chrono::minutes zone) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + ahead + zone);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+TEST_CASE("pull: a cursor value hours ahead of the source's clock does not hide later changes") {
+  Fixture f;
+  // The day typed one too high: 20 hours ahead of China's clock (under the day once allowed).
+  const std::string typo = local_time(std::chrono::hours(20), std::chrono::hours(8));
+  const std::string now_there = local_time(-std::chrono::minutes(1), std::chrono::hours(8));
+  f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', NULL, '" + now_there + "'), ('" + kB + "', 'B', NULL, '" + typo +
+        "')");
+  auto s = f.source();
+  CHECK(f.pull(s).counts.inserted == 2);
+  CHECK(f.store->load_cursor("hz-psb").value() == now_there);
+  // Within the clock skew allowed: saved.
+  const std::string soon = local_time(std::chrono::minutes(5), std::chrono::hours(8));
+  f.sql("INSERT INTO person VALUES ('" + kC + "', 'C', NULL, '" + soon + "')");
+  CHECK(f.pull(s).counts.inserted == 1);
+  CHECK(f.store->load_cursor("hz-psb").value() == soon);
+}
+
+TEST_CASE("pull: cursor.zone says how to read a source's timestamps that carry no zone") {
+  // A source writing UTC: an hour ahead of UTC is caught; read as China's time it would pass.
+  const std::string now_utc = local_time(-std::chrono::minutes(1), std::chrono::minutes(0));
+  const std::string hour_ahead = local_time(std::chrono::hours(1), std::chrono::minutes(0));
+  for (const bool utc : {false, true}) {
+    Fixture f;
+    f.sql("INSERT INTO person VALUES ('" + kA + "', 'A', NULL, '" + now_utc + "'), ('" + kB + "', 'B', NULL, '" +
+          hour_ahead + "')");
+    auto s = f.source(utc ? "cursor: {column: gxsj, overlap: 10m, zone: UTC}\n" : "cursor: {column: gxsj}\n");
+    CHECK(s.cursor->zone == std::chrono::minutes(utc ? 0 : 480));
+    f.pull(s);
+    CHECK(f.store->load_cursor("hz-psb").value() == (utc ? now_utc : hour_ahead));
+  }
+  Fixture f;
+  const std::string yaml =
+      "id: hz-psb\ndepartment: public-security\ndataset: population\nadapter: {type: sqlite, path: " +
+      f.dir.file("psb.db") +
+      ", table: person}\nprimary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\n"
+      "cursor: {column: gxsj, zone: CST}\n";
+  const auto bad = parse_source_definition(YamlDoc::parse(yaml, "src.yaml").value(), f.registry);
+  REQUIRE_FALSE(bad.ok());
+  INFO(bad.error().message);
+  CHECK(bad.error().message.find("src.yaml:7") != std::string::npos);
+  CHECK(bad.error().message.find("cursor.zone: \"CST\" is not a time zone") != std::string::npos);
 }
 
 TEST_CASE("pull: a key the source holds twice keeps the row read last, with no new version on every pull") {
