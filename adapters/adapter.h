@@ -48,6 +48,10 @@ struct Row {
   // where it is, under `key`, a name for that place rather than a primary key; `values` hold what
   // could be placed, for the department to see. Such a row never moves a cursor.
   std::string defect;
+  // Where the row is, for sources with places (CSV: the file's name and the line the row starts
+  // on): shown with the row if it is quarantined. Valid until the next call of next().
+  std::string_view file;
+  long line = 0;
 };
 
 class RowReader {

@@ -130,6 +130,8 @@ class CsvRowReader final : public RowReader {
         }
       }
       row.defect.clear();
+      row.file = file_name_;
+      row.line = reader_->record_line();
       if (fields_.size() != header_.size() || !reader_->defect().empty()) {
         // Usually a comma or line break the export did not quote, or a stray quote. The row is
         // quarantined where it stands and the rest of the file is read; its fields may be shifted,
@@ -152,6 +154,7 @@ class CsvRowReader final : public RowReader {
  private:
   Status open_file(const SourceFile& f) {
     YICI_TRY(reader_, CsvReader::open(f.path.string(), config_.options, confinement_));
+    file_name_ = f.path.filename().string();
     YICI_TRY(bool has_header, reader_->next(header_));
     if (!has_header) {
       // Nothing, or only a byte-order mark or blank lines: no header, no rows. Skipped, not an error:
@@ -196,6 +199,7 @@ class CsvRowReader final : public RowReader {
   std::vector<std::string> header_;
   std::vector<std::string> fields_;
   std::vector<int> positions_;
+  std::string file_name_;      // the current file's name (Row::file)
   std::int64_t bad_rows_ = 0;  // in the current file
   long first_bad_line_ = 0;
 };

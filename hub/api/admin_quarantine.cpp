@@ -19,10 +19,10 @@ bool parse_int(const std::string& text, std::int64_t& out) {
   return ec == std::errc() && ptr == end;
 }
 
-bool is_shifted_row(const boost::json::array& errors) {
-  return std::any_of(errors.begin(), errors.end(), [](const boost::json::value& e) {
+bool has_code(const boost::json::array& errors, std::string_view wanted) {
+  return std::any_of(errors.begin(), errors.end(), [&](const boost::json::value& e) {
     const auto* code = e.is_object() ? e.as_object().if_contains("code") : nullptr;
-    return code != nullptr && code->is_string() && code->as_string() == "bad_row";
+    return code != nullptr && code->is_string() && code->as_string() == wanted;
   });
 }
 
@@ -54,8 +54,11 @@ Response quarantine_page(const ingest::SourceDefinition& source, const schema::S
     // A line with more or fewer fields than its header (CSV): its values may sit in the wrong
     // columns, so every one is masked; its key is its place in the file ("bad_row FILE:LINE"),
     // shown as it is so the department can find the line.
-    const bool shifted = is_shifted_row(errors.as_array());
-    item["source_key"] = key_masked && !shifted ? schema::mask_value(e.source_key) : e.source_key;
+    const bool shifted = has_code(errors.as_array(), "bad_row");
+    // A row without a key is filed under "missing_key" and a digest of its content: no key value.
+    const bool keyless = has_code(errors.as_array(), "missing_key");
+    item["source_key"] = key_masked && !shifted && !keyless ? schema::mask_value(e.source_key) : e.source_key;
+    if (!e.place.empty()) item["place"] = e.place;
     boost::json::value row = boost::json::parse(e.row_json, ec);
     if (ec || !row.is_object()) row = boost::json::object();
     for (auto& kv : row.as_object()) {

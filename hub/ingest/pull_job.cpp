@@ -4,11 +4,13 @@
 #include <chrono>
 #include <future>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "hub/core/log.h"
 #include "hub/core/serial_worker.h"
+#include "hub/core/sha256.h"
 #include "hub/core/time.h"
 #include "hub/core/utf8.h"
 #include "hub/ingest/cursor.h"
@@ -115,7 +117,17 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
     const int cursor_index = source.cursor ? index_of(request.columns, source.cursor->column) : -1;
     const int status_index = source.status ? index_of(request.columns, source.status->column) : -1;
     std::vector<int> key_index;
-    for (const auto& k : source.primary_key) key_index.push_back(index_of(request.columns, k));
+    std::string key_columns;
+    for (const auto& k : source.primary_key) {
+      key_index.push_back(index_of(request.columns, k));
+      key_columns += (key_columns.empty() ? "" : ", ") + k;
+    }
+    boost::json::array missing_key;
+    missing_key.push_back(
+        {{"field", nullptr},
+         {"code", "missing_key"},
+         {"message", "源数据行的主键（" + key_columns + "）为空，无法识别该行；请部门补全后重新导出"}});
+    const std::string missing_key_errors = boost::json::serialize(missing_key);
 
     auto opened = source.adapter->read(request);
     if (!opened && request.resume_after) {
@@ -225,8 +237,10 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
           }
         }
       }
-      bool key_missing = false;
-      for (int k : key_index) key_missing = key_missing || !row.values[static_cast<std::size_t>(k)].has_value();
+      // The key as the store compares it; a line the adapter could not split is named by its place
+      // (bad_row FILE:LINE), kept as is. A key with a part NULL, empty or only spaces is missing.
+      std::string key = defective ? std::move(row.key) : store::canonical_source_key(row.key);
+      const bool key_missing = !defective && store::key_part_missing(key, key_index.size());
       for (std::size_t i = 0; i < field_index.size(); ++i)
         values[i] = row.values[static_cast<std::size_t>(field_index[i])];
       NormalisedRow out;
@@ -235,8 +249,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
         errors.push_back({{"field", nullptr}, {"code", "bad_row"}, {"message", row.defect}});
         out.errors_json = boost::json::serialize(errors);
       } else if (key_missing) {
-        out.errors_json =
-            R"([{"field":null,"code":"missing_key","message":"the source row has no primary key value"}])";
+        out.errors_json = missing_key_errors;
       } else {
         out = normaliser.normalise(field_names, values);
       }
@@ -252,7 +265,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
         r.dataset = source.dataset;
         r.subject = std::move(out.subject);
         r.source = source.id;
-        r.source_key = store::canonical_source_key(row.key);
+        r.source_key = std::move(key);
         r.pulled_at = pulled_at;
         r.status = std::move(out.status);
         r.fields_json = std::move(out.fields_json);
@@ -262,9 +275,10 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
         store::QuarantinedRow q;
         q.dataset = source.dataset;
         q.source = source.id;
-        // A line the adapter could not split is named by its place (bad_row FILE:LINE), kept as is.
-        q.source_key = defective ? row.key : store::canonical_source_key(row.key);
         q.row_json = row_json(request.columns, row);
+        // Rows without a key are told apart by their content: one entry each, not one for all.
+        q.source_key = key_missing ? "missing_key " + sha256_hex(q.row_json).substr(0, 16) : std::move(key);
+        if (!row.file.empty()) q.place = std::string(row.file) + ":" + std::to_string(row.line);
         q.errors_json = std::move(out.errors_json);
         q.seen_at = pulled_at;
         q.withdraws = marked_withdrawn && !key_missing;
@@ -292,14 +306,15 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
     YICI_TRY_STATUS(flush(true));
     if (run.counts.duplicates > 0 && source.adapter_type == "csv") {
       // A CSV directory of increments repeats a key whenever a later export changes a record:
-      // that is the normal case there, and the newest file's row is what is stored.
-      log::info("pull_keys_repeated_across_files",
+      // that is the normal case there, and the newest file's row is what is stored. (The pull does
+      // not keep every key it read, so it cannot tell that from one file holding a key twice.)
+      log::info("pull_keys_repeated",
                 {{"source", source.id},
                  {"rows", run.counts.duplicates},
                  {"detail",
-                  "rows repeating a key read earlier in this pull with other content, stored as the newest file's "
-                  "row: a later export updating a record; if one file holds a key twice, make the key unique in the "
-                  "export or fix primary_key"}});
+                  "rows repeating a key read earlier in this pull with other content; the row read last (the newest "
+                  "file's) is stored: normal when a later export updates a record; if one file holds a key twice, "
+                  "make the key unique in the export or fix primary_key"}});
     } else if (run.counts.duplicates > 0) {
       log::warn("pull_duplicate_keys",
                 {{"source", source.id},

@@ -53,6 +53,7 @@ struct QuarantinedRow {
   std::string row_json;     // the source row as read (field → raw value, each its first 1 KiB and length)
   std::string errors_json;  // [{"field","code","message"}, ...]
   std::string seen_at;      // RFC 3339
+  std::string place;        // where the row is in its source ("FILE:LINE" for CSV), or empty
   // The source's status column marks the row withdrawn: the record already held for its key (if
   // any) is withdrawn too, though the row itself did not pass (a deregistration often blanks the
   // fields the schema requires). Without this, the last good version stayed served as valid.
@@ -75,6 +76,7 @@ struct QuarantineEntry {
   std::string errors_json;
   std::string first_seen;
   std::string last_seen;
+  std::string place;  // QuarantinedRow::place
 };
 
 // Where an unfinished full pull stands, for a source whose adapter reads in key order: the next

@@ -83,4 +83,15 @@ std::string canonical_source_key(std::string_view key) {
   return out;
 }
 
+bool key_part_missing(std::string_view canonical_key, std::size_t parts) {
+  if (parts == 0) return false;
+  std::size_t start = 0;
+  for (std::size_t part = 0; part < parts; ++part) {
+    const std::size_t end = part + 1 == parts ? canonical_key.size() : canonical_key.find(kPartSeparator, start);
+    if (end == std::string_view::npos || end == start) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 }  // namespace yici::store

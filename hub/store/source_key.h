@@ -18,4 +18,8 @@ namespace yici::store {
 // Anything else (Chinese text, other scripts, inner spaces) is kept as it is. Idempotent.
 std::string canonical_source_key(std::string_view key);
 
+// Whether a canonical key of `parts` parts has one empty (NULL, empty or only spaces at the source):
+// such a row cannot be told from others.
+bool key_part_missing(std::string_view canonical_key, std::size_t parts);
+
 }  // namespace yici::store

@@ -3,6 +3,7 @@
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -338,6 +339,47 @@ TEST_CASE("pull: bad rows are quarantined with reasons and leave quarantine when
   // The row keyed '12345' was fixed, the keyless one deleted: a complete full read did not meet
   // them again, so both left the quarantine.
   CHECK(f.store->quarantine_count("hz-psb").value() == 0);
+}
+
+TEST_CASE("pull: rows without a key get an entry each, an empty or blank key is as missing as NULL") {
+  Fixture f;
+  f.sql(
+      "INSERT INTO person VALUES (NULL, 'N1', NULL, NULL), (NULL, 'N2', NULL, NULL), ('', 'E', NULL, NULL), "
+      "('  ', 'S', NULL, NULL), (NULL, 'N1', NULL, NULL)");
+  auto s = f.source("");
+  auto r = f.pull(s);
+  CHECK(r.counts.quarantined == 5);
+  // Four distinct rows, four entries (the two identical N1 rows are one); none masks another.
+  const auto q = f.store->list_quarantine("hz-psb", 0, 10).value();
+  REQUIRE(q.size() == 4);
+  std::set<std::string> names;
+  for (const auto& e : q) {
+    CHECK(e.source_key.rfind("missing_key ", 0) == 0);
+    CHECK(e.errors_json.find("\"missing_key\"") != std::string::npos);
+    CHECK(e.errors_json.find("sfzh") != std::string::npos);  // names the key column
+    CHECK(e.place.empty());                                  // a SQLite row has no place
+    names.insert(std::string(boost::json::parse(e.row_json).at("xm").as_string()));
+  }
+  CHECK(names == std::set<std::string>{"N1", "N2", "E", "S"});
+  // Pulled again: the same entries, not new ones.
+  f.pull(s);
+  CHECK(f.store->quarantine_count("hz-psb").value() == 4);
+}
+
+TEST_CASE("pull: a CSV row in the quarantine says which file and line it is on") {
+  Fixture f;
+  f.dir.write("people.csv", "sfzh,xm\n" + kA + ",A\n12345,short\n\"" + kB + "\",\"two\nlines\"\n,nokey\n");
+  const std::string yaml = "id: hz-psb\ndepartment: public-security\ndataset: population\nadapter: {type: csv, path: " +
+                           f.dir.file("people.csv") + "}\nprimary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\n";
+  const auto s = parse_source_definition(YamlDoc::parse(yaml, "src.yaml").value(), f.registry).value();
+  auto r = f.pull(s);
+  CHECK(r.counts.inserted == 2);
+  CHECK(r.counts.quarantined == 2);
+  std::map<std::string, std::string> place;
+  const auto entries = f.store->list_quarantine("hz-psb", 0, 10).value();
+  for (const auto& e : entries) place[std::string(boost::json::parse(e.row_json).at("xm").as_string())] = e.place;
+  CHECK(place["short"] == "people.csv:3");
+  CHECK(place["nokey"] == "people.csv:6");  // after a row spanning lines 4 and 5
 }
 
 TEST_CASE("pull: an incremental pull leaves quarantine entries it did not read alone") {

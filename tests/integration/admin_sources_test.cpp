@@ -125,7 +125,16 @@ TEST_CASE("yici-ctl sources: list, show and pull as admin, refused for a departm
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   CHECK(rc == 0);
-  CHECK(quarantined.find("110***********0021\tid_number\tbad_checksum") != std::string::npos);
+  CHECK(quarantined.find("110***********0021\t-\tid_number\tbad_checksum") != std::string::npos);
+  // As JSON: one array (not a line per entry), the key masked, no place for a SQLite row.
+  const auto as_json = ctl(hub, "admin", "sources quarantine hz-psb --output json", &rc);
+  CHECK(rc == 0);
+  INFO(as_json);
+  const boost::json::value entries = boost::json::parse(as_json);
+  REQUIRE(entries.is_array());
+  REQUIRE(entries.as_array().size() == 1);
+  CHECK(entries.at(0).at("source_key") == "110***********0021");
+  CHECK_FALSE(entries.at(0).as_object().contains("place"));
   auto missing = ctl(hub, "admin", "sources show nope", &rc);
   CHECK(rc == 1);
   CHECK(missing.find("unknown_source") != std::string::npos);

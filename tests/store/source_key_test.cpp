@@ -41,5 +41,28 @@ TEST_CASE("source key: canonical keys are their own canonical form") {
   }
 }
 
+TEST_CASE("source key: a key with an empty part is missing") {
+  CHECK(key_part_missing("", 1));
+  CHECK_FALSE(key_part_missing("A", 1));
+  CHECK_FALSE(
+      key_part_missing("A\x1f"
+                       "B",
+                       2));
+  CHECK(
+      key_part_missing("\x1f"
+                       "B",
+                       2));
+  CHECK(key_part_missing("A\x1f", 2));
+  CHECK(key_part_missing("A", 2));  // fewer parts than the key has
+  CHECK(
+      key_part_missing("A\x1f\x1f"
+                       "C",
+                       3));
+  CHECK(key_part_missing(canonical_source_key("  \x1f"
+                                              "b"),
+                         2));
+  CHECK_FALSE(key_part_missing("", 0));
+}
+
 }  // namespace
 }  // namespace yici::store

@@ -145,6 +145,9 @@ void add_sources_command(CLI::App& app, int& exit_code) {
   quarantine->callback([flags = quarantine_flags, id, &exit_code] {
     std::string target = "/v1/admin/sources/" + *id + "/quarantine?limit=1000";
     bool header = false;
+    bool first_item = true;
+    // --output json: one JSON array of every entry, written as the pages come.
+    if (flags->output == "json") std::cout << "[";
     while (!target.empty()) {
       auto r = call_hub(*flags, "GET", target, exit_code);
       if (!r) return;
@@ -154,20 +157,25 @@ void add_sources_command(CLI::App& app, int& exit_code) {
       }
       const auto page = boost::json::parse(r->body).as_object();
       if (flags->output == "json") {
-        for (const auto& item : page.at("items").as_array()) std::cout << boost::json::serialize(item) << "\n";
+        for (const auto& item : page.at("items").as_array()) {
+          std::cout << (first_item ? "\n" : ",\n") << boost::json::serialize(item);
+          first_item = false;
+        }
       } else {
-        if (!header) std::cout << "KEY\tFIELD\tCODE\tMESSAGE\n";
+        if (!header) std::cout << "KEY\tPLACE\tFIELD\tCODE\tMESSAGE\n";
         header = true;
         for (const auto& item : page.at("items").as_array()) {
+          const auto* place = item.as_object().if_contains("place");
           for (const auto& e : item.at("errors").as_array()) {
-            std::cout << text(item.at("source_key")) << "\t" << text(e.at("field")) << "\t" << text(e.at("code"))
-                      << "\t" << text(e.at("message")) << "\n";
+            std::cout << text(item.at("source_key")) << "\t" << (place != nullptr ? text(*place) : "-") << "\t"
+                      << text(e.at("field")) << "\t" << text(e.at("code")) << "\t" << text(e.at("message")) << "\n";
           }
         }
       }
       const auto* next = page.if_contains("next");
       target = next != nullptr && next->is_string() ? std::string(next->as_string()) : "";
     }
+    if (flags->output == "json") std::cout << (first_item ? "]\n" : "\n]\n");
   });
 
   CLI::App* pull = sources->add_subcommand("pull", "pull a source now");

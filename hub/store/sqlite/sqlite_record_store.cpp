@@ -120,6 +120,10 @@ DROP TABLE rekey;
 UPDATE OR REPLACE quarantine SET source_key = yici_canonical_key(source_key)
   WHERE source_key NOT LIKE 'bad\_row %' ESCAPE '\' AND source_key <> yici_canonical_key(source_key);
 )sql",
+    // 6: where a quarantined row is in its source (CSV: file and line), for the department.
+    R"sql(
+ALTER TABLE quarantine ADD COLUMN place TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 // yici_canonical_key(text): canonical_source_key, for migration 5.
@@ -179,10 +183,10 @@ constexpr const char* kUnquarantine = "DELETE FROM quarantine WHERE source = ?1 
 constexpr const char* kDropUnseenQuarantine = "DELETE FROM quarantine WHERE source = ?1 AND last_seen < ?2";
 constexpr const char* kHasQuarantine = "SELECT EXISTS (SELECT 1 FROM quarantine WHERE source = ?1)";
 constexpr const char* kQuarantine =
-    "INSERT INTO quarantine (dataset, source, source_key, row_json, errors_json, first_seen, last_seen) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (source, source_key) DO UPDATE SET "
+    "INSERT INTO quarantine (dataset, source, source_key, row_json, errors_json, first_seen, last_seen, place) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) ON CONFLICT (source, source_key) DO UPDATE SET "
     "dataset = excluded.dataset, row_json = excluded.row_json, errors_json = excluded.errors_json, "
-    "last_seen = excluded.last_seen";
+    "last_seen = excluded.last_seen, place = excluded.place";
 constexpr const char* kSaveCursor =
     "INSERT INTO source_cursors (source, cursor_value) VALUES (?1, ?2) ON CONFLICT (source) DO UPDATE SET "
     "cursor_value = excluded.cursor_value, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -205,7 +209,7 @@ constexpr const char* kRecentRuns =
     "error FROM pull_runs WHERE source = ?1 ORDER BY id DESC LIMIT ?2";
 constexpr const char* kQuarantineCount = "SELECT count(*) FROM quarantine WHERE source = ?1";
 constexpr const char* kQuarantineList =
-    "SELECT id, source_key, row_json, errors_json, first_seen, last_seen FROM quarantine "
+    "SELECT id, source_key, row_json, errors_json, first_seen, last_seen, place FROM quarantine "
     "WHERE source = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
 
 // One batch of a source's records whose keys are not in temp.present_keys, in key order from ?3
@@ -444,7 +448,7 @@ Result<UpsertCounts> SqliteRecordStore::commit_batch(const BatchCommit& batch) {
       YICI_TRY_STATUS(upsert_until(q.records_before));
       YICI_TRY(Statement * st, w.cached(kQuarantine));
       st->bind(1, q.dataset).bind(2, q.source).bind(3, q.source_key).bind(4, q.row_json).bind(5, q.errors_json);
-      st->bind(6, q.seen_at);
+      st->bind(6, q.seen_at).bind(7, q.place);
       YICI_TRY_STATUS(st->run());
       ++counts.quarantined;
       any_quarantined = true;  // a later row of the batch that passes takes it out again
@@ -597,7 +601,8 @@ Result<std::vector<QuarantineEntry>> SqliteRecordStore::list_quarantine(std::str
   std::vector<QuarantineEntry> out;
   YICI_TRY_STATUS(st->each_row([&] {
     out.push_back({st->column_int(0), std::string(st->column_text(1)), std::string(st->column_text(2)),
-                   std::string(st->column_text(3)), std::string(st->column_text(4)), std::string(st->column_text(5))});
+                   std::string(st->column_text(3)), std::string(st->column_text(4)), std::string(st->column_text(5)),
+                   std::string(st->column_text(6))});
   }));
   return out;
 }
