@@ -24,6 +24,7 @@ boost::json::object health_json(const SourceView& v) {
       health["next_run_at"] =
           format_rfc3339_micros(now_utc() + std::chrono::duration_cast<SysTime::duration>(v.health->next_run_in));
     }
+    if (v.health->since != SysTime{}) health["since"] = format_rfc3339_micros(v.health->since);
     if (v.health->last_success != SysTime{}) health["last_success"] = format_rfc3339_micros(v.health->last_success);
     if (!v.health->last_error.empty()) health["last_error"] = v.health->last_error;
   } else {
@@ -59,10 +60,10 @@ boost::json::object render(const SourceView& v, bool detail) {
   o["records_by_status"] = std::move(records);
   o["health"] = health_json(v);
   o["full_pull_unfinished"] = v.full_pull_unfinished;
-  // Reject rate of the latest pull that read anything.
+  // Reject rate of the latest pull that read anything (a reconciliation reads keys, no rows).
   o["reject_rate"] = nullptr;
   for (const auto& p : v.recent_pulls) {
-    if (p.rows_read > 0) {
+    if (p.rows_read > 0 && p.mode != "reconcile") {
       // Written plainly (0, 0.25, 1) by to_json_text, not as Boost.JSON's 0E0 or 2.5E-1.
       o["reject_rate"] = static_cast<double>(p.counts.quarantined) / static_cast<double>(p.rows_read);
       break;

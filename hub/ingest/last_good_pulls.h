@@ -28,7 +28,10 @@ class LastGoodPulls {
   void record(const store::PullRun& run);
 
  private:
-  static bool counts(const store::PullRun& run) { return run.error.empty() && run.mode != "resumed"; }
+  // A key reconciliation reads no data: it is in the history, but it is no pull.
+  static bool counts(const store::PullRun& run) {
+    return run.error.empty() && run.mode != "resumed" && run.mode != "reconcile";
+  }
 
   store::RecordStore& store_;
   std::shared_mutex mu_;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "hub/core/log.h"
+#include "hub/core/time.h"
 #include "hub/store/source_key.h"
 
 namespace yici::ingest {
@@ -36,13 +37,16 @@ Status check_withdrawal(const SourceDefinition& source, std::int64_t keys_listed
                             "the records really are gone, raise reconcile.max_withdraw)");
 }
 
-Result<std::int64_t> reconcile_keys(const SourceDefinition& source, store::RecordStore& store) {
+namespace {
+
+// Lists the source's keys and withdraws the records of those gone; `listed` counts the keys read.
+Result<std::int64_t> list_and_withdraw(const SourceDefinition& source, store::RecordStore& store,
+                                       std::int64_t& listed) {
   adapters::ReadRequest request;
   request.columns = source.primary_key;
   request.primary_key = source.primary_key;
   YICI_TRY(auto reader, source.adapter->read(request));
   adapters::Row row;
-  std::int64_t listed = 0;
   // The store reads every key before it withdraws anything, so a read error (the callback's error
   // propagates) never withdraws records on the strength of a partial key list.
   auto withdrawn = store.withdraw_missing(
@@ -62,6 +66,31 @@ Result<std::int64_t> reconcile_keys(const SourceDefinition& source, store::Recor
         return check_withdrawal(source, listed, vanishing, current);
       });
   if (withdrawn.ok()) log::info("keys_reconciled", {{"source", source.id}, {"withdrawn", *withdrawn}});
+  return withdrawn;
+}
+
+}  // namespace
+
+Result<std::int64_t> reconcile_keys(const SourceDefinition& source, store::RecordStore& store) {
+  const auto started = std::chrono::steady_clock::now();
+  store::PullRun run;  // in the pull history, so that a refusal shows where the pulls are listed
+  run.source = source.id;
+  run.started_at = format_rfc3339_micros(now_utc());
+  run.mode = "reconcile";
+  std::int64_t listed = 0;
+  auto withdrawn = list_and_withdraw(source, store, listed);
+  run.finished_at = format_rfc3339_micros(now_utc());
+  run.duration_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  run.rows_read = listed;
+  if (withdrawn.ok()) {
+    run.counts.withdrawn = *withdrawn;
+  } else {
+    run.error = withdrawn.error().message;
+  }
+  if (auto st = store.record_pull_run(run); !st.ok()) {
+    log::error("pull_history_write_failed", {{"source", source.id}, {"error", st.error().message}});
+  }
   return withdrawn;
 }
 

@@ -110,7 +110,9 @@ struct PullRun {
   std::string source;
   std::string started_at;
   std::string finished_at;
-  std::string mode;  // full, incremental, or resumed (a full pull going on after an interrupted one)
+  // full, incremental, resumed (a full pull going on after an interrupted one), or reconcile (a
+  // key reconciliation: rows_read counts the keys listed)
+  std::string mode;
   std::int64_t rows_read = 0;
   UpsertCounts counts;
   std::int64_t duration_ms = 0;

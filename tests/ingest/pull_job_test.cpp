@@ -896,11 +896,22 @@ TEST_CASE("reconcile: a source emptied or cut short withdraws nothing, a few del
   CHECK(half.error().message.find("15 of its 30 current records") != std::string::npos);
   CHECK(half.error().message.find("reconcile.max_withdraw (10%)") != std::string::npos);
   CHECK(current() == 30);
+  // Each reconciliation is in the pull history, a refused one with its reason: `sources show`
+  // lists it where the pulls are, and a restart's health counts it.
+  const auto runs = f.store->recent_pull_runs("hz-psb", 10).value();
+  REQUIRE(runs.size() == 3);  // the pull, then two refusals
+  CHECK(runs[0].mode == "reconcile");
+  CHECK(runs[0].rows_read == 15);
+  CHECK(runs[0].error == half.error().message);
+  CHECK(runs[1].rows_read == 0);
+  CHECK(runs[1].error.find("listed no keys at all") != std::string::npos);
+  CHECK(runs[2].mode == "full");
   // All but 4: those four were really deleted, and go.
   f.sql("DELETE FROM person");
   f.sql("INSERT INTO person SELECT * FROM person_reload LIMIT 26");
   CHECK(reconcile_keys(s, *f.store).value() == 4);
   CHECK(current() == 26);
+  CHECK(f.store->recent_pull_runs("hz-psb", 1).value().at(0).error.empty());
   // An operator who knows the records are gone raises the limit.
   f.sql("DELETE FROM person");
   f.sql("INSERT INTO person SELECT * FROM person_reload LIMIT 6");

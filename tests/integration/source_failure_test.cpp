@@ -53,6 +53,15 @@ TEST_CASE("ingest: a failing source is served stale, backs off, and recovers whe
   REQUIRE(std::rename(d.data.file("dept.db").c_str(), d.data.file("dept.db.away").c_str()) == 0);
   REQUIRE(https_request(hub.port(), HubProcess::as("admin"), "POST", "/v1/admin/sources/psb/pull").status == 202);
   CHECK(eventually([&] { return health(hub) == "failing"; }));
+  {
+    // yici-ctl says since when, how many in a row, and the last success.
+    std::string shown;
+    CHECK(run_ctl(hub.port(), "admin", "sources show psb", &shown) == 0);
+    INFO(shown);
+    CHECK(shown.find("health      failing") != std::string::npos);
+    CHECK(shown.find(" since 20") != std::string::npos);
+    CHECK(shown.find("failures in a row, last success 20") != std::string::npos);
+  }
 
   // Lookups keep answering from the last good data; after stale_after the records say so.
   bool stale = false;

@@ -72,6 +72,11 @@ void print_source(const boost::json::object& s) {
   std::cout << "dataset     " << text(s.at("dataset")) << " via " << text(s.at("adapter")) << "\n";
   const auto& h = s.at("health").as_object();
   std::cout << "health      " << text(h.at("state")) << pulling_for(h);
+  if (h.at("state") == "failing" && h.contains("since")) {
+    std::cout << " since " << text(h.at("since")) << " (" << text(h.at("consecutive_failures")) << " failures in a row";
+    std::cout << (h.contains("last_success") ? ", last success " + text(h.at("last_success")) : ", never succeeded")
+              << ")";
+  }
   if (h.contains("last_error")) {
     // The API keeps the latest failure after a recovery too; said as such, not as the state's reason.
     const bool recovered = h.at("state") == "ok";
@@ -91,9 +96,13 @@ void print_source(const boost::json::object& s) {
   for (const auto& kv : s.at("mapping").as_object()) std::cout << " " << kv.key() << "←" << text(kv.value());
   std::cout << "\nrecent pulls:\n";
   for (const auto& p : s.at("recent_pulls").as_array()) {
-    std::cout << "  " << text(p.at("finished_at")) << "  " << text(p.at("mode")) << "  read " << text(p.at("rows_read"))
-              << ", +" << text(p.at("inserted")) << " ~" << text(p.at("updated")) << " =" << text(p.at("unchanged"))
-              << " rejected " << text(p.at("rejected"));
+    std::cout << "  " << text(p.at("finished_at")) << "  " << text(p.at("mode"));
+    if (p.at("mode") == "reconcile") {
+      std::cout << "  listed " << text(p.at("rows_read")) << " keys";
+    } else {
+      std::cout << "  read " << text(p.at("rows_read")) << ", +" << text(p.at("inserted")) << " ~"
+                << text(p.at("updated")) << " =" << text(p.at("unchanged")) << " rejected " << text(p.at("rejected"));
+    }
     if (p.as_object().contains("error")) std::cout << "  ERROR: " << text(p.at("error"));
     std::cout << "\n";
   }
