@@ -1,5 +1,7 @@
 #include "hub/store/source_key.h"
 
+#include "hub/schema/text.h"
+
 namespace yici::store {
 namespace {
 
@@ -20,65 +22,31 @@ bool canonical_already(std::string_view key) {
   return true;
 }
 
-// Appends `part` with its space trimmed at both ends.
-void append_trimmed(std::string& out, std::string_view part) {
-  std::size_t begin = 0;
-  std::size_t end = part.size();
-  while (begin < end && is_space(part[begin])) ++begin;
-  while (end > begin && is_space(part[end - 1])) --end;
-  out.append(part.substr(begin, end - begin));
+// Appends one part of a key, cleaned as the schema's halfwidth and upper transforms clean a value
+// and trimmed. Bytes the cleaner refuses (not UTF-8, a control character) are kept, ASCII letters
+// upper-cased.
+void append_part(std::string& out, std::string_view part, std::string& scratch) {
+  const std::string_view trimmed = schema::trim(part);
+  if (schema::clean(trimmed, schema::kHalfwidth | schema::kUpper, scratch).fault == schema::TextFault::kNone) {
+    out += schema::trim(scratch);
+    return;
+  }
+  for (const char c : trimmed) out.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
 }
 
 }  // namespace
 
 std::string canonical_source_key(std::string_view key) {
   if (canonical_already(key)) return std::string(key);
-  // Folded first (a full-width space becomes one to trim), then trimmed part by part.
-  std::string folded;
-  folded.reserve(key.size());
-  for (std::size_t i = 0; i < key.size(); ++i) {
-    const auto c = static_cast<unsigned char>(key[i]);
-    if (c >= 'a' && c <= 'z') {
-      folded.push_back(static_cast<char>(c - 'a' + 'A'));
-      continue;
-    }
-    if (c == 0xEF && i + 2 < key.size()) {
-      // U+FF01..U+FF5E: EF BC 81..EF BC BF, EF BD 80..EF BD 9E.
-      const auto b1 = static_cast<unsigned char>(key[i + 1]);
-      const auto b2 = static_cast<unsigned char>(key[i + 2]);
-      unsigned code = 0;
-      if (b1 == 0xBC && b2 >= 0x81 && b2 <= 0xBF) code = 0xFF00U + (b2 - 0x80U);
-      if (b1 == 0xBD && b2 >= 0x80 && b2 <= 0x9E) code = 0xFF40U + (b2 - 0x80U);
-      if (code != 0) {
-        auto ascii = static_cast<char>(code - 0xFF00U + 0x20U);
-        if (ascii >= 'a' && ascii <= 'z') ascii = static_cast<char>(ascii - 'a' + 'A');
-        folded.push_back(ascii);
-        i += 2;
-        continue;
-      }
-    }
-    if (c == 0xE3 && i + 2 < key.size() && static_cast<unsigned char>(key[i + 1]) == 0x80 &&
-        static_cast<unsigned char>(key[i + 2]) == 0x80) {  // U+3000 ideographic space
-      folded.push_back(' ');
-      i += 2;
-      continue;
-    }
-    if (c == 0xC2 && i + 1 < key.size() && static_cast<unsigned char>(key[i + 1]) == 0xA0) {  // U+00A0
-      folded.push_back(' ');
-      i += 1;
-      continue;
-    }
-    folded.push_back(static_cast<char>(c));
-  }
   std::string out;
-  out.reserve(folded.size());
-  std::string_view rest = folded;
+  out.reserve(key.size());
+  std::string scratch;
   while (true) {
-    const std::size_t sep = rest.find(kPartSeparator);
-    append_trimmed(out, rest.substr(0, sep));
+    const std::size_t sep = key.find(kPartSeparator);
+    append_part(out, key.substr(0, sep), scratch);
     if (sep == std::string_view::npos) break;
     out.push_back(kPartSeparator);
-    rest.remove_prefix(sep + 1);
+    key.remove_prefix(sep + 1);
   }
   return out;
 }

@@ -31,6 +31,14 @@ bool record_stale(const HubProcess& hub) {
   return rec.contains("stale") && rec.at("stale").as_bool();
 }
 
+// A hub on the departments' sources that keeps its data in `data`, to be started again on it.
+HubOptions restartable(const Departments& d, const TempDir& data, const std::string& config) {
+  return {.extra_config = config,
+          .policy = kDepartmentPolicy,
+          .sources_dir = d.sources.path().string(),
+          .data_dir = data.path().string()};
+}
+
 template <typename Pred>
 bool eventually(Pred pred, int tries = 200) {
   for (int i = 0; i < tries; ++i) {
@@ -97,10 +105,7 @@ TEST_CASE("ingest: a restart keeps a failing source's health: its records stay s
   const auto market = HubProcess::as("market-regulation");
   const std::string target = "/v1/records/population/11010519491231002X?purpose=food-business-license";
   {
-    HubProcess hub({.extra_config = config,
-                    .policy = kDepartmentPolicy,
-                    .sources_dir = d.sources.path().string(),
-                    .data_dir = data.path().string()});
+    HubProcess hub(restartable(d, data, config));
     REQUIRE(wait_for(hub.port(), market, target).status == 200);
     REQUIRE(std::rename(d.data.file("dept.db").c_str(), d.data.file("dept.db.away").c_str()) == 0);
     REQUIRE(https_request(hub.port(), HubProcess::as("admin"), "POST", "/v1/admin/sources/psb/pull").status == 202);
@@ -109,10 +114,7 @@ TEST_CASE("ingest: a restart keeps a failing source's health: its records stay s
   }
   // Restarted during the outage: the records were stale before and are at once, not stale_after
   // later; the source is failing since before the restart, and its last success is still known.
-  HubProcess hub({.extra_config = config,
-                  .policy = kDepartmentPolicy,
-                  .sources_dir = d.sources.path().string(),
-                  .data_dir = data.path().string()});
+  HubProcess hub(restartable(d, data, config));
   REQUIRE(wait_for(hub.port(), market, target).status == 200);
   CHECK(record_stale(hub));
   const auto r = https_request(hub.port(), HubProcess::as("admin"), "GET", "/v1/admin/sources/psb");
@@ -131,10 +133,7 @@ TEST_CASE("ingest: a source whose file no longer loads at start is counted, and 
   const auto market = HubProcess::as("market-regulation");
   const std::string target = "/v1/records/population/11010519491231002X?purpose=food-business-license";
   {
-    HubProcess hub({.extra_config = config,
-                    .policy = kDepartmentPolicy,
-                    .sources_dir = d.sources.path().string(),
-                    .data_dir = data.path().string()});
+    HubProcess hub(restartable(d, data, config));
     REQUIRE(wait_for(hub.port(), market, target).status == 200);
     CHECK_FALSE(record_stale(hub));
     hub.signal(SIGTERM);
@@ -142,10 +141,7 @@ TEST_CASE("ingest: a source whose file no longer loads at start is counted, and 
   }
   // An edit breaks the file (a tab in YAML indentation, say), then the hub restarts.
   d.sources.write("psb.yaml", "id: psb\n\tdepartment: public-security\n");
-  HubProcess hub({.extra_config = config,
-                  .policy = kDepartmentPolicy,
-                  .sources_dir = d.sources.path().string(),
-                  .data_dir = data.path().string()});
+  HubProcess hub(restartable(d, data, config));
   REQUIRE(wait_for(hub.port(), market, target).status == 200);
   CHECK(hub.log().find("source_skipped") != std::string::npos);
   const HttpResult metrics = https_request(hub.port(), HubProcess::as("admin"), "GET", "/metrics");

@@ -32,6 +32,10 @@ TEST_CASE("source key: other text is kept as it is") {
   CHECK(canonical_source_key("\xEF\xBC") == "\xEF\xBC");  // a cut sequence at the end: bytes kept
   CHECK(canonical_source_key("a\xE3\x80") == "A\xE3\x80");
   CHECK(canonical_source_key("A\tB") == "A\tB");  // inner
+  // As the schema's cleaner: invisible characters go; a part it refuses is only trimmed and cased.
+  CHECK(canonical_source_key("\xE2\x80\x8B"
+                             "a1\xEF\xBB\xBF") == "A1");
+  CHECK(canonical_source_key(" a\x01 ") == "A\x01");
 }
 
 TEST_CASE("source key: canonical keys are their own canonical form") {
