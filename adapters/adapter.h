@@ -64,6 +64,10 @@ class RowReader {
   // nullopt when this row cannot be a resume point (a key part is NULL, or of a type the adapter
   // does not compare, such as a REAL or a BLOB) or the adapter does not resume.
   [[nodiscard]] virtual std::optional<std::string> resume_token() const { return std::nullopt; }
+  // After the last row: why this read may have missed rows because the listing changed while it
+  // was read page by page (a service's count of its records changed, or fewer rows came than it
+  // counted), or nullopt. Only adapters whose listing_is_snapshot() is false can tell.
+  [[nodiscard]] virtual std::optional<std::string> listing_moved() const { return std::nullopt; }
 };
 
 class Adapter {
@@ -80,6 +84,13 @@ class Adapter {
   // (a 1M-row pull: about 6 times faster than in cursor order), and commits its position with
   // every batch.
   [[nodiscard]] virtual bool resumes_by_key() const { return false; }
+  // true when one read sees the source as it was at one moment (a database snapshot, a file, one
+  // response). false for a listing read in pages by offset or page number while the service goes
+  // on changing: a record that changes or goes during the read moves the ones behind it up a
+  // place, and one of them slips past a page boundary unread. The pull job then saves the cursor
+  // only when the read shows no sign of that, and key reconciliation withdraws only keys missing
+  // from two listings.
+  [[nodiscard]] virtual bool listing_is_snapshot() const { return true; }
   // What describe() looked at, for messages: "table rk_jbxx", "the query's result", ...
   [[nodiscard]] virtual std::string describe_target() const { return "the source"; }
   // Every file or directory on the hub's machine this adapter reads, as configured (its database

@@ -127,9 +127,16 @@ class RestRowReader final : public RowReader {
 
   Result<bool> next(Row& row) override {
     while (items_ == nullptr || index_ >= items_->size()) {
-      if (next_target_.empty()) return false;
+      if (next_target_.empty()) {
+        if (total_ && rows_ < *total_ && moved_.empty()) {
+          moved_ = "read " + std::to_string(rows_) + " records of the " + std::to_string(*total_) +
+                   " the service counts (" + config_.paging.total_path + ")";
+        }
+        return false;
+      }
       YICI_TRY_STATUS(load_page());
     }
+    ++rows_;
     const json::value& item = (*items_)[index_++];
     if (!item.is_object()) return Error::invalid("rest source: records array holds a non-object item");
     row.values.resize(columns_.size());
@@ -139,7 +146,38 @@ class RestRowReader final : public RowReader {
     return true;
   }
 
+  [[nodiscard]] std::optional<std::string> listing_moved() const override {
+    if (moved_.empty()) return std::nullopt;
+    return moved_;
+  }
+
  private:
+  // paging.total: the service's count of the whole listing, as this page gives it. A count that
+  // changes from one page to another means records came or went while the pages were read.
+  Status read_total() {
+    if (config_.paging.total_path.empty()) return {};
+    const json::value* v = at_path(page_, config_.paging.total_path);
+    std::optional<std::int64_t> total;
+    if (v != nullptr && v->is_int64() && v->as_int64() >= 0) total = v->as_int64();
+    if (v != nullptr && v->is_uint64()) total = static_cast<std::int64_t>(v->as_uint64());
+    if (v != nullptr && v->is_string() && !v->as_string().empty() && v->as_string().size() < 19 &&
+        std::all_of(v->as_string().begin(), v->as_string().end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      total = std::stoll(std::string(v->as_string()));
+    }
+    if (!total) {
+      return Error::invalid("rest source: page " + std::to_string(pages_) + " has no count at paging.total \"" +
+                            config_.paging.total_path +
+                            "\" (a whole number, or one in a string); the service answered " +
+                            bounded_utf8(json::serialize(page_), 200));
+    }
+    if (total_ && *total != *total_ && moved_.empty()) {
+      moved_ = "the service counted " + std::to_string(*total_) + " records at page 1 and " + std::to_string(*total) +
+               " at page " + std::to_string(pages_);
+    }
+    total_ = total;
+    return {};
+  }
+
   Status load_page() {
     if (++pages_ > config_.max_pages) return Error::invalid("rest source: more than max_pages pages");
     if (pages_ == 1) visited_.insert(next_target_);
@@ -154,6 +192,7 @@ class RestRowReader final : public RowReader {
     }
     items_ = &items->as_array();
     index_ = 0;
+    YICI_TRY_STATUS(read_total());
     const std::size_t largest_before = largest_page_;
     largest_page_ = std::max(largest_page_, items_->size());
     // A service that ignores the page parameter answers every page with the first one: without
@@ -233,6 +272,9 @@ class RestRowReader final : public RowReader {
   std::unordered_set<std::string> visited_;  // next-link paging: targets read so far
   std::string previous_page_;                // page paging: the last page's size and first record
   std::size_t largest_page_ = 0;             // page paging: the most records a page of this read held
+  std::optional<std::int64_t> total_;        // paging.total: the count the last page gave
+  std::int64_t rows_ = 0;                    // records read so far
+  std::string moved_;                        // why the listing changed during this read, if it did
   json::value page_;
   const json::array* items_ = nullptr;
   std::size_t index_ = 0;
@@ -314,7 +356,8 @@ Result<RestConfig> parse_rest_config(const YamlDoc& doc, const YAML::Node& block
   c.records_path = records.value_or("");
   const YAML::Node paging = block["paging"];
   if (paging.IsDefined()) {
-    YICI_TRY_STATUS(doc.expect_map(paging, {"style", "page_param", "size_param", "size", "first", "next"}, "paging"));
+    YICI_TRY_STATUS(
+        doc.expect_map(paging, {"style", "page_param", "size_param", "size", "first", "next", "total"}, "paging"));
     YICI_TRY(auto style, doc.required_string(paging, "style"));
     if (style == "page") {
       c.paging.style = RestPaging::Style::kPage;
@@ -332,6 +375,11 @@ Result<RestConfig> parse_rest_config(const YamlDoc& doc, const YAML::Node& block
     if (size_param) c.paging.size_param = *size_param;
     if (size) c.paging.size = static_cast<int>(*size);
     if (first) c.paging.first = static_cast<int>(*first);
+    YICI_TRY(auto total, doc.optional_string(paging, "total"));
+    if (total && c.paging.style == RestPaging::Style::kNone) {
+      return doc.error_at(paging["total"], "paging.total is for paged listings (style page or next)");
+    }
+    c.paging.total_path = total.value_or("");
   }
   YICI_TRY(auto cursor_param, doc.optional_string(block, "cursor_param"));
   c.cursor_param = cursor_param.value_or("");

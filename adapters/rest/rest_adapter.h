@@ -7,6 +7,7 @@
 //       fewer records per page than asked)
 //       or  {style: next, next: links.next}             # a path to the next page's URL (or null)
 //       or  {style: none}
+//       either paged style may add total: data.total   # a path to the service's count of the listing
 //   cursor_param: updated_since  # incremental pulls pass the cursor value as this query parameter
 //   token_file: /run/secrets/credit-token   # bearer token, read at each pull, never logged
 //   ca: /etc/yici/credit-ca.crt  # CA for the service's certificate (default: system CAs)
@@ -17,6 +18,10 @@
 // Rows are the array's objects; a column is a top-level member (numbers and booleans as their JSON
 // text, objects and arrays serialised, null as NULL). Rows are not assumed to arrive in cursor
 // order, so the pull job commits the cursor only after the last page.
+// A paged listing is not a snapshot: a record that changes or goes while the pages are read moves
+// the records behind it up a place, and one slips past a page boundary unread. With paging.total,
+// a count that changes between pages, or fewer records read than the service counts, says so
+// (RowReader::listing_moved); the pull job also takes a key read twice as a sign of it.
 #pragma once
 
 #include <chrono>
@@ -34,7 +39,8 @@ struct RestPaging {
   std::string size_param = "size";
   int size = 500;
   int first = 1;
-  std::string next_path;  // kNext
+  std::string next_path;   // kNext
+  std::string total_path;  // optional: where each page gives the service's count of the whole listing
 };
 
 struct RestConfig {
@@ -59,6 +65,7 @@ class RestAdapter final : public Adapter {
   Result<std::vector<ColumnInfo>> describe() override;
   [[nodiscard]] std::string describe_target() const override { return "the first record from " + config_.url; }
   [[nodiscard]] bool ordered_by_cursor() const override { return false; }
+  [[nodiscard]] bool listing_is_snapshot() const override { return config_.paging.style == RestPaging::Style::kNone; }
   [[nodiscard]] Status check_column_name(std::string_view name) const override { return check_text_column_name(name); }
   [[nodiscard]] std::vector<std::string> local_files() const override;
 

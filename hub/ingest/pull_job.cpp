@@ -184,8 +184,13 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
       decltype(wait_commit)& wait;
       ~CountLastCommit() { (void)wait(); }
     } count_last_commit{wait_commit};
-    auto flush = [&](bool last) -> Status {
-      if (cursor_per_batch || last) batch.cursor = max_cursor;
+    // A listing read in pages while the service changes may have let a row slip past unread (see
+    // Adapter::listing_is_snapshot): its last batch commits without the cursor and the full
+    // pull's mark of rows seen, which follow in a batch of their own once the read shows no sign
+    // of that.
+    const bool listing_may_move = !source.adapter->listing_is_snapshot();
+    auto flush = [&](bool last, bool final_marks = true) -> Status {
+      if (cursor_per_batch || (last && final_marks)) batch.cursor = max_cursor;
       if (by_key && !last) {
         // A row whose key cannot be a resume point (a NULL part) leaves the last position as it was.
         if (auto token = reader->resume_token()) batch.progress = store::PullProgress{std::move(*token), max_cursor};
@@ -193,7 +198,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
       batch.clear_progress = last;  // the pull is complete: the next one starts afresh
       // A complete read in one go saw every row the source holds: quarantined rows it did not meet
       // again were fixed or removed there.
-      if (last && run.mode == "full") batch.quarantine_unseen_before = pulled_at;
+      if (last && final_marks && run.mode == "full") batch.quarantine_unseen_before = pulled_at;
       YICI_TRY_STATUS(wait_commit());
       if (batch.size() == 0 && !last) return {};
       std::swap(committing, batch);
@@ -303,8 +308,35 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
         }
       }
     }
-    YICI_TRY_STATUS(flush(true));
-    if (run.counts.duplicates > 0 && source.adapter_type == "csv") {
+    std::optional<std::string> moved;
+    if (listing_may_move) {
+      YICI_TRY_STATUS(flush(true, false));
+      moved = reader->listing_moved();
+      if (!moved && run.counts.duplicates > 0) {
+        moved = std::to_string(run.counts.duplicates) +
+                " rows repeated a key read earlier in this read with other content: a record that changed during "
+                "the read moved in the service's order, and the records behind it moved up a place";
+      }
+      if (moved) {
+        // The rows read are stored; the cursor stays where it was, so the next pull reads the same
+        // window again and finds the row that slipped past.
+        log::warn("pull_listing_moved",
+                  {{"source", source.id},
+                   {"reason", *moved},
+                   {"action",
+                    "the listing changed while its pages were read, so a record may have been skipped: the rows "
+                    "read are stored and the cursor was not moved, so the next pull reads them again. If this "
+                    "is logged at every pull of a quiet service, its paging.total does not count what it lists, "
+                    "or it lists a key twice: fix that at the service"}});
+      } else {
+        YICI_TRY_STATUS(flush(true));
+      }
+    } else {
+      YICI_TRY_STATUS(flush(true));
+    }
+    // Repeated keys of a listing that moved are said by pull_listing_moved.
+    const std::int64_t duplicates = moved ? 0 : run.counts.duplicates;
+    if (duplicates > 0 && source.adapter_type == "csv") {
       // A CSV directory of increments repeats a key whenever a later export changes a record:
       // that is the normal case there, and the newest file's row is what is stored. (The pull does
       // not keep every key it read, so it cannot tell that from one file holding a key twice.)
@@ -315,7 +347,7 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
                   "rows repeating a key read earlier in this pull with other content; the row read last (the newest "
                   "file's) is stored: normal when a later export updates a record; if one file holds a key twice, "
                   "make the key unique in the export or fix primary_key"}});
-    } else if (run.counts.duplicates > 0) {
+    } else if (duplicates > 0) {
       log::warn("pull_duplicate_keys",
                 {{"source", source.id},
                  {"rows", run.counts.duplicates},

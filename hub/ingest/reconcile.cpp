@@ -47,6 +47,7 @@ Result<std::int64_t> list_and_withdraw(const SourceDefinition& source, store::Re
   request.primary_key = source.primary_key;
   YICI_TRY(auto reader, source.adapter->read(request));
   adapters::Row row;
+  bool listed_again = false;
   // The store reads every key before it withdraws anything, so a read error (the callback's error
   // propagates) never withdraws records on the strength of a partial key list.
   auto withdrawn = store.withdraw_missing(
@@ -62,8 +63,22 @@ Result<std::int64_t> list_and_withdraw(const SourceDefinition& source, store::Re
         ++listed;
         return std::optional<std::string>(store::canonical_source_key(row.key));
       },
-      [&](std::int64_t vanishing, std::int64_t current) {
-        return check_withdrawal(source, listed, vanishing, current);
+      [&](std::int64_t vanishing, std::int64_t current) -> Result<store::RecordStore::WithdrawDecision> {
+        // A listing read in pages while the service changes can miss a key that is still there
+        // (Adapter::listing_is_snapshot): a key goes only if a second listing misses it too.
+        if (vanishing > 0 && !listed_again && !source.adapter->listing_is_snapshot()) {
+          log::info("reconcile_listing_again",
+                    {{"source", source.id},
+                     {"vanishing", vanishing},
+                     {"detail",
+                      "the source's listing is read in pages, so a key can slip past a page boundary while the "
+                      "service changes; only keys a second listing also misses are withdrawn"}});
+          listed_again = true;
+          YICI_TRY(reader, source.adapter->read(request));
+          return store::RecordStore::WithdrawDecision::kListAgain;
+        }
+        YICI_TRY_STATUS(check_withdrawal(source, listed, vanishing, current));
+        return store::RecordStore::WithdrawDecision::kWithdraw;
       });
   if (withdrawn.ok()) log::info("keys_reconciled", {{"source", source.id}, {"withdrawn", *withdrawn}});
   return withdrawn;

@@ -11,7 +11,9 @@ namespace yici::ingest {
 // list must never delete good records). Nor when the source lists no keys at all, or when more of
 // its current records would go than reconcile.max_withdraw allows (10% unless set; always up to
 // kReconcileAlwaysAllowed): a department truncating and reloading its table, or an export cut
-// short, reads like mass deletion (an error naming the counts; the next pull tries again).
+// short, reads like mass deletion (an error naming the counts; the next pull tries again). A source
+// whose listing is not a snapshot (a REST service read in pages) is listed a second time when keys
+// seem to have gone, and only keys missing from both listings are withdrawn.
 Result<std::int64_t> reconcile_keys(const SourceDefinition& source, store::RecordStore& store);
 
 // Records one reconciliation may withdraw whatever the fraction: a small source losing a few.

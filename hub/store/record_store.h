@@ -166,8 +166,11 @@ class RecordStore {
   // failure part way, some records are withdrawn and calling again withdraws the rest.
   // `check`, when given, is asked once every key is read and before anything is withdrawn, with
   // how many of the source's current records would go and how many it has: an error from it
-  // withdraws nothing and is returned.
-  using WithdrawCheck = std::function<Status(std::int64_t vanishing, std::int64_t current)>;
+  // withdraws nothing and is returned. It may answer kListAgain: `next_key` is then called again
+  // until it ends, a key from either listing counts as held, and `check` is asked again with the
+  // new counts (a listing that is not a snapshot confirms its vanished keys with a second one).
+  enum class WithdrawDecision { kWithdraw, kListAgain };
+  using WithdrawCheck = std::function<Result<WithdrawDecision>(std::int64_t vanishing, std::int64_t current)>;
   virtual Result<std::int64_t> withdraw_missing(std::string_view source,
                                                 const std::function<Result<std::optional<std::string>>()>& next_key,
                                                 const WithdrawCheck& check) = 0;

@@ -667,34 +667,38 @@ Result<std::int64_t> SqliteRecordStore::withdraw_vanished(
   // The whole key list first, so that a source that fails to list its keys withdraws nothing. The
   // source is read outside the writer lock (a remote source's keys can take minutes to list), and
   // the keys go in chunks to the temporary table, which does not touch records.db or its log.
-  std::vector<std::string> keys;
-  keys.reserve(batch);
-  for (bool more = true; more;) {
-    keys.clear();
-    while (keys.size() < batch) {
-      YICI_TRY(auto key, next_key());
-      if (!key) {
-        more = false;
-        break;
+  auto list_keys = [&]() -> Status {
+    std::vector<std::string> keys;
+    keys.reserve(batch);
+    for (bool more = true; more;) {
+      keys.clear();
+      while (keys.size() < batch) {
+        YICI_TRY(auto key, next_key());
+        if (!key) {
+          more = false;
+          break;
+        }
+        keys.push_back(std::move(*key));
       }
-      keys.push_back(std::move(*key));
+      YICI_TRY_STATUS(db_->with_writer([&](Connection& w) -> Status {
+        YICI_TRY(auto tx, Transaction::begin(w));
+        for (const std::string& key : keys) {
+          YICI_TRY(Statement * ins, w.cached("INSERT OR IGNORE INTO temp.present_keys (k) VALUES (?1)"));
+          ins->bind(1, key);
+          YICI_TRY_STATUS(ins->run());
+        }
+        return tx.commit();
+      }));
     }
-    YICI_TRY_STATUS(db_->with_writer([&](Connection& w) -> Status {
-      YICI_TRY(auto tx, Transaction::begin(w));
-      for (const std::string& key : keys) {
-        YICI_TRY(Statement * ins, w.cached("INSERT OR IGNORE INTO temp.present_keys (k) VALUES (?1)"));
-        ins->bind(1, key);
-        YICI_TRY_STATUS(ins->run());
-      }
-      return tx.commit();
-    }));
-  }
+    return {};
+  };
+  YICI_TRY_STATUS(list_keys());
   // Then the vanished records, a transaction per batch in key order: the other sources' pulls
   // commit between batches, and the write-ahead log holds one batch's pages, not the whole
   // source's (one transaction withdrawing 200,000 records grew it to 160 MB). A failure leaves the
   // batches before it withdrawn; calling again finishes the job.
   YICI_TRY(const auto datasets, db_->with_writer([](Connection& w) { return datasets_held(w); }));
-  if (check) {
+  for (bool decided = !check; !decided;) {
     std::int64_t vanishing = 0;
     std::int64_t current = 0;
     YICI_TRY_STATUS(db_->with_writer([&](Connection& w) -> Status {
@@ -710,7 +714,9 @@ Result<std::int64_t> SqliteRecordStore::withdraw_vanished(
       }
       return Status{};
     }));
-    YICI_TRY_STATUS(check(vanishing, current));
+    YICI_TRY(const WithdrawDecision decision, check(vanishing, current));
+    decided = decision == WithdrawDecision::kWithdraw;
+    if (!decided) YICI_TRY_STATUS(list_keys());  // a second listing: its keys join the first's
   }
   std::int64_t withdrawn = 0;
   const std::string replaced_at = format_rfc3339_micros(now_utc());

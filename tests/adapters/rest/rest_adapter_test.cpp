@@ -1,12 +1,14 @@
 #include "adapters/rest/rest_adapter.h"
 
+#include <algorithm>
 #include <atomic>
+#include <optional>
 #include <thread>
 
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
-#include "hub/net/server.h"
+#include "tests/support/https_service.h"
 #include "tests/support/hub_process.h"
 #include "tests/support/read_rows.h"
 #include "tests/support/temp_dir.h"
@@ -22,29 +24,11 @@ class CreditService {
   std::atomic<int> failures_left{0};  // answer 503 (Retry-After: 0) this many times first
   std::atomic<int> requests{0};
   std::string last_target;
+  // /api/counted: once this page is served, the listing's first record goes (a deletion at the
+  // service while a pull reads it); 0: never.
+  std::atomic<int> drop_first_after_page{0};
 
-  CreditService() {
-    for (int i = 1; i <= 23; ++i) {
-      boost::json::object o;
-      o["tyshxydm"] = "91330100MA2" + std::to_string(1000000 + i);
-      o["lb"] = i % 5 == 0 ? "black" : "red";
-      o["gxsj"] = "2026-01-" + std::string(i < 10 ? "0" : "") + std::to_string(i) + " 08:00:00";
-      o["amount"] = i * 1.5;
-      o["note"] = nullptr;
-      items_.push_back(o);
-    }
-    net::ServerOptions options;
-    options.listen = {"127.0.0.1", 0};
-    options.tls = {test::pki("hub.crt"), test::pki("hub.key"), test::pki("ca.crt"), "1.2"};
-    options.threads = 1;
-    server_ = net::Server::create(options, [this](api::Request& r) { return handle(r); }).value();
-    thread_ = std::thread([this] { server_->run(); });
-  }
-  ~CreditService() {
-    server_->stop();
-    thread_.join();
-  }
-  [[nodiscard]] std::string base() const { return "https://localhost:" + std::to_string(server_->port()); }
+  [[nodiscard]] std::string base() const { return server_.base(); }
 
  private:
   api::Response handle(api::Request& r) {
@@ -73,6 +57,25 @@ class CreditService {
       }
       return api::json_response(200, boost::json::serialize(boost::json::object{{"data", {{"items", slice}}}}));
     }
+    if (r.path == "/api/counted" || r.path == "/api/counted_text" || r.path == "/api/overcounted") {
+      // Page/size paging with the listing's count beside the records: a number, a number in a
+      // string, or one more than the service lists.
+      const int page = r.query_param("page") ? std::stoi(*r.query_param("page")) : 1;
+      const int size = r.query_param("size") ? std::stoi(*r.query_param("size")) : 10;
+      boost::json::array slice;
+      for (int i = (page - 1) * size; i < std::min<int>(page * size, static_cast<int>(selected.size())); ++i) {
+        slice.push_back(selected[static_cast<std::size_t>(i)]);
+      }
+      const auto count = static_cast<std::int64_t>(selected.size()) + (r.path == "/api/overcounted" ? 1 : 0);
+      boost::json::value total = count;
+      if (r.path == "/api/counted_text") total = std::to_string(count);
+      if (page == drop_first_after_page) {
+        items_.erase(items_.begin());
+        drop_first_after_page = 0;
+      }
+      return api::json_response(
+          200, boost::json::serialize(boost::json::object{{"data", {{"items", slice}}}, {"total", total}}));
+    }
     if (r.path == "/api/samepage") {  // ignores ?page=: always the first 10
       boost::json::array slice;
       for (std::size_t i = 0; i < 10; ++i) slice.push_back(selected[i]);
@@ -100,9 +103,22 @@ class CreditService {
     return api::error_response(404, "not_found", "no such path");
   }
 
-  boost::json::array items_;
-  std::unique_ptr<net::Server> server_;
-  std::thread thread_;
+  static boost::json::array make_items() {
+    boost::json::array items;
+    for (int i = 1; i <= 23; ++i) {
+      boost::json::object o;
+      o["tyshxydm"] = "91330100MA2" + std::to_string(1000000 + i);
+      o["lb"] = i % 5 == 0 ? "black" : "red";
+      o["gxsj"] = "2026-01-" + std::string(i < 10 ? "0" : "") + std::to_string(i) + " 08:00:00";
+      o["amount"] = i * 1.5;
+      o["note"] = nullptr;
+      items.push_back(o);
+    }
+    return items;
+  }
+
+  boost::json::array items_ = make_items();                                   // before the server starts
+  test::HttpsService server_{[this](api::Request& r) { return handle(r); }};  // last: stopped first
 };
 
 struct Fixture {
@@ -197,6 +213,82 @@ TEST_CASE("rest adapter: a paging loop is an error after one round, not max_page
   CHECK(f.service.requests == 2);
 }
 
+// Reads every row and asks the reader at the end whether the listing moved during the read.
+struct ReadWithMove {
+  std::vector<std::string> keys;
+  std::optional<std::string> moved;
+};
+Result<ReadWithMove> read_watching(Adapter& a) {
+  YICI_TRY(auto reader, a.read(credit_request()));
+  ReadWithMove out;
+  Row row;
+  while (true) {
+    YICI_TRY(bool more, reader->next(row));
+    if (!more) break;
+    out.keys.push_back(row.key);
+  }
+  out.moved = reader->listing_moved();
+  return out;
+}
+
+TEST_CASE("rest adapter: a paged listing is not a snapshot, and paging.total tells when it moved during a read") {
+  Fixture f;
+  auto unpaged = f.adapter("records: items\npaging: {style: none}\n", "/api/twice");
+  REQUIRE(unpaged.ok());
+  CHECK((*unpaged)->listing_is_snapshot());
+  auto plain = f.adapter("records: data.items\npaging: {style: page, size: 5}\n");
+  REQUIRE(plain.ok());
+  CHECK_FALSE((*plain)->listing_is_snapshot());
+
+  const std::string counted = "records: data.items\npaging: {style: page, size: 5, total: total}\n";
+  auto a = f.adapter(counted, "/api/counted");
+  REQUIRE(a.ok());
+  auto still = read_watching(**a);
+  REQUIRE(still.ok());
+  CHECK(still->keys.size() == 23);
+  CHECK_FALSE(still->moved.has_value());
+  auto text = f.adapter(counted, "/api/counted_text");
+  REQUIRE(text.ok());
+  auto still_text = read_watching(**text);
+  REQUIRE(still_text.ok());
+  CHECK_FALSE(still_text->moved.has_value());
+
+  // The first record goes once page 1 is read: every record moves up a place, and the sixth,
+  // now fifth, is on no page this read asks for. The count says so.
+  f.service.drop_first_after_page = 1;
+  auto moved = read_watching(**a);
+  REQUIRE(moved.ok());
+  CHECK(moved->keys.size() == 22);
+  CHECK(std::find(moved->keys.begin(), moved->keys.end(), "91330100MA21000006") == moved->keys.end());
+  REQUIRE(moved->moved.has_value());
+  CHECK(*moved->moved == "the service counted 23 records at page 1 and 22 at page 2");
+  // Without paging.total the same read looks complete: nothing to tell it by. (The listing is
+  // records 2 to 23 now; record 2 goes after page 1 and record 7 is skipped.)
+  auto uncounted = f.adapter("records: data.items\npaging: {style: page, size: 5}\n", "/api/counted");
+  REQUIRE(uncounted.ok());
+  f.service.drop_first_after_page = 1;
+  auto blind = read_watching(**uncounted);
+  REQUIRE(blind.ok());
+  CHECK(blind->keys.size() == 21);
+  CHECK(std::find(blind->keys.begin(), blind->keys.end(), "91330100MA21000007") == blind->keys.end());
+  CHECK_FALSE(blind->moved.has_value());
+
+  // Fewer records read than the service counts.
+  auto over = f.adapter(counted, "/api/overcounted");
+  REQUIRE(over.ok());
+  auto short_read = read_watching(**over);
+  REQUIRE(short_read.ok());
+  REQUIRE(short_read->moved.has_value());
+  CHECK(*short_read->moved == "read 21 records of the 22 the service counts (total)");
+
+  // A page without the count named is an error naming the path, not a read taken as still.
+  auto missing = f.adapter("records: data.items\npaging: {style: page, size: 5, total: data.total}\n");
+  REQUIRE(missing.ok());
+  auto no_count = read_watching(**missing);
+  REQUIRE_FALSE(no_count.ok());
+  CHECK(no_count.error().message.find("page 1 has no count at paging.total \"data.total\"") != std::string::npos);
+}
+
 TEST_CASE("rest adapter: 503 with Retry-After is retried, a bad token is an error naming the status") {
   Fixture f;
   f.service.failures_left = 2;
@@ -286,6 +378,8 @@ TEST_CASE("rest adapter config: each mistake names its line") {
       {"type: rest\nurl: https://a.example/x?App-Key=s3cr3t\n", "must not carry a credential in its query (App-Key)"},
       {"type: rest\nurl: https://a.example/x\npaging: {style: cursor}\n", "paging.style must be page, next or none"},
       {"type: rest\nurl: https://a.example/x\npaging: {style: next}\n", "missing required key \"next\""},
+      {"type: rest\nurl: https://a.example/x\npaging: {style: none, total: count}\n",
+       "c.yaml:3: paging.total is for paged listings (style page or next)"},
       {"type: rest\nurl: https://a.example/x\ncert: c.pem\n", "give both cert and key"},
       {"type: rest\nurl: https://a.example/x\nretries: 99\n", "\"retries\" must be between"},
       {"type: rest\nurl: https://a.example/x\ntoken: abc\n", "unknown key \"token\""},

@@ -225,7 +225,7 @@ TEST_CASE("record store: withdraw_missing asks its check with the counts first, 
   auto present = key_list(keys, next);
   std::int64_t seen_vanishing = -1;
   std::int64_t seen_current = -1;
-  auto refuse = [&](std::int64_t vanishing, std::int64_t current) -> Status {
+  auto refuse = [&](std::int64_t vanishing, std::int64_t current) -> Result<RecordStore::WithdrawDecision> {
     seen_vanishing = vanishing;
     seen_current = current;
     return Error::unavailable("too many");
@@ -238,16 +238,64 @@ TEST_CASE("record store: withdraw_missing asks its check with the counts first, 
   CHECK(s.find_by_subject("population", "P2").value().at(0).status == "valid");
   // Approved: withdrawn as counted; a withdrawn record no longer counts as current.
   next = 0;
-  CHECK(s.withdraw_missing("s", present, [](std::int64_t, std::int64_t) { return Status{}; }).value() == 2);
+  CHECK(s.withdraw_missing("s", present, [](std::int64_t, std::int64_t) {
+           return Result<RecordStore::WithdrawDecision>(RecordStore::WithdrawDecision::kWithdraw);
+         }).value() == 2);
   next = 0;
-  auto record = [&](std::int64_t vanishing, std::int64_t current) -> Status {
+  auto record = [&](std::int64_t vanishing, std::int64_t current) -> Result<RecordStore::WithdrawDecision> {
     seen_vanishing = vanishing;
     seen_current = current;
-    return {};
+    return RecordStore::WithdrawDecision::kWithdraw;
   };
   REQUIRE(s.withdraw_missing("s", present, record).value() == 0);
   CHECK(seen_vanishing == 0);
   CHECK(seen_current == 1);
+}
+
+TEST_CASE("record store: withdraw_missing lists again when its check asks, and a key in either listing is kept") {
+  test::TempDir dir;
+  auto store = SqliteRecordStore::open(dir.file("records.db"));
+  REQUIRE(store.ok());
+  auto& s = **store;
+  REQUIRE(s.upsert(std::vector<Record>{rec("P1", "k1", "{}", "s"), rec("P2", "k2", "{}", "s"),
+                                       rec("P3", "k3", "{}", "s"), rec("P4", "k4", "{}", "s")})
+              .ok());
+  // The first listing misses k2 and k3 (k2 slipped past a page boundary); the second misses k3
+  // and k4 (k4 slipped this time). Only k3, missing from both, goes.
+  const std::vector<std::vector<std::string>> listings = {{"k1", "k4"}, {"k1", "k2"}};
+  std::size_t listing = 0;
+  std::size_t next = 0;
+  auto present = [&]() -> Result<std::optional<std::string>> {
+    if (next >= listings[listing].size()) return std::optional<std::string>();
+    return std::optional<std::string>(listings[listing][next++]);
+  };
+  std::vector<std::int64_t> asked;
+  auto confirm = [&](std::int64_t vanishing, std::int64_t) -> Result<RecordStore::WithdrawDecision> {
+    asked.push_back(vanishing);
+    if (asked.size() > 1) return RecordStore::WithdrawDecision::kWithdraw;
+    listing = 1;
+    next = 0;
+    return RecordStore::WithdrawDecision::kListAgain;
+  };
+  CHECK(s.withdraw_missing("s", present, confirm).value() == 1);
+  CHECK(asked == std::vector<std::int64_t>{2, 1});
+  CHECK(s.find_by_subject("population", "P3").value().at(0).status == "withdrawn");
+  for (const char* kept : {"P1", "P2", "P4"})
+    CHECK(s.find_by_subject("population", kept).value().at(0).status == "valid");
+  // An error from the second listing withdraws nothing.
+  REQUIRE(s.upsert(std::vector<Record>{rec("P5", "k5", "{}", "s")}).ok());
+  listing = 0;
+  next = 0;
+  asked.clear();
+  auto failing_second = [&]() -> Result<std::optional<std::string>> {
+    if (listing == 1) return Error::unavailable("page 2: connection reset");
+    return present();
+  };
+  auto refused = s.withdraw_missing("s", failing_second, confirm);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message == "page 2: connection reset");
+  CHECK(s.find_by_subject("population", "P5").value().at(0).status == "valid");
+  CHECK(s.find_by_subject("population", "P2").value().at(0).status == "valid");
 }
 
 TEST_CASE("record store: withdraw_missing works in batches, in key order, and reads keys without holding the writer") {
