@@ -253,16 +253,35 @@ void Hub::register_source_routes() {
                 if (s != nullptr && s->managed_by == ingest::ManagedBy::kFile) return file_managed(*s);
                 return api::source_versions(p.at("id"), *history);
               });
+  auto quarantine = [this](const api::Request& req, const std::shared_ptr<const ingest::RegisteredSource>& s) {
+    auto paging = api::quarantine_paging(req);
+    if (!paging) return api::error_response(400, "bad_paging", paging.error().message);
+    auto entries = stores_.records->list_quarantine(s->definition.id, paging->second, paging->first);
+    if (!entries) return api::error_response(503, "store_unavailable", "the record store is unavailable");
+    const auto schema = schemas_.find(s->definition.dataset);
+    return api::quarantine_page(s->definition, schema.get(), *entries, paging->first, req.path);
+  };
   router_.add("GET", "/v1/admin/sources/{id}/quarantine", net::Access::kAdmin,
-              [this](const api::Request& req, const net::PathParams& p) {
+              [this, quarantine](const api::Request& req, const net::PathParams& p) {
                 auto s = find_source(p.at("id"));
                 if (s == nullptr) return unknown_source(p.at("id"));
-                auto paging = api::quarantine_paging(req);
-                if (!paging) return api::error_response(400, "bad_paging", paging.error().message);
-                auto entries = stores_.records->list_quarantine(s->definition.id, paging->second, paging->first);
-                if (!entries) return api::error_response(503, "store_unavailable", "the record store is unavailable");
-                const auto schema = schemas_.find(s->definition.dataset);
-                return api::quarantine_page(s->definition, schema.get(), *entries, paging->first);
+                return quarantine(req, s);
+              });
+  // The same page for the department that owns the source: the rows it has to fix, without an
+  // administrator passing them on. Another department's, or an auditor's, request is refused.
+  router_.add("GET", "/v1/sources/{id}/quarantine", net::Access::kAnyPrincipal,
+              [this, quarantine](const api::Request& req, const net::PathParams& p) {
+                auto s = find_source(p.at("id"));
+                if (s == nullptr) return unknown_source(p.at("id"));
+                const access::Principal& who = *req.principal;
+                const bool owner = who.kind == access::PrincipalKind::kDepartment && who.id == s->definition.department;
+                if (who.kind != access::PrincipalKind::kAdmin && !owner) {
+                  return api::error_response(403, "not_source_department",
+                                             "source " + s->definition.id + " belongs to department " +
+                                                 s->definition.department +
+                                                 "; a department reads the quarantine of its own sources only");
+                }
+                return quarantine(req, s);
               });
   router_.add("POST", "/v1/admin/sources/{id}/pull", net::Access::kAdmin,
               [this](const api::Request& req, const net::PathParams& p) {

@@ -40,7 +40,7 @@ Result<std::pair<int, std::int64_t>> quarantine_paging(const Request& request) {
 }
 
 Response quarantine_page(const ingest::SourceDefinition& source, const schema::Schema* schema,
-                         const std::vector<store::QuarantineEntry>& entries, int limit) {
+                         const std::vector<store::QuarantineEntry>& entries, int limit, std::string_view path) {
   const std::set<std::string> masked = admin::sensitive_columns(source, schema);
   const bool key_masked = std::any_of(source.primary_key.begin(), source.primary_key.end(),
                                       [&](const std::string& k) { return masked.count(k) != 0; });
@@ -77,8 +77,8 @@ Response quarantine_page(const ingest::SourceDefinition& source, const schema::S
   body["dataset"] = source.dataset;
   body["items"] = std::move(items);
   if (static_cast<int>(entries.size()) == limit && !entries.empty()) {
-    body["next"] = "/v1/admin/sources/" + source.id + "/quarantine?limit=" + std::to_string(limit) +
-                   "&after=" + std::to_string(entries.back().id);
+    body["next"] =
+        std::string(path) + "?limit=" + std::to_string(limit) + "&after=" + std::to_string(entries.back().id);
   }
   return json_response(200, to_json_text(body));
 }

@@ -1,7 +1,10 @@
-// GET /v1/admin/sources/{id}/quarantine: a source's rejected rows with the reasons, for the
-// department to fix at source. Values of sensitive schema fields are masked (schema/mask.h).
+// GET /v1/admin/sources/{id}/quarantine (administrators) and GET /v1/sources/{id}/quarantine
+// (administrators and the source's own department): a source's rejected rows with the reasons,
+// for the department to fix at source. Values of sensitive schema fields are masked
+// (schema/mask.h).
 #pragma once
 
+#include <string_view>
 #include <vector>
 
 #include "hub/api/http.h"
@@ -11,9 +14,10 @@
 
 namespace yici::api {
 
-// `schema` may be null (the dataset has no schema loaded): then every value is masked.
+// `schema` may be null (the dataset has no schema loaded): then every value is masked. The next
+// page's link is on `path`, the path the page was asked on.
 Response quarantine_page(const ingest::SourceDefinition& source, const schema::Schema* schema,
-                         const std::vector<store::QuarantineEntry>& entries, int limit);
+                         const std::vector<store::QuarantineEntry>& entries, int limit, std::string_view path);
 
 // Parses ?limit= (1..1000, default 100) and ?after= (an entry id, default 0).
 Result<std::pair<int, std::int64_t>> quarantine_paging(const Request& request);

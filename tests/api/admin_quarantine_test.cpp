@@ -36,7 +36,7 @@ store::QuarantineEntry entry(std::int64_t id, std::string key, std::string row, 
 }
 
 boost::json::array items(const std::vector<store::QuarantineEntry>& entries) {
-  const Response r = quarantine_page(psb(), population().get(), entries, 100);
+  const Response r = quarantine_page(psb(), population().get(), entries, 100, "/v1/sources/hz-psb/quarantine");
   REQUIRE(r.status == 200);
   return boost::json::parse(r.body).at("items").as_array();
 }

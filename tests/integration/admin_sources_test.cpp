@@ -95,6 +95,35 @@ TEST_CASE("admin: sources are listed with health and pull history, departments g
   CHECK(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-psb/quarantine?after=x").status == 400);
   CHECK(https_request(hub.port(), HubProcess::as("public-security"), "GET", "/v1/admin/sources/hz-psb/quarantine")
             .status == 403);
+
+  // The department that owns the source reads the same page on /v1/sources, its next link there.
+  const auto own =
+      https_request(hub.port(), HubProcess::as("public-security"), "GET", "/v1/sources/hz-psb/quarantine?limit=1");
+  REQUIRE(own.status == 200);
+  INFO(own.body);
+  const auto own_page = boost::json::parse(own.body);
+  CHECK(own_page.at("items").at(0).at("source_key").as_string() == "110***********0021");
+  CHECK(own_page.at("items").at(0).at("errors").at(0).at("code").as_string() == "bad_checksum");
+  CHECK(own.body.find("110105194912310021") == std::string::npos);
+  CHECK(own_page.at("next").as_string().starts_with("/v1/sources/hz-psb/quarantine?limit=1&after="));
+  const auto after =
+      https_request(hub.port(), HubProcess::as("public-security"), "GET", std::string(own_page.at("next").as_string()));
+  CHECK(after.status == 200);
+  CHECK(boost::json::parse(after.body).at("items").as_array().empty());
+  CHECK(https_request(hub.port(), admin, "GET", "/v1/sources/hz-psb/quarantine").status == 200);
+  // Another department, or an auditor: refused, with the owner named.
+  for (const char* other : {"market-regulation", "auditor"}) {
+    const auto refused = https_request(hub.port(), HubProcess::as(other), "GET", "/v1/sources/hz-psb/quarantine");
+    INFO(other, ": ", refused.body);
+    CHECK(refused.status == 403);
+    CHECK(boost::json::parse(refused.body).at("error").at("code").as_string() == "not_source_department");
+    CHECK(refused.body.find("belongs to department public-security") != std::string::npos);
+    CHECK(refused.body.find("0021") == std::string::npos);
+  }
+  CHECK(https_request(hub.port(), HubProcess::as("public-security"), "GET", "/v1/sources/nope/quarantine").status ==
+        404);
+  CHECK(https_request(hub.port(), HubProcess::as("public-security"), "GET", "/v1/sources/hz-psb/quarantine?limit=0")
+            .status == 400);
 }
 
 std::string ctl(const HubProcess& hub, const std::string& who, const std::string& args, int* rc) {
@@ -141,6 +170,13 @@ TEST_CASE("yici-ctl sources: list, show and pull as admin, refused for a departm
   auto dept = ctl(hub, "market-regulation", "sources list", &rc);
   CHECK(rc == 1);
   CHECK(dept.find("admin_only") != std::string::npos);
+  // A department reads its own source's quarantine with its own certificate, not another's.
+  const auto own = ctl(hub, "public-security", "sources quarantine hz-psb", &rc);
+  CHECK(rc == 0);
+  CHECK(own.find("110***********0021\t-\tid_number\tbad_checksum") != std::string::npos);
+  const auto others = ctl(hub, "market-regulation", "sources quarantine hz-psb", &rc);
+  CHECK(rc == 1);
+  CHECK(others.find("not_source_department") != std::string::npos);
   std::string out;
   // A flag on the command line beats the environment, for every sources command: here the
   // environment names a hub that is not there, with a department's certificate.

@@ -148,11 +148,13 @@ void add_sources_command(CLI::App& app, int& exit_code) {
   });
 
   CLI::App* quarantine = sources->add_subcommand(
-      "quarantine", "a source's rejected rows with the reasons (sensitive values masked); follows pages to the end");
+      "quarantine",
+      "a source's rejected rows with the reasons (sensitive values masked); follows pages to the end. An "
+      "administrator's certificate reads any source's, a department's certificate its own sources'");
   const auto quarantine_flags = add_hub_flags(*quarantine);
   add_source_id(quarantine, *id);
   quarantine->callback([flags = quarantine_flags, id, &exit_code] {
-    std::string target = "/v1/admin/sources/" + *id + "/quarantine?limit=1000";
+    std::string target = "/v1/sources/" + *id + "/quarantine?limit=1000";
     bool header = false;
     bool first_item = true;
     // --output json: one JSON array of every entry, written as the pages come.
