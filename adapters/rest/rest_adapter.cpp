@@ -10,6 +10,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
+#include "adapters/common/gb18030.h"
 #include "adapters/common/select_builder.h"
 #include "adapters/common/sql_identifier.h"
 #include "hub/core/json_unique_keys.h"
@@ -81,11 +82,7 @@ class PageFetcher {
       if (!response.ok()) {
         last_error = response.error().message;
       } else if (response->status == 200) {
-        // A member named twice in a record is refused with the page, as a non-object record is: the
-        // department's own reader may take the other value, and the hub cannot tell which is meant.
-        auto v = parse_json_unique_keys(response->body);
-        if (!v) return Error::invalid("rest source " + origin_ + target + ": response: " + v.error().message);
-        return std::move(*v);
+        return parse_page(target, *response);
       } else if (response->status == 429 || response->status >= 500) {
         last_error = "HTTP " + std::to_string(response->status);
         if (const std::string* ra = response->header("retry-after")) {
@@ -107,6 +104,40 @@ class PageFetcher {
   }
 
  private:
+  // A page's text as UTF-8 JSON. A member named twice in a record is refused with the page, as a
+  // non-object record is: the department's own reader may take the other value, and the hub
+  // cannot tell which is meant. A page that does not parse names what the service sent.
+  Result<json::value> parse_page(const std::string& target, net::ClientResponse& response) {
+    const std::string* declared = response.header("content-type");
+    const std::string content_type = declared != nullptr ? *declared : "";
+    const std::string where = "rest source " + origin_ + target + ": response: ";
+    const bool gb = config_.encoding == RestEncoding::kGb18030 ||
+                    (config_.encoding == RestEncoding::kFromContentType && charset_is_gb(content_type));
+    std::string text = std::move(response.body);
+    if (gb) {
+      auto utf8 = gb18030_to_utf8(text);
+      if (!utf8) {
+        return Error::invalid(
+            where + "read as GBK/GB18030 (" +
+            (config_.encoding == RestEncoding::kGb18030 ? "encoding: gbk" : "Content-Type: " + content_type) +
+            "), but " + utf8.error().message);
+      }
+      text = std::move(*utf8);
+    }
+    auto v = parse_json_unique_keys(text);
+    if (v) return std::move(*v);
+    std::string what =
+        "Content-Type: " + (content_type.empty() ? std::string("none") : bounded_utf8(content_type, 100));
+    if (!gb && !is_valid_utf8(text)) {
+      what +=
+          "; the page is not UTF-8: a service that answers in GBK without saying so in its Content-Type "
+          "needs encoding: gbk in the adapter block";
+    } else if (content_type.find("html") != std::string::npos) {
+      what += "; an HTML page, as a gateway's error or login page is, not the service's JSON";
+    }
+    return Error::invalid(where + v.error().message + " (" + what + ")");
+  }
+
   const RestConfig& config_;
   std::unique_ptr<net::HttpsClient> client_;
   std::string token_;
@@ -330,7 +361,7 @@ bool is_credential_param(std::string_view name) {
 Result<RestConfig> parse_rest_config(const YamlDoc& doc, const YAML::Node& block) {
   YICI_TRY_STATUS(doc.expect_map(block,
                                  {"type", "url", "records", "paging", "cursor_param", "token_file", "ca", "cert", "key",
-                                  "timeout", "retries", "max_pages"},
+                                  "timeout", "retries", "max_pages", "encoding"},
                                  "rest adapter"));
   RestConfig c;
   YICI_TRY(c.url, doc.required_string(block, "url"));
@@ -350,6 +381,18 @@ Result<RestConfig> parse_rest_config(const YamlDoc& doc, const YAML::Node& block
                                             std::string(param.key) +
                                             "): put it in token_file, which the hub sends as an Authorization: "
                                             "Bearer header");
+    }
+  }
+  YICI_TRY(auto encoding, doc.optional_string(block, "encoding"));
+  if (encoding) {
+    std::string e = *encoding;
+    std::transform(e.begin(), e.end(), e.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    if (e == "utf-8" || e == "utf8") {
+      c.encoding = RestEncoding::kUtf8;
+    } else if (e == "gbk" || e == "gb2312" || e == "gb18030") {
+      c.encoding = RestEncoding::kGb18030;  // a superset of the other two
+    } else {
+      return doc.error_at(block["encoding"], "adapter.encoding must be utf-8, gbk or gb18030");
     }
   }
   YICI_TRY(auto records, doc.optional_string(block, "records"));

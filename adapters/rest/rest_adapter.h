@@ -12,6 +12,8 @@
 //   token_file: /run/secrets/credit-token   # bearer token, read at each pull, never logged
 //   ca: /etc/yici/credit-ca.crt  # CA for the service's certificate (default: system CAs)
 //   cert: ..., key: ...          # client certificate, if the service wants one
+//   encoding: gbk               # utf-8 or gbk/gb18030: the pages' text; unset, a page's Content-Type
+//                               #   charset decides (GBK, GB2312, GB18030), and UTF-8 without one
 //   timeout: 30s
 //   retries: 3                   # on 5xx, 429 and connection failures; honours Retry-After
 //   max_pages: 100000            # guard against a service that pages forever
@@ -43,8 +45,11 @@ struct RestPaging {
   std::string total_path;  // optional: where each page gives the service's count of the whole listing
 };
 
+enum class RestEncoding { kFromContentType, kUtf8, kGb18030 };
+
 struct RestConfig {
   std::string url;
+  RestEncoding encoding = RestEncoding::kFromContentType;
   std::string records_path;
   RestPaging paging;
   std::string cursor_param;

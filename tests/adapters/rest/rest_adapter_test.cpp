@@ -100,6 +100,20 @@ class CreditService {
                                      R"({"tyshxydm":"91330100MA21000002","lb":"red","lb":"black"}]})");
     }
     if (r.path == "/api/broken") return api::json_response(200, R"({"items":[{"tyshxydm":)");
+    if (r.path.starts_with("/api/gbk")) {
+      // 红名单 in GBK: declared in the Content-Type, not declared, or declared and cut short.
+      api::Response page = api::json_response(
+          200, r.path == "/api/gbk_cut"
+                   ? "{\"items\":[{\"tyshxydm\":\"91330100MA21000001\",\"lb\":\"\xBA\xEC\xC3\"}]}"
+                   : "{\"items\":[{\"tyshxydm\":\"91330100MA21000001\",\"lb\":\"\xBA\xEC\xC3\xFB\xB5\xA5\"}]}");
+      if (r.path != "/api/gbk_undeclared") page.content_type = "application/json; charset=GBK";
+      return page;
+    }
+    if (r.path == "/api/html") {  // a gateway's login page, answered 200
+      api::Response page = api::json_response(200, "<html><body>请登录</body></html>");
+      page.content_type = "text/html; charset=utf-8";
+      return page;
+    }
     return api::error_response(404, "not_found", "no such path");
   }
 
@@ -330,6 +344,45 @@ TEST_CASE("rest adapter: a record naming a member twice, or a page that is not J
   CHECK(rows.error().message.find("response: not JSON") != std::string::npos);
 }
 
+TEST_CASE(
+    "rest adapter: GBK pages are read by their Content-Type or encoding, and a page that is not JSON says what it is") {
+  Fixture f;
+  auto request = credit_request();
+  request.columns = {"tyshxydm", "lb"};
+  auto declared = f.adapter("records: items\npaging: {style: none}\n", "/api/gbk");
+  REQUIRE(declared.ok());
+  auto rows = read_all(**declared, request);
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 1);
+  CHECK((*rows)[0].values[1] == "红名单");
+  // Not declared: refused, naming the Content-Type and the setting that reads it.
+  auto undeclared = f.adapter("records: items\npaging: {style: none}\n", "/api/gbk_undeclared");
+  REQUIRE(undeclared.ok());
+  rows = read_all(**undeclared, request);
+  REQUIRE_FALSE(rows.ok());
+  CHECK(rows.error().message.find("Content-Type: application/json; the page is not UTF-8") != std::string::npos);
+  CHECK(rows.error().message.find("needs encoding: gbk in the adapter block") != std::string::npos);
+  auto told = f.adapter("records: items\npaging: {style: none}\nencoding: GBK\n", "/api/gbk_undeclared");
+  REQUIRE(told.ok());
+  rows = read_all(**told, request);
+  REQUIRE(rows.ok());
+  CHECK((*rows)[0].values[1] == "红名单");
+  // Declared GBK, cut inside a character: an error with the place, no replacement character.
+  auto cut = f.adapter("records: items\npaging: {style: none}\n", "/api/gbk_cut");
+  REQUIRE(cut.ok());
+  rows = read_all(**cut, request);
+  REQUIRE_FALSE(rows.ok());
+  CHECK(rows.error().message.find("read as GBK/GB18030 (Content-Type: application/json; charset=GBK), but bytes at "
+                                  "offset 51 are not GB18030") != std::string::npos);
+  // A gateway's HTML page answered with 200 is named as such.
+  auto html = f.adapter("records: items\npaging: {style: none}\n", "/api/html");
+  REQUIRE(html.ok());
+  rows = read_all(**html, request);
+  REQUIRE_FALSE(rows.ok());
+  CHECK(rows.error().message.find("(Content-Type: text/html; charset=utf-8; an HTML page, as a gateway's error or "
+                                  "login page is") != std::string::npos);
+}
+
 TEST_CASE("rest adapter: describe lists members with JSON kinds, a wrong records path is clear") {
   Fixture f;
   auto a = f.adapter("records: data.items\npaging: {style: page, size: 5}\n");
@@ -383,6 +436,8 @@ TEST_CASE("rest adapter config: each mistake names its line") {
       {"type: rest\nurl: https://a.example/x\ncert: c.pem\n", "give both cert and key"},
       {"type: rest\nurl: https://a.example/x\nretries: 99\n", "\"retries\" must be between"},
       {"type: rest\nurl: https://a.example/x\ntoken: abc\n", "unknown key \"token\""},
+      {"type: rest\nurl: https://a.example/x\nencoding: big5\n",
+       "c.yaml:3: adapter.encoding must be utf-8, gbk or gb18030"},
   };
   RestAdapterFactory factory;
   for (const auto& c : cases) {
