@@ -57,7 +57,9 @@ class [[nodiscard]] Result {
   // REQUIRES: ok().
   T& value() & { return std::get<0>(v_); }
   const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
+  // By value, not T&&: `for (auto& e : f().value())` would otherwise iterate a reference into the
+  // destroyed temporary Result.
+  T value() && { return std::get<0>(std::move(v_)); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
