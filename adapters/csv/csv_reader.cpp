@@ -7,15 +7,6 @@
 
 namespace yici::adapters::csv {
 
-Result<Encoding> parse_encoding(std::string_view name) {
-  std::string n;
-  for (char c : name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (n == "utf-8" || n == "utf8") return Encoding::kUtf8;
-  if (n == "gbk" || n == "cp936") return Encoding::kGbk;
-  if (n == "gb18030") return Encoding::kGb18030;
-  return Error::invalid("encoding must be utf-8, gbk or gb18030, got \"" + std::string(name) + "\"");
-}
-
 Result<std::unique_ptr<CsvReader>> CsvReader::open(const std::string& path, const CsvOptions& options,
                                                    const FileConfinement& files) {
   std::unique_ptr<CsvReader> r(new CsvReader());

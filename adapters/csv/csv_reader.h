@@ -10,13 +10,10 @@
 #include <vector>
 
 #include "adapters/common/file_confinement.h"
+#include "adapters/common/text_encoding.h"
 #include "hub/core/result.h"
 
 namespace yici::adapters::csv {
-
-enum class Encoding { kUtf8, kGbk, kGb18030 };
-
-Result<Encoding> parse_encoding(std::string_view name);  // "utf-8", "gbk", "gb18030" (any case)
 
 struct CsvOptions {
   Encoding encoding = Encoding::kUtf8;

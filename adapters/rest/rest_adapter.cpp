@@ -10,7 +10,6 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
-#include "adapters/common/gb18030.h"
 #include "adapters/common/select_builder.h"
 #include "adapters/common/sql_identifier.h"
 #include "hub/core/json_unique_keys.h"
@@ -111,16 +110,14 @@ class PageFetcher {
     const std::string* declared = response.header("content-type");
     const std::string content_type = declared != nullptr ? *declared : "";
     const std::string where = "rest source " + origin_ + target + ": response: ";
-    const bool gb = config_.encoding == RestEncoding::kGb18030 ||
-                    (config_.encoding == RestEncoding::kFromContentType && charset_is_gb(content_type));
+    const bool gb = config_.encoding ? *config_.encoding != Encoding::kUtf8 : charset_is_gb(content_type);
     std::string text = std::move(response.body);
     if (gb) {
       auto utf8 = gb18030_to_utf8(text);
       if (!utf8) {
-        return Error::invalid(
-            where + "read as GBK/GB18030 (" +
-            (config_.encoding == RestEncoding::kGb18030 ? "encoding: gbk" : "Content-Type: " + content_type) +
-            "), but " + utf8.error().message);
+        return Error::invalid(where + "read as GBK/GB18030 (" +
+                              (config_.encoding ? "encoding: gbk" : "Content-Type: " + content_type) + "), but " +
+                              utf8.error().message);
       }
       text = std::move(*utf8);
     }
@@ -385,15 +382,9 @@ Result<RestConfig> parse_rest_config(const YamlDoc& doc, const YAML::Node& block
   }
   YICI_TRY(auto encoding, doc.optional_string(block, "encoding"));
   if (encoding) {
-    std::string e = *encoding;
-    std::transform(e.begin(), e.end(), e.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    if (e == "utf-8" || e == "utf8") {
-      c.encoding = RestEncoding::kUtf8;
-    } else if (e == "gbk" || e == "gb2312" || e == "gb18030") {
-      c.encoding = RestEncoding::kGb18030;  // a superset of the other two
-    } else {
-      return doc.error_at(block["encoding"], "adapter.encoding must be utf-8, gbk or gb18030");
-    }
+    auto e = parse_encoding(*encoding);
+    if (!e) return doc.error_at(block["encoding"], "adapter." + e.error().message);
+    c.encoding = *e;  // GBK pages are read as GB18030, its superset
   }
   YICI_TRY(auto records, doc.optional_string(block, "records"));
   c.records_path = records.value_or("");

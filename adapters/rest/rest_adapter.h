@@ -27,9 +27,11 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "adapters/adapter.h"
+#include "adapters/common/text_encoding.h"
 #include "adapters/registry.h"
 
 namespace yici::adapters::rest {
@@ -45,11 +47,9 @@ struct RestPaging {
   std::string total_path;  // optional: where each page gives the service's count of the whole listing
 };
 
-enum class RestEncoding { kFromContentType, kUtf8, kGb18030 };
-
 struct RestConfig {
   std::string url;
-  RestEncoding encoding = RestEncoding::kFromContentType;
+  std::optional<Encoding> encoding;  // unset: a page's Content-Type charset decides, UTF-8 without one
   std::string records_path;
   RestPaging paging;
   std::string cursor_param;

@@ -130,15 +130,16 @@ struct Fixture {
     for (int n = 1; n <= 10; ++n) service.put(person(n), "居民" + std::to_string(n), day(1, n));
   }
 
-  SourceDefinition source(const std::string& paging_extra = "") {
+  SourceDefinition source(const std::string& paging_extra = "",
+                          const std::string& cursor = "cursor: {column: gxsj}\n") {
     const std::string yaml =
         "id: hz-psb-api\ndepartment: public-security\ndataset: population\n"
         "adapter: {type: rest, url: " +
         service.url() + ", ca: " + test::pki("ca.crt") + ", records: items, paging: {style: page, size: 3" +
         paging_extra +
         "}, cursor_param: updated_since, retries: 0}\n"
-        "primary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\n"
-        "cursor: {column: gxsj}\nreconcile: {every: 24h}\n";
+        "primary_key: [sfzh]\nmapping: {id_number: sfzh, name: xm}\n" +
+        cursor + "reconcile: {every: 24h}\n";
     auto doc = YamlDoc::parse(yaml, "src.yaml").value();
     auto parsed = parse_source_definition(doc, registry);
     REQUIRE(parsed.ok());
@@ -218,6 +219,28 @@ TEST_CASE("paged listing: with paging.total, a record deleted during the read is
   blind.pull(b);
   CHECK(blind.status_of(13) == "absent");
   CHECK(blind.cursor() == day(2, 6));
+}
+
+TEST_CASE("paged listing: a full pull whose listing moved keeps the quarantine entries it did not meet") {
+  Fixture f;
+  const auto s = f.source("", "");  // no cursor: every pull reads the whole listing
+  // A row with a short ID, listed between persons 3 and 4: quarantined.
+  f.service.put("33010219900101", "短号", "2026-01-03 12:00:00");
+  CHECK(f.pull(s).counts.quarantined == 1);
+  REQUIRE(f.store->list_quarantine("hz-psb-api", 0, 10).value().size() == 1);
+  // Person 2 changes once page 1 (1, 2, 3) is answered and moves to the end: the short-ID row
+  // moves up onto page 1 and this read misses it. It is still there to fix.
+  f.service.after_page(1, [&] { f.service.put(person(2), "居民二", day(3, 1)); });
+  const auto moved = f.pull(s);
+  CHECK(moved.mode == "full");
+  CHECK(moved.counts.duplicates == 1);
+  CHECK(moved.counts.quarantined == 0);
+  CHECK(f.store->list_quarantine("hz-psb-api", 0, 10).value().size() == 1);
+  // A quiet read meets it again; once fixed at the source, a quiet read drops it.
+  CHECK(f.pull(s).counts.quarantined == 1);
+  f.service.remove("33010219900101");
+  f.pull(s);
+  CHECK(f.store->list_quarantine("hz-psb-api", 0, 10).value().empty());
 }
 
 TEST_CASE("paged listing: a key that slips past one listing is not withdrawn, but one missing from two listings is") {

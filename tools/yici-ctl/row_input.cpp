@@ -57,7 +57,7 @@ class CsvInput final : public RowInput {
  public:
   static Result<std::unique_ptr<RowInput>> open(const InputOptions& o) {
     adapters::csv::CsvOptions options;
-    YICI_TRY(options.encoding, adapters::csv::parse_encoding(o.encoding));
+    YICI_TRY(options.encoding, adapters::parse_encoding(o.encoding));
     options.delimiter = o.delimiter;
     std::unique_ptr<CsvInput> in(new CsvInput());
     YICI_TRY(in->reader_, adapters::csv::CsvReader::open(o.path, options));

@@ -1,4 +1,4 @@
-#include "adapters/common/gb18030.h"
+#include "adapters/common/text_encoding.h"
 
 #include <algorithm>
 #include <cctype>
@@ -6,6 +6,15 @@
 #include <iconv.h>
 
 namespace yici::adapters {
+
+Result<Encoding> parse_encoding(std::string_view name) {
+  std::string n;
+  for (char c : name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (n == "utf-8" || n == "utf8") return Encoding::kUtf8;
+  if (n == "gbk" || n == "cp936" || n == "gb2312") return Encoding::kGbk;
+  if (n == "gb18030") return Encoding::kGb18030;
+  return Error::invalid("encoding must be utf-8, gbk or gb18030, got \"" + std::string(name) + "\"");
+}
 
 Result<std::string> gb18030_to_utf8(std::string_view bytes) {
   iconv_t cd = iconv_open("UTF-8", "GB18030");
@@ -38,8 +47,8 @@ bool charset_is_gb(std::string_view content_type) {
   if (at == std::string::npos) return false;
   std::string_view value = std::string_view(lower).substr(at + 8);
   if (!value.empty() && value.front() == '"') value.remove_prefix(1);
-  value = value.substr(0, value.find_first_of("\"; "));
-  return value == "gbk" || value == "gb2312" || value == "gb18030" || value == "cp936";
+  const auto encoding = parse_encoding(value.substr(0, value.find_first_of("\"; ")));
+  return encoding.ok() && *encoding != Encoding::kUtf8;
 }
 
 }  // namespace yici::adapters
