@@ -13,7 +13,8 @@ Result<Encoding> parse_encoding(std::string_view name) {
   if (n == "utf-8" || n == "utf8") return Encoding::kUtf8;
   if (n == "gbk" || n == "cp936" || n == "gb2312") return Encoding::kGbk;
   if (n == "gb18030") return Encoding::kGb18030;
-  return Error::invalid("encoding must be utf-8, gbk or gb18030, got \"" + std::string(name) + "\"");
+  if (n == "auto") return Encoding::kAuto;
+  return Error::invalid("encoding must be utf-8, gbk, gb18030 or auto, got \"" + std::string(name) + "\"");
 }
 
 Result<std::string> gb18030_to_utf8(std::string_view bytes) {
@@ -48,7 +49,7 @@ bool charset_is_gb(std::string_view content_type) {
   std::string_view value = std::string_view(lower).substr(at + 8);
   if (!value.empty() && value.front() == '"') value.remove_prefix(1);
   const auto encoding = parse_encoding(value.substr(0, value.find_first_of("\"; ")));
-  return encoding.ok() && *encoding != Encoding::kUtf8;
+  return encoding.ok() && (*encoding == Encoding::kGbk || *encoding == Encoding::kGb18030);
 }
 
 }  // namespace yici::adapters

@@ -11,9 +11,10 @@
 
 namespace yici::adapters {
 
-enum class Encoding { kUtf8, kGbk, kGb18030 };
+// kAuto: each file (or page) read as UTF-8 or GB18030 by its content (encoding_sniffer.h).
+enum class Encoding { kUtf8, kGbk, kGb18030, kAuto };
 
-// "utf-8" or "utf8", "gbk", "cp936" or "gb2312" (read as GBK), "gb18030"; any case.
+// "utf-8" or "utf8", "gbk", "cp936" or "gb2312" (read as GBK), "gb18030", "auto"; any case.
 Result<Encoding> parse_encoding(std::string_view name);
 
 Result<std::string> gb18030_to_utf8(std::string_view bytes);

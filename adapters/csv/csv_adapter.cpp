@@ -65,10 +65,51 @@ Result<std::vector<SourceFile>> list_files(const CsvConfig& c) {
   return out;
 }
 
-// For a header that is not UTF-8 text in a source read as UTF-8: the likely cause and its fix.
-std::string not_utf8_hint(std::string_view header, const CsvOptions& options) {
-  if (options.encoding != Encoding::kUtf8 || is_valid_utf8(header)) return "";
-  return " (the header is not UTF-8 text: if the department exports GBK, set the source's adapter.encoding to gbk)";
+// For a column not found because the file is in another encoding than the source says: the
+// likely cause and its fix. Read as UTF-8, a GBK header is not UTF-8 text; read as GBK, a UTF-8
+// header is mojibake, which the file's own bytes show (read again here, on this error path only).
+std::string encoding_hint(std::string_view header, const CsvOptions& options, const SourceFile& f,
+                          const FileConfinement& files) {
+  const char* some =
+      "; if some of its files are GBK and some UTF-8, set it to auto, and each file is read by its content)";
+  if (options.encoding == Encoding::kUtf8) {
+    if (is_valid_utf8(header)) return "";
+    return std::string(
+               " (the header is not UTF-8 text: if the department exports GBK, set the source's "
+               "adapter.encoding to gbk") +
+           some;
+  }
+  if (options.encoding == Encoding::kAuto) return "";
+  CsvOptions sniff = options;
+  sniff.encoding = Encoding::kAuto;
+  auto reader = CsvReader::open(f.path.string(), sniff, files);
+  if (!reader || (*reader)->encoding() != Encoding::kUtf8 || (*reader)->sniffed().utf8_sequences() == 0) return "";
+  return std::string(
+             " (the file is UTF-8 text, not GBK: if the department now exports UTF-8, set the source's "
+             "adapter.encoding to utf-8") +
+         some;
+}
+
+// encoding: auto: which encoding a file is read in, and on what evidence. A file read as UTF-8
+// that holds malformed sequences too is a warning: the rows holding them are quarantined
+// (bad_encoding). (GBK text always holds some sequences that are also UTF-8, so those say nothing;
+// bytes that are not GBK either are counted by the reader and logged as csv_invalid_bytes.)
+void log_sniffed(const SourceFile& f, const CsvReader& reader) {
+  const EncodingSniffer& s = reader.sniffed();
+  const bool utf8 = reader.encoding() == Encoding::kUtf8;
+  boost::json::object fields{{"file", f.path.string()},
+                             {"encoding", utf8 ? "utf-8" : "gb18030"},
+                             {"utf8_sequences", s.utf8_sequences()},
+                             {"malformed_sequences", s.malformed_sequences()},
+                             {"byte_order_mark", s.byte_order_mark()}};
+  if (!utf8 || s.malformed_sequences() == 0) {
+    log::info("csv_encoding_detected", std::move(fields));
+    return;
+  }
+  fields["action"] =
+      "the file is read as UTF-8, most of its text being UTF-8, but some of its bytes are not: the rows holding "
+      "them are quarantined (bad_encoding); ask the department for a clean export";
+  log::warn("csv_encoding_mixed", std::move(fields));
 }
 
 class CsvRowReader final : public RowReader {
@@ -98,7 +139,8 @@ class CsvRowReader final : public RowReader {
                      {"encoding", "gbk"},
                      {"action",
                       "rows holding bytes that are not GBK were quarantined (bad_encoding); ask the department "
-                      "for a clean export, or check the source's encoding setting"}});
+                      "for a clean export, or check the source's encoding setting (auto reads each file of a "
+                      "directory by its content, when some are UTF-8)"}});
         }
         if (bad_rows_ > 0) {
           log::warn("csv_bad_rows", {{"file", files_[file_index_].path.string()},
@@ -155,6 +197,7 @@ class CsvRowReader final : public RowReader {
   Status open_file(const SourceFile& f) {
     YICI_TRY(reader_, CsvReader::open(f.path.string(), config_.options, confinement_));
     file_name_ = f.path.filename().string();
+    if (config_.options.encoding == Encoding::kAuto) log_sniffed(f, *reader_);
     YICI_TRY(bool has_header, reader_->next(header_));
     if (!has_header) {
       // Nothing, or only a byte-order mark or blank lines: no header, no rows. Skipped, not an error:
@@ -181,7 +224,7 @@ class CsvRowReader final : public RowReader {
           std::string known;
           for (const auto& h : header_) known += (known.empty() ? "" : ", ") + h;
           return Error::invalid(f.path.string() + ": column \"" + columns_[i] + "\" not found; columns are: " +
-                                valid_utf8(known) + not_utf8_hint(known, config_.options));
+                                valid_utf8(known) + encoding_hint(known, config_.options, f, confinement_));
         }
         positions_[i] = static_cast<int>(it - header_.begin());
       }

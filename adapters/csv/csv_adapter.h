@@ -3,7 +3,8 @@
 //   type: csv
 //   path: /srv/exports/licences          # a file, or a directory
 //   pattern: "dzzz_*.csv"                # directory only (fnmatch); default "*.csv"
-//   encoding: gbk                        # utf-8 (default), gbk, gb18030
+//   encoding: gbk                        # utf-8 (default), gbk, gb18030, or auto: each file read
+//                                        # as UTF-8 or GBK by its content (encoding_sniffer.h)
 //   delimiter: ","                       # one character; "\t" for tab
 // The first record of each file names the columns. Two synthetic columns exist on every row:
 // _file (the file's name) and _file_mtime (RFC 3339 UTC with nanoseconds: the later of its

@@ -18,14 +18,15 @@ Result<std::unique_ptr<CsvReader>> CsvReader::open(const std::string& path, cons
     ::close(fd);
     return Error::unavailable(path + ": cannot open: " + std::strerror(errno));
   }
-  if (options.encoding != Encoding::kUtf8) {
+  if (options.encoding == Encoding::kAuto) YICI_TRY_STATUS(r->sniff());
+  if (r->options_.encoding != Encoding::kUtf8) {
     // A UTF-8 byte-order mark in a file declared GBK: the header would read as "锘縮fzh".
     char bom[3] = {};
     const std::size_t got = std::fread(bom, 1, sizeof bom, r->file_);
     if (got == 3 && std::memcmp(bom, "\xEF\xBB\xBF", 3) == 0) {
       return Error::invalid(path +
                             " starts with a UTF-8 byte-order mark, but the source's encoding is GBK/GB18030: "
-                            "set the source's encoding to utf-8");
+                            "set the source's encoding to utf-8, or to auto if only some of its files are UTF-8");
     }
     std::rewind(r->file_);
     // GB18030 is a superset of GBK: decoding GBK files as GB18030 accepts everything GBK encodes.
@@ -35,6 +36,25 @@ Result<std::unique_ptr<CsvReader>> CsvReader::open(const std::string& path, cons
     r->iconv_ = cd;
   }
   return r;
+}
+
+Status CsvReader::sniff() {
+  char chunk[64 * 1024];
+  while (!sniffed_.settled()) {
+    const std::size_t n = std::fread(chunk, 1, sizeof chunk, file_);
+    if (n == 0) {
+      if (std::ferror(file_)) return Error::io(path_ + ": read error");
+      break;
+    }
+    sniffed_.feed(std::string_view(chunk, n));
+  }
+  sniffed_.finish();
+  if (std::fseek(file_, 0, SEEK_SET) != 0) {
+    return Error::invalid(path_ + ": cannot read the file twice (a pipe?), which encoding: auto needs: " +
+                          std::strerror(errno) + "; name the file's encoding");
+  }
+  options_.encoding = sniffed_.verdict();
+  return {};
 }
 
 CsvReader::~CsvReader() {

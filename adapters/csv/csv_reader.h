@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/common/encoding_sniffer.h"
 #include "adapters/common/file_confinement.h"
 #include "adapters/common/text_encoding.h"
 #include "hub/core/result.h"
@@ -16,7 +17,7 @@
 namespace yici::adapters::csv {
 
 struct CsvOptions {
-  Encoding encoding = Encoding::kUtf8;
+  Encoding encoding = Encoding::kUtf8;  // kAuto: each file by its content, read before the first record
   char delimiter = ',';
   std::size_t max_record_bytes = std::size_t{4} * 1024 * 1024;  // a longer record is an error, not a memory spike
 };
@@ -39,6 +40,11 @@ class CsvReader {
   // file and line: record_line() gives it); empty when it is.
   [[nodiscard]] const std::string& defect() const { return defect_; }
 
+  // The encoding the file is read in: the one asked for, or with kAuto the content's (kUtf8 or kGb18030).
+  [[nodiscard]] Encoding encoding() const { return options_.encoding; }
+  // With kAuto, what the verdict rests on.
+  [[nodiscard]] const EncodingSniffer& sniffed() const { return sniffed_; }
+
   // 1-based line where the last record returned began.
   [[nodiscard]] long record_line() const { return record_line_; }
   // GBK/GB18030 files: byte sequences that are not GBK, each read as U+FFFD (so the normaliser
@@ -49,12 +55,14 @@ class CsvReader {
 
  private:
   CsvReader() = default;
+  Status sniff();            // kAuto: reads the file's start for its encoding, then rewinds
   Result<bool> fill();       // more decoded bytes into buf_; false at EOF
   Result<bool> skip_line();  // past the next '\n'; false at EOF
   std::string defect_;
 
   std::string path_;
   CsvOptions options_;
+  EncodingSniffer sniffed_;
   std::FILE* file_ = nullptr;
   void* iconv_ = nullptr;  // iconv_t when converting
   std::string raw_;        // undecoded bytes carried between reads (incomplete multibyte sequence)

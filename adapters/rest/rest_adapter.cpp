@@ -10,6 +10,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
+#include "adapters/common/encoding_sniffer.h"
 #include "adapters/common/select_builder.h"
 #include "adapters/common/sql_identifier.h"
 #include "hub/core/json_unique_keys.h"
@@ -110,14 +111,20 @@ class PageFetcher {
     const std::string* declared = response.header("content-type");
     const std::string content_type = declared != nullptr ? *declared : "";
     const std::string where = "rest source " + origin_ + target + ": response: ";
-    const bool gb = config_.encoding ? *config_.encoding != Encoding::kUtf8 : charset_is_gb(content_type);
     std::string text = std::move(response.body);
+    // Named in the block, or else declared by the page, or else (encoding: auto) by its content.
+    const bool forced = config_.encoding && *config_.encoding != Encoding::kAuto;
+    const bool declared_gb = !forced && charset_is_gb(content_type);
+    const bool sniffed_gb =
+        !forced && !declared_gb && config_.encoding == Encoding::kAuto && sniff_encoding(text) != Encoding::kUtf8;
+    const bool gb = forced ? *config_.encoding != Encoding::kUtf8 : declared_gb || sniffed_gb;
     if (gb) {
       auto utf8 = gb18030_to_utf8(text);
       if (!utf8) {
-        return Error::invalid(where + "read as GBK/GB18030 (" +
-                              (config_.encoding ? "encoding: gbk" : "Content-Type: " + content_type) + "), but " +
-                              utf8.error().message);
+        const std::string why = forced        ? "encoding: gbk"
+                                : declared_gb ? "Content-Type: " + content_type
+                                              : "encoding: auto, the page not being UTF-8";
+        return Error::invalid(where + "read as GBK/GB18030 (" + why + "), but " + utf8.error().message);
       }
       text = std::move(*utf8);
     }
@@ -128,7 +135,7 @@ class PageFetcher {
     if (!gb && !is_valid_utf8(text)) {
       what +=
           "; the page is not UTF-8: a service that answers in GBK without saying so in its Content-Type "
-          "needs encoding: gbk in the adapter block";
+          "needs encoding: gbk in the adapter block (or auto, if some of its pages are UTF-8)";
     } else if (content_type.find("html") != std::string::npos) {
       what += "; an HTML page, as a gateway's error or login page is, not the service's JSON";
     }

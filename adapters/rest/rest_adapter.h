@@ -13,7 +13,8 @@
 //   ca: /etc/yici/credit-ca.crt  # CA for the service's certificate (default: system CAs)
 //   cert: ..., key: ...          # client certificate, if the service wants one
 //   encoding: gbk               # utf-8 or gbk/gb18030: the pages' text; unset, a page's Content-Type
-//                               #   charset decides (GBK, GB2312, GB18030), and UTF-8 without one
+//                               #   charset decides (GBK, GB2312, GB18030), and UTF-8 without one;
+//                               #   auto: a charset decides, and without one the page's content
 //   timeout: 30s
 //   retries: 3                   # on 5xx, 429 and connection failures; honours Retry-After
 //   max_pages: 100000            # guard against a service that pages forever
@@ -49,7 +50,8 @@ struct RestPaging {
 
 struct RestConfig {
   std::string url;
-  std::optional<Encoding> encoding;  // unset: a page's Content-Type charset decides, UTF-8 without one
+  // unset: a page's Content-Type charset decides, UTF-8 without one; kAuto: without one, its content
+  std::optional<Encoding> encoding;
   std::string records_path;
   RestPaging paging;
   std::string cursor_param;

@@ -35,7 +35,7 @@ void check_column(const ingest::SourceDefinition& source, const std::vector<std:
   if (!is_valid_utf8(list)) {
     message +=
         " (the names are not UTF-8 text: is the source in another encoding? CSV sources take "
-        "adapter.encoding: gbk)";
+        "adapter.encoding: gbk, or auto when some of their files are GBK and some UTF-8)";
   }
   out.push_back({path, message});
 }

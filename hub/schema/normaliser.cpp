@@ -70,10 +70,10 @@ void Normaliser::normalise_field(std::size_t index, const std::optional<std::str
     case TextFault::kNone:
       break;
     case TextFault::kBadUtf8:
-      return reject("bad_encoding",
-                    field_label(f) + " 不是有效的 UTF-8 文本（第 " + std::to_string(check.where + 1) +
-                        " 字节起）；若为 GBK 编码的 CSV 文件，请将数据源的 adapter.encoding 设为 gbk；若来自数据库，"
-                        "请部门将该列存为 UTF-8 文本");
+      return reject("bad_encoding", field_label(f) + " 不是有效的 UTF-8 文本（第 " + std::to_string(check.where + 1) +
+                                        " 字节起）；若为 GBK 编码的 CSV 文件，请将数据源的 adapter.encoding 设为 gbk"
+                                        "（目录中文件编码不一时设为 auto，逐个文件按内容识别）；若来自数据库，"
+                                        "请部门将该列存为 UTF-8 文本");
     case TextFault::kReplacementChar:
       return reject("bad_encoding",
                     field_label(f) +

@@ -273,6 +273,39 @@ TEST_CASE("admin API: a source added at runtime is pulled and served at once, ke
   }
 }
 
+TEST_CASE("admin API: a CSV directory of GBK and UTF-8 exports with encoding auto serves every resident by name") {
+  TempDir dept;
+  // The old export tool wrote GBK, the new one UTF-8: one directory, both kinds.
+  dept.write("old.csv", "sfzh,xm,xb,csrq\n" + resident_id(1) + ",张三,男,1980-01-01\n");
+  std::filesystem::create_directories(dept.file("drop"));
+  REQUIRE(run_command("iconv -f UTF-8 -t GBK " + dept.file("old.csv") + " > " + dept.file("drop/rk_01.csv")) == 0);
+  dept.write("drop/rk_02.csv", "sfzh,xm,xb,csrq\n" + resident_id(2) + ",李四,女,1980-01-01\n");
+  HubProcess hub({.extra_config = allow_files_in(dept)});
+  const auto admin = HubProcess::as("admin");
+  const std::string body =
+      "id: hz-mixed\ndepartment: public-security\ndataset: population\nadapter: {type: csv, "
+      "encoding: auto, path: " +
+      dept.file("drop") + "}\nprimary_key: [sfzh]\nmapping: " + kMapping + "\nschedule: {every: 1h}\n";
+  const auto created = https_request(hub.port(), admin, "POST", "/v1/admin/sources", body);
+  INFO(created.body);
+  REQUIRE(created.status == 201);
+  const auto name_of = [&](int seq) -> std::string {
+    const auto r = lookup(hub, resident_id(seq));
+    if (r.status != 200) return "";
+    return std::string(json(r).at("records").at(0).at("fields").at("name").as_string());
+  };
+  REQUIRE(eventually([&] { return name_of(2) == "李四"; }));
+  CHECK(name_of(1) == "张三");
+  const std::string log = hub.log();
+  INFO(log);
+  CHECK(log.find("\"event\":\"csv_encoding_detected\"") != std::string::npos);
+  CHECK(log.find("rk_01.csv\",\"encoding\":\"gb18030\"") != std::string::npos);
+  CHECK(log.find("rk_02.csv\",\"encoding\":\"utf-8\"") != std::string::npos);
+  const auto shown = json(https_request(hub.port(), admin, "GET", "/v1/admin/sources/hz-mixed"));
+  INFO(boost::json::serialize(shown));
+  CHECK(boost::json::serialize(shown).find("\"quarantined\":0") != std::string::npos);
+}
+
 TEST_CASE("admin API: a link put in an allowed directory after registration is refused when it is opened") {
   TempDir dept;
   std::string csv = "sfzh,xm,xb,csrq\n";

@@ -1,4 +1,4 @@
-// yici-ctl normalize --schema FILE --input FILE [--format csv|jsonl] [--encoding utf-8|gbk]
+// yici-ctl normalize --schema FILE --input FILE [--format csv|jsonl] [--encoding utf-8|gbk|auto]
 //                    [--mapping FILE] [--delimiter C] [--today YYYY-MM-DD]
 //
 // Writes one JSON line per input row to stdout, {"row":N,"line":L,"ok":true,"record":{…}} or
@@ -177,8 +177,9 @@ void add_normalize_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--input", flags->input.path, "input file")->required()->check(CLI::ExistingFile);
   cmd->add_option("--format", flags->input.format, "csv or jsonl (default: from the extension; .jsonl → jsonl)")
       ->check(CLI::IsMember({"csv", "jsonl"}));
-  cmd->add_option("--encoding", flags->input.encoding, "CSV encoding: utf-8, gbk or gb18030")
-      ->check(CLI::IsMember({"utf-8", "utf8", "gbk", "gb18030", "UTF-8", "GBK", "GB18030"}));
+  cmd->add_option("--encoding", flags->input.encoding,
+                  "CSV encoding: utf-8, gbk, gb18030, or auto (UTF-8 or GBK by the file's content)")
+      ->check(CLI::IsMember({"utf-8", "utf8", "gbk", "gb18030", "auto", "UTF-8", "GBK", "GB18030"}));
   cmd->add_option("--mapping", flags->mapping,
                   "YAML map of schema field → column, when the columns are the department's own names")
       ->check(CLI::ExistingFile);

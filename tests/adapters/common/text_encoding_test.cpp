@@ -24,6 +24,7 @@ TEST_CASE("text encoding: a Content-Type names GBK in its charset parameter, in 
   CHECK_FALSE(charset_is_gb("application/json"));
   CHECK_FALSE(charset_is_gb("application/json; charset=utf-8"));
   CHECK_FALSE(charset_is_gb("application/json; charset=gbkx"));
+  CHECK_FALSE(charset_is_gb("application/json; charset=auto"));  // a name the hub takes, but no charset
 }
 
 TEST_CASE("text encoding: names in any case, GB2312 and CP936 read as GBK, others refused with the name") {
@@ -35,7 +36,8 @@ TEST_CASE("text encoding: names in any case, GB2312 and CP936 read as GBK, other
   CHECK(parse_encoding("GB18030").value() == Encoding::kGb18030);
   auto big5 = parse_encoding("big5");
   REQUIRE_FALSE(big5.ok());
-  CHECK(big5.error().message == "encoding must be utf-8, gbk or gb18030, got \"big5\"");
+  CHECK(big5.error().message == "encoding must be utf-8, gbk, gb18030 or auto, got \"big5\"");
+  CHECK(parse_encoding("Auto").value() == Encoding::kAuto);
   CHECK(charset_is_gb("text/csv; charset=cp936"));
 }
 

@@ -242,6 +242,62 @@ TEST_CASE("csv adapter: a GBK file read as UTF-8 is named as such, and the messa
   CHECK(is_printable_utf8(message));
 }
 
+TEST_CASE("csv adapter: a directory of GBK and UTF-8 exports is read whole with encoding auto, and only so") {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.file("exports"));
+  // The department's old tool wrote GBK, its new one UTF-8 (one file with a byte-order mark).
+  write_gbk(dir, "dzzz_1.csv", "证照编号,持证者\nL1,杭州小馆\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  dir.write("exports/dzzz_2.csv", "证照编号,持证者\nL2,西湖茶社\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  dir.write("exports/dzzz_3.csv", "\xEF\xBB\xBF证照编号,持证者\r\nL3,钱塘面馆\r\n");
+  ReadRequest req;
+  req.columns = {"证照编号", "持证者", "_file"};
+  req.primary_key = {"证照编号"};
+  const std::string path = "type: csv\npath: " + dir.file("exports") + "\n";
+
+  auto a = adapter_from(path + "encoding: auto\n");
+  REQUIRE(a.ok());
+  auto rows = read_all(**a, req);
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 3);
+  CHECK((*rows)[0].values[1] == "杭州小馆");
+  CHECK((*rows)[1].values[1] == "西湖茶社");
+  CHECK((*rows)[2].values[1] == "钱塘面馆");
+  CHECK((*rows)[2].values[2] == "dzzz_3.csv");
+  auto columns = (*a)->describe();  // the newest file's header, read by its own encoding
+  REQUIRE(columns.ok());
+  CHECK((*columns)[0].name == "证照编号");
+
+  // Named GBK, the UTF-8 file's header is mojibake; the message says the file is UTF-8, and names auto.
+  auto gbk = adapter_from(path + "encoding: gbk\n");
+  auto as_gbk = read_all(**gbk, req);
+  REQUIRE_FALSE(as_gbk.ok());
+  CHECK(as_gbk.error().message.find("dzzz_2.csv: column") != std::string::npos);
+  CHECK(as_gbk.error().message.find("the file is UTF-8 text, not GBK") != std::string::npos);
+  CHECK(as_gbk.error().message.find("set it to auto, and each file is read by its content") != std::string::npos);
+  // The UTF-8 file with a mark, named GBK, is refused, and the message names auto.
+  auto marked = adapter_from("type: csv\npath: " + dir.file("exports/dzzz_3.csv") + "\nencoding: gbk\n");
+  auto as_gbk_marked = read_all(**marked, req);
+  REQUIRE_FALSE(as_gbk_marked.ok());
+  CHECK(as_gbk_marked.error().message.find("dzzz_3.csv starts with a UTF-8 byte-order mark") != std::string::npos);
+  CHECK(as_gbk_marked.error().message.find("or to auto if only some of its files are UTF-8") != std::string::npos);
+  // A GBK file whose column is really missing gets no such advice.
+  auto gbk_only = adapter_from("type: csv\npath: " + dir.file("exports/dzzz_1.csv") + "\nencoding: gbk\n");
+  req.columns[1] = "发证机关";
+  auto missing = read_all(**gbk_only, req);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().message.find("column \"发证机关\" not found") != std::string::npos);
+  CHECK(missing.error().message.find("UTF-8") == std::string::npos);
+  req.columns[1] = "持证者";
+  // Read as UTF-8, the GBK file's header is not found, and the message names auto too.
+  auto utf8 = adapter_from(path);
+  auto as_utf8 = read_all(**utf8, req);
+  REQUIRE_FALSE(as_utf8.ok());
+  CHECK(as_utf8.error().message.find("dzzz_1.csv: column") != std::string::npos);
+  CHECK(as_utf8.error().message.find("set it to auto, and each file is read by its content") != std::string::npos);
+}
+
 TEST_CASE("csv adapter: missing columns name the file and the columns it has") {
   test::TempDir dir;
   dir.write("one.csv", "a,b\n1,2\n3\n");

@@ -53,6 +53,40 @@ TEST_CASE("csv: GBK input is converted to UTF-8, also across read-buffer boundar
   CHECK(rows[4321][1] == "浙江省杭州市食品经营许可证持证人4320");
 }
 
+TEST_CASE("csv: encoding auto reads each file by its content, and a corrupt byte does not turn UTF-8 into GBK") {
+  test::TempDir dir;
+  std::string text = "证照编号,持证者\n";
+  // Past the sniffer's 4096 sequences and its 64 KiB chunk: the verdict is settled early and the
+  // file is read again from its first byte.
+  for (int i = 0; i < 3000; ++i) text += std::to_string(i) + ",浙江省杭州市持证人" + std::to_string(i) + "\n";
+  dir.write("utf8.csv", text);
+  REQUIRE(test::run_command("iconv -f UTF-8 -t GBK " + dir.file("utf8.csv") + " > " + dir.file("gbk.csv")) == 0);
+  dir.write("bom.csv", "\xEF\xBB\xBF" + text);
+  dir.write("corrupt.csv", "证照编号,持证者\n1,浙江省杭州市持证人\n2,\xD5\xC5\n3,西湖区\n4,拱墅区余杭区\n");
+  CsvOptions auto_options;
+  auto_options.encoding = Encoding::kAuto;
+  for (const char* name : {"utf8.csv", "gbk.csv", "bom.csv"}) {
+    INFO(name);
+    auto rows = read_all(dir.file(name), auto_options);
+    REQUIRE(rows.size() == 3001);
+    CHECK(rows[0][0] == "证照编号");
+    CHECK(rows[2999][1] == "浙江省杭州市持证人2998");
+    auto r = CsvReader::open(dir.file(name), auto_options);
+    CHECK((*r)->encoding() == (std::string(name) == "gbk.csv" ? Encoding::kGb18030 : Encoding::kUtf8));
+  }
+  // 25 UTF-8 characters against one GBK character's two malformed bytes: UTF-8, and the bad bytes
+  // reach the normaliser as they are (bad_encoding quarantines that row alone). Read as GB18030,
+  // the UTF-8 rows would have become mojibake without an error.
+  auto r = CsvReader::open(dir.file("corrupt.csv"), auto_options);
+  CHECK((*r)->encoding() == Encoding::kUtf8);
+  CHECK((*r)->sniffed().malformed_sequences() == 2);
+  auto rows = read_all(dir.file("corrupt.csv"), auto_options);
+  REQUIRE(rows.size() == 5);
+  CHECK(rows[1][1] == "浙江省杭州市持证人");
+  CHECK(rows[2][1] == "\xD5\xC5");
+  CHECK(rows[3][1] == "西湖区");
+}
+
 TEST_CASE("csv: records that are not valid CSV are handed on with a defect, and reading goes on") {
   test::TempDir dir;
   std::vector<std::string> f;

@@ -109,6 +109,9 @@ class CreditService {
       if (r.path != "/api/gbk_undeclared") page.content_type = "application/json; charset=GBK";
       return page;
     }
+    if (r.path == "/api/utf8") {  // 红名单 in UTF-8, no charset said
+      return api::json_response(200, R"({"items":[{"tyshxydm":"91330100MA21000001","lb":"红名单"}]})");
+    }
     if (r.path == "/api/html") {  // a gateway's login page, answered 200
       api::Response page = api::json_response(200, "<html><body>请登录</body></html>");
       page.content_type = "text/html; charset=utf-8";
@@ -367,6 +370,15 @@ TEST_CASE(
   rows = read_all(**told, request);
   REQUIRE(rows.ok());
   CHECK((*rows)[0].values[1] == "红名单");
+  // encoding: auto reads an undeclared GBK page by its content, and UTF-8 pages as they are.
+  auto sniffed = f.adapter("records: items\npaging: {style: none}\nencoding: auto\n", "/api/gbk_undeclared");
+  rows = read_all(**sniffed, request);
+  REQUIRE(rows.ok());
+  CHECK((*rows)[0].values[1] == "红名单");
+  auto utf8_page = f.adapter("records: items\npaging: {style: none}\nencoding: auto\n", "/api/utf8");
+  rows = read_all(**utf8_page, request);
+  REQUIRE(rows.ok());
+  CHECK((*rows)[0].values[1] == "红名单");
   // Declared GBK, cut inside a character: an error with the place, no replacement character.
   auto cut = f.adapter("records: items\npaging: {style: none}\n", "/api/gbk_cut");
   REQUIRE(cut.ok());
@@ -437,7 +449,7 @@ TEST_CASE("rest adapter config: each mistake names its line") {
       {"type: rest\nurl: https://a.example/x\nretries: 99\n", "\"retries\" must be between"},
       {"type: rest\nurl: https://a.example/x\ntoken: abc\n", "unknown key \"token\""},
       {"type: rest\nurl: https://a.example/x\nencoding: big5\n",
-       "c.yaml:3: adapter.encoding must be utf-8, gbk or gb18030"},
+       "c.yaml:3: adapter.encoding must be utf-8, gbk, gb18030 or auto"},
   };
   RestAdapterFactory factory;
   for (const auto& c : cases) {
