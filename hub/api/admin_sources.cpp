@@ -75,7 +75,13 @@ boost::json::object render(const SourceView& v, bool detail) {
         {"started_at", p.started_at},      {"finished_at", p.finished_at},     {"mode", p.mode},
         {"rows_read", p.rows_read},        {"inserted", p.counts.inserted},    {"updated", p.counts.updated},
         {"unchanged", p.counts.unchanged}, {"rejected", p.counts.quarantined}, {"duration_ms", p.duration_ms}};
+    po["duplicates"] = p.counts.duplicates;
     if (!p.error.empty()) po["error"] = p.error;
+    if (!p.warnings.empty()) {
+      boost::json::array warnings;
+      for (const auto& w : p.warnings) warnings.emplace_back(w);
+      po["warnings"] = std::move(warnings);
+    }
     pulls.push_back(std::move(po));
   }
   o["recent_pulls"] = std::move(pulls);

@@ -328,6 +328,8 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
                     "read are stored and the cursor was not moved, so the next pull reads them again. If this "
                     "is logged at every pull of a quiet service, its paging.total does not count what it lists, "
                     "or it lists a key twice: fix that at the service"}});
+        run.warnings.push_back("listing_moved: " + *moved +
+                               "; the rows read were stored and the cursor kept, so the next pull reads them again");
       } else {
         YICI_TRY_STATUS(flush(true));
       }
@@ -354,6 +356,9 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
                  {"action",
                   "the source has rows sharing a primary key with different content; the row read last for each "
                   "key was stored: make the key unique at the source, or fix primary_key"}});
+      run.warnings.push_back("duplicate_keys: " + std::to_string(duplicates) +
+                             " rows shared a primary key with other content and the row read last was stored; make "
+                             "the key unique at the source, or fix primary_key");
     }
     if (unreadable_cursors > 0 || future_cursors > 0 || null_cursors > 0) {
       // Neither the values nor the rows' keys are logged: the keys are often subjects.
@@ -368,6 +373,10 @@ Result<store::PullRun> run_pull(const SourceDefinition& source, store::RecordSto
                   "such as 2026-01-02 10:00:00, or an integer, no later than now; not empty); until then every "
                   "pull reads them again. If in_future counts every new row, the source writes its times in "
                   "another zone than cursor.zone (+08:00 unless set) or its clock is fast"}});
+      run.warnings.push_back("cursor_values_skipped: " + std::to_string(unreadable_cursors) + " unreadable, " +
+                             std::to_string(future_cursors) + " in the future, " + std::to_string(null_cursors) +
+                             " empty in " + source.cursor->column +
+                             "; those rows were stored but did not move the cursor, and are read again each pull");
     }
     return Status();
   };

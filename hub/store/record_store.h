@@ -114,9 +114,12 @@ struct PullRun {
   // key reconciliation: rows_read counts the keys listed)
   std::string mode;
   std::int64_t rows_read = 0;
-  UpsertCounts counts;
+  UpsertCounts counts;  // kept in the history: inserted, updated, unchanged, quarantined, duplicates
   std::int64_t duration_ms = 0;
   std::string error;  // empty on success
+  // What a steward should know of a pull that did not fail: its listing moved while read (the
+  // cursor kept), keys repeated with other content, cursor values skipped. One line each.
+  std::vector<std::string> warnings;
 };
 
 class RecordStore {

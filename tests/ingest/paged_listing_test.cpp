@@ -179,12 +179,17 @@ TEST_CASE(
   const auto moved = f.pull(s);
   CHECK(moved.mode == "incremental");
   CHECK(moved.counts.duplicates == 1);  // person 11, read before and after its change
+  // In the pull history, for sources show: the listing moved, not a duplicate key at the source.
+  REQUIRE(moved.warnings.size() == 1);
+  CHECK(moved.warnings[0].starts_with("listing_moved: 1 rows repeated a key read earlier"));
+  CHECK(moved.warnings[0].find("the cursor kept") != std::string::npos);
   CHECK(f.status_of(13) == "absent");
   CHECK(f.name_of(11) == "居民十一");
   // Saving the highest value read (March) would hide person 13 (February) for good.
   CHECK(f.cursor() == day(1, 10));
   const auto again = f.pull(s);
   CHECK(again.counts.inserted == 1);
+  CHECK(again.warnings.empty());
   CHECK(f.status_of(13) == "valid");
   CHECK(f.cursor() == day(3, 1));
 }
@@ -199,6 +204,9 @@ TEST_CASE("paged listing: with paging.total, a record deleted during the read is
   f.service.after_page(1, [&] { f.service.remove(person(11)); });
   const auto moved = f.pull(s);
   CHECK(moved.counts.duplicates == 0);
+  REQUIRE(moved.warnings.size() == 1);
+  CHECK(moved.warnings[0].starts_with("listing_moved: "));
+  CHECK(moved.warnings[0].find("counted") != std::string::npos);
   CHECK(f.status_of(13) == "absent");
   CHECK(f.cursor() == day(1, 10));
   f.pull(s);

@@ -189,6 +189,9 @@ TEST_CASE("pull: a cursor value in the future or unreadable does not become the 
   auto s = f.source();
   auto first = f.pull(s);
   CHECK(first.counts.inserted == 3);
+  CHECK(first.warnings == std::vector<std::string>{
+                              "cursor_values_skipped: 1 unreadable, 1 in the future, 0 empty in gxsj; those rows were "
+                              "stored but did not move the cursor, and are read again each pull"});
   CHECK(f.store->load_cursor("hz-psb").value() == "2026-01-01 10:00:00");
   f.sql("INSERT INTO person VALUES ('" + kD + "', 'D', NULL, '2026-06-01 00:00:00')");
   auto second = f.pull(s);
@@ -262,6 +265,8 @@ TEST_CASE("pull: a key the source holds twice keeps the row read last, with no n
   const auto first = f.pull(s);
   CHECK(first.counts.inserted == 2);
   CHECK(first.counts.duplicates == 1);
+  REQUIRE(first.warnings.size() == 1);  // in the pull history, for sources show
+  CHECK(first.warnings[0].starts_with("duplicate_keys: 1 rows shared a primary key"));
   // The first pull stores A2 as A's first version: A1 was never what the source said last.
   CHECK(f.name_of(kA) == "A2");
   CHECK(f.store->find_by_subject("population", kA).value().at(0).version == 1);

@@ -132,6 +132,44 @@ std::string ctl(const HubProcess& hub, const std::string& who, const std::string
   return out;
 }
 
+TEST_CASE("yici-ctl sources show: a pull's repeated keys and warnings are in its history, not only in the log") {
+  SourceFixture f;
+  // The department's table has no key constraint: 张三 is there twice, under two names.
+  auto db = store::sqlite::Connection::open(f.data.file("psb.db"), store::sqlite::Connection::Mode::kReadWrite).value();
+  REQUIRE(db->exec("INSERT INTO person VALUES ('11010519491231002X', '张三丰', '女', '1949-12-31', "
+                   "'2026-01-01 00:00:01')")
+              .ok());
+  HubProcess hub({.sources_dir = f.sources.path().string()});
+  int rc = -1;
+  std::string show;
+  for (int i = 0; i < 100 && show.find("WARNING") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    show = ctl(hub, "admin", "sources show hz-psb", &rc);
+  }
+  INFO(show);
+  CHECK(rc == 0);
+  CHECK(show.find("read 3, +1 ~0 =0 rejected 1 repeated keys 1\n") != std::string::npos);
+  CHECK(show.find("\n    WARNING: duplicate_keys: 1 rows shared a primary key with other content") !=
+        std::string::npos);
+  const auto body =
+      boost::json::parse(https_request(hub.port(), HubProcess::as("admin"), "GET", "/v1/admin/sources/hz-psb").body);
+  const auto& pull = body.at("recent_pulls").at(0);
+  CHECK(pull.at("duplicates") == 1);
+  REQUIRE(pull.at("warnings").as_array().size() == 1);
+  CHECK(pull.at("warnings").at(0).as_string().starts_with("duplicate_keys: 1 rows"));
+  // A clean source's pulls carry no warnings, and no repeated keys on the line.
+  SourceFixture clean;
+  HubProcess quiet({.sources_dir = clean.sources.path().string()});
+  std::string quiet_show;
+  for (int i = 0; i < 100 && quiet_show.find("read 2") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    quiet_show = ctl(quiet, "admin", "sources show hz-psb", &rc);
+  }
+  INFO(quiet_show);
+  CHECK(quiet_show.find("read 2, +1 ~0 =0 rejected 1\n") != std::string::npos);
+  CHECK(quiet_show.find("WARNING") == std::string::npos);
+}
+
 TEST_CASE("yici-ctl sources: list, show and pull as admin, refused for a department, exit 3 when unreachable") {
   SourceFixture f;
   HubProcess hub({.sources_dir = f.sources.path().string()});

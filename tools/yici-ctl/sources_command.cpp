@@ -102,9 +102,15 @@ void print_source(const boost::json::object& s) {
     } else {
       std::cout << "  read " << text(p.at("rows_read")) << ", +" << text(p.at("inserted")) << " ~"
                 << text(p.at("updated")) << " =" << text(p.at("unchanged")) << " rejected " << text(p.at("rejected"));
+      if (p.as_object().contains("duplicates") && p.at("duplicates") != 0) {
+        std::cout << " repeated keys " << text(p.at("duplicates"));
+      }
     }
     if (p.as_object().contains("error")) std::cout << "  ERROR: " << text(p.at("error"));
     std::cout << "\n";
+    if (const auto* warnings = p.as_object().if_contains("warnings"); warnings != nullptr && warnings->is_array()) {
+      for (const auto& w : warnings->as_array()) std::cout << "    WARNING: " << text(w) << "\n";
+    }
   }
 }
 

@@ -124,6 +124,11 @@ UPDATE OR REPLACE quarantine SET source_key = yici_canonical_key(source_key)
     R"sql(
 ALTER TABLE quarantine ADD COLUMN place TEXT NOT NULL DEFAULT '';
 )sql",
+    // 7: a pull's repeated keys and its warnings (PullRun::warnings, one per line), in the history.
+    R"sql(
+ALTER TABLE pull_runs ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pull_runs ADD COLUMN warnings TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 // yici_canonical_key(text): canonical_source_key, for migration 5.
@@ -203,10 +208,11 @@ constexpr const char* kSaveDepartment =
 constexpr const char* kLoadDepartment = "SELECT department FROM source_departments WHERE source = ?1";
 constexpr const char* kInsertRun =
     "INSERT INTO pull_runs (source, started_at, finished_at, mode, rows_read, inserted, updated, unchanged, "
-    "rejected, duration_ms, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    "rejected, duration_ms, error, duplicates, warnings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+    "?13)";
 constexpr const char* kRecentRuns =
     "SELECT source, started_at, finished_at, mode, rows_read, inserted, updated, unchanged, rejected, duration_ms, "
-    "error FROM pull_runs WHERE source = ?1 ORDER BY id DESC LIMIT ?2";
+    "error, duplicates, warnings FROM pull_runs WHERE source = ?1 ORDER BY id DESC LIMIT ?2";
 constexpr const char* kQuarantineCount = "SELECT count(*) FROM quarantine WHERE source = ?1";
 constexpr const char* kQuarantineList =
     "SELECT id, source_key, row_json, errors_json, first_seen, last_seen, place FROM quarantine "
@@ -549,6 +555,12 @@ Status SqliteRecordStore::record_pull_run(const PullRun& run) {
     st->bind(1, run.source).bind(2, run.started_at).bind(3, run.finished_at).bind(4, run.mode);
     st->bind(5, run.rows_read).bind(6, run.counts.inserted).bind(7, run.counts.updated).bind(8, run.counts.unchanged);
     st->bind(9, run.counts.quarantined).bind(10, run.duration_ms).bind(11, run.error);
+    std::string warnings;
+    for (const auto& w : run.warnings) {
+      if (!warnings.empty()) warnings += '\n';
+      for (char c : w) warnings += c == '\n' ? ' ' : c;  // one line each
+    }
+    st->bind(12, run.counts.duplicates).bind(13, warnings);
     YICI_TRY_STATUS(st->run());
     // The history would otherwise grow by every pull for ever (525,600 rows a year per source
     // pulled every minute). One walk of the source's part of the index, newest first.
@@ -578,6 +590,13 @@ Result<std::vector<PullRun>> SqliteRecordStore::recent_pull_runs(std::string_vie
     r.counts.quarantined = st->column_int(8);
     r.duration_ms = st->column_int(9);
     r.error = st->column_text(10);
+    r.counts.duplicates = st->column_int(11);
+    const std::string_view warnings = st->column_text(12);
+    for (std::size_t at = 0; at < warnings.size();) {
+      const std::size_t end = std::min(warnings.find('\n', at), warnings.size());
+      r.warnings.emplace_back(warnings.substr(at, end - at));
+      at = end + 1;
+    }
     out.push_back(std::move(r));
   }));
   return out;

@@ -446,6 +446,45 @@ TEST_CASE("record store: pull history keeps the newest runs of each source, and 
   CHECK(store->recent_pull_runs("other", 100).value().size() == 1);
 }
 
+TEST_CASE("record store: a pull's repeated keys and warnings are kept in its history, one line each") {
+  test::TempDir dir;
+  {
+    // A store as version 6 left it, with a pull in its history.
+    auto store = SqliteRecordStore::open(dir.file("records.db")).value();
+    REQUIRE(store->database()
+                .with_writer([](Connection& w) {
+                  return w.exec(
+                      "ALTER TABLE pull_runs DROP COLUMN duplicates; ALTER TABLE pull_runs DROP COLUMN warnings;"
+                      "INSERT INTO pull_runs (source, started_at, finished_at, mode, rows_read, inserted, updated, "
+                      "unchanged, rejected, duration_ms, error) VALUES ('hz-psb', 't0', 't1', 'full', 7, 7, 0, 0, 0, "
+                      "5, '');"
+                      "PRAGMA user_version = 6;");
+                })
+                .ok());
+  }
+  auto store = SqliteRecordStore::open(dir.file("records.db")).value();
+  CHECK(store->database().schema_version() >= 7);
+  PullRun run;
+  run.source = "hz-psb";
+  run.mode = "incremental";
+  run.counts.duplicates = 3;
+  run.warnings = {"listing_moved: a count that changed\nbetween pages", "duplicate_keys: 3 rows"};
+  REQUIRE(store->record_pull_run(run).ok());
+  PullRun quiet;
+  quiet.source = "hz-psb";
+  REQUIRE(store->record_pull_run(quiet).ok());
+  const auto runs = store->recent_pull_runs("hz-psb", 10).value();
+  REQUIRE(runs.size() == 3);
+  CHECK(runs[0].warnings.empty());
+  CHECK(runs[0].counts.duplicates == 0);
+  CHECK(runs[1].counts.duplicates == 3);
+  CHECK(runs[1].warnings ==
+        std::vector<std::string>{"listing_moved: a count that changed between pages", "duplicate_keys: 3 rows"});
+  CHECK(runs[2].rows_read == 7);  // the run from before the migration, without either
+  CHECK(runs[2].counts.duplicates == 0);
+  CHECK(runs[2].warnings.empty());
+}
+
 TEST_CASE("record store: an older store's keys take their canonical form, the newest of one key's spellings kept") {
   test::TempDir dir;
   {
@@ -473,7 +512,9 @@ TEST_CASE("record store: an older store's keys take their canonical form, the ne
                       "INSERT INTO quarantine (dataset, source, source_key, row_json, errors_json, first_seen, "
                       "last_seen) VALUES ('population', 'psb', 'ｘ1', '{}', '[]', 't', 't'),"
                       "('population', 'psb', 'bad_row a.csv:3', '{}', '[]', 't', 't');"
-                      "ALTER TABLE quarantine DROP COLUMN place;"  // added by migration 6
+                      "ALTER TABLE quarantine DROP COLUMN place;"      // added by migration 6
+                      "ALTER TABLE pull_runs DROP COLUMN duplicates;"  // added by migration 7
+                      "ALTER TABLE pull_runs DROP COLUMN warnings;"
                       "PRAGMA user_version = 4;");
                 })
                 .ok());
