@@ -31,6 +31,7 @@ void Hub::register_metrics_route() {
       state.up = s->problem.empty() && (!health || health->state != ingest::SourceHealth::State::kFailing);
       if (health && health->last_success != SysTime{}) state.last_success_unix_s = to_unix(health->last_success);
       if (health && health->running) state.running_s = static_cast<double>(health->running_for.count()) / 1000.0;
+      if (auto q = stores_.records->quarantine_count(state.id); q.ok()) state.quarantined = *q;
       snap.sources.push_back(std::move(state));
     }
     for (const auto& [name, checkpointer] : {std::pair{"audit", stores_.audit_checkpoints.get()},

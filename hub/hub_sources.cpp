@@ -18,6 +18,8 @@ namespace yici {
 namespace {
 
 constexpr std::size_t kMaxDefinitionBytes = std::size_t{64} * 1024;
+// The reasons sources show lists for a quarantine (most rows first); past them, the entries say.
+constexpr int kShownQuarantineReasons = 20;
 
 // Limits for a definition in a request body: small, shallow, no alias expansion to speak of.
 YamlLimits definition_limits() {
@@ -232,7 +234,14 @@ void Hub::register_source_routes() {
               [this, view_of](const api::Request&, const net::PathParams& p) {
                 auto s = find_source(p.at("id"));
                 if (s == nullptr) return unknown_source(p.at("id"));
-                return api::show_source(view_of(s));
+                api::SourceView v = view_of(s);
+                if (v.quarantined > 0) {
+                  if (auto reasons = stores_.records->quarantine_reasons(s->definition.id, kShownQuarantineReasons);
+                      reasons.ok()) {
+                    v.quarantine_reasons = std::move(*reasons);
+                  }
+                }
+                return api::show_source(v);
               });
   router_.add("PUT", "/v1/admin/sources/{id}", net::Access::kAdmin,
               [this](const api::Request& req, const net::PathParams& p) { return update_source(req, p.at("id")); });

@@ -22,7 +22,8 @@ struct SourceView {
   std::optional<ingest::SourceHealth> health;
   std::vector<store::PullRun> recent_pulls;  // newest first
   std::int64_t quarantined = 0;
-  std::map<std::string, std::int64_t> records;  // by status
+  std::vector<store::QuarantineReason> quarantine_reasons;  // show_source only: most rows first
+  std::map<std::string, std::int64_t> records;              // by status
   // A full pull stopped partway (hub killed, source failing): the next pull goes on after its
   // last committed batch. Until then the source may hold only part of its rows.
   bool full_pull_unfinished = false;

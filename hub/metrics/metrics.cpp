@@ -144,10 +144,17 @@ std::string Metrics::render(const Snapshot& snapshot) const {
                           "How long the source's running pull has been going (0 when none is): a pull stuck on "
                           "a department that does not answer keeps growing while yici_source_up stays 1")
                       .Register(state);
+  auto& quarantined = prometheus::BuildGauge()
+                          .Name("yici_source_quarantined_rows")
+                          .Help(
+                              "Rows of the source waiting in its quarantine (rejected, with reasons the department "
+                              "can act on: yici-ctl sources quarantine); a rise after a pull is the alert")
+                          .Register(state);
   for (const auto& s : snapshot.sources) {
     running.Add({{"source", s.id}}).Set(s.running_s.value_or(0.0));
     up.Add({{"source", s.id}}).Set(s.up ? 1 : 0);
     if (s.last_success_unix_s) last_success.Add({{"source", s.id}}).Set(*s.last_success_unix_s);
+    if (s.quarantined) quarantined.Add({{"source", s.id}}).Set(static_cast<double>(*s.quarantined));
   }
   prometheus::BuildGauge()
       .Name("yici_source_files_skipped")

@@ -27,6 +27,7 @@ struct SourceState {
   bool up = false;                            // last pull succeeded (or none yet failed)
   std::optional<double> last_success_unix_s;  // seconds since the epoch
   std::optional<double> running_s;            // a pull is running: for how long
+  std::optional<std::int64_t> quarantined;    // rows in its quarantine (none: the store did not answer)
 };
 
 // A database's write-ahead log as its checkpointer last saw it.

@@ -79,6 +79,14 @@ struct QuarantineEntry {
   std::string place;  // QuarantinedRow::place
 };
 
+// How many of a source's quarantined rows share one reason: a field (empty for a row-level
+// problem such as bad_row or missing_key) and a code. A row with two problems counts under each.
+struct QuarantineReason {
+  std::string field;
+  std::string code;
+  std::int64_t rows = 0;
+};
+
 // Where an unfinished full pull stands, for a source whose adapter reads in key order: the next
 // full pull goes on after `resume_after` (the adapter's token for the last committed row) instead
 // of starting again, and saves `cursor` as the source's cursor when it ends.
@@ -149,6 +157,9 @@ class RecordStore {
   // Newest first.
   virtual Result<std::vector<PullRun>> recent_pull_runs(std::string_view source, int limit) = 0;
   virtual Result<std::int64_t> quarantine_count(std::string_view source) = 0;
+  // The source's quarantine by reason, most rows first, at most `limit` reasons (a scan of the
+  // source's entries: for a steward's view, not for every request).
+  virtual Result<std::vector<QuarantineReason>> quarantine_reasons(std::string_view source, int limit) = 0;
   // Up to `limit` entries of a source with id > `after_id`, in id order.
   virtual Result<std::vector<QuarantineEntry>> list_quarantine(std::string_view source, std::int64_t after_id,
                                                                int limit) = 0;

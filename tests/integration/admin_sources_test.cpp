@@ -132,7 +132,9 @@ std::string ctl(const HubProcess& hub, const std::string& who, const std::string
   return out;
 }
 
-TEST_CASE("yici-ctl sources show: a pull's repeated keys and warnings are in its history, not only in the log") {
+TEST_CASE(
+    "yici-ctl sources show: a pull's repeated keys and warnings are in its history, the quarantine by reason, and "
+    "a metric") {
   SourceFixture f;
   // The department's table has no key constraint: 张三 is there twice, under two names.
   auto db = store::sqlite::Connection::open(f.data.file("psb.db"), store::sqlite::Connection::Mode::kReadWrite).value();
@@ -157,6 +159,19 @@ TEST_CASE("yici-ctl sources show: a pull's repeated keys and warnings are in its
   CHECK(pull.at("duplicates") == 1);
   REQUIRE(pull.at("warnings").as_array().size() == 1);
   CHECK(pull.at("warnings").at(0).as_string().starts_with("duplicate_keys: 1 rows"));
+  // The quarantine by reason (李四's ID fails its checksum), and its size as a metric.
+  CHECK(show.find("quarantined 1 rows\n  1\tid_number\tbad_checksum\n") != std::string::npos);
+  const auto& reasons = body.at("quarantine_by_reason").as_array();
+  REQUIRE(reasons.size() == 1);
+  CHECK(reasons[0].at("field") == "id_number");
+  CHECK(reasons[0].at("code") == "bad_checksum");
+  CHECK(reasons[0].at("rows") == 1);
+  const auto metrics = https_request(hub.port(), HubProcess::as("admin"), "GET", "/metrics");
+  CHECK(metrics.body.find("yici_source_quarantined_rows{source=\"hz-psb\"} 1\n") != std::string::npos);
+  // The list of sources does not scan quarantines for reasons.
+  const auto list =
+      boost::json::parse(https_request(hub.port(), HubProcess::as("admin"), "GET", "/v1/admin/sources").body);
+  CHECK_FALSE(list.at("sources").at(0).as_object().contains("quarantine_by_reason"));
   // A clean source's pulls carry no warnings, and no repeated keys on the line.
   SourceFixture clean;
   HubProcess quiet({.sources_dir = clean.sources.path().string()});

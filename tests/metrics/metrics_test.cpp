@@ -39,7 +39,7 @@ TEST_CASE("metrics: counters, histograms and scrape-time gauges in the text form
   m.audit_committed(0.0009);
   m.audit_committed(0.2);
   Snapshot snap;
-  snap.sources = {{"hz-psb", false, 1700000000.0}, {"hz-\"odd\"", true, std::nullopt}};
+  snap.sources = {{"hz-psb", false, 1700000000.0, std::nullopt, 12}, {"hz-\"odd\"", true, std::nullopt}};
   snap.audit_tree_size = 42;
   snap.audit_commits = 7;
   snap.audit_entries_written = 40;
@@ -68,6 +68,8 @@ TEST_CASE("metrics: counters, histograms and scrape-time gauges in the text form
   CHECK(text.find(R"(yici_pull_rows_total{kind="rejected",source="hz-psb"} 1)") != std::string::npos);
   CHECK(text.find(R"(yici_source_up{source="hz-psb"} 0)") != std::string::npos);
   CHECK(text.find(R"(yici_source_up{source="hz-\"odd\""} 1)") != std::string::npos);  // escaped
+  CHECK(text.find(R"(yici_source_quarantined_rows{source="hz-psb"} 12)") != std::string::npos);
+  CHECK(text.find(R"(yici_source_quarantined_rows{source="hz-\"odd\""})") == std::string::npos);  // not known
   CHECK(text.find(R"(yici_source_last_success_timestamp_seconds{source="hz-psb"} 1700000000)") != std::string::npos);
   CHECK(text.find("yici_audit_tree_size 42") != std::string::npos);
   CHECK(text.find("yici_audit_commits_total 7") != std::string::npos);

@@ -92,6 +92,13 @@ void print_source(const boost::json::object& s) {
     std::cout << "reject rate " << 100.0 * s.at("reject_rate").to_number<double>() << "% of the last pull's rows\n";
   }
   std::cout << "quarantined " << text(s.at("quarantined")) << " rows\n";
+  if (const auto* reasons = s.if_contains("quarantine_by_reason"); reasons != nullptr && reasons->is_array()) {
+    // A row with two problems is under each: the lines may add up to more than the rows.
+    for (const auto& r : reasons->as_array()) {
+      std::cout << "  " << text(r.at("rows")) << "\t" << (r.at("field").is_null() ? "(row)" : text(r.at("field")))
+                << "\t" << text(r.at("code")) << "\n";
+    }
+  }
   std::cout << "mapping    ";
   for (const auto& kv : s.at("mapping").as_object()) std::cout << " " << kv.key() << "←" << text(kv.value());
   std::cout << "\nrecent pulls:\n";

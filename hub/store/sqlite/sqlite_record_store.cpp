@@ -214,6 +214,11 @@ constexpr const char* kRecentRuns =
     "SELECT source, started_at, finished_at, mode, rows_read, inserted, updated, unchanged, rejected, duration_ms, "
     "error, duplicates, warnings FROM pull_runs WHERE source = ?1 ORDER BY id DESC LIMIT ?2";
 constexpr const char* kQuarantineCount = "SELECT count(*) FROM quarantine WHERE source = ?1";
+// errors_json is the normaliser's array of {"field", "code", "message"} (field null for the row).
+constexpr const char* kQuarantineReasons =
+    "SELECT coalesce(json_extract(e.value, '$.field'), ''), json_extract(e.value, '$.code'), "
+    "count(DISTINCT q.id) AS n FROM quarantine q, json_each(q.errors_json) e WHERE q.source = ?1 "
+    "AND json_valid(q.errors_json) GROUP BY 1, 2 ORDER BY n DESC, 1, 2 LIMIT ?2";
 constexpr const char* kQuarantineList =
     "SELECT id, source_key, row_json, errors_json, first_seen, last_seen, place FROM quarantine "
     "WHERE source = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
@@ -610,6 +615,17 @@ Result<std::int64_t> SqliteRecordStore::quarantine_count(std::string_view source
   const std::int64_t n = row ? st->column_int(0) : 0;
   st->reset();
   return n;
+}
+
+Result<std::vector<QuarantineReason>> SqliteRecordStore::quarantine_reasons(std::string_view source, int limit) {
+  YICI_TRY(Connection * conn, db_->reader());
+  YICI_TRY(Statement * st, conn->cached(kQuarantineReasons));
+  st->bind(1, source).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<QuarantineReason> out;
+  YICI_TRY_STATUS(st->each_row([&] {
+    out.push_back({std::string(st->column_text(0)), std::string(st->column_text(1)), st->column_int(2)});
+  }));
+  return out;
 }
 
 Result<std::vector<QuarantineEntry>> SqliteRecordStore::list_quarantine(std::string_view source, std::int64_t after_id,

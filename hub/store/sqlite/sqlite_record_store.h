@@ -39,6 +39,7 @@ class SqliteRecordStore final : public RecordStore {
   Status record_pull_run(const PullRun& run) override;
   Result<std::vector<PullRun>> recent_pull_runs(std::string_view source, int limit) override;
   Result<std::int64_t> quarantine_count(std::string_view source) override;
+  Result<std::vector<QuarantineReason>> quarantine_reasons(std::string_view source, int limit) override;
   Result<std::vector<QuarantineEntry>> list_quarantine(std::string_view source, std::int64_t after_id,
                                                        int limit) override;
   Result<std::int64_t> withdraw_missing(std::string_view source,

@@ -389,6 +389,42 @@ TEST_CASE("record store: a source's department is remembered with its batches, f
   CHECK(s.source_department("hz-psb").value() == "market-regulation");
 }
 
+TEST_CASE("record store: the quarantine by reason counts rows per field and code, most first, per source") {
+  test::TempDir dir;
+  auto store = SqliteRecordStore::open(dir.file("records.db")).value();
+  const auto q = [](const std::string& source, const std::string& key, const std::string& errors) {
+    QuarantinedRow r;
+    r.dataset = "population";
+    r.source = source;
+    r.source_key = key;
+    r.row_json = "{}";
+    r.errors_json = errors;
+    r.seen_at = "2026-11-25T00:00:00Z";
+    return r;
+  };
+  const std::string checksum = R"({"field":"id_number","code":"bad_checksum","message":"m"})";
+  const std::string date = R"({"field":"birth_date","code":"bad_date","message":"m"})";
+  const std::vector<QuarantinedRow> rows = {
+      q("psb", "k1", "[" + checksum + "]"), q("psb", "k2", "[" + checksum + "," + date + "]"),
+      q("psb", "k3", "[" + checksum + "]"),
+      q("psb", "bad_row a.csv:3", R"([{"field":null,"code":"bad_row","message":"m"}])")};
+  REQUIRE(store->commit_batch({"psb", {}, rows}).ok());
+  const std::vector<QuarantinedRow> other = {q("other", "k1", "[" + date + "]")};
+  REQUIRE(store->commit_batch({"other", {}, other}).ok());
+  const auto reasons = store->quarantine_reasons("psb", 10).value();
+  REQUIRE(reasons.size() == 3);
+  CHECK(reasons[0].field == "id_number");
+  CHECK(reasons[0].code == "bad_checksum");
+  CHECK(reasons[0].rows == 3);
+  CHECK(reasons[1].field.empty());  // a row-level problem; ties in field order
+  CHECK(reasons[1].code == "bad_row");
+  CHECK(reasons[1].rows == 1);
+  CHECK(reasons[2].field == "birth_date");  // the other source's bad_date is not counted here
+  CHECK(reasons[2].rows == 1);
+  CHECK(store->quarantine_reasons("psb", 1).value().size() == 1);
+  CHECK(store->quarantine_reasons("none", 10).value().empty());
+}
+
 TEST_CASE("record store: a full pull's position commits with its batch, or not at all, and is forgotten") {
   test::TempDir dir;
   auto store = SqliteRecordStore::open(dir.file("records.db"));
