@@ -6,6 +6,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
@@ -277,8 +278,18 @@ class RestRowReader final : public RowReader {
           const std::string link(next->as_string());  // url_view refers into it: keep it alive
           auto parsed = boost::urls::parse_uri_reference(link);
           if (!parsed) return Error::invalid("rest source: bad next link \"" + link + "\"");
-          if (parsed->has_authority() && parsed->encoded_host() != page_url_.encoded_host()) {
-            return Error::invalid("rest source: next link points to another host: " + std::string(next->as_string()));
+          // The link is followed on the connection to the configured origin, with its token: one
+          // naming another scheme, host or port would be read from the wrong place, silently.
+          if (parsed->has_scheme() && !boost::iequals(parsed->scheme(), "https")) {
+            return Error::invalid("rest source: the next link of page " + std::to_string(pages_) + " leaves HTTPS (" +
+                                  bounded_utf8(link, 200) + "); the hub follows links on " + origin_text() + " only");
+          }
+          if (parsed->has_authority() && (!boost::iequals(parsed->encoded_host(), page_url_.encoded_host()) ||
+                                          effective_port(*parsed) != effective_port(page_url_))) {
+            return Error::invalid("rest source: the next link of page " + std::to_string(pages_) +
+                                  " points to another host or port (" + bounded_utf8(link, 200) +
+                                  "); the hub follows links on " + origin_text() +
+                                  " only: if the service moved, change the source's url");
           }
           std::string target(parsed->encoded_path());
           if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());
@@ -294,6 +305,12 @@ class RestRowReader final : public RowReader {
       }
     }
     return {};
+  }
+
+  // A URL's port, or HTTPS's 443 when it names none.
+  static std::uint16_t effective_port(const boost::urls::url_view& u) { return u.has_port() ? u.port_number() : 443; }
+  [[nodiscard]] std::string origin_text() const {
+    return "https://" + std::string(page_url_.encoded_host()) + ":" + std::to_string(effective_port(page_url_));
   }
 
   const RestConfig& config_;

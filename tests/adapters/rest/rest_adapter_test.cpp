@@ -95,6 +95,19 @@ class CreditService {
       }
       return api::json_response(200, boost::json::serialize(body));
     }
+    if (r.path.starts_with("/api/offsite_")) {
+      // A next link that names the service's own host but another port, another scheme, or the
+      // same origin spelt out in full (followed).
+      const std::string host = r.header("host") != nullptr ? *r.header("host") : "";
+      const std::string name = host.substr(0, host.rfind(':'));
+      std::string next = "https://" + host + "/api/linked?offset=10";
+      if (r.path == "/api/offsite_port") next = "https://" + name + ":1/api/linked?offset=10";
+      if (r.path == "/api/offsite_http") next = "http://" + host + "/api/linked?offset=10";
+      if (r.path == "/api/offsite_default") next = "https://" + name + "/api/linked?offset=10";  // port 443
+      boost::json::array slice;
+      for (std::size_t i = 0; i < 10; ++i) slice.push_back(selected[i]);
+      return api::json_response(200, boost::json::serialize(boost::json::object{{"items", slice}, {"next", next}}));
+    }
     if (r.path == "/api/twice") {  // the second record names its category twice
       return api::json_response(200, R"({"items":[{"tyshxydm":"91330100MA21000001","lb":"red"},)"
                                      R"({"tyshxydm":"91330100MA21000002","lb":"red","lb":"black"}]})");
@@ -211,6 +224,29 @@ TEST_CASE("rest adapter: next-link paging and incremental cursor parameter") {
   CHECK(recent->size() == 4);
   CHECK(f.service.last_target.find("updated_since=2026-01-20") != std::string::npos);
   CHECK_FALSE((*a)->ordered_by_cursor());
+}
+
+TEST_CASE("rest adapter: a next link to another port or scheme is an error naming it, the same origin is followed") {
+  Fixture f;
+  const std::string paging = "records: items\npaging: {style: next, next: next}\n";
+  auto same = f.adapter(paging, "/api/offsite_same");
+  auto rows = read_all(**same, credit_request());
+  if (!rows.ok()) FAIL(rows.error().message);
+  CHECK(rows->size() == 23);
+  for (const char* path : {"/api/offsite_port", "/api/offsite_http", "/api/offsite_default"}) {
+    CAPTURE(path);
+    f.service.requests = 0;
+    auto elsewhere = f.adapter(paging, path);
+    rows = read_all(**elsewhere, credit_request());
+    REQUIRE_FALSE(rows.ok());
+    INFO(rows.error().message);
+    CHECK(rows.error().message.find("the next link of page 1 ") != std::string::npos);
+    CHECK(rows.error().message.find(std::string(path) == "/api/offsite_http"
+                                        ? "leaves HTTPS"
+                                        : "points to another host or port") != std::string::npos);
+    CHECK(rows.error().message.find("the hub follows links on " + f.service.base() + " only") != std::string::npos);
+    CHECK(f.service.requests == 1);  // nothing asked of the other place
+  }
 }
 
 TEST_CASE("rest adapter: a paging loop is an error after one round, not max_pages requests") {
