@@ -3,17 +3,6 @@
 #include "hub/core/utf8.h"
 
 namespace yici::adapters {
-namespace {
-
-// The length a UTF-8 lead byte announces; 1 for a byte that cannot lead a sequence.
-std::size_t announced_length(unsigned char b) {
-  if ((b & 0xE0) == 0xC0) return 2;
-  if ((b & 0xF0) == 0xE0) return 3;
-  if ((b & 0xF8) == 0xF0) return 4;
-  return 1;
-}
-
-}  // namespace
 
 void EncodingSniffer::feed(std::string_view bytes) {
   std::string joined;
@@ -38,7 +27,7 @@ void EncodingSniffer::feed(std::string_view bytes) {
       ++i;
       continue;
     }
-    if (i + announced_length(b) > bytes.size()) {
+    if (i + utf8_sequence_length(b) > bytes.size()) {  // cut by the end of this piece: wait for more
       held_.assign(bytes.substr(i));
       return;
     }

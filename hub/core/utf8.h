@@ -10,6 +10,15 @@ namespace yici {
 
 inline constexpr char32_t kInvalidCodePoint = 0xFFFFFFFF;
 
+// The length of the sequence a lead byte announces (2, 3 or 4); 1 for an ASCII byte or a byte
+// that cannot lead a sequence.
+inline std::size_t utf8_sequence_length(unsigned char b0) {
+  if ((b0 & 0xE0) == 0xC0) return 2;
+  if ((b0 & 0xF0) == 0xE0) return 3;
+  if ((b0 & 0xF8) == 0xF0) return 4;
+  return 1;
+}
+
 // Decodes the code point at text[i] and advances i past it; kInvalidCodePoint for a malformed,
 // overlong, surrogate or out-of-range sequence (i then advances by one byte). Inline: the
 // normaliser calls it for every character of every field.
@@ -19,15 +28,15 @@ inline char32_t decode_utf8(std::string_view text, std::size_t& i) {
     ++i;
     return b0;
   }
-  std::size_t len = 0;
+  const std::size_t len = utf8_sequence_length(b0);
   char32_t cp = 0;
   char32_t min = 0;
-  if ((b0 & 0xE0) == 0xC0) {
-    len = 2, cp = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3, cp = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4, cp = b0 & 0x07, min = 0x10000;
+  if (len == 2) {
+    cp = b0 & 0x1F, min = 0x80;
+  } else if (len == 3) {
+    cp = b0 & 0x0F, min = 0x800;
+  } else if (len == 4) {
+    cp = b0 & 0x07, min = 0x10000;
   } else {
     ++i;
     return kInvalidCodePoint;

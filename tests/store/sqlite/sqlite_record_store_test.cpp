@@ -463,6 +463,16 @@ TEST_CASE("record store: a full pull's position commits with its batch, or not a
   CHECK(s.count("population").value() == 2);
 }
 
+// Makes `path` a store as an older version left it: a current store, then `sql` (which undoes
+// what the later migrations did and adds the rows of the time), then its user_version set back.
+void as_older_store(const std::string& path, int version, const std::string& sql) {
+  auto store = SqliteRecordStore::open(path).value();
+  REQUIRE(store->database()
+              .with_writer(
+                  [&](Connection& w) { return w.exec(sql + "PRAGMA user_version = " + std::to_string(version) + ";"); })
+              .ok());
+}
+
 TEST_CASE("record store: pull history keeps the newest runs of each source, and only of that source") {
   test::TempDir dir;
   auto store = SqliteRecordStore::open(dir.file("records.db"), {.pull_runs_kept = 3}).value();
@@ -484,20 +494,12 @@ TEST_CASE("record store: pull history keeps the newest runs of each source, and 
 
 TEST_CASE("record store: a pull's repeated keys and warnings are kept in its history, one line each") {
   test::TempDir dir;
-  {
-    // A store as version 6 left it, with a pull in its history.
-    auto store = SqliteRecordStore::open(dir.file("records.db")).value();
-    REQUIRE(store->database()
-                .with_writer([](Connection& w) {
-                  return w.exec(
-                      "ALTER TABLE pull_runs DROP COLUMN duplicates; ALTER TABLE pull_runs DROP COLUMN warnings;"
-                      "INSERT INTO pull_runs (source, started_at, finished_at, mode, rows_read, inserted, updated, "
-                      "unchanged, rejected, duration_ms, error) VALUES ('hz-psb', 't0', 't1', 'full', 7, 7, 0, 0, 0, "
-                      "5, '');"
-                      "PRAGMA user_version = 6;");
-                })
-                .ok());
-  }
+  // A store as version 6 left it, with a pull in its history.
+  as_older_store(
+      dir.file("records.db"), 6,
+      "ALTER TABLE pull_runs DROP COLUMN duplicates; ALTER TABLE pull_runs DROP COLUMN warnings;"
+      "INSERT INTO pull_runs (source, started_at, finished_at, mode, rows_read, inserted, updated, "
+      "unchanged, rejected, duration_ms, error) VALUES ('hz-psb', 't0', 't1', 'full', 7, 7, 0, 0, 0, 5, '');");
   auto store = SqliteRecordStore::open(dir.file("records.db")).value();
   CHECK(store->database().schema_version() >= 7);
   PullRun run;
@@ -523,38 +525,30 @@ TEST_CASE("record store: a pull's repeated keys and warnings are kept in its his
 
 TEST_CASE("record store: an older store's keys take their canonical form, the newest of one key's spellings kept") {
   test::TempDir dir;
-  {
-    // A store as version 4 left it: keys as the sources spelt them.
-    auto store = SqliteRecordStore::open(dir.file("records.db")).value();
-    REQUIRE(store->database()
-                .with_writer([](Connection& w) {
-                  return w.exec(
-                      "INSERT INTO records (dataset, subject, source, source_key, version, content_hash, pulled_at, "
-                      "status, fields) VALUES "
-                      // One person, twice: lower-case x (older) and upper-case X (newer, canonical already).
-                      "('population', 'P1', 'psb', '11010519491231002x', 1, 'h1', '2026-01-01T00:00:00Z', 'valid', "
-                      "'{\"n\":\"old\"}'),"
-                      "('population', 'P1', 'psb', '11010519491231002X', 1, 'h2', '2026-02-01T00:00:00Z', 'valid', "
-                      "'{\"n\":\"new\"}'),"
-                      // Two spellings, neither canonical: the newer wins though it is read second.
-                      "('population', 'P2', 'psb', ' 123', 3, 'h3', '2026-03-01T00:00:00Z', 'valid', '{}'),"
-                      "('population', 'P2', 'psb', '１２３', 1, 'h4', '2026-01-01T00:00:00Z', 'valid', '{}'),"
-                      // One spelling only; and the same spelling in another source, untouched by this one.
-                      "('population', 'P3', 'psb', 'abc', 1, 'h5', '2026-01-01T00:00:00Z', 'valid', '{}'),"
-                      "('population', 'P3', 'other', 'ABC', 1, 'h6', '2026-01-01T00:00:00Z', 'valid', '{}'),"
-                      // A withdrawn record does not beat a current one, however new.
-                      "('population', 'P4', 'psb', 'q', 2, 'h7', '2026-05-01T00:00:00Z', 'withdrawn', '{}'),"
-                      "('population', 'P4', 'psb', 'Q', 1, 'h8', '2026-01-01T00:00:00Z', 'valid', '{}');"
-                      "INSERT INTO quarantine (dataset, source, source_key, row_json, errors_json, first_seen, "
-                      "last_seen) VALUES ('population', 'psb', 'ｘ1', '{}', '[]', 't', 't'),"
-                      "('population', 'psb', 'bad_row a.csv:3', '{}', '[]', 't', 't');"
-                      "ALTER TABLE quarantine DROP COLUMN place;"      // added by migration 6
-                      "ALTER TABLE pull_runs DROP COLUMN duplicates;"  // added by migration 7
-                      "ALTER TABLE pull_runs DROP COLUMN warnings;"
-                      "PRAGMA user_version = 4;");
-                })
-                .ok());
-  }
+  // A store as version 4 left it: keys as the sources spelt them.
+  as_older_store(dir.file("records.db"), 4,
+                 "INSERT INTO records (dataset, subject, source, source_key, version, content_hash, pulled_at, "
+                 "status, fields) VALUES "
+                 // One person, twice: lower-case x (older) and upper-case X (newer, canonical already).
+                 "('population', 'P1', 'psb', '11010519491231002x', 1, 'h1', '2026-01-01T00:00:00Z', 'valid', "
+                 "'{\"n\":\"old\"}'),"
+                 "('population', 'P1', 'psb', '11010519491231002X', 1, 'h2', '2026-02-01T00:00:00Z', 'valid', "
+                 "'{\"n\":\"new\"}'),"
+                 // Two spellings, neither canonical: the newer wins though it is read second.
+                 "('population', 'P2', 'psb', ' 123', 3, 'h3', '2026-03-01T00:00:00Z', 'valid', '{}'),"
+                 "('population', 'P2', 'psb', '１２３', 1, 'h4', '2026-01-01T00:00:00Z', 'valid', '{}'),"
+                 // One spelling only; and the same spelling in another source, untouched by this one.
+                 "('population', 'P3', 'psb', 'abc', 1, 'h5', '2026-01-01T00:00:00Z', 'valid', '{}'),"
+                 "('population', 'P3', 'other', 'ABC', 1, 'h6', '2026-01-01T00:00:00Z', 'valid', '{}'),"
+                 // A withdrawn record does not beat a current one, however new.
+                 "('population', 'P4', 'psb', 'q', 2, 'h7', '2026-05-01T00:00:00Z', 'withdrawn', '{}'),"
+                 "('population', 'P4', 'psb', 'Q', 1, 'h8', '2026-01-01T00:00:00Z', 'valid', '{}');"
+                 "INSERT INTO quarantine (dataset, source, source_key, row_json, errors_json, first_seen, "
+                 "last_seen) VALUES ('population', 'psb', 'ｘ1', '{}', '[]', 't', 't'),"
+                 "('population', 'psb', 'bad_row a.csv:3', '{}', '[]', 't', 't');"
+                 "ALTER TABLE quarantine DROP COLUMN place;"      // added by migration 6
+                 "ALTER TABLE pull_runs DROP COLUMN duplicates;"  // added by migration 7
+                 "ALTER TABLE pull_runs DROP COLUMN warnings;");
   auto store = SqliteRecordStore::open(dir.file("records.db")).value();
   CHECK(store->database().schema_version() >= 5);
   const auto by_key = [&](const std::string& source, const std::string& key) {
