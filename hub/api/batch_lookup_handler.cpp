@@ -10,6 +10,7 @@
 #include "hub/api/lookup_handler.h"
 #include "hub/api/query_params.h"
 #include "hub/api/record_view.h"
+#include "hub/api/shown_version.h"
 #include "hub/audit/audit_actions.h"
 #include "hub/core/json_unique_keys.h"
 #include "hub/core/time.h"
@@ -142,6 +143,8 @@ Response batch_lookup(const Request& req, LookupServices& s) {
       continue;
     }
     r.fields = decision.fields;
+    if (!show_versions(r.records, r.fields, s).ok())
+      return error_response(503, "store_unavailable", "the record store is unavailable; try again later");
   }
   std::vector<AuditEvent> events;
   for (const auto& r : results) {

@@ -10,6 +10,7 @@
 #include "hub/api/audited_response.h"
 #include "hub/api/query_params.h"
 #include "hub/api/record_view.h"
+#include "hub/api/shown_version.h"
 #include "hub/audit/audit_actions.h"
 #include "hub/core/sha256.h"
 #include "hub/core/time.h"
@@ -66,6 +67,9 @@ Response lookup_records(const Request& req, const std::string& dataset, const st
   }
   if (current.empty()) return refuse(s, event, 404, "not_found", "no " + dataset + " record on file for this subject");
 
+  if (!show_versions(current, decision.fields, s).ok()) {
+    return error_response(503, "store_unavailable", "the record store is unavailable; try again later");
+  }
   event.fields = decision.fields;
   const std::string issued_at = format_rfc3339_seconds(now_utc());
   const std::string digest = request_digest(req);

@@ -9,6 +9,7 @@
 #include "hub/api/lookup_handler.h"
 #include "hub/api/query_params.h"
 #include "hub/api/record_view.h"
+#include "hub/api/shown_version.h"
 #include "hub/audit/audit_actions.h"
 #include "hub/core/time.h"
 #include "hub/matter/bundle.h"
@@ -122,6 +123,20 @@ Response matter_bundle(const Request& req, const std::string& code, const matter
       },
       [&](const std::string& dataset) { return s.dataset_current && s.dataset_current(dataset); });
   if (store_failed) return error_response(503, "store_unavailable", "the record store is unavailable; try again later");
+  // A material's record shows the fields both the material names and the grant allows, and the
+  // version of what those show.
+  std::vector<std::vector<std::string>> shown(results.size());
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    auto& r = results[i];
+    if (!r.record) continue;
+    const auto& allowed = granted[r.material->dataset];
+    for (const auto& f : r.material->fields) {
+      if (std::find(allowed.begin(), allowed.end(), f) != allowed.end()) shown[i].push_back(f);
+    }
+    if (!show_version(*r.record, shown[i], s).ok()) {
+      return error_response(503, "store_unavailable", "the record store is unavailable; try again later");
+    }
+  }
 
   for (const auto& [dataset, fields] : granted) {
     for (const auto& f : fields) {
@@ -133,21 +148,14 @@ Response matter_bundle(const Request& req, const std::string& code, const matter
   auto render = [&](std::int64_t audit_index) {
     boost::json::array materials;
     int satisfied = 0;
-    for (const auto& r : results) {
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      const auto& r = results[i];
       const matter::Material& mat = *r.material;
       boost::json::object o{{"id", mat.id}, {"name", mat.name}, {"state", state_name(r.state)}};
       if (!mat.submit) o["dataset"] = mat.dataset;
       if (!r.reason.empty()) o["reason"] = r.reason;
       if (r.state == matter::MaterialResult::State::kSatisfied) ++satisfied;
-      if (r.record) {
-        // The material's fields, as far as the grant allows.
-        std::vector<std::string> shown;
-        const auto& allowed = granted[mat.dataset];
-        for (const auto& f : mat.fields) {
-          if (std::find(allowed.begin(), allowed.end(), f) != allowed.end()) shown.push_back(f);
-        }
-        o["record"] = record_view(*r.record, shown, s);
-      }
+      if (r.record) o["record"] = record_view(*r.record, shown[i], s);
       materials.push_back(std::move(o));
     }
     boost::json::object body{

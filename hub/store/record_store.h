@@ -28,6 +28,13 @@ struct Record {
   std::string fields_json;       // normalised fields as a JSON object
 };
 
+// What the history keeps of one of a record's earlier versions.
+struct EarlierVersion {
+  std::int64_t version = 0;
+  std::string status;
+  std::string fields_json;
+};
+
 enum class UpsertOutcome { kInserted, kUpdated, kUnchanged };
 
 struct UpsertCounts {
@@ -141,6 +148,10 @@ class RecordStore {
 
   // Current records of one subject, newest first. Safe to call from any thread concurrently.
   virtual Result<std::vector<Record>> find_by_subject(std::string_view dataset, std::string_view subject) = 0;
+
+  // The versions of the record (dataset, source, source_key) below `below` that its history
+  // keeps, oldest first; none for a record of version 1, without a read. Safe from any thread.
+  virtual Result<std::vector<EarlierVersion>> earlier_versions(const Record& record, std::int64_t below) = 0;
 
   virtual Result<std::int64_t> count(std::string_view dataset) = 0;
 

@@ -74,6 +74,19 @@ TEST_CASE("batch: one signed response, a status per item, one audit entry per it
   CHECK(one.at("request_digest") != body.at("request_digest"));
 }
 
+TEST_CASE("batch: a record's version counts only changes to the fields the department is granted") {
+  Fixture f;
+  const auto version = [&] {
+    auto r = f.post(R"({"purpose":"food-license","items":[{"dataset":"population","subject":"11010519491231002X"}]})");
+    REQUIRE(r.status == 200);
+    return boost::json::parse(r.body).at("items").at(0).at("records").at(0).at("provenance").at("version").as_int64();
+  };
+  f.add_record("population", "11010519491231002X", "psb", "1", R"({"name":"张三","phone":"139"})");
+  CHECK(version() == 1);  // the phone is not granted; the store is at version 2
+  f.add_record("population", "11010519491231002X", "psb", "1", R"({"name":"张叁","phone":"139"})");
+  CHECK(version() == 2);
+}
+
 TEST_CASE("batch: malformed bodies and oversized batches are refused and audited") {
   Fixture f;
   const char* bad[] = {

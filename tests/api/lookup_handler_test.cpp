@@ -132,6 +132,58 @@ TEST_CASE("lookup: nothing in an answer depends on a field not granted, the stat
   CHECK_FALSE(record_of("hr", "legal_entity", "91350100M000100Y43").contains("status"));
 }
 
+TEST_CASE("lookup: the version counts changes to what the department is shown, not to fields withheld") {
+  Fixture f;
+  f.services.status_field_of = [](const std::string& dataset) {
+    return dataset == "legal_entity" ? std::string("status") : std::string();
+  };
+  const auto version_for = [&](const std::string& who, const std::string& dataset, const std::string& subject) {
+    auto r = f.get(who, dataset, subject, "food-license");
+    REQUIRE(r.status == 200);
+    return boost::json::parse(r.body).at("records").at(0).at("provenance").at("version").as_int64();
+  };
+  const auto stored_version = [&](const std::string& dataset, const std::string& subject) {
+    return f.store->find_by_subject(dataset, subject).value().at(0).version;
+  };
+  const std::string person = "11010519491231002X";
+  const auto store_person = [&](const std::string& name, const std::string& gender, const std::string& phone) {
+    f.add_record("population", person, "hz-psb", "1",
+                 R"({"id_number":"11010519491231002X","name":")" + name + R"(","gender":")" + gender +
+                     R"(","phone":")" + phone + R"("})");
+  };
+  // The phone and the gender change (not granted to mr): the store counts two versions more, mr
+  // sees none.
+  store_person("张三", "M", "13900000000");
+  store_person("张三", "F", "13900000000");
+  CHECK(stored_version("population", person) == 3);
+  CHECK(version_for("mr", "population", person) == 1);
+  // The name changes: mr sees version 2; the phone changes back: still 2.
+  store_person("张叁", "F", "13900000000");
+  store_person("张叁", "F", "13800000000");
+  CHECK(stored_version("population", person) == 5);
+  CHECK(version_for("mr", "population", person) == 2);
+  // A name that changes and changes back is two changes seen.
+  store_person("张三", "F", "13800000000");
+  CHECK(version_for("mr", "population", person) == 3);
+
+  // A company's status changes (a revocation, then its lifting): hr, granted the status field,
+  // sees both; a department granted only the code and the name sees none.
+  auto policy = access::Policy::parse(std::string(kPolicy) +
+                                          "  - {principal: mr, dataset: legal_entity, fields: [credit_code, name], "
+                                          "purposes: [food-license]}\n",
+                                      "p.yaml");
+  REQUIRE(policy.ok());
+  f.services.policy = f.policy = std::move(*policy);
+  const std::string company = "91350100M000100Y43";
+  const std::string fields = R"({"credit_code":"91350100M000100Y43","name":"某公司","status":")";
+  f.add_record("legal_entity", company, "hz-mr", "9", fields + R"(active"})", "active");
+  f.add_record("legal_entity", company, "hz-mr", "9", fields + R"(revoked"})", "revoked");
+  f.add_record("legal_entity", company, "hz-mr", "9", fields + R"(active"})", "active");
+  CHECK(stored_version("legal_entity", company) == 3);
+  CHECK(version_for("hr", "legal_entity", company) == 3);
+  CHECK(version_for("mr", "legal_entity", company) == 1);
+}
+
 TEST_CASE("lookup: Accept application/jose returns the compact JWS as the body") {
   Fixture f;
   auto r = f.get("mr", "population", "11010519491231002X", "food-license", "application/jose");

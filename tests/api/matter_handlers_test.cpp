@@ -111,6 +111,27 @@ TEST_CASE("bundle: the clerk sees what is on file and what to bring, only with g
   CHECK(f.audit.events[0].outcome == "allowed");
 }
 
+TEST_CASE("bundle: a material's record shows the version of the fields the material shows") {
+  Fixture f;
+  const auto version = [&] {
+    auto r = f.bundle("mr", "food-business-license", kEntity);
+    REQUIRE(r.status == 200);
+    const boost::json::value body = boost::json::parse(r.body);
+    const auto& material = body.at("materials").at(0);
+    REQUIRE(material.at("state") == "satisfied");
+    return material.at("record").at("provenance").at("version").as_int64();
+  };
+  const std::string before =
+      std::string(R"({"uscc":")") + kEntity + R"(","name":"杭州小馆餐饮有限公司","status":"active",)";
+  // The capital is not among the material's fields.
+  f.add_record("legal_entity", kEntity, "hz-amr", "1", before + R"("capital":"2"})");
+  CHECK(version() == 1);
+  f.add_record("legal_entity", kEntity, "hz-amr", "1",
+               std::string(R"({"uscc":")") + kEntity +
+                   R"(","name":"杭州小馆餐饮管理有限公司","status":"active","capital":"2"})");
+  CHECK(version() == 2);
+}
+
 TEST_CASE("bundle: with no current credit source, no black-listing on file is not clearance") {
   Fixture f;
   f.unavailable.insert("credit");

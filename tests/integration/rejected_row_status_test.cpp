@@ -17,6 +17,8 @@ constexpr const char* kEntity = "/v1/records/legal_entity/91350100M000100Y43?pur
 std::string policy() {
   return std::string(kDepartmentPolicy) +
          "  - principal: market-regulation\n    dataset: credit\n    fields: [subject_id, list_type, status]\n"
+         "    purposes: [food-business-license]\n"
+         "  - principal: public-security\n    dataset: legal_entity\n    fields: [uscc, name]\n"
          "    purposes: [food-business-license]\n";
 }
 
@@ -62,6 +64,15 @@ TEST_CASE("ingest: an entity revoked in a row that fails another check is served
   CHECK(rec.at("fields").at("name") == "福州某某有限公司");  // the rest as it was
   CHECK(rec.at("provenance").at("version") == 2);
   CHECK(business_licence_state(hub) != "satisfied");
+  // A department granted the name but not the status sees neither the revocation nor a new
+  // version: the version counts changes to what it is shown.
+  const HttpResult other = https_request(hub.port(), HubProcess::as("public-security"), "GET", kEntity);
+  REQUIRE(other.status == 200);
+  const boost::json::value seen = boost::json::parse(other.body).at("records").at(0);
+  INFO(other.body);
+  CHECK_FALSE(seen.as_object().contains("status"));
+  CHECK(seen.at("fields").at("name") == "福州某某有限公司");
+  CHECK(seen.at("provenance").at("version") == 1);
 
   // The row is in the quarantine with its reason, and the pull says what it did.
   const HttpResult q = https_request(hub.port(), admin, "GET", "/v1/admin/sources/amr/quarantine");

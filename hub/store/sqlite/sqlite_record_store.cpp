@@ -180,6 +180,10 @@ constexpr const char* kOverwrite =
     "UPDATE records SET subject = ?2, content_hash = ?3, status = ?4, fields = ?5 WHERE id = ?1";
 // Unordered: a subject has one or a few records, sorted after the read (an ORDER BY here set up
 // SQLite's sorter for every lookup).
+// One descent of the key index, then the record's run of the history's primary key.
+constexpr const char* kEarlierVersions =
+    "SELECT h.version, h.status, h.fields FROM records r JOIN record_history h ON h.record_id = r.id "
+    "WHERE r.dataset = ?1 AND r.source = ?2 AND r.source_key = ?3 AND h.version < ?4 ORDER BY h.version";
 constexpr const char* kFind =
     "SELECT dataset, subject, source, source_key, version, content_hash, pulled_at, status, fields, id FROM records "
     "WHERE dataset = ?1 AND subject = ?2";
@@ -667,6 +671,20 @@ Result<std::vector<Record>> SqliteRecordStore::find_by_subject(std::string_view 
   std::vector<Record> out;
   out.reserve(found.size());
   for (auto& [id, record] : found) out.push_back(std::move(record));
+  return out;
+}
+
+Result<std::vector<EarlierVersion>> SqliteRecordStore::earlier_versions(const Record& record, std::int64_t below) {
+  std::vector<EarlierVersion> out;
+  if (below <= 1) return out;
+  YICI_TRY(Connection * conn, db_->reader());
+  YICI_TRY(Statement * stmt, conn->cached(kEarlierVersions));
+  stmt->bind(1, record.dataset).bind(2, record.source).bind(3, record.source_key).bind(4, below);
+  YICI_TRY_STATUS(stmt->each_row([&] {
+    out.push_back({.version = stmt->column_int(0),
+                   .status = std::string(stmt->column_text(1)),
+                   .fields_json = std::string(stmt->column_text(2))});
+  }));
   return out;
 }
 

@@ -83,6 +83,42 @@ TEST_CASE("record store: insert, unchanged, update with a new version and histor
   CHECK(s.count("credit").value() == 0);
 }
 
+TEST_CASE("record store: a record's earlier versions, oldest first, below the one asked about, its own only") {
+  test::TempDir dir;
+  auto store = SqliteRecordStore::open(dir.file("records.db"));
+  REQUIRE(store.ok());
+  auto& s = **store;
+  // The same key at another source, and another key of the same source, each changed too.
+  for (const char* name : {"a", "b", "c"}) {
+    const std::string fields = std::string(R"({"name":")") + name + "\"}";
+    REQUIRE(
+        s.upsert(std::vector<Record>{rec("S1", "1", fields), rec("S1", "1", fields, "other"), rec("S2", "2", fields)})
+            .ok());
+  }
+  const auto both = s.find_by_subject("population", "S1").value();
+  REQUIRE(both.size() == 2);
+  Record held = both.at(0).source == "hz-psb" ? both.at(0) : both.at(1);
+  REQUIRE(held.source == "hz-psb");
+  REQUIRE(held.version == 3);
+  auto earlier = s.earlier_versions(held, held.version);
+  REQUIRE(earlier.ok());
+  REQUIRE(earlier->size() == 2);
+  CHECK(earlier->at(0).version == 1);
+  CHECK(earlier->at(0).fields_json == R"({"name":"a"})");
+  CHECK(earlier->at(0).status == "valid");
+  CHECK(earlier->at(1).version == 2);
+  CHECK(earlier->at(1).fields_json == R"({"name":"b"})");
+  // Read at version 2 while a pull stored version 3: version 3's archive is not among them.
+  REQUIRE(s.upsert(std::vector<Record>{rec("S1", "1", R"({"name":"d"})")})->updated == 1);
+  auto at_two = s.earlier_versions(held, 2);
+  REQUIRE(at_two.ok());
+  REQUIRE(at_two->size() == 1);
+  CHECK(at_two->at(0).version == 1);
+  CHECK(s.earlier_versions(held, 1)->empty());
+  held.source_key = "9";
+  CHECK(s.earlier_versions(held, 5)->empty());  // no such record
+}
+
 TEST_CASE("record store: one subject from two sources gives two records, other datasets stay apart") {
   test::TempDir dir;
   auto store = SqliteRecordStore::open(dir.file("records.db"));
