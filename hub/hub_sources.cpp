@@ -266,9 +266,14 @@ void Hub::register_source_routes() {
     auto paging = api::quarantine_paging(req);
     if (!paging) return api::error_response(400, "bad_paging", paging.error().message);
     auto entries = stores_.records->list_quarantine(s->definition.id, paging->second, paging->first);
-    if (!entries) return api::error_response(503, "store_unavailable", "the record store is unavailable");
+    auto total = stores_.records->quarantine_count(s->definition.id);
+    auto reasons = stores_.records->quarantine_reasons(s->definition.id, kShownQuarantineReasons);
+    if (!entries || !total || !reasons) {
+      return api::error_response(503, "store_unavailable", "the record store is unavailable");
+    }
     const auto schema = schemas_.find(s->definition.dataset);
-    return api::quarantine_page(s->definition, schema.get(), *entries, paging->first, req.path);
+    return api::quarantine_page(s->definition, schema.get(), *entries, {.total = *total, .by_reason = *reasons},
+                                paging->first, req.path);
   };
   router_.add("GET", "/v1/admin/sources/{id}/quarantine", net::Access::kAdmin,
               [this, quarantine](const api::Request& req, const net::PathParams& p) {

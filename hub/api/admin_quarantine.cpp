@@ -39,8 +39,19 @@ Result<std::pair<int, std::int64_t>> quarantine_paging(const Request& request) {
   return std::pair<int, std::int64_t>{static_cast<int>(limit), after};
 }
 
+boost::json::array quarantine_reasons_json(const std::vector<store::QuarantineReason>& reasons) {
+  boost::json::array out;
+  for (const auto& r : reasons) {
+    boost::json::object o{{"code", r.code}, {"rows", r.rows}};
+    o["field"] = r.field.empty() ? boost::json::value(nullptr) : boost::json::value(r.field);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
 Response quarantine_page(const ingest::SourceDefinition& source, const schema::Schema* schema,
-                         const std::vector<store::QuarantineEntry>& entries, int limit, std::string_view path) {
+                         const std::vector<store::QuarantineEntry>& entries, const QuarantineSummary& summary,
+                         int limit, std::string_view path) {
   const std::set<std::string> masked = admin::sensitive_columns(source, schema);
   const bool key_masked = std::any_of(source.primary_key.begin(), source.primary_key.end(),
                                       [&](const std::string& k) { return masked.count(k) != 0; });
@@ -75,6 +86,8 @@ Response quarantine_page(const ingest::SourceDefinition& source, const schema::S
   boost::json::object body;
   body["source"] = source.id;
   body["dataset"] = source.dataset;
+  body["total"] = summary.total;
+  body["by_reason"] = quarantine_reasons_json(summary.by_reason);
   body["items"] = std::move(items);
   if (static_cast<int>(entries.size()) == limit && !entries.empty()) {
     body["next"] =

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "hub/api/admin_quarantine.h"
 #include "hub/core/json_text.h"
 #include "hub/core/time.h"
 
@@ -86,13 +87,7 @@ boost::json::object render(const SourceView& v, bool detail) {
   }
   o["recent_pulls"] = std::move(pulls);
   if (detail) {
-    boost::json::array reasons;
-    for (const auto& r : v.quarantine_reasons) {
-      boost::json::object ro{{"code", r.code}, {"rows", r.rows}};
-      ro["field"] = r.field.empty() ? boost::json::value(nullptr) : boost::json::value(r.field);
-      reasons.push_back(std::move(ro));
-    }
-    o["quarantine_by_reason"] = std::move(reasons);
+    o["quarantine_by_reason"] = quarantine_reasons_json(v.quarantine_reasons);
     boost::json::object mapping;
     for (const auto& [field, column] : d.mapping) mapping[field] = column;
     o["mapping"] = std::move(mapping);

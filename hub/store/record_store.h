@@ -168,8 +168,8 @@ class RecordStore {
   // Newest first.
   virtual Result<std::vector<PullRun>> recent_pull_runs(std::string_view source, int limit) = 0;
   virtual Result<std::int64_t> quarantine_count(std::string_view source) = 0;
-  // The source's quarantine by reason, most rows first, at most `limit` reasons (a scan of the
-  // source's entries: for a steward's view, not for every request).
+  // The source's quarantine by reason, most rows first, at most `limit` reasons. Counted as rows
+  // enter and leave the quarantine, so asking reads a few rows, however large the quarantine.
   virtual Result<std::vector<QuarantineReason>> quarantine_reasons(std::string_view source, int limit) = 0;
   // Up to `limit` entries of a source with id > `after_id`, in id order.
   virtual Result<std::vector<QuarantineEntry>> list_quarantine(std::string_view source, std::int64_t after_id,

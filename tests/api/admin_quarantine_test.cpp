@@ -36,7 +36,7 @@ store::QuarantineEntry entry(std::int64_t id, std::string key, std::string row, 
 }
 
 boost::json::array items(const std::vector<store::QuarantineEntry>& entries) {
-  const Response r = quarantine_page(psb(), population().get(), entries, 100, "/v1/sources/hz-psb/quarantine");
+  const Response r = quarantine_page(psb(), population().get(), entries, {}, 100, "/v1/sources/hz-psb/quarantine");
   REQUIRE(r.status == 200);
   return boost::json::parse(r.body).at("items").as_array();
 }
@@ -85,6 +85,26 @@ TEST_CASE("quarantine page: stored errors that are not a JSON list are shown as 
   REQUIRE(list.size() == 1);
   CHECK(list[0].at("errors").as_array().empty());
   CHECK(list[0].at("row").at("sfzh").as_string() == "330***********0014");
+}
+
+TEST_CASE("quarantine page: every page carries the total and the commonest reasons, a row-level one as null") {
+  const Response r = quarantine_page(psb(), population().get(), {},
+                                     {.total = 7,
+                                      .by_reason = {{.field = "id_number", .code = "bad_checksum", .rows = 5},
+                                                    {.field = "", .code = "bad_row", .rows = 2}}},
+                                     100, "/v1/sources/hz-psb/quarantine");
+  REQUIRE(r.status == 200);
+  const auto body = boost::json::parse(r.body);
+  CHECK(body.at("total") == 7);
+  const auto& reasons = body.at("by_reason").as_array();
+  REQUIRE(reasons.size() == 2);
+  CHECK(reasons[0].at("field") == "id_number");
+  CHECK(reasons[0].at("code") == "bad_checksum");
+  CHECK(reasons[0].at("rows") == 5);
+  CHECK(reasons[1].at("field").is_null());
+  CHECK(reasons[1].at("code") == "bad_row");
+  CHECK(body.at("items").as_array().empty());
+  CHECK_FALSE(body.as_object().contains("next"));
 }
 
 }  // namespace

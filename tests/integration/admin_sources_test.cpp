@@ -106,10 +106,17 @@ TEST_CASE("admin: sources are listed with health and pull history, departments g
   CHECK(own_page.at("items").at(0).at("errors").at(0).at("code").as_string() == "bad_checksum");
   CHECK(own.body.find("110105194912310021") == std::string::npos);
   CHECK(own_page.at("next").as_string().starts_with("/v1/sources/hz-psb/quarantine?limit=1&after="));
+  // And, on every page, what there is to fix in all: the total and the rows by reason.
+  CHECK(own_page.at("total") == 1);
+  REQUIRE(own_page.at("by_reason").as_array().size() == 1);
+  CHECK(own_page.at("by_reason").at(0).at("field") == "id_number");
+  CHECK(own_page.at("by_reason").at(0).at("code") == "bad_checksum");
+  CHECK(own_page.at("by_reason").at(0).at("rows") == 1);
   const auto after =
       https_request(hub.port(), HubProcess::as("public-security"), "GET", std::string(own_page.at("next").as_string()));
   CHECK(after.status == 200);
   CHECK(boost::json::parse(after.body).at("items").as_array().empty());
+  CHECK(boost::json::parse(after.body).at("total") == 1);
   CHECK(https_request(hub.port(), admin, "GET", "/v1/sources/hz-psb/quarantine").status == 200);
   // Another department, or an auditor: refused, with the owner named.
   for (const char* other : {"market-regulation", "auditor"}) {
@@ -124,6 +131,11 @@ TEST_CASE("admin: sources are listed with health and pull history, departments g
         404);
   CHECK(https_request(hub.port(), HubProcess::as("public-security"), "GET", "/v1/sources/hz-psb/quarantine?limit=0")
             .status == 400);
+  // The department's own summary through the CLI.
+  std::string out;
+  CHECK(run_ctl(hub.port(), "public-security", "sources quarantine hz-psb --by-reason", &out) == 0);
+  CHECK(out == "quarantined 1 rows\nROWS\tFIELD\tCODE\n1\tid_number\tbad_checksum\n");
+  CHECK(run_ctl(hub.port(), "market-regulation", "sources quarantine hz-psb --by-reason", &out) == 1);
 }
 
 std::string ctl(const HubProcess& hub, const std::string& who, const std::string& args, int* rc) {

@@ -3,6 +3,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <boost/json.hpp>
 
@@ -31,6 +32,23 @@ void print_row(const std::vector<std::string>& cells, const std::vector<std::siz
     std::cout << std::left << std::setw(static_cast<int>(widths[i] + 2)) << cells[i];
   }
   std::cout << "\n";
+}
+
+// One entry of a quarantine by reason: ROWS, FIELD ("(row)" for a row-level problem), CODE.
+std::string reason_row(const boost::json::value& r) {
+  return text(r.at("rows")) + "\t" + (r.at("field").is_null() ? "(row)" : text(r.at("field"))) + "\t" +
+         text(r.at("code"));
+}
+
+// One page of a source's quarantine, or nullopt with exit_code set (the error printed).
+std::optional<boost::json::object> quarantine_page(const HubFlags& flags, const std::string& target, int& exit_code) {
+  auto r = call_hub(flags, "GET", target, exit_code);
+  if (!r) return std::nullopt;
+  if (r->status != 200) {
+    exit_code = print_http_error(*r);
+    return std::nullopt;
+  }
+  return boost::json::parse(r->body).as_object();
 }
 
 void print_sources_table(const boost::json::array& sources) {
@@ -95,8 +113,7 @@ void print_source(const boost::json::object& s) {
   if (const auto* reasons = s.if_contains("quarantine_by_reason"); reasons != nullptr && reasons->is_array()) {
     // A row with two problems is under each: the lines may add up to more than the rows.
     for (const auto& r : reasons->as_array()) {
-      std::cout << "  " << text(r.at("rows")) << "\t" << (r.at("field").is_null() ? "(row)" : text(r.at("field")))
-                << "\t" << text(r.at("code")) << "\n";
+      std::cout << "  " << reason_row(r) << "\n";
     }
   }
   std::cout << "mapping    ";
@@ -166,20 +183,37 @@ void add_sources_command(CLI::App& app, int& exit_code) {
       "administrator's certificate reads any source's, a department's certificate its own sources'");
   const auto quarantine_flags = add_hub_flags(*quarantine);
   add_source_id(quarantine, *id);
-  quarantine->callback([flags = quarantine_flags, id, &exit_code] {
+  auto by_reason = std::make_shared<bool>(false);
+  quarantine->add_flag("--by-reason", *by_reason,
+                       "only how many rows are in quarantine and the commonest reasons (ROWS, FIELD, CODE), most "
+                       "first; a row with two problems counts under each");
+  quarantine->callback([flags = quarantine_flags, id, by_reason, &exit_code] {
+    if (*by_reason) {
+      const auto found = quarantine_page(*flags, "/v1/sources/" + *id + "/quarantine?limit=1", exit_code);
+      if (!found) return;
+      const auto& page = *found;
+      if (flags->output == "json") {
+        std::cout << boost::json::serialize(boost::json::object{{"source", page.at("source")},
+                                                                {"total", page.at("total")},
+                                                                {"by_reason", page.at("by_reason")}})
+                  << "\n";
+        return;
+      }
+      std::cout << "quarantined " << text(page.at("total")) << " rows\nROWS\tFIELD\tCODE\n";
+      for (const auto& reason : page.at("by_reason").as_array()) {
+        std::cout << reason_row(reason) << "\n";
+      }
+      return;
+    }
     std::string target = "/v1/sources/" + *id + "/quarantine?limit=1000";
     bool header = false;
     bool first_item = true;
     // --output json: one JSON array of every entry, written as the pages come.
     if (flags->output == "json") std::cout << "[";
     while (!target.empty()) {
-      auto r = call_hub(*flags, "GET", target, exit_code);
-      if (!r) return;
-      if (r->status != 200) {
-        exit_code = print_http_error(*r);
-        return;
-      }
-      const auto page = boost::json::parse(r->body).as_object();
+      const auto found = quarantine_page(*flags, target, exit_code);
+      if (!found) return;
+      const auto& page = *found;
       if (flags->output == "json") {
         for (const auto& item : page.at("items").as_array()) {
           std::cout << (first_item ? "\n" : ",\n") << boost::json::serialize(item);

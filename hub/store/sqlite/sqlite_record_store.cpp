@@ -129,6 +129,54 @@ ALTER TABLE quarantine ADD COLUMN place TEXT NOT NULL DEFAULT '';
 ALTER TABLE pull_runs ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE pull_runs ADD COLUMN warnings TEXT NOT NULL DEFAULT '';
 )sql",
+    // 8: the quarantine's rows per source, field and code, kept by triggers as rows enter, change
+    // and leave, so the quarantine by reason is a read of a few rows, not a scan of every entry's
+    // errors (0.4 s at 200,000 entries, on the request's thread). A row with two problems counts
+    // under each; one with the same problem twice, once. errors_json is the normaliser's array of
+    // {"field", "code", "message"} (field null for a row-level problem); anything else in it is
+    // not counted.
+    R"sql(
+CREATE TABLE quarantine_reasons (
+  source TEXT NOT NULL,
+  field  TEXT NOT NULL,
+  code   TEXT NOT NULL,
+  rows   INTEGER NOT NULL,
+  PRIMARY KEY (source, field, code)
+) WITHOUT ROWID;
+CREATE TRIGGER quarantine_reasons_in AFTER INSERT ON quarantine WHEN json_valid(NEW.errors_json) BEGIN
+  INSERT INTO quarantine_reasons (source, field, code, rows)
+    SELECT DISTINCT NEW.source, coalesce(json_extract(e.value, '$.field'), ''),
+           coalesce(json_extract(e.value, '$.code'), ''), 1
+    FROM json_each(NEW.errors_json) e WHERE e.type = 'object'
+    ON CONFLICT (source, field, code) DO UPDATE SET rows = rows + 1;
+END;
+CREATE TRIGGER quarantine_reasons_out AFTER DELETE ON quarantine WHEN json_valid(OLD.errors_json) BEGIN
+  UPDATE quarantine_reasons SET rows = rows - 1 WHERE source = OLD.source AND (field, code) IN (
+    SELECT coalesce(json_extract(e.value, '$.field'), ''), coalesce(json_extract(e.value, '$.code'), '')
+    FROM json_each(OLD.errors_json) e WHERE e.type = 'object');
+  DELETE FROM quarantine_reasons WHERE source = OLD.source AND rows <= 0;
+END;
+CREATE TRIGGER quarantine_reasons_changed AFTER UPDATE OF source, errors_json ON quarantine
+  WHEN OLD.source IS NOT NEW.source OR OLD.errors_json IS NOT NEW.errors_json BEGIN
+  UPDATE quarantine_reasons SET rows = rows - 1 WHERE json_valid(OLD.errors_json) AND source = OLD.source AND
+    (field, code) IN (
+      SELECT coalesce(json_extract(e.value, '$.field'), ''), coalesce(json_extract(e.value, '$.code'), '')
+      FROM json_each(CASE WHEN json_valid(OLD.errors_json) THEN OLD.errors_json ELSE '[]' END) e
+      WHERE e.type = 'object');
+  DELETE FROM quarantine_reasons WHERE source = OLD.source AND rows <= 0;
+  INSERT INTO quarantine_reasons (source, field, code, rows)
+    SELECT DISTINCT NEW.source, coalesce(json_extract(e.value, '$.field'), ''),
+           coalesce(json_extract(e.value, '$.code'), ''), 1
+    FROM json_each(CASE WHEN json_valid(NEW.errors_json) THEN NEW.errors_json ELSE '[]' END) e
+    WHERE e.type = 'object'
+    ON CONFLICT (source, field, code) DO UPDATE SET rows = rows + 1;
+END;
+INSERT INTO quarantine_reasons (source, field, code, rows)
+  SELECT q.source, coalesce(json_extract(e.value, '$.field'), ''), coalesce(json_extract(e.value, '$.code'), ''),
+         count(DISTINCT q.id)
+  FROM quarantine q, json_each(CASE WHEN json_valid(q.errors_json) THEN q.errors_json ELSE '[]' END) e
+  WHERE e.type = 'object' GROUP BY 1, 2, 3;
+)sql",
 };
 
 // yici_canonical_key(text): canonical_source_key, for migration 5.
@@ -218,11 +266,9 @@ constexpr const char* kRecentRuns =
     "SELECT source, started_at, finished_at, mode, rows_read, inserted, updated, unchanged, rejected, duration_ms, "
     "error, duplicates, warnings FROM pull_runs WHERE source = ?1 ORDER BY id DESC LIMIT ?2";
 constexpr const char* kQuarantineCount = "SELECT count(*) FROM quarantine WHERE source = ?1";
-// errors_json is the normaliser's array of {"field", "code", "message"} (field null for the row).
+// Kept by migration 8's triggers: a few rows per source.
 constexpr const char* kQuarantineReasons =
-    "SELECT coalesce(json_extract(e.value, '$.field'), ''), json_extract(e.value, '$.code'), "
-    "count(DISTINCT q.id) AS n FROM quarantine q, json_each(q.errors_json) e WHERE q.source = ?1 "
-    "AND json_valid(q.errors_json) GROUP BY 1, 2 ORDER BY n DESC, 1, 2 LIMIT ?2";
+    "SELECT field, code, rows FROM quarantine_reasons WHERE source = ?1 ORDER BY rows DESC, field, code LIMIT ?2";
 constexpr const char* kQuarantineList =
     "SELECT id, source_key, row_json, errors_json, first_seen, last_seen, place FROM quarantine "
     "WHERE source = ?1 AND id > ?2 ORDER BY id LIMIT ?3";

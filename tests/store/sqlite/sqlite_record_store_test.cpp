@@ -459,6 +459,57 @@ TEST_CASE("record store: the quarantine by reason counts rows per field and code
   CHECK(reasons[2].rows == 1);
   CHECK(store->quarantine_reasons("psb", 1).value().size() == 1);
   CHECK(store->quarantine_reasons("none", 10).value().empty());
+
+  // The counts follow the quarantine as rows change, pass, and leave it, and always equal a
+  // scan of every entry's errors (what the reasons were before migration 8 kept counts).
+  const auto scanned = [&](const std::string& source) {
+    auto reader = store->database().reader().value();
+    auto st = reader
+                  ->prepare(
+                      "SELECT coalesce(json_extract(e.value, '$.field'), ''), json_extract(e.value, '$.code'), "
+                      "count(DISTINCT q.id) AS n FROM quarantine q, json_each(q.errors_json) e WHERE q.source = ?1 "
+                      "GROUP BY 1, 2 ORDER BY n DESC, 1, 2")
+                  .value();
+    st.bind(1, source);
+    std::string out;
+    while (st.step().value()) {
+      out += std::string(st.column_text(0)) + "/" + std::string(st.column_text(1)) + "=" +
+             std::to_string(st.column_int(2)) + " ";
+    }
+    return out;
+  };
+  const auto counted = [&](const std::string& source) {
+    std::string out;
+    for (const auto& r : store->quarantine_reasons(source, 100).value()) {
+      out += r.field + "/" + r.code + "=" + std::to_string(r.rows) + " ";
+    }
+    return out;
+  };
+  const auto same = [&] {
+    for (const char* source : {"psb", "other"}) {
+      CAPTURE(source);
+      CHECK(counted(source) == scanned(source));
+    }
+  };
+  same();
+  // k2 is read again with its date fixed; k4 comes with one problem named twice (counted once).
+  const std::vector<QuarantinedRow> again = {q("psb", "k2", "[" + checksum + "]"),
+                                             q("psb", "k4", "[" + date + "," + date + "]")};
+  REQUIRE(store->commit_batch({"psb", {}, again}).ok());
+  CHECK(counted("psb") == "id_number/bad_checksum=3 /bad_row=1 birth_date/bad_date=1 ");
+  same();
+  // k1 passes: it leaves the quarantine.
+  const std::vector<Record> good = {rec("110105194912310021", "k1", "{}", "psb")};
+  REQUIRE(store->commit_batch({"psb", good, {}}).ok());
+  CHECK(counted("psb") == "id_number/bad_checksum=2 /bad_row=1 birth_date/bad_date=1 ");
+  same();
+  // A full read that no longer sees the rest: all of psb's entries leave; a reason at 0 is gone.
+  BatchCommit last{"psb", {}, {}};
+  last.quarantine_unseen_before = "2026-11-26T00:00:00Z";
+  REQUIRE(store->commit_batch(last).ok());
+  CHECK(counted("psb").empty());
+  CHECK(counted("other") == "birth_date/bad_date=1 ");
+  same();
 }
 
 TEST_CASE("record store: a full pull's position commits with its batch, or not at all, and is forgotten") {
@@ -502,11 +553,38 @@ TEST_CASE("record store: a full pull's position commits with its batch, or not a
 // Makes `path` a store as an older version left it: a current store, then `sql` (which undoes
 // what the later migrations did and adds the rows of the time), then its user_version set back.
 void as_older_store(const std::string& path, int version, const std::string& sql) {
+  REQUIRE(version < 8);
   auto store = SqliteRecordStore::open(path).value();
+  // Migration 8's counts of the quarantine by reason, which every version before it lacks.
+  const std::string without_reasons =
+      "DROP TRIGGER quarantine_reasons_in; DROP TRIGGER quarantine_reasons_out; "
+      "DROP TRIGGER quarantine_reasons_changed; DROP TABLE quarantine_reasons;";
   REQUIRE(store->database()
-              .with_writer(
-                  [&](Connection& w) { return w.exec(sql + "PRAGMA user_version = " + std::to_string(version) + ";"); })
+              .with_writer([&](Connection& w) {
+                return w.exec(without_reasons + sql + "PRAGMA user_version = " + std::to_string(version) + ";");
+              })
               .ok());
+}
+
+TEST_CASE("record store: an older store's quarantine is counted by reason when it opens") {
+  test::TempDir dir;
+  // A store as version 7 left it: two entries, one with two problems, and one whose errors are
+  // not the normaliser's array (not counted, and not in the way).
+  as_older_store(
+      dir.file("records.db"), 7,
+      "INSERT INTO quarantine (dataset, source, source_key, row_json, errors_json, first_seen, last_seen) VALUES "
+      "('population', 'psb', 'k1', '{}', '[{\"field\":\"id_number\",\"code\":\"bad_checksum\"}]', 't', 't'), "
+      "('population', 'psb', 'k2', '{}', '[{\"field\":\"id_number\",\"code\":\"bad_checksum\"},"
+      "{\"field\":null,\"code\":\"bad_row\"}]', 't', 't'), "
+      "('population', 'psb', 'k3', '{}', 'not json', 't', 't');");
+  auto store = SqliteRecordStore::open(dir.file("records.db")).value();
+  const auto reasons = store->quarantine_reasons("psb", 10).value();
+  REQUIRE(reasons.size() == 2);
+  CHECK(reasons[0].code == "bad_checksum");
+  CHECK(reasons[0].rows == 2);
+  CHECK(reasons[1].field.empty());
+  CHECK(reasons[1].rows == 1);
+  CHECK(store->quarantine_count("psb").value() == 3);
 }
 
 TEST_CASE("record store: pull history keeps the newest runs of each source, and only of that source") {
