@@ -18,7 +18,8 @@ namespace yici {
 namespace {
 
 constexpr std::size_t kMaxDefinitionBytes = std::size_t{64} * 1024;
-// The reasons sources show lists for a quarantine (most rows first); past them, the entries say.
+// The reasons sources show and every quarantine page list (most rows first); past them, the
+// entries say.
 constexpr int kShownQuarantineReasons = 20;
 
 // Limits for a definition in a request body: small, shallow, no alias expansion to speak of.

@@ -135,6 +135,13 @@ TEST_CASE("admin: sources are listed with health and pull history, departments g
   std::string out;
   CHECK(run_ctl(hub.port(), "public-security", "sources quarantine hz-psb --by-reason", &out) == 0);
   CHECK(out == "quarantined 1 rows\nROWS\tFIELD\tCODE\n1\tid_number\tbad_checksum\n");
+  CHECK(run_ctl(hub.port(), "public-security", "sources quarantine hz-psb --by-reason --output json", &out) == 0);
+  INFO(out);
+  const auto summary = boost::json::parse(out);
+  CHECK(summary.at("source") == "hz-psb");
+  CHECK(summary.at("total") == 1);
+  CHECK(summary.at("by_reason").at(0).at("code") == "bad_checksum");
+  CHECK_FALSE(summary.as_object().contains("items"));
   CHECK(run_ctl(hub.port(), "market-regulation", "sources quarantine hz-psb --by-reason", &out) == 1);
 }
 

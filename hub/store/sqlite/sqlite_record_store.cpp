@@ -131,7 +131,7 @@ ALTER TABLE pull_runs ADD COLUMN warnings TEXT NOT NULL DEFAULT '';
 )sql",
     // 8: the quarantine's rows per source, field and code, kept by triggers as rows enter, change
     // and leave, so the quarantine by reason is a read of a few rows, not a scan of every entry's
-    // errors (0.4 s at 200,000 entries, on the request's thread). A row with two problems counts
+    // errors (0.46 s at 200,000 entries, on the request's thread). A row with two problems counts
     // under each; one with the same problem twice, once. errors_json is the normaliser's array of
     // {"field", "code", "message"} (field null for a row-level problem); anything else in it is
     // not counted.
