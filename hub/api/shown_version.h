@@ -4,7 +4,8 @@
 // company's name saw it move when a black-listing was lifted. The shown version counts only the
 // changes to what this reader sees: 1 plus the number of times the granted fields (as the answer
 // writes them) or, where it is shown, the status differ from the version before, over the versions
-// the history keeps.
+// the history keeps. The store keeps with each version the fields its successor changed
+// (store/changed_fields.h), so a lookup reads names, not every earlier version's fields.
 #pragma once
 
 #include <string>

@@ -33,6 +33,8 @@ struct EarlierVersion {
   std::int64_t version = 0;
   std::string status;
   std::string fields_json;
+  // The fields the next version changed (changed_fields.h's list); nullopt when not known.
+  std::optional<std::string> changed;
 };
 
 enum class UpsertOutcome { kInserted, kUpdated, kUnchanged };
@@ -150,8 +152,12 @@ class RecordStore {
   virtual Result<std::vector<Record>> find_by_subject(std::string_view dataset, std::string_view subject) = 0;
 
   // The versions of the record (dataset, source, source_key) below `below` that its history
-  // keeps, oldest first; none for a record of version 1, without a read. Safe from any thread.
-  virtual Result<std::vector<EarlierVersion>> earlier_versions(const Record& record, std::int64_t below) = 0;
+  // keeps, oldest first; none for a record of version 1, without a read. With kChanges, each
+  // version's fields_json is left empty (a few hundred bytes a version not copied). Safe from any
+  // thread.
+  enum class HistoryRead { kChanges, kFields };
+  virtual Result<std::vector<EarlierVersion>> earlier_versions(const Record& record, std::int64_t below,
+                                                               HistoryRead read) = 0;
 
   virtual Result<std::int64_t> count(std::string_view dataset) = 0;
 

@@ -9,6 +9,7 @@
 
 #include "hub/core/sha256.h"
 #include "hub/core/time.h"
+#include "hub/store/changed_fields.h"
 #include "hub/store/source_key.h"
 
 namespace yici::store::sqlite {
@@ -177,6 +178,18 @@ INSERT INTO quarantine_reasons (source, field, code, rows)
   FROM quarantine q, json_each(CASE WHEN json_valid(q.errors_json) THEN q.errors_json ELSE '[]' END) e
   WHERE e.type = 'object' GROUP BY 1, 2, 3;
 )sql",
+    // 9: with each archived version, the names of the fields the version after it changed
+    // (changed_fields.h), so the version a department is shown is counted from those names, not
+    // from every earlier version's fields parsed again at each lookup. NULL: not known (every
+    // writer sets it; a lookup then compares the fields themselves). The history's versions are
+    // contiguous; the successor is looked for as the next one kept all the same.
+    R"sql(
+ALTER TABLE record_history ADD COLUMN changed TEXT;
+UPDATE record_history SET changed = yici_changed_fields(fields, coalesce(
+  (SELECT n.fields FROM record_history n WHERE n.record_id = record_history.record_id
+     AND n.version > record_history.version ORDER BY n.version LIMIT 1),
+  (SELECT r.fields FROM records r WHERE r.id = record_history.record_id)));
+)sql",
 };
 
 // yici_canonical_key(text): canonical_source_key, for migration 5.
@@ -191,11 +204,33 @@ void canonical_key_function(sqlite3_context* ctx, int /*argc*/, sqlite3_value** 
   sqlite3_result_text(ctx, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
 }
 
+// yici_changed_fields(before, after): changed_fields, for kArchive and migration 9. NULL when
+// either is NULL.
+void changed_fields_function(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
+  const auto text = [&](int i) -> std::optional<std::string_view> {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(argv[i]));
+    if (p == nullptr) return std::nullopt;
+    return std::string_view(p, static_cast<std::size_t>(sqlite3_value_bytes(argv[i])));
+  };
+  const auto before = text(0);
+  const auto after = text(1);
+  if (!before || !after) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  const std::string names = changed_fields(*before, *after);
+  sqlite3_result_text(ctx, names.data(), static_cast<int>(names.size()), SQLITE_TRANSIENT);
+}
+
 Status register_functions(Connection& w) {
-  const int rc = sqlite3_create_function_v2(w.handle(), "yici_canonical_key", 1,
-                                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
-                                            canonical_key_function, nullptr, nullptr, nullptr);
+  constexpr int kFlags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+  int rc = sqlite3_create_function_v2(w.handle(), "yici_canonical_key", 1, kFlags, nullptr, canonical_key_function,
+                                      nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return Error::internal(std::string("cannot register yici_canonical_key: ") + sqlite3_errstr(rc));
+  rc = sqlite3_create_function_v2(w.handle(), "yici_changed_fields", 2, kFlags, nullptr, changed_fields_function,
+                                  nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK)
+    return Error::internal(std::string("cannot register yici_changed_fields: ") + sqlite3_errstr(rc));
   return {};
 }
 
@@ -208,10 +243,12 @@ constexpr const char* kInsert =
     "INSERT INTO records (dataset, subject, source, source_key, version, content_hash, pulled_at, status, fields) "
     "VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8) ON CONFLICT (dataset, source, source_key) DO NOTHING";
 // replaced_at: the start of the pull whose row replaced the version (the time of every record that
-// pull stores), so the pull can tell the versions it archived itself (kReplacedInPull).
+// pull stores), so the pull can tell the versions it archived itself (kReplacedInPull). ?3: the
+// fields of the version that replaces it, or NULL when they stay as they are (a withdrawal).
 constexpr const char* kArchive =
-    "INSERT INTO record_history (record_id, version, content_hash, pulled_at, status, fields, replaced_at) "
-    "SELECT id, version, content_hash, pulled_at, status, fields, ?2 FROM records WHERE id = ?1";
+    "INSERT INTO record_history (record_id, version, content_hash, pulled_at, status, fields, replaced_at, changed) "
+    "SELECT id, version, content_hash, pulled_at, status, fields, ?2, "
+    "CASE WHEN ?3 IS NULL THEN '[]' ELSE yici_changed_fields(fields, ?3) END FROM records WHERE id = ?1";
 constexpr const char* kUpdate =
     "UPDATE records SET subject = ?2, version = version + 1, content_hash = ?3, pulled_at = ?4, status = ?5, "
     "fields = ?6 WHERE id = ?1";
@@ -226,11 +263,17 @@ constexpr const char* kRestorePrevious =
 constexpr const char* kDropHistory = "DELETE FROM record_history WHERE record_id = ?1 AND version = ?2";
 constexpr const char* kOverwrite =
     "UPDATE records SET subject = ?2, content_hash = ?3, status = ?4, fields = ?5 WHERE id = ?1";
+// After kOverwrite: the version before names what the overwritten one changes now.
+constexpr const char* kRediffPrevious =
+    "UPDATE record_history SET changed = yici_changed_fields(fields, ?3) WHERE record_id = ?1 AND version = ?2";
 // Unordered: a subject has one or a few records, sorted after the read (an ORDER BY here set up
 // SQLite's sorter for every lookup).
 // One descent of the key index, then the record's run of the history's primary key.
 constexpr const char* kEarlierVersions =
-    "SELECT h.version, h.status, h.fields FROM records r JOIN record_history h ON h.record_id = r.id "
+    "SELECT h.version, h.status, h.changed, h.fields FROM records r JOIN record_history h ON h.record_id = r.id "
+    "WHERE r.dataset = ?1 AND r.source = ?2 AND r.source_key = ?3 AND h.version < ?4 ORDER BY h.version";
+constexpr const char* kEarlierChanges =
+    "SELECT h.version, h.status, h.changed FROM records r JOIN record_history h ON h.record_id = r.id "
     "WHERE r.dataset = ?1 AND r.source = ?2 AND r.source_key = ?3 AND h.version < ?4 ORDER BY h.version";
 constexpr const char* kFind =
     "SELECT dataset, subject, source, source_key, version, content_hash, pulled_at, status, fields, id FROM records "
@@ -404,6 +447,11 @@ Status SqliteRecordStore::upsert_in(Connection& w, std::span<const Record> recor
         YICI_TRY(Statement * over, w.cached(kOverwrite));
         over->bind(1, id).bind(2, r.subject).bind(3, hash).bind(4, r.status).bind(5, r.fields_json);
         YICI_TRY_STATUS(over->run());
+        if (made_this_pull) {
+          YICI_TRY(Statement * rediff, w.cached(kRediffPrevious));
+          rediff->bind(1, id).bind(2, version - 1).bind(3, r.fields_json);
+          YICI_TRY_STATUS(rediff->run());
+        }
         continue;
       }
       // The record was as before the pull until now: the later row is a change like any other.
@@ -416,7 +464,7 @@ Status SqliteRecordStore::upsert_in(Connection& w, std::span<const Record> recor
       continue;
     }
     YICI_TRY(Statement * arch, w.cached(kArchive));
-    arch->bind(1, id).bind(2, r.pulled_at);
+    arch->bind(1, id).bind(2, r.pulled_at).bind(3, r.fields_json);
     YICI_TRY_STATUS(arch->run());
     YICI_TRY(Statement * upd, w.cached(kUpdate));
     upd->bind(1, id).bind(2, r.subject).bind(3, hash).bind(4, r.pulled_at).bind(5, r.status).bind(6, r.fields_json);
@@ -445,7 +493,7 @@ Result<bool> SqliteRecordStore::withdraw_key(Connection& w, const QuarantinedRow
   sel->reset();
   if (!found || already) return false;
   YICI_TRY(Statement * arch, w.cached(kArchive));
-  arch->bind(1, id).bind(2, q.seen_at);
+  arch->bind(1, id).bind(2, q.seen_at).bind_null(3);
   YICI_TRY_STATUS(arch->run());
   YICI_TRY(Statement * upd, w.cached(kWithdraw));
   upd->bind(1, id);
@@ -471,7 +519,7 @@ Result<bool> SqliteRecordStore::set_status_key(Connection& w, const QuarantinedR
   parsed.as_object()[q.status_field] = q.status;
   fields = boost::json::serialize(parsed);
   YICI_TRY(Statement * arch, w.cached(kArchive));
-  arch->bind(1, id).bind(2, q.seen_at);
+  arch->bind(1, id).bind(2, q.seen_at).bind(3, fields);
   YICI_TRY_STATUS(arch->run());
   YICI_TRY(Statement * upd, w.cached(kSetStatus));
   upd->bind(1, id).bind(2, sha256_hex(fields)).bind(3, q.status).bind(4, fields);
@@ -720,16 +768,20 @@ Result<std::vector<Record>> SqliteRecordStore::find_by_subject(std::string_view 
   return out;
 }
 
-Result<std::vector<EarlierVersion>> SqliteRecordStore::earlier_versions(const Record& record, std::int64_t below) {
+Result<std::vector<EarlierVersion>> SqliteRecordStore::earlier_versions(const Record& record, std::int64_t below,
+                                                                        HistoryRead read) {
   std::vector<EarlierVersion> out;
   if (below <= 1) return out;
+  const bool with_fields = read == HistoryRead::kFields;
   YICI_TRY(Connection * conn, db_->reader());
-  YICI_TRY(Statement * stmt, conn->cached(kEarlierVersions));
+  YICI_TRY(Statement * stmt, conn->cached(with_fields ? kEarlierVersions : kEarlierChanges));
   stmt->bind(1, record.dataset).bind(2, record.source).bind(3, record.source_key).bind(4, below);
   YICI_TRY_STATUS(stmt->each_row([&] {
-    out.push_back({.version = stmt->column_int(0),
-                   .status = std::string(stmt->column_text(1)),
-                   .fields_json = std::string(stmt->column_text(2))});
+    EarlierVersion& v = out.emplace_back();
+    v.version = stmt->column_int(0);
+    v.status = stmt->column_text(1);
+    if (!stmt->column_is_null(2)) v.changed = std::string(stmt->column_text(2));
+    if (with_fields) v.fields_json = stmt->column_text(3);
   }));
   return out;
 }
@@ -834,7 +886,7 @@ Result<std::int64_t> SqliteRecordStore::withdraw_vanished(
         }));
         for (const std::int64_t id : ids) {
           YICI_TRY(Statement * arch, w.cached(kArchive));
-          arch->bind(1, id).bind(2, replaced_at);
+          arch->bind(1, id).bind(2, replaced_at).bind_null(3);
           YICI_TRY_STATUS(arch->run());
           YICI_TRY(Statement * upd, w.cached(kWithdraw));
           upd->bind(1, id);

@@ -28,7 +28,8 @@ class SqliteRecordStore final : public RecordStore {
 
   Result<UpsertCounts> upsert(std::span<const Record> records) override;
   Result<std::vector<Record>> find_by_subject(std::string_view dataset, std::string_view subject) override;
-  Result<std::vector<EarlierVersion>> earlier_versions(const Record& record, std::int64_t below) override;
+  Result<std::vector<EarlierVersion>> earlier_versions(const Record& record, std::int64_t below,
+                                                       HistoryRead read) override;
   Result<std::int64_t> count(std::string_view dataset) override;
   Result<UpsertCounts> commit_batch(const BatchCommit& batch) override;
   Result<std::optional<std::string>> load_cursor(std::string_view source) override;

@@ -100,7 +100,7 @@ TEST_CASE("record store: a record's earlier versions, oldest first, below the on
   Record held = both.at(0).source == "hz-psb" ? both.at(0) : both.at(1);
   REQUIRE(held.source == "hz-psb");
   REQUIRE(held.version == 3);
-  auto earlier = s.earlier_versions(held, held.version);
+  auto earlier = s.earlier_versions(held, held.version, RecordStore::HistoryRead::kFields);
   REQUIRE(earlier.ok());
   REQUIRE(earlier->size() == 2);
   CHECK(earlier->at(0).version == 1);
@@ -110,13 +110,98 @@ TEST_CASE("record store: a record's earlier versions, oldest first, below the on
   CHECK(earlier->at(1).fields_json == R"({"name":"b"})");
   // Read at version 2 while a pull stored version 3: version 3's archive is not among them.
   REQUIRE(s.upsert(std::vector<Record>{rec("S1", "1", R"({"name":"d"})")})->updated == 1);
-  auto at_two = s.earlier_versions(held, 2);
+  auto at_two = s.earlier_versions(held, 2, RecordStore::HistoryRead::kFields);
   REQUIRE(at_two.ok());
   REQUIRE(at_two->size() == 1);
   CHECK(at_two->at(0).version == 1);
-  CHECK(s.earlier_versions(held, 1)->empty());
+  CHECK(s.earlier_versions(held, 1, RecordStore::HistoryRead::kFields)->empty());
   held.source_key = "9";
-  CHECK(s.earlier_versions(held, 5)->empty());  // no such record
+  CHECK(s.earlier_versions(held, 5, RecordStore::HistoryRead::kFields)->empty());  // no such record
+}
+
+// Each kept version's `changed`, oldest first, straight from record_history.
+std::vector<std::string> changes_kept(SqliteRecordStore& store, const std::string& key) {
+  std::vector<std::string> out;
+  const Status read = store.database().with_writer([&](Connection& w) -> Status {
+    YICI_TRY(auto st, w.prepare("SELECT coalesce(h.changed, 'NULL') FROM record_history h JOIN records r ON "
+                                "r.id = h.record_id WHERE r.source_key = ?1 ORDER BY h.version"));
+    st.bind(1, key);
+    return st.each_row([&] { out.emplace_back(st.column_text(0)); });
+  });
+  REQUIRE(read.ok());
+  return out;
+}
+
+TEST_CASE(
+    "record store: each kept version names the fields the version after it changed, on every way a version is made") {
+  test::TempDir dir;
+  auto store = SqliteRecordStore::open(dir.file("records.db")).value();
+  auto& s = *store;
+  REQUIRE(s.upsert(std::vector<Record>{rec("S1", "1", R"({"name":"a","phone":"1"})")})->inserted == 1);
+  REQUIRE(s.upsert(std::vector<Record>{rec("S1", "1", R"({"name":"a","phone":"2"})")})->updated == 1);
+  CHECK(changes_kept(s, "1") == std::vector<std::string>{R"(["phone"])"});
+
+  // A pull that reads the key twice: its first row makes version 3 (the name), its second takes
+  // that version's place (the phone). Version 2 then names what version 3 changes now.
+  const auto pull = [&](const std::string& at, std::vector<Record> rows) {
+    for (auto& r : rows) r.pulled_at = at;
+    BatchCommit batch;
+    batch.source = "hz-psb";
+    batch.records = rows;
+    return s.commit_batch(batch);
+  };
+  REQUIRE(pull("2026-11-23T00:00:00Z",
+               {rec("S1", "1", R"({"name":"b","phone":"2"})"), rec("S1", "1", R"({"name":"a","phone":"3"})")})
+              .ok());
+  auto now = s.find_by_subject("population", "S1").value().at(0);
+  CHECK(now.version == 3);
+  CHECK(now.fields_json == R"({"name":"a","phone":"3"})");
+  CHECK(changes_kept(s, "1") == std::vector<std::string>{R"(["phone"])", R"(["phone"])"});
+
+  // A pull whose second row takes the record back to version 3: version 4 is undone, and what the
+  // kept versions name stays as it was.
+  REQUIRE(pull("2026-11-24T00:00:00Z",
+               {rec("S1", "1", R"({"name":"c","phone":"3"})"), rec("S1", "1", R"({"name":"a","phone":"3"})")})
+              .ok());
+  CHECK(s.find_by_subject("population", "S1").value().at(0).version == 3);
+  CHECK(changes_kept(s, "1") == std::vector<std::string>{R"(["phone"])", R"(["phone"])"});
+
+  // A withdrawal changes the status only.
+  const auto rejected = [&](const std::string& key, bool withdraws, const std::string& status) {
+    QuarantinedRow q;
+    q.dataset = "population";
+    q.source = "hz-psb";
+    q.source_key = key;
+    q.row_json = "{}";
+    q.errors_json = "[]";
+    q.seen_at = "2026-11-25T00:00:00Z";
+    q.withdraws = withdraws;
+    if (!status.empty()) {
+      q.status_field = "status";
+      q.status = status;
+    }
+    BatchCommit batch;
+    batch.source = "hz-psb";
+    batch.quarantined = std::span<const QuarantinedRow>(&q, 1);
+    return s.commit_batch(batch);
+  };
+  REQUIRE(rejected("1", true, "").ok());
+  now = s.find_by_subject("population", "S1").value().at(0);
+  CHECK(now.status == "withdrawn");
+  CHECK(changes_kept(s, "1") == std::vector<std::string>{R"(["phone"])", R"(["phone"])", "[]"});
+
+  // A status a rejected row sets is in the fields too.
+  REQUIRE(s.upsert(std::vector<Record>{rec("S2", "2", R"({"name":"d","status":"valid"})")})->inserted == 1);
+  REQUIRE(rejected("2", false, "revoked").ok());
+  CHECK(s.find_by_subject("population", "S2").value().at(0).status == "revoked");
+  CHECK(changes_kept(s, "2") == std::vector<std::string>{R"(["status"])"});
+
+  // What a lookup reads: the names, without the fields.
+  const auto changes = s.earlier_versions(now, now.version, RecordStore::HistoryRead::kChanges).value();
+  REQUIRE(changes.size() == 3);
+  CHECK(changes[1].changed == R"(["phone"])");
+  CHECK(changes[2].status == "valid");
+  CHECK(changes[2].fields_json.empty());
 }
 
 TEST_CASE("record store: one subject from two sources gives two records, other datasets stay apart") {
@@ -553,17 +638,40 @@ TEST_CASE("record store: a full pull's position commits with its batch, or not a
 // Makes `path` a store as an older version left it: a current store, then `sql` (which undoes
 // what the later migrations did and adds the rows of the time), then its user_version set back.
 void as_older_store(const std::string& path, int version, const std::string& sql) {
-  REQUIRE(version < 8);
+  REQUIRE(version < 9);
   auto store = SqliteRecordStore::open(path).value();
-  // Migration 8's counts of the quarantine by reason, which every version before it lacks.
-  const std::string without_reasons =
-      "DROP TRIGGER quarantine_reasons_in; DROP TRIGGER quarantine_reasons_out; "
-      "DROP TRIGGER quarantine_reasons_changed; DROP TABLE quarantine_reasons;";
+  // Migration 9's names of the fields each kept version's successor changed.
+  std::string undo = "ALTER TABLE record_history DROP COLUMN changed;";
+  // Migration 8's counts of the quarantine by reason.
+  if (version < 8) {
+    undo +=
+        "DROP TRIGGER quarantine_reasons_in; DROP TRIGGER quarantine_reasons_out; "
+        "DROP TRIGGER quarantine_reasons_changed; DROP TABLE quarantine_reasons;";
+  }
   REQUIRE(store->database()
               .with_writer([&](Connection& w) {
-                return w.exec(without_reasons + sql + "PRAGMA user_version = " + std::to_string(version) + ";");
+                return w.exec(undo + sql + "PRAGMA user_version = " + std::to_string(version) + ";");
               })
               .ok());
+}
+
+TEST_CASE("record store: an older store's kept versions get the names of the fields each successor changed") {
+  test::TempDir dir;
+  // A store as version 8 left it: a record at version 3 with two kept versions, and one at
+  // version 2 whose kept version's fields are not JSON.
+  as_older_store(dir.file("records.db"), 8,
+                 "INSERT INTO records (id, dataset, subject, source, source_key, version, content_hash, pulled_at, "
+                 "status, fields) VALUES "
+                 "(1, 'population', 'S1', 'hz-psb', '1', 3, 'h', 't', 'valid', '{\"name\":\"c\",\"phone\":\"2\"}'), "
+                 "(2, 'population', 'S2', 'hz-psb', '2', 2, 'h', 't', 'valid', '{\"name\":\"d\"}');"
+                 "INSERT INTO record_history (record_id, version, content_hash, pulled_at, status, fields) VALUES "
+                 "(1, 1, 'h', 't', 'valid', '{\"name\":\"a\",\"phone\":\"1\"}'), "
+                 "(1, 2, 'h', 't', 'valid', '{\"name\":\"c\",\"phone\":\"1\"}'), "
+                 "(2, 1, 'h', 't', 'valid', 'not json');");
+  auto store = SqliteRecordStore::open(dir.file("records.db")).value();
+  CHECK(store->database().schema_version() >= 9);
+  CHECK(changes_kept(*store, "1") == std::vector<std::string>{R"(["name"])", R"(["phone"])"});
+  CHECK(changes_kept(*store, "2") == std::vector<std::string>{R"(["name"])"});
 }
 
 TEST_CASE("record store: an older store's quarantine is counted by reason when it opens") {
