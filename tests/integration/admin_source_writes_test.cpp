@@ -29,7 +29,7 @@ std::string resident_id(int seq) {
 
 // A department database: `good` valid people and one row with a broken ID checksum.
 std::string make_department_db(const TempDir& dir, int good) {
-  const std::string path = dir.file("rk.db");
+  std::string path = dir.file("rk.db");
   auto db = store::sqlite::Connection::open(path, store::sqlite::Connection::Mode::kReadWrite).value();
   REQUIRE(db->exec("CREATE TABLE rk_jbxx (sfzh TEXT PRIMARY KEY, xm TEXT, xb TEXT, csrq TEXT, gxsj TEXT)").ok());
   for (int i = 1; i <= good; ++i) {
@@ -95,6 +95,7 @@ std::vector<std::string> audited_actions(const HubProcess& hub, const std::strin
   }
   std::sort(entries.begin(), entries.end());
   std::vector<std::string> out;
+  out.reserve(entries.size());
   for (auto& [seq, action] : entries) out.push_back(std::move(action));
   return out;
 }
@@ -240,6 +241,7 @@ TEST_CASE("admin API: a source added at runtime is pulled and served at once, ke
     std::vector<HttpResult> deletes(4);
     {
       std::vector<std::thread> racers;
+      racers.reserve(deletes.size());
       for (auto& d : deletes) {
         racers.emplace_back([&] { d = https_request(hub.port(), admin, "DELETE", "/v1/admin/sources/hz-rk"); });
       }

@@ -249,6 +249,7 @@ TEST_CASE("record store: concurrent readers on their own connections while a wri
   std::atomic<int> errors{0};
   std::atomic<int> reads{0};
   std::vector<std::thread> readers;
+  readers.reserve(4);
   for (int t = 0; t < 4; ++t) {
     readers.emplace_back([&] {
       while (!stop) {
@@ -281,13 +282,19 @@ TEST_CASE("record store: a failed batch leaves nothing behind") {
   CHECK((*store)->count("population").value() == 1);
 }
 
-// withdraw_missing's key source: `keys` from position `next` (set `next` to 0 to list them again).
-std::function<Result<std::optional<std::string>>()> key_list(const std::vector<std::string>& keys, std::size_t& next) {
-  return [&keys, &next]() -> Result<std::optional<std::string>> {
-    if (next >= keys.size()) return std::optional<std::string>();
-    return std::optional<std::string>(keys[next++]);
-  };
-}
+// withdraw_missing's key source: `keys` in order; rewind() lists them again.
+struct KeyList {
+  std::vector<std::string> keys;
+  std::size_t next = 0;
+
+  void rewind() { next = 0; }
+  std::function<Result<std::optional<std::string>>()> source() {
+    return [this]() -> Result<std::optional<std::string>> {
+      if (next >= keys.size()) return std::optional<std::string>();
+      return std::optional<std::string>(keys[next++]);
+    };
+  }
+};
 
 TEST_CASE(
     "record store: withdraw_missing withdraws only the source's vanished keys, in every dataset it has records in") {
@@ -305,9 +312,8 @@ TEST_CASE(
                                    rec("P1", "k1", "{}", "s"), rec("P2", "k2", "{}", "s"), rec("T2", "k2", "{}", "t"),
                                    in("zz", rec("Z2", "k2", "{}", "t"))})
           .ok());
-  std::vector<std::string> keys = {"k1"};
-  std::size_t next = 0;
-  auto present = key_list(keys, next);
+  KeyList listed{{"k1"}};
+  auto present = listed.source();
   CHECK(s.withdraw_missing("s", present, {}).value() == 2);
   auto status = [&](std::string_view dataset, std::string_view subject) {
     return s.find_by_subject(dataset, subject).value().at(0).status;
@@ -321,10 +327,10 @@ TEST_CASE(
   CHECK(s.find_by_subject("population", "P2").value().at(0).version == 2);
 
   // Again: nothing left to withdraw. Then the source is gone: every record it still has goes.
-  next = 0;
+  listed.rewind();
   CHECK(s.withdraw_missing("s", present, {}).value() == 0);
-  keys.clear();
-  next = 0;
+  listed.keys.clear();
+  listed.rewind();
   CHECK(s.withdraw_missing("s", present, {}).value() == 2);
   CHECK(status("credit", "C1") == "withdrawn");
   CHECK(status("population", "T2") == "valid");
@@ -341,9 +347,8 @@ TEST_CASE("record store: withdraw_missing asks its check with the counts first, 
   REQUIRE(s.upsert(std::vector<Record>{rec("P1", "k1", "{}", "s"), rec("P2", "k2", "{}", "s"),
                                        rec("P3", "k3", "{}", "s"), rec("T1", "k9", "{}", "t")})
               .ok());
-  std::vector<std::string> keys = {"k1"};
-  std::size_t next = 0;
-  auto present = key_list(keys, next);
+  KeyList listed{{"k1"}};
+  auto present = listed.source();
   std::int64_t seen_vanishing = -1;
   std::int64_t seen_current = -1;
   auto refuse = [&](std::int64_t vanishing, std::int64_t current) -> Result<RecordStore::WithdrawDecision> {
@@ -358,11 +363,11 @@ TEST_CASE("record store: withdraw_missing asks its check with the counts first, 
   CHECK(seen_current == 3);  // the source's own records, not t's
   CHECK(s.find_by_subject("population", "P2").value().at(0).status == "valid");
   // Approved: withdrawn as counted; a withdrawn record no longer counts as current.
-  next = 0;
+  listed.rewind();
   CHECK(s.withdraw_missing("s", present, [](std::int64_t, std::int64_t) {
            return Result<RecordStore::WithdrawDecision>(RecordStore::WithdrawDecision::kWithdraw);
          }).value() == 2);
-  next = 0;
+  listed.rewind();
   auto record = [&](std::int64_t vanishing, std::int64_t current) -> Result<RecordStore::WithdrawDecision> {
     seen_vanishing = vanishing;
     seen_current = current;
