@@ -223,14 +223,18 @@ void changed_fields_function(sqlite3_context* ctx, int /*argc*/, sqlite3_value**
 }
 
 Status register_functions(Connection& w) {
-  constexpr int kFlags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
-  int rc = sqlite3_create_function_v2(w.handle(), "yici_canonical_key", 1, kFlags, nullptr, canonical_key_function,
-                                      nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return Error::internal(std::string("cannot register yici_canonical_key: ") + sqlite3_errstr(rc));
-  rc = sqlite3_create_function_v2(w.handle(), "yici_changed_fields", 2, kFlags, nullptr, changed_fields_function,
-                                  nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK)
-    return Error::internal(std::string("cannot register yici_changed_fields: ") + sqlite3_errstr(rc));
+  struct Function {
+    const char* name;
+    int args;
+    void (*call)(sqlite3_context*, int, sqlite3_value**);
+  };
+  for (const Function& f : {Function{"yici_canonical_key", 1, canonical_key_function},
+                            Function{"yici_changed_fields", 2, changed_fields_function}}) {
+    const int rc =
+        sqlite3_create_function_v2(w.handle(), f.name, f.args, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                   nullptr, f.call, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return Error::internal(std::string("cannot register ") + f.name + ": " + sqlite3_errstr(rc));
+  }
   return {};
 }
 
