@@ -4,6 +4,14 @@
 
 namespace yici::schema {
 
+bool is_schema_name(std::string_view s) {
+  if (s.empty() || s.size() > 64 || !(s[0] >= 'a' && s[0] <= 'z')) return false;
+  for (const char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
 std::optional<std::size_t> Schema::field_index(std::string_view name) const {
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (fields[i].name == name) return i;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -16,6 +17,10 @@
 #include "hub/schema/pattern.h"
 
 namespace yici::schema {
+
+// The form of a dataset's, a code list's and a field's name: [a-z][a-z0-9_]*, at most 64
+// characters. The loader refuses any other; a field name in the store's records is one.
+bool is_schema_name(std::string_view s);
 
 enum class FieldType {
   kString,

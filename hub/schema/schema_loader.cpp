@@ -33,14 +33,6 @@ constexpr TypeInfo kTypes[] = {
     {"division", FieldType::kDivision, kHalfwidth | kStripSeparators},
 };
 
-bool is_identifier(std::string_view s) {
-  if (s.empty() || s.size() > 64 || !(s[0] >= 'a' && s[0] <= 'z')) return false;
-  for (const char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  }
-  return true;
-}
-
 bool is_id_type(FieldType t) {
   return t == FieldType::kIdNumber || t == FieldType::kUscc || t == FieldType::kPartyId || t == FieldType::kLicenseId;
 }
@@ -61,7 +53,7 @@ class Loader {
     }
     if (auto d = doc_.required_string(root, "dataset"); note(d)) {
       schema->dataset = *d;
-      if (!is_identifier(*d)) problem(root["dataset"], "dataset \"" + *d + "\" must match [a-z][a-z0-9_]*");
+      if (!is_schema_name(*d)) problem(root["dataset"], "dataset \"" + *d + "\" must match [a-z][a-z0-9_]*");
     }
     if (auto v = doc_.optional_int(root, "version", 1, 1000000); note(v) && *v) schema->version = static_cast<int>(**v);
     if (auto t = doc_.optional_string(root, "title"); note(t) && *t) schema->title = **t;
@@ -119,7 +111,7 @@ class Loader {
       auto list = std::make_unique<CodeList>();
       list->name = name;
       list->line = codes.Mark().line + 1;
-      if (!is_identifier(name)) problem(entry.first, "code list name \"" + name + "\" must match [a-z][a-z0-9_]*");
+      if (!is_schema_name(name)) problem(entry.first, "code list name \"" + name + "\" must match [a-z][a-z0-9_]*");
       if (!codes.IsMap() || codes.size() == 0) {
         problem(codes, "code list " + name + " must map each code to a list of synonyms");
         continue;
@@ -209,7 +201,7 @@ class Loader {
     if (!note(name)) return;
     f.name = *name;
     const std::string where = "field " + f.name + ": ";
-    if (!is_identifier(f.name)) problem(node["name"], where + "name must match [a-z][a-z0-9_]*");
+    if (!is_schema_name(f.name)) problem(node["name"], where + "name must match [a-z][a-z0-9_]*");
     if (auto prev = schema.field_index(f.name)) {
       problem(node["name"], "duplicate field " + f.name + " (first defined at line " +
                                 std::to_string(schema.fields[*prev].line) + ")");

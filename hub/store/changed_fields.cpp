@@ -5,6 +5,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "hub/schema/schema.h"
+
 namespace yici::store {
 namespace {
 
@@ -13,12 +15,6 @@ boost::json::object fields_of(std::string_view json) {
   auto parsed = boost::json::parse(json, ec);
   if (ec || !parsed.is_object()) return {};
   return std::move(parsed.as_object());
-}
-
-bool plain_name(std::string_view name) {
-  if (name.empty() || name.front() < 'a' || name.front() > 'z') return false;
-  return std::all_of(name.begin(), name.end(),
-                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
 // Whether two values are written alike in an answer. Most values are strings, compared as they
@@ -51,10 +47,10 @@ std::string changed_fields(std::string_view before_json, std::string_view after_
 
 bool names_any(std::string_view changed_json, const std::vector<std::string>& names) {
   // In a serialized array of strings, a quote right after '[' or ',' opens an element (a quote
-  // inside one is escaped), and one right before ',' or ']' after a plain name closes it: so
+  // inside one is escaped), and one right before ',' or ']' after a schema name closes it: so
   // "name" between those is an element, exactly.
   for (const std::string& name : names) {
-    if (!plain_name(name)) continue;
+    if (!schema::is_schema_name(name)) continue;
     std::size_t at = 0;
     while ((at = changed_json.find(name, at)) != std::string_view::npos) {
       const std::size_t end = at + name.size();

@@ -19,7 +19,7 @@ namespace yici::store {
 std::string changed_fields(std::string_view before_json, std::string_view after_json);
 
 // Whether a changed_fields() list names any of `names`. Names are schema field names
-// ([a-z][a-z0-9_]*); one outside that form is never matched.
+// (schema::is_schema_name); one outside that form is never matched.
 bool names_any(std::string_view changed_json, const std::vector<std::string>& names);
 
 }  // namespace yici::store
